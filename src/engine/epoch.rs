@@ -1,0 +1,430 @@
+//! The epoch (rules.md §7): who gets a subnet's pending alpha and root TAO.
+//!
+//! Miners are the subnet's NPC miner slots, the accounts registered as miners and, on a
+//! `holder` subnet, every account holding its alpha. Validators are the top
+//! `max_validators` accounts by stake weight `S_v = alpha_v + tau * root_v`. Each
+//! validator's policy gives a weight vector; the simplified Yuma of rules.md turns them
+//! into miner incentive and validator dividends. Every rao of every bucket is paid or
+//! recycled, and the ledger says which.
+
+use super::EngineError;
+use super::math::{U64F64, mul_div};
+use super::params::{EmissionMode, Mechanism, Policy};
+use super::pool::{self, feeless_out};
+use super::world::{AccountId, Netuid, World};
+
+const ONE: u128 = 1u128 << 64;
+
+/// Runs the epochs due at this block and the NPC miners' sales (step 4 of the block).
+pub(super) fn run_due(w: &mut World) -> Result<(), EngineError> {
+    let window = w.params.tempo + 1;
+    let base = (w.block + 1) % window;
+    let limit = w.subnets.len();
+    for n in 1..limit {
+        let Some(s) = w.subnets[n].as_ref() else { continue };
+        let mut phase = base + n as u64;
+        while phase >= window {
+            phase -= window;
+        }
+        if phase == 0 {
+            epoch(w, n)?;
+        } else if !s.miners.is_empty() && w.sale_phase.get(usize::try_from(phase).unwrap_or(usize::MAX)).copied().unwrap_or(false) {
+            miner_sales(w, n);
+        }
+    }
+    Ok(())
+}
+
+/// NPC miners sell part of what they are due to sell this window.
+fn miner_sales(w: &mut World, n: usize) {
+    let rules = w.pool_rules();
+    let Some(s) = w.subnets[n].as_mut() else { return };
+    for j in 0..s.miners.len() {
+        let m = &s.miners[j];
+        if m.to_sell == 0 || m.chunks_left == 0 {
+            continue;
+        }
+        let amount = (m.to_sell / m.chunks_left).min(m.alpha);
+        s.miners[j].chunks_left -= 1;
+        if amount == 0 {
+            continue;
+        }
+        if let Ok(q) = pool::quote_unstake(s.tao, s.alpha_in, amount, None, rules) {
+            s.tao = q.new_tao;
+            s.alpha_in = q.new_alpha;
+            s.alpha_out -= amount;
+            s.flow -= i128::from(q.tao_rao);
+            let m = &mut s.miners[j];
+            m.alpha -= amount;
+            m.tao = m.tao.saturating_add(q.tao_rao);
+            m.to_sell -= amount;
+            m.sold_window = m.sold_window.saturating_add(amount);
+        }
+    }
+}
+
+/// Validators of a subnet: `(account, S_v)`, top `max_validators` by `S_v` (ties: lower
+/// id first), positive stake only. Sorted by stake, descending.
+#[must_use]
+pub fn validators(w: &World, netuid: Netuid) -> Vec<(AccountId, u64)> {
+    let n = usize::from(netuid);
+    let tau = w.params.tao_weight;
+    let mut v: Vec<(AccountId, u64)> = w
+        .accounts
+        .iter()
+        .filter_map(|a| {
+            let s = a.alpha.get(n).copied().unwrap_or(0).saturating_add(tau.apply(a.root.0));
+            (s > 0).then_some((a.id, s))
+        })
+        .collect();
+    v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    v.truncate(usize::from(w.params.max_validators));
+    v
+}
+
+/// A miner slot of a subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Miner {
+    /// The subnet's NPC miner slot `j`.
+    Npc(usize),
+    /// An account.
+    Account(AccountId),
+}
+
+/// The miners of a subnet with their quality, holdings and alpha sold this window.
+#[must_use]
+pub fn miners(w: &World, n: usize) -> Vec<(Miner, u64, u64, u64)> {
+    let Some(s) = w.subnets[n].as_ref() else { return Vec::new() };
+    let mut v: Vec<(Miner, u64, u64, u64)> =
+        s.miners.iter().enumerate().map(|(j, m)| (Miner::Npc(j), u64::from(m.quality), m.alpha, m.sold_window)).collect();
+    for a in &w.accounts {
+        if a.miner[n] || (s.mechanism == Mechanism::Holder && a.alpha[n] > 0) {
+            v.push((Miner::Account(a.id), 0, a.alpha[n], a.sold_window[n]));
+        }
+    }
+    v
+}
+
+/// A validator's normalised weights over `miners` (64.64 bits), or `None` to abstain.
+#[must_use]
+pub fn policy_weights(policy: Policy, mechanism: Mechanism, me: AccountId, miners: &[(Miner, u64, u64, u64)]) -> Option<Vec<u128>> {
+    let raw: Vec<u64> = miners
+        .iter()
+        .map(|(m, quality, held, sold)| match policy {
+            Policy::Honest => match mechanism {
+                Mechanism::Utility | Mechanism::Revenue => *quality,
+                Mechanism::Holder => *held,
+            },
+            Policy::RewardSellers => *sold,
+            Policy::RewardHolders => *held,
+            Policy::Uniform => 1,
+            Policy::SelfOnly => u64::from(*m == Miner::Account(me)),
+        })
+        .collect();
+    let total: u128 = raw.iter().map(|x| u128::from(*x)).sum();
+    if total == 0 {
+        return None;
+    }
+    Some(raw.iter().map(|x| mul_div(u128::from(*x), ONE, total).unwrap_or(0)).collect())
+}
+
+/// `(a * b) >> 64` for 64.64 values of at most 1.0 each.
+#[inline]
+fn mul64(a: u128, b: u128) -> u128 {
+    if a >= ONE {
+        return b;
+    }
+    if b >= ONE {
+        return a;
+    }
+    (a * b) >> 64
+}
+
+/// The result of the simplified Yuma consensus.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Yuma {
+    /// Consensus weight per miner (64.64 bits).
+    pub consensus: Vec<u128>,
+    /// Unnormalised incentive per miner (64.64 bits).
+    pub incentive: Vec<u128>,
+    /// Unnormalised dividend per validator (64.64 bits; 0 for abstainers).
+    pub dividends: Vec<u128>,
+}
+
+/// Simplified Yuma (rules.md §7) for validators with stakes `stakes` and weight rows
+/// `weights` (`None` = abstain) over `m` miners, with quantile `kappa_ppb`.
+///
+/// `c_j` is the largest `x` with `sum_{v: w_vj >= x} s_v >= kappa`; `W' = min(W, c)`;
+/// `I_j = sum_v s_v W'_vj`; `D_v = s_v sum_j W'_vj`.
+#[must_use]
+pub fn yuma(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: u64) -> Yuma {
+    let active: Vec<usize> = (0..stakes.len()).filter(|v| weights[*v].is_some()).collect();
+    let total: u128 = active.iter().map(|v| u128::from(stakes[*v])).sum();
+    let mut out = Yuma { consensus: vec![0; m], incentive: vec![0; m], dividends: vec![0; stakes.len()] };
+    if total == 0 {
+        return out;
+    }
+    let need = u128::from(kappa_ppb) * total;
+    let s: Vec<u128> = (0..stakes.len()).map(|v| mul_div(u128::from(stakes[v]), ONE, total).unwrap_or(0)).collect();
+    let mut col: Vec<(u128, u64)> = Vec::with_capacity(active.len());
+    for j in 0..m {
+        col.clear();
+        col.extend(active.iter().map(|v| (weights[*v].as_ref().map_or(0, |r| r[j]), stakes[*v])));
+        col.sort_by(|x, y| y.0.cmp(&x.0));
+        let mut acc: u128 = 0;
+        let mut c = 0;
+        for (x, st) in &col {
+            acc += u128::from(*st);
+            if acc * 1_000_000_000 >= need {
+                c = *x;
+                break;
+            }
+        }
+        out.consensus[j] = c;
+    }
+    for v in &active {
+        let row = weights[*v].as_ref().map_or(&[][..], |r| &r[..]);
+        let mut kept: u128 = 0;
+        for j in 0..m {
+            let clipped = row[j].min(out.consensus[j]);
+            kept += clipped;
+            out.incentive[j] += mul64(s[*v], clipped);
+        }
+        out.dividends[*v] = mul64(s[*v], kept.min(ONE));
+    }
+    out
+}
+
+/// Splits `pot` by `shares` (floor); returns the payments and the dust.
+fn split(pot: u64, shares: &[u128]) -> (Vec<u64>, u64) {
+    let total: u128 = shares.iter().sum();
+    if total == 0 || pot == 0 {
+        return (vec![0; shares.len()], pot);
+    }
+    let paid: Vec<u64> =
+        shares.iter().map(|x| u64::try_from(mul_div(u128::from(pot), *x, total).unwrap_or(0)).unwrap_or(0)).collect();
+    let dust = pot - paid.iter().sum::<u64>();
+    (paid, dust)
+}
+
+fn recycle_alpha(w: &mut World, n: usize, x: u64) {
+    if let Some(s) = w.subnets[n].as_mut() {
+        s.alpha_out -= x;
+        s.alpha_recycled += x;
+    }
+}
+
+/// Runs subnet `n`'s epoch.
+pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
+    let netuid = Netuid::try_from(n).map_err(|_| EngineError::Overflow("netuid"))?;
+    let b = w.block;
+    let of = || EngineError::Overflow("epoch");
+    // Flow mode: root alpha is sold for root dividends while sum m > 1, else recycled.
+    if w.params.emission_mode == EmissionMode::Flow {
+        let sum_m: u128 = w.subnets().filter(|s| s.is_emitting(b)).map(|s| s.moving_price.to_bits()).sum();
+        let min_liq = w.params.min_pool_liquidity.0;
+        let s = w.subnets[n].as_mut().ok_or_else(of)?;
+        let ra = std::mem::take(&mut s.pending_root_alpha);
+        let out = if sum_m > ONE { feeless_out(s.alpha_in, s.tao, ra) } else { 0 };
+        s.alpha_out -= ra;
+        if out > 0 && s.tao - out >= min_liq {
+            s.alpha_in += ra;
+            s.tao -= out;
+            s.pending_root_tao += out;
+        } else {
+            s.alpha_recycled += ra;
+        }
+    }
+    let s = w.subnets[n].as_ref().ok_or_else(of)?;
+    let mechanism = s.mechanism;
+    let (p_owner, mut p_miner, mut p_val, p_root) = (s.pending_owner, s.pending_miner, s.pending_validator, s.pending_root_tao);
+    let miners = miners(w, n);
+    let vals = validators(w, netuid);
+    let stakes: Vec<u64> = vals.iter().map(|v| v.1).collect();
+    let weights: Vec<Option<Vec<u128>>> =
+        vals.iter().map(|(id, _)| policy_weights(w.accounts[id.index()].policy[n], mechanism, *id, &miners)).collect();
+    let y = yuma(&stakes, &weights, miners.len(), w.params.kappa.0);
+    let incentive_total: u128 = y.incentive.iter().sum();
+    let mut dividends = y.dividends;
+    let mut miner_pay = vec![0u64; miners.len()];
+    if incentive_total == 0 {
+        // No incentive at all: the miners' alpha goes to the validators, by stake.
+        p_val = p_val.checked_add(p_miner).ok_or_else(of)?;
+        p_miner = 0;
+        dividends = stakes.iter().map(|x| u128::from(*x)).collect();
+    } else {
+        let (paid, dust) = split(p_miner, &y.incentive);
+        miner_pay = paid;
+        recycle_alpha(w, n, dust);
+    }
+    // Each dividend splits into an alpha part and a root part by rho = tau root / S.
+    let mut alpha_parts = Vec::with_capacity(vals.len());
+    let mut root_parts = Vec::with_capacity(vals.len());
+    for (k, (id, st)) in vals.iter().enumerate() {
+        let held = w.accounts[id.index()].alpha[n];
+        let ap = mul_div(dividends[k], u128::from(held), u128::from(*st).max(1)).unwrap_or(0).min(dividends[k]);
+        alpha_parts.push(ap);
+        root_parts.push(dividends[k] - ap);
+    }
+    if alpha_parts.iter().all(|x| *x == 0) {
+        alpha_parts.clone_from(&dividends);
+    }
+    let (val_pay, val_dust) = split(p_val, &alpha_parts);
+    let (root_pay, root_dust) = split(p_root, &root_parts);
+    // Apply.
+    let _ = p_miner;
+    for (k, (m, ..)) in miners.iter().enumerate() {
+        let x = miner_pay[k];
+        if x == 0 {
+            continue;
+        }
+        match m {
+            Miner::Npc(j) => {
+                let chunks = w.params.miner_sell_chunks.max(1);
+                if let Some(s) = w.subnets[n].as_mut() {
+                    let mm = &mut s.miners[*j];
+                    mm.alpha += x;
+                    mm.to_sell += mm.sell_fraction.apply(x);
+                    mm.chunks_left = chunks;
+                }
+            }
+            Miner::Account(id) => w.accounts[id.index()].alpha[n] += x,
+        }
+    }
+    for (k, (id, _)) in vals.iter().enumerate() {
+        let a = &mut w.accounts[id.index()];
+        a.alpha[n] += val_pay[k];
+        a.root.0 += root_pay[k];
+    }
+    let root_paid: u64 = root_pay.iter().sum();
+    w.total_root = w.total_root.checked_add(root_paid).ok_or_else(of)?;
+    if root_paid > 0 {
+        w.root_vote = None;
+    }
+    recycle_alpha(w, n, val_dust);
+    w.recycle_tao(root_dust);
+    // The owner's cut, valued at the spot price for a possible lock refund.
+    let s = w.subnets[n].as_mut().ok_or_else(of)?;
+    let owner = s.owner;
+    let value = u64::try_from(mul_div(u128::from(p_owner), u128::from(s.tao), u128::from(s.alpha_in.max(1))).unwrap_or(0)).unwrap_or(u64::MAX);
+    s.owner_emission_value = s.owner_emission_value.saturating_add(value);
+    s.pending_owner = 0;
+    s.pending_miner = 0;
+    s.pending_validator = 0;
+    s.pending_root_tao = 0;
+    s.last_epoch = Some(b);
+    let revenue = s.revenue;
+    for m in &mut s.miners {
+        m.sold_window = 0;
+    }
+    w.accounts[owner.index()].alpha[n] += p_owner;
+    for a in &mut w.accounts {
+        a.sold_window[n] = 0;
+    }
+    if let Some(r) = revenue {
+        buyback(w, n, r)?;
+    }
+    Ok(())
+}
+
+/// A revenue subnet's outside income buys back alpha (no fee) and recycles it or pays it
+/// to holders pro rata.
+fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), EngineError> {
+    let of = || EngineError::Overflow("revenue");
+    let window = w.params.tempo + 1;
+    let tao = u64::try_from(mul_div(u128::from(r.tao_per_day.0), u128::from(window), u128::from(super::params::BLOCKS_PER_DAY)).unwrap_or(0)).unwrap_or(0);
+    let min_liq = w.params.min_pool_liquidity.0;
+    let s = w.subnets[n].as_mut().ok_or_else(of)?;
+    let bought = feeless_out(s.tao, s.alpha_in, tao);
+    if tao == 0 || bought == 0 || s.alpha_in - bought < min_liq {
+        return Ok(());
+    }
+    s.tao = s.tao.checked_add(tao).ok_or_else(of)?;
+    s.alpha_in -= bought;
+    s.flow += i128::from(tao);
+    w.ledger.external_inflow = w.ledger.external_inflow.checked_add(tao).ok_or_else(of)?;
+    if !r.to_holders {
+        let s = w.subnets[n].as_mut().ok_or_else(of)?;
+        s.alpha_burned += bought;
+        return Ok(());
+    }
+    let holders: Vec<(usize, u128)> =
+        w.accounts.iter().enumerate().filter(|(_, a)| a.alpha[n] > 0).map(|(i, a)| (i, u128::from(a.alpha[n]))).collect();
+    let shares: Vec<u128> = holders.iter().map(|h| h.1).collect();
+    let (paid, dust) = split(bought, &shares);
+    for (h, x) in holders.iter().zip(paid) {
+        w.accounts[h.0].alpha[n] += x;
+    }
+    let s = w.subnets[n].as_mut().ok_or_else(of)?;
+    s.alpha_out += bought - dust;
+    s.alpha_burned += dust;
+    Ok(())
+}
+
+/// The share of stake weight of each validator on a subnet, as floats (for reports).
+#[must_use]
+pub fn stake_shares(w: &World, netuid: Netuid) -> Vec<(AccountId, f64)> {
+    let v = validators(w, netuid);
+    let total: u128 = v.iter().map(|x| u128::from(x.1)).sum();
+    v.iter().map(|(a, s)| (*a, if total == 0 { 0.0 } else { super::math::to_f64(U64F64::from_bits(mul_div(u128::from(*s), ONE, total).unwrap_or(0))) })).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(x: f64) -> u128 {
+        U64F64::from_num(x).to_bits()
+    }
+
+    #[test]
+    fn weighted_median_with_ties() {
+        // Three validators with stakes 40/30/30 and weights 0.2, 0.5, 0.5 on one miner:
+        // stake with w >= 0.5 is 60% >= 50%, so c = 0.5.
+        let w = vec![Some(vec![f(0.2)]), Some(vec![f(0.5)]), Some(vec![f(0.5)])];
+        let y = yuma(&[40, 30, 30], &w, 1, 500_000_000);
+        assert_eq!(y.consensus, vec![f(0.5)]);
+        // Stakes 60/20/20: w >= 0.5 holds 40% only, so c falls to 0.2.
+        let y = yuma(&[60, 20, 20], &w, 1, 500_000_000);
+        assert_eq!(y.consensus, vec![f(0.2)]);
+        // An exact tie at kappa counts: 50/50.
+        let w2 = vec![Some(vec![f(1.0)]), Some(vec![f(0.0)])];
+        assert_eq!(yuma(&[50, 50], &w2, 1, 500_000_000).consensus, vec![f(1.0)]);
+    }
+
+    #[test]
+    fn majority_decides_incentive() {
+        // Validator 0 (60%) weights miner 0; validator 1 (40%) weights miner 1.
+        let w = vec![Some(vec![f(1.0), 0]), Some(vec![0, f(1.0)])];
+        let y = yuma(&[60, 40], &w, 2, 500_000_000);
+        assert_eq!(y.consensus, vec![f(1.0), 0]);
+        assert_eq!(y.incentive[1], 0);
+        assert!(y.incentive[0] > 0);
+        // The minority validator is clipped to nothing: no dividends.
+        assert_eq!(y.dividends[1], 0);
+        assert_eq!(y.dividends[0], mul_div(60, ONE, 100).unwrap());
+    }
+
+    #[test]
+    fn abstainers_do_not_count() {
+        let w = vec![None, Some(vec![f(1.0)])];
+        let y = yuma(&[90, 10], &w, 1, 500_000_000);
+        assert_eq!(y.consensus, vec![f(1.0)]);
+        assert_eq!(y.dividends, vec![0, f(1.0)]);
+        assert_eq!(yuma(&[1], &[None], 1, 500_000_000).incentive, vec![0]);
+    }
+
+    #[test]
+    fn policies_give_their_vectors() {
+        let me = AccountId(7);
+        let m = vec![(Miner::Npc(0), 3, 10, 0), (Miner::Account(me), 0, 30, 5)];
+        assert_eq!(policy_weights(Policy::Honest, Mechanism::Utility, me, &m), Some(vec![f(1.0), 0]));
+        assert_eq!(policy_weights(Policy::Honest, Mechanism::Holder, me, &m), Some(vec![f(0.25), f(0.75)]));
+        assert_eq!(policy_weights(Policy::RewardHolders, Mechanism::Utility, me, &m), Some(vec![f(0.25), f(0.75)]));
+        assert_eq!(policy_weights(Policy::RewardSellers, Mechanism::Holder, me, &m), Some(vec![0, f(1.0)]));
+        assert_eq!(policy_weights(Policy::Uniform, Mechanism::Holder, me, &m), Some(vec![f(0.5), f(0.5)]));
+        assert_eq!(policy_weights(Policy::SelfOnly, Mechanism::Holder, me, &m), Some(vec![0, f(1.0)]));
+        assert_eq!(policy_weights(Policy::SelfOnly, Mechanism::Holder, AccountId(1), &m), None);
+        assert_eq!(policy_weights(Policy::Honest, Mechanism::Revenue, me, &[(Miner::Account(me), 0, 5, 0)]), None);
+    }
+}

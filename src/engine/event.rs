@@ -1,0 +1,22 @@
+//! What happened in a block, for logs, UIs and bots' `w.results`.
+
+use super::init::EventKind;
+use super::order::{Fill, Order, Reject};
+use super::world::{AccountId, Netuid};
+
+/// Something that happened. `World::events` holds the last block's.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// An order was applied.
+    Applied { block: u64, account: AccountId, order: Order, fill: Fill },
+    /// An order was rejected; nothing changed.
+    Rejected { block: u64, account: AccountId, order: Order, reason: Reject },
+    /// A scripted map event fired.
+    Scripted { block: u64, kind: EventKind },
+    /// A subnet was launched.
+    Launched { block: u64, netuid: Netuid, name: String, owner: AccountId },
+    /// A subnet was dissolved to make room.
+    Dissolved { block: u64, netuid: Netuid, name: String },
+    /// An NPC changed its validator policy on a subnet.
+    PolicyChanged { block: u64, account: AccountId, netuid: Netuid, policy: super::params::Policy },
+}

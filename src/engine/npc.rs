@@ -1,0 +1,244 @@
+//! NPC actors (rules.md §8): retail crowds, the foundation and subnet teams.
+//!
+//! NPCs read only public state (prices, pools, emission shares, stake weights, their own
+//! holdings) and act only through orders, which queue for the next block like anyone
+//! else's. Their randomness is the match's `npc` stream; all their arithmetic is integer.
+
+use super::amount::Tao;
+use super::init::{FoundationInit, RetailInit, TeamInit};
+use super::order::Order;
+use super::params::{Mechanism, Policy};
+use super::pool;
+use super::world::{AccountId, Netuid, World};
+
+const PPB: i128 = 1_000_000_000;
+
+/// All NPCs of a world.
+#[derive(Clone, Debug, Default)]
+pub struct Npcs {
+    /// Retail crowds.
+    pub retail: Vec<Crowd>,
+    /// Foundations.
+    pub foundations: Vec<Foundation>,
+    /// Subnet teams.
+    pub teams: Vec<Team>,
+}
+
+/// A retail crowd and its members' memories.
+#[derive(Clone, Debug)]
+pub struct Crowd {
+    /// Configuration.
+    pub cfg: RetailInit,
+    /// Member accounts.
+    pub members: Vec<Member>,
+    /// Hype per netuid (ppb of signal), fading by `hype_keep` each cadence.
+    pub hype: Vec<i64>,
+    /// Next block the hype fades.
+    pub next_fade: u64,
+}
+
+/// One member of a crowd.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// Its account.
+    pub account: AccountId,
+    /// Next decision block.
+    pub next: u64,
+    /// Price (64.64 bits) it saw per netuid at its last decision.
+    pub last_price: Vec<u128>,
+    /// TAO paid for its current position per netuid.
+    pub cost: Vec<u64>,
+}
+
+/// The foundation.
+#[derive(Clone, Debug)]
+pub struct Foundation {
+    /// Configuration.
+    pub cfg: FoundationInit,
+    /// Its account.
+    pub account: AccountId,
+}
+
+/// A subnet team.
+#[derive(Clone, Debug)]
+pub struct Team {
+    /// Configuration.
+    pub cfg: TeamInit,
+    /// Its account.
+    pub account: AccountId,
+}
+
+impl Npcs {
+    pub(super) fn add_retail(&mut self, cfg: RetailInit, accounts: Vec<AccountId>, slots: usize) {
+        let cadence = cfg.cadence.max(1);
+        let count = accounts.len().max(1) as u64;
+        let members = accounts
+            .into_iter()
+            .enumerate()
+            .map(|(k, account)| Member { account, next: cadence * k as u64 / count, last_price: vec![0; slots], cost: vec![0; slots] })
+            .collect();
+        self.retail.push(Crowd { cfg, members, hype: vec![0; slots], next_fade: cadence });
+    }
+    pub(super) fn add_foundation(&mut self, cfg: FoundationInit, account: AccountId) {
+        self.foundations.push(Foundation { cfg, account });
+    }
+    pub(super) fn add_team(&mut self, cfg: TeamInit, account: AccountId) {
+        self.teams.push(Team { cfg, account });
+    }
+    /// A hype shock to a crowd (`*` for all) about a subnet.
+    pub fn hype(&mut self, crowd: &str, netuid: Netuid, amount: i64) {
+        for c in self.retail.iter_mut().filter(|c| crowd == "*" || c.cfg.name == crowd) {
+            if let Some(h) = c.hype.get_mut(usize::from(netuid)) {
+                *h = h.saturating_add(amount);
+            }
+        }
+    }
+    pub(super) fn forget_subnet(&mut self, netuid: Netuid) {
+        let n = usize::from(netuid);
+        for c in &mut self.retail {
+            c.hype[n] = 0;
+            for m in &mut c.members {
+                m.last_price[n] = 0;
+                m.cost[n] = 0;
+            }
+        }
+        self.teams.retain(|t| t.cfg.netuid != netuid);
+    }
+}
+
+/// Emission share of the last block, in ppb.
+fn share_ppb(w: &World, n: usize) -> i128 {
+    w.subnets[n].as_ref().map_or(0, |s| {
+        if s.last_block_emission == 0 { 0 } else { i128::from(s.last_emission) * PPB / i128::from(s.last_block_emission) }
+    })
+}
+
+/// Step 6 of the block: NPCs whose cadence falls on this block decide.
+pub(super) fn decide(w: &mut World) {
+    if w.npcs.retail.is_empty() && w.npcs.foundations.is_empty() && w.npcs.teams.is_empty() {
+        return;
+    }
+    let mut npcs = std::mem::take(&mut w.npcs);
+    for c in &mut npcs.retail {
+        crowd(w, c);
+    }
+    for f in &npcs.foundations {
+        foundation(w, f);
+    }
+    for t in &npcs.teams {
+        team(w, t);
+    }
+    w.npcs = npcs;
+}
+
+fn crowd(w: &mut World, c: &mut Crowd) {
+    let b = w.block;
+    let cadence = c.cfg.cadence.max(1);
+    if b >= c.next_fade {
+        c.next_fade = b + cadence;
+        for h in &mut c.hype {
+            *h = i64::try_from(i128::from(*h) * i128::from(c.cfg.hype_keep.0) / PPB).unwrap_or(0);
+        }
+    }
+    let universe: Vec<usize> = if c.cfg.subnets.is_empty() {
+        (1..w.subnets.len()).filter(|n| w.subnets[*n].is_some()).collect()
+    } else {
+        c.cfg.subnets.iter().map(|n| usize::from(*n)).filter(|n| w.subnets.get(*n).is_some_and(Option::is_some)).collect()
+    };
+    let rules = w.pool_rules();
+    for m in &mut c.members {
+        if b < m.next {
+            continue;
+        }
+        m.next = b + cadence;
+        let me = m.account.index();
+        // Exits: stop-loss and take-profit against what the position cost.
+        for &n in &universe {
+            let held = w.accounts[me].alpha[n];
+            let Some(s) = w.subnets[n].as_ref() else { continue };
+            if held == 0 || m.cost[n] == 0 {
+                continue;
+            }
+            let value = i128::from(pool::sale_value(s.tao, s.alpha_in, held, rules.fee));
+            let cost = i128::from(m.cost[n]);
+            let lo = cost * (PPB - i128::from(c.cfg.stop_loss.0)) / PPB;
+            let hi = cost * (PPB + i128::from(c.cfg.take_profit.0)) / PPB;
+            if value <= lo || value >= hi {
+                let netuid = Netuid::try_from(n).unwrap_or(0);
+                w.queue.push((m.account, Order::Dump { netuid: Some(netuid) }));
+                m.cost[n] = 0;
+            }
+        }
+        // Entries: momentum, yield and hype, plus seeded noise.
+        let mut best: Option<(i128, usize)> = None;
+        for &n in &universe {
+            let Some(s) = w.subnets[n].as_ref() else { continue };
+            let p = s.price().to_bits();
+            let last = m.last_price[n];
+            m.last_price[n] = p;
+            let momentum = if last == 0 {
+                0
+            } else {
+                ((i128::try_from(p).unwrap_or(i128::MAX) - i128::try_from(last).unwrap_or(0)) * PPB
+                    / i128::try_from(last).unwrap_or(1))
+                .clamp(-10 * PPB, 10 * PPB)
+            };
+            let noise = i128::from(w.rng_npc.symmetric(c.cfg.noise.0));
+            let signal = momentum * i128::from(c.cfg.momentum.0) / PPB
+                + share_ppb(w, n) * i128::from(c.cfg.yield_weight.0) / PPB
+                + i128::from(c.hype[n])
+                + noise;
+            if best.is_none_or(|(x, _)| signal > x) {
+                best = Some((signal, n));
+            }
+        }
+        if let Some((signal, n)) = best {
+            let free = w.accounts[me].free.0;
+            let amount = c.cfg.trade_fraction.apply(free);
+            if signal >= i128::from(c.cfg.threshold.0) && amount >= rules.min_stake {
+                let netuid = Netuid::try_from(n).unwrap_or(0);
+                w.queue.push((m.account, Order::Stake { netuid, tao: Tao(amount), limit: None }));
+                m.cost[n] = m.cost[n].saturating_add(amount);
+            }
+        }
+    }
+}
+
+fn foundation(w: &mut World, f: &Foundation) {
+    let cadence = f.cfg.cadence.max(1);
+    if w.block % cadence != 0 {
+        return;
+    }
+    let me = f.account;
+    let holder_subnets: Vec<usize> =
+        w.subnets().filter(|s| s.mechanism == Mechanism::Holder).map(|s| usize::from(s.netuid)).collect();
+    let mut orders = Vec::new();
+    for n in holder_subnets {
+        let netuid = Netuid::try_from(n).unwrap_or(0);
+        let vals = super::epoch::validators(w, netuid);
+        let total: u128 = vals.iter().map(|v| u128::from(v.1)).sum();
+        let mine = vals.iter().find(|v| v.0 == me).map_or(0, |v| u128::from(v.1));
+        let majority = total > 0 && mine * 2 > total;
+        let hot = share_ppb(w, n) > i128::from(f.cfg.share_threshold.0);
+        let want = if hot && majority { Policy::RewardSellers } else { Policy::Honest };
+        if w.accounts[me.index()].policy[n] != want {
+            orders.push((me, Order::SetWeights { netuid, policy: want }));
+        }
+    }
+    w.queue.extend(orders);
+}
+
+fn team(w: &mut World, t: &Team) {
+    let cadence = t.cfg.cadence.max(1);
+    if w.block % cadence != cadence - 1 {
+        return;
+    }
+    let n = usize::from(t.cfg.netuid);
+    let held = w.accounts[t.account.index()].alpha.get(n).copied().unwrap_or(0);
+    let amount = t.cfg.sell_fraction.apply(held);
+    let Some(s) = w.subnets.get(n).and_then(Option::as_ref) else { return };
+    let value = pool::sale_value(s.tao, s.alpha_in, amount, 0);
+    if amount > 0 && value >= w.params.min_stake.0 {
+        w.queue.push((t.account, Order::Unstake { netuid: t.cfg.netuid, alpha: super::amount::Alpha(amount), limit: None }));
+    }
+}

@@ -1,0 +1,20 @@
+//! dTAO Arena: a terminal game and strategy tournament on an exact simulation of
+//! Bittensor's Dynamic TAO economy.
+//!
+//! Layer map (a layer may use only the layers to its right):
+//!
+//! ```text
+//! engine  <-  scenario  <-  session  <-  cli  <-  main
+//! ```
+//!
+//! - [`engine`]: PURE. The world and its rules (`rules.md`): state, orders, coinbase,
+//!   epochs, NPCs, views and the state hash. No IO, clock, threads, tokio, mlua or ratatui.
+//! - [`scenario`]: TOML maps to an engine [`engine::WorldInit`], with validation messages
+//!   that name the file, the line, the key and the fix. Built-in maps are embedded.
+//! - [`session`]: a running match (engine + actors), the same object behind every front end.
+//! - [`cli`]: the subcommands; the only place that wires layers together.
+
+pub mod cli;
+pub mod engine;
+pub mod scenario;
+pub mod session;

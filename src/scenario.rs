@@ -1,0 +1,1 @@
+//! Maps: TOML to an engine [`WorldInit`](crate::engine::WorldInit).
