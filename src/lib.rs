@@ -17,4 +17,5 @@
 pub mod cli;
 pub mod engine;
 pub mod scenario;
+pub mod script;
 pub mod session;

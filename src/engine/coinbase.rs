@@ -235,3 +235,150 @@ fn root_vote_numerators(w: &World) -> Vec<u128> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::amount::Tao;
+    use crate::engine::init::WorldInit;
+    use crate::engine::math::U64F64;
+
+    const TAO: u64 = 1_000_000_000;
+
+    /// One subnet with the given pool, outstanding alpha, moving price and root stake.
+    fn world(pools: &[(u64, u64, f64)], root: u64) -> World {
+        let mut init = WorldInit::synthetic(u16::try_from(pools.len()).unwrap(), 1);
+        init.genesis_root_stake = Tao(root);
+        for (s, (t, a, m)) in init.subnets.iter_mut().zip(pools) {
+            s.tao = Tao(*t);
+            s.alpha_in = *a;
+            s.alpha_out = 0;
+            s.moving_price = U64F64::from_num(*m);
+            s.miners.clear();
+        }
+        World::new(&init).unwrap()
+    }
+
+    #[test]
+    fn uncapped_injection_root_proportion_and_root_sale() {
+        // p = 2: 1 TAO of emission buys 0.5 alpha < a_i = 1 alpha, so it is not capped.
+        let mut w = world(&[(1000 * TAO, 500 * TAO, 0.5)], 1000 * TAO);
+        let ti = w.total_issuance;
+        run(&mut w).unwrap();
+        let s = w.subnet(1).unwrap();
+        // Hand-computed: alpha_in = 0.5; AI = 500.5 + 1 = 501.5 alpha; tau R = 180;
+        // root_prop = 180 / 681.5; root_alpha = floor(0.41 alpha * 180 / 681.5).
+        assert_eq!(s.pending_owner, 180_000_000);
+        assert_eq!(s.pending_miner, 410_000_000);
+        assert_eq!(s.pending_validator, 410_000_000 - 108_290_535);
+        // The root alpha is sold through the pool at once, without a fee.
+        assert_eq!(s.pending_root_tao, 216_534_219);
+        assert_eq!(s.tao, 1_000_783_465_781);
+        assert_eq!(s.alpha_in, 500_608_290_535);
+        assert_eq!(s.alpha_out, TAO - 108_290_535);
+        assert_eq!(w.total_issuance, ti + TAO);
+        assert_eq!(s.last_emission, TAO);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn capped_injection_keeps_all_tao() {
+        // p = 0.1: 1 TAO would buy 10 alpha; the injection is capped at a_i = 1 alpha and
+        // all the TAO still enters the pool, so the price rises.
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.5)], 0);
+        let p0 = w.subnet(1).unwrap().price();
+        run(&mut w).unwrap();
+        let s = w.subnet(1).unwrap();
+        assert_eq!((s.tao, s.alpha_in), (101 * TAO, 1001 * TAO));
+        assert!(s.price() > p0);
+        // No root stake: no root alpha, the validators keep the whole half.
+        assert_eq!((s.pending_root_tao, s.pending_validator), (0, 410_000_000));
+    }
+
+    #[test]
+    fn shares_follow_moving_prices_and_are_equal_when_all_zero() {
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.75), (100 * TAO, 1000 * TAO, 0.25)], 0);
+        run(&mut w).unwrap();
+        assert_eq!(w.subnet(1).unwrap().last_emission, 750_000_000);
+        assert_eq!(w.subnet(2).unwrap().last_emission, 250_000_000);
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.0), (100 * TAO, 1000 * TAO, 0.0)], 0);
+        run(&mut w).unwrap();
+        assert_eq!(w.subnet(2).unwrap().last_emission, 500_000_000);
+    }
+
+    #[test]
+    fn subnets_before_first_emission_get_nothing() {
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.5), (100 * TAO, 1000 * TAO, 0.5)], 0);
+        w.subnets[2].as_mut().unwrap().first_emission = 10;
+        run(&mut w).unwrap();
+        assert_eq!(w.subnet(1).unwrap().last_emission, TAO);
+        let s2 = w.subnet(2).unwrap();
+        assert_eq!((s2.tao, s2.alpha_out, s2.last_emission), (100 * TAO, 0, 0));
+    }
+
+    #[test]
+    fn moving_price_ramp() {
+        // n = 1: beta = moving_alpha / 201_601; from m = 0 toward min(p, 1) = 1 (p = 2).
+        let mut w = world(&[(1000 * TAO, 500 * TAO, 0.0)], 0);
+        w.subnets[1].as_mut().unwrap().first_emission = 0;
+        run(&mut w).unwrap();
+        // alpha_bits = floor(3000 * 2^64 / 1e9) = 55_340_232_221_128; / 201_601
+        assert_eq!(w.subnet(1).unwrap().moving_price.to_bits(), 274_503_758);
+        // n = 201_600: beta is exactly half of moving_alpha.
+        let mut w = world(&[(1000 * TAO, 500 * TAO, 0.0)], 0);
+        w.subnets[1].as_mut().unwrap().first_emission = 0;
+        w.block = 201_599;
+        run(&mut w).unwrap();
+        assert_eq!(w.subnet(1).unwrap().moving_price.to_bits(), 55_340_232_221_128 / 2);
+        // The input price is capped at 1: a price of 2 pulls no harder than 1.
+        let mut w = world(&[(1000 * TAO, 500 * TAO, 1.0)], 0);
+        run(&mut w).unwrap();
+        assert_eq!(w.subnet(1).unwrap().moving_price, U64F64::ONE);
+    }
+
+    #[test]
+    fn flow_mode_gives_outflow_subnets_nothing_and_buys_the_excess() {
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.5), (100 * TAO, 1000 * TAO, 0.5)], 0);
+        w.params.emission_mode = EmissionMode::Flow;
+        w.subnets[1].as_mut().unwrap().flow = i128::from(100 * TAO);
+        w.subnets[2].as_mut().unwrap().flow = -i128::from(50 * TAO);
+        run(&mut w).unwrap();
+        let (s1, s2) = (w.subnet(1).unwrap(), w.subnet(2).unwrap());
+        assert!(s1.flow_ema > I64F64::ZERO && s2.flow_ema < I64F64::ZERO);
+        assert_eq!((s1.last_emission, s2.last_emission), (TAO, 0));
+        // Cap min(a_i, E) = 1 alpha binds at p = 0.1: tao_in = 0.1 TAO, and the other
+        // 0.9 TAO buys 8.919801980 alpha from the pool, which is recycled.
+        assert_eq!((s1.tao, s1.alpha_in), (101 * TAO, 992_080_198_020));
+        assert_eq!(s1.alpha_recycled, 8_919_801_980);
+        assert_eq!(s2.tao, 100 * TAO);
+        assert_eq!(s1.flow, 0);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn root_vote_mode_follows_root_weights() {
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.5), (100 * TAO, 1000 * TAO, 0.5)], 3000 * TAO);
+        w.params.emission_mode = EmissionMode::RootVote;
+        let v = w.add_account("voter", crate::engine::AccountKind::Bot, Tao(1000 * TAO));
+        w.execute(v, &crate::engine::Order::StakeRoot { tao: Tao(1000 * TAO) }).unwrap();
+        w.execute(v, &crate::engine::Order::SetRootWeights { weights: vec![(2, 1)] }).unwrap();
+        run(&mut w).unwrap();
+        // genesis (3000, equal weights) and voter (1000, all on SN2):
+        // SN1 = 3000 * 0.5 / 4000 = 0.375, SN2 = 0.625.
+        assert_eq!(w.subnet(1).unwrap().last_emission, 375_000_000);
+        assert_eq!(w.subnet(2).unwrap().last_emission, 625_000_000);
+    }
+
+    #[test]
+    fn root_sale_that_would_drain_the_pool_is_recycled() {
+        // A pool at its minimum liquidity cannot pay root dividends: the alpha is recycled.
+        // SN2 gets no TAO this block (m = 0), so its pool stays at the minimum.
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 1.0), (10_000_000, 10_000 * TAO, 0.0)], 1_000_000 * TAO);
+        run(&mut w).unwrap();
+        let s = w.subnet(2).unwrap();
+        assert_eq!(s.tao, 10_000_000);
+        assert_eq!(s.pending_root_tao, 0);
+        assert!(s.alpha_recycled > 0);
+        w.check_invariants().unwrap();
+    }
+}

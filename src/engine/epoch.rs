@@ -428,3 +428,156 @@ mod tests {
         assert_eq!(policy_weights(Policy::Honest, Mechanism::Revenue, me, &[(Miner::Account(me), 0, 5, 0)]), None);
     }
 }
+
+#[cfg(test)]
+mod world_tests {
+    use super::*;
+    use crate::engine::amount::Tao;
+    use crate::engine::init::{RevenueInit, WorldInit};
+    use crate::engine::AccountKind;
+
+    const TAO: u64 = 1_000_000_000;
+
+    /// One subnet with no pending buckets and no root stake unless asked.
+    fn world(mechanism: Mechanism, root: u64, npc_miners: bool) -> World {
+        let mut init = WorldInit::synthetic(1, 1);
+        init.genesis_root_stake = Tao(root);
+        init.subnets[0].mechanism = mechanism;
+        init.subnets[0].alpha_out = 300 * TAO;
+        if !npc_miners {
+            init.subnets[0].miners.clear();
+        }
+        World::new(&init).unwrap()
+    }
+
+    fn set_pending(w: &mut World, miner: u64, validator: u64, root_tao: u64) {
+        let s = w.subnets[1].as_mut().unwrap();
+        s.pending_miner = miner;
+        s.pending_validator = validator;
+        s.pending_root_tao = root_tao;
+        s.alpha_out += miner + validator;
+        s.alpha_issued += miner + validator;
+        s.tao -= root_tao; // root TAO came out of the pool
+    }
+
+    #[test]
+    fn utility_subnets_pay_npc_miners_by_quality() {
+        let mut w = world(Mechanism::Utility, 0, true);
+        set_pending(&mut w, 360 * TAO, 0, 0);
+        epoch(&mut w, 1).unwrap();
+        // Qualities 1..=8 sum to 36: miner q pays q * 10 alpha.
+        // Weights are 64.64 fractions, so a payment may be a rao short; that dust is
+        // recycled, never lost.
+        let s = w.subnet(1).unwrap();
+        for (q, m) in (1..=8).zip(&s.miners) {
+            assert!((q * 10 * TAO - 1..=q * 10 * TAO).contains(&m.alpha), "q{q}: {}", m.alpha);
+        }
+        let paid: u64 = s.miners.iter().map(|m| m.alpha).sum();
+        assert_eq!(paid + s.alpha_recycled, 360 * TAO);
+        // Each will sell half over the next window.
+        assert_eq!(w.subnet(1).unwrap().miners[7].to_sell, 40 * TAO);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn holder_subnets_pay_holders_by_holdings() {
+        let mut w = world(Mechanism::Holder, 0, false);
+        let bot = w.add_account("bot", AccountKind::Bot, Tao(0));
+        w.accounts[bot.index()].alpha[1] = 100 * TAO;
+        w.subnets[1].as_mut().unwrap().alpha_out += 100 * TAO;
+        w.subnets[1].as_mut().unwrap().alpha_issued += 100 * TAO;
+        set_pending(&mut w, 1000 * TAO, 0, 0);
+        epoch(&mut w, 1).unwrap();
+        // Holdings 300 (genesis) : 100 (bot); each gets its share of the miner alpha,
+        // less at most a rao of truncation, which is recycled.
+        let bot_gain = w.accounts[bot.index()].alpha[1] - 100 * TAO;
+        let gen_gain = w.accounts[0].alpha[1] - 300 * TAO;
+        assert!((250 * TAO - 1..=250 * TAO).contains(&bot_gain), "{bot_gain}");
+        assert!((750 * TAO - 1..=750 * TAO).contains(&gen_gain), "{gen_gain}");
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn reward_sellers_with_a_root_majority_pays_the_sellers() {
+        let mut w = world(Mechanism::Holder, 5_000_000 * TAO, false);
+        let seller = w.add_account("seller", AccountKind::Bot, Tao(0));
+        let holder = w.add_account("holder", AccountKind::Bot, Tao(0));
+        for id in [seller, holder] {
+            w.accounts[id.index()].alpha[1] = 50 * TAO;
+        }
+        w.subnets[1].as_mut().unwrap().alpha_out += 100 * TAO;
+        w.subnets[1].as_mut().unwrap().alpha_issued += 100 * TAO;
+        w.accounts[seller.index()].sold_window[1] = 10 * TAO;
+        // Genesis: 300 alpha + 0.18 * 5M root = 900,300 of ~900,400 stake weight.
+        assert_eq!(w.controller(1), Some(AccountId::GENESIS));
+        w.accounts[0].policy[1] = Policy::RewardSellers;
+        set_pending(&mut w, 1000 * TAO, 0, 0);
+        epoch(&mut w, 1).unwrap();
+        assert!(w.accounts[seller.index()].alpha[1] >= 1050 * TAO - 1);
+        assert_eq!(w.accounts[holder.index()].alpha[1], 50 * TAO);
+        // The window resets after the epoch.
+        assert_eq!(w.accounts[seller.index()].sold_window[1], 0);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn dividends_split_into_alpha_and_root_parts() {
+        // Genesis holds 300 alpha and 1000 root (180 weight): rho = 180/480.
+        let mut w = world(Mechanism::Utility, 1000 * TAO, true);
+        set_pending(&mut w, 0, 480 * TAO, 48 * TAO);
+        let root0 = w.accounts[0].root;
+        epoch(&mut w, 1).unwrap();
+        // The only validator takes the whole alpha bucket and the whole root bucket.
+        assert!(w.accounts[0].alpha[1] >= 780 * TAO - 1);
+        assert_eq!(w.accounts[0].root.0, root0.0 + 48 * TAO);
+        assert_eq!(w.total_root, root0.0 + 48 * TAO);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn no_miners_sends_miner_alpha_to_validators() {
+        let mut w = world(Mechanism::Utility, 0, false);
+        set_pending(&mut w, 100 * TAO, 0, 0);
+        epoch(&mut w, 1).unwrap();
+        assert_eq!(w.accounts[0].alpha[1], 400 * TAO);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn revenue_buys_back_and_burns_or_pays_holders() {
+        for to_holders in [false, true] {
+            let mut w = world(Mechanism::Revenue, 0, true);
+            w.subnets[1].as_mut().unwrap().revenue = Some(RevenueInit { tao_per_day: Tao(7200 * TAO), to_holders });
+            let (t0, a0) = (w.subnet(1).unwrap().tao, w.subnet(1).unwrap().alpha_in);
+            epoch(&mut w, 1).unwrap();
+            let s = w.subnet(1).unwrap();
+            // 7200 TAO/day = 1 TAO a block; a window is 361 blocks.
+            assert_eq!(s.tao, t0 + 361 * TAO);
+            assert_eq!(w.ledger.external_inflow, 361 * TAO);
+            let bought = a0 - s.alpha_in;
+            assert_eq!(bought, pool::feeless_out(t0, a0, 361 * TAO));
+            if to_holders {
+                assert!(w.accounts[0].alpha[1] >= 300 * TAO + bought - 1);
+            } else {
+                assert_eq!(s.alpha_burned, bought);
+            }
+            w.check_invariants().unwrap();
+        }
+    }
+
+    #[test]
+    fn npc_miners_sell_over_the_window_and_count_as_sellers() {
+        let mut w = world(Mechanism::Utility, 0, true);
+        set_pending(&mut w, 360 * TAO, 0, 0);
+        epoch(&mut w, 1).unwrap();
+        let before = w.subnet(1).unwrap().tao;
+        for _ in 0..361 {
+            run_due(&mut w).unwrap();
+            w.block += 1;
+        }
+        let s = w.subnet(1).unwrap();
+        assert!(s.tao < before, "miners' sales take TAO out of the pool");
+        assert!(s.miners.iter().all(|m| m.tao > 0));
+        w.check_invariants().unwrap();
+    }
+}

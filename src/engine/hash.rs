@@ -45,7 +45,7 @@ impl World {
             e.u64(x);
         }
         e.u64(self.lock.last_lock_block.map_or(u64::MAX, |b| b));
-        e.str(&format!("{:?}", self.params));
+        encode_params(&mut e, &self.params);
         for s in self.subnets() {
             e.u64(u64::from(s.netuid));
             e.str(&s.name);
@@ -82,7 +82,7 @@ impl World {
                 }
             }
             for p in &a.policy {
-                e.0.update(&[*p as u8]);
+                e.str(p.name());
             }
             for (n, x) in &a.root_weights {
                 e.u64(u64::from(*n));
@@ -105,7 +105,7 @@ impl World {
         }
         for (acct, o) in &self.queue {
             e.u64(u64::from(acct.0));
-            e.str(&format!("{o:?}"));
+            encode_order(&mut e, o);
         }
         e.u64(self.script_next as u64);
         e.u128(self.rng_order.word_pos());
@@ -117,5 +117,62 @@ impl World {
     #[must_use]
     pub fn state_hash_hex(&self) -> String {
         self.state_hash().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn encode_params(e: &mut Enc, p: &super::params::Params) {
+    e.str(p.emission_mode.name());
+    for x in [p.tempo, p.tao_weight.0, p.owner_cut.0, p.moving_alpha.0, p.ema_halving_blocks, p.flow_alpha.0] {
+        e.u64(x);
+    }
+    for x in [p.staking_fee.0, p.min_stake.0, p.min_pool_liquidity.0, p.min_lock.0, p.initial_lock.0] {
+        e.u64(x);
+    }
+    for x in [p.lock_reduction_interval, p.start_call_delay, p.network_immunity, p.miner_burn.0, p.kappa.0] {
+        e.u64(x);
+    }
+    for x in [p.subnet_limit, p.max_validators, p.max_root_voters] {
+        e.u64(u64::from(x));
+    }
+    e.u64(p.miner_sell_chunks);
+}
+
+fn encode_order(e: &mut Enc, o: &super::order::Order) {
+    use super::order::Order;
+    e.str(o.kind());
+    let limit = |l: &Option<super::math::U64F64>| l.map_or(u128::MAX, |x| x.to_bits());
+    match o {
+        Order::Stake { netuid, tao, limit: l } => {
+            e.u64(u64::from(*netuid));
+            e.u64(tao.0);
+            e.u128(limit(l));
+        }
+        Order::Unstake { netuid, alpha, limit: l } => {
+            e.u64(u64::from(*netuid));
+            e.u64(alpha.0);
+            e.u128(limit(l));
+        }
+        Order::Dump { netuid } => e.u64(netuid.map_or(u64::MAX, u64::from)),
+        Order::Move { from, to, alpha } => {
+            e.u64(u64::from(*from));
+            e.u64(u64::from(*to));
+            e.u64(alpha.0);
+        }
+        Order::StakeRoot { tao } | Order::UnstakeRoot { tao } => e.u64(tao.0),
+        Order::LaunchSubnet { name, mechanism } => {
+            e.str(name);
+            e.str(mechanism.name());
+        }
+        Order::RegisterMiner { netuid } => e.u64(u64::from(*netuid)),
+        Order::SetWeights { netuid, policy } => {
+            e.u64(u64::from(*netuid));
+            e.str(policy.name());
+        }
+        Order::SetRootWeights { weights } => {
+            for (n, x) in weights {
+                e.u64(u64::from(*n));
+                e.u64(u64::from(*x));
+            }
+        }
     }
 }

@@ -173,3 +173,47 @@ pub enum EventKind {
     /// An account's validator policy changes.
     SetPolicy { account: String, netuid: Netuid, policy: Policy },
 }
+
+impl WorldInit {
+    /// A synthetic world for tests and benchmarks: `n` subnets with varied pools
+    /// (prices 0.01–0.105 TAO/alpha), moving prices below spot, 8 NPC miners each, a
+    /// genesis root stake of 5M TAO, no NPC actors and no events.
+    #[must_use]
+    pub fn synthetic(n: u16, seed: u64) -> Self {
+        const TAO: u64 = 1_000_000_000;
+        let subnets = (1..=n)
+            .map(|i| {
+                let k = u64::from(i);
+                let tao = (100 + (37 * k) % 900) * TAO;
+                let price_milli = 10 + (k * 7) % 20 * 5; // TAO per alpha, in thousandths
+                let alpha_in = tao / price_milli * 1000;
+                let first = -100_000 - i64::from(i) * 1000;
+                SubnetInit {
+                    netuid: i,
+                    name: format!("Subnet {i}"),
+                    mechanism: super::params::Mechanism::Utility,
+                    tao: super::amount::Tao(tao),
+                    alpha_in,
+                    alpha_out: 2 * alpha_in,
+                    moving_price: U64F64::from_num(price_milli) / U64F64::from_num(1100),
+                    first_emission: first,
+                    registered_at: first,
+                    owner: "genesis".into(),
+                    lock: super::amount::Tao(0),
+                    miners: (1..=8).map(|q| MinerInit { quality: q, sell_fraction: Ppb(500_000_000) }).collect(),
+                    revenue: None,
+                }
+            })
+            .collect();
+        WorldInit {
+            name: format!("synthetic-{n}"),
+            seed,
+            params: Params::default(),
+            total_issuance: super::amount::Tao(8_200_000 * TAO),
+            genesis_root_stake: super::amount::Tao(5_000_000 * TAO),
+            subnets,
+            npcs: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+}

@@ -169,3 +169,81 @@ pub(super) fn dissolve(w: &mut World, netuid: Netuid) {
     w.npcs.forget_subnet(netuid);
     w.events.push(Event::Dissolved { block: w.block, netuid, name: s.name });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::init::WorldInit;
+    use crate::engine::{AccountKind, Order};
+
+    const TAO: u64 = 1_000_000_000;
+
+    #[test]
+    fn lock_cost_doubles_then_decays_linearly_to_the_floor() {
+        let mut w = World::new(&WorldInit::synthetic(2, 1)).unwrap();
+        let me = w.add_account("me", AccountKind::Human, Tao(10_000 * TAO));
+        assert_eq!(lock_cost(&w), Tao(1000 * TAO)); // initial_lock before any launch
+        w.block = 100;
+        let ti = w.total_issuance;
+        let fill = w.execute(me, &Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Holder }).unwrap();
+        assert_eq!(fill.netuid, Some(3));
+        assert_eq!(w.accounts[me.index()].free, Tao(9000 * TAO));
+        // The pool starts at 1 TAO / 1 alpha; the rest of the lock is recycled.
+        let s = w.subnet(3).unwrap();
+        assert_eq!((s.tao, s.alpha_in, s.alpha_out, s.moving_price), (TAO, TAO, 0, U64F64::ZERO));
+        assert_eq!(s.first_emission, 100 + 50_400);
+        assert_eq!(w.total_issuance, ti - 999 * TAO);
+        assert_eq!(lock_cost(&w), Tao(2000 * TAO));
+        w.block = 100 + 50_400; // half the reduction interval: 2000 - 1000 / 2
+        assert_eq!(lock_cost(&w), Tao(1500 * TAO));
+        w.block = 100 + 201_600;
+        assert_eq!(lock_cost(&w), Tao(TAO)); // min_lock
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn launch_at_the_limit_prunes_the_lowest_moving_price_unless_immune() {
+        let mut init = WorldInit::synthetic(2, 1);
+        init.params.subnet_limit = 2;
+        let mut w = World::new(&init).unwrap();
+        let me = w.add_account("me", AccountKind::Human, Tao(10_000 * TAO));
+        let launch = Order::LaunchSubnet { name: "New".into(), mechanism: Mechanism::Utility };
+        // Both subnets are younger than network_immunity (864,000 blocks).
+        assert_eq!(w.execute(me, &launch), Err(Reject::SubnetLimit));
+        w.params.network_immunity = 1000;
+        // SN1 has the lower moving price (0.045/1.1 vs 0.080/1.1).
+        assert_eq!(prune_candidate(&w), Some(1));
+        let genesis_free = w.accounts[0].free;
+        let pool_tao = w.subnet(1).unwrap().tao;
+        let fill = w.execute(me, &launch).unwrap();
+        assert_eq!(fill.netuid, Some(1));
+        assert_eq!(w.subnet(1).unwrap().name, "New");
+        // The only holder (genesis) gets the whole pool; its alpha is gone.
+        assert_eq!(w.accounts[0].free.0, genesis_free.0 + pool_tao);
+        assert_eq!(w.accounts[0].alpha[1], 0);
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn dissolution_pays_pro_rata_with_largest_remainder() {
+        let mut init = WorldInit::synthetic(1, 1);
+        init.subnets[0].tao = Tao(10_000_000_007);
+        init.subnets[0].alpha_out = 0;
+        init.subnets[0].miners.clear();
+        let mut w = World::new(&init).unwrap();
+        let a = w.add_account("a", AccountKind::Bot, Tao(0));
+        let b = w.add_account("b", AccountKind::Bot, Tao(0));
+        let c = w.add_account("c", AccountKind::Bot, Tao(0));
+        for (id, x) in [(a, 1u64), (b, 1), (c, 1)] {
+            w.accounts[id.index()].alpha[1] = x;
+        }
+        w.subnets[1].as_mut().unwrap().alpha_out = 3;
+        w.subnets[1].as_mut().unwrap().alpha_issued += 3;
+        dissolve(&mut w, 1);
+        // 10_000_000_007 / 3 = 3_333_333_335 r 2: the two first (by id) get one more.
+        let got: Vec<u64> = [a, b, c].iter().map(|id| w.accounts[id.index()].free.0).collect();
+        assert_eq!(got, vec![3_333_333_336, 3_333_333_336, 3_333_333_335]);
+        assert!(w.subnet(1).is_none());
+        w.check_invariants().unwrap();
+    }
+}
