@@ -1,7 +1,136 @@
-//! The command line.
+//! The command line (interface.md): parsing, exit codes and the subcommands. The only
+//! layer that wires the others together.
+//!
+//! Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input (with a message
+//! that names the file, the line and what is wrong).
 
-/// Entry point.
+mod check;
+mod fsutil;
+mod sim;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// An error for the user, with the exit code it deserves.
+#[derive(Debug)]
+pub struct CliError {
+    /// 1 (runtime) or 2 (usage, input).
+    pub code: u8,
+    /// What went wrong and how to fix it.
+    pub message: String,
+}
+
+impl CliError {
+    /// Bad usage or bad input: exit code 2.
+    pub fn input(message: impl Into<String>) -> Self {
+        Self { code: 2, message: message.into() }
+    }
+    /// A runtime failure: exit code 1.
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Self { code: 1, message: message.into() }
+    }
+}
+
+impl From<crate::scenario::MapError> for CliError {
+    fn from(e: crate::scenario::MapError) -> Self {
+        Self::input(e.to_string())
+    }
+}
+
+impl From<crate::engine::EngineError> for CliError {
+    fn from(e: crate::engine::EngineError) -> Self {
+        Self::runtime(e.to_string())
+    }
+}
+
+/// Result of a subcommand.
+pub type CliResult = Result<(), CliError>;
+
+const AFTER_HELP: &str = "\
+Examples:
+  dtao-arena                                   play on the default map (dtao-launch)
+  dtao-arena sim --map tutorial                run the tutorial headless and print a summary
+  dtao-arena sim --map dtao-launch --blocks 7200 --seed 7 --json > day1.json
+  dtao-arena sim --map dtao-launch --trace run.csv --every 360
+  dtao-arena maps                              list the built-in maps
+  dtao-arena check maps/my-map.toml            validate a map and list every problem";
+
+/// dTAO Arena: Bittensor's Dynamic TAO economy as a terminal game and a strategy tournament.
+#[derive(Debug, Parser)]
+#[command(name = "dtao-arena", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Play a local match (until the terminal game lands: a headless run of the map with a summary).
+    Play(PlayArgs),
+    /// Run a headless match and print a summary table, or the JSON report with --json.
+    Sim(sim::SimArgs),
+    /// List the built-in maps.
+    Maps,
+    /// Validate a map file and report every problem with its line.
+    Check {
+        /// The map (.toml) to check.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args, Default)]
+struct PlayArgs {
+    /// Built-in map name or path to a map file.
+    #[arg(long, default_value = "dtao-launch")]
+    map: String,
+    /// Match seed (default: the map's).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+/// Parses the arguments, runs the command, and maps errors to exit codes.
 #[must_use]
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        None => play(&PlayArgs { map: "dtao-launch".into(), seed: None }),
+        Some(Command::Play(a)) => play(&a),
+        Some(Command::Sim(a)) => sim::run(&a),
+        Some(Command::Maps) => {
+            maps();
+            Ok(())
+        }
+        Some(Command::Check { file }) => check::run(&file),
+    }
+}
+
+fn play(a: &PlayArgs) -> CliResult {
+    eprintln!("The terminal game is not built yet; here is a headless run of '{}' instead.", a.map);
+    sim::run(&sim::SimArgs { map: a.map.clone(), seed: a.seed, ..sim::SimArgs::default() })
+}
+
+fn maps() {
+    let list = crate::scenario::builtins();
+    let width = list.iter().map(|b| b.name.len()).max().unwrap_or(0);
+    for b in list {
+        println!("{:width$}  {}", b.name, b.description);
+    }
 }

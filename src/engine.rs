@@ -46,6 +46,11 @@ pub const ENGINE_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     /// A checked operation overflowed in the named step.
-    #[error("arithmetic overflow in {0}: the map's amounts are too large for the rules (keep supplies under 21 million TAO)")]
+    #[error(
+        "arithmetic overflow in {0}: the map's amounts are too large for the rules (keep supplies under 21 million TAO)"
+    )]
     Overflow(&'static str),
+    /// A world description the engine cannot build (the map loader rejects these first).
+    #[error("invalid world: {0}")]
+    BadInit(String),
 }

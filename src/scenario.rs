@@ -1,1 +1,285 @@
-//! Maps: TOML to an engine [`WorldInit`](crate::engine::WorldInit).
+//! Maps: TOML to an engine [`WorldInit`], validated with messages that name the file,
+//! the line, the key and the fix. Built-in maps from `maps/` are embedded in the binary.
+//! Uses only `engine`.
+//!
+//! Owns the map format (every key is described in `maps/README.md`), its validation and
+//! the built-in maps. A map is read in three steps:
+//!
+//! 1. `tree`: the TOML text becomes a tree of values that remember their byte spans
+//!    (a syntax error stops here, with its line);
+//! 2. `read`: the schema: every key is read and checked, cross-references are resolved
+//!    and the engine's [`WorldInit`] is built, collecting **every** problem;
+//! 3. [`parse`] returns the [`Map`], or a [`MapError`] listing the problems in line
+//!    order, one per line, each as `FILE:LINE: KEY: what is wrong; how to fix it`.
+
+mod check;
+mod read;
+mod tree;
+
+use crate::engine::{EngineError, Tao, World, WorldInit};
+
+/// The map `dtao-arena` plays when none is named.
+pub const DEFAULT_MAP: &str = "dtao-launch";
+
+/// The built-in maps: name and TOML source, in the order `dtao-arena maps` lists them.
+const BUILTINS: &[(&str, &str)] =
+    &[("dtao-launch", include_str!("../maps/dtao-launch.toml")), ("tutorial", include_str!("../maps/tutorial.toml"))];
+
+/// A loaded map: the world to build and the match around it.
+#[derive(Clone, Debug)]
+pub struct Map {
+    /// The world at block 0 (with the map's default seed).
+    pub init: WorldInit,
+    /// One-line description.
+    pub description: String,
+    /// Match length in blocks.
+    pub blocks: u64,
+    /// Start of the game clock (block 0).
+    pub start_date: chrono::DateTime<chrono::Utc>,
+    /// Budget of every player and bot.
+    pub start_tao: Tao,
+    /// A note for whoever runs the map in a class (`teacher_note`).
+    pub teacher_note: Option<String>,
+    /// What a player should learn or do (`objectives`), shown by lessons.
+    pub objectives: Vec<String>,
+    /// The TOML source (embedded in replays).
+    pub source: String,
+    /// Where it came from: a built-in name or a path.
+    pub origin: String,
+}
+
+impl Map {
+    /// The map's `name`.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.init.name
+    }
+
+    /// The map's default seed.
+    #[must_use]
+    pub fn seed(&self) -> u64 {
+        self.init.seed
+    }
+
+    /// The world's init with the seed overridden (`None`: the map's seed).
+    #[must_use]
+    pub fn world_init(&self, seed: Option<u64>) -> WorldInit {
+        let mut init = self.init.clone();
+        if let Some(seed) = seed {
+            init.seed = seed;
+        }
+        init
+    }
+
+    /// Builds the world at block 0.
+    ///
+    /// # Errors
+    /// An overflow in the initial holdings (the validation's supply checks make this
+    /// unreachable for a map that parsed).
+    pub fn build(&self, seed: Option<u64>) -> Result<World, EngineError> {
+        World::new(&self.world_init(seed))
+    }
+}
+
+/// A map that cannot be used: every problem found, each naming the file, the line, the
+/// key and the fix. Displays one problem per line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.join("\n"))]
+pub struct MapError {
+    /// The problems, in line order.
+    pub problems: Vec<String>,
+}
+
+impl MapError {
+    /// An error with one problem.
+    #[must_use]
+    pub fn new(problem: impl Into<String>) -> Self {
+        Self { problems: vec![problem.into()] }
+    }
+}
+
+/// A map that ships inside the binary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Builtin {
+    /// The name to pass to `--map`.
+    pub name: &'static str,
+    /// Its one-line `description`.
+    pub description: String,
+    /// Its TOML source.
+    pub source: &'static str,
+}
+
+/// The built-in maps, in listing order.
+#[must_use]
+pub fn builtins() -> Vec<Builtin> {
+    BUILTINS.iter().map(|(name, source)| Builtin { name, description: description_of(source), source }).collect()
+}
+
+/// The `description` of a map source ("" if it has none or does not parse).
+fn description_of(source: &str) -> String {
+    toml::from_str::<toml::Table>(source)
+        .ok()
+        .and_then(|t| t.get("description").and_then(|d| d.as_str().map(str::to_string)))
+        .unwrap_or_default()
+}
+
+/// Loads a built-in map by name, or a map file by path.
+///
+/// # Errors
+/// Unknown name, unreadable file, or an invalid map (every problem).
+pub fn load(name_or_path: &str) -> Result<Map, MapError> {
+    if let Some((name, source)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
+        return parse(source, name);
+    }
+    match std::fs::read_to_string(name_or_path) {
+        Ok(source) => parse(&source, name_or_path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
+            Err(MapError::new(format!(
+                "{name_or_path}: no built-in map has this name and there is no file at this path; use a built-in map ({}) or the path of a map file",
+                names.join(", ")
+            )))
+        }
+        Err(e) => Err(MapError::new(format!(
+            "{name_or_path}: cannot read the map ({e}); check the path and that the file is UTF-8 text"
+        ))),
+    }
+}
+
+/// Parses and validates a map. `origin` names it in messages (a path or a built-in name)
+/// and becomes [`Map::origin`].
+///
+/// # Errors
+/// Every problem in the map, in line order.
+pub fn parse(source: &str, origin: &str) -> Result<Map, MapError> {
+    let root = match tree::parse(source) {
+        Ok(root) => root,
+        Err(e) => return Err(MapError::new(syntax_message(source, origin, &e))),
+    };
+    let mut cx = check::Cx::new(origin, source);
+    let parsed = read::read(&root, &mut cx);
+    if !cx.problems.is_empty() {
+        return Err(MapError { problems: cx.problems.into_messages() });
+    }
+    Ok(Map {
+        init: parsed.init,
+        description: parsed.description,
+        blocks: parsed.blocks,
+        start_date: parsed.start_date,
+        start_tao: parsed.start_tao,
+        teacher_note: parsed.teacher_note,
+        objectives: parsed.objectives,
+        source: source.to_string(),
+        origin: origin.to_string(),
+    })
+}
+
+/// `FILE:LINE: TOML syntax: <toml's message>; <fix>`.
+fn syntax_message(source: &str, origin: &str, e: &toml::de::Error) -> String {
+    let line = e.span().map_or(1, |s| tree::line_of(source, s.start));
+    let what: Vec<&str> = e.message().lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let what = what.join(": ");
+    let fix = if what.contains("duplicate key") {
+        "a key may appear only once in a table: remove or rename one (each subnet, npc or event is its own [[...]] table)"
+    } else {
+        "correct the TOML on this line (text in quotes, numbers without, lists in [ ])"
+    };
+    format!("{origin}:{line}: TOML syntax: {what}; {fix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_name_the_line_and_keep_tomls_message() {
+        let e = parse("name = \"x\"\nblocks = \n", "m.toml").expect_err("invalid");
+        assert_eq!(
+            e.to_string(),
+            "m.toml:2: TOML syntax: invalid string: expected `\"`, `'`; correct the TOML on this line (text in quotes, numbers without, lists in [ ])"
+        );
+        let e = parse("a = 1\na = 2\n", "m.toml").expect_err("invalid");
+        assert!(e.to_string().starts_with("m.toml:2: TOML syntax: duplicate key `a` in document root; "), "{e}");
+    }
+
+    #[test]
+    fn a_minimal_map_parses_with_defaults() {
+        let m =
+            parse("name = \"mini\"\nblocks = 10\n[[subnet]]\nnetuid = 1\ntao = 10.0\nalpha_in = 100.0\n", "mini.toml")
+                .expect("valid");
+        assert_eq!(m.name(), "mini");
+        assert_eq!(m.blocks, 10);
+        assert_eq!(m.start_tao, Tao(1_000_000_000_000));
+        assert_eq!(m.start_date.to_rfc3339(), "2025-02-13T00:00:00+00:00");
+        let s = &m.init.subnets[0];
+        assert_eq!((s.netuid, s.name.as_str(), s.owner.as_str()), (1, "SN1", "genesis"));
+        assert_eq!(
+            (s.tao, s.alpha_in, s.first_emission, s.registered_at),
+            (Tao(10_000_000_000), 100_000_000_000, 0, 0)
+        );
+        assert_eq!(m.world_init(Some(9)).seed, 9);
+        assert_eq!(m.world_init(None).seed, 0);
+        let w = m.build(None).expect("valid");
+        assert!(w.check_invariants().is_ok());
+    }
+
+    #[test]
+    fn an_unquoted_toml_date_is_accepted() {
+        let m = parse("name = \"d\"\nblocks = 1\nstart_date = 2025-03-01T12:00:00Z\n[[subnet]]\nnetuid = 1\ntao = 1\nalpha_in = 1\n", "d")
+            .expect("valid");
+        assert_eq!(m.start_date.to_rfc3339(), "2025-03-01T12:00:00+00:00");
+    }
+
+    #[test]
+    fn problems_come_back_in_line_order_with_paths() {
+        let src = "name = \"p\"\nblocks = 0\n[[subnet]]\nnetuid = 1\ntao = -5.0\nalpha_in = 10.0\n[[subnet]]\nnetuid = 1\ntao = 10.0\nalpha_in = 10.0\n";
+        let e = parse(src, "p.toml").expect_err("invalid");
+        assert_eq!(
+            e.problems,
+            vec![
+                "p.toml:2: blocks: must be a whole number from 1 to 100000000; write the match length in blocks such as 50400",
+                "p.toml:5: subnet[1].tao: must not be negative; write the pool's TAO as a positive number such as 5000.0",
+                "p.toml:8: subnet[2].netuid: 1 is already used by subnet[1] (line 4); give every subnet its own netuid",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_engine_parameter_is_accepted_in_params() {
+        for key in crate::engine::params::PARAM_NAMES {
+            let rates = ["tao_weight", "owner_cut", "moving_alpha", "flow_alpha", "kappa"];
+            let value = match *key {
+                "emission_mode" => "\"flow\"",
+                k if rates.contains(&k) => "0.25",
+                _ => "3",
+            };
+            let src = format!(
+                "name = \"p\"\nblocks = 1\n[params]\n{key} = {value}\n[[subnet]]\nnetuid = 1\ntao = 10\nalpha_in = 10\n"
+            );
+            let m = parse(&src, "p").unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_ne!(m.init.params, crate::engine::Params::default(), "{key} was not applied");
+        }
+    }
+
+    #[test]
+    fn unknown_names_list_the_builtins() {
+        let e = load("no-such-map-anywhere").expect_err("invalid");
+        assert_eq!(
+            e.to_string(),
+            "no-such-map-anywhere: no built-in map has this name and there is no file at this path; use a built-in map (dtao-launch, tutorial) or the path of a map file"
+        );
+    }
+
+    #[test]
+    fn builtins_have_descriptions_and_load_by_name() {
+        let b = builtins();
+        assert_eq!(b.iter().map(|b| b.name).collect::<Vec<_>>(), vec!["dtao-launch", "tutorial"]);
+        for m in &b {
+            assert!(!m.description.is_empty(), "{} has no description", m.name);
+            let map = load(m.name).unwrap_or_else(|e| panic!("{}:\n{e}", m.name));
+            assert_eq!(map.origin, m.name);
+            assert_eq!(map.description, m.description);
+        }
+        assert!(builtins().iter().any(|b| b.name == DEFAULT_MAP));
+    }
+}

@@ -189,8 +189,13 @@ fn dump_all(w: &mut World, ai: usize) -> Result<Fill, Reject> {
     let mut total = Fill::default();
     let mut any = false;
     let mut first_err = None;
-    let held: Vec<(usize, u64)> =
-        w.accounts[ai].alpha.iter().enumerate().filter(|(n, x)| **x > 0 && w.subnets[*n].is_some()).map(|(n, x)| (n, *x)).collect();
+    let held: Vec<(usize, u64)> = w.accounts[ai]
+        .alpha
+        .iter()
+        .enumerate()
+        .filter(|(n, x)| **x > 0 && w.subnets[*n].is_some())
+        .map(|(n, x)| (n, *x))
+        .collect();
     for (n, x) in held {
         match quote_sell(w, ai, n, x, None) {
             Ok(q) => {

@@ -78,7 +78,13 @@ impl Ppb {
     }
     /// `floor(x * self)`, exact.
     #[must_use]
+    #[inline]
     pub fn apply(self, x: u64) -> u64 {
+        // The common case (x < 2^34, rate <= 1) fits in 64 bits, where division by a
+        // constant is a multiply; a 128-bit division would be a library call.
+        if x < (1 << 34) && self.0 <= RAO_PER_TAO {
+            return x * self.0 / RAO_PER_TAO;
+        }
         let v = u128::from(x) * u128::from(self.0) / u128::from(RAO_PER_TAO);
         u64::try_from(v).unwrap_or(u64::MAX)
     }
@@ -187,5 +193,10 @@ mod tests {
     fn ppb_apply_is_exact() {
         assert_eq!(Ppb(180_000_000).apply(1_000_000_000), 180_000_000);
         assert_eq!(Ppb::ONE.apply(u64::MAX), u64::MAX);
+        // Both paths agree at the boundary.
+        for x in [(1u64 << 34) - 1, 1 << 34, 123_456_789_012] {
+            let exact = u64::try_from(u128::from(x) * 987_654_321 / 1_000_000_000).unwrap();
+            assert_eq!(Ppb(987_654_321).apply(x), exact);
+        }
     }
 }

@@ -1,116 +1,184 @@
 //! The coinbase and the moving prices (rules.md §4 steps 2-3 and §5): the hot loop.
 //!
 //! Per emitting subnet and block: the TAO share, the capped alpha injection, `a_i` into
-//! the pending buckets with the root proportion, the root sale (price mode), and the
-//! moving price. All in `u128` integer rationals or 64.64 fixed point; every step
-//! truncates toward zero, and what a truncation leaves in a bucket stays accounted.
+//! the pending buckets with the root proportion, the root sale (price and root_vote
+//! modes), and the moving price. Integer rationals in `u128` and 64.64 fixed point;
+//! every step truncates toward zero, and what a truncation leaves stays accounted.
+//!
+//! This is the engine's hot path (a simulated year is 168 million subnet-blocks), so it
+//! is one pass per block, specialised per emission mode at compile time, with products
+//! written as widening 64x64 multiplies wherever the bounds below make that exact:
+//! balances are `u64`; per-block emissions are at most 1e9 rao (< 2^30); 64.64 ratios
+//! that are at most 1 are at most 2^64.
 
 use super::EngineError;
 use super::emission::emission;
 use super::math::I64F64;
 use super::params::EmissionMode;
-use super::pool::feeless_out;
 use super::world::{Subnet, World};
 
 const ONE_BITS: u128 = 1u128 << 64;
 const PPB: u128 = 1_000_000_000;
+const PRICE: u8 = 0;
+const FLOW: u8 = 1;
+const ROOT_VOTE: u8 = 2;
 
 /// Per-block constants shared by every subnet.
 struct Block {
-    b: u64,
-    tau_r: u128,
+    b: i64,
+    /// TAO emission of this block, `E`.
+    e: u64,
+    /// Emitting subnets.
+    n_emit: u64,
+    /// `tau * R` in rao (truncated): the root side of `root_prop`.
+    tau_r: u64,
     owner_cut: super::amount::Ppb,
     min_liquidity: u64,
     moving_alpha_bits: u128,
     ema_halving: u128,
-    mode: EmissionMode,
+    /// The share denominator: sum of moving prices (32 fractional bits), of positive
+    /// flow EMAs (scaled by `flow_shift`), or of root votes.
+    sum: u128,
+    flow_shift: u32,
+}
+
+/// `(x * y) >> 64` for `x < 2^64` and `y <= 2^64` (a 64.64 value of at most 1): a
+/// widening 64x64 multiply, plus `x` itself when `y` is exactly 1.
+#[inline]
+fn mul_hi(x: u64, y: u128) -> u128 {
+    ((u128::from(x) * (y & u128::from(u64::MAX))) >> 64) + u128::from(x) * (y >> 64)
+}
+
+/// Exact `floor(n / d)` for many `n < 2^63` and one `d < 2^63`: a reciprocal computed
+/// once, then a multiply and one branch-free correction per quotient (division by an
+/// invariant integer), so that the per-subnet loop does not occupy the divider.
+struct Reciprocal {
+    d: u64,
+    inv: u64,
+}
+
+impl Reciprocal {
+    fn new(d: u64) -> Self {
+        // inv = floor(2^64 / d); for n < 2^63 the estimate below is q or q - 1.
+        Self { d, inv: if d <= 1 { 0 } else { u64::try_from((1u128 << 64) / u128::from(d)).unwrap_or(u64::MAX) } }
+    }
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)]
+    fn div(&self, n: u64) -> u64 {
+        if self.d <= 1 {
+            return if self.d == 1 { n } else { 0 };
+        }
+        let q = ((u128::from(n) * u128::from(self.inv)) >> 64) as u64;
+        q + u64::from(n - q * self.d >= self.d)
+    }
+}
+
+/// `floor(n / d)` given a guess `g` that is usually exact or one off: two or three
+/// multiplications instead of a division when the guess is close, a division otherwise.
+/// Always exact.
+#[inline]
+fn div_near(n: u128, d: u128, g: u64) -> u64 {
+    let g = u128::from(g);
+    if let Some(lo) = g.checked_mul(d) {
+        if lo <= n {
+            if n - lo < d {
+                return u64::try_from(g).unwrap_or(u64::MAX);
+            }
+            if n - lo < 2 * d {
+                return u64::try_from(g + 1).unwrap_or(u64::MAX);
+            }
+        } else if g > 0 && lo - n <= d {
+            return u64::try_from(g - 1).unwrap_or(u64::MAX);
+        }
+    }
+    div_narrow(n, d)
+}
+
+/// `floor(n / d)` for a quotient known to fit in 64 bits (`n < d * 2^64`).
+#[inline]
+#[allow(clippy::cast_possible_truncation)]
+fn div_narrow(n: u128, d: u128) -> u64 {
+    debug_assert!(d != 0 && n / d <= u128::from(u64::MAX));
+    (n / d) as u64
 }
 
 pub(super) fn run(w: &mut World) -> Result<(), EngineError> {
-    let b = w.block;
-    let e = emission(w.total_issuance);
     let p = &w.params;
-    let blk = Block {
-        b,
-        tau_r: u128::from(p.tao_weight.0) * u128::from(w.total_root),
+    let mode = p.emission_mode;
+    let mut blk = Block {
+        b: i64::try_from(w.block).unwrap_or(i64::MAX),
+        e: emission(w.total_issuance),
+        n_emit: 0,
+        tau_r: p.tao_weight.apply(w.total_root),
         owner_cut: p.owner_cut,
         min_liquidity: p.min_pool_liquidity.0,
         moving_alpha_bits: (u128::from(p.moving_alpha.0) << 64) / PPB,
         ema_halving: u128::from(p.ema_halving_blocks),
-        mode: p.emission_mode,
+        sum: 0,
+        flow_shift: 0,
     };
-    // Shares are computed from the moving prices (or flows, or votes) before this
-    // block's updates: one pass for the totals, one for the injections.
-    let mut n_emit: u64 = 0;
-    let mut sum: u128 = 0;
+    // Shares come from the moving prices (or flows, or votes) before this block's
+    // updates: one pass for the totals, then the main pass.
     let mut starts = false;
-    match blk.mode {
+    match mode {
         EmissionMode::Price | EmissionMode::RootVote => {
             for s in w.subnets.iter().flatten() {
-                if s.is_emitting(b) {
-                    n_emit += 1;
-                    sum += s.moving_price.to_bits();
-                    starts |= i128::from(s.first_emission) == i128::from(b);
+                if s.first_emission <= blk.b {
+                    blk.n_emit += 1;
+                    blk.sum += m32(s);
+                    starts |= s.first_emission == blk.b;
                 }
             }
         }
         EmissionMode::Flow => {
-            let af = I64F64::from_bits(((i128::from(p.flow_alpha.0)) << 64) / 1_000_000_000);
+            let af = I64F64::from_bits((i128::from(p.flow_alpha.0) << 64) / 1_000_000_000);
             for s in w.subnets.iter_mut().flatten() {
-                if s.is_emitting(b) {
-                    n_emit += 1;
+                if s.first_emission <= blk.b {
+                    blk.n_emit += 1;
                     let f = I64F64::saturating_from_num(s.flow);
-                    s.flow_ema = s.flow_ema.saturating_sub(s.flow_ema.saturating_mul(af)).saturating_add(af.saturating_mul(f));
-                    sum += u128::try_from(s.flow_ema.to_bits().max(0)).unwrap_or(0);
+                    s.flow_ema =
+                        s.flow_ema.saturating_sub(s.flow_ema.saturating_mul(af)).saturating_add(af.saturating_mul(f));
+                    blk.sum += positive_flow(s);
                 }
                 s.flow = 0;
             }
+            // Scale so that `E * S_i` fits in 128 bits.
+            blk.flow_shift = (128 - blk.sum.leading_zeros()).saturating_sub(90);
         }
     }
-    if n_emit == 0 {
+    if blk.n_emit == 0 {
         return Ok(());
     }
-    if starts {
-        w.root_vote = None;
-    }
-    let votes = if blk.mode == EmissionMode::RootVote {
-        if w.root_vote.is_none() {
-            w.root_vote = Some(root_vote_numerators(w));
+    let minted = match mode {
+        EmissionMode::Price => pass::<PRICE>(w, &blk, None),
+        EmissionMode::Flow => pass::<FLOW>(w, &blk, None),
+        EmissionMode::RootVote => {
+            if starts || w.root_vote.is_none() {
+                w.root_vote = Some(root_vote_numerators(w));
+            }
+            let votes = w.root_vote.take().unwrap_or_default();
+            blk.sum = votes.first().copied().unwrap_or(0);
+            let minted = pass::<ROOT_VOTE>(w, &blk, Some(&votes));
+            w.root_vote = Some(votes);
+            minted
         }
-        w.root_vote.clone()
-    } else {
-        None
-    };
-    // Flow sums can exceed what `e * S` fits: scale both down alike.
-    let sh = (128 - sum.leading_zeros()).saturating_sub(90);
-    let mut minted: u64 = 0;
-    let mut beta_cache: (i64, u128) = (i64::MIN, 0);
-    let of = || EngineError::Overflow("coinbase");
-    for s in w.subnets.iter_mut().flatten() {
-        if !s.is_emitting(b) {
-            continue;
-        }
-        let e_i: u64 = match (&votes, blk.mode) {
-            (Some(v), _) => {
-                let den = v[0];
-                if den == 0 { e / n_emit } else { narrow(u128::from(e) * v[usize::from(s.netuid)] / den) }
-            }
-            (None, EmissionMode::Flow) => {
-                let si = u128::try_from(s.flow_ema.to_bits().max(0)).unwrap_or(0);
-                if sum == 0 { e / n_emit } else { narrow(u128::from(e) * (si >> sh) / (sum >> sh).max(1)) }
-            }
-            _ => {
-                if sum == 0 { e / n_emit } else { narrow(u128::from(e) * s.moving_price.to_bits() / sum) }
-            }
-        };
-        s.last_emission = e_i;
-        s.last_block_emission = e;
-        minted = minted.checked_add(inject(s, &blk, e, e_i).ok_or_else(of)?).ok_or_else(of)?;
-        update_moving_price(s, &blk, &mut beta_cache);
     }
-    w.total_issuance = w.total_issuance.checked_add(minted).ok_or_else(of)?;
-    w.ledger.minted = w.ledger.minted.checked_add(minted).ok_or_else(of)?;
+    .ok_or(EngineError::Overflow("coinbase"))?;
+    w.total_issuance = w.total_issuance.checked_add(minted).ok_or(EngineError::Overflow("coinbase"))?;
+    w.ledger.minted = w.ledger.minted.checked_add(minted).ok_or(EngineError::Overflow("coinbase"))?;
     Ok(())
+}
+
+/// A moving price with 32 fractional bits (`m <= 1`, so at most 2^32): what shares are
+/// computed from, so that `E * m` fits in 64 bits.
+#[inline]
+fn m32(s: &Subnet) -> u128 {
+    s.moving_price.to_bits() >> 32
+}
+
+#[inline]
+fn positive_flow(s: &Subnet) -> u128 {
+    u128::try_from(s.flow_ema.to_bits().max(0)).unwrap_or(0)
 }
 
 #[inline]
@@ -118,93 +186,146 @@ fn narrow(x: u128) -> u64 {
     u64::try_from(x).unwrap_or(u64::MAX)
 }
 
-/// Injects `e_i` TAO and the subnet's alpha into its pool and buckets; returns the TAO
-/// minted.
-#[inline]
-fn inject(s: &mut Subnet, blk: &Block, e: u64, e_i: u64) -> Option<u64> {
-    let a_i = emission(s.alpha_in.checked_add(s.alpha_out)?);
-    let flow = blk.mode == EmissionMode::Flow;
-    let cap = if flow { a_i.min(e) } else { a_i };
-    let (t, a) = (s.tao, s.alpha_in);
-    // alpha_in = tao_in / p = tao_in * A / T
-    let (alpha_in, tao_in, excess) = if a == 0 || t == 0 {
-        (cap, e_i, 0)
-    } else {
-        let raw = u128::from(e_i) * u128::from(a) / u128::from(t);
-        if raw > u128::from(cap) {
-            if flow {
-                let tao_in = narrow(u128::from(cap) * u128::from(t) / u128::from(a)).min(e_i);
-                (cap, tao_in, e_i - tao_in)
+/// The main pass over emitting subnets; returns the TAO minted.
+fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> Option<u64> {
+    let e = blk.e;
+    let mut minted: u64 = 0;
+    // Values shared by many subnets: `a_i` is the same for every subnet before its first
+    // halving, and legacy subnets share a first-emission block.
+    let mut owner_cache: (u64, u64) = (u64::MAX, 0);
+    let mut beta_cache: (i64, u64) = (i64::MIN, 0);
+    let share = Reciprocal::new(narrow(blk.sum));
+    for s in w.subnets.iter_mut().flatten() {
+        if s.first_emission > blk.b {
+            continue;
+        }
+        // 1. This subnet's part of E.
+        let e_i: u64 = if blk.sum == 0 {
+            e / blk.n_emit
+        } else {
+            match MODE {
+                // E * m32 <= 2^30 * 2^32 < 2^63, and the sum over <= 1024 subnets < 2^43.
+                PRICE => share.div(e * narrow(m32(s))),
+                FLOW => {
+                    narrow(u128::from(e) * (positive_flow(s) >> blk.flow_shift) / (blk.sum >> blk.flow_shift).max(1))
+                }
+                _ => narrow(u128::from(e) * votes.map_or(0, |v| v[usize::from(s.netuid)]) / blk.sum),
+            }
+        };
+        s.last_emission = e_i;
+        s.last_block_emission = e;
+        // 2. Injection: alpha_in = tao_in / p = tao_in * A / T, capped.
+        let a_i = emission(s.alpha_in.checked_add(s.alpha_out)?);
+        let (t, a) = (s.tao, s.alpha_in);
+        let cap = if MODE == FLOW { a_i.min(e) } else { a_i };
+        let wide_in = u128::from(e_i) * u128::from(a);
+        let (alpha_in, tao_in) = if a == 0 || t == 0 {
+            (cap, e_i)
+        } else if wide_in >= (u128::from(cap) + 1) * u128::from(t) {
+            // Capped (alpha_in > cap, tested without a division). Price and root_vote:
+            // all the TAO still enters. Flow: only cap * p does; the rest buys below.
+            if MODE == FLOW {
+                (cap, narrow(u128::from(cap) * u128::from(t) / u128::from(a)).min(e_i))
             } else {
-                (cap, e_i, 0)
+                (cap, e_i)
             }
         } else {
-            (narrow(raw), e_i, 0)
-        }
-    };
-    s.tao = s.tao.checked_add(tao_in)?;
-    s.alpha_in = s.alpha_in.checked_add(alpha_in)?;
-    let mut minted = tao_in;
-    if excess > 0 {
-        // The excess TAO buys alpha from the pool (no fee); that alpha is recycled.
-        let bought = feeless_out(s.tao, s.alpha_in, excess);
-        if bought > 0 && s.alpha_in - bought >= blk.min_liquidity {
-            s.tao = s.tao.checked_add(excess)?;
-            s.alpha_in -= bought;
-            s.alpha_recycled = s.alpha_recycled.checked_add(bought)?;
-            minted = minted.checked_add(excess)?;
-        }
-    }
-    s.alpha_out = s.alpha_out.checked_add(a_i)?;
-    s.alpha_issued = s.alpha_issued.checked_add(alpha_in)?.checked_add(a_i)?;
-    // 18 / 41 / 41, with the root proportion taken from the validators' half.
-    let owner = blk.owner_cut.apply(a_i);
-    let r = a_i - owner;
-    let half = r / 2;
-    let root_alpha = if blk.tau_r == 0 {
-        0
-    } else {
-        let ai = u128::from(s.alpha_in) + u128::from(s.alpha_out);
-        narrow(u128::from(half) * blk.tau_r / (blk.tau_r + ai * PPB))
-    };
-    s.pending_owner = s.pending_owner.checked_add(owner)?;
-    s.pending_miner = s.pending_miner.checked_add(half)?;
-    s.pending_validator = s.pending_validator.checked_add(r - half - root_alpha)?;
-    if root_alpha > 0 {
-        if flow {
-            s.pending_root_alpha = s.pending_root_alpha.checked_add(root_alpha)?;
-        } else {
-            let out = feeless_out(s.alpha_in, s.tao, root_alpha);
-            s.alpha_out -= root_alpha;
-            if out > 0 && s.tao - out >= blk.min_liquidity {
-                s.alpha_in = s.alpha_in.checked_add(root_alpha)?;
-                s.tao -= out;
-                s.pending_root_tao = s.pending_root_tao.checked_add(out)?;
-            } else {
-                s.alpha_recycled = s.alpha_recycled.checked_add(root_alpha)?;
+            // Not capped: the quotient is at most cap.
+            (div_narrow(wide_in, u128::from(t)), e_i)
+        };
+        s.tao = t.checked_add(tao_in)?;
+        s.alpha_in = a.checked_add(alpha_in)?;
+        minted = minted.checked_add(tao_in)?;
+        if MODE == FLOW && tao_in < e_i {
+            // The excess TAO buys alpha from the pool (no fee); that alpha is recycled.
+            let excess = e_i - tao_in;
+            let bought = narrow(u128::from(s.alpha_in) * u128::from(excess) / (u128::from(s.tao) + u128::from(excess)));
+            if bought > 0 && s.alpha_in - bought >= blk.min_liquidity {
+                s.tao = s.tao.checked_add(excess)?;
+                s.alpha_in -= bought;
+                s.alpha_recycled = s.alpha_recycled.checked_add(bought)?;
+                minted = minted.checked_add(excess)?;
             }
         }
+        s.alpha_out = s.alpha_out.checked_add(a_i)?;
+        s.alpha_issued = s.alpha_issued.checked_add(alpha_in)?.checked_add(a_i)?;
+        // 3. 18% to the owner; the rest half to miners, half to validators, of which
+        //    root_prop = tau R / (tau R + AI) goes to root.
+        if owner_cache.0 != a_i {
+            owner_cache = (a_i, blk.owner_cut.apply(a_i));
+        }
+        let owner = owner_cache.1;
+        let r = a_i - owner;
+        let half = r / 2;
+        let root_alpha = if blk.tau_r == 0 {
+            0
+        } else {
+            let den = u128::from(blk.tau_r) + u128::from(s.alpha_in) + u128::from(s.alpha_out);
+            // root_prop <= 1, so the quotient is at most `half`. The denominator grows by
+            // a few alpha a block, so last block's root alpha is almost always the answer.
+            let q = div_near(u128::from(half) * u128::from(blk.tau_r), den, s.last_root_alpha);
+            s.last_root_alpha = q;
+            q
+        };
+        s.pending_owner = s.pending_owner.checked_add(owner)?;
+        s.pending_miner = s.pending_miner.checked_add(half)?;
+        s.pending_validator = s.pending_validator.checked_add(r - half - root_alpha)?;
+        // 4. Root alpha: kept for the epoch (flow) or sold at once, without a fee, for
+        //    root dividends in TAO (recycled if the sale would drain the pool).
+        if root_alpha > 0 {
+            if MODE == FLOW {
+                s.pending_root_alpha = s.pending_root_alpha.checked_add(root_alpha)?;
+            } else {
+                // A swap's output is less than the pool's reserve.
+                let out = div_narrow(
+                    u128::from(s.tao) * u128::from(root_alpha),
+                    u128::from(s.alpha_in) + u128::from(root_alpha),
+                );
+                s.alpha_out -= root_alpha;
+                if out > 0 && s.tao - out >= blk.min_liquidity {
+                    s.alpha_in = s.alpha_in.checked_add(root_alpha)?;
+                    s.tao -= out;
+                    s.pending_root_tao = s.pending_root_tao.checked_add(out)?;
+                } else {
+                    s.alpha_recycled = s.alpha_recycled.checked_add(root_alpha)?;
+                }
+            }
+        }
+        // 5. Moving price.
+        if beta_cache.0 != s.first_emission {
+            beta_cache = (s.first_emission, beta(blk, s.first_emission));
+        }
+        update_moving_price(s, beta_cache.1);
     }
     Some(minted)
 }
 
-/// `m <- beta * min(p, 1) + (1 - beta) * m` with `beta = moving_alpha * n / (n + H)`.
-/// The product is truncated, so `m` moves toward the price by at most the exact step.
-#[inline]
-fn update_moving_price(s: &mut Subnet, blk: &Block, cache: &mut (i64, u128)) {
-    if cache.0 != s.first_emission {
-        let n = (i128::from(blk.b) - i128::from(s.first_emission) + 1).clamp(1, 1 << 40);
-        let n = u128::try_from(n).unwrap_or(1);
-        *cache = (s.first_emission, blk.moving_alpha_bits * n / (n + blk.ema_halving));
-    }
-    let beta = cache.1;
-    let pc = if s.tao >= s.alpha_in { ONE_BITS } else { (u128::from(s.tao) << 64) / u128::from(s.alpha_in) };
-    let m = s.moving_price.to_bits();
-    let new = if pc >= m {
-        beta.checked_mul(pc - m).map_or(pc, |d| m + (d >> 64))
-    } else {
-        beta.checked_mul(m - pc).map_or(pc, |d| m - (d >> 64))
+/// `beta = moving_alpha * n / (n + H)` in 64.64 bits, `n = b - first_emission + 1`.
+fn beta(blk: &Block, first_emission: i64) -> u64 {
+    let n = (i128::from(blk.b) - i128::from(first_emission) + 1).clamp(1, 1 << 40);
+    let n = u128::try_from(n).unwrap_or(1);
+    // floor(a n / (n + H)) = a - ceil(a H / (n + H)): one 64-bit division when a H fits.
+    let ah = blk.moving_alpha_bits * blk.ema_halving;
+    let v = match (u64::try_from(ah), u64::try_from(n + blk.ema_halving)) {
+        (Ok(ah), Ok(d)) => blk.moving_alpha_bits - u128::from(ah.div_ceil(d)),
+        _ => blk.moving_alpha_bits * n / (n + blk.ema_halving),
     };
+    // beta < 1 unless moving_alpha = 1 and H = 0; it is kept just below 1 then.
+    narrow(v)
+}
+
+/// `m <- beta * min(p, 1) + (1 - beta) * m`, moving `m` toward the price by the
+/// truncated step `floor(beta * |min(p, 1) - m|)`.
+#[inline]
+fn update_moving_price(s: &mut Subnet, beta: u64) {
+    // Below 1, T < A, so the quotient fits in 64 bits.
+    let pc = if s.tao >= s.alpha_in {
+        ONE_BITS
+    } else {
+        u128::from(div_narrow(u128::from(s.tao) << 64, u128::from(s.alpha_in)))
+    };
+    let m = s.moving_price.to_bits();
+    let new = if pc >= m { m + mul_hi(beta, pc - m) } else { m - mul_hi(beta, m - pc) };
     s.moving_price = super::math::U64F64::from_bits(new);
 }
 

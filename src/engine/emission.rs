@@ -41,6 +41,9 @@ pub fn halvings(x: u64) -> u32 {
 #[must_use]
 #[inline]
 pub fn emission(x: u64) -> u64 {
+    if x < THRESHOLDS[0] {
+        return BASE_EMISSION_RAO;
+    }
     if x >= SUPPLY_CAP_RAO {
         return 0;
     }

@@ -17,19 +17,27 @@ const ONE: u128 = 1u128 << 64;
 
 /// Runs the epochs due at this block and the NPC miners' sales (step 4 of the block).
 pub(super) fn run_due(w: &mut World) -> Result<(), EngineError> {
+    // Subnet n is at phase (b + n + 1) % (tempo + 1) of its window: visit only the
+    // netuids whose phase is 0 (epoch) or a miners' sale phase.
     let window = w.params.tempo + 1;
     let base = (w.block + 1) % window;
-    let limit = w.subnets.len();
-    for n in 1..limit {
-        let Some(s) = w.subnets[n].as_ref() else { continue };
-        let mut phase = base + n as u64;
-        while phase >= window {
-            phase -= window;
+    let limit = w.subnets.len() as u64;
+    let first = |phase: u64| (phase + window - base) % window;
+    let mut n = first(0);
+    while n < limit {
+        if n > 0 && w.subnets[usize::try_from(n).unwrap_or(0)].is_some() {
+            epoch(w, usize::try_from(n).unwrap_or(0))?;
         }
-        if phase == 0 {
-            epoch(w, n)?;
-        } else if !s.miners.is_empty() && w.sale_phase.get(usize::try_from(phase).unwrap_or(usize::MAX)).copied().unwrap_or(false) {
-            miner_sales(w, n);
+        n += window;
+    }
+    for k in 0..w.sale_phases.len() {
+        let mut n = first(w.sale_phases[k]);
+        while n < limit {
+            let k = usize::try_from(n).unwrap_or(0);
+            if w.subnets[k].as_ref().is_some_and(|s| !s.miners.is_empty()) {
+                miner_sales(w, k);
+            }
+            n += window;
         }
     }
     Ok(())
@@ -95,8 +103,12 @@ pub enum Miner {
 #[must_use]
 pub fn miners(w: &World, n: usize) -> Vec<(Miner, u64, u64, u64)> {
     let Some(s) = w.subnets[n].as_ref() else { return Vec::new() };
-    let mut v: Vec<(Miner, u64, u64, u64)> =
-        s.miners.iter().enumerate().map(|(j, m)| (Miner::Npc(j), u64::from(m.quality), m.alpha, m.sold_window)).collect();
+    let mut v: Vec<(Miner, u64, u64, u64)> = s
+        .miners
+        .iter()
+        .enumerate()
+        .map(|(j, m)| (Miner::Npc(j), u64::from(m.quality), m.alpha, m.sold_window))
+        .collect();
     for a in &w.accounts {
         if a.miner[n] || (s.mechanism == Mechanism::Holder && a.alpha[n] > 0) {
             v.push((Miner::Account(a.id), 0, a.alpha[n], a.sold_window[n]));
@@ -107,7 +119,12 @@ pub fn miners(w: &World, n: usize) -> Vec<(Miner, u64, u64, u64)> {
 
 /// A validator's normalised weights over `miners` (64.64 bits), or `None` to abstain.
 #[must_use]
-pub fn policy_weights(policy: Policy, mechanism: Mechanism, me: AccountId, miners: &[(Miner, u64, u64, u64)]) -> Option<Vec<u128>> {
+pub fn policy_weights(
+    policy: Policy,
+    mechanism: Mechanism,
+    me: AccountId,
+    miners: &[(Miner, u64, u64, u64)],
+) -> Option<Vec<u128>> {
     let raw: Vec<u64> = miners
         .iter()
         .map(|(m, quality, held, sold)| match policy {
@@ -170,7 +187,7 @@ pub fn yuma(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: 
     for j in 0..m {
         col.clear();
         col.extend(active.iter().map(|v| (weights[*v].as_ref().map_or(0, |r| r[j]), stakes[*v])));
-        col.sort_by(|x, y| y.0.cmp(&x.0));
+        col.sort_by_key(|x| std::cmp::Reverse(x.0));
         let mut acc: u128 = 0;
         let mut c = 0;
         for (x, st) in &col {
@@ -185,10 +202,10 @@ pub fn yuma(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: 
     for v in &active {
         let row = weights[*v].as_ref().map_or(&[][..], |r| &r[..]);
         let mut kept: u128 = 0;
-        for j in 0..m {
-            let clipped = row[j].min(out.consensus[j]);
+        for ((w, c), inc) in row.iter().zip(&out.consensus).zip(out.incentive.iter_mut()) {
+            let clipped = (*w).min(*c);
             kept += clipped;
-            out.incentive[j] += mul64(s[*v], clipped);
+            *inc += mul64(s[*v], clipped);
         }
         out.dividends[*v] = mul64(s[*v], kept.min(ONE));
     }
@@ -237,7 +254,8 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     }
     let s = w.subnets[n].as_ref().ok_or_else(of)?;
     let mechanism = s.mechanism;
-    let (p_owner, mut p_miner, mut p_val, p_root) = (s.pending_owner, s.pending_miner, s.pending_validator, s.pending_root_tao);
+    let (p_owner, mut p_miner, mut p_val, p_root) =
+        (s.pending_owner, s.pending_miner, s.pending_validator, s.pending_root_tao);
     let miners = miners(w, n);
     let vals = validators(w, netuid);
     let stakes: Vec<u64> = vals.iter().map(|v| v.1).collect();
@@ -306,7 +324,9 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     // The owner's cut, valued at the spot price for a possible lock refund.
     let s = w.subnets[n].as_mut().ok_or_else(of)?;
     let owner = s.owner;
-    let value = u64::try_from(mul_div(u128::from(p_owner), u128::from(s.tao), u128::from(s.alpha_in.max(1))).unwrap_or(0)).unwrap_or(u64::MAX);
+    let value =
+        u64::try_from(mul_div(u128::from(p_owner), u128::from(s.tao), u128::from(s.alpha_in.max(1))).unwrap_or(0))
+            .unwrap_or(u64::MAX);
     s.owner_emission_value = s.owner_emission_value.saturating_add(value);
     s.pending_owner = 0;
     s.pending_miner = 0;
@@ -321,7 +341,7 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     for a in &mut w.accounts {
         a.sold_window[n] = 0;
     }
-    if let Some(r) = revenue {
+    if let (Some(r), Mechanism::Revenue) = (revenue, mechanism) {
         buyback(w, n, r)?;
     }
     Ok(())
@@ -332,7 +352,11 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
 fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), EngineError> {
     let of = || EngineError::Overflow("revenue");
     let window = w.params.tempo + 1;
-    let tao = u64::try_from(mul_div(u128::from(r.tao_per_day.0), u128::from(window), u128::from(super::params::BLOCKS_PER_DAY)).unwrap_or(0)).unwrap_or(0);
+    let tao = u64::try_from(
+        mul_div(u128::from(r.tao_per_day.0), u128::from(window), u128::from(super::params::BLOCKS_PER_DAY))
+            .unwrap_or(0),
+    )
+    .unwrap_or(0);
     let min_liq = w.params.min_pool_liquidity.0;
     let s = w.subnets[n].as_mut().ok_or_else(of)?;
     let bought = feeless_out(s.tao, s.alpha_in, tao);
@@ -348,8 +372,13 @@ fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), E
         s.alpha_burned += bought;
         return Ok(());
     }
-    let holders: Vec<(usize, u128)> =
-        w.accounts.iter().enumerate().filter(|(_, a)| a.alpha[n] > 0).map(|(i, a)| (i, u128::from(a.alpha[n]))).collect();
+    let holders: Vec<(usize, u128)> = w
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.alpha[n] > 0)
+        .map(|(i, a)| (i, u128::from(a.alpha[n])))
+        .collect();
     let shares: Vec<u128> = holders.iter().map(|h| h.1).collect();
     let (paid, dust) = split(bought, &shares);
     for (h, x) in holders.iter().zip(paid) {
@@ -366,7 +395,18 @@ fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), E
 pub fn stake_shares(w: &World, netuid: Netuid) -> Vec<(AccountId, f64)> {
     let v = validators(w, netuid);
     let total: u128 = v.iter().map(|x| u128::from(x.1)).sum();
-    v.iter().map(|(a, s)| (*a, if total == 0 { 0.0 } else { super::math::to_f64(U64F64::from_bits(mul_div(u128::from(*s), ONE, total).unwrap_or(0))) })).collect()
+    v.iter()
+        .map(|(a, s)| {
+            (
+                *a,
+                if total == 0 {
+                    0.0
+                } else {
+                    super::math::to_f64(U64F64::from_bits(mul_div(u128::from(*s), ONE, total).unwrap_or(0)))
+                },
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -432,9 +472,9 @@ mod tests {
 #[cfg(test)]
 mod world_tests {
     use super::*;
+    use crate::engine::AccountKind;
     use crate::engine::amount::Tao;
     use crate::engine::init::{RevenueInit, WorldInit};
-    use crate::engine::AccountKind;
 
     const TAO: u64 = 1_000_000_000;
 

@@ -17,6 +17,4 @@ pub enum Event {
     Launched { block: u64, netuid: Netuid, name: String, owner: AccountId },
     /// A subnet was dissolved to make room.
     Dissolved { block: u64, netuid: Netuid, name: String },
-    /// An NPC changed its validator policy on a subnet.
-    PolicyChanged { block: u64, account: AccountId, netuid: Netuid, policy: super::params::Policy },
 }

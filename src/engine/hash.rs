@@ -50,7 +50,8 @@ impl World {
             e.u64(u64::from(s.netuid));
             e.str(&s.name);
             e.str(s.mechanism.name());
-            for x in [s.tao, s.alpha_in, s.alpha_out, s.lock, s.owner_emission_value, s.pending_owner, s.pending_miner] {
+            for x in [s.tao, s.alpha_in, s.alpha_out, s.lock, s.owner_emission_value, s.pending_owner, s.pending_miner]
+            {
                 e.u64(x);
             }
             for x in [s.pending_validator, s.pending_root_tao, s.pending_root_alpha, s.alpha_issued, s.alpha_recycled] {
@@ -64,7 +65,9 @@ impl World {
             e.i64(s.first_emission);
             e.u64(u64::from(s.owner.0));
             for m in &s.miners {
-                for x in [u64::from(m.quality), m.sell_fraction.0, m.alpha, m.tao, m.to_sell, m.chunks_left, m.sold_window] {
+                for x in
+                    [u64::from(m.quality), m.sell_fraction.0, m.alpha, m.tao, m.to_sell, m.chunks_left, m.sold_window]
+                {
                     e.u64(x);
                 }
             }

@@ -187,7 +187,8 @@ impl WorldInit {
                 let tao = (100 + (37 * k) % 900) * TAO;
                 let price_milli = 10 + (k * 7) % 20 * 5; // TAO per alpha, in thousandths
                 let alpha_in = tao / price_milli * 1000;
-                let first = -100_000 - i64::from(i) * 1000;
+                // Legacy subnets all started emitting at the dTAO launch block.
+                let first = -100_000;
                 SubnetInit {
                     netuid: i,
                     name: format!("Subnet {i}"),

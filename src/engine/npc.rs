@@ -75,7 +75,12 @@ impl Npcs {
         let members = accounts
             .into_iter()
             .enumerate()
-            .map(|(k, account)| Member { account, next: cadence * k as u64 / count, last_price: vec![0; slots], cost: vec![0; slots] })
+            .map(|(k, account)| Member {
+                account,
+                next: cadence * k as u64 / count,
+                last_price: vec![0; slots],
+                cost: vec![0; slots],
+            })
             .collect();
         self.retail.push(Crowd { cfg, members, hype: vec![0; slots], next_fade: cadence });
     }
@@ -109,7 +114,11 @@ impl Npcs {
 /// Emission share of the last block, in ppb.
 fn share_ppb(w: &World, n: usize) -> i128 {
     w.subnets[n].as_ref().map_or(0, |s| {
-        if s.last_block_emission == 0 { 0 } else { i128::from(s.last_emission) * PPB / i128::from(s.last_block_emission) }
+        if s.last_block_emission == 0 {
+            0
+        } else {
+            i128::from(s.last_emission) * PPB / i128::from(s.last_block_emission)
+        }
     })
 }
 
@@ -143,7 +152,12 @@ fn crowd(w: &mut World, c: &mut Crowd) {
     let universe: Vec<usize> = if c.cfg.subnets.is_empty() {
         (1..w.subnets.len()).filter(|n| w.subnets[*n].is_some()).collect()
     } else {
-        c.cfg.subnets.iter().map(|n| usize::from(*n)).filter(|n| w.subnets.get(*n).is_some_and(Option::is_some)).collect()
+        c.cfg
+            .subnets
+            .iter()
+            .map(|n| usize::from(*n))
+            .filter(|n| w.subnets.get(*n).is_some_and(Option::is_some))
+            .collect()
     };
     let rules = w.pool_rules();
     for m in &mut c.members {
@@ -239,6 +253,9 @@ fn team(w: &mut World, t: &Team) {
     let Some(s) = w.subnets.get(n).and_then(Option::as_ref) else { return };
     let value = pool::sale_value(s.tao, s.alpha_in, amount, 0);
     if amount > 0 && value >= w.params.min_stake.0 {
-        w.queue.push((t.account, Order::Unstake { netuid: t.cfg.netuid, alpha: super::amount::Alpha(amount), limit: None }));
+        w.queue.push((
+            t.account,
+            Order::Unstake { netuid: t.cfg.netuid, alpha: super::amount::Alpha(amount), limit: None },
+        ));
     }
 }

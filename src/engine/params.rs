@@ -182,10 +182,27 @@ pub enum ParamError {
 
 /// The names `Params::set` accepts, for help and error messages.
 pub const PARAM_NAMES: &[&str] = &[
-    "emission_mode", "tempo", "tao_weight", "owner_cut", "moving_alpha", "ema_halving_blocks", "flow_alpha",
-    "staking_fee", "min_stake", "min_pool_liquidity", "min_lock", "initial_lock", "lock_reduction_interval",
-    "start_call_delay", "subnet_limit", "network_immunity", "miner_burn", "max_validators", "kappa",
-    "max_root_voters", "miner_sell_chunks",
+    "emission_mode",
+    "tempo",
+    "tao_weight",
+    "owner_cut",
+    "moving_alpha",
+    "ema_halving_blocks",
+    "flow_alpha",
+    "staking_fee",
+    "min_stake",
+    "min_pool_liquidity",
+    "min_lock",
+    "initial_lock",
+    "lock_reduction_interval",
+    "start_call_delay",
+    "subnet_limit",
+    "network_immunity",
+    "miner_burn",
+    "max_validators",
+    "kappa",
+    "max_root_voters",
+    "miner_sell_chunks",
 ];
 
 impl Params {
@@ -211,7 +228,7 @@ impl Params {
             let x = num()?;
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
             if x.fract() != 0.0 || x < min as f64 || x > max as f64 {
-                return Err(bad(&format!("must be a whole number from {min} to {max}")));
+                Err(bad(&format!("must be a whole number from {min} to {max}")))
             } else {
                 Ok(x as u64)
             }

@@ -88,6 +88,7 @@ pub(super) fn launch(w: &mut World, owner: AccountId, name: &str, mechanism: Mec
         last_emission: 0,
         last_block_emission: 0,
         last_epoch: None,
+        last_root_alpha: 0,
     });
     w.lock.last_lock = cost;
     w.lock.last_lock_block = Some(b);
@@ -118,7 +119,7 @@ pub(super) fn dissolve(w: &mut World, netuid: Netuid) {
     let pot = u128::from(s.tao);
     let mut paid: Vec<u64> = Vec::with_capacity(holders.len());
     let mut rems: Vec<(u128, usize)> = Vec::with_capacity(holders.len());
-    if total > 0 {
+    if let Some(total) = std::num::NonZeroU128::new(total) {
         for (k, h) in holders.iter().enumerate() {
             let num = pot * u128::from(h.2);
             paid.push(u64::try_from(num / total).unwrap_or(0));

@@ -88,7 +88,8 @@ impl World {
     pub fn subnet_view(&self, netuid: Netuid) -> Option<SubnetView> {
         let s = self.subnet(netuid)?;
         #[allow(clippy::cast_precision_loss)]
-        let share = if s.last_block_emission == 0 { 0.0 } else { s.last_emission as f64 / s.last_block_emission as f64 };
+        let share =
+            if s.last_block_emission == 0 { 0.0 } else { s.last_emission as f64 / s.last_block_emission as f64 };
         Some(SubnetView {
             netuid: s.netuid,
             name: s.name.clone(),
@@ -149,7 +150,8 @@ impl World {
     /// The average root proportion over emitting subnets (the seed's "SN0 share").
     #[must_use]
     pub fn average_root_prop(&self) -> f64 {
-        let v: Vec<f64> = self.subnets().filter(|s| s.is_emitting(self.block)).map(|s| to_f64(self.root_prop(s.netuid))).collect();
+        let v: Vec<f64> =
+            self.subnets().filter(|s| s.is_emitting(self.block)).map(|s| to_f64(self.root_prop(s.netuid))).collect();
         #[allow(clippy::cast_precision_loss)]
         if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 }
     }

@@ -160,6 +160,9 @@ pub struct Subnet {
     pub last_block_emission: u64,
     /// Block of its last epoch.
     pub last_epoch: Option<u64>,
+    /// Last block's root alpha: a hint that makes the next one cheap to compute. It never
+    /// changes a result (the quotient is verified exactly), so it is not in the state hash.
+    pub(crate) last_root_alpha: u64,
 }
 
 impl Subnet {
@@ -243,8 +246,8 @@ pub struct World {
     pub(crate) rng_npc: Stream,
     /// Events of the last block.
     pub(crate) events: Vec<Event>,
-    /// Sale phases of NPC miners within the epoch window (indexed by phase).
-    pub(crate) sale_phase: Vec<bool>,
+    /// Phases of the epoch window at which NPC miners sell.
+    pub(crate) sale_phases: Vec<u64>,
     /// Root-vote emission numerators per netuid (recomputed when dirty).
     pub(crate) root_vote: Option<Vec<u128>>,
 }
@@ -274,7 +277,7 @@ impl World {
             rng_order: Stream::new(init.seed, "order"),
             rng_npc: Stream::new(init.seed, "npc"),
             events: Vec::new(),
-            sale_phase: Vec::new(),
+            sale_phases: Vec::new(),
             root_vote: None,
         };
         w.script.sort_by_key(|e| e.block);
@@ -285,7 +288,14 @@ impl World {
         let mut subnets = init.subnets.clone();
         subnets.sort_by_key(|s| s.netuid);
         for s in &subnets {
-            let owner = w.account_by_name(&s.owner).unwrap_or_else(|| w.add_account(&s.owner, AccountKind::Npc, Tao::ZERO));
+            if s.netuid == 0 || usize::from(s.netuid) > limit || w.subnets[usize::from(s.netuid)].is_some() {
+                return Err(EngineError::BadInit(format!(
+                    "netuid {} is 0, repeated or above subnet_limit {limit}",
+                    s.netuid
+                )));
+            }
+            let owner =
+                w.account_by_name(&s.owner).unwrap_or_else(|| w.add_account(&s.owner, AccountKind::Npc, Tao::ZERO));
             let n = usize::from(s.netuid);
             w.accounts[genesis.index()].alpha[n] = s.alpha_out;
             let issued = s.alpha_in.checked_add(s.alpha_out).ok_or(EngineError::Overflow("subnet alpha"))?;
@@ -321,6 +331,7 @@ impl World {
                 last_emission: 0,
                 last_block_emission: 0,
                 last_epoch: None,
+                last_root_alpha: 0,
             });
         }
         for npc in &init.npcs {
@@ -343,7 +354,9 @@ impl World {
                 self.npcs.add_retail(r.clone(), members, self.subnets.len());
             }
             NpcInit::Foundation(f) => {
-                let id = self.account_by_name(&f.name).unwrap_or_else(|| self.add_account(&f.name, AccountKind::Npc, Tao::ZERO));
+                let id = self
+                    .account_by_name(&f.name)
+                    .unwrap_or_else(|| self.add_account(&f.name, AccountKind::Npc, Tao::ZERO));
                 let a = &mut self.accounts[id.index()];
                 a.free = a.free.checked_add(f.free).ok_or(EngineError::Overflow("foundation"))?;
                 a.root = a.root.checked_add(f.root_stake).ok_or(EngineError::Overflow("foundation"))?;
@@ -351,7 +364,15 @@ impl World {
                 self.npcs.add_foundation(f.clone(), id);
             }
             NpcInit::Team(t) => {
-                let id = self.account_by_name(&t.name).unwrap_or_else(|| self.add_account(&t.name, AccountKind::Npc, Tao::ZERO));
+                if t.netuid == 0 || usize::from(t.netuid) >= self.subnets.len() {
+                    return Err(EngineError::BadInit(format!(
+                        "team '{}' sells on netuid {}, which cannot exist",
+                        t.name, t.netuid
+                    )));
+                }
+                let id = self
+                    .account_by_name(&t.name)
+                    .unwrap_or_else(|| self.add_account(&t.name, AccountKind::Npc, Tao::ZERO));
                 let n = usize::from(t.netuid);
                 let a = &mut self.accounts[id.index()];
                 a.free = a.free.checked_add(t.free).ok_or(EngineError::Overflow("team"))?;
@@ -544,14 +565,10 @@ impl World {
     pub(crate) fn rebuild_sale_phases(&mut self) {
         let window = self.params.tempo + 1;
         let chunks = self.params.miner_sell_chunks.clamp(1, window);
-        let step = window / (chunks + 1);
-        let mut v = vec![false; usize::try_from(window).unwrap_or(0)];
-        for c in 1..=chunks {
-            if let Some(p) = v.get_mut(usize::try_from(c * step.max(1)).unwrap_or(usize::MAX)) {
-                *p = true;
-            }
-        }
-        self.sale_phase = v;
+        let step = (window / (chunks + 1)).max(1);
+        let mut v: Vec<u64> = (1..=chunks).map(|c| c * step).filter(|p| *p < window).collect();
+        v.dedup();
+        self.sale_phases = v;
     }
 
     /// Total TAO held: free and root of every account, NPC miners' TAO, pool TAO and
@@ -592,7 +609,12 @@ impl World {
         }
         for s in self.subnets() {
             if i128::from(s.alpha_issuance()) != s.alpha_ledger() {
-                return Err(format!("SN{}: A + Out = {} but the ledger says {}", s.netuid, s.alpha_issuance(), s.alpha_ledger()));
+                return Err(format!(
+                    "SN{}: A + Out = {} but the ledger says {}",
+                    s.netuid,
+                    s.alpha_issuance(),
+                    s.alpha_ledger()
+                ));
             }
             let n = usize::from(s.netuid);
             let held: u128 = self.accounts.iter().map(|a| u128::from(a.alpha[n])).sum::<u128>()
@@ -632,7 +654,11 @@ impl World {
     #[must_use]
     pub fn stake_weight(&self, id: AccountId, netuid: Netuid) -> u64 {
         self.account(id).map_or(0, |a| {
-            a.alpha.get(usize::from(netuid)).copied().unwrap_or(0).saturating_add(self.params.tao_weight.apply(a.root.0))
+            a.alpha
+                .get(usize::from(netuid))
+                .copied()
+                .unwrap_or(0)
+                .saturating_add(self.params.tao_weight.apply(a.root.0))
         })
     }
 

@@ -1,0 +1,160 @@
+//! `dtao-arena sim`: a headless match with a summary table, the JSON report, and the
+//! CSV trace.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::fsutil::write_atomic;
+use super::{CliError, CliResult};
+use crate::engine::amount::format_rao;
+use crate::session::Session;
+use crate::session::report::{self, ACCOUNT_TRACE_HEADER, SUBNET_TRACE_HEADER};
+
+#[derive(Debug, clap::Args, Default)]
+pub struct SimArgs {
+    /// Built-in map name or path to a map file.
+    #[arg(long, default_value = "dtao-launch")]
+    pub map: String,
+    /// Blocks to simulate (default: the map's length).
+    #[arg(long)]
+    pub blocks: Option<u64>,
+    /// Match seed (default: the map's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print the JSON report instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Write a CSV time series of every subnet (and FILE.accounts.csv of every account).
+    #[arg(long, value_name = "FILE.csv")]
+    pub trace: Option<PathBuf>,
+    /// Trace sampling interval in blocks.
+    #[arg(long, value_name = "K", default_value_t = 360, value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: u64,
+}
+
+pub fn run(a: &SimArgs) -> CliResult {
+    let map = crate::scenario::load(&a.map)?;
+    if a.blocks == Some(0) {
+        return Err(CliError::input("--blocks must be at least 1"));
+    }
+    let mut session = Session::new(&map, a.seed, a.blocks)?;
+    let mut subnet_rows: Vec<Vec<String>> = Vec::new();
+    let mut account_rows: Vec<Vec<String>> = Vec::new();
+    let tracing = a.trace.is_some();
+    if tracing {
+        subnet_rows.extend(report::subnet_rows(session.world()));
+        account_rows.extend(report::account_rows(session.world()));
+    }
+    session.run_to_end(if tracing { a.every } else { 0 }, |s| {
+        subnet_rows.extend(report::subnet_rows(s.world()));
+        account_rows.extend(report::account_rows(s.world()));
+    })?;
+    if let Some(path) = &a.trace {
+        let w = session.world();
+        if w.block % a.every != 0 {
+            subnet_rows.extend(report::subnet_rows(w));
+            account_rows.extend(report::account_rows(w));
+        }
+        write_csv(path, SUBNET_TRACE_HEADER, &subnet_rows)?;
+        write_csv(&accounts_path(path), ACCOUNT_TRACE_HEADER, &account_rows)?;
+    }
+    let rep = report::report(session.world());
+    if a.json {
+        let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print_summary(&session, &rep);
+    }
+    Ok(())
+}
+
+/// `run.csv` -> `run.accounts.csv`.
+#[must_use]
+pub fn accounts_path(path: &std::path::Path) -> PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{stem}.accounts.csv"))
+}
+
+fn write_csv(path: &std::path::Path, header: &[&str], rows: &[Vec<String>]) -> CliResult {
+    write_atomic(path, |out| {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(header).map_err(std::io::Error::other)?;
+        for r in rows {
+            w.write_record(r).map_err(std::io::Error::other)?;
+        }
+        w.flush()
+    })
+}
+
+fn print_summary(session: &Session, rep: &report::Report) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} | seed {} | {} blocks | {} | state {}",
+        rep.map,
+        rep.seed,
+        rep.block,
+        session.clock().format("%Y-%m-%d %H:%M UTC"),
+        &rep.state_hash[..16]
+    );
+    let _ = writeln!(
+        out,
+        "issuance {} TAO | root stake {} TAO | average root proportion {:.1}% | lock cost {} TAO\n",
+        format_rao(rep.total_issuance_rao),
+        format_rao(rep.total_root_rao),
+        rep.average_root_prop * 100.0,
+        format_rao(rep.lock_cost_rao),
+    );
+    let mut subnets: Vec<&report::SubnetReport> = rep.subnets.iter().collect();
+    subnets.sort_by(|a, b| b.emission_share.total_cmp(&a.emission_share).then(a.netuid.cmp(&b.netuid)));
+    let _ = writeln!(
+        out,
+        "{:>4}  {:<24} {:<8} {:>10} {:>10} {:>7} {:>6} {:>12}  controller",
+        "SN", "name", "mech", "price", "moving", "emis%", "root%", "pool TAO"
+    );
+    let shown = subnets.len().min(16);
+    for s in &subnets[..shown] {
+        let _ = writeln!(
+            out,
+            "{:>4}  {:<24} {:<8} {:>10.6} {:>10.6} {:>7.2} {:>6.1} {:>12.1}  {}",
+            s.netuid,
+            truncate(&s.name, 24),
+            s.mechanism,
+            s.price,
+            s.moving_price,
+            s.emission_share * 100.0,
+            s.root_prop * 100.0,
+            crate::engine::Tao(s.tao_rao).as_f64(),
+            s.controller.as_deref().unwrap_or("-")
+        );
+    }
+    if subnets.len() > shown {
+        let _ = writeln!(out, "      ... {} more subnets (use --json for all)", subnets.len() - shown);
+    }
+    let mut accounts: Vec<&report::AccountReport> = rep.accounts.iter().filter(|a| a.name != "genesis").collect();
+    accounts.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then(a.name.cmp(&b.name)));
+    let _ = writeln!(
+        out,
+        "\n{:<24} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
+        "account", "kind", "free", "root", "score", "ROI", "faults"
+    );
+    let players = accounts.iter().filter(|a| a.kind != "npc");
+    let npcs = accounts.iter().filter(|a| a.kind == "npc").take(8);
+    for a in players.chain(npcs) {
+        let _ = writeln!(
+            out,
+            "{:<24} {:<6} {:>14.3} {:>14.3} {:>14.3} {:>7.2}% {:>6}",
+            truncate(&a.name, 24),
+            a.kind,
+            crate::engine::Tao(a.free_rao).as_f64(),
+            crate::engine::Tao(a.root_stake_rao).as_f64(),
+            crate::engine::Tao(a.score_rao).as_f64(),
+            a.roi * 100.0,
+            a.faults
+        );
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
+}

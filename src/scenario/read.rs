@@ -1,0 +1,1121 @@
+//! The map schema: reads a parsed TOML tree into an engine [`WorldInit`] plus the match
+//! around it, checking every key, value and cross-reference.
+//!
+//! Reading order: top-level keys, `[params]` (later checks need `subnet_limit` and
+//! `min_pool_liquidity`), `[[subnet]]`, `[[npc]]`, `[[event]]`, then the cross-checks
+//! (duplicate names, references, supply totals). Every problem goes to [`Cx`]; the map
+//! is usable only if there are none.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::engine::init::{
+    EventInit, EventKind, FoundationInit, MinerInit, NpcInit, RetailInit, RevenueInit, SubnetInit, TeamInit,
+};
+use crate::engine::math::{U64F64, ratio};
+use crate::engine::params::PARAM_NAMES;
+use crate::engine::{EmissionMode, Mechanism, Netuid, Params, Policy, Ppb, Tao, WorldInit};
+
+use super::check::{Cx, Field, SUPPLY_CAP_RAO, Tbl, field, number_of, ranges, suggest, units};
+use super::tree::{Node, Value};
+
+/// The launch of dTAO on mainnet: the default `start_date`.
+pub(crate) const DEFAULT_START_DATE: &str = "2025-02-13T00:00:00Z";
+
+/// A map read from TOML (before it gets its source and origin).
+#[derive(Clone, Debug)]
+pub(crate) struct Parsed {
+    pub init: WorldInit,
+    pub description: String,
+    pub blocks: u64,
+    pub start_date: DateTime<Utc>,
+    pub start_tao: Tao,
+    pub teacher_note: Option<String>,
+    pub objectives: Vec<String>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "blocks",
+    "seed",
+    "start_date",
+    "start_tao",
+    "teacher_note",
+    "objectives",
+    "params",
+    "subnet",
+    "npc",
+    "event",
+];
+const NAME: Field = field("name", "the map's name", "\"my-map\"");
+const DESCRIPTION: Field = field("description", "a one-line description", "\"Four subnets and a meme coin\"");
+const BLOCKS: Field = field("blocks", "the match length in blocks", "50400");
+const SEED: Field = field("seed", "the default seed", "1");
+const START_DATE: Field = field("start_date", "the date of block 0", "\"2025-02-13T00:00:00Z\"");
+const START_TAO: Field = field("start_tao", "each player's starting TAO", "1000.0");
+const TEACHER_NOTE: Field = field("teacher_note", "a note for the teacher", "\"Pause at block 3600 and ask why.\"");
+const OBJECTIVES: Field = field("objectives", "the lesson's objectives", "[\"Stake on a subnet\"]");
+
+/// Keys of `[params]` that are not engine parameters but set the world's start.
+const WORLD_PARAMS: &[&str] = &["total_issuance", "genesis_root_stake"];
+const EMISSION_MODE: Field = field("emission_mode", "how emission is split", "\"price\"");
+const TOTAL_ISSUANCE: Field = field("total_issuance", "the TAO issued before block 0", "8200000.0");
+const GENESIS_ROOT: Field = field("genesis_root_stake", "the genesis account's root stake", "6000000.0");
+
+const SUBNET_KEYS: &[&str] = &[
+    "netuid",
+    "name",
+    "mechanism",
+    "tao",
+    "alpha_in",
+    "alpha_out",
+    "moving_price",
+    "first_emission",
+    "registered_at",
+    "owner",
+    "lock",
+    "miners",
+    "revenue",
+];
+const NETUID: Field = field("netuid", "the subnet's id", "1");
+const SUBNET_NAME: Field = field("name", "the subnet's name", "\"Apex\"");
+const MECHANISM: Field = field("mechanism", "the subnet's mechanism", "\"utility\"");
+const TAO: Field = field("tao", "the pool's TAO", "5000.0");
+const ALPHA_IN: Field = field("alpha_in", "the pool's alpha", "50000.0");
+const ALPHA_OUT: Field = field("alpha_out", "the outstanding alpha", "20000.0");
+const MOVING_PRICE: Field = field("moving_price", "the moving price", "0.02");
+const FIRST_EMISSION: Field = field("first_emission", "the first emitting block", "-100000");
+const REGISTERED_AT: Field = field("registered_at", "the registration block", "-150000");
+const OWNER: Field = field("owner", "the owner account's name", "\"apex-team\"");
+const LOCK: Field = field("lock", "the lock the owner paid", "1000.0");
+
+const MINERS_KEYS: &[&str] = &["count", "quality", "sell_fraction"];
+const MINER_COUNT: Field = field("count", "the number of NPC miners", "16");
+const MINER_SELL: Field = field("sell_fraction", "the share of new alpha the miners sell", "0.5");
+/// Most NPC miners one subnet may have.
+const MAX_MINERS: i64 = 1024;
+
+const REVENUE_KEYS: &[&str] = &["tao_per_day", "to_holders"];
+const TAO_PER_DAY: Field = field("tao_per_day", "the outside revenue in TAO per day", "50.0");
+const TO_HOLDERS: Field = field("to_holders", "whether bought alpha goes to holders", "true");
+
+const NPC_KINDS: &[&str] = &["retail", "foundation", "team"];
+const NPC_KIND: Field = field("kind", "the NPC's kind", "\"retail\"");
+const RETAIL_KEYS: &[&str] = &[
+    "kind",
+    "name",
+    "count",
+    "budget",
+    "cadence",
+    "subnets",
+    "momentum",
+    "yield_weight",
+    "threshold",
+    "trade_fraction",
+    "stop_loss",
+    "take_profit",
+    "noise",
+    "hype_keep",
+];
+const FOUNDATION_KEYS: &[&str] = &["kind", "name", "root_stake", "free", "cadence", "share_threshold"];
+const TEAM_KEYS: &[&str] = &["kind", "name", "netuid", "alpha", "free", "cadence", "sell_fraction"];
+const CROWD_NAME: Field = field("name", "the crowd's name", "\"retail\"");
+const CROWD_COUNT: Field = field("count", "the number of members", "200");
+const BUDGET: Field = field("budget", "each member's free TAO", "50.0");
+const CADENCE: Field = field("cadence", "the blocks between decisions", "100");
+const SUBNETS: Field = field("subnets", "the netuids it trades", "[1, 28]");
+const MOMENTUM: Field = field("momentum", "the weight of price momentum", "1.0");
+const YIELD_WEIGHT: Field = field("yield_weight", "the weight of emission share", "1.0");
+const THRESHOLD: Field = field("threshold", "the signal needed to buy", "0.05");
+const TRADE_FRACTION: Field = field("trade_fraction", "the share of free TAO put into one buy", "0.2");
+const STOP_LOSS: Field = field("stop_loss", "the loss that makes it sell", "0.3");
+const TAKE_PROFIT: Field = field("take_profit", "the gain that makes it sell", "0.5");
+const NOISE: Field = field("noise", "the half-width of the signal noise", "0.02");
+const HYPE_KEEP: Field = field("hype_keep", "the share of hype kept per decision", "0.9");
+const FOUNDATION_NAME: Field = field("name", "the foundation's account name", "\"foundation\"");
+const ROOT_STAKE: Field = field("root_stake", "the root stake", "1000000.0");
+const FREE: Field = field("free", "the free TAO", "100.0");
+const SHARE_THRESHOLD: Field =
+    field("share_threshold", "the emission share that makes a holder subnet a target", "0.03");
+const TEAM_NAME: Field = field("name", "the team's account name (usually the subnet's owner)", "\"apex-team\"");
+const TEAM_NETUID: Field = field("netuid", "the subnet it sells on", "1");
+const TEAM_ALPHA: Field = field("alpha", "the alpha it holds at block 0", "10000.0");
+const TEAM_SELL: Field = field("sell_fraction", "the share of its alpha sold each time", "0.1");
+
+const EVENT_KEYS: &[&str] = &["block", "narrate", "set_mechanism", "hype", "param", "policy"];
+const EVENT_ACTIONS: &[&str] = &["narrate", "set_mechanism", "hype", "param", "policy"];
+const EVENT_BLOCK: Field = field("block", "the block it fires at", "100");
+const NARRATE: Field = field("narrate", "the text to show", "\"Launch day.\"");
+const SET_MECHANISM_KEYS: &[&str] = &["netuid", "mechanism"];
+const HYPE_KEYS: &[&str] = &["crowd", "netuid", "amount"];
+const HYPE_CROWD: Field = field("crowd", "the crowd's name (or \"*\" for every crowd)", "\"memers\"");
+const HYPE_AMOUNT: Field = field("amount", "the hype as a signed fraction of signal", "0.5");
+const PARAM_KEYS: &[&str] = &["key", "value"];
+const PARAM_KEY: Field = field("key", "the parameter's name", "\"tao_weight\"");
+const PARAM_VALUE: Field = field("value", "the new value", "0.5");
+const POLICY_KEYS: &[&str] = &["account", "netuid", "policy"];
+const POLICY_ACCOUNT: Field = field("account", "the account's name", "\"foundation\"");
+const POLICY_NAME: Field = field("policy", "the validator policy", "\"reward_sellers\"");
+/// Largest hype shock, as a fraction of signal.
+const MAX_HYPE: f64 = 10.0;
+
+/// Where a named thing was defined, for duplicate messages.
+#[derive(Clone, Debug)]
+struct Place {
+    path: String,
+    line: usize,
+}
+
+/// An NPC account name and what it is.
+#[derive(Clone, Debug)]
+struct NpcName {
+    kind: &'static str,
+    netuid: Option<Netuid>,
+    place: Place,
+}
+
+/// One TAO amount that counts toward the supply total.
+struct Holding {
+    rao: u128,
+    key: String,
+    line: usize,
+}
+
+/// Everything read so far that later checks refer to.
+#[derive(Default)]
+struct Known {
+    /// Netuid -> where the subnet is.
+    netuids: BTreeMap<Netuid, Place>,
+    /// Crowd name -> member count.
+    crowds: BTreeMap<String, u32>,
+    /// Account names an event may name (genesis, owners, foundations, teams).
+    accounts: BTreeSet<String>,
+    /// NPC names, for duplicate checks.
+    npc_names: BTreeMap<String, Vec<NpcName>>,
+    /// Subnet owners: netuid -> name.
+    owners: Vec<(String, Place)>,
+    /// TAO that counts toward the supply cap.
+    holdings: Vec<Holding>,
+    /// Alpha per subnet at block 0 (pool, outstanding, teams).
+    alpha: BTreeMap<Netuid, u128>,
+}
+
+/// Reads a whole map. Always returns a value (with defaults where something was
+/// wrong); the map is valid only if `cx` has no problems afterwards.
+pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
+    let Value::Table(entries) = &root.value else {
+        cx.problems.add(1, "map", "is not a TOML table", "write the map as key = value lines");
+        return empty();
+    };
+    let top = Tbl { path: String::new(), line: 1, entries };
+    top_level_unknown_keys(cx, &top);
+
+    let name = cx.string(&top, &NAME, true).unwrap_or_default();
+    let description = cx.string(&top, &DESCRIPTION, false).unwrap_or_default();
+    let blocks = cx.int(&top, &BLOCKS, true, 1, 100_000_000);
+    let seed = cx.int(&top, &SEED, false, 0, i64::MAX).unwrap_or(0);
+    let start_date = start_date(cx, &top);
+    let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
+    let teacher_note = cx.string(&top, &TEACHER_NOTE, false);
+    let objectives = objectives(cx, &top);
+
+    let mut known = Known::default();
+    known.accounts.insert("genesis".to_string());
+    known.holdings.push(Holding {
+        rao: u128::from(start_tao),
+        key: START_TAO.key.to_string(),
+        line: line_of_key(cx, &top, "start_tao"),
+    });
+
+    let (params, total_issuance, genesis_root_stake) = params(cx, &top, &mut known);
+
+    let mut subnets = Vec::new();
+    let subnet_tables = cx.tables(&top, "subnet");
+    let wrong_type = top.get("subnet").is_some_and(|e| !matches!(e.node.value, Value::Array(_)));
+    if subnet_tables.is_empty() && !wrong_type {
+        cx.problems.add(
+            line_of_key(cx, &top, "subnet"),
+            "subnet",
+            "the map has no subnets",
+            "add at least one [[subnet]] table with netuid, tao and alpha_in",
+        );
+    }
+    for t in &subnet_tables {
+        if let Some(s) = subnet(cx, t, &params, &mut known) {
+            subnets.push(s);
+        }
+    }
+
+    let mut npcs = Vec::new();
+    for t in &cx.tables(&top, "npc") {
+        if let Some(n) = npc(cx, t, &mut known) {
+            npcs.push(n);
+        }
+    }
+    npc_name_clashes(cx, &known);
+
+    let mut events = Vec::new();
+    let event_tables = cx.tables(&top, "event");
+    for t in &event_tables {
+        if let Some(e) = event(cx, t, blocks, &params, &known) {
+            events.push(e);
+        }
+    }
+
+    revenue_checks(cx, &subnet_tables, &subnets, &events);
+    totals(cx, &known, &subnet_tables, &subnets);
+
+    subnets.sort_by_key(|s| s.netuid);
+    let init = WorldInit {
+        name,
+        seed: u64::try_from(seed).unwrap_or(0),
+        params,
+        total_issuance: Tao(total_issuance),
+        genesis_root_stake: Tao(genesis_root_stake),
+        subnets,
+        npcs,
+        events,
+    };
+    Parsed {
+        init,
+        description,
+        blocks: blocks.and_then(|b| u64::try_from(b).ok()).unwrap_or(1),
+        start_date,
+        start_tao: Tao(start_tao),
+        teacher_note,
+        objectives,
+    }
+}
+
+fn empty() -> Parsed {
+    Parsed {
+        init: WorldInit::default(),
+        description: String::new(),
+        blocks: 1,
+        start_date: DateTime::<Utc>::UNIX_EPOCH,
+        start_tao: Tao::ZERO,
+        teacher_note: None,
+        objectives: Vec::new(),
+    }
+}
+
+fn line_of_key(cx: &Cx<'_>, t: &Tbl<'_>, key: &str) -> usize {
+    t.get(key).map_or(t.line, |e| cx.entry_line(e, t.line))
+}
+
+fn top_level_unknown_keys(cx: &mut Cx<'_>, top: &Tbl<'_>) {
+    for e in top.entries {
+        let k = e.key.as_str();
+        if TOP_KEYS.contains(&k) {
+            continue;
+        }
+        let line = cx.entry_line(e, 1);
+        if PARAM_NAMES.contains(&k) || WORLD_PARAMS.contains(&k) {
+            cx.problems.add(line, k, "is a parameter, not a top-level key", "move it under [params]");
+        } else if let Some(s) = suggest(k, TOP_KEYS.iter().copied()) {
+            let s = if ["subnet", "npc", "event"].contains(&s) { format!("[[{s}]]") } else { format!("'{s}'") };
+            cx.problems.add(line, k, "unknown key", format!("did you mean {s}?"));
+        } else {
+            cx.problems.add(line, k, "unknown key", format!("a map takes: {}", TOP_KEYS.join(", ")));
+        }
+    }
+}
+
+fn start_date(cx: &mut Cx<'_>, top: &Tbl<'_>) -> DateTime<Utc> {
+    let default =
+        DateTime::parse_from_rfc3339(DEFAULT_START_DATE).map_or(DateTime::<Utc>::UNIX_EPOCH, |d| d.with_timezone(&Utc));
+    let Some(e) = top.get("start_date") else {
+        return default;
+    };
+    let text = match &e.node.value {
+        Value::String(s) | Value::Datetime(s) => s.clone(),
+        v => {
+            cx.bad(
+                top,
+                "start_date",
+                format!("must be a date, not {}", v.kind()),
+                format!("write it like start_date = {}", START_DATE.eg),
+            );
+            return default;
+        }
+    };
+    match DateTime::parse_from_rfc3339(text.trim()) {
+        Ok(d) => d.with_timezone(&Utc),
+        Err(_) => {
+            cx.bad(
+                top,
+                "start_date",
+                format!("'{text}' is not an RFC 3339 date and time"),
+                format!("write it with a time zone, like start_date = {}", START_DATE.eg),
+            );
+            default
+        }
+    }
+}
+
+fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>) -> Vec<String> {
+    let Some(e) = top.get("objectives") else {
+        return Vec::new();
+    };
+    let fix = format!("write a list of strings, like objectives = {}", OBJECTIVES.eg);
+    let Value::Array(items) = &e.node.value else {
+        cx.bad(top, "objectives", format!("must be a list of strings, not {}", e.node.value.kind()), fix);
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, n) in items.iter().enumerate() {
+        match &n.value {
+            Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
+            v => {
+                let line = cx.node_line(n, cx.entry_line(e, 1));
+                let what = if matches!(v, Value::String(_)) {
+                    "must not be empty".to_string()
+                } else {
+                    format!("must be a string, not {}", v.kind())
+                };
+                cx.problems.add(line, &format!("objectives[{}]", i + 1), what, &fix);
+            }
+        }
+    }
+    out
+}
+
+/// `[params]`: engine parameters through `Params::set`, plus the two world amounts.
+fn params(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &mut Known) -> (Params, u64, u64) {
+    let mut p = Params::default();
+    let (mut issuance, mut genesis_root) = (0, 0);
+    let Some(t) = cx.table(top, "params", "{ tempo = 360 }") else {
+        return (p, issuance, genesis_root);
+    };
+    let mut names: Vec<&str> = PARAM_NAMES.to_vec();
+    names.extend_from_slice(WORLD_PARAMS);
+    cx.unknown_keys(&t, &names, "[params]");
+    for e in t.entries {
+        let key = e.key.as_str();
+        if key == TOTAL_ISSUANCE.key {
+            issuance = cx.amount(&t, &TOTAL_ISSUANCE, false).unwrap_or(0);
+            continue;
+        }
+        if key == GENESIS_ROOT.key {
+            genesis_root = cx.amount(&t, &GENESIS_ROOT, false).unwrap_or(0);
+            let line = cx.entry_line(e, t.line);
+            known.holdings.push(Holding { rao: u128::from(genesis_root), key: t.key(key), line });
+            continue;
+        }
+        if !PARAM_NAMES.contains(&key) {
+            continue;
+        }
+        if key == "emission_mode" {
+            let modes = choices(EmissionMode::ALL, EmissionMode::name);
+            if let Some(mode) = cx.choice(&t, &EMISSION_MODE, false, &modes) {
+                p.emission_mode = mode;
+            }
+            continue;
+        }
+        if let Err(why) = set_param(&mut p, key, &e.node.value) {
+            let fix = param_fix(key, &e.node.value, "change the value, or delete the line to keep the default");
+            cx.bad(&t, key, why, fix);
+        }
+    }
+    (p, issuance, genesis_root)
+}
+
+/// Applies one parameter from its TOML value; `Err` is what is wrong with it.
+fn set_param(p: &mut Params, key: &str, v: &Value) -> Result<(), String> {
+    // Names for `emission_mode`, numbers for everything else: `Params::set` parses both
+    // from text, so a quoted number or an unquoted name is caught here.
+    let wanted = if key == "emission_mode" { "a name such as \"price\"" } else { "a number" };
+    let ok = match v {
+        Value::String(_) => key == "emission_mode",
+        Value::Integer(_) | Value::Float(_) => key != "emission_mode",
+        _ => false,
+    };
+    if !ok {
+        return Err(format!("must be {wanted}, not {}", v.kind()));
+    }
+    p.set(key, &param_text(v)).map_err(|e| match e {
+        crate::engine::params::ParamError::Bad { why, .. } => why,
+        other => other.to_string(),
+    })
+}
+
+/// How to fix a parameter value: the type first, then the range (`otherwise`).
+fn param_fix(key: &str, v: &Value, otherwise: &str) -> String {
+    match (key == "emission_mode", v) {
+        (false, Value::String(_)) => "write the number without quotes".to_string(),
+        (false, Value::Integer(_) | Value::Float(_)) | (true, Value::String(_)) => otherwise.to_string(),
+        (false, _) => "write a number".to_string(),
+        (true, _) => "write the name in quotes, such as \"price\"".to_string(),
+    }
+}
+
+fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<(&'static str, T)> {
+    all.iter().map(|x| (name(*x), *x)).collect()
+}
+
+fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> Option<SubnetInit> {
+    cx.unknown_keys(t, SUBNET_KEYS, "a [[subnet]]");
+    let limit = i64::from(params.subnet_limit);
+    let netuid = match cx.int(t, &NETUID, true, i64::MIN, i64::MAX) {
+        Some(0) => {
+            cx.bad(t, "netuid", "0 is the root network and has no pool", "number subnets from 1");
+            None
+        }
+        Some(n) if n < 0 || n > limit => {
+            cx.bad(
+                t,
+                "netuid",
+                format!("{n} is above subnet_limit ({limit})"),
+                format!("use a netuid from 1 to {limit}, or raise params.subnet_limit"),
+            );
+            None
+        }
+        Some(n) => Netuid::try_from(n).ok(),
+        None => None,
+    };
+    let line = line_of_key(cx, t, "netuid");
+    if let Some(n) = netuid {
+        if let Some(first) = known.netuids.get(&n) {
+            cx.bad(
+                t,
+                "netuid",
+                format!("{n} is already used by {} (line {})", first.path, first.line),
+                "give every subnet its own netuid",
+            );
+        } else {
+            known.netuids.insert(n, Place { path: t.path.clone(), line });
+        }
+    }
+    let name =
+        cx.string(t, &SUBNET_NAME, false).unwrap_or_else(|| netuid.map_or_else(String::new, |n| format!("SN{n}")));
+    let mechanism = cx.choice(t, &MECHANISM, false, &choices(Mechanism::ALL, Mechanism::name)).unwrap_or_default();
+    let min_liq = params.min_pool_liquidity.0;
+    let tao = cx.amount(t, &TAO, true);
+    let alpha_in = cx.amount(t, &ALPHA_IN, true);
+    for (key, v, unit) in [("tao", tao, "TAO"), ("alpha_in", alpha_in, "alpha")] {
+        if let Some(v) = v.filter(|v| *v < min_liq) {
+            cx.bad(
+                t,
+                key,
+                format!("{} {unit} is below params.min_pool_liquidity ({} TAO)", units(v), units(min_liq)),
+                format!("give the pool at least {} {unit}", units(min_liq)),
+            );
+        }
+    }
+    let alpha_out = cx.amount(t, &ALPHA_OUT, false).unwrap_or(0);
+    let moving_price = cx.rate(t, &MOVING_PRICE, false, 1.0).unwrap_or(Ppb::ZERO);
+    let first_emission = cx.int(t, &FIRST_EMISSION, false, -1_000_000_000_000, 1_000_000_000_000).unwrap_or(0);
+    let registered_at =
+        cx.int(t, &REGISTERED_AT, false, -1_000_000_000_000, 1_000_000_000_000).unwrap_or(first_emission);
+    if registered_at > first_emission {
+        cx.bad(
+            t,
+            "registered_at",
+            format!("{registered_at} is after first_emission ({first_emission})"),
+            "a subnet emits only after it is registered: make registered_at at most first_emission",
+        );
+    }
+    let owner = cx.string(t, &OWNER, false).unwrap_or_else(|| "genesis".to_string());
+    known.accounts.insert(owner.clone());
+    known.owners.push((owner.clone(), Place { path: t.key("owner"), line: line_of_key(cx, t, "owner") }));
+    let lock = cx.amount(t, &LOCK, false).unwrap_or(0);
+    let miners = cx
+        .table(t, "miners", "{ count = 16, quality = [1, 10], sell_fraction = 0.5 }")
+        .map(|m| miners(cx, &m))
+        .unwrap_or_default();
+    let revenue = cx.table(t, "revenue", "{ tao_per_day = 50.0 }").and_then(|r| revenue(cx, &r));
+
+    if let Some(tao) = tao {
+        known.holdings.push(Holding { rao: u128::from(tao), key: t.key("tao"), line: line_of_key(cx, t, "tao") });
+    }
+    let netuid = netuid?;
+    *known.alpha.entry(netuid).or_default() += u128::from(alpha_in.unwrap_or(0)) + u128::from(alpha_out);
+    Some(SubnetInit {
+        netuid,
+        name,
+        mechanism,
+        tao: Tao(tao?),
+        alpha_in: alpha_in?,
+        alpha_out,
+        moving_price: ratio(moving_price.0, Ppb::ONE.0).unwrap_or(U64F64::ZERO),
+        first_emission,
+        registered_at,
+        owner,
+        lock: Tao(lock),
+        miners,
+        revenue,
+    })
+}
+
+fn miners(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Vec<MinerInit> {
+    cx.unknown_keys(t, MINERS_KEYS, "miners");
+    let count = cx.int(t, &MINER_COUNT, true, 1, MAX_MINERS).and_then(|c| u32::try_from(c).ok());
+    let sell_fraction = cx.rate(t, &MINER_SELL, false, 1.0).unwrap_or(Ppb(500_000_000));
+    let (lo, hi) = quality(cx, t).unwrap_or((1, 1));
+    let Some(count) = count else {
+        return Vec::new();
+    };
+    spread(count, lo, hi).into_iter().map(|quality| MinerInit { quality, sell_fraction }).collect()
+}
+
+/// `quality = N` or `quality = [min, max]`.
+fn quality(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<(u32, u32)> {
+    let e = t.get("quality")?;
+    let fix = "write quality = 5 or a range such as quality = [1, 10] (whole numbers, min first)";
+    let whole = |v: &Value| match v {
+        Value::Integer(i) => u32::try_from(*i).ok(),
+        _ => None,
+    };
+    match &e.node.value {
+        Value::Array(items) => {
+            let vals: Vec<Option<u32>> = items.iter().map(|n| whole(&n.value)).collect();
+            match vals.as_slice() {
+                [Some(lo), Some(hi)] if lo <= hi => Some((*lo, *hi)),
+                [Some(lo), Some(hi)] => {
+                    cx.bad(t, "quality", format!("the range [{lo}, {hi}] is backwards"), fix);
+                    None
+                }
+                _ => {
+                    cx.bad(t, "quality", "must be two whole numbers from 0 to 4294967295", fix);
+                    None
+                }
+            }
+        }
+        v => match whole(v) {
+            Some(q) => Some((q, q)),
+            None => {
+                cx.bad(
+                    t,
+                    "quality",
+                    format!("must be a whole number from 0 to 4294967295 or a [min, max] list, not {}", v.kind()),
+                    fix,
+                );
+                None
+            }
+        },
+    }
+}
+
+/// `count` qualities spread evenly over `[lo, hi]`, both ends included, rounding down;
+/// a single miner gets the middle of the range. No randomness: the same map always
+/// gives the same miners.
+pub(crate) fn spread(count: u32, lo: u32, hi: u32) -> Vec<u32> {
+    if count <= 1 {
+        return vec![lo + (hi - lo) / 2; count as usize];
+    }
+    let width = u64::from(hi - lo);
+    let steps = u64::from(count - 1);
+    (0..u64::from(count)).map(|k| lo + u32::try_from(width * k / steps).unwrap_or(0)).collect()
+}
+
+fn revenue(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<RevenueInit> {
+    cx.unknown_keys(t, REVENUE_KEYS, "revenue");
+    let tao_per_day = cx.amount(t, &TAO_PER_DAY, true);
+    let to_holders = cx.boolean(t, &TO_HOLDERS).unwrap_or(false);
+    Some(RevenueInit { tao_per_day: Tao(tao_per_day?), to_holders })
+}
+
+/// Records an NPC account name for the duplicate checks.
+fn npc_name(cx: &Cx<'_>, known: &mut Known, t: &Tbl<'_>, name: &str, kind: &'static str, netuid: Option<Netuid>) {
+    let place = Place { path: t.key("name"), line: line_of_key(cx, t, "name") };
+    known.npc_names.entry(name.to_string()).or_default().push(NpcName { kind, netuid, place });
+}
+
+fn npc(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<NpcInit> {
+    let kinds: Vec<(&str, &str)> = NPC_KINDS.iter().map(|k| (*k, *k)).collect();
+    let kind = cx.choice(t, &NPC_KIND, true, &kinds)?;
+    match kind {
+        "retail" => retail(cx, t, known).map(NpcInit::Retail),
+        "foundation" => foundation(cx, t, known).map(NpcInit::Foundation),
+        _ => team(cx, t, known).map(NpcInit::Team),
+    }
+}
+
+fn cadence(cx: &mut Cx<'_>, t: &Tbl<'_>, default: u64) -> u64 {
+    cx.int(t, &CADENCE, false, 1, 1_000_000_000).and_then(|c| u64::try_from(c).ok()).unwrap_or(default)
+}
+
+fn retail(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<RetailInit> {
+    cx.unknown_keys(t, RETAIL_KEYS, "a retail [[npc]]");
+    let name = cx.string(t, &CROWD_NAME, true);
+    let count = cx.int(t, &CROWD_COUNT, true, 1, 10_000).and_then(|c| u32::try_from(c).ok());
+    let budget = cx.amount(t, &BUDGET, true);
+    if budget == Some(0) {
+        cx.bad(t, "budget", "must be more than 0", format!("write {} as a number such as {}", BUDGET.about, BUDGET.eg));
+    }
+    let cadence = cadence(cx, t, 100);
+    let subnets = netuid_list(cx, t, known);
+    let r = RetailInit {
+        name: name.clone().unwrap_or_default(),
+        count: count.unwrap_or(0),
+        budget: Tao(budget.unwrap_or(0)),
+        cadence,
+        subnets,
+        momentum: cx.rate(t, &MOMENTUM, false, 100.0).unwrap_or(Ppb::ONE),
+        yield_weight: cx.rate(t, &YIELD_WEIGHT, false, 100.0).unwrap_or(Ppb::ONE),
+        threshold: cx.rate(t, &THRESHOLD, false, 100.0).unwrap_or(Ppb(50_000_000)),
+        trade_fraction: cx.rate(t, &TRADE_FRACTION, false, 1.0).unwrap_or(Ppb(200_000_000)),
+        stop_loss: cx.rate(t, &STOP_LOSS, false, 1.0).unwrap_or(Ppb(300_000_000)),
+        take_profit: cx.rate(t, &TAKE_PROFIT, false, 100.0).unwrap_or(Ppb(500_000_000)),
+        noise: cx.rate(t, &NOISE, false, 10.0).unwrap_or(Ppb(20_000_000)),
+        hype_keep: cx.rate(t, &HYPE_KEEP, false, 1.0).unwrap_or(Ppb(900_000_000)),
+    };
+    // The name is known even if other keys are wrong, so events that name the crowd
+    // do not report it missing as well.
+    let name = name?;
+    npc_name(cx, known, t, &name, "crowd", None);
+    known.crowds.insert(name, count.unwrap_or(0));
+    let (count, budget) = (count?, budget?);
+    let line = line_of_key(cx, t, "budget");
+    known.holdings.push(Holding { rao: u128::from(count) * u128::from(budget), key: t.key("budget"), line });
+    Some(r)
+}
+
+/// `subnets = [1, 28]`: every netuid must be a subnet of the map.
+fn netuid_list(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known) -> Vec<Netuid> {
+    let Some(e) = t.get("subnets") else {
+        return Vec::new();
+    };
+    let Value::Array(items) = &e.node.value else {
+        cx.bad(
+            t,
+            "subnets",
+            format!("must be a list of netuids, not {}", e.node.value.kind()),
+            format!("write subnets = {}", SUBNETS.eg),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, n) in items.iter().enumerate() {
+        let line = cx.node_line(n, cx.entry_line(e, t.line));
+        let key = format!("{}[{}]", t.key("subnets"), i + 1);
+        match &n.value {
+            Value::Integer(x) => match Netuid::try_from(*x).ok().filter(|x| known.netuids.contains_key(x)) {
+                Some(x) if out.contains(&x) => {
+                    cx.problems.add(line, &key, format!("SN{x} is listed twice"), "list each subnet once")
+                }
+                Some(x) => out.push(x),
+                None => cx.problems.add(line, &key, format!("SN{x} is not in this map"), netuid_fix(known)),
+            },
+            v => cx.problems.add(
+                line,
+                &key,
+                format!("must be a netuid, not {}", v.kind()),
+                format!("write subnets = {}", SUBNETS.eg),
+            ),
+        }
+    }
+    out
+}
+
+fn netuid_fix(known: &Known) -> String {
+    let all: Vec<Netuid> = known.netuids.keys().copied().collect();
+    if all.is_empty() {
+        "add the [[subnet]] it refers to".to_string()
+    } else {
+        format!("use the netuid of a [[subnet]] (this map has {})", ranges(&all))
+    }
+}
+
+/// A netuid that must name one of the map's subnets.
+fn netuid_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, known: &Known) -> Option<Netuid> {
+    let n = cx.int(t, f, true, i64::MIN, i64::MAX)?;
+    match Netuid::try_from(n).ok().filter(|x| known.netuids.contains_key(x)) {
+        Some(x) => Some(x),
+        None => {
+            cx.bad(t, f.key, format!("SN{n} is not in this map"), netuid_fix(known));
+            None
+        }
+    }
+}
+
+fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<FoundationInit> {
+    cx.unknown_keys(t, FOUNDATION_KEYS, "a foundation [[npc]]");
+    let name = cx.string(t, &FOUNDATION_NAME, false).unwrap_or_else(|| "foundation".to_string());
+    let root_stake = cx.amount(t, &ROOT_STAKE, true);
+    let free = cx.amount(t, &FREE, false).unwrap_or(0);
+    let cadence = cadence(cx, t, 360);
+    let share_threshold = cx.rate(t, &SHARE_THRESHOLD, false, 1.0).unwrap_or(Ppb(30_000_000));
+    npc_name(cx, known, t, &name, "foundation", None);
+    known.accounts.insert(name.clone());
+    let root_stake = root_stake?;
+    known.holdings.push(Holding {
+        rao: u128::from(root_stake),
+        key: t.key("root_stake"),
+        line: line_of_key(cx, t, "root_stake"),
+    });
+    known.holdings.push(Holding { rao: u128::from(free), key: t.key("free"), line: line_of_key(cx, t, "free") });
+    Some(FoundationInit { name, root_stake: Tao(root_stake), free: Tao(free), cadence, share_threshold })
+}
+
+fn team(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<TeamInit> {
+    cx.unknown_keys(t, TEAM_KEYS, "a team [[npc]]");
+    let name = cx.string(t, &TEAM_NAME, true);
+    let netuid = netuid_ref(cx, t, &TEAM_NETUID, known);
+    let alpha = cx.amount(t, &TEAM_ALPHA, false).unwrap_or(0);
+    let free = cx.amount(t, &FREE, false).unwrap_or(0);
+    let cadence = cadence(cx, t, 7_200);
+    let sell_fraction = cx.rate(t, &TEAM_SELL, false, 1.0).unwrap_or(Ppb(100_000_000));
+    let name = name?;
+    npc_name(cx, known, t, &name, "team", netuid);
+    known.accounts.insert(name.clone());
+    known.holdings.push(Holding { rao: u128::from(free), key: t.key("free"), line: line_of_key(cx, t, "free") });
+    let netuid = netuid?;
+    *known.alpha.entry(netuid).or_default() += u128::from(alpha);
+    Some(TeamInit { name, netuid, alpha, free: Tao(free), cadence, sell_fraction })
+}
+
+/// Duplicate NPC names, the reserved `genesis`, and names that clash with crowd members.
+fn npc_name_clashes(cx: &mut Cx<'_>, known: &Known) {
+    for (name, uses) in &known.npc_names {
+        if name == "genesis" {
+            for u in uses {
+                cx.problems.add(
+                    u.place.line,
+                    &u.place.path,
+                    "'genesis' is the passive genesis account",
+                    "give the NPC another name",
+                );
+            }
+            continue;
+        }
+        for (i, u) in uses.iter().enumerate() {
+            // A team may sell on several subnets from one account; anything else is a clash.
+            let earlier = uses[..i].iter().find(|p| !(u.kind == "team" && p.kind == "team" && u.netuid != p.netuid));
+            if let Some(p) = earlier {
+                cx.problems.add(
+                    u.place.line,
+                    &u.place.path,
+                    format!("'{name}' is already the name of a {} ({}, line {})", p.kind, p.place.path, p.place.line),
+                    "give each crowd, foundation and team its own name",
+                );
+            }
+        }
+    }
+    // Crowd members are `crowd-1`, `crowd-2`, ...: no other account may take those names.
+    let mut others: Vec<(&str, &Place)> = known.owners.iter().map(|(n, p)| (n.as_str(), p)).collect();
+    for (n, uses) in &known.npc_names {
+        for u in uses.iter().filter(|u| u.kind != "crowd") {
+            others.push((n.as_str(), &u.place));
+        }
+    }
+    for (name, place) in others {
+        let Some((crowd, k)) = name.rsplit_once('-') else {
+            continue;
+        };
+        let member = k.parse::<u32>().ok().filter(|k| *k >= 1);
+        if let (Some(k), Some(count)) = (member, known.crowds.get(crowd)) {
+            if k <= *count {
+                cx.problems.add(
+                    place.line,
+                    &place.path,
+                    format!("'{name}' is the name of a member of crowd '{crowd}'"),
+                    "choose another name",
+                );
+            }
+        }
+    }
+}
+
+fn event(cx: &mut Cx<'_>, t: &Tbl<'_>, blocks: Option<i64>, params: &Params, known: &Known) -> Option<EventInit> {
+    cx.unknown_keys(t, EVENT_KEYS, "an [[event]]");
+    let block = cx.int(t, &EVENT_BLOCK, true, 0, i64::MAX);
+    if let (Some(b), Some(end)) = (block, blocks) {
+        if b >= end {
+            cx.bad(
+                t,
+                "block",
+                format!("{b} is not before the end of the match (blocks = {end})"),
+                format!("use a block from 0 to {}", end - 1),
+            );
+        }
+    }
+    let actions: Vec<&str> = EVENT_ACTIONS.iter().copied().filter(|a| t.has(a)).collect();
+    let kind = match actions.as_slice() {
+        [] => {
+            cx.problems.add(t.line, t.name(), "has no action", format!("add one of: {}", EVENT_ACTIONS.join(", ")));
+            None
+        }
+        [action] => event_kind(cx, t, action, params, known),
+        [first, second, ..] => {
+            cx.bad(
+                t,
+                second,
+                format!("an event has one action, but this one has {first} and {second}"),
+                "give each action its own [[event]]",
+            );
+            None
+        }
+    };
+    Some(EventInit { block: u64::try_from(block?).ok()?, kind: kind? })
+}
+
+fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known: &Known) -> Option<EventKind> {
+    let mechanisms = choices(Mechanism::ALL, Mechanism::name);
+    match action {
+        "narrate" => cx.string(t, &NARRATE, true).map(EventKind::Narrate),
+        "set_mechanism" => {
+            let s = cx.table(t, action, "{ netuid = 28, mechanism = \"holder\" }")?;
+            cx.unknown_keys(&s, SET_MECHANISM_KEYS, "set_mechanism");
+            let netuid = netuid_ref(cx, &s, &NETUID, known);
+            let mechanism = cx.choice(&s, &MECHANISM, true, &mechanisms);
+            Some(EventKind::SetMechanism { netuid: netuid?, mechanism: mechanism? })
+        }
+        "hype" => {
+            let s = cx.table(t, action, "{ crowd = \"memers\", netuid = 28, amount = 0.5 }")?;
+            cx.unknown_keys(&s, HYPE_KEYS, "hype");
+            let crowd = cx.string(&s, &HYPE_CROWD, true).and_then(|c| {
+                if c == "*" || known.crowds.contains_key(&c) {
+                    return Some(c);
+                }
+                let fix = match suggest(&c, known.crowds.keys().map(String::as_str)) {
+                    Some(x) => format!("did you mean '{x}'?"),
+                    None if known.crowds.is_empty() => "add a retail [[npc]] with that name".to_string(),
+                    None => {
+                        format!("use \"*\" or one of: {}", known.crowds.keys().cloned().collect::<Vec<_>>().join(", "))
+                    }
+                };
+                cx.bad(&s, "crowd", format!("there is no crowd named '{c}'"), fix);
+                None
+            });
+            let netuid = netuid_ref(cx, &s, &NETUID, known);
+            let amount = hype_amount(cx, &s);
+            Some(EventKind::Hype { crowd: crowd?, netuid: netuid?, amount: amount? })
+        }
+        "param" => {
+            let s = cx.table(t, action, "{ key = \"tao_weight\", value = 0.5 }")?;
+            cx.unknown_keys(&s, PARAM_KEYS, "param");
+            let key = cx.string(&s, &PARAM_KEY, true).and_then(|k| {
+                if PARAM_NAMES.contains(&k.as_str()) {
+                    return Some(k);
+                }
+                let fix = match suggest(&k, PARAM_NAMES.iter().copied()) {
+                    Some(x) => format!("did you mean '{x}'?"),
+                    None => format!("use one of: {}", PARAM_NAMES.join(", ")),
+                };
+                cx.bad(&s, "key", format!("unknown parameter '{k}'"), fix);
+                None
+            });
+            let Some(e) = s.get("value") else {
+                cx.missing(&s, &PARAM_VALUE);
+                return None;
+            };
+            let key = key?;
+            let mut scratch = params.clone();
+            match set_param(&mut scratch, &key, &e.node.value) {
+                Ok(()) => Some(EventKind::SetParam { key, value: param_text(&e.node.value) }),
+                Err(why) => {
+                    let fix = param_fix(&key, &e.node.value, "change the value");
+                    cx.bad(&s, "value", format!("{key} {why}"), fix);
+                    None
+                }
+            }
+        }
+        _ => {
+            let s = cx.table(t, action, "{ account = \"foundation\", netuid = 28, policy = \"reward_sellers\" }")?;
+            cx.unknown_keys(&s, POLICY_KEYS, "policy");
+            let account = cx.string(&s, &POLICY_ACCOUNT, true).and_then(|a| account_ref(cx, &s, a, known));
+            let netuid = netuid_ref(cx, &s, &NETUID, known);
+            let policy = cx.choice(&s, &POLICY_NAME, true, &choices(Policy::ALL, Policy::name));
+            Some(EventKind::SetPolicy { account: account?, netuid: netuid?, policy: policy? })
+        }
+    }
+}
+
+/// The text an engine parameter event carries (what `Params::set` parses).
+fn param_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(x) => format!("{x}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A hype amount: a signed fraction of signal, in ppb.
+fn hype_amount(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<i64> {
+    let e = t.get("amount");
+    let x = match e.map(|e| number_of(&e.node.value)) {
+        None => {
+            cx.missing(t, &HYPE_AMOUNT);
+            return None;
+        }
+        Some(Some(x)) if x.is_finite() && x.abs() <= MAX_HYPE => x,
+        Some(_) => {
+            cx.bad(
+                t,
+                "amount",
+                format!("must be a number from -{MAX_HYPE} to {MAX_HYPE}"),
+                format!("write {} such as {} (or -0.5 to cool it)", HYPE_AMOUNT.about, HYPE_AMOUNT.eg),
+            );
+            return None;
+        }
+    };
+    hype_ppb(x)
+}
+
+/// A signed fraction as ppb, truncated toward zero: `0.5` -> 500_000_000.
+pub(crate) fn hype_ppb(x: f64) -> Option<i64> {
+    let magnitude = i64::try_from(crate::engine::amount::rao_from_decimal(x.abs()).ok()?).ok()?;
+    Some(if x < 0.0 { -magnitude } else { magnitude })
+}
+
+fn account_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, a: String, known: &Known) -> Option<String> {
+    if a == "genesis" {
+        cx.bad(
+            t,
+            "account",
+            "the genesis account is passive and always validates honestly",
+            "name another account: a subnet owner, a foundation, a team or a crowd member",
+        );
+        return None;
+    }
+    if known.accounts.contains(&a) {
+        return Some(a);
+    }
+    if let Some((crowd, k)) = a.rsplit_once('-') {
+        if let (Ok(k), Some(count)) = (k.parse::<u32>(), known.crowds.get(crowd)) {
+            if (1..=*count).contains(&k) {
+                return Some(a);
+            }
+        }
+    }
+    let member = known.crowds.keys().next().map(|c| format!(", or a crowd member such as {c}-1"));
+    let member = member.unwrap_or_default();
+    let actors: Vec<&str> = known.accounts.iter().map(String::as_str).filter(|n| *n != "genesis").collect();
+    let fix = match suggest(&a, actors.iter().copied()) {
+        Some(x) => format!("did you mean '{x}'?"),
+        None if actors.is_empty() => {
+            format!("add a foundation or team [[npc]], or an owner to a [[subnet]]{member}")
+        }
+        None if actors.len() <= 8 => format!("use one of: {}{member}", actors.join(", ")),
+        None => format!("use a subnet owner, a foundation or a team{member}"),
+    };
+    cx.bad(t, "account", format!("there is no account named '{a}'"), fix);
+    None
+}
+
+/// A `revenue` subnet needs outside revenue, and only a subnet that is (or becomes)
+/// `revenue` may have it.
+fn revenue_checks(cx: &mut Cx<'_>, tables: &[Tbl<'_>], subnets: &[SubnetInit], events: &[EventInit]) {
+    let becomes_revenue: BTreeSet<Netuid> = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::SetMechanism { netuid, mechanism: Mechanism::Revenue } => Some(*netuid),
+            _ => None,
+        })
+        .collect();
+    for s in subnets {
+        let Some(t) = tables.iter().find(|t| subnet_netuid(t) == Some(s.netuid)) else {
+            continue;
+        };
+        if s.mechanism == Mechanism::Revenue && s.revenue.is_none() && !t.has("revenue") {
+            cx.bad(
+                t,
+                "mechanism",
+                "a revenue subnet needs outside revenue",
+                "add revenue = { tao_per_day = 50.0 } to this [[subnet]]",
+            );
+        }
+        if s.revenue.is_some() && s.mechanism != Mechanism::Revenue && !becomes_revenue.contains(&s.netuid) {
+            cx.bad(
+                t,
+                "revenue",
+                format!("only a revenue subnet has outside revenue, and this one is {}", s.mechanism),
+                "set mechanism = \"revenue\", or remove revenue",
+            );
+        }
+    }
+}
+
+fn subnet_netuid(t: &Tbl<'_>) -> Option<Netuid> {
+    match t.get("netuid").map(|e| &e.node.value) {
+        Some(Value::Integer(n)) => Netuid::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// The supply cap: all TAO held at block 0, and each subnet's alpha.
+fn totals(cx: &mut Cx<'_>, known: &Known, tables: &[Tbl<'_>], subnets: &[SubnetInit]) {
+    let cap = u128::from(SUPPLY_CAP_RAO);
+    let sum: u128 = known.holdings.iter().map(|h| h.rao).sum();
+    if sum > cap {
+        if let Some(big) = known.holdings.iter().max_by_key(|h| h.rao) {
+            cx.problems.add(
+                big.line,
+                &big.key,
+                format!("the map's TAO adds up to {} TAO, more than the 21000000 TAO supply", units_u128(sum)),
+                format!("lower this amount ({} TAO, the largest) or others", units_u128(big.rao)),
+            );
+        }
+    }
+    for s in subnets {
+        let total = known.alpha.get(&s.netuid).copied().unwrap_or(0);
+        if total > cap {
+            if let Some(t) = tables.iter().find(|t| subnet_netuid(t) == Some(s.netuid)) {
+                cx.bad(
+                    t,
+                    "alpha_in",
+                    format!(
+                        "SN{}'s alpha adds up to {} (pool, outstanding and teams), more than the 21000000 alpha supply",
+                        s.netuid,
+                        units_u128(total)
+                    ),
+                    "lower alpha_in, alpha_out or the teams' alpha",
+                );
+            }
+        }
+    }
+}
+
+fn units_u128(rao: u128) -> String {
+    u64::try_from(rao).map_or_else(|_| format!("{}", rao / u128::from(crate::engine::amount::RAO_PER_TAO)), units)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quality_spreads_evenly_and_includes_both_ends() {
+        assert_eq!(spread(5, 1, 9), vec![1, 3, 5, 7, 9]);
+        assert_eq!(spread(4, 0, 10), vec![0, 3, 6, 10]);
+        assert_eq!(spread(3, 7, 7), vec![7, 7, 7]);
+        assert_eq!(spread(1, 2, 10), vec![6]);
+        assert_eq!(spread(2, 0, u32::MAX), vec![0, u32::MAX]);
+        assert!(spread(0, 1, 2).is_empty());
+    }
+
+    #[test]
+    fn hype_amounts_are_signed_ppb_truncated() {
+        assert_eq!(hype_ppb(0.5), Some(500_000_000));
+        assert_eq!(hype_ppb(-0.25), Some(-250_000_000));
+        assert_eq!(hype_ppb(0.1), Some(100_000_000));
+        assert_eq!(hype_ppb(1.000_000_000_9), Some(1_000_000_000));
+        assert_eq!(hype_ppb(-0.0), Some(0));
+        assert_eq!(hype_ppb(f64::NAN), None);
+    }
+
+    #[test]
+    fn params_take_numbers_and_names() {
+        let mut p = Params::default();
+        assert_eq!(set_param(&mut p, "tempo", &Value::Integer(99)), Ok(()));
+        assert_eq!(p.tempo, 99);
+        assert_eq!(set_param(&mut p, "tao_weight", &Value::Float(0.25)), Ok(()));
+        assert_eq!(p.tao_weight, Ppb(250_000_000));
+        assert_eq!(set_param(&mut p, "moving_alpha", &Value::Float(3e-6)), Ok(()));
+        assert_eq!(p.moving_alpha, Ppb(3_000));
+        assert_eq!(set_param(&mut p, "emission_mode", &Value::String("flow".into())), Ok(()));
+        assert_eq!(p.emission_mode, EmissionMode::Flow);
+        assert_eq!(
+            set_param(&mut p, "tempo", &Value::String("9".into())),
+            Err("must be a number, not a string".into())
+        );
+        assert_eq!(
+            set_param(&mut p, "tempo", &Value::Integer(0)),
+            Err("must be a whole number from 1 to 100000".into())
+        );
+    }
+}

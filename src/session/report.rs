@@ -1,0 +1,203 @@
+//! The match report: the `sim --json` object of interface.md (also printed by
+//! `replay --verify --json`) and the rows of `sim --trace`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::engine::math::to_f64;
+use crate::engine::{AccountId, World};
+
+/// The `sim --json` report.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Report {
+    /// Map name.
+    pub map: String,
+    /// Match seed.
+    pub seed: u64,
+    /// Blocks run.
+    pub block: u64,
+    /// State hash, hex.
+    pub state_hash: String,
+    /// Total issuance, rao.
+    pub total_issuance_rao: u64,
+    /// Total root stake, rao.
+    pub total_root_rao: u64,
+    /// Average root proportion over emitting subnets.
+    pub average_root_prop: f64,
+    /// Lock cost of a launch now, rao.
+    pub lock_cost_rao: u64,
+    /// Subnets by netuid.
+    pub subnets: Vec<SubnetReport>,
+    /// Accounts by id.
+    pub accounts: Vec<AccountReport>,
+}
+
+/// A subnet in the report.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SubnetReport {
+    pub netuid: u16,
+    pub name: String,
+    pub mechanism: String,
+    pub tao_rao: u64,
+    pub alpha_in_rao: u64,
+    pub alpha_out_rao: u64,
+    pub price: f64,
+    pub moving_price: f64,
+    pub emission_share: f64,
+    pub root_prop: f64,
+    /// The account holding a majority of stake weight, if any.
+    pub controller: Option<String>,
+    pub emitting: bool,
+}
+
+/// An account in the report.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AccountReport {
+    pub name: String,
+    pub kind: String,
+    pub free_rao: u64,
+    pub root_stake_rao: u64,
+    /// Alpha per netuid (as a string key), nonzero only.
+    pub alpha_rao: BTreeMap<String, u64>,
+    pub score_rao: u64,
+    /// Score relative to the starting value, minus one.
+    pub roi: f64,
+    pub faults: u32,
+}
+
+/// The controller's name of a subnet.
+#[must_use]
+pub fn controller_name(w: &World, netuid: u16) -> Option<String> {
+    w.controller(netuid).and_then(|a| w.account(a)).map(|a| a.name.clone())
+}
+
+/// An account's return on its starting value.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn roi(w: &World, id: AccountId) -> f64 {
+    let Some(a) = w.account(id) else { return 0.0 };
+    if a.start_value_rao == 0 {
+        return 0.0;
+    }
+    w.score(id) as f64 / a.start_value_rao as f64 - 1.0
+}
+
+/// Builds the report of a world now.
+#[must_use]
+pub fn report(w: &World) -> Report {
+    let v = w.view();
+    Report {
+        map: w.map.clone(),
+        seed: w.seed,
+        block: w.block,
+        state_hash: w.state_hash_hex(),
+        total_issuance_rao: w.total_issuance,
+        total_root_rao: w.total_root,
+        average_root_prop: w.average_root_prop(),
+        lock_cost_rao: v.lock_cost_rao,
+        subnets: v
+            .subnets
+            .iter()
+            .map(|s| SubnetReport {
+                netuid: s.netuid,
+                name: s.name.clone(),
+                mechanism: s.mechanism.name().to_string(),
+                tao_rao: s.tao_rao,
+                alpha_in_rao: s.alpha_in_rao,
+                alpha_out_rao: s.alpha_out_rao,
+                price: to_f64(s.price),
+                moving_price: to_f64(s.moving_price),
+                emission_share: s.emission_share,
+                root_prop: to_f64(s.root_prop),
+                controller: controller_name(w, s.netuid),
+                emitting: s.emitting,
+            })
+            .collect(),
+        accounts: v
+            .accounts
+            .iter()
+            .map(|a| AccountReport {
+                name: a.name.clone(),
+                kind: a.kind.name().to_string(),
+                free_rao: a.free_rao,
+                root_stake_rao: a.root_stake_rao,
+                alpha_rao: a.alpha_rao.iter().map(|(n, x)| (n.to_string(), *x)).collect(),
+                score_rao: a.score_rao,
+                roi: roi(w, a.id),
+                faults: a.faults,
+            })
+            .collect(),
+    }
+}
+
+/// The header of the subnet trace CSV (interface.md's columns first).
+pub const SUBNET_TRACE_HEADER: &[&str] = &[
+    "block",
+    "netuid",
+    "name",
+    "price",
+    "moving_price",
+    "emission_share",
+    "root_prop",
+    "tao_rao",
+    "alpha_in_rao",
+    "alpha_out_rao",
+    "controller",
+    "mechanism",
+    "emitting",
+    "total_issuance_rao",
+    "average_root_prop",
+];
+
+/// The header of the accounts trace CSV.
+pub const ACCOUNT_TRACE_HEADER: &[&str] =
+    &["block", "name", "kind", "free_rao", "root_stake_rao", "score_rao", "roi", "faults"];
+
+/// Trace rows of every subnet now.
+#[must_use]
+pub fn subnet_rows(w: &World) -> Vec<Vec<String>> {
+    let avg = w.average_root_prop();
+    w.subnets()
+        .filter_map(|s| w.subnet_view(s.netuid))
+        .map(|s| {
+            vec![
+                w.block.to_string(),
+                s.netuid.to_string(),
+                s.name.clone(),
+                format!("{:.9}", to_f64(s.price)),
+                format!("{:.9}", to_f64(s.moving_price)),
+                format!("{:.9}", s.emission_share),
+                format!("{:.9}", to_f64(s.root_prop)),
+                s.tao_rao.to_string(),
+                s.alpha_in_rao.to_string(),
+                s.alpha_out_rao.to_string(),
+                controller_name(w, s.netuid).unwrap_or_default(),
+                s.mechanism.name().to_string(),
+                s.emitting.to_string(),
+                w.total_issuance.to_string(),
+                format!("{avg:.9}"),
+            ]
+        })
+        .collect()
+}
+
+/// Trace rows of every account now.
+#[must_use]
+pub fn account_rows(w: &World) -> Vec<Vec<String>> {
+    w.accounts
+        .iter()
+        .map(|a| {
+            vec![
+                w.block.to_string(),
+                a.name.clone(),
+                a.kind.name().to_string(),
+                a.free.0.to_string(),
+                a.root.0.to_string(),
+                w.score(a.id).to_string(),
+                format!("{:.9}", roi(w, a.id)),
+                a.faults.to_string(),
+            ]
+        })
+        .collect()
+}
