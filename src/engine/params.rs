@@ -161,7 +161,7 @@ impl Default for Params {
             max_validators: 64,
             kappa: Ppb(500_000_000),
             max_root_voters: 64,
-            miner_sell_chunks: 4,
+            miner_sell_chunks: 2,
         }
     }
 }
