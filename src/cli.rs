@@ -86,7 +86,7 @@ struct PlayArgs {
     #[arg(long, default_value = "dtao-launch")]
     map: String,
     /// Match seed (default: the map's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     seed: Option<u64>,
 }
 

@@ -16,10 +16,10 @@ pub struct SimArgs {
     #[arg(long, default_value = "dtao-launch")]
     pub map: String,
     /// Blocks to simulate (default: the map's length).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub blocks: Option<u64>,
     /// Match seed (default: the map's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Print the JSON report instead of the summary.
     #[arg(long)]
@@ -28,7 +28,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE.csv")]
     pub trace: Option<PathBuf>,
     /// Trace sampling interval in blocks.
-    #[arg(long, value_name = "K", default_value_t = 360, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "K", default_value_t = 360, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub every: u64,
 }
 
