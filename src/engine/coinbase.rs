@@ -218,21 +218,20 @@ fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> O
         let a_i = emission(s.alpha_in.checked_add(s.alpha_out)?);
         let (t, a) = (s.tao, s.alpha_in);
         let cap = if MODE == FLOW { a_i.min(e) } else { a_i };
+        let wide_in = u128::from(e_i) * u128::from(a);
         let (alpha_in, tao_in) = if a == 0 || t == 0 {
             (cap, e_i)
-        } else {
-            // alpha_in = min(floor(e_i A / T), cap), branch-free: dividing
-            // min(e_i A, (cap + 1) T) keeps the quotient at most cap + 1 (whether the cap
-            // binds differs between subnets, which a branch predictor cannot learn).
-            let bound = (u128::from(cap) + 1) * u128::from(t);
-            let q = div_narrow((u128::from(e_i) * u128::from(a)).min(bound), u128::from(t)).min(cap);
-            // Flow mode: when capped only cap * p enters; the rest buys alpha below.
-            let tao_in = if MODE == FLOW && u128::from(e_i) * u128::from(a) >= bound {
-                div_narrow(u128::from(cap) * u128::from(t), u128::from(a)).min(e_i)
+        } else if wide_in >= (u128::from(cap) + 1) * u128::from(t) {
+            // Capped (alpha_in > cap, tested without a division). Price and root_vote:
+            // all the TAO still enters. Flow: only cap * p does; the rest buys below.
+            if MODE == FLOW {
+                (cap, narrow(u128::from(cap) * u128::from(t) / u128::from(a)).min(e_i))
             } else {
-                e_i
-            };
-            (q, tao_in)
+                (cap, e_i)
+            }
+        } else {
+            // Not capped: the quotient is at most cap.
+            (div_narrow(wide_in, u128::from(t)), e_i)
         };
         s.tao = t.checked_add(tao_in)?;
         s.alpha_in = a.checked_add(alpha_in)?;
@@ -326,16 +325,7 @@ fn update_moving_price(s: &mut Subnet, beta: u64) {
         u128::from(div_narrow(u128::from(s.tao) << 64, u128::from(s.alpha_in)))
     };
     let m = s.moving_price.to_bits();
-    // Branch-free: whether the price is above or below `m` differs from subnet to subnet,
-    // which a branch predictor cannot learn across one loop.
-    #[allow(clippy::cast_possible_wrap, clippy::cast_sign_loss)]
-    let new = {
-        // pc, m <= 2^64, so the difference and the result fit in an i128.
-        let d = pc as i128 - m as i128;
-        let neg = d >> 127; // 0 or -1
-        let step = mul_hi(beta, ((d ^ neg) - neg) as u128) as i128;
-        (m as i128 + ((step ^ neg) - neg)) as u128
-    };
+    let new = if pc >= m { m + mul_hi(beta, pc - m) } else { m - mul_hi(beta, m - pc) };
     s.moving_price = super::math::U64F64::from_bits(new);
 }
 
