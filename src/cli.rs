@@ -6,7 +6,10 @@
 
 mod check;
 mod fsutil;
+mod play;
 mod sim;
+mod strategy;
+mod tournament;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,7 +58,10 @@ Examples:
   dtao-arena sim --map dtao-launch --blocks 7200 --seed 7 --json > day1.json
   dtao-arena sim --map dtao-launch --trace run.csv --every 360
   dtao-arena maps                              list the built-in maps
-  dtao-arena check maps/my-map.toml            validate a map and list every problem";
+  dtao-arena sim --map tutorial --bot strategies/momentum.lua
+  dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
+  dtao-arena check maps/my-map.toml            validate a map and list every problem
+  dtao-arena check my_bot.lua                  load a strategy and run it a few turns";
 
 /// dTAO Arena: Bittensor's Dynamic TAO economy as a terminal game and a strategy tournament.
 #[derive(Debug, Parser)]
@@ -67,27 +73,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Play a local match (until the terminal game lands: a headless run of the map with a summary).
-    Play(PlayArgs),
+    /// Play a local match in the terminal: you against the shipped bots and the map's NPCs.
+    Play(play::PlayArgs),
     /// Run a headless match and print a summary table, or the JSON report with --json.
     Sim(sim::SimArgs),
+    /// Run many matches of strategies in parallel and print the leaderboard.
+    Tournament(tournament::TournamentArgs),
     /// List the built-in maps.
     Maps,
-    /// Validate a map file and report every problem with its line.
+    /// List the shipped strategies.
+    Strategies,
+    /// Validate a map (.toml) or a strategy (.lua) and report every problem with its line.
     Check {
-        /// The map (.toml) to check.
+        /// The map (.toml) or strategy (.lua) to check.
         file: PathBuf,
     },
-}
-
-#[derive(Debug, clap::Args, Default)]
-struct PlayArgs {
-    /// Built-in map name or path to a map file.
-    #[arg(long, default_value = "dtao-launch")]
-    map: String,
-    /// Match seed (default: the map's).
-    #[arg(long, allow_negative_numbers = true)]
-    seed: Option<u64>,
 }
 
 /// Parses the arguments, runs the command, and maps errors to exit codes.
@@ -111,20 +111,29 @@ pub fn main() -> ExitCode {
 
 fn run(cli: Cli) -> CliResult {
     match cli.command {
-        None => play(&PlayArgs { map: "dtao-launch".into(), seed: None }),
-        Some(Command::Play(a)) => play(&a),
+        None => play::run(&play::PlayArgs {
+            map: crate::scenario::DEFAULT_MAP.into(),
+            name: "you".into(),
+            ..play::PlayArgs::default()
+        }),
+        Some(Command::Play(a)) => play::run(&a),
         Some(Command::Sim(a)) => sim::run(&a),
+        Some(Command::Tournament(a)) => tournament::run(&a),
         Some(Command::Maps) => {
             maps();
             Ok(())
         }
+        Some(Command::Strategies) => {
+            for b in crate::script::builtin::ALL {
+                println!("{:<16} {}", b.name, b.description());
+            }
+            println!(
+                "\nUse one by name (--bot momentum, --strategies momentum yield_chaser) or copy strategies/template.lua to write your own."
+            );
+            Ok(())
+        }
         Some(Command::Check { file }) => check::run(&file),
     }
-}
-
-fn play(a: &PlayArgs) -> CliResult {
-    eprintln!("The terminal game is not built yet; here is a headless run of '{}' instead.", a.map);
-    sim::run(&sim::SimArgs { map: a.map.clone(), seed: a.seed, ..sim::SimArgs::default() })
 }
 
 fn maps() {

@@ -5,6 +5,7 @@
 //!
 //! Uses `engine` and `scenario`; must not import `cli`.
 
+pub mod lua;
 pub mod report;
 
 use crate::engine::{AccountId, AccountKind, EngineError, Event, Order, Tao, World};
@@ -25,6 +26,11 @@ pub struct Decision {
 pub trait Actor {
     /// Blocks between decisions (at least 1).
     fn cadence(&self) -> u64;
+    /// Called once when the actor is seated, before block 0 runs (a Lua strategy's
+    /// `init`). Its orders queue for the first block.
+    fn start(&mut self, _world: &World, _me: AccountId) -> Decision {
+        Decision::default()
+    }
     /// Decides at the end of a block. `results` are the events about this seat's own
     /// orders since its last turn.
     fn decide(&mut self, world: &World, me: AccountId, results: &[Event]) -> Decision;
@@ -88,11 +94,13 @@ impl Session {
         })
     }
 
-    /// Seats a bot with the map's starting budget.
-    pub fn add_bot(&mut self, name: &str, actor: Box<dyn Actor>) -> AccountId {
+    /// Seats a bot with the map's starting budget and lets it start (`init`).
+    pub fn add_bot(&mut self, name: &str, mut actor: Box<dyn Actor>) -> AccountId {
         let account = self.world.add_account(name, AccountKind::Bot, self.map.start_tao);
         let name = self.world.account(account).map_or_else(|| name.to_string(), |a| a.name.clone());
+        let d = actor.start(&self.world, account);
         self.seats.push(Seat { name, account, actor, results: Vec::new() });
+        self.apply_decision(self.world.block, self.seats.len() - 1, d);
         account
     }
 
@@ -177,25 +185,32 @@ impl Session {
             }
             let results = std::mem::take(&mut seat.results);
             let d = seat.actor.decide(&self.world, seat.account, &results);
-            let (account, name) = (seat.account, seat.name.clone());
-            for line in d.log {
-                self.push_log(b, name.clone(), line);
-            }
-            match d.fault {
-                Some(f) => {
-                    if let Some(a) = self.world.accounts.get_mut(account.index()) {
-                        a.faults += 1;
-                    }
-                    self.push_log(b, name, format!("fault: {f} (turn lost)"));
+            self.apply_decision(b, k, d);
+        }
+        Ok(())
+    }
+
+    /// Logs a seat's decision, counts its fault or queues its orders.
+    fn apply_decision(&mut self, b: u64, k: usize, d: Decision) {
+        let (account, name) = (self.seats[k].account, self.seats[k].name.clone());
+        for line in d.log {
+            self.push_log(b, name.clone(), line);
+        }
+        match d.fault {
+            Some(f) => {
+                if let Some(a) = self.world.accounts.get_mut(account.index()) {
+                    a.faults += 1;
                 }
-                None => {
-                    for o in d.orders {
-                        self.world.submit(account, o);
-                    }
+                let forfeit =
+                    if self.seats[k].actor.forfeited() { "; too many faults: it forfeits the match" } else { "" };
+                self.push_log(b, name, format!("fault: {f} (turn lost{forfeit})"));
+            }
+            None => {
+                for o in d.orders {
+                    self.world.submit(account, o);
                 }
             }
         }
-        Ok(())
     }
 
     fn collect_events(&mut self, b: u64) {

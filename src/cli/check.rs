@@ -5,6 +5,9 @@ use std::path::Path;
 use super::{CliError, CliResult};
 
 pub fn run(file: &Path) -> CliResult {
+    if file.extension().is_some_and(|x| x == "lua") {
+        return check_strategy(file);
+    }
     let path = file.to_string_lossy();
     let map = crate::scenario::load(&path)?;
     let w = crate::engine::World::new(&map.init).map_err(|e| CliError::input(format!("{path}: {e}")))?;
@@ -17,5 +20,47 @@ pub fn run(file: &Path) -> CliResult {
         map.init.events.len(),
         map.blocks
     );
+    Ok(())
+}
+
+/// Loads a strategy and runs it for a few of its turns on the tutorial map; any fault is
+/// reported with its message and exit code 2.
+fn check_strategy(file: &Path) -> CliResult {
+    let entrant = super::strategy::read(file)?;
+    let actor = super::strategy::actor(&entrant, 1, 0)?;
+    let map = crate::scenario::load("tutorial")?;
+    let mut session = crate::session::Session::new(&map, None, None)?;
+    let id = session.add_bot(&entrant.name, Box::new(actor));
+    let cadence = session.seats()[0].actor.cadence();
+    let turns = 5;
+    let end = (cadence * turns + 1).min(session.end_block());
+    while session.world().block < end {
+        session.step()?;
+    }
+    let faults = session.world().account(id).map_or(0, |a| a.faults);
+    let lines: Vec<String> = session
+        .log()
+        .iter()
+        .filter(|l| l.who == entrant.name)
+        .map(|l| format!("  [block {}] {}", l.block, l.text))
+        .collect();
+    let traded =
+        session.world().account(id).is_some_and(|a| a.tao_in_rao > 0 || a.root.0 > 0 || a.alpha.iter().any(|x| *x > 0));
+    if faults > 0 {
+        return Err(CliError::input(format!(
+            "{}: {faults} fault(s) in {turns} turns on the tutorial map:\n{}",
+            file.display(),
+            lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
+        )));
+    }
+    println!(
+        "ok: strategy '{}' ({}): loads, runs {turns} turns (cadence {cadence}) on the tutorial map without a fault{}",
+        entrant.name,
+        file.display(),
+        if traded { "; it trades" } else { "; none of its orders filled" }
+    );
+    for l in lines.iter().take(10) {
+        println!("{l}");
+    }
     Ok(())
 }

@@ -27,6 +27,9 @@ pub struct SimArgs {
     /// Write a CSV time series of every subnet (and FILE.accounts.csv of every account).
     #[arg(long, value_name = "FILE.csv")]
     pub trace: Option<PathBuf>,
+    /// A Lua strategy to seat in the match (repeatable).
+    #[arg(long = "bot", value_name = "FILE")]
+    pub bots: Vec<PathBuf>,
     /// Trace sampling interval in blocks.
     #[arg(long, value_name = "K", default_value_t = 360, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub every: u64,
@@ -38,6 +41,12 @@ pub fn run(a: &SimArgs) -> CliResult {
         return Err(CliError::input("--blocks must be at least 1"));
     }
     let mut session = Session::new(&map, a.seed, a.blocks)?;
+    let seed = session.world().seed;
+    for (seat, path) in a.bots.iter().enumerate() {
+        let entrant = super::strategy::read(path)?;
+        let actor = super::strategy::actor(&entrant, seed, seat)?;
+        session.add_bot(&entrant.name, Box::new(actor));
+    }
     let mut subnet_rows: Vec<Vec<String>> = Vec::new();
     let mut account_rows: Vec<Vec<String>> = Vec::new();
     let tracing = a.trace.is_some();
@@ -59,6 +68,11 @@ pub fn run(a: &SimArgs) -> CliResult {
         write_csv(&accounts_path(path), ACCOUNT_TRACE_HEADER, &account_rows)?;
     }
     let rep = report::report(session.world());
+    if !a.bots.is_empty() && !a.json {
+        for line in session.log().iter().filter(|l| session.seats().iter().any(|s| s.name == l.who)).take(40) {
+            eprintln!("[block {}] {}: {}", line.block, line.who, line.text);
+        }
+    }
     if a.json {
         let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
         println!("{text}");
@@ -141,15 +155,16 @@ fn print_summary(session: &Session, rep: &report::Report) {
     let players = accounts.iter().filter(|a| a.kind != "npc");
     let npcs = accounts.iter().filter(|a| a.kind == "npc").take(8);
     for a in players.chain(npcs) {
+        let roi = if a.start_rao == 0 { "-".to_string() } else { format!("{:.2}%", a.roi * 100.0) };
         let _ = writeln!(
             out,
-            "{:<24} {:<6} {:>14.3} {:>14.3} {:>14.3} {:>7.2}% {:>6}",
+            "{:<24} {:<6} {:>14.3} {:>14.3} {:>14.3} {:>8} {:>6}",
             truncate(&a.name, 24),
             a.kind,
             crate::engine::Tao(a.free_rao).as_f64(),
             crate::engine::Tao(a.root_stake_rao).as_f64(),
             crate::engine::Tao(a.score_rao).as_f64(),
-            a.roi * 100.0,
+            roi,
             a.faults
         );
     }

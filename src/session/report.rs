@@ -61,7 +61,9 @@ pub struct AccountReport {
     /// Alpha per netuid (as a string key), nonzero only.
     pub alpha_rao: BTreeMap<String, u64>,
     pub score_rao: u64,
-    /// Score relative to the starting value, minus one.
+    /// Value at block 0 (free + root + alpha at its sale value).
+    pub start_rao: u64,
+    /// Score relative to the starting value, minus one (0 when it started with nothing).
     pub roi: f64,
     pub faults: u32,
 }
@@ -124,6 +126,7 @@ pub fn report(w: &World) -> Report {
                 root_stake_rao: a.root_stake_rao,
                 alpha_rao: a.alpha_rao.iter().map(|(n, x)| (n.to_string(), *x)).collect(),
                 score_rao: a.score_rao,
+                start_rao: w.account(a.id).map_or(0, |x| x.start_value_rao),
                 roi: roi(w, a.id),
                 faults: a.faults,
             })

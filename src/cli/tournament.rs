@@ -1,0 +1,160 @@
+//! `dtao-arena tournament`: many matches in parallel; the leaderboard on stdout and
+//! CSV/JSON files in `--out`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::fsutil::write_atomic;
+use super::{CliError, CliResult, strategy};
+use crate::session::lua::LuaActor;
+use crate::tournament::{self, Plan};
+
+#[derive(Debug, clap::Args)]
+pub struct TournamentArgs {
+    /// Strategy files or folders of them (every *.lua but template.lua).
+    #[arg(long, num_args = 1.., required = true, value_name = "DIR|FILE")]
+    pub strategies: Vec<PathBuf>,
+    /// Maps to play, comma-separated (built-in names or paths), used in turn.
+    #[arg(long, value_delimiter = ',', default_value = "dtao-launch")]
+    pub maps: Vec<String>,
+    /// Number of matches.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub matches: u64,
+    /// Blocks per match (default: each map's length).
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub blocks: Option<u64>,
+    /// Tournament seed; match i plays with a seed derived from it and i.
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+    pub seed: u64,
+    /// Worker threads (default: the machine's cores). Never changes the results.
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
+    /// Folder for matches.csv, leaderboard.csv and leaderboard.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(a: &TournamentArgs) -> CliResult {
+    let entrants = strategy::collect(&a.strategies)?;
+    let mut maps = Vec::new();
+    for m in &a.maps {
+        maps.push(crate::scenario::load(m.trim())?);
+    }
+    // Every strategy must load before hours of matches start.
+    for e in &entrants {
+        strategy::actor(e, 0, 0)?;
+    }
+    let plan = Plan {
+        maps,
+        matches: usize::try_from(a.matches).unwrap_or(usize::MAX),
+        blocks: a.blocks,
+        seed: a.seed,
+        entrants,
+    };
+    let jobs = a.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        |j| usize::try_from(j).unwrap_or(1),
+    );
+    let bar = if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(a.matches);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} matches {pos}/{len} {wide_bar} {elapsed_precise} (eta {eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let factory = |e: &tournament::Entrant, seed: u64, seat: usize| -> Result<Box<dyn crate::session::Actor>, String> {
+        LuaActor::load(&e.name, &e.source, seed, seat)
+            .map(|x| Box::new(x) as Box<dyn crate::session::Actor>)
+            .map_err(|e| e.to_string())
+    };
+    let progress = |done: usize| bar.set_position(done as u64);
+    let rows = tournament::run(&plan, jobs, &factory, &progress).map_err(|e| CliError::runtime(e.to_string()))?;
+    bar.finish_and_clear();
+    let board = tournament::leaderboard(&plan.entrants, &rows);
+    println!(
+        "{} matches x {} strategies on {} | seed {}\n",
+        a.matches,
+        plan.entrants.len(),
+        plan.maps.iter().map(|m| m.init.name.as_str()).collect::<Vec<_>>().join(", "),
+        a.seed
+    );
+    println!(
+        "{:<4} {:<24} {:>7} {:>9} {:>9} {:>21} {:>8} {:>6}",
+        "rank", "strategy", "matches", "mean ROI", "median", "95% CI", "win rate", "faults"
+    );
+    for (k, s) in board.iter().enumerate() {
+        println!(
+            "{:<4} {:<24} {:>7} {:>8.2}% {:>8.2}% {:>9.2}% .. {:>7.2}% {:>7.1}% {:>6}",
+            k + 1,
+            s.strategy,
+            s.matches,
+            s.mean_roi * 100.0,
+            s.median_roi * 100.0,
+            s.ci95_low * 100.0,
+            s.ci95_high * 100.0,
+            s.win_rate * 100.0,
+            s.faults
+        );
+    }
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::input(format!("cannot create '{}': {e}", dir.display())))?;
+        write_atomic(&dir.join("matches.csv"), |w| {
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(["match", "map", "seed", "strategy", "score_tao", "roi", "rank", "faults"])
+                .map_err(std::io::Error::other)?;
+            for r in &rows {
+                c.write_record([
+                    r.match_index.to_string(),
+                    r.map.clone(),
+                    r.seed.to_string(),
+                    r.strategy.clone(),
+                    format!("{:.9}", r.score_tao),
+                    format!("{:.9}", r.roi),
+                    r.rank.to_string(),
+                    r.faults.to_string(),
+                ])
+                .map_err(std::io::Error::other)?;
+            }
+            c.flush()
+        })?;
+        write_atomic(&dir.join("leaderboard.csv"), |w| {
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record([
+                "rank",
+                "strategy",
+                "matches",
+                "mean_roi",
+                "median_roi",
+                "ci95_low",
+                "ci95_high",
+                "win_rate",
+                "faults",
+            ])
+            .map_err(std::io::Error::other)?;
+            for (k, s) in board.iter().enumerate() {
+                c.write_record([
+                    (k + 1).to_string(),
+                    s.strategy.clone(),
+                    s.matches.to_string(),
+                    format!("{:.9}", s.mean_roi),
+                    format!("{:.9}", s.median_roi),
+                    format!("{:.9}", s.ci95_low),
+                    format!("{:.9}", s.ci95_high),
+                    format!("{:.9}", s.win_rate),
+                    s.faults.to_string(),
+                ])
+                .map_err(std::io::Error::other)?;
+            }
+            c.flush()
+        })?;
+        let json = serde_json::to_string_pretty(&board).map_err(|e| CliError::runtime(e.to_string()))?;
+        write_atomic(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
+        eprintln!("wrote {}/{{matches.csv, leaderboard.csv, leaderboard.json}}", dir.display());
+    }
+    Ok(())
+}

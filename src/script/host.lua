@@ -1,0 +1,620 @@
+-- dtao-arena strategy host: the Lua half of `src/script`.
+--
+-- Runs once per Lua state, before the strategy's file, with the Rust helpers `H` as its
+-- argument. It captures every builtin it uses as a local first, so nothing a strategy
+-- later does to its globals or to the `string` table can change the host's behaviour;
+-- then it replaces or removes the unsafe and non-deterministic builtins, builds the `dtao`
+-- table and the read-only view `w`, and returns its private functions to Rust.
+--
+-- Rust helpers return an error message (or nil) instead of raising, and the wrappers
+-- here raise it with `error(msg, 2)`: strategies always see plain string errors that
+-- name their own file and line.
+
+local H = ...
+
+local type, select, error, next = type, select, error, next
+local rawget, rawset_raw, rawlen = rawget, rawset, rawlen
+local setmetatable_raw, tostring_raw = setmetatable, tostring
+local pcall_raw = pcall
+local co_create, co_resume, co_close, co_status = coroutine.create, coroutine.resume, coroutine.close, coroutine.status
+local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
+local rep, format, unpack_bin, sub = string.rep, string.format, string.unpack, string.sub
+local concat, unpack = table.concat, table.unpack
+
+local check, metafield, sorted_keys = H.check, H.metafield, H.sorted_keys
+local pattern_guard, rep_guard, format_guard = H.pattern, H.rep, H.format
+local random_raw, randomseed_raw, log_raw = H.random, H.randomseed, H.log
+
+-- `return reraise(pcall_raw(f, ...))` calls a library function `f` from a wrapper and
+-- passes its results through. An error that `f` itself raised has no position (its
+-- caller is pcall) or names this file ("dtao-host:123: ..."): it is re-raised at the
+-- strategy's line instead. Errors with a position (the strategy's own callbacks) and
+-- non-string errors pass unchanged; a reached limit (or running out of memory) stops the
+-- call. Must be called in tail position, so that level 2 is the strategy.
+local function reraise(ok, ...)
+  if ok then return ... end
+  local e = ...
+  local stop = check(false, e)
+  if stop ~= nil then error(stop, 0) end
+  if type(e) == "string" then
+    if find(e, "dtao-host:", 1, true) == 1 then
+      local at = find(e, ": ", 1, true)
+      if at then e = sub(e, at + 2) end
+      error(e, 2)
+    elseif not match(sub(e, 1, 200), "^[^\n]-:%d+: ") then
+      error(e, 2)
+    end
+  end
+  error(e, 0)
+end
+
+---------------------------------------------------------------------------------------
+-- 1. Catchers re-raise once a limit of the call is spent (budget, clock, memory,
+--    orders): a strategy cannot pcall its way past a limit.
+---------------------------------------------------------------------------------------
+local function pass(ok, ...)
+  local e = check(ok, (...))
+  if e ~= nil then error(e, 0) end
+  return ok, ...
+end
+
+pcall = function(f, ...) return pass(pcall_raw(f, ...)) end
+
+-- xpcall runs its message handler after the stack has unwound (as a pcall of the
+-- handler), not inside Lua's error handling: there, after an error raised by the hook,
+-- Lua runs the handler with hooks disabled, and a looping handler would never stop.
+-- (Without the debug library a handler cannot see the unwound stack anyway.)
+local function xhandled(ok, ...)
+  local e = check(ok, (...))
+  if e ~= nil then error(e, 0) end
+  return false, (...)
+end
+local function xpass(msgh, ok, ...)
+  local e = check(ok, (...))
+  if e ~= nil then error(e, 0) end
+  if ok then return true, ... end
+  return xhandled(pcall_raw(msgh, (...)))
+end
+xpcall = function(f, msgh, ...)
+  if type(msgh) ~= "function" then
+    error("bad argument #2 to 'xpcall' (function expected, got " .. type(msgh) .. ")", 2)
+  end
+  return xpass(msgh, pcall_raw(f, ...))
+end
+
+coroutine.resume = function(co, ...) return pass(co_resume(co, ...)) end
+
+-- A coroutine that died of an error is not closed: if the error came from the hook, the
+-- coroutine's hooks are still disabled and its pending `<close>` handlers would run
+-- unbudgeted. So `coroutine.close` of a dead coroutine just returns true, and
+-- `coroutine.wrap` (rebuilt on create/resume) does not close on error.
+coroutine.close = function(co)
+  if co_status(co) == "dead" then return true end
+  return pass(co_close(co))
+end
+local function wrap_result(ok, ...)
+  local e = check(ok, (...))
+  if e ~= nil then error(e, 0) end
+  if ok then return ... end
+  local err = ...
+  if type(err) == "string" then error(err, 2) end
+  error(err, 0)
+end
+coroutine.wrap = function(f)
+  local co = co_create(f)
+  return function(...) return wrap_result(co_resume(co, ...)) end
+end
+
+---------------------------------------------------------------------------------------
+-- 2. Deterministic tostring: no addresses. Tables, functions and coroutines print as
+--    "table: #N" with N their order of first printing.
+---------------------------------------------------------------------------------------
+local ids = setmetatable_raw({}, { __mode = "k" })
+local last_id = 0
+local function addr_free(v, name)
+  local id = ids[v]
+  if id == nil then
+    last_id = last_id + 1
+    id = last_id
+    ids[v] = id
+  end
+  return name .. ": #" .. id
+end
+
+local function tostring_safe(v)
+  local t = type(v)
+  if t == "table" or t == "userdata" then
+    if metafield(v, "__tostring") ~= nil then return reraise(pcall_raw(tostring_raw, v)) end
+    local name = metafield(v, "__name")
+    if type(name) == "string" then t = name end
+    return addr_free(v, t)
+  elseif t == "function" or t == "thread" then
+    return addr_free(v, t)
+  end
+  return tostring_raw(v)
+end
+tostring = tostring_safe
+
+---------------------------------------------------------------------------------------
+-- 3. Strings: pattern work bounded by construction, capped `rep`, no `%p`, no dump.
+---------------------------------------------------------------------------------------
+string.find = function(s, p, init, plain)
+  local e = pattern_guard(1, s, p, init, plain)
+  if e ~= nil then error(e, 2) end
+  return reraise(pcall_raw(find, s, p, init, plain))
+end
+string.match = function(s, p, init)
+  local e = pattern_guard(2, s, p, init, nil)
+  if e ~= nil then error(e, 2) end
+  return reraise(pcall_raw(match, s, p, init))
+end
+string.gmatch = function(s, p, init)
+  local e = pattern_guard(3, s, p, init, nil)
+  if e ~= nil then error(e, 2) end
+  return reraise(pcall_raw(gmatch, s, p, init))
+end
+string.gsub = function(s, p, repl, n)
+  local e = pattern_guard(4, s, p, nil, nil)
+  if e ~= nil then error(e, 2) end
+  return reraise(pcall_raw(gsub, s, p, repl, n))
+end
+string.rep = function(s, n, sep)
+  local e = rep_guard(s, n, sep)
+  if e ~= nil then error(e, 2) end
+  return reraise(pcall_raw(rep, s, n, sep))
+end
+local function addressable(v)
+  local t = type(v)
+  return t == "table" or t == "function" or t == "thread" or t == "userdata"
+end
+string.format = function(fmt, ...)
+  local e = format_guard(fmt)
+  if e ~= nil then error(e, 2) end
+  local n = select("#", ...)
+  for i = 1, n do
+    if addressable((select(i, ...))) then
+      local args = { ... }
+      for j = i, n do
+        if addressable(args[j]) then args[j] = tostring_safe(args[j]) end
+      end
+      return reraise(pcall_raw(format, fmt, unpack(args, 1, n)))
+    end
+  end
+  return reraise(pcall_raw(format, fmt, ...))
+end
+string.dump = nil
+
+-- Library functions whose C work grows with an argument's size (not only with the memory
+-- they allocate) are charged to the budget by that size before they run.
+local charge_size = H.charge_size
+local function charged(f)
+  return function(a, ...)
+    local e = charge_size(a)
+    if e ~= nil then error(e, 2) end
+    return reraise(pcall_raw(f, a, ...))
+  end
+end
+string.upper = charged(string.upper)
+string.lower = charged(string.lower)
+string.reverse = charged(string.reverse)
+string.pack = charged(string.pack)
+string.packsize = charged(string.packsize)
+string.unpack = charged(string.unpack)
+table.concat = charged(table.concat)
+utf8.len = charged(utf8.len)
+utf8.offset = charged(utf8.offset)
+tonumber = charged(tonumber)
+
+---------------------------------------------------------------------------------------
+-- 4. Tables: a stable merge sort written in Lua (every comparison is counted by the
+--    budget, ties keep their order, no random pivot), and a `pairs` that visits keys in
+--    sorted order (numbers, then strings, then booleans; other keys last).
+---------------------------------------------------------------------------------------
+local function lt(a, b) return a < b end
+
+local function sort(t, comp)
+  local n = #t
+  if n < 2 then return end
+  local a, b = {}, {}
+  for i = 1, n do a[i] = t[i] end
+  -- Insertion sort of runs of 8, then bottom-up merges.
+  for lo = 1, n, 8 do
+    local hi = lo + 7
+    if hi > n then hi = n end
+    for i = lo + 1, hi do
+      local v = a[i]
+      local j = i - 1
+      while j >= lo and comp(v, a[j]) do
+        a[j + 1] = a[j]
+        j = j - 1
+      end
+      a[j + 1] = v
+    end
+  end
+  local width = 8
+  while width < n do
+    for lo = 1, n, 2 * width do
+      local mid = lo + width - 1
+      if mid < n then
+        local hi = lo + 2 * width - 1
+        if hi > n then hi = n end
+        local i, j, k = lo, mid + 1, lo
+        while i <= mid and j <= hi do
+          if comp(a[j], a[i]) then
+            b[k] = a[j]
+            j = j + 1
+          else
+            b[k] = a[i]
+            i = i + 1
+          end
+          k = k + 1
+        end
+        while i <= mid do
+          b[k] = a[i]
+          i = i + 1
+          k = k + 1
+        end
+        while j <= hi do
+          b[k] = a[j]
+          j = j + 1
+          k = k + 1
+        end
+      else
+        for k = lo, n do b[k] = a[k] end
+      end
+    end
+    a, b = b, a
+    width = width * 2
+  end
+  for i = 1, n do t[i] = a[i] end
+end
+
+table.sort = function(t, comp)
+  if type(t) ~= "table" then
+    error("bad argument #1 to 'sort' (table expected, got " .. type(t) .. ")", 2)
+  end
+  if comp == nil then
+    comp = lt
+  elseif type(comp) ~= "function" then
+    error("bad argument #2 to 'sort' (function expected, got " .. type(comp) .. ")", 2)
+  end
+  return reraise(pcall_raw(sort, t, comp))
+end
+
+local function pairs_sorted(t)
+  local mm = metafield(t, "__pairs")
+  if mm ~= nil then
+    local f, s, c = mm(t)
+    return f, s, c
+  end
+  if type(t) ~= "table" then
+    error("bad argument #1 to 'pairs' (table expected, got " .. type(t) .. ")", 2)
+  end
+  local keys, n = sorted_keys(t)
+  local i = 0
+  if keys == nil then
+    -- The keys are exactly 1..n.
+    return function()
+      while i < n do
+        i = i + 1
+        local v = rawget(t, i)
+        if v ~= nil then return i, v end
+      end
+    end, t, nil
+  end
+  return function()
+    while i < n do
+      i = i + 1
+      local k = keys[i]
+      local v = rawget(t, k)
+      if v ~= nil then return k, v end
+    end
+  end, t, nil
+end
+pairs = pairs_sorted
+
+---------------------------------------------------------------------------------------
+-- 5. Read-only tables (the view): an empty proxy whose metatable reads from the data.
+---------------------------------------------------------------------------------------
+local PDATA = setmetatable_raw({}, { __mode = "k" }) -- proxy -> data
+local RO = setmetatable_raw({}, { __mode = "k" }) -- every read-only table of the view
+local function ro_newindex(_, k)
+  error("the view is read-only (cannot set '" .. tostring_safe(k) .. "')", 2)
+end
+local function ro_len(p) return rawlen(PDATA[p]) end
+local function ro_pairs(p) return pairs_sorted(PDATA[p]) end
+local function make_ro(data)
+  local p = {}
+  setmetatable_raw(p, {
+    __index = data,
+    __newindex = ro_newindex,
+    __len = ro_len,
+    __pairs = ro_pairs,
+    __metatable = "read-only",
+  })
+  PDATA[p] = data
+  RO[p] = true
+  return p
+end
+
+setmetatable = function(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    error("setmetatable: __gc metamethods are not available to strategies", 2)
+  end
+  return reraise(pcall_raw(setmetatable_raw, t, mt))
+end
+rawset = function(t, k, v)
+  if RO[t] then error("rawset: the view is read-only", 2) end
+  return reraise(pcall_raw(rawset_raw, t, k, v))
+end
+
+---------------------------------------------------------------------------------------
+-- 6. The match's seeded random stream, the capped logger, and removals.
+---------------------------------------------------------------------------------------
+math.random = function(...)
+  local x, e = random_raw(...)
+  if e ~= nil then error(e, 2) end
+  return x
+end
+math.randomseed = function(...)
+  local e = randomseed_raw(...)
+  if e ~= nil then error(e, 2) end
+end
+
+local function log(...)
+  local n = select("#", ...)
+  if n == 1 then
+    local v = ...
+    if type(v) == "string" then
+      log_raw(v)
+      return
+    end
+  end
+  local parts = {}
+  for i = 1, n do parts[i] = tostring_safe((select(i, ...))) end
+  log_raw(concat(parts, "\t"))
+end
+print = log
+
+load, loadfile, dofile, require, collectgarbage, warn = nil, nil, nil, nil, nil, nil
+io, os, package, debug = nil, nil, nil, nil
+
+---------------------------------------------------------------------------------------
+-- 7. The dtao table.
+---------------------------------------------------------------------------------------
+local A = H.api
+local function order_fn(f)
+  return function(...)
+    local e = f(...)
+    if e ~= nil then error(e, 2) end
+  end
+end
+local function quote_fn(f)
+  return function(...)
+    local status, a, b, c, d = f(...)
+    if status == nil then error(a, 2) end
+    if status == false then return nil, a end
+    return a, b, c, d
+  end
+end
+
+dtao = {
+  stake = order_fn(A.stake),
+  unstake = order_fn(A.unstake),
+  dump = order_fn(A.dump),
+  move = order_fn(A.move),
+  stake_root = order_fn(A.stake_root),
+  unstake_root = order_fn(A.unstake_root),
+  launch_subnet = order_fn(A.launch_subnet),
+  register_miner = order_fn(A.register_miner),
+  set_weights = order_fn(A.set_weights),
+  set_root_weights = order_fn(A.set_root_weights),
+  quote_stake = quote_fn(A.quote_stake),
+  quote_unstake = quote_fn(A.quote_unstake),
+  log = log,
+}
+
+---------------------------------------------------------------------------------------
+-- 8. The view `w`: persistent read-only tables refreshed in place before every call.
+--
+--    Most tables are empty proxies reading from a host-owned data table: every write
+--    raises. A subnet, read in every strategy's inner loop, is instead a table that holds
+--    its per-block fields itself (price, moving_price, emission_share, root_prop, tao,
+--    alpha_in, alpha_out: one lookup, no metamethod) and reads the rest (netuid, name,
+--    emitting, mechanism, owner...) through its metatable: writing any other field
+--    raises, rawset raises, and a write to a per-block field lasts only until the next
+--    refresh, which rewrites all of them before every call. So no write ever reaches the
+--    host or a later call.
+--    `w.accounts` is built on first use in a call.
+---------------------------------------------------------------------------------------
+local W = {}
+local WP = make_ro(W)
+local BY_NETUID = {}   -- netuid -> subnet table (exposed through a proxy)
+local SUB_META = {}    -- netuid -> its rarely changing fields (host-private)
+local SUBNETS = {}     -- the array `w.subnets`
+local ORDER = {}       -- subnet tables in netuid order: refresh's rows
+local ME, ME_ALPHA, ME_MINER = {}, {}, {}
+local PARAMS = {}
+local EMPTY = make_ro({})
+local CTX = {} -- the call's scoped Rust functions (invalid once the call has ended)
+
+setmetatable_raw(ME_ALPHA, {
+  __index = function(_, k)
+    if type(k) == "number" then return 0 end
+  end,
+})
+ME.alpha = make_ro(ME_ALPHA)
+ME.miner = make_ro(ME_MINER)
+W.me = make_ro(ME)
+-- `w.subnets` is the array itself (no proxy hop per element): a new key raises, and
+-- refresh rewrites every element before each call.
+setmetatable_raw(SUBNETS, { __newindex = ro_newindex, __metatable = "read-only" })
+RO[SUBNETS] = true
+W.subnets = SUBNETS
+W.by_netuid = make_ro(BY_NETUID)
+W.params = make_ro(PARAMS)
+W.results = EMPTY
+
+setmetatable_raw(W, {
+  __index = function(t, k)
+    if k ~= "accounts" then return nil end
+    local build = CTX.accounts
+    if build == nil then return nil end
+    local list = build()
+    for i = 1, #list do
+      local a = list[i]
+      a.alpha = make_ro(a.alpha)
+      list[i] = make_ro(a)
+    end
+    local p = make_ro(list)
+    rawset_raw(t, "accounts", p)
+    return p
+  end,
+})
+
+-- pairs over a subnet: its own fields and its meta fields, sorted.
+local SUB_OF = setmetatable_raw({}, { __mode = "k" }) -- subnet table -> meta
+local function subnet_pairs(s)
+  local all = {}
+  for k, v in next, SUB_OF[s] do all[k] = v end
+  for k, v in next, s do all[k] = v end
+  return pairs_sorted(all)
+end
+
+local function set_subnet_meta(netuid, name, mechanism, emitting, registered_at, first_emission, owner,
+                               owner_name, npc_miners, is_mine)
+  local m = SUB_META[netuid]
+  if m == nil then
+    m = {}
+    SUB_META[netuid] = m
+    local s = {
+      price = 0.0, moving_price = 0.0, emission_share = 0.0, root_prop = 0.0, tao = 0.0, alpha_in = 0.0,
+      alpha_out = 0.0,
+    }
+    setmetatable_raw(s, {
+      __index = m,
+      __newindex = ro_newindex,
+      __pairs = subnet_pairs,
+      __metatable = "read-only",
+    })
+    RO[s] = true
+    SUB_OF[s] = m
+    BY_NETUID[netuid] = s
+  end
+  m.netuid = netuid
+  m.name = name
+  m.mechanism = mechanism
+  m.emitting = emitting
+  m.registered_at = registered_at
+  m.first_emission = first_emission
+  m.owner = owner
+  m.owner_name = owner_name
+  m.npc_miners = npc_miners
+  m.is_mine = is_mine
+end
+
+local function set_netuids(...)
+  local n = select("#", ...)
+  local keep = {}
+  for i = 1, n do
+    local netuid = (select(i, ...))
+    keep[netuid] = true
+    rawset_raw(SUBNETS, i, BY_NETUID[netuid])
+    ORDER[i] = BY_NETUID[netuid]
+  end
+  for i = rawlen(SUBNETS), n + 1, -1 do rawset_raw(SUBNETS, i, nil) end
+  for i = rawlen(ORDER), n + 1, -1 do ORDER[i] = nil end
+  for netuid in next, SUB_META do
+    if not keep[netuid] then
+      SUB_META[netuid] = nil
+      BY_NETUID[netuid] = nil
+    end
+  end
+end
+
+local ROW_FORMATS = {}
+local function row_format(n)
+  local f = ROW_FORMATS[n]
+  if f == nil then
+    f = "<" .. rep("ddddd", n)
+    ROW_FORMATS[n] = f
+  end
+  return f
+end
+
+-- Rows: moving price, emission share, pool TAO, pool alpha, outstanding alpha; price
+-- and root proportion are derived here.
+local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, tau_r, results, accounts)
+  CTX.accounts = accounts
+  W.block = block
+  W.total_root = total_root
+  W.total_issuance = total_issuance
+  rawset_raw(W, "accounts", nil)
+  PARAMS.lock_cost = lock_cost
+  if results == nil then
+    W.results = EMPTY
+  else
+    for i = 1, #results do results[i] = make_ro(results[i]) end
+    W.results = make_ro(results)
+  end
+  local v = { unpack_bin(row_format(nsub), buf) }
+  local pos = v[nsub * 5 + 1]
+  local order, subnets = ORDER, SUBNETS
+  local i = 0
+  for j = 1, nsub * 5, 5 do
+    i = i + 1
+    local d = order[i]
+    if subnets[i] ~= d then rawset_raw(subnets, i, d) end
+    local tao, ain, aout = v[j + 2], v[j + 3], v[j + 4]
+    d.moving_price = v[j]
+    d.emission_share = v[j + 1]
+    d.tao = tao
+    d.alpha_in = ain
+    d.alpha_out = aout
+    if ain > 0 then d.price = tao / ain else d.price = 0.0 end
+    local den = tau_r + ain + aout
+    if den > 0 then d.root_prop = tau_r / den else d.root_prop = 0.0 end
+  end
+  local free, root, score, start, na, nm
+  free, root, score, start, na, nm, pos = unpack_bin("<ddddI2I2", buf, pos)
+  ME.free = free
+  ME.root = root
+  ME.score = score
+  ME.start_value = start
+  for k in next, ME_ALPHA do ME_ALPHA[k] = nil end
+  for _ = 1, na do
+    local netuid, x
+    netuid, x, pos = unpack_bin("<I2d", buf, pos)
+    ME_ALPHA[netuid] = x
+  end
+  for k in next, ME_MINER do ME_MINER[k] = nil end
+  for _ = 1, nm do
+    local netuid
+    netuid, pos = unpack_bin("<I2", buf, pos)
+    ME_MINER[netuid] = true
+  end
+  return WP
+end
+
+-- The refresh runs on its own coroutine, which Rust creates without the instruction
+-- hook: host code is bounded and need not pay the hook's per-instruction cost.
+local co_yield = coroutine.yield
+local function refresh_loop(a, b, c, d, e, f, g, h, i)
+  while true do
+    a, b, c, d, e, f, g, h, i = co_yield(refresh(a, b, c, d, e, f, g, h, i))
+  end
+end
+
+local function set_me(id, name)
+  ME.id = id
+  ME.name = name
+end
+
+return {
+  refresh_loop = refresh_loop,
+  set_subnet_meta = set_subnet_meta,
+  set_netuids = set_netuids,
+  set_me = set_me,
+  make_ro = make_ro,
+  params = PARAMS,
+}

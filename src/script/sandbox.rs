@@ -1,0 +1,680 @@
+//! The Lua state of one strategy: libraries, limits, the instruction hook, the Rust
+//! helpers of `host.lua`, and how a failed call becomes a [`Fault`].
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mlua::chunk::ChunkMode;
+use mlua::{HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, Value, VmState};
+
+use super::pattern::{self, PatternFn};
+use super::{Fault, Limits};
+use crate::engine::Order;
+use crate::engine::pool::PoolRules;
+use crate::engine::rng::Stream;
+use crate::engine::world::Netuid;
+
+/// The Lua half of the host.
+const HOST_LUA: &str = include_str!("host.lua");
+
+/// The hook runs every this many VM instructions (fewer when the budget is smaller).
+pub(crate) const HOOK_EVERY: u64 = 1000;
+
+/// Bytes of string work charged as one instruction (`string.rep`, `upper`, `pack`...).
+const BYTES_PER_INSTRUCTION: u64 = 64;
+
+/// Table elements charged as one instruction (`table.concat`).
+const ELEMENTS_PER_INSTRUCTION: u64 = 4;
+
+/// `pairs` charges one instruction per key, in batches of this many keys (so that a huge
+/// table stops early), plus one per 4 comparisons of the sort.
+const KEYS_PER_CHARGE: usize = 256;
+
+/// The largest `string.rep` result when the state has no memory limit.
+const REP_CAP_UNLIMITED: u64 = 256 << 20;
+
+/// A limit of the current call that has been reached. Once set, the hook raises at every
+/// firing and the wrapped catchers (`pcall`, `xpcall`, `coroutine.resume`,
+/// `coroutine.close`, `coroutine.wrap`) re-raise, until the call ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    Budget,
+    WallClock,
+    Memory,
+    TooManyOrders,
+}
+
+impl Stop {
+    fn message(self, limits: &Limits) -> String {
+        match self {
+            Stop::Budget => format!("instruction budget spent ({} per call)", limits.instructions_per_call),
+            Stop::WallClock => format!("wall-clock backstop reached ({} ms per call)", limits.wall_clock_ms),
+            Stop::Memory => format!("memory limit reached ({} bytes)", limits.memory_bytes),
+            Stop::TooManyOrders => format!("too many orders in one call (at most {})", limits.max_orders_per_tick),
+        }
+    }
+
+    fn fault(self) -> Fault {
+        match self {
+            Stop::Budget => Fault::Budget,
+            Stop::WallClock => Fault::WallClock,
+            Stop::Memory => Fault::Memory,
+            Stop::TooManyOrders => Fault::TooManyOrders,
+        }
+    }
+}
+
+/// State shared between the strategy's Rust object, the hook and the Rust helpers.
+pub(crate) struct Shared {
+    pub limits: Limits,
+    /// A limit reached in this call.
+    stop: Cell<Option<Stop>>,
+    /// Whether strategy code is running (the hook counts and stops only then).
+    counting: Cell<bool>,
+    /// Instructions counted by the hook in this call.
+    used: Cell<u64>,
+    /// Instructions charged for C work (patterns, `rep`, sorting keys).
+    charged: Cell<u64>,
+    /// The wall-clock backstop of this call.
+    deadline: Cell<Option<Instant>>,
+    /// Whether orders may be placed now (in `init` and `on_tick`, not at load).
+    pub accepting: Cell<bool>,
+    /// Orders placed in this call.
+    pub orders: RefCell<Vec<Order>>,
+    /// Log lines of this call.
+    pub log: RefCell<Vec<String>>,
+    log_bytes: Cell<usize>,
+    log_truncated: Cell<bool>,
+    /// The strategy's random stream.
+    rng: RefCell<Stream>,
+    seed: u64,
+    rng_key: RefCell<String>,
+    /// Pools `(T, A)` by netuid at the start of the call, for the quote helpers.
+    pub pools: RefCell<Vec<Option<(u64, u64)>>>,
+    /// Pool rules at the start of the call.
+    pub rules: Cell<PoolRules>,
+}
+
+impl Shared {
+    pub(crate) fn new(limits: Limits, seed: u64, rng_key: &str) -> Self {
+        Self {
+            limits,
+            stop: Cell::new(None),
+            counting: Cell::new(false),
+            used: Cell::new(0),
+            charged: Cell::new(0),
+            deadline: Cell::new(None),
+            accepting: Cell::new(false),
+            orders: RefCell::new(Vec::new()),
+            log: RefCell::new(Vec::new()),
+            log_bytes: Cell::new(0),
+            log_truncated: Cell::new(false),
+            rng: RefCell::new(Stream::new(seed, &format!("bot:{rng_key}"))),
+            seed,
+            rng_key: RefCell::new(rng_key.to_string()),
+            pools: RefCell::new(Vec::new()),
+            rules: Cell::new(PoolRules { fee: 0, min_stake: 0, min_liquidity: 0 }),
+        }
+    }
+
+    /// Clears everything a call collects; the hook does not count yet.
+    pub(crate) fn reset(&self, accepting: bool) {
+        self.stop.set(None);
+        self.counting.set(false);
+        self.used.set(0);
+        self.charged.set(0);
+        self.deadline.set(None);
+        self.accepting.set(accepting);
+        self.orders.borrow_mut().clear();
+        self.log.borrow_mut().clear();
+        self.log_bytes.set(0);
+        self.log_truncated.set(false);
+    }
+
+    /// Strategy code starts: the budget and the clock start now.
+    pub(crate) fn start_counting(&self) {
+        self.used.set(0);
+        self.charged.set(0);
+        self.deadline.set(if self.limits.wall_clock_ms == 0 {
+            None
+        } else {
+            Instant::now().checked_add(Duration::from_millis(self.limits.wall_clock_ms))
+        });
+        self.counting.set(true);
+    }
+
+    /// Strategy code has returned.
+    pub(crate) fn stop_counting(&self) {
+        self.counting.set(false);
+        self.accepting.set(false);
+    }
+
+    /// Instructions used in this call so far (hook granularity, plus charges).
+    pub(crate) fn instructions(&self) -> u64 {
+        self.used.get().saturating_add(self.charged.get())
+    }
+
+    fn set_stop(&self, s: Stop) -> String {
+        if self.stop.get().is_none() {
+            self.stop.set(Some(s));
+        }
+        self.stop.get().unwrap_or(s).message(&self.limits)
+    }
+
+    /// The message of a pending stop, if any.
+    pub(crate) fn pending(&self) -> Option<String> {
+        self.stop.get().map(|s| s.message(&self.limits))
+    }
+
+    /// Marks the order limit as reached and returns its message.
+    pub(crate) fn too_many_orders(&self) -> String {
+        self.set_stop(Stop::TooManyOrders)
+    }
+
+    /// Charges `n` instructions for C work; past the budget the call stops.
+    pub(crate) fn charge(&self, n: u64) -> Result<(), String> {
+        if let Some(m) = self.pending() {
+            return Err(m);
+        }
+        if !self.counting.get() {
+            return Ok(());
+        }
+        self.charged.set(self.charged.get().saturating_add(n));
+        if self.instructions() > self.limits.instructions_per_call {
+            return Err(self.set_stop(Stop::Budget));
+        }
+        if self.deadline.get().is_some_and(|d| Instant::now() >= d) {
+            return Err(self.set_stop(Stop::WallClock));
+        }
+        Ok(())
+    }
+
+    fn hook(&self, every: u64) -> mlua::Result<VmState> {
+        if !self.counting.get() {
+            return Ok(VmState::Continue);
+        }
+        if let Some(m) = self.pending() {
+            return Err(mlua::Error::runtime(m));
+        }
+        self.used.set(self.used.get().saturating_add(every));
+        if self.instructions() > self.limits.instructions_per_call {
+            return Err(mlua::Error::runtime(self.set_stop(Stop::Budget)));
+        }
+        if self.deadline.get().is_some_and(|d| Instant::now() >= d) {
+            return Err(mlua::Error::runtime(self.set_stop(Stop::WallClock)));
+        }
+        Ok(VmState::Continue)
+    }
+
+    /// Appends a log line (bytes, shown as UTF-8 with invalid sequences replaced),
+    /// within the per-call byte cap. Only the part that fits is ever converted.
+    pub(crate) fn log_line(&self, bytes: &[u8]) {
+        if self.log_truncated.get() {
+            return;
+        }
+        let cap = self.limits.max_log_bytes_per_tick;
+        let used = self.log_bytes.get();
+        let room = cap.saturating_sub(used);
+        let mut log = self.log.borrow_mut();
+        if bytes.len() <= room {
+            self.log_bytes.set(used + bytes.len());
+            log.push(String::from_utf8_lossy(bytes).into_owned());
+            return;
+        }
+        let head = String::from_utf8_lossy(&bytes[..room]);
+        // Drop a replacement character made by cutting a UTF-8 sequence in two.
+        let head = head.strip_suffix('\u{fffd}').unwrap_or(&head);
+        if !head.is_empty() {
+            log.push(format!("{head}..."));
+        }
+        log.push(format!("(log truncated: at most {cap} bytes per call)"));
+        self.log_bytes.set(cap);
+        self.log_truncated.set(true);
+    }
+
+    /// Replaces the random stream (`key` names it; the match seed stays).
+    pub(crate) fn set_rng_key(&self, key: &str) {
+        *self.rng_key.borrow_mut() = key.to_string();
+        *self.rng.borrow_mut() = Stream::new(self.seed, &format!("bot:{key}"));
+    }
+
+    /// The pool `(T, A)` of a subnet at the start of the call.
+    pub(crate) fn pool(&self, netuid: Netuid) -> Option<(u64, u64)> {
+        self.pools.borrow().get(usize::from(netuid)).copied().flatten()
+    }
+
+    /// What a failed call is: a reached limit first, else a memory error, else the
+    /// error's message.
+    pub(crate) fn classify(&self, e: &mlua::Error) -> Fault {
+        if let Some(s) = self.stop.get() {
+            return s.fault();
+        }
+        if is_memory_error(e) {
+            return Fault::Memory;
+        }
+        Fault::Error(error_message(e))
+    }
+}
+
+/// Whether an error is Lua's out-of-memory error (possibly wrapped).
+fn is_memory_error(e: &mlua::Error) -> bool {
+    match e {
+        mlua::Error::MemoryError(_) => true,
+        mlua::Error::CallbackError { cause, .. } => is_memory_error(cause),
+        mlua::Error::WithContext { cause, .. } => is_memory_error(cause),
+        _ => false,
+    }
+}
+
+/// Whether a Lua error value caught by `pcall` is the out-of-memory error.
+fn is_memory_value(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.as_bytes().as_ref() == b"not enough memory",
+        Value::Error(e) => is_memory_error(e),
+        _ => false,
+    }
+}
+
+/// A one-line message for an error: the Lua message without traceback, addresses
+/// scrubbed (they differ between runs), at most 500 bytes.
+pub(crate) fn error_message(e: &mlua::Error) -> String {
+    let raw = match e {
+        mlua::Error::RuntimeError(m) => m.clone(),
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        mlua::Error::MemoryError(_) => "not enough memory".to_string(),
+        mlua::Error::CallbackError { cause, .. } => return error_message(cause),
+        mlua::Error::WithContext { cause, .. } => return error_message(cause),
+        other => other.to_string(),
+    };
+    let first = raw.split("\nstack traceback:").next().unwrap_or("");
+    let mut msg = scrub_addresses(first.trim());
+    if msg.len() > 500 {
+        let mut cut = 500;
+        while !msg.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        msg.truncate(cut);
+        msg.push_str("...");
+    }
+    msg
+}
+
+/// Replaces `0x` + hex digits by `0x?`.
+fn scrub_addresses(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i + 2 < b.len() + 1 {
+        if b[i] == b'0' && b.get(i + 1) == Some(&b'x') && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit) {
+            out.push_str(&s[last..i]);
+            out.push_str("0x?");
+            i += 2;
+            while b.get(i).is_some_and(u8::is_ascii_hexdigit) {
+                i += 1;
+            }
+            last = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+/// The host's private Lua functions and tables (see `host.lua`).
+pub(crate) struct Host {
+    pub refresh_loop: mlua::Function,
+    pub set_subnet_meta: mlua::Function,
+    pub set_netuids: mlua::Function,
+    pub set_me: mlua::Function,
+    pub params: Table,
+}
+
+/// Creates a sandboxed Lua state for one strategy.
+pub(crate) fn new_state(shared: &Rc<Shared>) -> mlua::Result<(Lua, Host)> {
+    let lua = Lua::new_with(
+        StdLib::TABLE | StdLib::STRING | StdLib::MATH | StdLib::UTF8 | StdLib::COROUTINE,
+        LuaOptions::new().catch_rust_panics(false),
+    )?;
+    if shared.limits.memory_bytes > 0 {
+        lua.set_memory_limit(shared.limits.memory_bytes)?;
+    }
+    let every = HOOK_EVERY.min(shared.limits.instructions_per_call.max(1));
+    let hook_every = u32::try_from(every).unwrap_or(1000);
+    let sh = Rc::clone(shared);
+    lua.set_global_hook(HookTriggers::new().every_nth_instruction(hook_every), move |_, _| sh.hook(every))?;
+
+    let h = lua.create_table()?;
+    helpers(&lua, &h, shared)?;
+    h.raw_set("api", super::api::create(&lua, shared)?)?;
+    let t: Table = lua.load(HOST_LUA).set_name("=dtao-host").set_mode(ChunkMode::Text).call(h)?;
+    let host = Host {
+        refresh_loop: t.raw_get("refresh_loop")?,
+        set_subnet_meta: t.raw_get("set_subnet_meta")?,
+        set_netuids: t.raw_get("set_netuids")?,
+        set_me: t.raw_get("set_me")?,
+        params: t.raw_get("params")?,
+    };
+    Ok((lua, host))
+}
+
+/// The Rust helpers of `host.lua` (see its comments).
+fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "check",
+        lua.create_function(move |_, (ok, first): (bool, Value)| {
+            if let Some(m) = sh.pending() {
+                return Ok(Some(m));
+            }
+            if !ok && sh.counting.get() && is_memory_value(&first) {
+                return Ok(Some(sh.set_stop(Stop::Memory)));
+            }
+            Ok(None)
+        })?,
+    )?;
+
+    // The raw metatable field of a value (`getmetatable` would stop at `__metatable`).
+    // mlua's error values (the only userdata a strategy can hold) have `__tostring`.
+    h.raw_set(
+        "metafield",
+        lua.create_function(|_, (v, name): (Value, mlua::LuaString)| match v {
+            Value::Table(t) => match t.metatable() {
+                Some(mt) => mt.raw_get::<Value>(name),
+                None => Ok(Value::Nil),
+            },
+            Value::Error(_) if name.as_bytes().as_ref() == b"__tostring" => Ok(Value::Boolean(true)),
+            _ => Ok(Value::Nil),
+        })?,
+    )?;
+
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "sorted_keys",
+        lua.create_function(move |lua, t: Table| -> mlua::Result<(Value, usize)> {
+            let mut keys: Vec<Value> = Vec::new();
+            let mut failed = None;
+            t.for_each(|k: Value, _: Value| {
+                keys.push(k);
+                if keys.len() % KEYS_PER_CHARGE == 0 {
+                    if let Err(m) = sh.charge(KEYS_PER_CHARGE as u64) {
+                        failed = Some(m);
+                        return Err(mlua::Error::runtime("stop"));
+                    }
+                }
+                Ok(())
+            })
+            .or_else(|e| if failed.is_some() { Ok(()) } else { Err(e) })?;
+            if let Some(m) = failed {
+                return Err(mlua::Error::runtime(m));
+            }
+            let n = keys.len();
+            if keys
+                .iter()
+                .all(|k| matches!(k, Value::Integer(i) if *i >= 1 && usize::try_from(*i).is_ok_and(|i| i <= n)))
+            {
+                // Distinct integers in 1..=n: exactly the sequence.
+                return Ok((Value::Nil, n));
+            }
+            let log = usize::BITS - n.leading_zeros();
+            if let Err(m) = sh.charge((n as u64).saturating_mul(u64::from(log)) / 4) {
+                return Err(mlua::Error::runtime(m));
+            }
+            keys.sort_by(key_order);
+            Ok((Value::Table(lua.create_sequence_from(keys)?), n))
+        })?,
+    )?;
+
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "pattern",
+        lua.create_function(move |lua, (code, s, p, _init, plain): (i64, Value, Value, Value, Value)| {
+            let Some(f) = PatternFn::from_code(code) else { return Ok(None) };
+            let n = match &s {
+                Value::String(s) => s.as_bytes().len(),
+                Value::Integer(_) | Value::Number(_) => 48,
+                other => {
+                    return Ok(Some(format!(
+                        "bad argument #1 to '{}' (string expected, got {})",
+                        f.name(),
+                        other.type_name()
+                    )));
+                }
+            };
+            let pat = match &p {
+                Value::String(s) => s.clone(),
+                Value::Integer(_) | Value::Number(_) => match lua.coerce_string(p.clone())? {
+                    Some(s) => s,
+                    None => return Ok(None),
+                },
+                other => {
+                    return Ok(Some(format!(
+                        "bad argument #2 to '{}' (string expected, got {})",
+                        f.name(),
+                        other.type_name()
+                    )));
+                }
+            };
+            let plain = !matches!(plain, Value::Nil | Value::Boolean(false));
+            let work = pattern::work_bound(f, n, &pat.as_bytes(), plain);
+            if work > pattern::WORK_LIMIT {
+                return Ok(Some(format!(
+                    "{}: pattern too complex for a {n}-byte subject (its worst case is {work} steps, the limit is {}); \
+                     use fewer '*', '+', '-' and '?' items, anchor it with '^', or shorten the subject",
+                    f.name(),
+                    pattern::WORK_LIMIT
+                )));
+            }
+            let cost = work.div_ceil(pattern::WORK_PER_INSTRUCTION);
+            Ok(sh.charge(u64::try_from(cost).unwrap_or(u64::MAX)).err())
+        })?,
+    )?;
+
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "rep",
+        lua.create_function(move |_, (s, n, sep): (Value, Value, Value)| {
+            let len = |v: &Value| match v {
+                Value::String(s) => Some(s.as_bytes().len() as u64),
+                Value::Integer(_) | Value::Number(_) => Some(48),
+                Value::Nil => Some(0),
+                _ => None,
+            };
+            let (Some(l), Some(lsep)) = (len(&s), len(&sep)) else { return Ok(None) };
+            let count = match n {
+                Value::Integer(i) => u64::try_from(i).unwrap_or(0),
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Value::Number(x) if x.is_finite() && x >= 0.0 => x.min(u64::MAX as f64) as u64,
+                _ => return Ok(None),
+            };
+            let bytes = count.saturating_mul(l.saturating_add(lsep));
+            let mem = sh.limits.memory_bytes as u64;
+            let cap = if mem == 0 { REP_CAP_UNLIMITED } else { mem / 4 };
+            if bytes > cap {
+                return Ok(Some(format!("string.rep: the result would be {bytes} bytes; the limit is {cap} bytes")));
+            }
+            Ok(sh.charge(bytes / BYTES_PER_INSTRUCTION).err())
+        })?,
+    )?;
+
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "charge_size",
+        lua.create_function(move |_, v: Value| {
+            let cost = match &v {
+                Value::String(s) => s.as_bytes().len() as u64 / BYTES_PER_INSTRUCTION,
+                Value::Table(t) => t.raw_len() as u64 / ELEMENTS_PER_INSTRUCTION,
+                _ => 0,
+            };
+            Ok(sh.charge(cost).err())
+        })?,
+    )?;
+
+    h.raw_set(
+        "format",
+        lua.create_function(|_, fmt: Value| {
+            let Value::String(fmt) = fmt else { return Ok(None) };
+            let b = fmt.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] != b'%' {
+                    i += 1;
+                    continue;
+                }
+                i += 1;
+                if b.get(i) == Some(&b'%') {
+                    i += 1;
+                    continue;
+                }
+                while b.get(i).is_some_and(|c| b"-+ #0123456789.".contains(c)) {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b'p') {
+                    return Ok(Some(
+                        "string.format: '%p' is not available (addresses differ between runs)".to_string(),
+                    ));
+                }
+                i += 1;
+            }
+            Ok(None)
+        })?,
+    )?;
+
+    let sh = Rc::clone(shared);
+    h.raw_set("random", lua.create_function(move |_, args: MultiValue| Ok(random(&sh, &args)))?)?;
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "randomseed",
+        lua.create_function(move |_, args: MultiValue| {
+            if args.is_empty() {
+                return Ok(None);
+            }
+            let mut key = sh.rng_key.borrow().clone();
+            key.push_str("/randomseed");
+            for v in &args {
+                match v {
+                    Value::Integer(i) => key.push_str(&format!(":{i}")),
+                    Value::Number(x) => key.push_str(&format!(":f{}", x.to_bits())),
+                    other => {
+                        return Ok(Some(format!(
+                            "bad argument to 'randomseed' (number expected, got {})",
+                            other.type_name()
+                        )));
+                    }
+                }
+            }
+            *sh.rng.borrow_mut() = Stream::new(sh.seed, &format!("bot:{key}"));
+            Ok(None)
+        })?,
+    )?;
+
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "log",
+        lua.create_function(move |_, s: mlua::LuaString| {
+            sh.log_line(&s.as_bytes());
+            Ok(())
+        })?,
+    )?;
+    Ok(())
+}
+
+/// The order of `pairs`: numbers ascending, then strings bytewise, then `false`, `true`,
+/// then every other key in the table's own order.
+fn key_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Integer(_) | Value::Number(_) => 0,
+            Value::String(_) => 1,
+            Value::Boolean(_) => 2,
+            _ => 3,
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn num(v: &Value) -> f64 {
+        match v {
+            Value::Integer(i) => *i as f64,
+            Value::Number(x) => *x,
+            _ => 0.0,
+        }
+    }
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x.cmp(y),
+        (Value::String(x), Value::String(y)) => x.as_bytes().as_ref().cmp(y.as_bytes().as_ref()),
+        (Value::Boolean(x), Value::Boolean(y)) => x.cmp(y),
+        _ if rank(a) == 0 && rank(b) == 0 => num(a).partial_cmp(&num(b)).unwrap_or(Ordering::Equal),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// `math.random` on the strategy's stream, with Lua 5.4's argument rules:
+/// `()` a float in [0, 1), `(m)` an integer in [1, m], `(m, n)` one in [m, n], `(0)` any
+/// integer. Returns the number, or `nil` and an error message.
+fn random(sh: &Shared, args: &MultiValue) -> (Value, Option<String>) {
+    let int = |i: usize| -> Result<i64, String> {
+        match args.get(i) {
+            Some(Value::Integer(x)) => Ok(*x),
+            #[allow(clippy::cast_possible_truncation)]
+            Some(Value::Number(x))
+                if x.fract() == 0.0 && *x >= -9.223_372_036_854_776e18 && *x < 9.223_372_036_854_776e18 =>
+            {
+                Ok(*x as i64)
+            }
+            Some(Value::Number(_)) => {
+                Err(format!("bad argument #{} to 'random' (number has no integer representation)", i + 1))
+            }
+            Some(other) => {
+                Err(format!("bad argument #{} to 'random' (number expected, got {})", i + 1, other.type_name()))
+            }
+            None => Err(format!("bad argument #{} to 'random' (number expected, got no value)", i + 1)),
+        }
+    };
+    let mut rng = sh.rng.borrow_mut();
+    let (lo, hi) = match args.len() {
+        0 => {
+            #[allow(clippy::cast_precision_loss)]
+            let x = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            return (Value::Number(x), None);
+        }
+        1 => match int(0) {
+            #[allow(clippy::cast_possible_wrap)]
+            Ok(0) => return (Value::Integer(rng.next_u64() as i64), None),
+            Ok(m) => (1, m),
+            Err(e) => return (Value::Nil, Some(e)),
+        },
+        2 => match (int(0), int(1)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => return (Value::Nil, Some(e)),
+        },
+        _ => return (Value::Nil, Some("wrong number of arguments to 'random'".to_string())),
+    };
+    if lo > hi {
+        return (Value::Nil, Some(format!("bad argument #{} to 'random' (interval is empty)", args.len())));
+    }
+    #[allow(clippy::cast_sign_loss)]
+    let span = (hi as u64).wrapping_sub(lo as u64);
+    #[allow(clippy::cast_possible_wrap)]
+    let x = if span == u64::MAX { rng.next_u64() as i64 } else { lo.wrapping_add(rng.below(span + 1) as i64) };
+    (Value::Integer(x), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_scrubbed() {
+        assert_eq!(scrub_addresses("<table 0x55d2c0a1b2c0> at 0x1"), "<table 0x?> at 0x?");
+        assert_eq!(scrub_addresses("0x"), "0x");
+        assert_eq!(scrub_addresses("no address"), "no address");
+    }
+
+    #[test]
+    fn tracebacks_are_cut() {
+        let e = mlua::Error::RuntimeError("x.lua:3: boom\nstack traceback:\n\t[C]: in ?".into());
+        assert_eq!(error_message(&e), "x.lua:3: boom");
+    }
+}

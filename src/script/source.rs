@@ -1,0 +1,137 @@
+//! Checks on a strategy's source text before it is compiled.
+//!
+//! To-be-closed variables (`local x <close> = v`) are refused. When the instruction hook
+//! stops a call, mlua raises the error from inside the hook and first truncates the
+//! running Lua frame's stack (`lua_settop`), which runs the frame's pending `__close`
+//! handlers right there, while Lua has hooks disabled: a handler that loops would never
+//! be stopped. A strategy file is the only Lua code a state ever compiles (`load`,
+//! `loadfile`, `dofile` and `require` are gone), so refusing the attribute in the file
+//! makes `__close` unreachable.
+
+/// Where a strategy uses a to-be-closed variable: the 1-based line of the first
+/// `<close>` attribute outside strings and comments.
+pub(crate) fn find_close_attribute(src: &str) -> Option<usize> {
+    let code = code_only(src.as_bytes());
+    let mut i = 0;
+    while i < code.len() {
+        if code[i] == b'<' {
+            let mut j = skip_space(&code, i + 1);
+            if code[j..].starts_with(b"close")
+                && !code.get(j + 5).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            {
+                j = skip_space(&code, j + 5);
+                if code.get(j) == Some(&b'>') {
+                    return Some(1 + code[..i].iter().filter(|c| **c == b'\n').count());
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn skip_space(code: &[u8], mut i: usize) -> usize {
+    while code.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// The source with every string literal and comment replaced by spaces (newlines kept).
+fn code_only(src: &[u8]) -> Vec<u8> {
+    let mut out = src.to_vec();
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for c in &mut out[from..to.min(src.len())] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    let mut i = 0;
+    while i < src.len() {
+        match src[i] {
+            b'-' if src.get(i + 1) == Some(&b'-') => {
+                let end = match long_bracket(src, i + 2) {
+                    Some(level) => close_long_bracket(src, i + 2, level),
+                    None => src[i..].iter().position(|c| *c == b'\n').map_or(src.len(), |p| i + p),
+                };
+                blank(&mut out, i, end);
+                i = end;
+            }
+            b'[' => {
+                if let Some(level) = long_bracket(src, i) {
+                    let end = close_long_bracket(src, i, level);
+                    blank(&mut out, i, end);
+                    i = end;
+                } else {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let mut j = i + 1;
+                while j < src.len() && src[j] != q && src[j] != b'\n' {
+                    j += if src[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(src.len());
+                blank(&mut out, i, end);
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// If a long bracket `[==[` opens at `i`, its level (the number of `=`).
+fn long_bracket(src: &[u8], i: usize) -> Option<usize> {
+    if src.get(i) != Some(&b'[') {
+        return None;
+    }
+    let level = src[i + 1..].iter().take_while(|c| **c == b'=').count();
+    (src.get(i + 1 + level) == Some(&b'[')).then_some(level)
+}
+
+/// The index just after the `]==]` closing the long bracket opened at `i`.
+fn close_long_bracket(src: &[u8], i: usize, level: usize) -> usize {
+    let mut close = Vec::with_capacity(level + 2);
+    close.push(b']');
+    close.extend(std::iter::repeat_n(b'=', level));
+    close.push(b']');
+    let start = i + level + 2;
+    src.get(start..)
+        .and_then(|rest| rest.windows(close.len()).position(|w| w == close.as_slice()))
+        .map_or(src.len(), |p| start + p + close.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_attribute_in_code() {
+        assert_eq!(find_close_attribute("local x <close> = nil"), Some(1));
+        assert_eq!(find_close_attribute("\n\nlocal x < close\n> = nil"), Some(3));
+        assert_eq!(find_close_attribute("local a, b <close> = 1, nil"), Some(1));
+        assert_eq!(find_close_attribute("local x <--[[ hidden ]] close > = nil"), Some(1));
+    }
+
+    #[test]
+    fn ignores_strings_comments_and_other_attributes() {
+        assert_eq!(find_close_attribute("local x <const> = 1"), None);
+        assert_eq!(find_close_attribute("-- local x <close> = nil"), None);
+        assert_eq!(find_close_attribute("--[==[ local x <close> = nil ]==] local y = 1"), None);
+        assert_eq!(find_close_attribute("local s = 'a <close> b'"), None);
+        assert_eq!(find_close_attribute("local s = \"a \\\" <close> b\""), None);
+        assert_eq!(find_close_attribute("local s = [[ <close> ]]"), None);
+        assert_eq!(find_close_attribute("local s = [=[ ]] <close> ]=]"), None);
+        assert_eq!(find_close_attribute("if a < closed then end"), None);
+        assert_eq!(find_close_attribute("x = t[ [[k]] ] local y <close> = nil"), Some(1));
+    }
+
+    #[test]
+    fn malformed_sources_do_not_panic() {
+        for s in ["--[[", "[==[", "'", "\"\\", "<", "< close", "--[=", "[=", "x = '\\"] {
+            let _ = find_close_attribute(s);
+        }
+    }
+}

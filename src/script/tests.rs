@@ -1,0 +1,291 @@
+//! Unit tests of the host: conversions (Lua amounts to rao), order parsing, bad
+//! arguments, and the replaced builtins.
+
+use std::rc::Rc;
+
+use mlua::{Lua, Value};
+
+use super::api::{amount_arg, limit_arg, netuid_arg, root_weights_arg};
+use super::sandbox::{self, Shared};
+use super::{Fault, Limits, Strategy, TickOutcome};
+use crate::engine::math::U64F64;
+use crate::engine::{AccountId, AccountKind, Alpha, Mechanism, Order, Policy, Tao, World, WorldInit};
+
+const TAO: u64 = 1_000_000_000;
+
+fn world() -> (World, AccountId) {
+    let mut w = World::new(&WorldInit::synthetic(4, 1)).expect("world");
+    let me = w.add_account("unit", AccountKind::Bot, Tao(100 * TAO));
+    (w, me)
+}
+
+/// Runs `body` as the body of `on_tick(w)` once.
+fn tick(body: &str) -> TickOutcome {
+    let (w, me) = world();
+    let src = format!("function on_tick(w)\n{body}\nend\n");
+    let mut s = Strategy::load("unit.lua", &src, 3, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+    s.on_tick(&w, me, &[])
+}
+
+fn lua() -> Lua {
+    Lua::new()
+}
+
+#[test]
+fn amounts_are_decimal_tao_truncated_to_rao() {
+    let lua = lua();
+    let a = |v: Value| amount_arg(&v, "the amount");
+    assert_eq!(a(Value::Number(0.1)), Ok(100_000_000));
+    assert_eq!(a(Value::Number(1.234_567_891_9)), Ok(1_234_567_891));
+    assert_eq!(a(Value::Number(0.000_000_000_9)), Ok(0));
+    assert_eq!(a(Value::Number(1000.1)), Ok(1_000_100_000_000));
+    assert_eq!(a(Value::Integer(5)), Ok(5 * TAO));
+    assert_eq!(a(Value::Integer(0)), Ok(0));
+    assert_eq!(a(Value::Number(-1.0)), Err("the amount must not be negative (got -1)".into()));
+    assert_eq!(a(Value::Integer(-3)), Err("the amount must not be negative (got -3)".into()));
+    assert!(a(Value::Number(f64::NAN)).is_err_and(|m| m.contains("finite")));
+    assert!(a(Value::Number(f64::INFINITY)).is_err_and(|m| m.contains("finite")));
+    assert!(a(Value::Number(1e30)).is_err_and(|m| m.contains("too large")));
+    assert!(a(Value::Integer(i64::MAX)).is_err_and(|m| m.contains("too large")));
+    let s = Value::String(lua.create_string("1.5").expect("string"));
+    assert_eq!(a(s), Err("the amount must be a number, such as 1.5 (got '1.5')".into()));
+    assert!(a(Value::Nil).is_err_and(|m| m.contains("(got nil)")));
+}
+
+#[test]
+fn netuids_are_whole_numbers_from_1() {
+    let n = |v: Value| netuid_arg(&v, "the netuid");
+    assert_eq!(n(Value::Integer(3)), Ok(3));
+    assert_eq!(n(Value::Number(3.0)), Ok(3));
+    assert_eq!(n(Value::Integer(65_535)), Ok(65_535));
+    assert!(n(Value::Number(3.5)).is_err_and(|m| m.contains("whole number from 1 to 65535 (got 3.5)")));
+    assert!(n(Value::Integer(65_536)).is_err());
+    assert!(n(Value::Integer(-1)).is_err());
+    assert!(n(Value::Integer(0)).is_err_and(|m| m.contains("root")));
+    assert!(n(Value::Boolean(true)).is_err_and(|m| m.contains("(got true)")));
+}
+
+#[test]
+fn limit_prices_are_positive_numbers_or_nil() {
+    assert_eq!(limit_arg(&Value::Nil), Ok(None));
+    assert_eq!(limit_arg(&Value::Number(0.5)), Ok(Some(U64F64::from_num(0.5))));
+    assert_eq!(limit_arg(&Value::Integer(2)), Ok(Some(U64F64::from_num(2))));
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e30] {
+        assert!(limit_arg(&Value::Number(bad)).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn root_weights_are_scaled_and_sorted() {
+    let lua = lua();
+    let t = lua.create_table().expect("table");
+    t.raw_set(3, 1.0).expect("set");
+    t.raw_set(1, 0.5).expect("set");
+    t.raw_set(2, 0).expect("set");
+    assert_eq!(root_weights_arg(&Value::Table(t)), Ok(vec![(1, 500_000_000), (2, 0), (3, 1_000_000_000)]));
+    let bad_key = lua.create_table().expect("table");
+    bad_key.raw_set("x", 1.0).expect("set");
+    assert!(root_weights_arg(&Value::Table(bad_key)).is_err_and(|m| m.contains("netuid")));
+    let bad_weight = lua.create_table().expect("table");
+    bad_weight.raw_set(1, -1.0).expect("set");
+    assert!(root_weights_arg(&Value::Table(bad_weight)).is_err_and(|m| m.contains("SN1") && m.contains(">= 0")));
+    let big = lua.create_table().expect("table");
+    for i in 1..=2000 {
+        big.raw_set(i, 1).expect("set");
+    }
+    assert!(root_weights_arg(&Value::Table(big)).is_err_and(|m| m.contains("at most 1024")));
+    assert!(root_weights_arg(&Value::Integer(1)).is_err());
+}
+
+#[test]
+fn every_order_function_builds_its_order() {
+    let out = tick(
+        r#"
+        dtao.stake(1, 1.5)
+        dtao.stake(2, 3, 0.25)
+        dtao.unstake(1, 0.000000001)
+        dtao.unstake(2, 7, 0.5)
+        dtao.dump(3)
+        dtao.dump()
+        dtao.move(1, 2, 4)
+        dtao.stake_root(10)
+        dtao.unstake_root(2.5)
+        dtao.launch_subnet("My Meme", "holder")
+        dtao.launch_subnet("Plain")
+        dtao.register_miner(4)
+        dtao.set_weights(1, "reward_sellers")
+        dtao.set_weights(2, "self")
+        dtao.set_root_weights({ [2] = 1, [1] = 3 })
+        "#,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    let l = |x: f64| Some(U64F64::from_num(x));
+    assert_eq!(
+        out.orders,
+        vec![
+            Order::Stake { netuid: 1, tao: Tao(1_500_000_000), limit: None },
+            Order::Stake { netuid: 2, tao: Tao(3 * TAO), limit: l(0.25) },
+            Order::Unstake { netuid: 1, alpha: Alpha(1), limit: None },
+            Order::Unstake { netuid: 2, alpha: Alpha(7 * TAO), limit: l(0.5) },
+            Order::Dump { netuid: Some(3) },
+            Order::Dump { netuid: None },
+            Order::Move { from: 1, to: 2, alpha: Alpha(4 * TAO) },
+            Order::StakeRoot { tao: Tao(10 * TAO) },
+            Order::UnstakeRoot { tao: Tao(2_500_000_000) },
+            Order::LaunchSubnet { name: "My Meme".into(), mechanism: Mechanism::Holder },
+            Order::LaunchSubnet { name: "Plain".into(), mechanism: Mechanism::Utility },
+            Order::RegisterMiner { netuid: 4 },
+            Order::SetWeights { netuid: 1, policy: Policy::RewardSellers },
+            Order::SetWeights { netuid: 2, policy: Policy::SelfOnly },
+            Order::SetRootWeights { weights: vec![(1, 1_000_000_000), (2, 333_333_333)] },
+        ]
+    );
+}
+
+#[test]
+fn bad_arguments_raise_catchable_errors_naming_the_line() {
+    let out = tick(
+        r#"
+        local ok, e = pcall(dtao.stake, "one", 1)
+        dtao.log(ok, e)
+        ok, e = pcall(dtao.unstake, 1, -2)
+        dtao.log(ok, e)
+        ok, e = pcall(dtao.launch_subnet, "x", "meme")
+        dtao.log(ok, e)
+        ok, e = pcall(dtao.set_weights, 1, "evil")
+        dtao.log(ok, e)
+        ok, e = pcall(function() dtao.stake(1, 1, -1) end)
+        dtao.log(ok, e)
+        dtao.stake(0, 1)
+        "#,
+    );
+    assert_eq!(
+        out.log,
+        vec![
+            "false\tdtao.stake: the netuid must be a whole number from 1 to 65535 (got 'one')",
+            "false\tdtao.unstake: the amount of alpha must not be negative (got -2)",
+            "false\tdtao.launch_subnet: unknown mechanism 'meme' (expected one of: utility | holder | revenue)",
+            "false\tdtao.set_weights: unknown policy 'evil' (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
+            "false\tunit.lua:11: dtao.stake: the limit price must be a positive number of TAO per alpha, or nil (got -1)",
+        ]
+    );
+    assert_eq!(
+        out.fault,
+        Some(Fault::Error(
+            "unit.lua:13: dtao.stake: the netuid 0 is root, which has no pool: use dtao.stake_root / dtao.unstake_root"
+                .into()
+        ))
+    );
+    assert!(out.orders.is_empty());
+}
+
+#[test]
+fn quotes_are_pure_and_report_rejections() {
+    let out = tick(
+        r#"
+        local a1 = dtao.quote_stake(1, 10)
+        local a2 = dtao.quote_stake(1, 10)
+        dtao.log(a1 == a2, a1 > 0)
+        local tao, fee, impact, price = dtao.quote_unstake(1, a1)
+        dtao.log(tao < 10, fee, impact < 0, price < w.subnets[1].price)
+        dtao.log(dtao.quote_stake(1, 0))
+        dtao.log(pcall(dtao.quote_stake, 1, "x"))
+        "#,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log[0], "true\ttrue");
+    assert_eq!(out.log[1], "true\t5e-05\ttrue\ttrue");
+    assert_eq!(out.log[2], "nil\tthe amount is zero");
+    // Called by pcall directly, the error has no line (as with any Lua function).
+    assert!(out.log[3].starts_with("false\tdtao.quote_stake: the amount of TAO must be a number"), "{}", out.log[3]);
+}
+
+#[test]
+fn replaced_builtins_behave() {
+    let out = tick(
+        r##"
+        -- pairs: sorted keys, numbers before strings before booleans.
+        local keys = {}
+        for k in pairs({ b = 1, a = 2, [3] = 3, [1.5] = 4, [1] = 5, [false] = 6, [true] = 7 }) do
+          keys[#keys + 1] = tostring(k)
+        end
+        dtao.log(table.concat(keys, " "))
+        -- pairs over the view goes through __pairs.
+        local n = 0
+        for k, v in pairs(w.me) do n = n + 1 end
+        dtao.log(n)
+        -- sort: stable, errors at the caller's line.
+        local t = { 3, 1, 2 }
+        table.sort(t)
+        dtao.log(t[1], t[2], t[3], pcall(table.sort, { 1, "x" }))
+        -- random: Lua 5.4's argument rules.
+        local r = math.random(1, 1)
+        local f = math.random()
+        dtao.log(r, f >= 0 and f < 1, select(2, pcall(math.random, 3, 1)), select(2, pcall(math.random, 1.5)))
+        -- patterns: ordinary uses work.
+        dtao.log(("Subnet 12"):match("%d+"), ("a,b,c"):gsub(",", ";"), ("x.y"):find(".", 1, true))
+        local parts = {}
+        for word in ("alpha beta gamma"):gmatch("%a+") do parts[#parts + 1] = word end
+        dtao.log(table.concat(parts, "|"), string.format("%5.2f|%s", 3.14159, "s"), ("ab"):rep(3, "-"))
+        dtao.log(("x"):upper(), tonumber("12"), tonumber("z", 36), utf8.len("héllo"))
+        print("print", "is", "the", "log")
+        dtao.log(select("#", string.dump), getmetatable("").__index == string)
+        "##,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log[0], "1 1.5 3 a b false true");
+    assert_eq!(out.log[1], "8");
+    assert_eq!(out.log[2], "1\t2\t3\tfalse\tattempt to compare string with number");
+    assert!(out.log[3].starts_with("1\ttrue\t"), "{}", out.log[3]);
+    assert!(
+        out.log[3].contains("interval is empty") && out.log[3].contains("no integer representation"),
+        "{}",
+        out.log[3]
+    );
+    assert_eq!(out.log[4], "12\ta;b;c\t2\t2");
+    assert_eq!(out.log[5], "alpha|beta|gamma\t 3.14|s\tab-ab-ab");
+    assert_eq!(out.log[6], "X\t12\t35\t5");
+    assert_eq!(out.log[7], "print\tis\tthe\tlog");
+    assert_eq!(out.log[8], "1\ttrue");
+}
+
+#[test]
+fn cadence_is_validated() {
+    let load =
+        |c: &str| Strategy::load("c.lua", &format!("cadence = {c}\nfunction on_tick(w) end"), 1, Limits::default());
+    assert_eq!(load("360").expect("360").cadence(), Some(360));
+    assert_eq!(load("7200 / 20").expect("float").cadence(), Some(360));
+    assert_eq!(load("nil").expect("nil").cadence(), None);
+    for bad in ["0", "-5", "1.5", "'360'", "{}", "true", "1/0", "0/0"] {
+        assert!(matches!(load(bad), Err(super::ScriptError::BadCadence { .. })), "{bad}");
+    }
+}
+
+#[test]
+fn host_panics_are_not_swallowed_by_pcall() {
+    let shared = Rc::new(Shared::new(Limits::default(), 1, "panic"));
+    let (lua, _) = sandbox::new_state(&shared).expect("state");
+    let boom = lua.create_function(|_, ()| -> mlua::Result<()> { panic!("host bug") }).expect("function");
+    lua.globals().raw_set("boom", boom).expect("set");
+    let f: mlua::Function = lua.load("return function() return pcall(boom) end").eval().expect("chunk");
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.call::<mlua::MultiValue>(())));
+    assert!(r.is_err(), "pcall caught a host panic");
+}
+
+#[test]
+fn orders_in_a_faulty_call_are_discarded_but_logs_kept() {
+    let out = tick("dtao.stake(1, 1) dtao.log('before') error('boom')");
+    assert!(out.orders.is_empty());
+    assert_eq!(out.log, vec!["before"]);
+    assert!(matches!(out.fault, Some(Fault::Error(m)) if m == "unit.lua:2: boom"));
+}
+
+#[test]
+fn fault_messages_read_well() {
+    assert_eq!(Fault::Error("x.lua:3: boom".into()).to_string(), "error: x.lua:3: boom");
+    assert!(Fault::Budget.to_string().contains("instruction budget"));
+    assert!(Fault::Memory.to_string().contains("memory"));
+    assert!(Fault::WallClock.to_string().contains("wall-clock"));
+    assert!(Fault::TooManyOrders.to_string().contains("orders"));
+    assert!(Fault::BadReturn("returned a table".into()).to_string().contains("returned a table"));
+}

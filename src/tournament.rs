@@ -1,0 +1,320 @@
+//! Tournaments: many headless matches of the same strategies, run in parallel on worker
+//! threads, ranked by ROI.
+//!
+//! Reproducible to the bit: match `i` plays map `i % maps` with seed
+//! `blake3(tournament seed, i)`; seats rotate with `i` so no strategy always sits first;
+//! each match is built and played entirely inside one worker thread (it owns its actors,
+//! e.g. Lua states), and results are stored by match index, so the leaderboard does not
+//! depend on `--jobs` or on which thread finished first.
+//!
+//! Uses `engine`, `scenario` and `session`; actors come from a factory supplied by the
+//! caller (the CLI plugs in Lua strategies).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+
+use crate::engine::AccountId;
+use crate::scenario::Map;
+use crate::session::{Actor, Session, report};
+
+/// A strategy in the tournament.
+#[derive(Clone, Debug)]
+pub struct Entrant {
+    /// Name shown in the leaderboard (unique).
+    pub name: String,
+    /// Source text (a Lua strategy), handed to the factory.
+    pub source: String,
+}
+
+/// What to play.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Maps, used in turn.
+    pub maps: Vec<Map>,
+    /// Number of matches.
+    pub matches: usize,
+    /// Match length (the map's if `None`).
+    pub blocks: Option<u64>,
+    /// Tournament seed.
+    pub seed: u64,
+    /// Strategies; every one plays in every match.
+    pub entrants: Vec<Entrant>,
+}
+
+/// One scheduled match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchSpec {
+    /// Index (0-based).
+    pub index: usize,
+    /// Index into `Plan::maps`.
+    pub map: usize,
+    /// The match seed.
+    pub seed: u64,
+    /// Entrant indices in seat order.
+    pub seating: Vec<usize>,
+}
+
+/// The seed of match `index` of a tournament seeded with `seed`.
+#[must_use]
+pub fn match_seed(seed: u64, index: usize) -> u64 {
+    let mut h = blake3::Hasher::new();
+    h.update(b"dtao-arena/tournament/v1\0");
+    h.update(&seed.to_le_bytes());
+    h.update(&(index as u64).to_le_bytes());
+    let b = h.finalize();
+    u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or([0; 8]))
+}
+
+/// The schedule of a plan.
+#[must_use]
+pub fn schedule(plan: &Plan) -> Vec<MatchSpec> {
+    let n = plan.entrants.len();
+    (0..plan.matches)
+        .map(|index| MatchSpec {
+            index,
+            map: index % plan.maps.len().max(1),
+            seed: match_seed(plan.seed, index),
+            seating: (0..n).map(|k| (k + index) % n.max(1)).collect(),
+        })
+        .collect()
+}
+
+/// One strategy's result in one match.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// Match index.
+    #[serde(rename = "match")]
+    pub match_index: usize,
+    /// Map name.
+    pub map: String,
+    /// Match seed.
+    pub seed: u64,
+    /// Strategy name.
+    pub strategy: String,
+    /// Final score in TAO.
+    pub score_tao: f64,
+    /// Score over the starting value, minus one.
+    pub roi: f64,
+    /// 1 = best score in the match (ties share a rank).
+    pub rank: usize,
+    /// Faults (lost turns).
+    pub faults: u32,
+}
+
+/// Why a match could not be played.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("match {index} ({map}, seed {seed}): {reason}")]
+pub struct MatchError {
+    /// Match index.
+    pub index: usize,
+    /// Map name.
+    pub map: String,
+    /// Match seed.
+    pub seed: u64,
+    /// What went wrong.
+    pub reason: String,
+}
+
+/// Builds an actor for an entrant in a match: `(entrant, match seed, seat)`.
+pub type Factory<'a> = dyn Fn(&Entrant, u64, usize) -> Result<Box<dyn Actor>, String> + Sync + 'a;
+
+/// Plays one match and returns its rows (in entrant order).
+///
+/// # Errors
+/// An actor that cannot be built, or an engine overflow.
+pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Result<Vec<Row>, MatchError> {
+    let map = &plan.maps[spec.map];
+    let fail = |reason: String| MatchError { index: spec.index, map: map.init.name.clone(), seed: spec.seed, reason };
+    let mut session = Session::new(map, Some(spec.seed), plan.blocks).map_err(|e| fail(e.to_string()))?;
+    let mut seats: Vec<(usize, AccountId)> = Vec::new();
+    for (seat, &e) in spec.seating.iter().enumerate() {
+        let entrant = &plan.entrants[e];
+        let actor = factory(entrant, spec.seed, seat).map_err(|r| fail(format!("{}: {r}", entrant.name)))?;
+        seats.push((e, session.add_bot(&entrant.name, actor)));
+    }
+    session.run_to_end(0, |_| {}).map_err(|e| fail(e.to_string()))?;
+    let w = session.world();
+    let mut rows: Vec<Row> = seats
+        .iter()
+        .map(|(e, id)| Row {
+            match_index: spec.index,
+            map: map.init.name.clone(),
+            seed: spec.seed,
+            strategy: plan.entrants[*e].name.clone(),
+            score_tao: crate::engine::Tao(w.score(*id)).as_f64(),
+            roi: report::roi(w, *id),
+            rank: 0,
+            faults: w.account(*id).map_or(0, |a| a.faults),
+        })
+        .collect();
+    let scores: Vec<u64> = seats.iter().map(|(_, id)| w.score(*id)).collect();
+    for (k, row) in rows.iter_mut().enumerate() {
+        row.rank = 1 + scores.iter().filter(|s| **s > scores[k]).count();
+    }
+    rows.sort_by_key(|r| plan.entrants.iter().position(|e| e.name == r.strategy));
+    Ok(rows)
+}
+
+/// One match's rows, or why it failed.
+type MatchResult = Result<Vec<Row>, MatchError>;
+
+/// Plays every match of the plan on `jobs` worker threads, calling `progress(done)` as
+/// matches finish. Rows come back by match index, then entrant order, whatever `jobs`.
+///
+/// # Errors
+/// The first failing match (by index).
+pub fn run(
+    plan: &Plan,
+    jobs: usize,
+    factory: &Factory<'_>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<Row>, MatchError> {
+    let specs = schedule(plan);
+    let results: Mutex<Vec<Option<MatchResult>>> = Mutex::new(vec![None; specs.len()]);
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, specs.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(spec) = specs.get(i) else { break };
+                    let r = play_match(plan, spec, factory);
+                    if let Ok(mut v) = results.lock() {
+                        v[i] = Some(r);
+                    }
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+                }
+            });
+        }
+    });
+    let results = results.into_inner().unwrap_or_default();
+    let mut rows = Vec::new();
+    for r in results.into_iter().flatten() {
+        rows.extend(r?);
+    }
+    Ok(rows)
+}
+
+/// A strategy's standing.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Standing {
+    /// Strategy name.
+    pub strategy: String,
+    /// Matches played.
+    pub matches: usize,
+    /// Mean ROI.
+    pub mean_roi: f64,
+    /// Median ROI.
+    pub median_roi: f64,
+    /// Lower end of the 95% confidence interval of the mean ROI.
+    pub ci95_low: f64,
+    /// Upper end of the 95% confidence interval of the mean ROI.
+    pub ci95_high: f64,
+    /// Share of matches won (rank 1, ties included).
+    pub win_rate: f64,
+    /// Total faults.
+    pub faults: u32,
+}
+
+/// Two-sided 95% Student t critical values for 1..=30 degrees of freedom.
+const T95: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+    2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+/// The leaderboard: one standing per entrant, best mean ROI first (ties by name). The
+/// 95% interval is `mean ± t * sd / sqrt(n)` with Student's t (normal past 30 matches).
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn leaderboard(entrants: &[Entrant], rows: &[Row]) -> Vec<Standing> {
+    let mut out: Vec<Standing> = entrants
+        .iter()
+        .map(|e| {
+            let mine: Vec<&Row> = rows.iter().filter(|r| r.strategy == e.name).collect();
+            let n = mine.len();
+            let mut rois: Vec<f64> = mine.iter().map(|r| r.roi).collect();
+            let mean = if n == 0 { 0.0 } else { rois.iter().sum::<f64>() / n as f64 };
+            rois.sort_by(f64::total_cmp);
+            let median = match n {
+                0 => 0.0,
+                _ if n % 2 == 1 => rois[n / 2],
+                _ => (rois[n / 2 - 1] + rois[n / 2]) / 2.0,
+            };
+            let half = if n < 2 {
+                0.0
+            } else {
+                let var = rois.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
+                let t = T95.get(n - 2).copied().unwrap_or(1.96);
+                t * (var / n as f64).sqrt()
+            };
+            Standing {
+                strategy: e.name.clone(),
+                matches: n,
+                mean_roi: mean,
+                median_roi: median,
+                ci95_low: mean - half,
+                ci95_high: mean + half,
+                win_rate: if n == 0 { 0.0 } else { mine.iter().filter(|r| r.rank == 1).count() as f64 / n as f64 },
+                faults: mine.iter().map(|r| r.faults).sum(),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.mean_roi.total_cmp(&a.mean_roi).then(a.strategy.cmp(&b.strategy)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(strategy: &str, roi: f64, rank: usize) -> Row {
+        Row {
+            match_index: 0,
+            map: "m".into(),
+            seed: 0,
+            strategy: strategy.into(),
+            score_tao: 0.0,
+            roi,
+            rank,
+            faults: 1,
+        }
+    }
+
+    #[test]
+    fn seeds_and_seats_rotate() {
+        assert_ne!(match_seed(1, 0), match_seed(1, 1));
+        assert_eq!(match_seed(1, 5), match_seed(1, 5));
+        let plan = Plan {
+            maps: Vec::new(),
+            matches: 3,
+            blocks: None,
+            seed: 9,
+            entrants: (0..3).map(|k| Entrant { name: format!("s{k}"), source: String::new() }).collect(),
+        };
+        let s = schedule(&plan);
+        assert_eq!(s[0].seating, vec![0, 1, 2]);
+        assert_eq!(s[1].seating, vec![1, 2, 0]);
+        assert_eq!(s[2].seating, vec![2, 0, 1]);
+    }
+
+    #[test]
+    fn leaderboard_statistics() {
+        let entrants = vec![
+            Entrant { name: "a".into(), source: String::new() },
+            Entrant { name: "b".into(), source: String::new() },
+        ];
+        let rows = vec![row("a", 0.1, 1), row("a", 0.3, 2), row("a", 0.2, 1), row("b", -0.1, 2)];
+        let lb = leaderboard(&entrants, &rows);
+        assert_eq!(lb[0].strategy, "a");
+        assert!((lb[0].mean_roi - 0.2).abs() < 1e-12);
+        assert!((lb[0].median_roi - 0.2).abs() < 1e-12);
+        // sd = 0.1, n = 3, t(2) = 4.303: half-width 0.2484...
+        assert!((lb[0].ci95_high - 0.2 - 4.303 * 0.1 / 3f64.sqrt()).abs() < 1e-9);
+        assert!((lb[0].win_rate - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(lb[0].faults, 3);
+        assert_eq!((lb[1].matches, lb[1].ci95_low, lb[1].ci95_high), (1, -0.1, -0.1));
+    }
+}

@@ -1,0 +1,81 @@
+-- meme_rider.lua: ride a holder ("meme") subnet and get out before the foundation does.
+--
+-- On a holder subnet, holding its alpha is mining: holders are paid the miners' half of
+-- its emission, so buying in early pays twice, in emission and in the price rise that
+-- other buyers bring. The danger (the seed's SN28 story): once the subnet's emission
+-- share passes the foundation's threshold and the foundation's root stake outweighs the
+-- holders, the foundation switches its validators to reward_sellers, the holders' income
+-- stops, and the price falls. So this strategy:
+--   1. buys the holder subnet with the highest emission share;
+--   2. watches the foundation (the account named by the option `foundation`): its stake
+--      weight there is tao_weight * its root stake, against the subnet's alpha;
+--   3. dumps when the emission share nears the threshold while the foundation could take
+--      control, or on a trailing stop from the best price seen.
+--
+-- Options: foundation (account name, default "foundation"), exit_share (default 0.08,
+-- just under a typical 0.10 threshold), trail (default 0.15), size (fraction of free
+-- TAO, default 0.5).
+
+cadence = 60
+
+local foundation_name, exit_share, trail, size = "foundation", 0.08, 0.15, 0.5
+local riding = nil -- netuid we hold
+local peak = 0     -- best price seen while riding
+
+function init(cfg)
+  local o = cfg.options
+  foundation_name = o.foundation or foundation_name
+  exit_share = tonumber(o.exit_share) or exit_share
+  trail = tonumber(o.trail) or trail
+  size = tonumber(o.size) or size
+end
+
+-- The foundation's stake weight on any subnet (root counts on every subnet), or 0.
+local function foundation_weight(w)
+  for _, a in ipairs(w.accounts) do
+    if a.name == foundation_name then return w.params.tao_weight * a.root end
+  end
+  return 0
+end
+
+local function exit(w, why)
+  dtao.log(string.format("meme_rider: leaving SN%d at block %d: %s", riding, w.block, why))
+  dtao.dump(riding)
+  riding, peak = nil, 0
+end
+
+function on_tick(w)
+  if riding then
+    local s = w.by_netuid[riding]
+    if s == nil or w.me.alpha[riding] == 0 then
+      riding, peak = nil, 0 -- dissolved, or our buy was rejected
+    else
+      peak = math.max(peak, s.price)
+      local threatened = s.emission_share >= exit_share and foundation_weight(w) > s.alpha_out
+      if threatened then
+        exit(w, string.format("emission share %.3f and the foundation can out-vote the holders", s.emission_share))
+      elseif s.mechanism ~= "holder" then
+        exit(w, "it is no longer a holder subnet")
+      elseif s.price < peak * (1 - trail) then
+        exit(w, string.format("price %.5f is %.0f%% under its peak", s.price, trail * 100))
+      end
+    end
+    return
+  end
+
+  -- Not riding: pick the holder subnet with the highest emission share that is still
+  -- safely under the exit share.
+  local best
+  for _, s in ipairs(w.subnets) do
+    if s.mechanism == "holder" and s.emitting and s.emission_share < exit_share * 0.75 then
+      if best == nil or s.emission_share > best.emission_share then best = s end
+    end
+  end
+  if best then
+    local tao = w.me.free * size
+    if tao > w.params.min_stake then
+      dtao.stake(best.netuid, tao)
+      riding, peak = best.netuid, best.price
+    end
+  end
+end

@@ -1,0 +1,147 @@
+-- template.lua: a strategy that explains the whole API and does (almost) nothing.
+-- Copy it, rename it, and fill in on_tick.
+--
+-- A strategy is one Lua 5.4 file. It runs in a sandbox, once per match, with the same
+-- seed and the same inputs giving the same orders. The engine decides everything with
+-- exact integers; amounts you read are floats of whole TAO (or alpha) and amounts you
+-- give are truncated to 1 rao (10^-9).
+--
+-- ===================================================================================
+-- The three things the host looks for
+-- ===================================================================================
+--
+-- cadence          (optional global) blocks between two calls of on_tick; a whole
+--                  number >= 1. Without it you are called every tempo (360 blocks).
+-- init(cfg)        (optional) called once before the first on_tick. cfg has:
+--                    cfg.map, cfg.name (your account), cfg.id, cfg.block, cfg.tempo,
+--                    cfg.cadence, cfg.options (the key = value pairs given to your bot,
+--                    as strings), cfg.w (the view, as in on_tick).
+--                  init may place orders and may change `cadence`.
+-- on_tick(w)       (required) called every `cadence` blocks with the view `w`. Place
+--                  orders with the dtao functions below; return nothing.
+--
+-- Orders placed in a call are applied in the next block, in an order the engine draws
+-- fairly between players. What happened to them is in the next call's w.results.
+--
+-- ===================================================================================
+-- The view w (read-only: writing to it raises an error)
+-- ===================================================================================
+--
+-- w.block            the block about to run
+-- w.total_root       all root stake, TAO
+-- w.total_issuance   TAO issued so far
+--
+-- w.me               your account:
+--   .id .name
+--   .free            TAO you can spend
+--   .root            your root stake, TAO
+--   .alpha[netuid]   your alpha on a subnet (0 when you hold none)
+--   .miner[netuid]   true where you registered a miner
+--   .score           what you are worth now: free + root + each position sold alone
+--   .start_value     your score at the start of the match
+--
+-- w.subnets          every subnet, an array sorted by netuid (use ipairs or 1..#)
+--   .netuid .name
+--   .mechanism       "utility" (AI subnet), "holder" (meme: holding is mining) or
+--                    "revenue" (outside revenue buys back alpha)
+--   .emitting        whether it receives emission yet
+--   .price           spot price, TAO per alpha (pool TAO / pool alpha)
+--   .moving_price    the slow moving average of the price the emission split uses
+--   .emission_share  its share of the last block's TAO emission (0..1)
+--   .root_prop       the root stakers' proportion of its dividends (0..1)
+--   .tao .alpha_in   the pool's TAO and alpha
+--   .alpha_out       alpha outstanding (held by accounts, miners, pending rewards)
+--   .registered_at .first_emission   blocks (negative: before the match)
+--   .owner .owner_name .is_mine      its owner (an account id), and whether it is you
+--   .npc_miners      number of NPC miners
+-- w.by_netuid[n]     the same subnet tables, by netuid
+--
+-- w.accounts         every account, sorted by id (built when you first read it)
+--   .id .name .kind ("human" | "bot" | "npc") .free .root .score .alpha[netuid]
+--
+-- w.params           the rules: tempo, blocks_per_day, emission_mode ("price" |
+--                    "flow" | "root_vote"), tao_weight, owner_cut, fee (per stake or
+--                    unstake, TAO), min_stake, min_pool_liquidity, lock_cost (TAO to
+--                    launch a subnet now), min_lock, miner_burn, start_call_delay,
+--                    subnet_limit, network_immunity, max_validators, kappa, ...
+--
+-- w.results          your orders applied since your last call, in order:
+--   .block .kind ("stake", "unstake", ...) .text (e.g. "stake 1.5 TAO on SN3")
+--   .ok              true if applied; false with .reason if rejected
+--   .netuid .from .to .tao .alpha .limit .name .mechanism .policy   (the order)
+--   .tao_in          TAO you paid         .tao_out    TAO you received
+--   .alpha_in        alpha you received   .alpha_out  alpha you gave
+--   .fee             fees paid, TAO       (for launch_subnet, .netuid is the new one)
+--
+-- ===================================================================================
+-- Orders (collected during the call; at most 32 per call)
+-- ===================================================================================
+--
+-- dtao.stake(netuid, tao [, limit_price])      buy alpha with `tao` TAO (fee included);
+--                                              with a limit, fill only while the price
+--                                              stays at or under it
+-- dtao.unstake(netuid, alpha [, limit_price])  sell alpha; with a limit, only while the
+--                                              price stays at or above it
+-- dtao.dump([netuid])                          sell everything on one subnet (or all)
+-- dtao.move(from, to, alpha)                   unstake then stake through TAO
+-- dtao.stake_root(tao) / dtao.unstake_root(tao)   root stake, 1:1, no slippage
+-- dtao.launch_subnet(name [, mechanism])       pay w.params.lock_cost and launch one
+-- dtao.register_miner(netuid)                  burn w.params.miner_burn for a miner slot
+-- dtao.set_weights(netuid, policy)             your validator policy there: "honest",
+--                                              "reward_sellers", "reward_holders",
+--                                              "uniform" or "self"
+-- dtao.set_root_weights({[netuid] = w, ...})   root_vote mode only; relative weights
+--
+-- A wrong argument (a string for a netuid, a negative amount, an unknown policy) raises
+-- an error naming your line; pcall can catch it. Whether an order succeeds (enough TAO,
+-- pool liquidity, limit price) is decided when it is applied: see w.results.
+--
+-- Quotes (pure: from the pools as your call began, ignoring your own orders of this call)
+-- local alpha, fee, impact, new_price = dtao.quote_stake(netuid, tao [, limit])
+-- local tao, fee, impact, new_price   = dtao.quote_unstake(netuid, alpha [, limit])
+--   impact is the relative move of the spot price (0.02 = +2%). When the engine would
+--   reject the trade, they return nil and the reason.
+--
+-- dtao.log(...) and print(...)   write a line to the match log (8 kB per call)
+--
+-- ===================================================================================
+-- The sandbox
+-- ===================================================================================
+--
+-- Available: string, table, math, utf8, coroutine and the basic functions. Not
+-- available: io, os, require, load, dofile, debug, collectgarbage, string.dump, and
+-- to-be-closed variables (<close>).
+-- Each call may run 1,000,000 Lua instructions and the state may use 64 MB. A call that
+-- raises an error, runs out of budget or memory, places more than 32 orders, or returns
+-- a value is a fault: its orders are dropped. After 5 faults the strategy is forfeited
+-- (its positions stay).
+-- math.random is the match's seeded stream. pairs() visits keys in sorted order, and
+-- table.sort is stable, so the same inputs always give the same orders. Pattern
+-- functions (find, match, gmatch, gsub) refuse patterns whose worst case is too slow
+-- for the subject; keep them simple.
+
+-- A default: called every tempo.
+-- cadence = 360
+
+function init(cfg)
+  dtao.log("template: playing " .. cfg.name .. " on " .. cfg.map .. " from block " .. cfg.block)
+end
+
+function on_tick(w)
+  -- Read the view...
+  local richest, richest_tao = nil, -1
+  for _, s in ipairs(w.subnets) do
+    if s.tao > richest_tao then
+      richest, richest_tao = s, s.tao
+    end
+  end
+  -- ...check what happened to earlier orders...
+  for _, r in ipairs(w.results) do
+    if not r.ok then dtao.log("rejected: " .. r.text .. ": " .. r.reason) end
+  end
+  -- ...and place orders. This template only reports.
+  if richest then
+    dtao.log(string.format("block %d: the deepest pool is SN%d (%s) with %.0f TAO at %.5f TAO/alpha",
+      w.block, richest.netuid, richest.name, richest.tao, richest.price))
+  end
+end

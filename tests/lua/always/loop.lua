@@ -1,0 +1,4 @@
+-- Always hostile: an endless loop every call.
+function on_tick(w)
+  while true do end
+end

@@ -1,0 +1,11 @@
+-- Hostile strategy: calling a removed function: string.dump(on_tick)
+-- Expected: Fault::Error (attempt to call or index a nil value) on the first call; the next call places one order (stake 1 TAO on SN1).
+local calls = 0
+
+function on_tick(w)
+  calls = calls + 1
+  if calls == 1 then
+    string.dump(on_tick)
+  end
+  dtao.stake(1, 1)
+end

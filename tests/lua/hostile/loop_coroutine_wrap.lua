@@ -1,0 +1,13 @@
+-- Hostile strategy: an endless loop inside coroutine.wrap, retried under pcall.
+-- Expected: Fault::Budget on the first call; the next call places one order (stake 1 TAO on SN1).
+local calls = 0
+
+function on_tick(w)
+  calls = calls + 1
+  if calls == 1 then
+    while true do
+      pcall(coroutine.wrap(function() while true do end end))
+    end
+  end
+  dtao.stake(1, 1)
+end

@@ -1,0 +1,11 @@
+-- Hostile strategy: an endless loop inside a string.gsub replacement function.
+-- Expected: Fault::Budget on the first call; the next call places one order (stake 1 TAO on SN1).
+local calls = 0
+
+function on_tick(w)
+  calls = calls + 1
+  if calls == 1 then
+    string.gsub("aaaa", "a", function() while true do end end)
+  end
+  dtao.stake(1, 1)
+end

@@ -1,0 +1,16 @@
+-- Hostile strategy: a memory bomb retried forever under pcall (the out-of-memory error is sticky).
+-- Expected: Fault::Memory on the first call; the next call places one order (stake 1 TAO on SN1).
+local calls = 0
+
+function on_tick(w)
+  calls = calls + 1
+  if calls == 1 then
+    while true do
+      pcall(function()
+        local s = "x"
+        while true do s = s .. s end
+      end)
+    end
+  end
+  dtao.stake(1, 1)
+end

@@ -1,0 +1,587 @@
+//! The Lua sandbox against hostile strategies (`tests/lua/hostile/*.lua`), and the
+//! shipped strategies (`strategies/*.lua`), on hand-built worlds.
+//!
+//! Every hostile strategy misbehaves on its first call and places one order (stake 1 TAO
+//! on SN1) on later calls: each test checks the fault, that it came within a bounded
+//! time, that the faulty call's orders were discarded, and that the state is still usable.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use dtao_arena::engine::init::{FoundationInit, NpcInit, RetailInit};
+use dtao_arena::engine::rng::Stream;
+use dtao_arena::engine::{AccountId, AccountKind, Event, Mechanism, Order, Ppb, Tao, World, WorldInit};
+use dtao_arena::script::{Fault, Limits, ScriptError, Strategy};
+
+const TAO: u64 = 1_000_000_000;
+
+/// Generous: debug builds compile Lua's C code unoptimised, and tests share 2 cores.
+const BOUND: Duration = Duration::from_secs(10);
+
+/// A small world: 8 synthetic subnets (SN2 a holder subnet) and a bot with 1000 TAO.
+fn small_world() -> (World, AccountId) {
+    let mut init = WorldInit::synthetic(8, 7);
+    init.subnets[1].mechanism = Mechanism::Holder;
+    let mut w = World::new(&init).expect("world");
+    let me = w.add_account("bot", AccountKind::Bot, Tao(1000 * TAO));
+    (w, me)
+}
+
+/// A livelier world for the shipped strategies: 16 subnets (SN3 and SN7 holder subnets),
+/// a foundation, a retail crowd, a short launch delay, and a bot with 1000 TAO.
+fn lively_world(seed: u64) -> (World, AccountId) {
+    let mut init = WorldInit::synthetic(16, seed);
+    init.subnets[2].mechanism = Mechanism::Holder;
+    init.subnets[6].mechanism = Mechanism::Holder;
+    init.params.start_call_delay = 720;
+    init.params.initial_lock = Tao(100 * TAO);
+    init.npcs.push(NpcInit::Foundation(FoundationInit {
+        name: "foundation".into(),
+        root_stake: Tao(1_000_000 * TAO),
+        free: Tao(0),
+        cadence: 360,
+        share_threshold: Ppb(100_000_000),
+    }));
+    init.npcs.push(NpcInit::Retail(RetailInit {
+        name: "retail".into(),
+        count: 20,
+        budget: Tao(100 * TAO),
+        cadence: 100,
+        subnets: Vec::new(),
+        momentum: Ppb(500_000_000),
+        yield_weight: Ppb(500_000_000),
+        threshold: Ppb(10_000_000),
+        trade_fraction: Ppb(100_000_000),
+        stop_loss: Ppb(200_000_000),
+        take_profit: Ppb(300_000_000),
+        noise: Ppb(20_000_000),
+        hype_keep: Ppb(900_000_000),
+    }));
+    let mut w = World::new(&init).expect("world");
+    let me = w.add_account("bot", AccountKind::Bot, Tao(1000 * TAO));
+    (w, me)
+}
+
+fn read(path: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn stake_one() -> Order {
+    Order::Stake { netuid: 1, tao: Tao(TAO), limit: None }
+}
+
+/// Runs a hostile strategy's first (faulty) call and its second (clean) call; returns
+/// the first call's fault.
+fn first_call_fault(file: &str) -> Fault {
+    let path = format!("tests/lua/hostile/{file}");
+    let (w, me) = small_world();
+    let mut s = Strategy::load(&path, &read(&path), 1, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+    let t = Instant::now();
+    let out = s.on_tick(&w, me, &[]);
+    let took = t.elapsed();
+    assert!(took < BOUND, "{file}: the faulty call took {took:?}");
+    let fault = out.fault.unwrap_or_else(|| panic!("{file}: no fault (orders {:?}, log {:?})", out.orders, out.log));
+    assert!(out.orders.is_empty(), "{file}: the faulty call's orders were kept: {:?}", out.orders);
+    assert_eq!(s.faults(), 1);
+    assert!(!s.forfeited());
+    let again = s.on_tick(&w, me, &[]);
+    assert_eq!(again.fault, None, "{file}: the state is not usable after {fault}");
+    assert_eq!(again.orders, vec![stake_one()], "{file}");
+    eprintln!("{file}: {fault} ({took:?})");
+    fault
+}
+
+macro_rules! hostile {
+    ($($test:ident: $file:literal => $pat:pat $(if $guard:expr)?,)*) => {$(
+        #[test]
+        fn $test() {
+            let fault = first_call_fault($file);
+            assert!(matches!(&fault, $pat $(if $guard)?), "{}: unexpected fault: {fault:?}", $file);
+        }
+    )*};
+}
+
+hostile! {
+    loop_plain: "loop_plain.lua" => Fault::Budget,
+    loop_pcall: "loop_pcall.lua" => Fault::Budget,
+    loop_xpcall: "loop_xpcall.lua" => Fault::Budget,
+    loop_xpcall_handler: "loop_xpcall_handler.lua" => Fault::Budget,
+    loop_coroutine_wrap: "loop_coroutine_wrap.lua" => Fault::Budget,
+    loop_coroutine_resume: "loop_coroutine_resume.lua" => Fault::Budget,
+    loop_index_metamethod: "loop_index_metamethod.lua" => Fault::Budget,
+    loop_sort_comparator: "loop_sort_comparator.lua" => Fault::Budget,
+    loop_gsub_callback: "loop_gsub_callback.lua" => Fault::Budget,
+    loop_tostring: "loop_tostring.lua" => Fault::Budget,
+    loop_recursion: "loop_recursion.lua" => Fault::Budget | Fault::Error(_),
+    copy_loop: "copy_loop.lua" => Fault::WallClock | Fault::Budget,
+    packsize_loop: "packsize_loop.lua" => Fault::Budget,
+    memory_concat: "memory_concat.lua" => Fault::Memory,
+    memory_table: "memory_table.lua" => Fault::Memory,
+    memory_pcall: "memory_pcall.lua" => Fault::Memory,
+    memory_hoard: "memory_hoard.lua" => Fault::Memory,
+    memory_concat_table: "memory_concat_table.lua" => Fault::Memory,
+    memory_rep: "memory_rep.lua" => Fault::Error(m) if m.contains("string.rep") && m.contains("memory_rep.lua:8:"),
+    gsub_catastrophic: "gsub_catastrophic.lua" => Fault::Error(m) if m.contains("pattern too complex"),
+    gsub_catastrophic_pcall: "gsub_catastrophic_pcall.lua" => Fault::Budget,
+    format_width: "format_width.lua" => Fault::Error(m) if m.starts_with("tests/lua/hostile/format_width.lua:8: invalid conversion"),
+    format_pointer: "format_pointer.lua" => Fault::Error(m) if m.contains("%p"),
+    gc_metamethod: "gc_metamethod.lua" => Fault::Error(m) if m.contains("__gc"),
+    order_flood: "order_flood.lua" => Fault::TooManyOrders,
+    order_flood_pcall: "order_flood_pcall.lua" => Fault::TooManyOrders,
+    runtime_error: "runtime_error.lua" => Fault::Error(m) if m.starts_with("tests/lua/hostile/runtime_error.lua:9:"),
+    bad_return_table: "bad_return_table.lua" => Fault::BadReturn(m) if m.contains("table"),
+    bad_return_number: "bad_return_number.lua" => Fault::BadReturn(m) if m.contains("number"),
+    write_view: "write_view.lua" => Fault::Error(m) if m.contains("read-only (cannot set 'me')"),
+    forbidden_io: "forbidden_io.lua" => Fault::Error(m) if m.contains("global 'io'"),
+    forbidden_os: "forbidden_os.lua" => Fault::Error(m) if m.contains("global 'os'"),
+    forbidden_require: "forbidden_require.lua" => Fault::Error(m) if m.contains("global 'require'"),
+    forbidden_load: "forbidden_load.lua" => Fault::Error(m) if m.contains("global 'load'"),
+    forbidden_loadfile: "forbidden_loadfile.lua" => Fault::Error(m) if m.contains("global 'loadfile'"),
+    forbidden_dofile: "forbidden_dofile.lua" => Fault::Error(m) if m.contains("global 'dofile'"),
+    forbidden_debug: "forbidden_debug.lua" => Fault::Error(m) if m.contains("global 'debug'"),
+    forbidden_package: "forbidden_package.lua" => Fault::Error(m) if m.contains("global 'package'"),
+    forbidden_string_dump: "forbidden_string_dump.lua" => Fault::Error(m) if m.contains("field 'dump'"),
+    forbidden_collectgarbage: "forbidden_collectgarbage.lua" => Fault::Error(m) if m.contains("global 'collectgarbage'"),
+}
+
+#[test]
+fn wall_clock_backstop_stops_a_loop_with_no_budget() {
+    let path = "tests/lua/hostile/loop_plain.lua";
+    let limits = Limits { instructions_per_call: u64::MAX, wall_clock_ms: 200, ..Limits::default() };
+    let (w, me) = small_world();
+    let mut s = Strategy::load(path, &read(path), 1, limits).expect("load");
+    let t = Instant::now();
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, Some(Fault::WallClock));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert_eq!(s.on_tick(&w, me, &[]).orders, vec![stake_one()]);
+}
+
+#[test]
+fn wall_clock_backstop_stops_a_pcall_loop() {
+    let path = "tests/lua/hostile/loop_pcall.lua";
+    let limits = Limits { instructions_per_call: u64::MAX, wall_clock_ms: 200, ..Limits::default() };
+    let (w, me) = small_world();
+    let mut s = Strategy::load(path, &read(path), 1, limits).expect("load");
+    let t = Instant::now();
+    assert_eq!(s.on_tick(&w, me, &[]).fault, Some(Fault::WallClock));
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+}
+
+#[test]
+fn bytecode_is_refused() {
+    // string.dump is gone, so write a Lua 5.4 precompiled chunk's header by hand.
+    let mut chunk = String::from("\x1bLua\x54\x00\x19\r\n\x1a\n\x04\x08\x08");
+    chunk.push_str("\x78\x56\x00\x00\x00\x00\x00\x00");
+    let e = Strategy::load("x.luac", &chunk, 1, Limits::default()).expect_err("bytecode loaded");
+    assert_eq!(e, ScriptError::Bytecode { name: "x.luac".into() });
+    assert!(e.to_string().contains("bytecode is refused"), "{e}");
+    // Not even hidden behind a newline: Lua then sees text, and it is not valid Lua.
+    let e = Strategy::load("y.lua", &format!("\n{chunk}"), 1, Limits::default()).expect_err("loaded");
+    assert!(matches!(e, ScriptError::Syntax(_)), "{e:?}");
+}
+
+#[test]
+fn load_time_hostility() {
+    let load = |file: &str| {
+        let path = format!("tests/lua/hostile/{file}");
+        let t = Instant::now();
+        let r = Strategy::load(&path, &read(&path), 1, Limits::default());
+        assert!(t.elapsed() < BOUND);
+        r.map(|_| ()).expect_err("loaded")
+    };
+    let e = load("load_loop.lua");
+    assert!(matches!(e, ScriptError::Load { fault: Fault::Budget, .. }), "{e:?}");
+    assert!(e.to_string().starts_with("tests/lua/hostile/load_loop.lua: "), "{e}");
+    let e = load("load_orders.lua");
+    assert!(
+        matches!(&e, ScriptError::Load { fault: Fault::Error(m), .. } if m.contains("load_orders.lua:3:") && m.contains("not while the file loads")),
+        "{e:?}"
+    );
+    assert!(matches!(load("load_no_on_tick.lua"), ScriptError::NoOnTick { .. }));
+    let e = load("load_bad_cadence.lua");
+    assert!(matches!(&e, ScriptError::BadCadence { got, .. } if got == "0.5"), "{e:?}");
+    for (file, line) in [("close_loop.lua", 7), ("close_hidden.lua", 6), ("loop_coroutine_close.lua", 9)] {
+        let e = load(file);
+        assert!(matches!(&e, ScriptError::Refused { line: l, .. } if *l == line), "{file}: {e:?}");
+        assert!(e.to_string().contains("<close>"), "{e}");
+    }
+    let e = load("load_syntax_error.lua");
+    assert!(
+        matches!(&e, ScriptError::Syntax(m) if m.starts_with("tests/lua/hostile/load_syntax_error.lua:4:")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn faults_in_init_count_and_leave_the_state_usable() {
+    let (w, me) = small_world();
+    let path = "tests/lua/hostile/init_loop.lua";
+    let mut s = Strategy::load(path, &read(path), 1, Limits::default()).expect("load");
+    let t = Instant::now();
+    assert_eq!(s.init(&w, me, &[]).fault, Some(Fault::Budget));
+    assert!(t.elapsed() < BOUND);
+    assert_eq!(s.faults(), 1);
+    assert_eq!(s.on_tick(&w, me, &[]).orders, vec![stake_one()]);
+
+    let path = "tests/lua/hostile/init_bad_cadence.lua";
+    let mut s = Strategy::load(path, &read(path), 1, Limits::default()).expect("load");
+    assert_eq!(s.cadence(), Some(7));
+    let out = s.init(&w, me, &[]);
+    assert!(matches!(&out.fault, Some(Fault::Error(m)) if m.contains("cadence")), "{out:?}");
+    assert_eq!(s.cadence(), Some(7));
+}
+
+#[test]
+fn replacing_on_tick_is_a_fault_each_call() {
+    let (w, me) = small_world();
+    let path = "tests/lua/hostile/replace_on_tick.lua";
+    let mut s = Strategy::load(path, &read(path), 1, Limits::default()).expect("load");
+    assert_eq!(s.on_tick(&w, me, &[]).orders, vec![stake_one()]);
+    let out = s.on_tick(&w, me, &[]);
+    assert!(matches!(&out.fault, Some(Fault::Error(m)) if m.contains("on_tick is a number")), "{out:?}");
+}
+
+#[test]
+fn a_strategy_is_forfeited_after_fault_limit_faults() {
+    let (w, me) = small_world();
+    let src = r#"
+        calls = 0
+        function on_tick(w)
+          calls = calls + 1
+          dtao.log("call", calls)
+          dtao.stake(1, 1)
+          error("always")
+        end
+    "#;
+    let limits = Limits { fault_limit: 3, ..Limits::default() };
+    let mut s = Strategy::load("forfeit.lua", src, 1, limits).expect("load");
+    for k in 1..=3 {
+        assert!(!s.forfeited());
+        let out = s.on_tick(&w, me, &[]);
+        assert!(matches!(&out.fault, Some(Fault::Error(m)) if m.starts_with("forfeit.lua:7: always")), "{out:?}");
+        assert!(out.orders.is_empty());
+        assert_eq!(out.log, vec![format!("call\t{k}")], "logs of a faulty call are kept");
+        assert_eq!(s.faults(), k);
+    }
+    assert!(s.forfeited());
+    // Not called any more: no log, no orders, no new fault.
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out, Default::default());
+    assert_eq!(s.faults(), 3);
+    assert_eq!(s.init(&w, me, &[]), Default::default());
+}
+
+/// A strategy exercising every source of non-determinism the sandbox removes.
+const DETERMINISM: &str = r#"
+function on_tick(w)
+  -- math.random: the match's stream.
+  local n = math.random(1, #w.subnets)
+  -- pairs over string keys: sorted.
+  local names = { zeta = 1, alpha = 2, mid = 3, [10] = 4, [2] = 5, [true] = 6 }
+  local order = {}
+  for k in pairs(names) do order[#order + 1] = tostring(k) end
+  dtao.log(table.concat(order, ","))
+  -- table.sort with ties: stable.
+  local subs = {}
+  for i, s in ipairs(w.subnets) do subs[i] = { netuid = s.netuid, key = s.netuid % 3 } end
+  table.sort(subs, function(a, b) return a.key < b.key end)
+  local sorted = {}
+  for i, s in ipairs(subs) do sorted[i] = s.netuid end
+  dtao.log(table.concat(sorted, ","))
+  -- tostring without addresses.
+  dtao.log(tostring({}), tostring(print), tostring(coroutine.create(print)), string.format("%s", {}))
+  dtao.stake(n, math.random() * 10)
+  dtao.stake(subs[1].netuid, math.random(100) / 7)
+end
+"#;
+
+#[test]
+fn same_seed_same_inputs_same_orders() {
+    let run = |seed: u64| {
+        let (mut w, me) = small_world();
+        let mut s = Strategy::load("det.lua", DETERMINISM, seed, Limits::default()).expect("load");
+        let mut outs = Vec::new();
+        for _ in 0..5 {
+            let out = s.on_tick(&w, me, &[]);
+            assert_eq!(out.fault, None);
+            for o in &out.orders {
+                w.submit(me, o.clone());
+            }
+            w.step().expect("step");
+            outs.push(out);
+        }
+        outs
+    };
+    let a = run(42);
+    assert_eq!(a, run(42));
+    assert_ne!(a.iter().map(|o| &o.orders).collect::<Vec<_>>(), run(43).iter().map(|o| &o.orders).collect::<Vec<_>>());
+    assert_eq!(a[0].log[0], "2,10,alpha,mid,zeta,true");
+    assert_eq!(a[0].log[1], "3,6,1,4,7,2,5,8");
+    assert_eq!(a[0].log[2], "table: #1\tfunction: #2\tthread: #3\ttable: #4");
+}
+
+#[test]
+fn math_random_is_the_matchs_seeded_stream() {
+    let (w, me) = small_world();
+    let src = "function on_tick(w) dtao.log(math.random(0), math.random(0)) end";
+    let mut s = Strategy::load("r.lua", src, 9, Limits::default()).expect("load");
+    let mut stream = Stream::new(9, "bot:r.lua");
+    #[allow(clippy::cast_possible_wrap)]
+    let expect = format!("{}\t{}", stream.next_u64() as i64, stream.next_u64() as i64);
+    assert_eq!(s.on_tick(&w, me, &[]).log, vec![expect]);
+    // Another key: another stream.
+    s.set_random_key("seat-2");
+    let mut stream = Stream::new(9, "bot:seat-2");
+    #[allow(clippy::cast_possible_wrap)]
+    let expect = format!("{}\t{}", stream.next_u64() as i64, stream.next_u64() as i64);
+    assert_eq!(s.on_tick(&w, me, &[]).log, vec![expect]);
+}
+
+#[test]
+fn the_view_matches_the_world() {
+    let (mut w, me) = small_world();
+    w.submit(me, Order::Stake { netuid: 3, tao: Tao(10 * TAO), limit: None });
+    w.submit(me, Order::StakeRoot { tao: Tao(5 * TAO) });
+    w.run_until(400).expect("run");
+    let src = r#"
+        function on_tick(w)
+          local s = w.by_netuid[3]
+          dtao.log(w.block, #w.subnets, s.netuid, s.name, s.mechanism, s.emitting, s.owner_name, s.is_mine)
+          dtao.log(s.price, s.tao, s.alpha_in, s.alpha_out, s.emission_share, s.moving_price, s.root_prop)
+          dtao.log(w.me.name, w.me.id, w.me.free, w.me.root, w.me.alpha[3], w.me.alpha[4], w.me.score)
+          dtao.log(w.params.tempo, w.params.fee, w.params.min_stake, w.params.emission_mode, w.params.lock_cost)
+          dtao.log(w.subnets[2].mechanism, #w.accounts, w.accounts[#w.accounts].name, w.accounts[#w.accounts].alpha[3])
+          local n = 0
+          for k, v in pairs(w.subnets[1]) do n = n + 1 end
+          dtao.log("fields", n)
+        end
+    "#;
+    let mut s = Strategy::load("view.lua", src, 1, Limits::default()).expect("load");
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, None, "{out:?}");
+    let sn = w.subnet(3).expect("SN3");
+    let a = w.account(me).expect("me");
+    let f = |rao: u64| rao as f64 / 1e9;
+    let nums = |line: &str| -> Vec<f64> { line.split('\t').map(|x| x.parse().unwrap_or(f64::NAN)).collect() };
+    assert_eq!(out.log[0], "400\t8\t3\tSubnet 3\tutility\ttrue\tgenesis\tfalse");
+    let v = nums(&out.log[1]);
+    let price = sn.tao as f64 / sn.alpha_in as f64;
+    approx(v[0], price);
+    approx(v[1], f(sn.tao));
+    approx(v[2], f(sn.alpha_in));
+    approx(v[3], f(sn.alpha_out));
+    assert!(v[4] > 0.0 && v[4] < 1.0, "emission share {}", v[4]);
+    approx(v[5], dtao_arena::engine::math::to_f64(sn.moving_price));
+    approx(v[6], dtao_arena::engine::math::to_f64(w.root_prop(3)));
+    let me_line: Vec<&str> = out.log[2].split('\t').collect();
+    assert_eq!(me_line[0], "bot");
+    assert_eq!(me_line[1], me.0.to_string());
+    let v = nums(&out.log[2]);
+    approx(v[2], f(a.free.0));
+    approx(v[3], f(a.root.0));
+    approx(v[4], f(a.alpha[3]));
+    assert_eq!(me_line[5], "0", "no position reads as 0");
+    approx(v[6], f(w.score(me)));
+    assert!(out.log[3].starts_with("360\t5e-05\t0.0005\tprice\t"), "{}", out.log[3]);
+    approx(nums(&out.log[3])[4], f(w.lock_cost().0));
+    assert!(out.log[4].starts_with(&format!("holder\t{}\tbot\t", w.accounts.len())), "{}", out.log[4]);
+    approx(nums(&out.log[4])[3], f(a.alpha[3]));
+    assert_eq!(out.log[5], "fields\t17");
+}
+
+/// Lua prints numbers with 14 significant digits.
+fn approx(a: f64, b: f64) {
+    assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-9), "{a} != {b}");
+}
+
+#[test]
+fn results_report_applied_and_rejected_orders() {
+    let (mut w, me) = small_world();
+    let src = r#"
+        function on_tick(w)
+          for i, r in ipairs(w.results) do
+            dtao.log(i, r.kind, r.ok, r.netuid, r.reason or "-", r.alpha_in or "-", r.text)
+          end
+          if w.block == 0 then
+            dtao.stake(1, 10)
+            dtao.unstake(2, 5)
+            local alpha, fee, impact, new_price = dtao.quote_stake(1, 10)
+            dtao.log("quote", alpha, fee, impact > 0, new_price > w.subnets[1].price)
+            dtao.log("reject", dtao.quote_stake(1, 0.0001))
+            dtao.log("reject", dtao.quote_unstake(99, 5))
+          end
+        end
+    "#;
+    let mut s = Strategy::load("results.lua", src, 1, Limits::default()).expect("load");
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.orders.len(), 2);
+    assert!(out.log[1].starts_with("reject\tnil\tbelow the minimum"), "{:?}", out.log);
+    assert_eq!(out.log[2], "reject\tnil\tthere is no subnet 99");
+    let quoted: f64 = out.log[0].split('\t').nth(1).expect("alpha").parse().expect("number");
+    for o in out.orders {
+        w.submit(me, o);
+    }
+    w.step().expect("step");
+    let events: Vec<Event> = w.events().to_vec();
+    let out = s.on_tick(&w, me, &events);
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log.len(), 2, "{:?}", out.log);
+    let got = w.alpha_of(me, 1).0 as f64 / 1e9;
+    approx(quoted, got);
+    let fields: Vec<&str> = out.log[0].split('\t').collect();
+    assert_eq!(fields[..5], ["1", "stake", "true", "1", "-"], "{:?}", out.log);
+    approx(fields[5].parse().expect("alpha"), got);
+    assert_eq!(fields[6], "stake 10 TAO on SN1");
+    assert!(out.log[1].starts_with("2\tunstake\tfalse\t2\tnot enough alpha on SN2"), "{:?}", out.log);
+    // Results are per call: the next call has none.
+    assert!(s.on_tick(&w, me, &[]).log.is_empty());
+}
+
+#[test]
+fn init_gets_its_config_and_may_place_orders() {
+    let (w, me) = small_world();
+    let src = r#"
+        cadence = 100
+        function init(cfg)
+          dtao.log(cfg.map, cfg.name, cfg.id, cfg.block, cfg.tempo, cfg.cadence, cfg.options.risk, #cfg.w.subnets)
+          dtao.stake_root(1)
+          cadence = 50
+        end
+        function on_tick(w) end
+    "#;
+    let mut s = Strategy::load("init.lua", src, 1, Limits::default()).expect("load");
+    assert_eq!(s.cadence(), Some(100));
+    let out = s.init(&w, me, &[("risk".into(), "high".into())]);
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log, vec![format!("synthetic-8\tbot\t{}\t0\t360\t100\thigh\t8", me.0)]);
+    assert_eq!(out.orders, vec![Order::StakeRoot { tao: Tao(TAO) }]);
+    assert_eq!(s.cadence(), Some(50));
+}
+
+#[test]
+fn a_strategy_that_keeps_its_memory_full_faults_until_forfeited() {
+    let (w, me) = small_world();
+    let src = r#"
+        hoard = {}
+        function on_tick(w)
+          local chunk = string.rep("x", 100000)
+          local i = #hoard
+          while true do
+            i = i + 1
+            hoard[i] = chunk .. i
+          end
+        end
+    "#;
+    let mut s = Strategy::load("hoard.lua", src, 1, Limits::default()).expect("load");
+    let t = Instant::now();
+    for _ in 0..5 {
+        assert_eq!(s.on_tick(&w, me, &[]).fault, Some(Fault::Memory));
+    }
+    assert!(s.forfeited());
+    assert!(t.elapsed() < BOUND);
+    assert!(s.used_memory() <= Limits::default().memory_bytes + (1 << 20), "{}", s.used_memory());
+}
+
+#[test]
+fn the_view_follows_launches() {
+    let (mut w, me) = small_world();
+    let src = r#"
+        function on_tick(w)
+          local last = w.subnets[#w.subnets]
+          dtao.log(#w.subnets, last.netuid, last.name, last.mechanism, last.is_mine, last.owner_name, w.by_netuid[last.netuid] == last)
+        end
+    "#;
+    let mut s = Strategy::load("launch.lua", src, 1, Limits::default()).expect("load");
+    assert_eq!(s.on_tick(&w, me, &[]).log, vec!["8\t8\tSubnet 8\tutility\tfalse\tgenesis\ttrue"]);
+    w.execute(me, &Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Holder }).expect("launch");
+    assert_eq!(s.on_tick(&w, me, &[]).log, vec!["9\t9\tMine\tholder\ttrue\tbot\ttrue"]);
+}
+
+#[test]
+fn the_log_is_capped_per_call() {
+    let (w, me) = small_world();
+    let src = r#"function on_tick(w) for i = 1, 1000 do print(("x"):rep(100), i) end end"#;
+    let limits = Limits { max_log_bytes_per_tick: 1000, ..Limits::default() };
+    let mut s = Strategy::load("log.lua", src, 1, limits).expect("load");
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, None);
+    let bytes: usize = out.log.iter().map(String::len).sum();
+    assert!(bytes < 1100, "{bytes}");
+    assert!(out.log.last().is_some_and(|l| l.contains("log truncated")), "{:?}", out.log.last());
+}
+
+/// Runs a strategy in a small match loop (the session's job, simplified): steps the
+/// world, calls the strategy at its cadence with the events since its last call, and
+/// submits its orders. Returns the outcomes.
+fn play(path: &str, blocks: u64, seed: u64) -> (World, AccountId, Vec<dtao_arena::script::TickOutcome>) {
+    let (mut w, me) = lively_world(seed);
+    let mut s = Strategy::load(path, &read(path), seed, Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+    let init = s.init(&w, me, &[]);
+    assert_eq!(init.fault, None, "{path}: init: {:?}", init.fault);
+    for o in &init.orders {
+        w.submit(me, o.clone());
+    }
+    let cadence = s.cadence().unwrap_or(w.params.tempo);
+    let mut pending: Vec<Event> = Vec::new();
+    let mut outs = vec![init];
+    while w.block < blocks {
+        w.step().expect("step");
+        pending.extend(w.events().iter().cloned());
+        if w.block % cadence == 0 {
+            let out = s.on_tick(&w, me, &pending);
+            pending.clear();
+            assert_eq!(out.fault, None, "{path} at block {}: {:?}\nlog: {:?}", w.block, out.fault, out.log);
+            for o in &out.orders {
+                w.submit(me, o.clone());
+            }
+            outs.push(out);
+        }
+    }
+    w.check_invariants().expect("invariants");
+    (w, me, outs)
+}
+
+#[test]
+fn every_shipped_strategy_runs_without_faults() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("strategies");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("strategies/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lua"))
+        .collect();
+    names.sort();
+    for required in [
+        "template.lua",
+        "root_holder.lua",
+        "yield_chaser.lua",
+        "momentum.lua",
+        "mean_reversion.lua",
+        "meme_rider.lua",
+        "subnet_launcher.lua",
+    ] {
+        assert!(names.iter().any(|n| n == required), "strategies/{required} is missing");
+    }
+    for name in names {
+        let path = format!("strategies/{name}");
+        let (w, me, outs) = play(&path, 5000, 11);
+        let orders: usize = outs.iter().map(|o| o.orders.len()).sum();
+        eprintln!("{path}: {} calls, {orders} orders, score {}", outs.len(), w.score(me) as f64 / 1e9);
+        if name != "template.lua" {
+            assert!(orders > 0, "{path} never placed an order");
+        }
+    }
+}
+
+#[test]
+fn shipped_strategies_are_deterministic() {
+    for name in ["yield_chaser.lua", "momentum.lua", "meme_rider.lua"] {
+        let path = format!("strategies/{name}");
+        let (_, _, a) = play(&path, 2000, 5);
+        let (_, _, b) = play(&path, 2000, 5);
+        assert_eq!(a, b, "{path}");
+    }
+}

@@ -1,0 +1,59 @@
+//! Tournaments are reproducible to the byte: the same tournament twice, and with
+//! different `--jobs`, writes identical leaderboard and match files.
+
+use std::path::Path;
+use std::process::Command;
+
+fn tournament(out: &Path, jobs: &str) {
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args([
+            "tournament",
+            "--strategies",
+            "tests/lua/good",
+            "--maps",
+            "tutorial",
+            "--matches",
+            "6",
+            "--blocks",
+            "2000",
+        ])
+        .args(["--seed", "5", "--jobs", jobs, "--out"])
+        .arg(out)
+        .output()
+        .expect("run binary");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let board = String::from_utf8_lossy(&o.stdout);
+    assert!(board.contains("cheapest") && board.contains("random_walk"), "{board}");
+}
+
+#[test]
+fn same_files_for_any_jobs_and_any_run() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    tournament(&a, "1");
+    tournament(&b, "1");
+    tournament(&c, "8");
+    for f in ["leaderboard.csv", "leaderboard.json", "matches.csv"] {
+        let x = std::fs::read(a.join(f)).expect("file");
+        assert_eq!(x, std::fs::read(b.join(f)).expect("file"), "{f} differs between runs");
+        assert_eq!(x, std::fs::read(c.join(f)).expect("file"), "{f} differs between --jobs 1 and 8");
+    }
+    let matches = std::fs::read_to_string(a.join("matches.csv")).expect("matches");
+    assert!(matches.starts_with("match,map,seed,strategy,score_tao,roi,rank,faults\n"));
+    assert_eq!(matches.lines().count(), 1 + 6 * 2);
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(a.join("leaderboard.json")).expect("json")).expect("parse");
+    for k in ["strategy", "matches", "mean_roi", "median_roi", "ci95_low", "ci95_high", "win_rate", "faults"] {
+        assert!(json[0].get(k).is_some(), "leaderboard.json lacks {k}");
+    }
+}
+
+#[test]
+fn bad_strategy_paths_exit_2() {
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["tournament", "--strategies", "no/such/dir"])
+        .output()
+        .expect("run binary");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/dir"));
+}
