@@ -4,14 +4,18 @@
 //! Layer map (a layer may use only the layers to its right):
 //!
 //! ```text
-//! engine  <-  scenario  <-  session  <-  cli  <-  main
+//! engine  <-  scenario, script  <-  session  <-  tournament, tui  <-  cli  <-  main
 //! ```
 //!
 //! - [`engine`]: PURE. The world and its rules (`rules.md`): state, orders, coinbase,
 //!   epochs, NPCs, views and the state hash. No IO, clock, threads, tokio, mlua or ratatui.
 //! - [`scenario`]: TOML maps to an engine [`engine::WorldInit`], with validation messages
 //!   that name the file, the line, the key and the fix. Built-in maps are embedded.
-//! - [`session`]: a running match (engine + actors), the same object behind every front end.
+//! - [`script`]: the sandboxed Lua 5.4 strategy host.
+//! - [`session`]: a running match (engine + actors), the same object behind every front end;
+//!   [`session::handle`] runs it on its own thread for the game.
+//! - [`tournament`]: many matches in parallel, ranked.
+//! - [`tui`]: the terminal game (ratatui + crossterm); talks only to a session handle.
 //! - [`cli`]: the subcommands; the only place that wires layers together.
 
 pub mod cli;
@@ -20,3 +24,4 @@ pub mod scenario;
 pub mod script;
 pub mod session;
 pub mod tournament;
+pub mod tui;

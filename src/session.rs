@@ -5,6 +5,7 @@
 //!
 //! Uses `engine` and `scenario`; must not import `cli`.
 
+pub mod handle;
 pub mod lua;
 pub mod report;
 

@@ -1,0 +1,1408 @@
+//! A running match on its own thread: the [`SessionHandle`] that front ends (the terminal
+//! game, later replays and the shared-world server) talk to instead of the engine.
+//!
+//! The [`Session`] is *built* on the simulation thread by a setup closure, because Lua
+//! states are not `Send`. The thread receives [`Command`]s over a channel and publishes
+//! immutable [`Snapshot`]s: the public [`View`], the clock, recent log lines, the human's
+//! fills and rejected orders with the engine's reasons, and downsampled chart
+//! [`History`]. Publishing swaps one `Arc` under a mutex held for a pointer copy, so the
+//! simulation never waits on drawing and drawing never waits on the simulation.
+//!
+//! Uses `engine` and the rest of `session`; must not import `tui`, `cli` or `net`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{LogLine, Session};
+use crate::engine::emission::{emission, until_next_halving};
+use crate::engine::epoch::{self, Miner};
+use crate::engine::math::to_f64;
+use crate::engine::params::BLOCKS_PER_DAY;
+use crate::engine::pool::{PoolRules, sale_value};
+use crate::engine::registry::prune_candidate;
+use crate::engine::{AccountId, AccountKind, Event, Netuid, Order, Params, Policy, View, World};
+
+/// Simulation speeds, in blocks per second, from one block to a day a second.
+/// The top speed runs a simulated day a second (20 tempos).
+pub const SPEEDS_BLOCKS_PER_SEC: &[u32] = &[1, 2, 5, 10, 30, 60, 120, 360, 720, 1440, 2880, 7200];
+/// The speed a match starts at (an index into [`SPEEDS_BLOCKS_PER_SEC`]): 60 blocks/s.
+pub const DEFAULT_SPEED_INDEX: usize = 5;
+/// Points kept per chart series before its resolution is halved.
+pub const HISTORY_POINTS: usize = 512;
+/// Shortest time between two snapshots while the match runs.
+const PUBLISH_PERIOD: Duration = Duration::from_millis(40);
+/// Longest stretch of simulation before the thread looks at its commands again.
+const WORK_SLICE: Duration = Duration::from_millis(8);
+/// Journal lines kept for the UI: trades, and everything else (map events, bots,
+/// the player's orders, rejections), in two rings so trades never crowd the rest out.
+const JOURNAL_LINES: usize = 400;
+const JOURNAL_TRADES: usize = 400;
+const NOTICES: usize = 40;
+const TRADES_PER_SUBNET: usize = 24;
+/// An NPC trade at least this large (TAO) is notable enough for the log.
+const NOTABLE_TRADE_RAO: u64 = 20_000_000_000;
+
+/// What a front end asks of the running match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Queue an order for the human player (it applies at the next block).
+    Submit(Order),
+    /// Stop the clock.
+    Pause,
+    /// Start the clock.
+    Resume,
+    /// Pause if running, resume if paused.
+    TogglePause,
+    /// The next speed up.
+    Faster,
+    /// The next speed down.
+    Slower,
+    /// Choose a speed by index into [`SPEEDS_BLOCKS_PER_SEC`] (clamped).
+    SetSpeed(usize),
+    /// Run this many blocks now (works while paused).
+    Step(u64),
+    /// Publish the detail of this subnet (consensus, miners, trades) in each snapshot.
+    Watch(Option<Netuid>),
+    /// Stop the simulation thread.
+    Quit,
+}
+
+/// The fixed facts of a match, known once it is set up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchInfo {
+    /// Map name.
+    pub map: String,
+    /// One-line description of the map.
+    pub description: String,
+    /// The map's objectives for the player.
+    pub objectives: Vec<String>,
+    /// A note for teachers, if the map has one.
+    pub teacher_note: Option<String>,
+    /// The match seed.
+    pub seed: u64,
+    /// Block 0's date.
+    pub start_date: chrono::DateTime<chrono::Utc>,
+    /// The block at which the match ends.
+    pub end_block: u64,
+    /// The human player's account, if there is one.
+    pub human: Option<AccountId>,
+    /// The bots' display names.
+    pub bots: Vec<String>,
+    /// Starting budget of every player, rao.
+    pub start_rao: u64,
+}
+
+/// A match ready to run, as the setup closure returns it.
+pub struct Setup {
+    /// The session, built on the simulation thread.
+    pub session: Session,
+    /// The account whose orders [`Command::Submit`] queues.
+    pub human: Option<AccountId>,
+}
+
+/// Why a match could not start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HandleError {
+    /// The setup closure failed (a bad map, a strategy that does not load, ...).
+    #[error("{0}")]
+    Setup(String),
+    /// The simulation thread could not be started or died during setup.
+    #[error("the simulation thread failed: {0}")]
+    Thread(String),
+}
+
+/// Options of the simulation thread.
+#[derive(Clone, Copy, Debug)]
+pub struct HandleOptions {
+    /// Start paused.
+    pub paused: bool,
+    /// Starting speed, an index into [`SPEEDS_BLOCKS_PER_SEC`].
+    pub speed_index: usize,
+    /// Points per chart series before halving.
+    pub history_points: usize,
+}
+
+impl Default for HandleOptions {
+    fn default() -> Self {
+        Self { paused: true, speed_index: DEFAULT_SPEED_INDEX, history_points: HISTORY_POINTS }
+    }
+}
+
+/// A handle on a match running on its own thread. Dropping it stops the thread.
+pub struct SessionHandle {
+    tx: Sender<Command>,
+    slot: Arc<Slot>,
+    info: Arc<MatchInfo>,
+    sent: u64,
+    thread: Option<JoinHandle<()>>,
+}
+
+struct Slot {
+    snap: Mutex<Arc<Snapshot>>,
+    changed: Condvar,
+}
+
+impl SessionHandle {
+    /// Starts a match: `setup` runs on the new simulation thread and builds the session
+    /// there. Returns once the first snapshot is published.
+    ///
+    /// # Errors
+    /// `setup` failed, or the thread could not start.
+    pub fn spawn<F>(setup: F, options: HandleOptions) -> Result<Self, HandleError>
+    where
+        F: FnOnce() -> Result<Setup, String> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel::<Command>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<(MatchInfo, Arc<Slot>), String>>();
+        let thread = std::thread::Builder::new()
+            .name("dtao-sim".into())
+            .spawn(move || {
+                let sim = match catch_unwind(AssertUnwindSafe(setup)) {
+                    Ok(Ok(s)) => Sim::new(s, options),
+                    Ok(Err(e)) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                    Err(p) => {
+                        let _ = ready_tx.send(Err(format!("setup panicked: {}", panic_text(&*p))));
+                        return;
+                    }
+                };
+                let mut sim = sim;
+                let first = Arc::new(sim.snapshot(0));
+                let slot = Arc::new(Slot { snap: Mutex::new(first), changed: Condvar::new() });
+                if ready_tx.send(Ok((sim.info.clone(), Arc::clone(&slot)))).is_err() {
+                    return;
+                }
+                sim.slot = Some(Arc::clone(&slot));
+                if let Err(p) = catch_unwind(AssertUnwindSafe(|| sim.run(&rx))) {
+                    // The match cannot go on: say why in a last snapshot.
+                    let mut g = slot.snap.lock().unwrap_or_else(PoisonError::into_inner);
+                    let mut last = (**g).clone();
+                    last.seq += 1;
+                    last.stopped = true;
+                    last.paused = true;
+                    last.error = Some(format!("the simulation thread panicked: {}", panic_text(&*p)));
+                    *g = Arc::new(last);
+                    drop(g);
+                    slot.changed.notify_all();
+                }
+            })
+            .map_err(|e| HandleError::Thread(e.to_string()))?;
+        match ready_rx.recv() {
+            Ok(Ok((info, slot))) => Ok(Self { tx, slot, info: Arc::new(info), sent: 0, thread: Some(thread) }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(HandleError::Setup(e))
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(HandleError::Thread("it stopped before the match was set up".into()))
+            }
+        }
+    }
+
+    /// The fixed facts of the match.
+    #[must_use]
+    pub fn info(&self) -> Arc<MatchInfo> {
+        Arc::clone(&self.info)
+    }
+
+    /// Sends a command; it is applied by the simulation thread as soon as it looks (at
+    /// most a few milliseconds later). Returns `false` once the thread has stopped.
+    pub fn send(&mut self, command: Command) -> bool {
+        let ok = self.tx.send(command).is_ok();
+        if ok {
+            self.sent += 1;
+        }
+        ok
+    }
+
+    /// The latest snapshot (never waits on the simulation: the lock guards a pointer
+    /// copy).
+    #[must_use]
+    pub fn latest(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.slot.snap.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Waits until every command sent so far has been applied and published, or until
+    /// `timeout`; returns the latest snapshot either way. For tests and scripted
+    /// drivers: an interactive front end polls [`SessionHandle::latest`] instead.
+    #[must_use]
+    pub fn sync(&self, timeout: Duration) -> Arc<Snapshot> {
+        let deadline = Instant::now() + timeout;
+        let mut guard = self.slot.snap.lock().unwrap_or_else(PoisonError::into_inner);
+        while guard.acked < self.sent && !guard.stopped {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            guard = self.slot.changed.wait_timeout(guard, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        Arc::clone(&guard)
+    }
+
+    /// Stops the simulation thread and waits for it.
+    pub fn quit(&mut self) {
+        let _ = self.tx.send(Command::Quit);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for SessionHandle {
+    fn drop(&mut self) {
+        self.quit();
+    }
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Snapshot
+// ---------------------------------------------------------------------------------------
+
+/// Everything a front end shows, as of one block. Immutable; shared by `Arc`.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// Publication counter.
+    pub seq: u64,
+    /// Commands applied so far (see [`SessionHandle::sync`]).
+    pub acked: u64,
+    /// Whether the simulation thread has stopped.
+    pub stopped: bool,
+    /// The game clock.
+    pub clock: chrono::DateTime<chrono::Utc>,
+    /// Whether the match is over (the last block has run).
+    pub over: bool,
+    /// Whether the clock is stopped.
+    pub paused: bool,
+    /// Speed, an index into [`SPEEDS_BLOCKS_PER_SEC`].
+    pub speed_index: usize,
+    /// The public picture of the world.
+    pub view: View,
+    /// The rule parameters now.
+    pub params: Params,
+    /// Pool rules for live quotes.
+    pub pool_rules: PoolRules,
+    /// Average root proportion of emitting subnets (the "SN0 share").
+    pub average_root_prop: f64,
+    /// TAO emitted per block now, rao.
+    pub block_emission_rao: u64,
+    /// TAO still to issue before the next halving, rao.
+    pub until_halving_rao: Option<u64>,
+    /// The subnet a launch at the limit would dissolve.
+    pub prune_candidate: Option<Netuid>,
+    /// Humans and bots, best score first.
+    pub players: Vec<PlayerRow>,
+    /// The human's book, if there is a human.
+    pub me: Option<Book>,
+    /// The human's orders waiting for the next block.
+    pub pending: Vec<String>,
+    /// What happened to the human's orders, newest last.
+    pub notices: Vec<Notice>,
+    /// Log lines, map events, bots' messages, notable trades, newest last.
+    pub journal: Vec<JournalLine>,
+    /// Chart series.
+    pub history: Arc<History>,
+    /// The watched subnet's detail.
+    pub detail: Option<SubnetDetail>,
+    /// Why the simulation stopped, if it failed.
+    pub error: Option<String>,
+}
+
+impl Snapshot {
+    /// The block the world is at (blocks `0..block` have run).
+    #[must_use]
+    pub fn block(&self) -> u64 {
+        self.view.block
+    }
+    /// Blocks per second at the current speed.
+    #[must_use]
+    pub fn blocks_per_sec(&self) -> u32 {
+        SPEEDS_BLOCKS_PER_SEC.get(self.speed_index).copied().unwrap_or(1)
+    }
+}
+
+/// A human or a bot on the leaderboard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlayerRow {
+    /// Account.
+    pub id: AccountId,
+    /// Name.
+    pub name: String,
+    /// Human or bot.
+    pub kind: AccountKind,
+    /// Score (free + root + positions sold alone), rao.
+    pub score_rao: u64,
+    /// Score over the starting value, minus one.
+    pub roi: f64,
+    /// Faults (bots' lost turns).
+    pub faults: u32,
+    /// Free TAO, rao.
+    pub free_rao: u64,
+    /// Root stake, rao.
+    pub root_rao: u64,
+}
+
+/// The human's positions with cost basis and profit, and root dividends.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Book {
+    /// Free TAO, rao.
+    pub free_rao: u64,
+    /// Root stake, rao.
+    pub root_rao: u64,
+    /// Root stake earned as dividends (not staked by an order), rao.
+    pub root_dividends_rao: u64,
+    /// Score, rao.
+    pub score_rao: u64,
+    /// Starting value, rao.
+    pub start_rao: u64,
+    /// Rank among humans and bots (1 = best).
+    pub rank: usize,
+    /// Positions, open or with realised profit, by netuid.
+    pub positions: Vec<Position>,
+    /// Subnets where the human holds a miner slot.
+    pub miner_on: Vec<Netuid>,
+    /// The human's validator policy where it is not `honest`.
+    pub policies: Vec<(Netuid, Policy)>,
+}
+
+/// One subnet position of the human.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Position {
+    /// Subnet.
+    pub netuid: Netuid,
+    /// Subnet name.
+    pub name: String,
+    /// Alpha held, rao.
+    pub alpha_rao: u64,
+    /// What it would fetch sold alone now, fee included, rao.
+    pub value_rao: u64,
+    /// TAO paid for what is still held (average cost), rao.
+    pub cost_rao: u64,
+    /// Profit taken by selling, rao.
+    pub realized_rao: i64,
+    /// Alpha received as dividends or incentive, rao.
+    pub earned_alpha_rao: u64,
+}
+
+impl Position {
+    /// Unrealised profit, rao.
+    #[must_use]
+    pub fn unrealized_rao(&self) -> i64 {
+        i64::try_from(i128::from(self.value_rao) - i128::from(self.cost_rao)).unwrap_or(0)
+    }
+}
+
+/// What happened to one of the human's orders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// Increasing id.
+    pub id: u64,
+    /// Block it was applied or rejected at.
+    pub block: u64,
+    /// Applied (`true`) or rejected.
+    pub ok: bool,
+    /// The order, as the engine spells it.
+    pub order: String,
+    /// What it did, or why it was rejected (the engine's reason).
+    pub text: String,
+}
+
+/// What kind of line a journal line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JournalKind {
+    /// A map event, a launch, a dissolution.
+    Map,
+    /// A bot's message or fault.
+    Bot,
+    /// A notable trade.
+    Trade,
+    /// The human's applied order.
+    Mine,
+    /// A rejected order (anyone's but the NPCs').
+    Rejected,
+}
+
+/// One line of the journal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JournalLine {
+    /// Block.
+    pub block: u64,
+    /// Kind.
+    pub kind: JournalKind,
+    /// Who (account name) or "map".
+    pub who: String,
+    /// Text.
+    pub text: String,
+}
+
+/// A trade on a subnet's pool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trade {
+    /// Block.
+    pub block: u64,
+    /// Account name.
+    pub who: String,
+    /// Account kind.
+    pub kind: AccountKind,
+    /// A buy (stake) or a sell.
+    pub buy: bool,
+    /// TAO paid or received, rao.
+    pub tao_rao: u64,
+    /// Alpha received or sold, rao.
+    pub alpha_rao: u64,
+}
+
+/// Who holds a subnet's stake weight, and who mines it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetDetail {
+    /// Subnet.
+    pub netuid: Netuid,
+    /// Owner's name.
+    pub owner: String,
+    /// Validators by stake weight, largest first.
+    pub holders: Vec<Holder>,
+    /// Sum of the validators' alpha, rao.
+    pub alpha_weight_rao: u64,
+    /// Sum of the validators' `tau * root`, rao.
+    pub root_weight_rao: u64,
+    /// The account holding a majority of the stake weight, if any.
+    pub controller: Option<String>,
+    /// Miner slots.
+    pub miners: Vec<MinerRow>,
+    /// Alpha issued so far (in pool + outstanding), rao.
+    pub alpha_issuance_rao: u64,
+    /// Alpha still to issue before the subnet's next halving, rao.
+    pub alpha_until_halving_rao: Option<u64>,
+    /// Recent trades, newest last.
+    pub trades: Vec<Trade>,
+}
+
+/// One validator of a subnet.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Holder {
+    /// Account.
+    pub id: AccountId,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: AccountKind,
+    /// Alpha held, rao.
+    pub alpha_rao: u64,
+    /// `tau * root stake`, rao.
+    pub root_weight_rao: u64,
+    /// Share of the validators' stake weight (0..1).
+    pub share: f64,
+    /// Its weight policy on the subnet.
+    pub policy: Policy,
+}
+
+/// One miner slot of a subnet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MinerRow {
+    /// "npc miner k" or the account's name.
+    pub name: String,
+    /// Quality (NPC slots; 0 for accounts).
+    pub quality: u64,
+    /// Alpha held, rao.
+    pub alpha_rao: u64,
+    /// Alpha sold this epoch window, rao.
+    pub sold_rao: u64,
+}
+
+// ---------------------------------------------------------------------------------------
+// History
+// ---------------------------------------------------------------------------------------
+
+/// Parallel chart series sampled at a common stride, `(block, value)` points. When a
+/// series holds more than its cap, every other point goes and the stride doubles, so
+/// memory stays bounded over any match length. The last point may be provisional (the
+/// value now, between two strides): the next sample replaces it.
+/// The chart series of the simulation thread keep the memory bound of `cap` points per
+/// series whatever the match length.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lines {
+    stride: u64,
+    cap: usize,
+    provisional: Vec<bool>,
+    series: Vec<Vec<(f64, f64)>>,
+}
+
+impl Lines {
+    /// `n` empty series of at most `cap` committed points each.
+    #[must_use]
+    pub fn new(n: usize, cap: usize) -> Self {
+        Self { stride: 1, cap: cap.max(4), provisional: vec![false; n], series: vec![Vec::new(); n] }
+    }
+
+    /// Blocks between committed points.
+    #[must_use]
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// Whether a sample at `block` would be committed.
+    #[must_use]
+    pub fn due(&self, block: u64) -> bool {
+        block % self.stride == 0
+    }
+
+    /// Series `k`'s points, oldest first.
+    #[must_use]
+    pub fn series(&self, k: usize) -> &[(f64, f64)] {
+        self.series.get(k).map_or(&[], Vec::as_slice)
+    }
+
+    /// Number of series.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+
+    /// Whether there are no series.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+
+    /// Adds a series (a player joining); it starts empty.
+    pub fn add_series(&mut self) {
+        self.series.push(Vec::new());
+        self.provisional.push(false);
+    }
+
+    /// Records the values at `block`: committed if the block falls on the stride,
+    /// provisional otherwise. `values` has one value per series; a value that is not
+    /// finite is not known yet and is skipped.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn record(&mut self, block: u64, values: &[f64]) {
+        let x = block as f64;
+        let committed = self.due(block);
+        for (k, (s, v)) in self.series.iter_mut().zip(values).enumerate() {
+            if self.provisional[k] {
+                s.pop();
+                self.provisional[k] = false;
+            }
+            if !v.is_finite() {
+                continue;
+            }
+            if s.last().is_some_and(|p| p.0 >= x) {
+                s.pop();
+            }
+            s.push((x, *v));
+            self.provisional[k] = !committed;
+        }
+        if committed && self.series.iter().any(|s| s.len() > self.cap) {
+            let stride = self.stride.saturating_mul(2);
+            for s in &mut self.series {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                s.retain(|p| (p.0 as u64) % stride == 0);
+            }
+            self.stride = stride;
+        }
+    }
+}
+
+/// A subnet's chart series: price, moving price, emission share, root proportion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubnetHistory {
+    /// Registration block (a new subnet on a reused netuid starts a new history).
+    pub registered_at: i64,
+    /// Series 0: price, 1: moving price, 2: emission share, 3: root proportion.
+    pub lines: Lines,
+}
+
+/// Series indices of [`SubnetHistory::lines`].
+pub mod series {
+    /// Spot price, TAO per alpha.
+    pub const PRICE: usize = 0;
+    /// Moving price.
+    pub const MOVING: usize = 1;
+    /// Emission share (0..1).
+    pub const SHARE: usize = 2;
+    /// Root proportion (0..1).
+    pub const ROOT_PROP: usize = 3;
+    /// Network series 0: average root proportion of emitting subnets.
+    pub const AVG_ROOT_PROP: usize = 0;
+    /// Network series 1: total issuance, TAO.
+    pub const ISSUANCE: usize = 1;
+    /// Network series 2: total root stake, TAO.
+    pub const TOTAL_ROOT: usize = 2;
+}
+
+/// Every chart series of a match.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// Per subnet.
+    pub subnets: BTreeMap<Netuid, SubnetHistory>,
+    /// Average root proportion, total issuance, total root stake.
+    pub network: Lines,
+    /// Score (TAO) of each player, in the order of [`History::players`].
+    pub scores: Lines,
+    /// The players whose scores are charted.
+    pub players: Vec<(AccountId, String)>,
+}
+
+impl History {
+    fn new(cap: usize) -> Self {
+        Self { subnets: BTreeMap::new(), network: Lines::new(3, cap), scores: Lines::new(0, cap), players: Vec::new() }
+    }
+
+    fn sample(&mut self, w: &World, cap: usize, force: bool) {
+        let b = w.block;
+        for s in w.subnets() {
+            let h = self
+                .subnets
+                .entry(s.netuid)
+                .or_insert_with(|| SubnetHistory { registered_at: s.registered_at, lines: Lines::new(4, cap) });
+            if h.registered_at != s.registered_at {
+                *h = SubnetHistory { registered_at: s.registered_at, lines: Lines::new(4, cap) };
+            }
+            if force || h.lines.due(b) {
+                #[allow(clippy::cast_precision_loss)]
+                // Unknown before the first block has emitted.
+                let share = if s.last_block_emission == 0 {
+                    f64::NAN
+                } else {
+                    s.last_emission as f64 / s.last_block_emission as f64
+                };
+                h.lines.record(b, &[to_f64(s.price()), to_f64(s.moving_price), share, to_f64(w.root_prop(s.netuid))]);
+            }
+        }
+        self.subnets.retain(|n, _| w.subnet(*n).is_some());
+        if force || self.network.due(b) {
+            #[allow(clippy::cast_precision_loss)]
+            let tao = |rao: u64| rao as f64 / 1e9;
+            self.network.record(b, &[w.average_root_prop(), tao(w.total_issuance), tao(w.total_root)]);
+        }
+        if force || self.scores.due(b) {
+            #[allow(clippy::cast_precision_loss)]
+            let v: Vec<f64> = self.players.iter().map(|(id, _)| w.score(*id) as f64 / 1e9).collect();
+            self.scores.record(b, &v);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The simulation thread
+// ---------------------------------------------------------------------------------------
+
+/// Cost basis of the human's positions, kept from the human's fills.
+#[derive(Default)]
+struct Ledger {
+    alpha_prev: Vec<u64>,
+    root_prev: u64,
+    cost: Vec<u64>,
+    realized: Vec<i64>,
+    earned: Vec<u64>,
+    root_dividends: u64,
+}
+
+impl Ledger {
+    fn fit(&mut self, n: usize) {
+        for v in [&mut self.alpha_prev, &mut self.cost, &mut self.earned] {
+            if v.len() < n {
+                v.resize(n, 0);
+            }
+        }
+        if self.realized.len() < n {
+            self.realized.resize(n, 0);
+        }
+    }
+
+    /// Takes the block's fills of `me` and attributes every other change of its alpha
+    /// and root stake to dividends.
+    fn update(&mut self, w: &World, me: AccountId) {
+        let Some(a) = w.account(me) else { return };
+        self.fit(a.alpha.len());
+        let mut run = self.alpha_prev.clone();
+        let mut root = self.root_prev;
+        let take = |cost: &mut u64, held: u64, x: u64| -> u64 {
+            if held == 0 {
+                return std::mem::take(cost);
+            }
+            let c = u64::try_from(u128::from(*cost) * u128::from(x.min(held)) / u128::from(held)).unwrap_or(*cost);
+            *cost -= c.min(*cost);
+            c
+        };
+        let gain = |got: u64, c: u64| i64::try_from(i128::from(got) - i128::from(c)).unwrap_or(0);
+        for e in w.events() {
+            let Event::Applied { account, order, fill, .. } = e else { continue };
+            if *account != me {
+                continue;
+            }
+            match order {
+                Order::Stake { netuid, .. } => {
+                    let n = usize::from(*netuid);
+                    self.cost[n] = self.cost[n].saturating_add(fill.tao_in_rao);
+                    run[n] = run[n].saturating_add(fill.alpha_in_rao);
+                }
+                Order::Unstake { netuid, .. } | Order::Dump { netuid: Some(netuid) } => {
+                    let n = usize::from(*netuid);
+                    let c = take(&mut self.cost[n], run[n], fill.alpha_out_rao);
+                    self.realized[n] = self.realized[n].saturating_add(gain(fill.tao_out_rao, c));
+                    run[n] = run[n].saturating_sub(fill.alpha_out_rao);
+                }
+                Order::Dump { netuid: None } => {
+                    // One fill for every subnet: split the TAO by each position's value now.
+                    let values: Vec<u64> = (0..run.len())
+                        .map(|n| {
+                            w.subnet(Netuid::try_from(n).unwrap_or(0))
+                                .map_or(0, |s| sale_value(s.tao, s.alpha_in, run[n], w.params.staking_fee.0))
+                        })
+                        .collect();
+                    let total: u128 = values.iter().map(|v| u128::from(*v)).sum();
+                    for n in 0..run.len() {
+                        if run[n] == 0 {
+                            continue;
+                        }
+                        let got = (u128::from(fill.tao_out_rao) * u128::from(values[n]))
+                            .checked_div(total)
+                            .and_then(|v| u64::try_from(v).ok())
+                            .unwrap_or(0);
+                        let c = std::mem::take(&mut self.cost[n]);
+                        self.realized[n] = self.realized[n].saturating_add(gain(got, c));
+                        run[n] = 0;
+                    }
+                }
+                Order::Move { from, to, .. } => {
+                    let (f, t) = (usize::from(*from), usize::from(*to));
+                    let c = take(&mut self.cost[f], run[f], fill.alpha_out_rao);
+                    run[f] = run[f].saturating_sub(fill.alpha_out_rao);
+                    self.cost[t] = self.cost[t].saturating_add(c);
+                    run[t] = run[t].saturating_add(fill.alpha_in_rao);
+                }
+                Order::StakeRoot { .. } => root = root.saturating_add(fill.tao_in_rao),
+                Order::UnstakeRoot { .. } => root = root.saturating_sub(fill.tao_out_rao),
+                _ => {}
+            }
+        }
+        for (n, now) in a.alpha.iter().enumerate() {
+            self.earned[n] = self.earned[n].saturating_add(now.saturating_sub(run[n]));
+            if *now == 0 {
+                self.cost[n] = 0;
+                self.earned[n] = 0;
+            }
+        }
+        self.root_dividends = self.root_dividends.saturating_add(a.root.0.saturating_sub(root));
+        self.alpha_prev.clone_from(&a.alpha);
+        self.root_prev = a.root.0;
+    }
+}
+
+struct Sim {
+    session: Session,
+    info: MatchInfo,
+    options: HandleOptions,
+    slot: Option<Arc<Slot>>,
+    paused: bool,
+    speed: usize,
+    watch: Option<Netuid>,
+    acked: u64,
+    seq: u64,
+    history: History,
+    ledger: Ledger,
+    notices: VecDeque<Notice>,
+    notice_id: u64,
+    journal: VecDeque<(u64, JournalLine)>,
+    journal_trades: VecDeque<(u64, JournalLine)>,
+    journal_seq: u64,
+    trades: BTreeMap<Netuid, VecDeque<Trade>>,
+    log_seen: usize,
+    log_last: Option<LogLine>,
+    error: Option<String>,
+    stopped: bool,
+}
+
+impl Sim {
+    fn new(setup: Setup, options: HandleOptions) -> Self {
+        let Setup { session, human } = setup;
+        let map = session.map();
+        let w = session.world();
+        let info = MatchInfo {
+            map: w.map.clone(),
+            description: map.description.clone(),
+            objectives: map.objectives.clone(),
+            teacher_note: map.teacher_note.clone(),
+            seed: w.seed,
+            start_date: map.start_date,
+            end_block: session.end_block(),
+            human,
+            bots: session.seats().iter().map(|s| s.name.clone()).collect(),
+            start_rao: map.start_tao.0,
+        };
+        let mut history = History::new(options.history_points);
+        let players: Vec<(AccountId, String)> =
+            w.accounts.iter().filter(|a| a.kind != AccountKind::Npc).map(|a| (a.id, a.name.clone())).collect();
+        for _ in &players {
+            history.scores.add_series();
+        }
+        history.players = players;
+        history.sample(w, options.history_points, true);
+        let mut ledger = Ledger::default();
+        if let Some(me) = human.and_then(|h| w.account(h)) {
+            ledger.alpha_prev.clone_from(&me.alpha);
+            ledger.root_prev = me.root.0;
+        }
+        let mut sim = Self {
+            session,
+            info,
+            options,
+            slot: None,
+            paused: options.paused,
+            speed: options.speed_index.min(SPEEDS_BLOCKS_PER_SEC.len() - 1),
+            watch: None,
+            acked: 0,
+            seq: 0,
+            history,
+            ledger,
+            notices: VecDeque::new(),
+            notice_id: 0,
+            journal: VecDeque::new(),
+            journal_trades: VecDeque::new(),
+            journal_seq: 0,
+            trades: BTreeMap::new(),
+            log_seen: 0,
+            log_last: None,
+            error: None,
+            stopped: false,
+        };
+        sim.take_log();
+        sim
+    }
+
+    fn period(&self) -> Duration {
+        Duration::from_secs(1) / SPEEDS_BLOCKS_PER_SEC.get(self.speed).copied().unwrap_or(1)
+    }
+
+    fn running(&self) -> bool {
+        !self.paused && !self.session.is_over() && self.error.is_none()
+    }
+
+    fn run(&mut self, rx: &Receiver<Command>) {
+        let mut next_due = Instant::now();
+        let mut last_publish = Instant::now();
+        let mut dirty = false;
+        loop {
+            let now = Instant::now();
+            let timeout = if self.running() {
+                next_due.saturating_duration_since(now).min(PUBLISH_PERIOD)
+            } else if dirty {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(500)
+            };
+            let mut commanded = false;
+            match rx.recv_timeout(timeout) {
+                Ok(c) => {
+                    if !self.apply(c) {
+                        break;
+                    }
+                    commanded = true;
+                    while let Ok(c) = rx.try_recv() {
+                        if !self.apply(c) {
+                            self.stop();
+                            return;
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if commanded && self.running() && next_due < Instant::now() {
+                // Resumed or sped up: start the clock from now, do not catch up.
+                next_due = next_due.max(Instant::now().checked_sub(self.period()).unwrap_or_else(Instant::now));
+            }
+            if self.running() {
+                let start = Instant::now();
+                let period = self.period();
+                while self.running() && next_due <= Instant::now() && start.elapsed() < WORK_SLICE {
+                    self.step();
+                    next_due += period;
+                    dirty = true;
+                }
+                // Falling behind (a slow machine at top speed): drop the debt.
+                if Instant::now().saturating_duration_since(next_due) > Duration::from_millis(250) {
+                    next_due = Instant::now();
+                }
+            } else {
+                next_due = Instant::now();
+            }
+            if commanded || (dirty && last_publish.elapsed() >= PUBLISH_PERIOD) {
+                self.publish();
+                last_publish = Instant::now();
+                dirty = false;
+            }
+        }
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.stopped = true;
+        self.paused = true;
+        self.publish();
+    }
+
+    /// Applies a command; `false` to stop the thread.
+    fn apply(&mut self, c: Command) -> bool {
+        self.acked += 1;
+        match c {
+            Command::Submit(order) => {
+                if let Some(h) = self.info.human {
+                    self.session.submit(h, order);
+                }
+            }
+            Command::Pause => self.paused = true,
+            Command::Resume => self.paused = false,
+            Command::TogglePause => self.paused = !self.paused,
+            Command::Faster => self.speed = (self.speed + 1).min(SPEEDS_BLOCKS_PER_SEC.len() - 1),
+            Command::Slower => self.speed = self.speed.saturating_sub(1),
+            Command::SetSpeed(k) => self.speed = k.min(SPEEDS_BLOCKS_PER_SEC.len() - 1),
+            Command::Step(n) => {
+                for _ in 0..n {
+                    if self.session.is_over() || self.error.is_some() {
+                        break;
+                    }
+                    self.step();
+                }
+            }
+            Command::Watch(n) => self.watch = n,
+            Command::Quit => return false,
+        }
+        true
+    }
+
+    fn step(&mut self) {
+        let stepped = catch_unwind(AssertUnwindSafe(|| self.session.step()));
+        match stepped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                self.error = Some(e.to_string());
+                return;
+            }
+            Err(p) => {
+                self.error = Some(format!("the simulation panicked: {}", panic_text(&*p)));
+                return;
+            }
+        }
+        let cap = self.options.history_points;
+        self.history.sample(self.session.world(), cap, false);
+        if let Some(h) = self.info.human {
+            self.ledger.update(self.session.world(), h);
+        }
+        self.take_events();
+        self.take_log();
+    }
+
+    fn push_journal(&mut self, line: JournalLine) {
+        self.journal_seq += 1;
+        let (ring, cap) = if line.kind == JournalKind::Trade {
+            (&mut self.journal_trades, JOURNAL_TRADES)
+        } else {
+            (&mut self.journal, JOURNAL_LINES)
+        };
+        if ring.len() >= cap {
+            ring.pop_front();
+        }
+        ring.push_back((self.journal_seq, line));
+    }
+
+    /// Both journal rings, merged in the order the lines were written.
+    fn merged_journal(&self) -> Vec<JournalLine> {
+        let mut out = Vec::with_capacity(self.journal.len() + self.journal_trades.len());
+        let (mut a, mut b) = (self.journal.iter().peekable(), self.journal_trades.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => {
+                    if x.0 < y.0 {
+                        a.next()
+                    } else {
+                        b.next()
+                    }
+                }
+                (Some(_), None) => a.next(),
+                (None, Some(_)) => b.next(),
+                (None, None) => break,
+            };
+            if let Some((_, l)) = next {
+                out.push(l.clone());
+            }
+        }
+        out
+    }
+
+    /// The human's fills and rejections, and trades, from the last block's events.
+    fn take_events(&mut self) {
+        let w = self.session.world();
+        let human = self.info.human;
+        let mut notices = Vec::new();
+        let mut trades: Vec<(Netuid, Trade)> = Vec::new();
+        let mut notable = Vec::new();
+        for e in w.events() {
+            match e {
+                Event::Applied { block, account, order, fill } => {
+                    let Some(a) = w.account(*account) else { continue };
+                    if Some(*account) == human {
+                        notices.push((*block, true, order.to_string(), fill_text(order, fill)));
+                    }
+                    let mut t = |netuid: Netuid, buy: bool, tao: u64, alpha: u64| {
+                        let trade = Trade {
+                            block: *block,
+                            who: a.name.clone(),
+                            kind: a.kind,
+                            buy,
+                            tao_rao: tao,
+                            alpha_rao: alpha,
+                        };
+                        if a.kind != AccountKind::Npc || tao >= NOTABLE_TRADE_RAO {
+                            notable.push((netuid, trade.clone()));
+                        }
+                        trades.push((netuid, trade));
+                    };
+                    match order {
+                        Order::Stake { netuid, .. } => t(*netuid, true, fill.tao_in_rao, fill.alpha_in_rao),
+                        Order::Unstake { netuid, .. } | Order::Dump { netuid: Some(netuid) } => {
+                            t(*netuid, false, fill.tao_out_rao, fill.alpha_out_rao);
+                        }
+                        Order::Move { from, to, .. } => {
+                            t(*from, false, fill.tao_out_rao, fill.alpha_out_rao);
+                            t(*to, true, fill.tao_in_rao, fill.alpha_in_rao);
+                        }
+                        _ => {}
+                    }
+                }
+                Event::Rejected { block, account, order, reason } if Some(*account) == human => {
+                    notices.push((*block, false, order.to_string(), reason.to_string()));
+                }
+                _ => {}
+            }
+        }
+        for (block, ok, order, text) in notices {
+            self.notice_id += 1;
+            if self.notices.len() >= NOTICES {
+                self.notices.pop_front();
+            }
+            if ok {
+                let who = self.human_name();
+                self.push_journal(JournalLine {
+                    block,
+                    kind: JournalKind::Mine,
+                    who,
+                    text: format!("{order}: {text}"),
+                });
+            }
+            self.notices.push_back(Notice { id: self.notice_id, block, ok, order, text });
+        }
+        for (netuid, t) in notable {
+            let verb = if t.buy { "bought" } else { "sold" };
+            let text = format!("{verb} {} alpha on SN{netuid} for {} TAO", milli(t.alpha_rao), milli(t.tao_rao));
+            if t.kind != AccountKind::Human {
+                self.push_journal(JournalLine { block: t.block, kind: JournalKind::Trade, who: t.who, text });
+            }
+        }
+        for (netuid, t) in trades {
+            let q = self.trades.entry(netuid).or_default();
+            if q.len() >= TRADES_PER_SUBNET {
+                q.pop_front();
+            }
+            q.push_back(t);
+        }
+    }
+
+    fn human_name(&self) -> String {
+        self.info.human.and_then(|h| self.session.world().account(h)).map(|a| a.name.clone()).unwrap_or_default()
+    }
+
+    /// New lines of the session's log (which drops its oldest lines when full).
+    fn take_log(&mut self) {
+        let log = self.session.log();
+        let start = match &self.log_last {
+            None => 0,
+            Some(last) => {
+                if log.get(self.log_seen.wrapping_sub(1)) == Some(last) {
+                    self.log_seen
+                } else {
+                    log.iter().rposition(|l| l == last).map_or(0, |k| k + 1)
+                }
+            }
+        };
+        let human = self.human_name();
+        let bots = &self.info.bots;
+        let new: Vec<JournalLine> = log[start.min(log.len())..]
+            .iter()
+            .map(|l| {
+                let kind = if l.who == "map" {
+                    JournalKind::Map
+                } else if l.text.starts_with("rejected:") {
+                    JournalKind::Rejected
+                } else if bots.contains(&l.who) {
+                    JournalKind::Bot
+                } else if l.who == human {
+                    JournalKind::Mine
+                } else {
+                    JournalKind::Map
+                };
+                JournalLine { block: l.block, kind, who: l.who.clone(), text: l.text.clone() }
+            })
+            .collect();
+        self.log_seen = log.len();
+        self.log_last = log.last().cloned();
+        for l in new {
+            self.push_journal(l);
+        }
+    }
+
+    fn publish(&mut self) {
+        let snap = Arc::new(self.snapshot(self.seq + 1));
+        self.seq += 1;
+        if let Some(slot) = &self.slot {
+            let mut g = slot.snap.lock().unwrap_or_else(PoisonError::into_inner);
+            *g = snap;
+            drop(g);
+            slot.changed.notify_all();
+        }
+    }
+
+    fn snapshot(&mut self, seq: u64) -> Snapshot {
+        let cap = self.options.history_points;
+        self.history.sample(self.session.world(), cap, true);
+        let w = self.session.world();
+        let view = w.view();
+        let mut players: Vec<PlayerRow> = view
+            .accounts
+            .iter()
+            .filter(|a| a.kind != AccountKind::Npc)
+            .map(|a| PlayerRow {
+                id: a.id,
+                name: a.name.clone(),
+                kind: a.kind,
+                score_rao: a.score_rao,
+                roi: super::report::roi(w, a.id),
+                faults: a.faults,
+                free_rao: a.free_rao,
+                root_rao: a.root_stake_rao,
+            })
+            .collect();
+        players.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then(a.id.cmp(&b.id)));
+        let me = self.info.human.and_then(|h| self.book(w, &view, &players, h));
+        let pending = match self.info.human {
+            Some(h) => w.queued().iter().filter(|(a, _)| *a == h).map(|(_, o)| o.to_string()).collect(),
+            None => Vec::new(),
+        };
+        let detail = self.watch.and_then(|n| self.detail(w, n));
+        Snapshot {
+            seq,
+            acked: self.acked,
+            stopped: self.stopped,
+            clock: self.session.clock(),
+            over: self.session.is_over(),
+            paused: self.paused || self.session.is_over(),
+            speed_index: self.speed,
+            params: w.params.clone(),
+            pool_rules: w.pool_rules(),
+            average_root_prop: w.average_root_prop(),
+            block_emission_rao: emission(w.total_issuance),
+            until_halving_rao: until_next_halving(w.total_issuance),
+            prune_candidate: prune_candidate(w),
+            players,
+            me,
+            pending,
+            notices: self.notices.iter().cloned().collect(),
+            journal: self.merged_journal(),
+            history: Arc::new(self.history.clone()),
+            detail,
+            error: self.error.clone(),
+            view,
+        }
+    }
+
+    fn book(&self, w: &World, view: &View, players: &[PlayerRow], h: AccountId) -> Option<Book> {
+        let a = w.account(h)?;
+        let mut positions = Vec::new();
+        for s in &view.subnets {
+            let n = usize::from(s.netuid);
+            let alpha = a.alpha.get(n).copied().unwrap_or(0);
+            let realized = self.ledger.realized.get(n).copied().unwrap_or(0);
+            if alpha == 0 && realized == 0 {
+                continue;
+            }
+            positions.push(Position {
+                netuid: s.netuid,
+                name: s.name.clone(),
+                alpha_rao: alpha,
+                value_rao: sale_value(s.tao_rao, s.alpha_in_rao, alpha, w.params.staking_fee.0),
+                cost_rao: self.ledger.cost.get(n).copied().unwrap_or(0),
+                realized_rao: realized,
+                earned_alpha_rao: self.ledger.earned.get(n).copied().unwrap_or(0),
+            });
+        }
+        Some(Book {
+            free_rao: a.free.0,
+            root_rao: a.root.0,
+            root_dividends_rao: self.ledger.root_dividends,
+            score_rao: w.score(h),
+            start_rao: a.start_value_rao,
+            rank: players.iter().position(|p| p.id == h).map_or(0, |k| k + 1),
+            positions,
+            miner_on: a
+                .miner
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| **m)
+                .filter_map(|(n, _)| Netuid::try_from(n).ok())
+                .collect(),
+            policies: a
+                .policy
+                .iter()
+                .enumerate()
+                .filter(|(n, p)| **p != Policy::Honest && w.subnet(Netuid::try_from(*n).unwrap_or(0)).is_some())
+                .filter_map(|(n, p)| Netuid::try_from(n).ok().map(|n| (n, *p)))
+                .collect(),
+        })
+    }
+
+    fn detail(&self, w: &World, netuid: Netuid) -> Option<SubnetDetail> {
+        let s = w.subnet(netuid)?;
+        let n = usize::from(netuid);
+        let vals = epoch::validators(w, netuid);
+        let total: u128 = vals.iter().map(|(_, x)| u128::from(*x)).sum();
+        let tau = w.params.tao_weight;
+        let mut alpha_weight = 0u64;
+        let mut root_weight = 0u64;
+        let holders: Vec<Holder> = vals
+            .iter()
+            .filter_map(|(id, weight)| {
+                let a = w.account(*id)?;
+                let alpha = a.alpha.get(n).copied().unwrap_or(0);
+                let rw = tau.apply(a.root.0);
+                alpha_weight = alpha_weight.saturating_add(alpha);
+                root_weight = root_weight.saturating_add(rw);
+                #[allow(clippy::cast_precision_loss)]
+                let share = if total == 0 { 0.0 } else { *weight as f64 / total as f64 };
+                Some(Holder {
+                    id: *id,
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    alpha_rao: alpha,
+                    root_weight_rao: rw,
+                    share,
+                    policy: a.policy.get(n).copied().unwrap_or_default(),
+                })
+            })
+            .collect();
+        let miners = epoch::miners(w, n)
+            .into_iter()
+            .map(|(m, quality, alpha, sold)| MinerRow {
+                name: match m {
+                    Miner::Npc(j) => format!("npc miner {}", j + 1),
+                    Miner::Account(id) => w.account(id).map_or_else(|| format!("#{}", id.0), |a| a.name.clone()),
+                },
+                quality,
+                alpha_rao: alpha,
+                sold_rao: sold,
+            })
+            .collect();
+        let issuance = s.alpha_issuance();
+        Some(SubnetDetail {
+            netuid,
+            owner: w.account(s.owner).map_or_else(String::new, |a| a.name.clone()),
+            holders,
+            alpha_weight_rao: alpha_weight,
+            root_weight_rao: root_weight,
+            controller: super::report::controller_name(w, netuid),
+            miners,
+            alpha_issuance_rao: issuance,
+            alpha_until_halving_rao: until_next_halving(issuance),
+            trades: self.trades.get(&netuid).map(|q| q.iter().cloned().collect()).unwrap_or_default(),
+        })
+    }
+}
+
+/// Whole units to three decimals with thousands separators: `85,438.389`.
+fn milli(rao: u64) -> String {
+    let whole = (rao / 1_000_000_000).to_string();
+    let mut out = String::with_capacity(whole.len() + 8);
+    for (k, c) in whole.chars().enumerate() {
+        if k > 0 && (whole.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{out}.{:03}", rao % 1_000_000_000 / 1_000_000)
+}
+
+/// What an applied order did, in words.
+fn fill_text(order: &Order, f: &crate::engine::Fill) -> String {
+    use crate::engine::amount::format_rao as r;
+    let fee = if f.fee_rao > 0 { format!(" (fee {} TAO)", r(f.fee_rao)) } else { String::new() };
+    match order {
+        Order::Stake { .. } => format!("paid {} TAO, got {} alpha{fee}", r(f.tao_in_rao), r(f.alpha_in_rao)),
+        Order::Unstake { .. } | Order::Dump { .. } => {
+            format!("sold {} alpha, got {} TAO{fee}", r(f.alpha_out_rao), r(f.tao_out_rao))
+        }
+        Order::Move { .. } => format!("moved {} alpha into {} alpha{fee}", r(f.alpha_out_rao), r(f.alpha_in_rao)),
+        Order::StakeRoot { .. } => format!("{} TAO now on root", r(f.tao_in_rao)),
+        Order::UnstakeRoot { .. } => format!("{} TAO back from root", r(f.tao_out_rao)),
+        Order::LaunchSubnet { .. } => match f.netuid {
+            Some(n) => format!("launched as SN{n}, locked {} TAO", r(f.tao_in_rao)),
+            None => format!("locked {} TAO", r(f.tao_in_rao)),
+        },
+        Order::RegisterMiner { .. } => format!("burned {} TAO for a miner slot", r(f.tao_in_rao)),
+        Order::SetWeights { .. } | Order::SetRootWeights { .. } => "done".into(),
+    }
+}
+
+/// Days (fractional) for a number of blocks.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn blocks_to_days(blocks: u64) -> f64 {
+    blocks as f64 / BLOCKS_PER_DAY as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_stay_bounded_and_keep_the_latest_value() {
+        let mut l = Lines::new(1, 8);
+        for b in 0..1000u64 {
+            #[allow(clippy::cast_precision_loss)]
+            l.record(b, &[b as f64]);
+            assert!(l.series(0).len() <= 9 + 1, "len {}", l.series(0).len());
+        }
+        assert_eq!(l.series(0).last(), Some(&(999.0, 999.0)));
+        assert!(l.stride() >= 64);
+        // Points are in block order.
+        assert!(l.series(0).windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn amounts_in_the_journal_read_well() {
+        assert_eq!(milli(85_438_389_123_456), "85,438.389");
+        assert_eq!(milli(20_500_000_000), "20.500");
+        assert_eq!(milli(0), "0.000");
+    }
+
+    #[test]
+    fn provisional_points_are_replaced() {
+        let mut l = Lines::new(1, 100);
+        l.record(0, &[1.0]);
+        l.record(5, &[2.0]);
+        assert_eq!(l.series(0), &[(0.0, 1.0), (5.0, 2.0)]);
+        l.record(5, &[3.0]);
+        assert_eq!(l.series(0), &[(0.0, 1.0), (5.0, 3.0)]);
+    }
+}

@@ -1,0 +1,778 @@
+//! The game's state and [`App::update`]: no terminal, no threads, no clock. Actions
+//! come in; [`Command`]s for the session handle pile up in an outbox; the views draw
+//! from `&App`.
+
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use super::action::{Action, Input, Screen};
+use super::form::{Form, OrderKind};
+use super::keymap::{self, Mode};
+use super::layout;
+use super::theme::Theme;
+use crate::engine::Netuid;
+use crate::engine::math::to_f64;
+use crate::engine::params::BLOCKS_PER_DAY;
+use crate::engine::view::SubnetView;
+use crate::session::handle::{Command, JournalKind, MatchInfo, Snapshot, series};
+
+/// How long a toast stays, in ticks (about ten a second).
+const TOAST_TICKS: u16 = 60;
+
+/// Settings of the game screen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Options {
+    /// Price impact (a fraction) above which a quote warns.
+    pub slippage_warn: f64,
+    /// Show the welcome box at the start.
+    pub welcome: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { slippage_warn: 0.02, welcome: true }
+    }
+}
+
+/// A market column to sort by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortKey {
+    /// Netuid.
+    #[default]
+    Netuid,
+    /// Name.
+    Name,
+    /// Spot price.
+    Price,
+    /// Price change over the last day.
+    Change,
+    /// Moving price.
+    Moving,
+    /// Emission share.
+    Emission,
+    /// Root proportion.
+    RootProp,
+    /// Pool TAO.
+    Depth,
+    /// The player's position value.
+    Position,
+}
+
+impl SortKey {
+    /// In the order `o` cycles them.
+    pub const ALL: [SortKey; 9] = [
+        SortKey::Netuid,
+        SortKey::Name,
+        SortKey::Price,
+        SortKey::Change,
+        SortKey::Moving,
+        SortKey::Emission,
+        SortKey::RootProp,
+        SortKey::Depth,
+        SortKey::Position,
+    ];
+
+    /// Column label.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            SortKey::Netuid => "SN",
+            SortKey::Name => "Name",
+            SortKey::Price => "Price τ",
+            SortKey::Change => "24h",
+            SortKey::Moving => "Moving",
+            SortKey::Emission => "Emission",
+            SortKey::RootProp => "Root",
+            SortKey::Depth => "Pool τ",
+            SortKey::Position => "Yours τ",
+        }
+    }
+
+    /// Whether it sorts largest first by default.
+    #[must_use]
+    pub const fn descending(self) -> bool {
+        !matches!(self, SortKey::Netuid | SortKey::Name)
+    }
+}
+
+/// The market table's state.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MarketState {
+    /// Sort column.
+    pub sort: SortKey,
+    /// Largest first.
+    pub descending: bool,
+    /// Filter text.
+    pub filter: String,
+    /// Typing the filter.
+    pub editing_filter: bool,
+    /// First row shown.
+    pub offset: usize,
+}
+
+/// What the log screen shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFilter {
+    /// Everything.
+    #[default]
+    All,
+    /// Map events.
+    Map,
+    /// Notable trades and bots.
+    Trades,
+    /// Your orders.
+    Mine,
+    /// Rejected orders.
+    Rejected,
+}
+
+impl LogFilter {
+    const ALL: [LogFilter; 5] =
+        [LogFilter::All, LogFilter::Map, LogFilter::Trades, LogFilter::Mine, LogFilter::Rejected];
+
+    /// Label.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            LogFilter::All => "all",
+            LogFilter::Map => "map",
+            LogFilter::Trades => "trades & bots",
+            LogFilter::Mine => "mine",
+            LogFilter::Rejected => "rejected",
+        }
+    }
+
+    /// Whether a journal line of `kind` passes.
+    #[must_use]
+    pub fn admits(self, kind: JournalKind) -> bool {
+        match self {
+            LogFilter::All => true,
+            LogFilter::Map => kind == JournalKind::Map,
+            LogFilter::Trades => matches!(kind, JournalKind::Trade | JournalKind::Bot),
+            LogFilter::Mine => kind == JournalKind::Mine,
+            LogFilter::Rejected => kind == JournalKind::Rejected,
+        }
+    }
+}
+
+/// A box over the screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// The map, its objectives, and how to start.
+    Welcome,
+    /// Every key.
+    Help,
+    /// "Quit this match?"
+    ConfirmQuit,
+    /// An order form.
+    Order(Form),
+    /// The final standings.
+    Results,
+    /// The simulation stopped with an error.
+    Error(String),
+}
+
+/// A short message on the status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    /// Text.
+    pub text: String,
+    /// Good news (`Some(true)`), bad news (`Some(false)`), or neither.
+    pub ok: Option<bool>,
+    ticks_left: u16,
+}
+
+/// The game.
+pub struct App {
+    info: Arc<MatchInfo>,
+    snap: Arc<Snapshot>,
+    /// Styles.
+    pub theme: Theme,
+    /// Settings.
+    pub options: Options,
+    size: (u16, u16),
+    screen: Screen,
+    /// The market table.
+    pub market: MarketState,
+    focus: Option<Netuid>,
+    portfolio_row: usize,
+    log_filter: LogFilter,
+    log_scroll: usize,
+    help_scroll: usize,
+    overlay: Option<Overlay>,
+    outbox: Vec<Command>,
+    toast: Option<Toast>,
+    seen_notice: u64,
+    results_shown: bool,
+    error_shown: bool,
+    watched: Option<Netuid>,
+    should_quit: bool,
+}
+
+impl App {
+    /// The game on a match, showing `snap` first, for a terminal of `size`.
+    #[must_use]
+    pub fn new(info: Arc<MatchInfo>, snap: Arc<Snapshot>, theme: Theme, options: Options) -> Self {
+        let mut app = Self {
+            info,
+            seen_notice: snap.notices.last().map_or(0, |n| n.id),
+            snap,
+            theme,
+            options,
+            size: (layout::MIN_WIDTH, layout::MIN_HEIGHT),
+            screen: Screen::Market,
+            market: MarketState { descending: SortKey::Netuid.descending(), ..MarketState::default() },
+            focus: None,
+            portfolio_row: 0,
+            log_filter: LogFilter::All,
+            log_scroll: 0,
+            help_scroll: 0,
+            overlay: options.welcome.then_some(Overlay::Welcome),
+            outbox: Vec::new(),
+            toast: None,
+            results_shown: false,
+            error_shown: false,
+            watched: None,
+            should_quit: false,
+        };
+        app.fix_focus();
+        app.after_update();
+        app
+    }
+
+    // ---- reading -------------------------------------------------------------------
+
+    /// The match's fixed facts.
+    #[must_use]
+    pub fn info(&self) -> &MatchInfo {
+        &self.info
+    }
+    /// The latest snapshot.
+    #[must_use]
+    pub fn snap(&self) -> &Snapshot {
+        &self.snap
+    }
+    /// The screen shown.
+    #[must_use]
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+    /// The selected subnet.
+    #[must_use]
+    pub fn focus(&self) -> Option<Netuid> {
+        self.focus
+    }
+    /// The overlay shown, if any.
+    #[must_use]
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
+    }
+    /// The toast shown, if any.
+    #[must_use]
+    pub fn toast(&self) -> Option<&Toast> {
+        self.toast.as_ref()
+    }
+    /// The terminal size the app lays out for.
+    #[must_use]
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+    /// The selected portfolio row.
+    #[must_use]
+    pub fn portfolio_row(&self) -> usize {
+        self.portfolio_row
+    }
+    /// The log filter.
+    #[must_use]
+    pub fn log_filter(&self) -> LogFilter {
+        self.log_filter
+    }
+    /// Lines scrolled back from the newest log line.
+    #[must_use]
+    pub fn log_scroll(&self) -> usize {
+        self.log_scroll
+    }
+    /// Lines scrolled in the help.
+    #[must_use]
+    pub fn help_scroll(&self) -> usize {
+        self.help_scroll
+    }
+    /// Whether the player has asked to leave.
+    #[must_use]
+    pub fn should_quit(&self) -> bool {
+        self.should_quit
+    }
+    /// Takes the commands for the session handle.
+    pub fn take_commands(&mut self) -> Vec<Command> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// The keyboard's mode now.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        match &self.overlay {
+            Some(Overlay::Order(_)) => Mode::Text,
+            Some(Overlay::ConfirmQuit) => Mode::Confirm,
+            Some(_) => Mode::Dismiss,
+            None if self.market.editing_filter => Mode::Text,
+            None => Mode::Normal,
+        }
+    }
+
+    /// Price change of a subnet over the last day (or since the match began).
+    #[must_use]
+    pub fn change_24h(&self, s: &SubnetView) -> Option<f64> {
+        let h = self.snap.history.subnets.get(&s.netuid)?;
+        let pts = h.lines.series(series::PRICE);
+        #[allow(clippy::cast_precision_loss)]
+        let since = self.snap.block().saturating_sub(BLOCKS_PER_DAY) as f64;
+        let k = pts.partition_point(|p| p.0 < since);
+        let then = pts.get(k)?.1;
+        (then > 0.0).then(|| to_f64(s.price) / then - 1.0)
+    }
+
+    /// The player's position value on a subnet, rao.
+    #[must_use]
+    pub fn position_value(&self, netuid: Netuid) -> u64 {
+        self.snap.me.as_ref().and_then(|m| m.positions.iter().find(|p| p.netuid == netuid)).map_or(0, |p| p.value_rao)
+    }
+
+    /// The market rows: indices into the view's subnets, filtered and sorted.
+    #[must_use]
+    pub fn market_rows(&self) -> Vec<usize> {
+        let subnets = &self.snap.view.subnets;
+        let f = self.market.filter.trim().to_lowercase();
+        let mut rows: Vec<usize> = (0..subnets.len())
+            .filter(|k| {
+                let s = &subnets[*k];
+                f.is_empty()
+                    || s.name.to_lowercase().contains(&f)
+                    || s.netuid.to_string() == f
+                    || format!("sn{}", s.netuid) == f
+                    || s.mechanism.name().starts_with(&f)
+            })
+            .collect();
+        let key = |k: &usize| -> f64 {
+            let s = &subnets[*k];
+            match self.market.sort {
+                SortKey::Netuid | SortKey::Name => f64::from(s.netuid),
+                SortKey::Price => to_f64(s.price),
+                SortKey::Change => self.change_24h(s).unwrap_or(0.0),
+                SortKey::Moving => to_f64(s.moving_price),
+                SortKey::Emission => s.emission_share,
+                SortKey::RootProp => to_f64(s.root_prop),
+                #[allow(clippy::cast_precision_loss)]
+                SortKey::Depth => s.tao_rao as f64,
+                #[allow(clippy::cast_precision_loss)]
+                SortKey::Position => self.position_value(s.netuid) as f64,
+            }
+        };
+        if self.market.sort == SortKey::Name {
+            rows.sort_by(|a, b| subnets[*a].name.to_lowercase().cmp(&subnets[*b].name.to_lowercase()));
+        } else {
+            rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then(subnets[*a].netuid.cmp(&subnets[*b].netuid)));
+        }
+        if self.market.descending {
+            rows.reverse();
+        }
+        rows
+    }
+
+    /// The selected market row's index among [`App::market_rows`].
+    #[must_use]
+    pub fn market_selected(&self, rows: &[usize]) -> Option<usize> {
+        let n = self.focus?;
+        rows.iter().position(|k| self.snap.view.subnets[*k].netuid == n)
+    }
+
+    fn market_table(&self) -> ratatui::layout::Rect {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        let body = layout::chrome(area).body;
+        layout::market(body, self.market.editing_filter || !self.market.filter.is_empty()).table
+    }
+
+    fn page(&self) -> usize {
+        match self.screen {
+            Screen::Market => layout::table_rows(self.market_table()).max(1),
+            _ => usize::from(self.size.1.saturating_sub(8)).max(1),
+        }
+    }
+
+    // ---- input ---------------------------------------------------------------------
+
+    /// Handles a key press.
+    pub fn on_key(&mut self, key: KeyEvent) {
+        if let Some(a) = keymap::key(key, self.mode()) {
+            self.update(a);
+        }
+    }
+
+    /// Takes a new snapshot from the session handle.
+    pub fn set_snapshot(&mut self, snap: Arc<Snapshot>) {
+        self.snap = snap;
+        let fresh: Vec<_> = self.snap.notices.iter().filter(|n| n.id > self.seen_notice).cloned().collect();
+        if let Some(last) = fresh.last() {
+            self.seen_notice = last.id;
+            let text = if last.ok {
+                format!("✓ {}: {}", last.order, last.text)
+            } else {
+                format!("✗ rejected: {}: {}", last.order, last.text)
+            };
+            self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS });
+        }
+        if let Some(e) = &self.snap.error {
+            if !self.error_shown {
+                self.error_shown = true;
+                self.overlay = Some(Overlay::Error(e.clone()));
+            }
+        } else if self.snap.over && !self.results_shown && self.overlay != Some(Overlay::ConfirmQuit) {
+            self.results_shown = true;
+            self.overlay = Some(Overlay::Results);
+        }
+        self.fix_focus();
+        self.after_update();
+    }
+
+    fn fix_focus(&mut self) {
+        let subnets = &self.snap.view.subnets;
+        if self.focus.is_some_and(|n| subnets.iter().any(|s| s.netuid == n)) {
+            return;
+        }
+        let rows = self.market_rows();
+        self.focus = rows.first().map(|k| self.snap.view.subnets[*k].netuid);
+    }
+
+    fn say(&mut self, text: impl Into<String>, ok: Option<bool>) {
+        self.toast = Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS });
+    }
+
+    fn send(&mut self, c: Command) {
+        self.outbox.push(c);
+    }
+
+    /// Applies an action.
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::ForceQuit => self.should_quit = true,
+            Action::Resize { width, height } => self.size = (width, height),
+            Action::Tick => {
+                if let Some(t) = &mut self.toast {
+                    t.ticks_left = t.ticks_left.saturating_sub(1);
+                    if t.ticks_left == 0 {
+                        self.toast = None;
+                    }
+                }
+            }
+            _ => {
+                if self.overlay.is_some() {
+                    self.update_overlay(action);
+                } else if self.market.editing_filter {
+                    self.update_filter(action);
+                } else {
+                    self.update_screen(action);
+                }
+            }
+        }
+        self.after_update();
+    }
+
+    fn after_update(&mut self) {
+        // Keep the market selection in view.
+        let rows = self.market_rows();
+        let page = layout::table_rows(self.market_table()).max(1);
+        if let Some(sel) = self.market_selected(&rows) {
+            if sel < self.market.offset {
+                self.market.offset = sel;
+            } else if sel >= self.market.offset + page {
+                self.market.offset = sel + 1 - page;
+            }
+        }
+        self.market.offset = self.market.offset.min(rows.len().saturating_sub(page));
+        let positions = self.snap.me.as_ref().map_or(0, |m| m.positions.len());
+        self.portfolio_row = self.portfolio_row.min(positions.saturating_sub(1));
+        if self.watched != self.focus {
+            self.watched = self.focus;
+            self.send(Command::Watch(self.focus));
+        }
+    }
+
+    fn update_overlay(&mut self, action: Action) {
+        let Some(overlay) = self.overlay.take() else { return };
+        match overlay {
+            Overlay::Order(mut form) => {
+                let Action::Input(i) = action else {
+                    self.overlay = Some(Overlay::Order(form));
+                    return;
+                };
+                match i {
+                    Input::Char(c) => form.type_char(c),
+                    Input::Backspace => form.backspace(),
+                    Input::Clear => form.clear(),
+                    Input::Next => form.move_focus(1),
+                    Input::Prev => form.move_focus(-1),
+                    Input::Left => form.cycle(-1),
+                    Input::Right => form.cycle(1),
+                    Input::Cancel => {
+                        self.say("order cancelled", None);
+                        return;
+                    }
+                    Input::Submit => match form.order(&self.snap) {
+                        Ok(order) => {
+                            let when = if self.snap.paused { " (applies at the next block: space or .)" } else { "" };
+                            self.say(format!("queued: {order}{when}"), None);
+                            self.send(Command::Submit(order));
+                            return;
+                        }
+                        Err(e) => self.say(format!("✗ {e}"), Some(false)),
+                    },
+                }
+                self.overlay = Some(Overlay::Order(form));
+            }
+            Overlay::ConfirmQuit => match action {
+                Action::Confirm(true) => self.should_quit = true,
+                Action::Confirm(false) => {
+                    if self.snap.over && !self.results_shown {
+                        self.results_shown = true;
+                        self.overlay = Some(Overlay::Results);
+                    }
+                }
+                _ => self.overlay = Some(Overlay::ConfirmQuit),
+            },
+            Overlay::Help => match action {
+                Action::Up => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1);
+                    self.overlay = Some(Overlay::Help);
+                }
+                Action::Down => {
+                    self.help_scroll = (self.help_scroll + 1).min(keymap::KEYS.len());
+                    self.overlay = Some(Overlay::Help);
+                }
+                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                _ => {}
+            },
+            Overlay::Welcome => match action {
+                Action::Open => {
+                    self.send(Command::Resume);
+                    self.say("the clock runs: space pauses, + and - change the speed, ? lists every key", None);
+                }
+                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                _ => {}
+            },
+            Overlay::Results => match action {
+                Action::Quit => self.should_quit = true,
+                Action::Up | Action::Down => self.overlay = Some(Overlay::Results),
+                _ => {}
+            },
+            Overlay::Error(e) => match action {
+                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                Action::Up | Action::Down => self.overlay = Some(Overlay::Error(e)),
+                _ => {}
+            },
+        }
+    }
+
+    fn update_filter(&mut self, action: Action) {
+        match action {
+            Action::Input(Input::Char(c)) if self.market.filter.chars().count() < 24 => self.market.filter.push(c),
+            Action::Input(Input::Backspace) => {
+                self.market.filter.pop();
+            }
+            Action::Input(Input::Clear) => self.market.filter.clear(),
+            Action::Input(Input::Submit) => self.market.editing_filter = false,
+            Action::Input(Input::Cancel) => {
+                self.market.filter.clear();
+                self.market.editing_filter = false;
+            }
+            Action::Input(Input::Next) => self.move_market(1),
+            Action::Input(Input::Prev) => self.move_market(-1),
+            _ => {}
+        }
+        let rows = self.market_rows();
+        if self.market_selected(&rows).is_none() {
+            self.focus = rows.first().map(|k| self.snap.view.subnets[*k].netuid).or(self.focus);
+        }
+    }
+
+    fn update_screen(&mut self, action: Action) {
+        match action {
+            Action::Quit => {
+                if self.snap.over {
+                    self.should_quit = true;
+                } else {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                }
+            }
+            Action::Help => {
+                self.help_scroll = 0;
+                self.overlay = Some(Overlay::Help);
+            }
+            Action::Screen(s) => self.screen = s,
+            Action::NextScreen => self.screen = self.screen.cycle(1),
+            Action::PrevScreen => self.screen = self.screen.cycle(-1),
+            Action::TogglePause => {
+                if self.snap.over {
+                    self.say("the match is over", None);
+                } else {
+                    self.send(Command::TogglePause);
+                }
+            }
+            Action::Faster => self.send(Command::Faster),
+            Action::Slower => self.send(Command::Slower),
+            Action::Step => {
+                if self.snap.paused {
+                    self.send(Command::Step(1));
+                } else {
+                    self.say("pause first (space), then . runs one block", None);
+                }
+            }
+            Action::Order(kind) => self.open_order(kind),
+            Action::Click { col, row } => self.click(col, row),
+            Action::ScrollUp => self.update_screen(Action::Up),
+            Action::ScrollDown => self.update_screen(Action::Down),
+            _ => self.navigate(action),
+        }
+    }
+
+    fn open_order(&mut self, kind: OrderKind) {
+        if self.info.human.is_none() {
+            self.say("you are watching: there is no player to place orders", Some(false));
+            return;
+        }
+        if self.snap.over {
+            self.say("the match is over", None);
+            return;
+        }
+        let netuid = match self.screen {
+            Screen::Portfolio => {
+                self.snap.me.as_ref().and_then(|m| m.positions.get(self.portfolio_row)).map(|p| p.netuid).or(self.focus)
+            }
+            _ => self.focus,
+        };
+        self.overlay = Some(Overlay::Order(Form::new(kind, netuid, &self.snap)));
+    }
+
+    fn move_market(&mut self, delta: isize) {
+        let rows = self.market_rows();
+        if rows.is_empty() {
+            return;
+        }
+        let cur = self.market_selected(&rows).unwrap_or(0);
+        let last = rows.len() - 1;
+        let next = if delta < 0 {
+            cur.saturating_sub(delta.unsigned_abs())
+        } else {
+            cur.saturating_add(delta.unsigned_abs()).min(last)
+        };
+        self.focus = Some(self.snap.view.subnets[rows[next]].netuid);
+    }
+
+    fn navigate(&mut self, action: Action) {
+        let page = isize::try_from(self.page()).unwrap_or(10);
+        let delta: isize = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => isize::MIN / 2,
+            Action::Bottom => isize::MAX / 2,
+            _ => 0,
+        };
+        match self.screen {
+            Screen::Market => match action {
+                Action::Open if self.focus.is_some() => self.screen = Screen::Subnet,
+                Action::Back => self.market.filter.clear(),
+                Action::SortNext => {
+                    let k = SortKey::ALL.iter().position(|s| *s == self.market.sort).unwrap_or(0);
+                    self.market.sort = SortKey::ALL[(k + 1) % SortKey::ALL.len()];
+                    self.market.descending = self.market.sort.descending();
+                }
+                Action::SortReverse => self.market.descending = !self.market.descending,
+                Action::Filter => self.market.editing_filter = true,
+                _ if delta != 0 => self.move_market(delta),
+                _ => {}
+            },
+            Screen::Subnet => match action {
+                Action::Left | Action::Up => self.move_market(-1),
+                Action::Right | Action::Down => self.move_market(1),
+                Action::Back => self.screen = Screen::Market,
+                _ => {}
+            },
+            Screen::Portfolio => {
+                let n = self.snap.me.as_ref().map_or(0, |m| m.positions.len());
+                match action {
+                    Action::Open => {
+                        let p = self.snap.me.as_ref().and_then(|m| m.positions.get(self.portfolio_row));
+                        if let Some(p) = p {
+                            self.focus = Some(p.netuid);
+                            self.screen = Screen::Subnet;
+                        }
+                    }
+                    Action::Back => self.screen = Screen::Market,
+                    _ if delta != 0 && n > 0 => self.portfolio_row = shift(self.portfolio_row, delta, n - 1),
+                    _ => {}
+                }
+            }
+            Screen::Network => {
+                if action == Action::Back {
+                    self.screen = Screen::Market;
+                }
+            }
+            Screen::Log => {
+                let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
+                match action {
+                    Action::LogFilter => {
+                        let k = LogFilter::ALL.iter().position(|f| *f == self.log_filter).unwrap_or(0);
+                        self.log_filter = LogFilter::ALL[(k + 1) % LogFilter::ALL.len()];
+                        self.log_scroll = 0;
+                    }
+                    Action::Back => self.screen = Screen::Market,
+                    // Up scrolls back in time: the newest line is at the bottom.
+                    _ if delta != 0 => {
+                        self.log_scroll = shift(self.log_scroll, delta.saturating_neg(), n.saturating_sub(1));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn click(&mut self, col: u16, row: u16) {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        if layout::too_small(area) {
+            return;
+        }
+        let chrome = layout::chrome(area);
+        if row == chrome.tabs.y {
+            if let Some((s, ..)) = layout::tabs(chrome.tabs).into_iter().find(|(_, x0, x1, _)| col >= *x0 && col < *x1)
+            {
+                self.screen = s;
+            }
+            return;
+        }
+        if self.screen == Screen::Market {
+            let table = self.market_table();
+            if col < table.x || col >= table.right() {
+                return;
+            }
+            if let Some(k) = layout::table_hit(table, row) {
+                let rows = self.market_rows();
+                if let Some(i) = rows.get(self.market.offset + k) {
+                    let n = self.snap.view.subnets[*i].netuid;
+                    if self.focus == Some(n) {
+                        self.screen = Screen::Subnet;
+                    } else {
+                        self.focus = Some(n);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `cur + delta`, clamped to `0..=max`.
+fn shift(cur: usize, delta: isize, max: usize) -> usize {
+    let cur = isize::try_from(cur).unwrap_or(isize::MAX);
+    let max_i = isize::try_from(max).unwrap_or(isize::MAX);
+    usize::try_from(cur.saturating_add(delta).clamp(0, max_i)).unwrap_or(0)
+}

@@ -1,0 +1,169 @@
+//! Numbers for people: amounts, prices, percentages, dates.
+
+/// Rao to whole units, for display only.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn units(rao: u64) -> f64 {
+    rao as f64 / 1e9
+}
+
+/// Signed rao to whole units, for display only.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn signed_units(rao: i64) -> f64 {
+    rao as f64 / 1e9
+}
+
+/// Thousands separators on the integer part of a plain decimal.
+fn group(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// An amount with a precision that suits its size: `12.3M`, `12,345`, `123.45`,
+/// `1.2345`, `0.001234`.
+#[must_use]
+pub fn amount(x: f64) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e7 {
+        format!("{:.2}M", x / 1e6)
+    } else if a >= 1e4 {
+        group(&format!("{x:.0}"))
+    } else if a >= 100.0 {
+        group(&format!("{x:.2}"))
+    } else if a >= 1.0 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.6}")
+    }
+}
+
+/// `x` with `decimals` places and thousands separators.
+#[must_use]
+pub fn fixed(x: f64, decimals: usize) -> String {
+    group(&format!("{x:.decimals$}"))
+}
+
+/// An amount in rao, as whole units.
+#[must_use]
+pub fn rao(r: u64) -> String {
+    amount(units(r))
+}
+
+/// A signed amount with its sign: `+1.2345`, `-12,345`.
+#[must_use]
+pub fn signed(x: f64) -> String {
+    let s = amount(x);
+    if x > 0.0 { format!("+{s}") } else { s }
+}
+
+/// A price in TAO per alpha: at least four significant digits.
+#[must_use]
+pub fn price(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let a = x.abs();
+    if a >= 100.0 {
+        group(&format!("{x:.2}"))
+    } else if a >= 1.0 {
+        format!("{x:.4}")
+    } else if a >= 0.001 || a == 0.0 {
+        format!("{x:.5}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// A fraction as a percentage: `12.3%` (`0.04%` below one percent).
+#[must_use]
+pub fn pct(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let p = x * 100.0;
+    if p.abs() < 1.0 && p != 0.0 { format!("{p:.2}%") } else { format!("{p:.1}%") }
+}
+
+/// A signed fraction as a percentage with its sign: `+1.2%`, `-0.35%`.
+#[must_use]
+pub fn signed_pct(x: f64) -> String {
+    let s = pct(x);
+    if x > 0.0 && !s.starts_with('+') { format!("+{s}") } else { s }
+}
+
+/// A number of blocks as a duration of 12-second blocks: `45m`, `6h 12m`, `3d 4h`.
+#[must_use]
+pub fn duration_blocks(blocks: u64) -> String {
+    let mins = blocks.saturating_mul(12) / 60;
+    let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m:02}m")
+    } else {
+        format!("{m}m")
+    }
+}
+
+/// An integer with thousands separators.
+#[must_use]
+pub fn int(n: u64) -> String {
+    group(&n.to_string())
+}
+
+/// Truncates `s` to `width` characters, marking the cut with an ellipsis.
+#[must_use]
+pub fn clip(s: &str, width: usize) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_well() {
+        assert_eq!(amount(0.0), "0");
+        assert_eq!(amount(1.5), "1.5000");
+        assert_eq!(amount(1234.5), "1,234.50");
+        assert_eq!(amount(12_345.6), "12,346");
+        assert_eq!(amount(-12_345.6), "-12,346");
+        assert_eq!(amount(8_200_000.0), "8,200,000");
+        assert_eq!(amount(21_000_000.0), "21.00M");
+        assert_eq!(amount(0.00123), "0.001230");
+        assert_eq!(signed(2.0), "+2.0000");
+        assert_eq!(price(0.1145), "0.11450");
+        assert_eq!(pct(0.123), "12.3%");
+        assert_eq!(pct(0.0004), "0.04%");
+        assert_eq!(signed_pct(0.05), "+5.0%");
+        assert_eq!(duration_blocks(7200), "1d 0h");
+        assert_eq!(duration_blocks(301), "1h 00m");
+        assert_eq!(int(50_400), "50,400");
+        assert_eq!(clip("abcdef", 4), "abc…");
+    }
+}

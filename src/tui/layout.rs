@@ -1,0 +1,117 @@
+//! Where things go on the screen. Pure functions of the terminal's size, shared by the
+//! views (to draw) and the app (to page, scroll and hit-test mouse clicks).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use super::action::Screen;
+
+/// The smallest terminal the game draws in.
+pub const MIN_WIDTH: u16 = 80;
+/// The smallest terminal the game draws in.
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The frame around every screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chrome {
+    /// Title bar: map, clock, block, speed.
+    pub title: Rect,
+    /// Tabs and the player's score.
+    pub tabs: Rect,
+    /// The screen.
+    pub body: Rect,
+    /// Status line: the last order's outcome or key hints.
+    pub status: Rect,
+}
+
+/// Whether `area` is below the minimum size.
+#[must_use]
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+/// The frame's parts.
+#[must_use]
+pub fn chrome(area: Rect) -> Chrome {
+    let [title, tabs, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
+            .areas(area);
+    Chrome { title, tabs, body, status }
+}
+
+/// Each tab's columns `[x0, x1)` on the tab row, in the order of [`Screen::ALL`], and
+/// the text drawn for it.
+#[must_use]
+pub fn tabs(row: Rect) -> Vec<(Screen, u16, u16, String)> {
+    let mut x = row.x + 1;
+    let mut out = Vec::new();
+    for (k, s) in Screen::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", k + 1, s.title());
+        let w = u16::try_from(label.chars().count()).unwrap_or(0);
+        out.push((*s, x, x.saturating_add(w), label));
+        x = x.saturating_add(w + 1);
+    }
+    out
+}
+
+/// The market screen's parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Market {
+    /// The filter line, when shown.
+    pub filter: Option<Rect>,
+    /// The table, with its border.
+    pub table: Rect,
+    /// A chart of the selected subnet, on tall terminals.
+    pub preview: Option<Rect>,
+}
+
+/// The market screen's parts.
+#[must_use]
+pub fn market(body: Rect, filter_shown: bool) -> Market {
+    let (filter, rest) = if filter_shown {
+        let [f, r] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+        (Some(f), r)
+    } else {
+        (None, body)
+    };
+    if rest.height >= 36 {
+        let [table, preview] = Layout::vertical([Constraint::Min(10), Constraint::Length(13)]).areas(rest);
+        Market { filter, table, preview: Some(preview) }
+    } else {
+        Market { filter, table: rest, preview: None }
+    }
+}
+
+/// Rows of data a bordered table with a header shows in `table`.
+#[must_use]
+pub fn table_rows(table: Rect) -> usize {
+    usize::from(table.height.saturating_sub(3))
+}
+
+/// The row of data at screen row `y` of a bordered table with a header, if any.
+#[must_use]
+pub fn table_hit(table: Rect, y: u16) -> Option<usize> {
+    let first = table.y + 2;
+    (y >= first && y < table.bottom().saturating_sub(1)).then(|| usize::from(y - first))
+}
+
+/// The portfolio screen's parts: summary, positions, leaderboard, score chart.
+#[must_use]
+pub fn portfolio(body: Rect) -> [Rect; 4] {
+    let [summary, rest] = Layout::vertical([Constraint::Length(4), Constraint::Min(6)]).areas(body);
+    if body.width >= 140 {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(rest);
+        let [board, chart] = Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
+        [summary, left, board, chart]
+    } else {
+        let [positions, board] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rest);
+        [summary, positions, board, Rect::new(board.x, board.bottom(), board.width, 0)]
+    }
+}
+
+/// A box of at most `w` by `h` centred in `area`.
+#[must_use]
+pub fn popup(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}

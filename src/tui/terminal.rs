@@ -1,0 +1,162 @@
+//! The real terminal: raw mode, the alternate screen and mouse capture on the way in;
+//! everything restored on the way out, on error (a guard) and on panic (a hook). And the
+//! event loop that ties the terminal, the [`App`] and the [`SessionHandle`] together.
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::action::Action;
+use super::app::{App, Options};
+use super::keymap;
+use super::theme::Theme;
+use crate::session::handle::SessionHandle;
+
+/// Longest wait for input before the loop looks at the simulation again.
+const FRAME_PERIOD: Duration = Duration::from_millis(33);
+/// Time between two [`Action::Tick`]s.
+const TICK_PERIOD: Duration = Duration::from_millis(100);
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Leaves raw mode and the alternate screen, stops mouse capture and shows the cursor.
+/// Safe to call more than once.
+///
+/// # Errors
+/// Writing to the terminal failed.
+pub fn restore() -> io::Result<()> {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let raw = disable_raw_mode();
+    let mut out = io::stdout();
+    let screen = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let _ = out.flush();
+    raw.and(screen)
+}
+
+/// Restores the terminal when dropped (on return, on `?`, and while unwinding).
+pub struct Guard {
+    /// The terminal.
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    previous_hook: Option<std::sync::Arc<PanicHook>>,
+}
+
+type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+impl Guard {
+    /// Enters raw mode and the alternate screen, captures the mouse, hides the cursor,
+    /// and installs a panic hook that restores the terminal before the panic message is
+    /// printed (for panics on this thread; the simulation thread reports its own).
+    ///
+    /// # Errors
+    /// The terminal refused.
+    pub fn enter() -> io::Result<Self> {
+        let ui = std::thread::current().id();
+        let previous: std::sync::Arc<PanicHook> = std::sync::Arc::new(std::panic::take_hook());
+        let chained = std::sync::Arc::clone(&previous);
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().id() == ui {
+                let _ = restore();
+            }
+            chained(info);
+        }));
+        ACTIVE.store(true, Ordering::SeqCst);
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        execute!(out, EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
+        let terminal = Terminal::new(CrosstermBackend::new(out))?;
+        Ok(Self { terminal, previous_hook: Some(previous) })
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = restore();
+        if !std::thread::panicking() {
+            if let Some(prev) = self.previous_hook.take() {
+                // Put the previous hook back (ours only forwards to it).
+                std::panic::set_hook(Box::new(move |info| prev(info)));
+            }
+        }
+    }
+}
+
+/// Runs the game on the real terminal until the player quits. The terminal is restored
+/// whatever happens.
+///
+/// # Errors
+/// The terminal failed.
+pub fn run(handle: &mut SessionHandle, theme: Theme, options: Options) -> io::Result<()> {
+    let mut guard = Guard::enter()?;
+    let result = event_loop(&mut guard.terminal, handle, theme, options);
+    drop(guard);
+    handle.quit();
+    result
+}
+
+fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    handle: &mut SessionHandle,
+    theme: Theme,
+    options: Options,
+) -> io::Result<()> {
+    let mut app = App::new(handle.info(), handle.latest(), theme, options);
+    let size = terminal.size()?;
+    app.update(Action::Resize { width: size.width, height: size.height });
+    let mut dirty = true;
+    let mut last_tick = Instant::now();
+    loop {
+        let snap = handle.latest();
+        if snap.seq != app.snap().seq {
+            let fresh_error = snap.error.is_some() && app.snap().error.is_none();
+            app.set_snapshot(snap);
+            if fresh_error {
+                // Whatever the failing thread printed is on the screen: repaint all of it.
+                terminal.clear()?;
+            }
+            dirty = true;
+        }
+        for c in app.take_commands() {
+            handle.send(c);
+        }
+        if app.should_quit() {
+            return Ok(());
+        }
+        if dirty {
+            terminal.draw(|f| f.render_widget(&app, f.area()))?;
+            dirty = false;
+        }
+        if event::poll(FRAME_PERIOD)? {
+            // Drain everything that is waiting, then draw once.
+            loop {
+                match event::read()? {
+                    Event::Key(k) => app.on_key(k),
+                    Event::Mouse(m) => {
+                        if let Some(a) = keymap::mouse(m) {
+                            app.update(a);
+                        }
+                    }
+                    Event::Resize(width, height) => app.update(Action::Resize { width, height }),
+                    _ => {}
+                }
+                dirty = true;
+                if app.should_quit() || !event::poll(Duration::ZERO)? {
+                    break;
+                }
+            }
+        }
+        if last_tick.elapsed() >= TICK_PERIOD {
+            last_tick = Instant::now();
+            let had = app.toast().is_some();
+            app.update(Action::Tick);
+            dirty |= had != app.toast().is_some();
+        }
+    }
+}

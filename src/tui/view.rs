@@ -1,0 +1,283 @@
+//! Drawing: a pure function of `&App` into a buffer. The frame (title bar, tabs, status
+//! line), then the screen, then any overlay.
+
+mod chart;
+mod log;
+mod market;
+mod network;
+mod overlay;
+mod portfolio;
+mod subnet;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+
+use super::action::Screen;
+use super::app::App;
+use super::format;
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use crate::session::handle::SPEEDS_BLOCKS_PER_SEC;
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        draw(self, area, buf);
+    }
+}
+
+/// Draws the whole game into `buf`.
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    if layout::too_small(area) {
+        too_small(app, area, buf);
+        return;
+    }
+    let c = layout::chrome(area);
+    title_bar(app, c.title, buf);
+    tab_bar(app, c.tabs, buf);
+    status_line(app, c.status, buf);
+    match app.screen() {
+        Screen::Market => market::draw(app, c.body, buf),
+        Screen::Subnet => subnet::draw(app, c.body, buf),
+        Screen::Portfolio => portfolio::draw(app, c.body, buf),
+        Screen::Network => network::draw(app, c.body, buf),
+        Screen::Log => log::draw(app, c.body, buf),
+    }
+    if let Some(o) = app.overlay() {
+        overlay::draw(app, o, area, buf);
+    }
+}
+
+fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let lines = vec![
+        Line::styled("The terminal is too small", t.warn),
+        Line::raw(format!("need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}", area.width, area.height)),
+        Line::styled("enlarge the window, or press q to quit", t.dim),
+    ];
+    let h = u16::try_from(lines.len()).unwrap_or(3).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    Paragraph::new(lines)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true })
+        .render(Rect::new(area.x, y, area.width, h), buf);
+}
+
+/// A bordered block with a title.
+fn panel<'a>(app: &App, title: impl Into<Line<'a>>) -> Block<'a> {
+    Block::default().borders(Borders::ALL).border_style(app.theme.border).title(title.into().style(app.theme.accent))
+}
+
+fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let s = app.snap();
+    let info = app.info();
+    let wide = area.width >= 120;
+    let clock = if wide { s.clock.format("%a %d %b %Y %H:%M UTC") } else { s.clock.format("%d %b %H:%M") }.to_string();
+    let day = s.block().min(info.end_block.saturating_sub(1)) / crate::engine::params::BLOCKS_PER_DAY + 1;
+    let speed = SPEEDS_BLOCKS_PER_SEC.get(s.speed_index).copied().unwrap_or(1);
+    let (icon, word, style) = if s.over {
+        ("■", "match over", t.warn)
+    } else if s.paused {
+        ("⏸", "paused", t.warn)
+    } else {
+        ("▶", "running", t.up)
+    };
+    let state = if wide || s.over {
+        Span::styled(format!(" {icon} {word} "), style)
+    } else {
+        Span::styled(format!(" {icon} "), style)
+    };
+    let game_secs = u64::from(speed) * 12;
+    let pace = if game_secs >= 3600 {
+        format!("{:.1} h/s", game_secs as f64 / 3600.0)
+    } else {
+        format!("{} min/s", game_secs / 60)
+    };
+    let mut left = vec![Span::styled(" dTAO Arena ", t.accent), Span::styled("│ ", t.dim), Span::raw(info.map.clone())];
+    if wide {
+        left.push(Span::styled(format!(" seed {}", info.seed), t.dim));
+    }
+    left.push(Span::styled(" │ ", t.dim));
+    left.push(Span::raw(clock));
+    left.push(Span::styled(" │ ", t.dim));
+    let blocks = format!("blk {}/{}", format::int(s.block()), format::int(info.end_block));
+    left.push(Span::raw(if wide { format!("day {day} · {blocks}") } else { blocks }));
+    let mut right = vec![state, Span::raw(format!("{speed} blk/s"))];
+    if wide {
+        right.push(Span::styled(format!(" ({pace})"), t.dim));
+        let frac = if info.end_block == 0 { 1.0 } else { s.block() as f64 / info.end_block as f64 };
+        right.push(Span::raw(" "));
+        right.push(Span::styled(bar(frac.clamp(0.0, 1.0), 16), t.accent));
+    }
+    right.push(Span::raw(" "));
+    let lw: usize = left.iter().map(Span::width).sum();
+    let rw: usize = right.iter().map(Span::width).sum();
+    let gap = usize::from(area.width).saturating_sub(lw + rw);
+    left.push(Span::raw(" ".repeat(gap)));
+    left.extend(right);
+    Paragraph::new(Line::from(left))
+        .style(Style::new().add_modifier(ratatui::style::Modifier::REVERSED))
+        .render(area, buf);
+}
+
+fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    for (s, x0, _, label) in layout::tabs(area) {
+        let style = if s == app.screen() { t.selected.patch(t.accent) } else { t.dim };
+        buf.set_string(x0, area.y, &label, style);
+    }
+    let snap = app.snap();
+    if let Some(me) = &snap.me {
+        let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
+        let name =
+            app.info().human.and_then(|h| snap.players.iter().find(|p| p.id == h)).map_or("you", |p| p.name.as_str());
+        let spans = vec![
+            Span::styled(format!("{name} "), t.you),
+            Span::raw(format!("{} τ ", format::rao(me.score_rao))),
+            Span::styled(format::signed_pct(roi), t.signed(roi)),
+            Span::styled(format!("  #{}/{} ", me.rank, snap.players.len()), t.dim),
+        ];
+        let w = u16::try_from(spans.iter().map(Span::width).sum::<usize>()).unwrap_or(0);
+        let last_tab = layout::tabs(area).last().map_or(area.x, |t| t.2);
+        if area.right().saturating_sub(w) > last_tab + 1 {
+            Line::from(spans).render(Rect::new(area.right() - w, area.y, w, 1), buf);
+        }
+    }
+}
+
+fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let pending = snap.pending.len();
+    let right = if pending > 0 {
+        Span::styled(format!(" {pending} order{} queued ", if pending == 1 { "" } else { "s" }), t.warn)
+    } else if snap.paused && !snap.over {
+        Span::styled(if area.width >= 120 { " paused: space runs, . steps " } else { " ⏸ space runs " }, t.warn)
+    } else {
+        Span::raw("")
+    };
+    let rw = u16::try_from(right.width()).unwrap_or(0);
+    let left_area = Rect::new(area.x, area.y, area.width.saturating_sub(rw), 1);
+    let left = if let Some(toast) = app.toast() {
+        let style = match toast.ok {
+            Some(true) => t.up,
+            Some(false) => t.down,
+            None => t.text,
+        };
+        Line::from(Span::styled(
+            format!(" {}", format::clip(&toast.text, usize::from(left_area.width).saturating_sub(1))),
+            style,
+        ))
+    } else {
+        let hints: &[(&str, &str)] = match app.screen() {
+            Screen::Market => &[
+                ("↑↓", "select"),
+                ("⏎", "open"),
+                ("s", "stake"),
+                ("u", "unstake"),
+                ("o", "sort"),
+                ("/", "filter"),
+                ("␣", "pause"),
+                ("?", "keys"),
+                ("q", "quit"),
+            ],
+            Screen::Subnet => &[
+                ("←→", "subnet"),
+                ("s", "stake"),
+                ("u", "unstake"),
+                ("d", "dump"),
+                ("M", "mine"),
+                ("w", "policy"),
+                ("Esc", "back"),
+                ("?", "keys"),
+            ],
+            Screen::Portfolio => &[
+                ("↑↓", "select"),
+                ("⏎", "open"),
+                ("u", "unstake"),
+                ("d", "dump"),
+                ("r/R", "root"),
+                ("?", "keys"),
+                ("q", "quit"),
+            ],
+            Screen::Network => {
+                &[("L", "launch"), ("r/R", "root"), ("+-", "speed"), ("␣", "pause"), ("?", "keys"), ("q", "quit")]
+            }
+            Screen::Log => &[("↑↓", "scroll"), ("f", "filter"), ("g/G", "oldest/newest"), ("?", "keys"), ("q", "quit")],
+        };
+        // Keep the last two (keys, quit) and as many of the others as fit.
+        let room = usize::from(left_area.width).saturating_sub(1);
+        let width = |h: &(&str, &str)| h.0.chars().count() + h.1.chars().count() + 3;
+        let tail = &hints[hints.len().saturating_sub(2)..];
+        let mut used: usize = tail.iter().map(width).sum();
+        let mut shown: Vec<&(&str, &str)> = Vec::new();
+        for h in &hints[..hints.len().saturating_sub(2)] {
+            if used + width(h) > room {
+                break;
+            }
+            used += width(h);
+            shown.push(h);
+        }
+        shown.extend(tail);
+        let mut spans = vec![Span::raw(" ")];
+        for (k, what) in shown {
+            spans.push(Span::styled(*k, t.accent));
+            spans.push(Span::styled(format!(" {what}  "), t.dim));
+        }
+        Line::from(spans)
+    };
+    left.render(left_area, buf);
+    Line::from(right).render(Rect::new(area.right().saturating_sub(rw), area.y, rw, 1), buf);
+}
+
+/// Lays `facts` out in lines of at most `width` cells, separated by " · ".
+fn flow<'a>(facts: Vec<Vec<Span<'a>>>, width: usize, sep: Style) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line<'a>> = Vec::new();
+    let mut cur: Vec<Span<'a>> = vec![Span::raw(" ")];
+    let mut w = 1;
+    for f in facts {
+        let fw: usize = f.iter().map(Span::width).sum();
+        if w > 1 && w + 3 + fw > width {
+            lines.push(Line::from(std::mem::replace(&mut cur, vec![Span::raw(" ")])));
+            w = 1;
+        }
+        if w > 1 {
+            cur.push(Span::styled(" · ", sep));
+            w += 3;
+        }
+        cur.extend(f);
+        w += fw;
+    }
+    if w > 1 {
+        lines.push(Line::from(cur));
+    }
+    lines
+}
+
+/// A horizontal bar of `width` cells filled to `frac`.
+fn bar(frac: f64, width: usize) -> String {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let full = ((frac.clamp(0.0, 1.0) * width as f64).round() as usize).min(width);
+    format!("{}{}", "█".repeat(full), "░".repeat(width - full))
+}
+
+/// A sparkline of `values` in `width` cells (the last `width` values, scaled to their range).
+fn sparkline(values: &[f64], width: usize) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let v = &values[values.len().saturating_sub(width)..];
+    let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
+    let span = hi - lo;
+    v.iter()
+        .map(|x| {
+            if span <= f64::EPSILON * hi.abs().max(1.0) {
+                BARS[3]
+            } else {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let k = (((x - lo) / span) * 7.0).round() as usize;
+                BARS[k.min(7)]
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,155 @@
+//! Line charts over game time: `(block, value)` series, dates on the x axis.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
+
+use super::super::app::App;
+use super::super::format;
+use super::panel;
+
+/// One line of a chart.
+pub struct Series<'a> {
+    /// Legend.
+    pub name: String,
+    /// Points, `(block, value)`.
+    pub data: &'a [(f64, f64)],
+    /// Style.
+    pub style: Style,
+    /// Marker.
+    pub marker: Marker,
+}
+
+/// How a chart's values read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fmt {
+    /// TAO per alpha.
+    Price,
+    /// A fraction, shown in percent.
+    Pct,
+    /// An amount.
+    Amount,
+}
+
+/// Decimals that tell apart values `span` apart.
+fn decimals(span: f64) -> usize {
+    if !(span.is_finite() && span > 0.0) {
+        return 2;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let d = ((-span.log10()).ceil() + 1.0).clamp(0.0, 8.0) as usize;
+    d
+}
+
+fn label(fmt: Fmt, v: f64, span: f64) -> String {
+    match fmt {
+        Fmt::Pct => format!("{:.*}%", decimals(span * 100.0).clamp(1, 6), v * 100.0),
+        Fmt::Price => format!("{:.*}", decimals(span).clamp(4, 8), v),
+        Fmt::Amount => {
+            if span >= 100.0 {
+                format::amount(v)
+            } else {
+                format::fixed(v, decimals(span).clamp(1, 6))
+            }
+        }
+    }
+}
+
+/// The glyph a marker draws, for legends.
+fn glyph(m: Marker) -> &'static str {
+    match m {
+        Marker::Dot => "•",
+        Marker::Block => "█",
+        Marker::Bar => "▄",
+        Marker::HalfBlock => "▀",
+        _ => "⣿",
+    }
+}
+
+/// Draws `series` in a bordered chart titled `title` (with a legend when there is more
+/// than one series), values read as `fmt`.
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Series<'_>], fmt: Fmt) {
+    let mut spans = vec![Span::styled(format!(" {title} "), app.theme.accent)];
+    if series.len() > 1 {
+        for s in series {
+            spans.push(Span::styled(format!("{} {} ", glyph(s.marker), s.name), s.style));
+        }
+    }
+    let block = panel(app, Line::from(spans));
+    let points: usize = series.iter().map(|s| s.data.len()).sum();
+    if points == 0 || area.height < 4 {
+        let inner = block.inner(area);
+        block.render(area, buf);
+        Paragraph::new(Span::styled("no data yet", app.theme.dim)).render(inner, buf);
+        return;
+    }
+    let (mut x0, mut x1) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
+    for s in series {
+        for (x, y) in s.data {
+            x0 = x0.min(*x);
+            x1 = x1.max(*x);
+            if y.is_finite() {
+                y0 = y0.min(*y);
+                y1 = y1.max(*y);
+            }
+        }
+    }
+    if !y0.is_finite() {
+        (y0, y1) = (0.0, 1.0);
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    let pad = if y1 > y0 { (y1 - y0) * 0.08 } else { y1.abs().max(1e-9) * 0.05 };
+    let (y0, y1) = ((y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), y1 + pad);
+    let t = &app.theme;
+    let pattern = if area.width >= 50 {
+        "%d %b %H:%M"
+    } else if area.width >= 30 {
+        "%a %H:%M"
+    } else {
+        "%H:%M"
+    };
+    let date = |x: f64| -> String {
+        #[allow(clippy::cast_possible_truncation)]
+        let secs = (x * 12.0) as i64;
+        let d = app.info().start_date + chrono::TimeDelta::try_seconds(secs).unwrap_or_default();
+        d.format(pattern).to_string()
+    };
+    let x_labels: Vec<Line> = if area.width >= 70 {
+        vec![Line::raw(date(x0)), Line::raw(date((x0 + x1) / 2.0)), Line::raw(date(x1))]
+    } else {
+        vec![Line::raw(date(x0)), Line::raw(date(x1))]
+    };
+    let span = y1 - y0;
+    let y_labels: Vec<Line> = if area.height >= 10 {
+        vec![
+            Line::raw(label(fmt, y0, span)),
+            Line::raw(label(fmt, (y0 + y1) / 2.0, span / 2.0)),
+            Line::raw(label(fmt, y1, span)),
+        ]
+    } else {
+        vec![Line::raw(label(fmt, y0, span)), Line::raw(label(fmt, y1, span))]
+    };
+    let datasets: Vec<Dataset> = series
+        .iter()
+        .map(|s| {
+            Dataset::default()
+                .name(s.name.clone())
+                .data(s.data)
+                .marker(s.marker)
+                .graph_type(GraphType::Line)
+                .style(s.style)
+        })
+        .collect();
+    Chart::new(datasets)
+        .block(block)
+        .x_axis(Axis::default().bounds([x0, x1]).labels(x_labels).style(t.dim))
+        .y_axis(Axis::default().bounds([y0, y1]).labels(y_labels).style(t.dim))
+        .legend_position(None)
+        .render(area, buf);
+}

@@ -1,0 +1,199 @@
+//! The market: every subnet in a sortable, filterable table, and on tall terminals a
+//! chart of the selected one.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
+
+use super::super::app::{App, SortKey};
+use super::super::format;
+use super::super::layout;
+use super::{chart, panel, sparkline};
+use crate::engine::math::to_f64;
+use crate::session::handle::series;
+
+/// A column: its sort key (if sortable), header, width and the narrowest terminal that
+/// shows it.
+struct Col {
+    key: Option<SortKey>,
+    header: &'static str,
+    width: u16,
+    min_term: u16,
+    right: bool,
+}
+
+const COLS: &[Col] = &[
+    Col { key: Some(SortKey::Netuid), header: "SN", width: 4, min_term: 0, right: true },
+    Col { key: Some(SortKey::Name), header: "Name", width: 0, min_term: 0, right: false },
+    Col { key: None, header: "Mech", width: 7, min_term: 100, right: false },
+    Col { key: Some(SortKey::Price), header: "Price τ", width: 9, min_term: 0, right: true },
+    Col { key: Some(SortKey::Change), header: "24h", width: 7, min_term: 0, right: true },
+    Col { key: None, header: "Trend", width: 12, min_term: 140, right: false },
+    Col { key: Some(SortKey::Moving), header: "Moving", width: 9, min_term: 110, right: true },
+    Col { key: Some(SortKey::Emission), header: "Emission", width: 8, min_term: 0, right: true },
+    Col { key: Some(SortKey::RootProp), header: "Root", width: 6, min_term: 0, right: true },
+    Col { key: Some(SortKey::Depth), header: "Pool τ", width: 9, min_term: 0, right: true },
+    Col { key: None, header: "Pool α", width: 10, min_term: 150, right: true },
+    Col { key: None, header: "Yours α", width: 10, min_term: 125, right: true },
+    Col { key: Some(SortKey::Position), header: "Yours τ", width: 9, min_term: 0, right: true },
+];
+
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let m = &app.market;
+    let parts = layout::market(area, m.editing_filter || !m.filter.is_empty());
+    if let Some(f) = parts.filter {
+        let cursor = if m.editing_filter { Span::styled(" ", t.selected) } else { Span::raw("") };
+        let hint = if m.editing_filter { "  Enter keeps it, Esc clears it" } else { "  / edits, Esc clears" };
+        Line::from(vec![
+            Span::styled(" filter: ", t.accent),
+            Span::raw(m.filter.clone()),
+            cursor,
+            Span::styled(hint, t.dim),
+        ])
+        .render(f, buf);
+    }
+    let snap = app.snap();
+    let rows = app.market_rows();
+    let cols: Vec<&Col> = COLS.iter().filter(|c| area.width >= c.min_term).collect();
+    let arrow = if m.descending { "▼" } else { "▲" };
+    let header = Row::new(cols.iter().map(|c| {
+        let label = if c.key == Some(m.sort) { format!("{}{arrow}", c.header) } else { c.header.to_string() };
+        let cell = if c.right { Line::raw(label).right_aligned() } else { Line::raw(label) };
+        Cell::from(cell)
+    }))
+    .style(t.header);
+    let page = layout::table_rows(parts.table);
+    let positions = snap.me.as_ref().map(|me| &me.positions);
+    let body: Vec<Row> = rows
+        .iter()
+        .skip(m.offset)
+        .take(page)
+        .map(|k| {
+            let s = &snap.view.subnets[*k];
+            let pos = positions.and_then(|p| p.iter().find(|p| p.netuid == s.netuid && p.alpha_rao > 0));
+            let change = app.change_24h(s);
+            let cells = cols.iter().map(|c| {
+                let (text, style) = match c.header {
+                    "SN" => (s.netuid.to_string(), if pos.is_some() { t.you } else { t.text }),
+                    "Name" => (s.name.clone(), if pos.is_some() { t.you } else { t.text }),
+                    "Mech" => (s.mechanism.name().to_string(), t.dim),
+                    "Price τ" => (format::price(to_f64(s.price)), t.text),
+                    "24h" => match change {
+                        Some(x) => (format::signed_pct(x), t.signed(x)),
+                        None => ("-".into(), t.dim),
+                    },
+                    "Trend" => {
+                        let pts =
+                            snap.history.subnets.get(&s.netuid).map_or(&[][..], |h| h.lines.series(series::PRICE));
+                        (sparkline(&last_day(pts, snap.block()), 12), t.signed(change.unwrap_or(0.0)))
+                    }
+                    "Moving" => (format::price(to_f64(s.moving_price)), t.dim),
+                    "Emission" => {
+                        if s.emitting && snap.block() == 0 {
+                            ("-".into(), t.dim)
+                        } else if s.emitting {
+                            (format::pct(s.emission_share), t.text)
+                        } else {
+                            ("not yet".into(), t.dim)
+                        }
+                    }
+                    "Root" => (format!("{:.0}%", to_f64(s.root_prop) * 100.0), t.text),
+                    "Pool τ" => (format::rao(s.tao_rao), t.text),
+                    "Pool α" => (format::rao(s.alpha_in_rao), t.dim),
+                    "Yours α" => (pos.map_or_else(String::new, |p| format::rao(p.alpha_rao)), t.you),
+                    "Yours τ" => (pos.map_or_else(String::new, |p| format::rao(p.value_rao)), t.you),
+                    _ => (String::new(), t.text),
+                };
+                let line = Line::styled(text, style);
+                Cell::from(if c.right { line.right_aligned() } else { line })
+            });
+            Row::new(cells)
+        })
+        .collect();
+    let widths: Vec<Constraint> =
+        cols.iter().map(|c| if c.width == 0 { Constraint::Max(26) } else { Constraint::Length(c.width) }).collect();
+    let sort_label = format!(" sort {}{arrow} (o, O) ", m.sort.label());
+    let title = Line::from(vec![
+        Span::styled(format!(" Market · {} subnets ", rows.len()), t.accent),
+        Span::styled(sort_label, t.dim),
+    ]);
+    let sel = app.market_selected(&rows).and_then(|k| k.checked_sub(m.offset));
+    let mut state = TableState::default().with_selected(sel);
+    StatefulWidget::render(
+        Table::new(body, widths)
+            .header(header)
+            .block(panel(app, title))
+            .column_spacing(1)
+            .flex(ratatui::layout::Flex::SpaceBetween)
+            .row_highlight_style(t.selected)
+            .highlight_symbol("▶ ")
+            .highlight_spacing(ratatui::widgets::HighlightSpacing::Always),
+        parts.table,
+        buf,
+        &mut state,
+    );
+    if rows.is_empty() {
+        let inner = parts.table.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
+        Paragraph::new(Span::styled("no subnet matches the filter", t.dim)).render(inner, buf);
+    }
+    if let Some(p) = parts.preview {
+        preview(app, p, buf);
+    }
+}
+
+/// The selected subnet's price, moving price and emission share.
+fn preview(app: &App, area: Rect, buf: &mut Buffer) {
+    let snap = app.snap();
+    let t = &app.theme;
+    let Some(s) = app.focus().and_then(|n| snap.view.subnets.iter().find(|s| s.netuid == n)) else { return };
+    let Some(h) = snap.history.subnets.get(&s.netuid) else { return };
+    let [left, right] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
+    chart::draw(
+        app,
+        left,
+        buf,
+        &format!("SN{} {} · τ/α · Enter for more", s.netuid, s.name),
+        &[
+            chart::Series {
+                name: "price".into(),
+                data: h.lines.series(series::PRICE),
+                style: t.series[0],
+                marker: t.markers[0],
+            },
+            chart::Series {
+                name: "moving".into(),
+                data: h.lines.series(series::MOVING),
+                style: t.series[1],
+                marker: t.markers[1],
+            },
+        ],
+        chart::Fmt::Price,
+    );
+    chart::draw(
+        app,
+        right,
+        buf,
+        "emission share",
+        &[chart::Series {
+            name: "share".into(),
+            data: h.lines.series(series::SHARE),
+            style: t.series[2],
+            marker: t.markers[0],
+        }],
+        chart::Fmt::Pct,
+    );
+}
+
+/// Twelve values spread evenly over the last day of `pts`.
+fn last_day(pts: &[(f64, f64)], block: u64) -> Vec<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let since = block.saturating_sub(crate::engine::params::BLOCKS_PER_DAY) as f64;
+    let k = pts.partition_point(|p| p.0 < since);
+    let day = &pts[k..];
+    if day.len() <= 12 {
+        return day.iter().map(|p| p.1).collect();
+    }
+    (0..12).map(|i| day[i * (day.len() - 1) / 11].1).collect()
+}

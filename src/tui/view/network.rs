@@ -1,0 +1,130 @@
+//! The network: emission, issuance and halving, root stake and the average root
+//! proportion over time (the seed article's "SN0 share"), the lock cost of a new subnet.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::super::app::App;
+use super::super::format;
+use super::{bar, chart, panel};
+use crate::engine::emission::SUPPLY_CAP_RAO;
+use crate::engine::params::BLOCKS_PER_DAY;
+use crate::session::handle::series;
+
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let v = &snap.view;
+    let p = &snap.params;
+    let wide = area.width >= 120;
+    let left_w = if wide { 58 } else { 42 };
+    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area);
+    let per_day = snap.block_emission_rao.saturating_mul(BLOCKS_PER_DAY);
+    let halving = match snap.until_halving_rao {
+        Some(x) if snap.block_emission_rao > 0 => {
+            let sep = if wide { " to go, ≈ " } else { " τ, ≈" };
+            format!("{}{sep}{}", format::rao(x), format::duration_blocks(x / snap.block_emission_rao))
+        }
+        Some(x) => format!("{} τ to go", format::rao(x)),
+        None => "none left".into(),
+    };
+    let issued = v.total_issuance_rao as f64 / SUPPLY_CAP_RAO as f64;
+    let emitting = v.subnets.iter().filter(|s| s.emitting).count();
+    let prune = snap
+        .prune_candidate
+        .and_then(|n| v.subnets.iter().find(|s| s.netuid == n))
+        .map_or_else(|| "none (all immune)".into(), |s| format!("SN{} {}", s.netuid, s.name));
+    let row = |k: &str, val: String| Line::from(vec![Span::styled(format!(" {k:<17}"), t.dim), Span::raw(val)]);
+    let note = |long: &'static str, short: &'static str| if wide { long } else { short };
+    let mut lines = vec![
+        row("Emission mode", p.emission_mode.name().to_string()),
+        row(
+            "Block emission",
+            format!(
+                "{} τ{}{} τ{}",
+                format::rao(snap.block_emission_rao),
+                note("  (", " · "),
+                format::rao(per_day),
+                note(" a day)", "/day")
+            ),
+        ),
+        row(
+            "Total issuance",
+            format!(
+                "{} τ{}{}{}",
+                format::rao(v.total_issuance_rao),
+                note("  (", " · "),
+                format::pct(issued),
+                note(" of 21M)", "")
+            ),
+        ),
+        row("Next halving", halving),
+        row("Total root stake", format!("{} τ", format::rao(v.total_root_rao))),
+        Line::from(vec![
+            Span::styled(format!(" {:<17}", "Avg root prop"), t.dim),
+            Span::styled(format::pct(snap.average_root_prop), t.accent),
+            Span::styled(note("  (the \"SN0 share\")", " (SN0 share)"), t.dim),
+        ]),
+        row("Subnets", format!("{} of {} ({emitting} emitting)", v.subnets.len(), p.subnet_limit)),
+        row("Lock cost", format!("{} τ{}", format::rao(v.lock_cost_rao), note(" for the next launch (L)", " (L)"))),
+        row("Prune candidate", prune),
+        row("Tempo", format!("{} blocks ({})", v.tempo, format::duration_blocks(v.tempo))),
+        row(
+            "tao_weight",
+            format!("{}{}", format::pct(p.tao_weight.as_f64()), note(" (root counts this much as alpha)", "")),
+        ),
+        row("Staking fee", format!("{} τ{}", format::rao(p.staking_fee.0), note(" per swap", ""))),
+    ];
+    let block = panel(app, " Network ");
+    let inner = block.inner(left);
+    block.render(left, buf);
+    // Top emission shares as bars, under the facts.
+    let room = usize::from(inner.height).saturating_sub(lines.len() + 2);
+    if room > 0 {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(" Largest emission shares", t.header));
+        let mut by_share: Vec<_> = v.subnets.iter().filter(|s| s.emitting).collect();
+        by_share.sort_by(|a, b| b.emission_share.total_cmp(&a.emission_share).then(a.netuid.cmp(&b.netuid)));
+        let top = by_share.first().map_or(1.0, |s| s.emission_share.max(1e-12));
+        let w = usize::from(inner.width).saturating_sub(26).max(4);
+        for s in by_share.iter().take(room.saturating_sub(1)) {
+            lines.push(Line::from(vec![
+                Span::raw(format!(" {:>3} {:<12} ", s.netuid, format::clip(&s.name, 12))),
+                Span::styled(bar(s.emission_share / top, w), t.series[2]),
+                Span::raw(format!(" {:>6}", format::pct(s.emission_share))),
+            ]));
+        }
+    }
+    Paragraph::new(lines).render(inner, buf);
+
+    let h = &snap.history;
+    let [top, bottom] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(right);
+    chart::draw(
+        app,
+        top,
+        buf,
+        if wide { "average root proportion (the \"SN0 share\")" } else { "avg root prop (SN0 share)" },
+        &[chart::Series {
+            name: "avg root prop".into(),
+            data: h.network.series(series::AVG_ROOT_PROP),
+            style: t.series[3],
+            marker: t.markers[0],
+        }],
+        chart::Fmt::Pct,
+    );
+    chart::draw(
+        app,
+        bottom,
+        buf,
+        "total root stake (τ)",
+        &[chart::Series {
+            name: "root".into(),
+            data: h.network.series(series::TOTAL_ROOT),
+            style: t.series[0],
+            marker: t.markers[0],
+        }],
+        chart::Fmt::Amount,
+    );
+}

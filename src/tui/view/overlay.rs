@@ -1,0 +1,254 @@
+//! Boxes over the screen: welcome, help, order forms with live quotes, the quit
+//! question, the results, an error.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+
+use super::super::app::{App, Overlay};
+use super::super::form::{Form, Tone};
+use super::super::format;
+use super::super::keymap::KEYS;
+use super::super::layout::popup;
+use super::panel;
+use crate::engine::AccountKind;
+
+pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
+    match o {
+        Overlay::Welcome => welcome(app, area, buf),
+        Overlay::Help => help(app, area, buf),
+        Overlay::ConfirmQuit => {
+            let lines = vec![
+                Line::raw(""),
+                Line::raw("Quit this match?").centered(),
+                Line::styled("(it is not saved)", app.theme.dim).centered(),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("y", app.theme.accent),
+                    Span::raw(" / Enter quit    "),
+                    Span::styled("n", app.theme.accent),
+                    Span::raw(" / Esc keep playing"),
+                ])
+                .centered(),
+            ];
+            boxed(app, area, buf, " Quit ", 44, lines);
+        }
+        Overlay::Order(f) => form(app, f, area, buf),
+        Overlay::Results => results(app, area, buf),
+        Overlay::Error(e) => {
+            let lines = vec![
+                Line::styled("The simulation stopped:", app.theme.down),
+                Line::raw(e.clone()),
+                Line::raw(""),
+                Line::styled("Esc looks around, q quits", app.theme.dim),
+            ];
+            boxed(app, area, buf, " Error ", 70, lines);
+        }
+    }
+}
+
+/// Draws `lines` in a centred box `w` wide (and as tall as they need).
+fn boxed(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, lines: Vec<Line<'_>>) {
+    let inner_w = usize::from(w.saturating_sub(2).max(1));
+    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
+    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let r = popup(area, w, h);
+    Clear.render(r, buf);
+    Paragraph::new(lines).wrap(Wrap { trim: false }).block(panel(app, title.to_string())).render(r, buf);
+}
+
+fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let info = app.info();
+    let mut lines = vec![
+        Line::styled(format!("{} · seed {}", info.map, info.seed), t.accent),
+        Line::raw(info.description.clone()),
+        Line::raw(""),
+    ];
+    if !info.objectives.is_empty() {
+        lines.push(Line::styled("Objectives", t.header));
+        for o in &info.objectives {
+            lines.push(Line::raw(format!(" • {o}")));
+        }
+        lines.push(Line::raw(""));
+    }
+    let opponents = if info.bots.is_empty() {
+        "the map's NPCs".to_string()
+    } else {
+        format!("{} and the map's NPCs", info.bots.join(", "))
+    };
+    lines.push(Line::raw(format!(
+        "You start with {} τ against {opponents}. The match lasts {} ({} blocks).",
+        format::rao(info.start_rao),
+        format::duration_blocks(info.end_block),
+        format::int(info.end_block)
+    )));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        Span::styled("s", t.accent),
+        Span::raw(" stake  "),
+        Span::styled("u", t.accent),
+        Span::raw(" unstake  "),
+        Span::styled("1-5", t.accent),
+        Span::raw(" screens  "),
+        Span::styled("space", t.accent),
+        Span::raw(" pause  "),
+        Span::styled("?", t.accent),
+        Span::raw(" every key"),
+    ]));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Enter starts the clock · Esc looks first (paused)", t.warn).centered());
+    let w = if area.width >= 120 { 90 } else { area.width.saturating_sub(4) };
+    boxed(app, area, buf, " Welcome to dTAO Arena ", w, lines);
+}
+
+fn help(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let two = area.width >= 150;
+    let col_w: usize = if two { 66 } else { usize::from(area.width.saturating_sub(6)).min(76) };
+    let mut entries: Vec<Line> = Vec::new();
+    let mut section = "";
+    for (sec, keys, what) in KEYS {
+        if *sec != section {
+            section = sec;
+            entries.push(Line::styled(*sec, t.header));
+        }
+        entries.push(Line::from(vec![
+            Span::styled(format!("  {keys:<18}"), t.accent),
+            Span::raw(format::clip(what, col_w.saturating_sub(21))),
+        ]));
+    }
+    let w = u16::try_from(if two { col_w * 2 + 5 } else { col_w + 3 }).unwrap_or(area.width);
+    let max_h = area.height.saturating_sub(2);
+    let rows = if two { entries.len().div_ceil(2) } else { entries.len() };
+    let r = popup(area, w, u16::try_from(rows + 2).unwrap_or(max_h).min(max_h));
+    Clear.render(r, buf);
+    let title = if two || rows + 2 <= usize::from(max_h) {
+        " Keys · any key closes "
+    } else {
+        " Keys · ↑↓ scroll · any other key closes "
+    };
+    let block = panel(app, title);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    if two {
+        let right: Vec<Line> = entries.split_off(rows);
+        let lw = u16::try_from(col_w).unwrap_or(60);
+        Paragraph::new(entries).render(Rect::new(inner.x + 1, inner.y, lw, inner.height), buf);
+        Paragraph::new(right)
+            .render(Rect::new(inner.x + lw + 2, inner.y, inner.width.saturating_sub(lw + 2), inner.height), buf);
+    } else {
+        let skip = app.help_scroll().min(entries.len().saturating_sub(usize::from(inner.height)));
+        let lines: Vec<Line> = entries.into_iter().skip(skip).collect();
+        Paragraph::new(lines).render(Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height), buf);
+    }
+}
+
+fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let mut lines = Vec::new();
+    for (k, field) in f.fields.iter().enumerate() {
+        let focused = k == f.focus;
+        let marker = if focused { "▶ " } else { "  " };
+        let value = field.display();
+        let shown = if field.is_choice() { format!("◀ {value} ▶") } else { value };
+        let mut spans = vec![
+            Span::styled(marker, t.accent),
+            Span::styled(format!("{:<10}", field.label), if focused { t.accent } else { t.dim }),
+            Span::styled(format!(" {shown}"), if focused { t.selected } else { t.text }),
+        ];
+        if focused && !field.is_choice() {
+            spans.push(Span::styled(" ", t.selected.add_modifier(ratatui::style::Modifier::REVERSED)));
+        }
+        spans.push(Span::styled(format!("  {}", field.hint()), t.dim));
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    let q = f.quote(snap, app.options.slippage_warn);
+    for (label, value, tone) in &q.lines {
+        let style = match tone {
+            Tone::Plain => t.text,
+            Tone::Up => t.up,
+            Tone::Down => t.down,
+            Tone::Warn => t.warn,
+        };
+        lines.push(Line::from(vec![Span::styled(format!("  {label:<14}"), t.dim), Span::styled(value.clone(), style)]));
+    }
+    if let Some(w) = &q.warning {
+        lines.push(Line::styled(format!("  ⚠ {w}"), t.warn));
+    }
+    if let Some(p) = &q.problem {
+        lines.push(Line::styled(format!("  ✗ {p}"), t.down));
+    }
+    lines.push(Line::raw(""));
+    let when = if snap.paused { " · paused: applies at the next block" } else { " · applies at the next block" };
+    lines.push(Line::from(vec![
+        Span::styled("  Enter", t.accent),
+        Span::raw(" submit · "),
+        Span::styled("Tab", t.accent),
+        Span::raw(" next · "),
+        Span::styled("Esc", t.accent),
+        Span::raw(" cancel"),
+        Span::styled(when, t.dim),
+    ]));
+    let w = if area.width >= 120 { 96 } else { area.width.saturating_sub(2) };
+    boxed(app, area, buf, &format!(" {} ", f.kind.title()), w, lines);
+}
+
+fn results(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let info = app.info();
+    let mut lines = vec![
+        Line::styled(format!("{} is over after {} blocks", info.map, format::int(snap.block())), t.accent).centered(),
+        Line::raw(""),
+    ];
+    if let Some(me) = &snap.me {
+        let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
+        let verdict = match me.rank {
+            1 => "You won the match.",
+            _ if roi > 0.0 => "You beat holding TAO.",
+            _ => "Holding TAO would have done better.",
+        };
+        lines.push(
+            Line::from(vec![
+                Span::raw(format!(
+                    "Rank {} of {} · score {} τ · ",
+                    me.rank,
+                    snap.players.len(),
+                    format::rao(me.score_rao)
+                )),
+                Span::styled(format::signed_pct(roi), t.signed(roi)),
+            ])
+            .centered(),
+        );
+        lines.push(Line::styled(verdict, t.header).centered());
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::styled(
+        format!("{:>3}  {:<22} {:<6} {:>12} {:>9} {:>6}", "#", "Player", "Kind", "Score τ", "ROI", "Faults"),
+        t.header,
+    ));
+    for (k, p) in snap.players.iter().enumerate() {
+        let style = if Some(p.id) == info.human { t.you } else { t.text };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "{:>3}  {:<22} {:<6} {:>12} ",
+                    k + 1,
+                    format::clip(&p.name, 22),
+                    if p.kind == AccountKind::Human { "human" } else { "bot" },
+                    format::rao(p.score_rao)
+                ),
+                style,
+            ),
+            Span::styled(format!("{:>9}", format::signed_pct(p.roi)), t.signed(p.roi)),
+            Span::raw(format!(" {:>6}", p.faults)),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("q quits · Esc looks around the final state", t.dim).centered());
+    boxed(app, area, buf, " Results ", 68, lines);
+}

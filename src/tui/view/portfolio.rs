@@ -1,0 +1,200 @@
+//! The player's book: positions with profit and loss, root stake and its dividends, the
+//! score, and the leaderboard of players and bots.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
+
+use super::super::app::App;
+use super::super::format;
+use super::super::layout;
+use super::{chart, panel};
+use crate::engine::AccountKind;
+
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let [summary, positions, board, score_chart] = layout::portfolio(area);
+    let Some(me) = &snap.me else {
+        Paragraph::new(Span::styled(" you are watching this match: there is no player", t.dim)).render(area, buf);
+        leaderboard(app, board, buf);
+        return;
+    };
+    let held: u64 = me.positions.iter().map(|p| p.value_rao).sum();
+    let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
+    let pl = i128::from(me.score_rao) - i128::from(me.start_rao);
+    let realized: i64 = me.positions.iter().map(|p| p.realized_rao).sum();
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(" Score ", t.dim),
+            Span::styled(format!("{} τ ", format::rao(me.score_rao)), t.you),
+            Span::styled(format::signed_pct(roi), t.signed(roi)),
+            Span::styled(format!(" ({} τ)", format::signed(pl as f64 / 1e9)), t.signed(roi)),
+            Span::styled(format!("   rank {} of {}", me.rank, snap.players.len()), t.accent),
+            Span::styled(format!("   started with {} τ", format::rao(me.start_rao)), t.dim),
+        ]),
+        Line::from(vec![
+            Span::styled(" Free ", t.dim),
+            Span::raw(format!("{} τ", format::rao(me.free_rao))),
+            Span::styled("   Positions ", t.dim),
+            Span::raw(format!("{} τ", format::rao(held))),
+            Span::styled("   Realised ", t.dim),
+            Span::styled(format!("{} τ", format::signed(format::signed_units(realized))), t.signed(realized as f64)),
+        ]),
+        Line::from(vec![
+            Span::styled(" Root ", t.dim),
+            Span::raw(format!("{} τ", format::rao(me.root_rao))),
+            Span::styled("   root dividends ", t.dim),
+            Span::styled(format!("+{} τ", format::rao(me.root_dividends_rao)), t.up),
+            Span::styled(
+                format!(
+                    "   miner on {}   policies {}",
+                    if me.miner_on.is_empty() {
+                        "none".to_string()
+                    } else {
+                        me.miner_on.iter().map(|n| format!("SN{n}")).collect::<Vec<_>>().join(", ")
+                    },
+                    if me.policies.is_empty() {
+                        "all honest".to_string()
+                    } else {
+                        me.policies.iter().map(|(n, p)| format!("SN{n} {p}")).collect::<Vec<_>>().join(", ")
+                    }
+                ),
+                t.dim,
+            ),
+        ]),
+    ];
+    Paragraph::new(lines).render(summary, buf);
+
+    // Every column fits at 80 columns but "Earned α", which needs 100: an
+    // over-full table would leave ratatui's solver a choice, and its choice can vary.
+    let wide = positions.width >= 100;
+    let rows: Vec<Row> = me
+        .positions
+        .iter()
+        .map(|p| {
+            let un = p.unrealized_rao();
+            let pct = if p.cost_rao == 0 { None } else { Some(un as f64 / p.cost_rao as f64) };
+            let mut cells = vec![
+                Cell::from(Line::raw(p.netuid.to_string()).right_aligned()),
+                Cell::from(format::clip(&p.name, 18)),
+                Cell::from(Line::raw(format::rao(p.alpha_rao)).right_aligned()),
+                Cell::from(Line::raw(format::rao(p.cost_rao)).right_aligned()),
+                Cell::from(Line::raw(format::rao(p.value_rao)).right_aligned()),
+                Cell::from(Line::styled(format::signed(format::signed_units(un)), t.signed(un as f64)).right_aligned()),
+                Cell::from(
+                    Line::styled(pct.map_or_else(|| "-".into(), format::signed_pct), t.signed(pct.unwrap_or(0.0)))
+                        .right_aligned(),
+                ),
+                Cell::from(
+                    Line::styled(format::signed(format::signed_units(p.realized_rao)), t.signed(p.realized_rao as f64))
+                        .right_aligned(),
+                ),
+            ];
+            if wide {
+                cells.push(Cell::from(Line::styled(format::rao(p.earned_alpha_rao), t.dim).right_aligned()));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(3),
+        Constraint::Min(8),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Length(10),
+    ];
+    let mut headers = vec!["SN", "Name", "Alpha", "Cost τ", "Value τ", "P/L τ", "P/L", "Realised"];
+    if wide {
+        widths.push(Constraint::Length(10));
+        headers.push("Earned α");
+    }
+    let empty = rows.is_empty();
+    let mut state = TableState::default().with_selected((!empty).then_some(app.portfolio_row()));
+    StatefulWidget::render(
+        Table::new(rows, widths)
+            .header(
+                Row::new(headers.into_iter().map(|h| {
+                    if matches!(h, "SN" | "Name") { Cell::from(h) } else { Cell::from(Line::raw(h).right_aligned()) }
+                }))
+                .style(t.header),
+            )
+            .block(panel(app, " Positions · Enter opens, u unstakes, d dumps "))
+            .column_spacing(1)
+            .row_highlight_style(t.selected),
+        positions,
+        buf,
+        &mut state,
+    );
+    if empty {
+        let inner = positions.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
+        Paragraph::new(Span::styled(
+            "no positions yet: pick a subnet on the Market screen and press s to stake",
+            t.dim,
+        ))
+        .render(inner, buf);
+    }
+    leaderboard(app, board, buf);
+    if score_chart.height > 0 {
+        scores(app, score_chart, buf);
+    }
+}
+
+fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let human = app.info().human;
+    let rows = snap.players.iter().enumerate().map(|(k, p)| {
+        let style = if Some(p.id) == human { t.you } else { t.text };
+        Row::new(vec![
+            Cell::from(Line::raw(format!("{}", k + 1)).right_aligned()),
+            Cell::from(Line::styled(format::clip(&p.name, 20), style)),
+            Cell::from(Line::styled(if p.kind == AccountKind::Human { "human" } else { "bot" }, t.dim)),
+            Cell::from(Line::raw(format::rao(p.score_rao)).right_aligned()),
+            Cell::from(Line::styled(format::signed_pct(p.roi), t.signed(p.roi)).right_aligned()),
+            Cell::from(Line::raw(p.faults.to_string()).right_aligned()),
+        ])
+    });
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(3),
+            Constraint::Min(8),
+            Constraint::Length(5),
+            Constraint::Length(10),
+            Constraint::Length(8),
+            Constraint::Length(6),
+        ],
+    )
+    .header(
+        Row::new(["#", "Player", "Kind", "Score τ", "ROI", "Faults"].map(|h| {
+            if matches!(h, "Player" | "Kind") { Cell::from(h) } else { Cell::from(Line::raw(h).right_aligned()) }
+        }))
+        .style(t.header),
+    )
+    .block(panel(app, " Leaderboard "))
+    .column_spacing(1);
+    Widget::render(table, area, buf);
+}
+
+fn scores(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let h = &app.snap().history;
+    let human = app.info().human;
+    let series: Vec<chart::Series> = h
+        .players
+        .iter()
+        .enumerate()
+        .map(|(k, (id, name))| chart::Series {
+            name: name.clone(),
+            data: h.scores.series(k),
+            style: if Some(*id) == human { t.you } else { t.series[(k % 3) + 1] },
+            marker: t.markers[k % 4],
+        })
+        .collect();
+    chart::draw(app, area, buf, "score (τ)", &series, chart::Fmt::Amount);
+}

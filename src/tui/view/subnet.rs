@@ -1,0 +1,283 @@
+//! One subnet in depth: its charts, who controls its consensus, its miners and trades.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+
+use super::super::app::App;
+use super::super::form::mechanism_text;
+use super::super::format;
+use super::{bar, chart, flow, panel};
+use crate::engine::AccountKind;
+use crate::engine::math::to_f64;
+use crate::session::handle::{SubnetDetail, series};
+
+pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
+    let snap = app.snap();
+    let t = &app.theme;
+    let Some(s) = app.focus().and_then(|n| snap.view.subnets.iter().find(|s| s.netuid == n)) else {
+        Paragraph::new(Span::styled("no subnet selected: pick one on the Market screen (1)", t.dim)).render(area, buf);
+        return;
+    };
+    let detail = snap.detail.as_ref().filter(|d| d.netuid == s.netuid);
+    let change = app.change_24h(s);
+    let pos = snap.me.as_ref().and_then(|m| m.positions.iter().find(|p| p.netuid == s.netuid));
+    let me = snap.me.as_ref();
+    let mut facts: Vec<Vec<Span>> = vec![
+        vec![Span::styled(format!("SN{} {}", s.netuid, s.name), t.accent)],
+        vec![Span::styled(mechanism_text(s.mechanism), t.dim)],
+        vec![if s.emitting {
+            Span::styled("emitting", t.up)
+        } else {
+            Span::styled(
+                format!("emits from block {}", format::int(u64::try_from(s.first_emission).unwrap_or(0))),
+                t.warn,
+            )
+        }],
+        vec![Span::styled(format!("owner {}", detail.map_or("…", |d| d.owner.as_str())), t.dim)],
+        vec![
+            Span::raw(format!("price {} τ ", format::price(to_f64(s.price)))),
+            Span::styled(change.map_or_else(|| "-".into(), format::signed_pct), t.signed(change.unwrap_or(0.0))),
+        ],
+        vec![Span::raw(format!("moving {}", format::price(to_f64(s.moving_price))))],
+        vec![Span::raw(format!("emission {}", format::pct(s.emission_share)))],
+        vec![Span::raw(format!("root prop {}", format::pct(to_f64(s.root_prop))))],
+        vec![Span::raw(format!("pool {} τ / {} α", format::rao(s.tao_rao), format::rao(s.alpha_in_rao)))],
+    ];
+    facts.push(vec![Span::styled(
+        match pos {
+            Some(p) if p.alpha_rao > 0 => format!(
+                "you: {} α worth {} τ ({} τ P/L)",
+                format::rao(p.alpha_rao),
+                format::rao(p.value_rao),
+                format::signed(format::signed_units(p.unrealized_rao()))
+            ),
+            _ => "you: no position".into(),
+        },
+        t.you,
+    )]);
+    let miner = me.is_some_and(|m| m.miner_on.contains(&s.netuid));
+    let policy = me
+        .and_then(|m| m.policies.iter().find(|(n, _)| *n == s.netuid))
+        .map_or("honest".to_string(), |(_, p)| p.name().to_string());
+    facts.push(vec![Span::styled(format!("miner: {} · policy: {policy}", if miner { "yes" } else { "no" }), t.dim)]);
+    if let Some(x) = detail.and_then(|d| d.alpha_until_halving_rao) {
+        facts.push(vec![Span::styled(format!("alpha halving in {} α", format::rao(x)), t.dim)]);
+    }
+    let lines = flow(facts, usize::from(area.width), t.dim);
+    let head_h = u16::try_from(lines.len()).unwrap_or(3).min(5);
+    let [head, rest] = Layout::vertical([Constraint::Length(head_h), Constraint::Min(6)]).areas(area);
+    Paragraph::new(lines).render(head, buf);
+
+    let [left, right] = Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(rest);
+    charts(app, s.netuid, left, buf);
+    let Some(d) = detail else {
+        Paragraph::new(Span::styled("loading the subnet's holders…", t.dim))
+            .block(panel(app, " Consensus "))
+            .render(right, buf);
+        return;
+    };
+    let tall = right.height >= 30;
+    let (cons_h, miners_h) =
+        if tall { (right.height * 45 / 100, right.height * 25 / 100) } else { (right.height / 2 + 1, 0) };
+    let [cons, miners, trades] =
+        Layout::vertical([Constraint::Length(cons_h), Constraint::Length(miners_h), Constraint::Min(3)]).areas(right);
+    consensus(app, d, cons, buf);
+    if miners_h > 0 {
+        miner_table(app, d, miners, buf);
+    }
+    trade_table(app, d, trades, buf);
+}
+
+fn charts(app: &App, netuid: u16, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let Some(h) = app.snap().history.subnets.get(&netuid) else { return };
+    let price = [
+        chart::Series {
+            name: "price".into(),
+            data: h.lines.series(series::PRICE),
+            style: t.series[0],
+            marker: t.markers[0],
+        },
+        chart::Series {
+            name: "moving".into(),
+            data: h.lines.series(series::MOVING),
+            style: t.series[1],
+            marker: t.markers[1],
+        },
+    ];
+    let share = [chart::Series {
+        name: "share".into(),
+        data: h.lines.series(series::SHARE),
+        style: t.series[2],
+        marker: t.markers[0],
+    }];
+    let root = [chart::Series {
+        name: "root prop".into(),
+        data: h.lines.series(series::ROOT_PROP),
+        style: t.series[3],
+        marker: t.markers[0],
+    }];
+    if area.height >= 27 {
+        let [a, b, c] =
+            Layout::vertical([Constraint::Percentage(46), Constraint::Percentage(27), Constraint::Percentage(27)])
+                .areas(area);
+        chart::draw(app, a, buf, "τ/α", &price, chart::Fmt::Price);
+        chart::draw(app, b, buf, "emission share", &share, chart::Fmt::Pct);
+        chart::draw(app, c, buf, "root proportion", &root, chart::Fmt::Pct);
+    } else {
+        let [a, b] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
+        chart::draw(app, a, buf, "τ/α", &price, chart::Fmt::Price);
+        let [b1, b2] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(b);
+        chart::draw(app, b1, buf, "emission share", &share, chart::Fmt::Pct);
+        chart::draw(app, b2, buf, "root prop", &root, chart::Fmt::Pct);
+    }
+}
+
+fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let block = panel(app, format!(" Consensus · {} validators ", d.holders.len()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 3 {
+        return;
+    }
+    let total = d.alpha_weight_rao.saturating_add(d.root_weight_rao);
+    let root_frac = if total == 0 { 0.0 } else { d.root_weight_rao as f64 / total as f64 };
+    let w = usize::from(inner.width).saturating_sub(24).max(4);
+    let split = Line::from(vec![
+        Span::raw(format!(" root {:>3.0}% ", root_frac * 100.0)),
+        Span::styled(bar(root_frac, w), t.series[3]),
+        Span::raw(format!(" alpha {:>3.0}%", (1.0 - root_frac) * 100.0)),
+    ]);
+    let top = d.holders.first();
+    let control = match (&d.controller, top) {
+        (Some(c), Some(h)) => Line::from(vec![
+            Span::styled(format!(" ⚠ {c} controls it"), t.warn),
+            Span::raw(format!(": {} of the stake weight", format::pct(h.share))),
+        ]),
+        (None, Some(h)) => Line::from(vec![
+            Span::styled(" no single majority", t.up),
+            Span::styled(format!(" · largest {} {}", h.name, format::pct(h.share)), t.dim),
+        ]),
+        _ => Line::styled(" no validators", t.dim),
+    };
+    let [l1, l2, table] =
+        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+    split.render(l1, buf);
+    control.render(l2, buf);
+    let human = app.info().human;
+    let wide = table.width >= 56;
+    let rows = d.holders.iter().take(usize::from(table.height.saturating_sub(1))).map(|h| {
+        let style = if Some(h.id) == human {
+            t.you
+        } else if h.kind == AccountKind::Bot {
+            t.accent
+        } else {
+            t.text
+        };
+        let mut cells = vec![Cell::from(Line::styled(format::clip(&h.name, 22), style))];
+        if wide {
+            cells.push(Cell::from(Line::raw(format::rao(h.alpha_rao)).right_aligned()));
+            cells.push(Cell::from(Line::raw(format::rao(h.root_weight_rao)).right_aligned()));
+        } else {
+            cells.push(Cell::from(
+                Line::raw(format::rao(h.alpha_rao.saturating_add(h.root_weight_rao))).right_aligned(),
+            ));
+        }
+        cells.push(Cell::from(Line::raw(format::pct(h.share)).right_aligned()));
+        if wide {
+            cells.push(Cell::from(Line::styled(h.policy.name(), t.dim)));
+        }
+        Row::new(cells)
+    });
+    let (widths, header): (Vec<Constraint>, Vec<Cell>) = if wide {
+        (
+            vec![
+                Constraint::Min(10),
+                Constraint::Length(10),
+                Constraint::Length(10),
+                Constraint::Length(6),
+                Constraint::Length(8),
+            ],
+            vec![
+                Cell::from("Holder"),
+                Cell::from(Line::raw("Alpha").right_aligned()),
+                Cell::from(Line::raw("τ·Root").right_aligned()),
+                Cell::from(Line::raw("Share").right_aligned()),
+                Cell::from("Policy"),
+            ],
+        )
+    } else {
+        (
+            vec![Constraint::Min(8), Constraint::Length(9), Constraint::Length(6)],
+            vec![
+                Cell::from("Holder"),
+                Cell::from(Line::raw("Weight").right_aligned()),
+                Cell::from(Line::raw("Share").right_aligned()),
+            ],
+        )
+    };
+    Table::new(rows, widths).header(Row::new(header).style(t.header)).column_spacing(1).render(table, buf);
+}
+
+fn miner_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let rows = d.miners.iter().take(usize::from(area.height.saturating_sub(3))).map(|m| {
+        Row::new(vec![
+            Cell::from(format::clip(&m.name, 20)),
+            Cell::from(Line::raw(if m.quality > 0 { m.quality.to_string() } else { "-".into() }).right_aligned()),
+            Cell::from(Line::raw(format::rao(m.alpha_rao)).right_aligned()),
+            Cell::from(Line::raw(format::rao(m.sold_rao)).right_aligned()),
+        ])
+    });
+    Table::new(rows, [Constraint::Min(10), Constraint::Length(7), Constraint::Length(11), Constraint::Length(11)])
+        .header(
+            Row::new(vec![
+                Cell::from("Miner"),
+                Cell::from(Line::raw("Quality").right_aligned()),
+                Cell::from(Line::raw("Alpha").right_aligned()),
+                Cell::from(Line::raw("Sold").right_aligned()),
+            ])
+            .style(t.header),
+        )
+        .block(panel(app, format!(" Miners · {} ", d.miners.len())))
+        .column_spacing(1)
+        .render(area, buf);
+}
+
+fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let n = usize::from(area.height.saturating_sub(3));
+    let wide = area.width >= 52;
+    let rows = d.trades.iter().rev().take(n).map(|tr| {
+        let who_style = match tr.kind {
+            AccountKind::Human => t.you,
+            AccountKind::Bot => t.accent,
+            AccountKind::Npc => t.text,
+        };
+        let mut cells = vec![
+            Cell::from(Line::styled(format::int(tr.block), t.dim)),
+            Cell::from(Line::styled(format::clip(&tr.who, 18), who_style)),
+            Cell::from(Line::styled(if tr.buy { "buy" } else { "sell" }, if tr.buy { t.up } else { t.down })),
+            Cell::from(Line::raw(format::rao(tr.tao_rao)).right_aligned()),
+        ];
+        if wide {
+            cells.push(Cell::from(Line::raw(format::rao(tr.alpha_rao)).right_aligned()));
+        }
+        Row::new(cells)
+    });
+    let mut widths = vec![Constraint::Length(6), Constraint::Min(6), Constraint::Length(4), Constraint::Length(9)];
+    let mut header =
+        vec![Cell::from("Block"), Cell::from("Who"), Cell::from("Side"), Cell::from(Line::raw("TAO").right_aligned())];
+    if wide {
+        widths.push(Constraint::Length(11));
+        header.push(Cell::from(Line::raw("Alpha").right_aligned()));
+    }
+    Table::new(rows, widths)
+        .header(Row::new(header).style(t.header))
+        .block(panel(app, " Recent trades "))
+        .column_spacing(1)
+        .render(area, buf);
+}

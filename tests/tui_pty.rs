@@ -1,0 +1,73 @@
+//! End to end: the real binary in a pseudo-terminal. It must draw, take keys, quit when
+//! asked, and leave the terminal as it found it (alternate screen left, cursor shown).
+//! Every wait is bounded (rexpect's timeout), so a hang fails the test instead of
+//! stalling CI.
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_dtao-arena");
+
+#[cfg(unix)]
+#[test]
+fn plays_a_few_keys_quits_and_restores_the_terminal() {
+    use rexpect::session::spawn_command;
+
+    // A pty starts at 0×0: give it a size before the game asks for it.
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" play --seed 3").arg(BIN);
+    cmd.env("TERM", "xterm-256color");
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
+    // rexpect's writer is line-buffered: flush every key.
+    fn send(p: &mut rexpect::session::PtySession, keys: &str) {
+        p.send(keys).expect("send keys");
+        p.flush().expect("flush keys");
+    }
+    p.exp_string("\x1b[?1049h").expect("enters the alternate screen");
+    p.exp_string("Welcome to dTAO Arena").expect("draws the welcome box");
+    send(&mut p, "\r");
+    send(&mut p, "2");
+    p.exp_string("Consensus").expect("the Subnet screen");
+    send(&mut p, "+");
+    send(&mut p, " ");
+    send(&mut p, "?");
+    p.exp_string("Keys").expect("the help");
+    send(&mut p, "x");
+    send(&mut p, "s");
+    p.exp_string("Stake: buy alpha with TAO").expect("the stake form");
+    send(&mut p, "\x1b");
+    // A lone Esc is only Esc if nothing follows at once (else it is Alt+key).
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    send(&mut p, "q");
+    p.exp_string("Quit this match?").expect("asks before quitting");
+    send(&mut p, "y");
+    p.exp_string("\x1b[?1049l").expect("leaves the alternate screen");
+    p.exp_string("\x1b[?25h").expect("shows the cursor");
+    p.exp_eof().expect("exits");
+    // rexpect does not re-export nix's `WaitStatus`: read its debug form.
+    let status = format!("{:?}", p.process().wait().expect("wait"));
+    assert!(status.starts_with("Exited(") && status.ends_with(", 0)"), "the game did not exit cleanly: {status}");
+}
+
+#[test]
+fn without_a_terminal_it_says_so_and_exits_2() {
+    let o = Command::new(BIN).arg("play").output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("needs an interactive terminal"), "{err}");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("\x1b[?1049h"), "must not touch the terminal");
+}
+
+#[test]
+fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
+    let o = Command::new(BIN).args(["play", "--map", "no-such-map"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = dir.path().join("broken.lua");
+    std::fs::write(&bot, "function on_tick(w) this is not lua end").expect("write");
+    let o = Command::new(BIN).args(["play", "--bot"]).arg(&bot).output().expect("run");
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("broken"), "{err}");
+    let o = Command::new(BIN).args(["play", "--bot", "no/such/bot.lua"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+}
