@@ -146,7 +146,6 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
 /// The selected subnet's price, moving price and emission share.
 fn preview(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
-    let t = &app.theme;
     let Some(s) = app.focus().and_then(|n| snap.view.subnets.iter().find(|s| s.netuid == n)) else { return };
     let Some(h) = snap.history.subnets.get(&s.netuid) else { return };
     let [left, right] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
@@ -155,35 +154,10 @@ fn preview(app: &App, area: Rect, buf: &mut Buffer) {
         left,
         buf,
         &format!("SN{} {} · τ/α · Enter for more", s.netuid, s.name),
-        &[
-            chart::Series {
-                name: "price".into(),
-                data: h.lines.series(series::PRICE),
-                style: t.series[0],
-                marker: t.markers[0],
-            },
-            chart::Series {
-                name: "moving".into(),
-                data: h.lines.series(series::MOVING),
-                style: t.series[1],
-                marker: t.markers[1],
-            },
-        ],
+        &super::subnet::price_series(app, h),
         chart::Fmt::Price,
     );
-    chart::draw(
-        app,
-        right,
-        buf,
-        "emission share",
-        &[chart::Series {
-            name: "share".into(),
-            data: h.lines.series(series::SHARE),
-            style: t.series[2],
-            marker: t.markers[0],
-        }],
-        chart::Fmt::Pct,
-    );
+    chart::draw(app, right, buf, "emission share", &[super::subnet::share_series(app, h)], chart::Fmt::Pct);
 }
 
 /// Twelve values spread evenly over the last day of `pts`.

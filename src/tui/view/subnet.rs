@@ -11,7 +11,7 @@ use super::super::format;
 use super::{bar, chart, flow, panel};
 use crate::engine::AccountKind;
 use crate::engine::math::to_f64;
-use crate::session::handle::{SubnetDetail, series};
+use crate::session::handle::{SubnetDetail, SubnetHistory, series};
 
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
@@ -90,10 +90,10 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     trade_table(app, d, trades, buf);
 }
 
-fn charts(app: &App, netuid: u16, area: Rect, buf: &mut Buffer) {
+/// A subnet's price and moving price, as the market and subnet screens chart them.
+pub(super) fn price_series<'a>(app: &App, h: &'a SubnetHistory) -> [chart::Series<'a>; 2] {
     let t = &app.theme;
-    let Some(h) = app.snap().history.subnets.get(&netuid) else { return };
-    let price = [
+    [
         chart::Series {
             name: "price".into(),
             data: h.lines.series(series::PRICE),
@@ -106,13 +106,25 @@ fn charts(app: &App, netuid: u16, area: Rect, buf: &mut Buffer) {
             style: t.series[1],
             marker: t.markers[1],
         },
-    ];
-    let share = [chart::Series {
+    ]
+}
+
+/// A subnet's emission share over time.
+pub(super) fn share_series<'a>(app: &App, h: &'a SubnetHistory) -> chart::Series<'a> {
+    let t = &app.theme;
+    chart::Series {
         name: "share".into(),
         data: h.lines.series(series::SHARE),
         style: t.series[2],
         marker: t.markers[0],
-    }];
+    }
+}
+
+fn charts(app: &App, netuid: u16, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let Some(h) = app.snap().history.subnets.get(&netuid) else { return };
+    let price = price_series(app, h);
+    let share = [share_series(app, h)];
     let root = [chart::Series {
         name: "root prop".into(),
         data: h.lines.series(series::ROOT_PROP),
