@@ -8,7 +8,7 @@
 //! recycled, and the ledger says which.
 
 use super::EngineError;
-use super::math::{U64F64, mul_div};
+use super::math::mul_div;
 use super::params::{EmissionMode, Mechanism, Policy};
 use super::pool::{self, feeless_out};
 use super::world::{AccountId, Netuid, World};
@@ -390,28 +390,10 @@ fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), E
     Ok(())
 }
 
-/// The share of stake weight of each validator on a subnet, as floats (for reports).
-#[must_use]
-pub fn stake_shares(w: &World, netuid: Netuid) -> Vec<(AccountId, f64)> {
-    let v = validators(w, netuid);
-    let total: u128 = v.iter().map(|x| u128::from(x.1)).sum();
-    v.iter()
-        .map(|(a, s)| {
-            (
-                *a,
-                if total == 0 {
-                    0.0
-                } else {
-                    super::math::to_f64(U64F64::from_bits(mul_div(u128::from(*s), ONE, total).unwrap_or(0)))
-                },
-            )
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::math::U64F64;
 
     fn f(x: f64) -> u128 {
         U64F64::from_num(x).to_bits()

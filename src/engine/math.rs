@@ -14,13 +14,6 @@ pub fn mul_div(a: u128, b: u128, c: u128) -> Option<u128> {
     a.checked_mul(b).map(|p| p / c)
 }
 
-/// `floor(a * b / c)` narrowed to `u64`.
-#[must_use]
-#[inline]
-pub fn mul_div_u64(a: u64, b: u64, c: u64) -> Option<u64> {
-    mul_div(u128::from(a), u128::from(b), u128::from(c)).and_then(|v| u64::try_from(v).ok())
-}
-
 /// The ratio `num / den` as 64.64 fixed point (truncated), or `None` if it does not fit.
 #[must_use]
 #[inline]
@@ -30,18 +23,6 @@ pub fn ratio(num: u64, den: u64) -> Option<U64F64> {
     }
     let bits = (u128::from(num) << 64) / u128::from(den);
     Some(U64F64::from_bits(bits))
-}
-
-/// `floor(x * r)` for a 64.64 ratio `r`, exact (the product is computed at full width).
-#[must_use]
-#[inline]
-pub fn mul_ratio(x: u64, r: U64F64) -> Option<u64> {
-    let bits = r.to_bits();
-    let hi = bits >> 64;
-    let lo = bits & u128::from(u64::MAX);
-    let x = u128::from(x);
-    let v = x.checked_mul(hi)?.checked_add((x * lo) >> 64)?;
-    u64::try_from(v).ok()
 }
 
 /// A 64.64 value as a float, for display and reports only.
@@ -55,12 +36,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ratio_and_mul_ratio_round_trip() {
+    fn ratio_and_mul_div() {
         let half = ratio(1, 2).unwrap();
         assert_eq!(half, U64F64::from_num(0.5));
-        assert_eq!(mul_ratio(1_000_000_001, half), Some(500_000_000));
-        assert_eq!(mul_ratio(u64::MAX, U64F64::ONE), Some(u64::MAX));
-        assert_eq!(mul_ratio(u64::MAX, U64F64::from_num(2)), None);
         assert_eq!(ratio(1, 0), None);
         assert_eq!(mul_div(10, 10, 3), Some(33));
         assert_eq!(mul_div(1, 1, 0), None);
