@@ -27,6 +27,7 @@ fn plan() -> Plan {
         blocks: Some(216_000),
         seed: 1,
         entrants,
+        record_to: None,
     }
 }
 

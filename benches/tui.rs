@@ -19,7 +19,7 @@ fn game() -> (SessionHandle, App) {
         move || {
             let mut s = Session::new(&map, Some(1), None).map_err(|e| e.to_string())?;
             let h = s.add_human("you");
-            Ok(Setup { session: s, human: Some(h) })
+            Ok(Setup::new(s, Some(h)))
         },
         HandleOptions::default(),
     )

@@ -6,9 +6,14 @@
 
 mod check;
 mod fsutil;
+mod join;
 mod play;
+mod recfile;
+mod replay;
+mod serve;
 mod sim;
 mod strategy;
+mod sweep;
 mod tournament;
 
 use std::path::PathBuf;
@@ -60,8 +65,16 @@ Examples:
   dtao-arena maps                              list the built-in maps
   dtao-arena sim --map tutorial --bot strategies/momentum.lua
   dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
+  dtao-arena sim --map tutorial --record day.dtrec    record a match; then:
+  dtao-arena replay day.dtrec                  watch it (space, +/-, g to seek, n next event)
+  dtao-arena replay day.dtrec --verify         re-simulate it and check every state hash
+  dtao-arena play --load save.dtrec            resume a saved game
   dtao-arena check maps/my-map.toml            validate a map and list every problem
-  dtao-arena check my_bot.lua                  load a strategy and run it a few turns";
+  dtao-arena check my_bot.lua                  load a strategy and run it a few turns
+  dtao-arena serve --map tutorial --bot momentum    host a workshop room; prints the room code
+  dtao-arena join 192.168.1.20:7447 --name ana --code K7M2QX     join it in the game
+  dtao-arena join 192.168.1.20:7447 --code K7M2QX --spectate     watch it (a projector)
+  dtao-arena join 192.168.1.20:7447 --code K7M2QX --bot my_bot.lua   enter a Lua bot";
 
 /// dTAO Arena: Bittensor's Dynamic TAO economy as a terminal game and a strategy tournament.
 #[derive(Debug, Parser)]
@@ -79,6 +92,15 @@ enum Command {
     Sim(sim::SimArgs),
     /// Run many matches of strategies in parallel and print the leaderboard.
     Tournament(tournament::TournamentArgs),
+    /// Run a map over values of a parameter and over seeds, in parallel; a table and a CSV.
+    #[command(after_help = sweep::AFTER_HELP)]
+    Sweep(sweep::SweepArgs),
+    /// Watch a recorded match or save in the terminal; --verify re-simulates it and checks every state hash.
+    Replay(replay::ReplayArgs),
+    /// Host a shared world for a workshop (prints the room code; host commands on stdin).
+    Serve(serve::ServeArgs),
+    /// Join a shared world: play in the terminal, --spectate, or --bot FILE.lua.
+    Join(join::JoinArgs),
     /// List the built-in maps.
     Maps,
     /// List the shipped strategies.
@@ -119,6 +141,10 @@ fn run(cli: Cli) -> CliResult {
         Some(Command::Play(a)) => play::run(&a),
         Some(Command::Sim(a)) => sim::run(&a),
         Some(Command::Tournament(a)) => tournament::run(&a),
+        Some(Command::Sweep(a)) => sweep::run(&a),
+        Some(Command::Replay(a)) => replay::run(&a),
+        Some(Command::Serve(a)) => serve::run(&a),
+        Some(Command::Join(a)) => join::run(&a),
         Some(Command::Maps) => {
             maps();
             Ok(())

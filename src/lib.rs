@@ -4,7 +4,7 @@
 //! Layer map (a layer may use only the layers to its right):
 //!
 //! ```text
-//! engine  <-  scenario, script  <-  session  <-  tournament, tui  <-  cli  <-  main
+//! engine  <-  scenario, script, record  <-  session  <-  tournament, net, tui  <-  cli  <-  main
 //! ```
 //!
 //! - [`engine`]: PURE. The world and its rules (`rules.md`): state, orders, coinbase,
@@ -12,16 +12,23 @@
 //! - [`scenario`]: TOML maps to an engine [`engine::WorldInit`], with validation messages
 //!   that name the file, the line, the key and the fix. Built-in maps are embedded.
 //! - [`script`]: the sandboxed Lua 5.4 strategy host.
+//! - [`record`]: recordings and saves: inputs per block, state hashes, checksummed files.
 //! - [`session`]: a running match (engine + actors), the same object behind every front end;
 //!   [`session::handle`] runs it on its own thread for the game.
 //! - [`tournament`]: many matches in parallel, ranked.
+//! - [`sweep`]: one map over values of a parameter and seeds, in parallel, with outcome metrics.
+//! - [`net`]: shared worlds over TCP (tokio): the `serve` server, the `join` client and
+//!   their versioned protocol; lockstep on orders with a state hash every tick.
 //! - [`tui`]: the terminal game (ratatui + crossterm); talks only to a session handle.
 //! - [`cli`]: the subcommands; the only place that wires layers together.
 
 pub mod cli;
 pub mod engine;
+pub mod net;
+pub mod record;
 pub mod scenario;
 pub mod script;
 pub mod session;
+pub mod sweep;
 pub mod tournament;
 pub mod tui;

@@ -22,8 +22,18 @@ use crate::engine::{EngineError, Tao, World, WorldInit};
 pub const DEFAULT_MAP: &str = "dtao-launch";
 
 /// The built-in maps: name and TOML source, in the order `dtao-arena maps` lists them.
-const BUILTINS: &[(&str, &str)] =
-    &[("dtao-launch", include_str!("../maps/dtao-launch.toml")), ("tutorial", include_str!("../maps/tutorial.toml"))];
+const BUILTINS: &[(&str, &str)] = &[
+    ("dtao-launch", include_str!("../maps/dtao-launch.toml")),
+    ("tutorial", include_str!("../maps/tutorial.toml")),
+    ("sn28-meme", include_str!("../maps/sn28-meme.toml")),
+    ("one-year-later", include_str!("../maps/one-year-later.toml")),
+    ("btc-revenue", include_str!("../maps/btc-revenue.toml")),
+    ("transition", include_str!("../maps/transition.toml")),
+    ("regimes", include_str!("../maps/regimes.toml")),
+];
+
+/// The lesson maps (built-ins with narration, a teacher's note and objectives).
+pub const LESSONS: &[&str] = &["sn28-meme", "one-year-later", "btc-revenue", "transition", "regimes"];
 
 /// A loaded map: the world to build and the match around it.
 #[derive(Clone, Debug)]
@@ -266,14 +276,17 @@ mod tests {
         let e = load("no-such-map-anywhere").expect_err("invalid");
         assert_eq!(
             e.to_string(),
-            "no-such-map-anywhere: no built-in map has this name and there is no file at this path; use a built-in map (dtao-launch, tutorial) or the path of a map file"
+            "no-such-map-anywhere: no built-in map has this name and there is no file at this path; use a built-in map (dtao-launch, tutorial, sn28-meme, one-year-later, btc-revenue, transition, regimes) or the path of a map file"
         );
     }
 
     #[test]
     fn builtins_have_descriptions_and_load_by_name() {
         let b = builtins();
-        assert_eq!(b.iter().map(|b| b.name).collect::<Vec<_>>(), vec!["dtao-launch", "tutorial"]);
+        assert_eq!(
+            b.iter().map(|b| b.name).collect::<Vec<_>>(),
+            vec!["dtao-launch", "tutorial", "sn28-meme", "one-year-later", "btc-revenue", "transition", "regimes"]
+        );
         for m in &b {
             assert!(!m.description.is_empty(), "{} has no description", m.name);
             let map = load(m.name).unwrap_or_else(|e| panic!("{}:\n{e}", m.name));

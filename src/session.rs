@@ -9,7 +9,12 @@ pub mod handle;
 pub mod lua;
 pub mod report;
 
+use std::sync::Arc;
+
+use crate::engine::hash::StateHash;
+use crate::engine::init::EventKind;
 use crate::engine::{AccountId, AccountKind, EngineError, Event, Order, Tao, World};
+use crate::record::{Header, Input, Recording, Tick};
 use crate::scenario::Map;
 
 /// What an actor decided on its turn.
@@ -39,6 +44,103 @@ pub trait Actor {
     fn forfeited(&self) -> bool {
         false
     }
+    /// The strategy's source, kept in recordings so that a save resumes with it.
+    fn source(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Builds the actor of a bot that joins a match loaded from a recording: `(name,
+/// source, seat)`, where `seat` counts the bots seated so far.
+pub type BotFactory = Box<dyn FnMut(&str, &str, usize) -> Result<Box<dyn Actor>, String>>;
+
+/// Why a recording cannot be loaded into a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// Recorded under other rules.
+    #[error(
+        "was recorded by engine version {found}, and this build runs engine version {current}: \
+         the match would not re-create exactly; open it with the dtao-arena release that recorded it"
+    )]
+    Engine {
+        /// The recording's engine version.
+        found: u32,
+        /// This build's.
+        current: u32,
+    },
+    /// The embedded map does not load.
+    #[error("its embedded map '{name}' does not load: {problem}")]
+    Map {
+        /// The map's name.
+        name: String,
+        /// The first problem.
+        problem: String,
+    },
+    /// A bot's embedded strategy does not load.
+    #[error("its strategy '{name}' does not load: {problem}")]
+    Bot {
+        /// The bot.
+        name: String,
+        /// Why.
+        problem: String,
+    },
+    /// The engine failed while catching up.
+    #[error("the simulation failed at block {block}: {problem}")]
+    Simulation {
+        /// Where.
+        block: u64,
+        /// What.
+        problem: String,
+    },
+    /// The re-simulated state differs from the recorded one.
+    #[error("{0}")]
+    Diverged(Divergence),
+}
+
+/// Where a re-simulation first disagreed with a recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Divergence {
+    /// The first block whose recorded state hash differs.
+    pub block: u64,
+    /// The last block whose hash still agreed (`None`: none checked before).
+    pub last_good: Option<u64>,
+    /// Whether it is the final hash (taken when the file was written).
+    pub at_end: bool,
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.at_end { "the final state" } else { "the state" };
+        write!(f, "{what} at block {} differs from the recording", self.block)?;
+        match self.last_good {
+            Some(g) => {
+                write!(f, " (it still agreed at block {g}, so the match diverged in blocks {g}..{})", self.block)
+            }
+            None => write!(f, " (the first checked block)"),
+        }
+    }
+}
+
+/// Recorded inputs being fed into a session.
+#[derive(Clone)]
+struct Feed {
+    ticks: Arc<[Tick]>,
+    next: usize,
+    checkpoints: Arc<[crate::record::Checkpoint]>,
+    next_check: usize,
+    /// The recording's last block and final hash.
+    end: u64,
+    final_hash: StateHash,
+    last_good: Option<u64>,
+}
+
+/// The state of a replaying session, to jump back to (see [`Session::fork`]).
+#[derive(Clone)]
+pub struct Fork {
+    world: World,
+    log: Vec<LogLine>,
+    feed: Option<Feed>,
+    divergence: Option<Divergence>,
 }
 
 /// A bot's seat.
@@ -72,6 +174,11 @@ pub struct Session {
     seats: Vec<Seat>,
     log: Vec<LogLine>,
     log_limit: usize,
+    recording: Option<Recording>,
+    feed: Option<Feed>,
+    factory: Option<BotFactory>,
+    live: Vec<AccountId>,
+    divergence: Option<Divergence>,
 }
 
 impl Session {
@@ -92,32 +199,296 @@ impl Session {
             seats: Vec::new(),
             log: Vec::new(),
             log_limit: 10_000,
+            recording: None,
+            feed: None,
+            factory: None,
+            live: Vec::new(),
+            divergence: None,
         })
     }
 
+    /// Starts recording every input from now on (call it before seating anyone, so the
+    /// recording has the whole match). `created` is the wall-clock start of the match.
+    pub fn start_recording(&mut self, created: chrono::DateTime<chrono::Utc>) {
+        self.recording = Some(Recording::new(Header {
+            engine_version: crate::engine::ENGINE_VERSION,
+            app_version: env!("CARGO_PKG_VERSION").to_string(),
+            created,
+            saved: created,
+            map_name: self.map.name().to_string(),
+            map_source: self.map.source.clone(),
+            seed: self.world.seed,
+            end_block: self.end_block,
+            hash_every: crate::record::default_hash_every(self.end_block),
+        }));
+    }
+
+    /// Whether inputs are being recorded.
+    #[must_use]
+    pub fn is_recording(&self) -> bool {
+        self.recording.is_some()
+    }
+
+    /// The recording so far, ready to write (`saved` is the wall-clock time of writing):
+    /// a finished match's replay, or a save to resume.
+    #[must_use]
+    pub fn recording(&self, saved: chrono::DateTime<chrono::Utc>) -> Option<Recording> {
+        let mut r = self.recording.clone()?;
+        r.header.saved = saved;
+        r.block = self.world.block;
+        r.final_hash = self.world.state_hash();
+        Some(r)
+    }
+
+    /// Loads a recording. With `bots`, a save is *resumed*: bots are seated live with
+    /// their recorded strategies, the other inputs are fed until the recorded block,
+    /// every state hash is checked on the way, and the session records on (the result
+    /// is at the save's block and carries on live). Without, the session *replays*:
+    /// every input comes from the recording, no Lua runs, and [`Session::step`] checks
+    /// each recorded hash as it passes it (see [`Session::divergence`]).
+    ///
+    /// # Errors
+    /// Another engine version, an embedded map or strategy that does not load, or (when
+    /// resuming) a state that differs from the recorded one.
+    pub fn from_recording(rec: &Recording, bots: Option<BotFactory>) -> Result<Self, LoadError> {
+        let h = &rec.header;
+        if h.engine_version != crate::engine::ENGINE_VERSION {
+            return Err(LoadError::Engine { found: h.engine_version, current: crate::engine::ENGINE_VERSION });
+        }
+        let origin = format!("{} (in the recording)", h.map_name);
+        let map = crate::scenario::parse(&h.map_source, &origin).map_err(|e| LoadError::Map {
+            name: h.map_name.clone(),
+            problem: e.problems.first().cloned().unwrap_or_default(),
+        })?;
+        let mut s = Self::new(&map, Some(h.seed), Some(h.end_block))
+            .map_err(|e| LoadError::Simulation { block: 0, problem: e.to_string() })?;
+        let resuming = bots.is_some();
+        if resuming {
+            s.recording = Some(Recording::new(h.clone()));
+        }
+        s.factory = bots;
+        s.feed = Some(Feed {
+            ticks: rec.ticks.clone().into(),
+            next: 0,
+            checkpoints: rec.checkpoints.clone().into(),
+            next_check: 0,
+            end: rec.block,
+            final_hash: rec.final_hash,
+            last_good: None,
+        });
+        if !resuming {
+            // A replay ends where the recording does (a save's replay stops there).
+            s.end_block = rec.block;
+        }
+        s.feed_now()?;
+        if resuming {
+            while s.world.block < rec.block && s.divergence.is_none() {
+                s.step().map_err(|e| LoadError::Simulation { block: s.world.block, problem: e.to_string() })?;
+            }
+            if let Some(d) = s.divergence {
+                return Err(LoadError::Diverged(d));
+            }
+            s.feed = None;
+            s.factory = None;
+        }
+        Ok(s)
+    }
+
+    /// A replica of a live match that follows it input by input (a network client):
+    /// the recording so far is replayed to its last block (every recorded state hash
+    /// checked), then the session waits for more inputs ([`Session::apply_input`],
+    /// [`Session::step`]). Unlike a replay it ends at the match's own last block.
+    ///
+    /// # Errors
+    /// As [`Session::from_recording`], or the catch-up differs from the recording.
+    pub fn follow(rec: &Recording) -> Result<Self, LoadError> {
+        let mut s = Self::from_recording(rec, None)?;
+        while s.world.block < rec.block && s.divergence.is_none() {
+            s.step().map_err(|e| LoadError::Simulation { block: s.world.block, problem: e.to_string() })?;
+        }
+        if let Some(d) = s.divergence {
+            return Err(LoadError::Diverged(d));
+        }
+        s.end_block = rec.header.end_block;
+        Ok(s)
+    }
+
+    /// The inputs recorded so far (the recording's `block` and `final_hash` are not
+    /// kept up to date here: [`Session::recording`] fills them in). A server reads the
+    /// newest ticks to pass them on.
+    #[must_use]
+    pub fn recorded(&self) -> Option<&Recording> {
+        self.recording.as_ref()
+    }
+
+    /// Where a replay first disagreed with its recording, if it has.
+    #[must_use]
+    pub fn divergence(&self) -> Option<Divergence> {
+        self.divergence
+    }
+
+    /// The number of recorded hashes checked so far and whether the final one has been.
+    #[must_use]
+    pub fn checked(&self) -> (usize, bool) {
+        self.feed.as_ref().map_or((0, false), |f| (f.next_check, f.next == usize::MAX))
+    }
+
+    /// The state of a replaying session, to come back to with [`Session::restore`].
+    /// `None` when a live actor sits in the match (its Lua state cannot be copied).
+    #[must_use]
+    pub fn fork(&self) -> Option<Fork> {
+        self.seats.is_empty().then(|| Fork {
+            world: self.world.clone(),
+            log: self.log.clone(),
+            feed: self.feed.clone(),
+            divergence: self.divergence,
+        })
+    }
+
+    /// Returns to a state taken by [`Session::fork`] of this same match.
+    pub fn restore(&mut self, fork: &Fork) {
+        self.world.clone_from(&fork.world);
+        self.log.clone_from(&fork.log);
+        self.feed.clone_from(&fork.feed);
+        self.divergence = fork.divergence;
+    }
+
+    /// Applies the recorded inputs of the current block, and checks the final hash when
+    /// the recording ends here.
+    fn feed_now(&mut self) -> Result<(), LoadError> {
+        let Some(feed) = &self.feed else { return Ok(()) };
+        let block = self.world.block;
+        let ticks = Arc::clone(&feed.ticks);
+        let mut next = feed.next;
+        while let Some(t) = ticks.get(next).filter(|t| t.block <= block) {
+            next += 1;
+            if t.block < block {
+                continue;
+            }
+            for input in &t.inputs {
+                self.feed_input(input)?;
+            }
+        }
+        if let Some(f) = self.feed.as_mut() {
+            f.next = next;
+            if block == f.end {
+                let ok = self.world.state_hash() == f.final_hash;
+                if !ok && self.divergence.is_none() {
+                    self.divergence = Some(Divergence { block, last_good: f.last_good, at_end: true });
+                }
+                f.next = usize::MAX;
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies one recorded input as the recording's session received it (a join, an
+    /// order, a fault, a log line, a host event), recording it again if this session
+    /// records. For a replica that follows a live match input by input (a network
+    /// client): apply a block's inputs, then [`Session::step`].
+    ///
+    /// # Errors
+    /// A bot joins with a strategy that does not load (only with a bot factory).
+    pub fn apply_input(&mut self, input: &Input) -> Result<(), LoadError> {
+        self.feed_input(input)
+    }
+
+    fn feed_input(&mut self, input: &Input) -> Result<(), LoadError> {
+        if input.account().is_some_and(|a| self.live.binary_search(&a).is_ok()) {
+            return Ok(());
+        }
+        match input {
+            Input::Join { name, kind, tao, source } => {
+                let seat = self.seats.len();
+                match (self.factory.as_mut(), *kind, source) {
+                    (Some(make), AccountKind::Bot, Some(src)) => {
+                        let actor =
+                            make(name, src, seat).map_err(|problem| LoadError::Bot { name: name.clone(), problem })?;
+                        let id = self.seat_bot(name, actor, *tao);
+                        if let Err(k) = self.live.binary_search(&id) {
+                            self.live.insert(k, id);
+                        }
+                    }
+                    _ => {
+                        self.record(Input::Join { name: name.clone(), kind: *kind, tao: *tao, source: source.clone() });
+                        self.world.add_account(name, *kind, *tao);
+                    }
+                }
+            }
+            Input::Order { account, order } => self.submit(*account, order.clone()),
+            Input::Fault { account, text } => self.fault(*account, text),
+            Input::Log { account, text } => self.bot_log(*account, text),
+            Input::Event(kind) => self.trigger(kind.clone()),
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, input: Input) {
+        if let Some(r) = self.recording.as_mut() {
+            r.push(self.world.block, input);
+        }
+    }
+
     /// Seats a bot with the map's starting budget and lets it start (`init`).
-    pub fn add_bot(&mut self, name: &str, mut actor: Box<dyn Actor>) -> AccountId {
-        let account = self.world.add_account(name, AccountKind::Bot, self.map.start_tao);
+    pub fn add_bot(&mut self, name: &str, actor: Box<dyn Actor>) -> AccountId {
+        self.seat_bot(name, actor, self.map.start_tao)
+    }
+
+    fn seat_bot(&mut self, name: &str, mut actor: Box<dyn Actor>, tao: Tao) -> AccountId {
+        let account = self.world.add_account(name, AccountKind::Bot, tao);
+        let source = actor.source().map(str::to_string);
+        self.record(Input::Join { name: name.to_string(), kind: AccountKind::Bot, tao, source });
         let name = self.world.account(account).map_or_else(|| name.to_string(), |a| a.name.clone());
         let d = actor.start(&self.world, account);
         self.seats.push(Seat { name, account, actor, results: Vec::new() });
-        self.apply_decision(self.world.block, self.seats.len() - 1, d);
+        self.apply_decision(self.seats.len() - 1, d);
         account
     }
 
     /// Adds a human player with the map's starting budget.
     pub fn add_human(&mut self, name: &str) -> AccountId {
-        self.world.add_account(name, AccountKind::Human, self.map.start_tao)
+        self.add_account(name, AccountKind::Human, self.map.start_tao)
     }
 
     /// Adds an account with a custom budget (tests, lessons).
     pub fn add_account(&mut self, name: &str, kind: AccountKind, tao: Tao) -> AccountId {
+        self.record(Input::Join { name: name.to_string(), kind, tao, source: None });
         self.world.add_account(name, kind, tao)
     }
 
     /// Queues an order for the next block.
     pub fn submit(&mut self, account: AccountId, order: Order) {
+        self.record(Input::Order { account, order: order.clone() });
         self.world.submit(account, order);
+    }
+
+    /// Applies a map event now, on behalf of a host (a teacher's trigger); it is logged
+    /// and recorded.
+    pub fn trigger(&mut self, kind: EventKind) {
+        self.record(Input::Event(kind.clone()));
+        self.world.apply_event(&kind);
+        let text = match &kind {
+            EventKind::Narrate(t) => t.clone(),
+            other => format!("host: {other}"),
+        };
+        self.push_log(self.world.block, "map".into(), text);
+    }
+
+    /// Counts a fault against an account (a bot's lost turn) and logs it.
+    fn fault(&mut self, account: AccountId, text: &str) {
+        self.record(Input::Fault { account, text: text.to_string() });
+        if let Some(a) = self.world.accounts.get_mut(account.index()) {
+            a.faults += 1;
+        }
+        let who = self.world.account(account).map(|a| a.name.clone()).unwrap_or_default();
+        self.push_log(self.world.block, who, text.to_string());
+    }
+
+    /// A bot's log line.
+    fn bot_log(&mut self, account: AccountId, text: &str) {
+        self.record(Input::Log { account, text: text.to_string() });
+        let who = self.world.account(account).map(|a| a.name.clone()).unwrap_or_default();
+        self.push_log(self.world.block, who, text.to_string());
     }
 
     /// The world (read-only).
@@ -178,6 +549,7 @@ impl Session {
     pub fn step(&mut self) -> Result<(), EngineError> {
         let b = self.world.block;
         self.world.step()?;
+        self.check_point();
         self.collect_events(b);
         for k in 0..self.seats.len() {
             let seat = &mut self.seats[k];
@@ -186,29 +558,53 @@ impl Session {
             }
             let results = std::mem::take(&mut seat.results);
             let d = seat.actor.decide(&self.world, seat.account, &results);
-            self.apply_decision(b, k, d);
+            self.apply_decision(k, d);
+        }
+        if let Err(e) = self.feed_now() {
+            // Only a bot joining mid-match can fail here: it stays out, and says why.
+            self.push_log(self.world.block, "map".into(), format!("the recording {e}"));
         }
         Ok(())
     }
 
+    /// Takes or checks the state hash right after a block ran, every `hash_every`
+    /// blocks.
+    fn check_point(&mut self) {
+        let block = self.world.block;
+        let every = self.recording.as_ref().map(|r| r.header.hash_every);
+        let due = self.feed.as_ref().and_then(|f| f.checkpoints.get(f.next_check)).is_some_and(|c| c.block == block);
+        if !due && every.is_none_or(|e| block % e != 0) {
+            return;
+        }
+        let hash = self.world.state_hash();
+        if let Some(r) = self.recording.as_mut().filter(|r| block % r.header.hash_every == 0) {
+            r.checkpoint(block, hash);
+        }
+        if let Some(f) = self.feed.as_mut().filter(|_| due) {
+            if f.checkpoints[f.next_check].hash == hash {
+                f.last_good = Some(block);
+            } else if self.divergence.is_none() {
+                self.divergence = Some(Divergence { block, last_good: f.last_good, at_end: false });
+            }
+            f.next_check += 1;
+        }
+    }
+
     /// Logs a seat's decision, counts its fault or queues its orders.
-    fn apply_decision(&mut self, b: u64, k: usize, d: Decision) {
-        let (account, name) = (self.seats[k].account, self.seats[k].name.clone());
+    fn apply_decision(&mut self, k: usize, d: Decision) {
+        let account = self.seats[k].account;
         for line in d.log {
-            self.push_log(b, name.clone(), line);
+            self.bot_log(account, &line);
         }
         match d.fault {
             Some(f) => {
-                if let Some(a) = self.world.accounts.get_mut(account.index()) {
-                    a.faults += 1;
-                }
                 let forfeit =
                     if self.seats[k].actor.forfeited() { "; too many faults: it forfeits the match" } else { "" };
-                self.push_log(b, name, format!("fault: {f} (turn lost{forfeit})"));
+                self.fault(account, &format!("fault: {f} (turn lost{forfeit})"));
             }
             None => {
                 for o in d.orders {
-                    self.world.submit(account, o);
+                    self.submit(account, o);
                 }
             }
         }

@@ -41,6 +41,8 @@ pub struct Plan {
     pub seed: u64,
     /// Strategies; every one plays in every match.
     pub entrants: Vec<Entrant>,
+    /// A folder to write each match's replay to (`match-0001.dtrec`, ...), if any.
+    pub record_to: Option<std::path::PathBuf>,
 }
 
 /// One scheduled match.
@@ -128,6 +130,9 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     let map = &plan.maps[spec.map];
     let fail = |reason: String| MatchError { index: spec.index, map: map.init.name.clone(), seed: spec.seed, reason };
     let mut session = Session::new(map, Some(spec.seed), plan.blocks).map_err(|e| fail(e.to_string()))?;
+    if plan.record_to.is_some() {
+        session.start_recording(chrono::Utc::now());
+    }
     let mut seats: Vec<(usize, AccountId)> = Vec::new();
     for (seat, &e) in spec.seating.iter().enumerate() {
         let entrant = &plan.entrants[e];
@@ -135,6 +140,11 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
         seats.push((e, session.add_bot(&entrant.name, actor)));
     }
     session.run_to_end(0, |_| {}).map_err(|e| fail(e.to_string()))?;
+    if let (Some(dir), Some(r)) = (&plan.record_to, session.recording(chrono::Utc::now())) {
+        let path = dir.join(format!("match-{:04}.{}", spec.index + 1, crate::record::EXTENSION));
+        crate::record::fs::write_with_backup(&path, &crate::record::wire::encode(&r))
+            .map_err(|e| fail(format!("cannot write the replay '{}': {e}", path.display())))?;
+    }
     let w = session.world();
     let mut rows: Vec<Row> = seats
         .iter()
@@ -293,6 +303,7 @@ mod tests {
             blocks: None,
             seed: 9,
             entrants: (0..3).map(|k| Entrant { name: format!("s{k}"), source: String::new() }).collect(),
+            record_to: None,
         };
         let s = schedule(&plan);
         assert_eq!(s[0].seating, vec![0, 1, 2]);

@@ -4,6 +4,8 @@
 //!   `TestBackend`.
 //! - [`action`] and [`keymap`]: what the player can ask, and which keys ask it.
 //! - [`form`]: order forms with live quotes.
+//! - [`replay`]: the replay's "go to" prompt and timeline, the subnet a lesson's
+//!   narration names.
 //! - [`view`]: drawing, a pure function of `&App`; [`layout`] says where things go.
 //! - [`theme`] and [`format`](mod@format): colours (and `NO_COLOR`), numbers.
 //! - [`terminal`]: raw mode, the alternate screen, restoring on exit, error and panic,
@@ -20,6 +22,7 @@ pub mod form;
 pub mod format;
 pub mod keymap;
 pub mod layout;
+pub mod replay;
 pub mod terminal;
 pub mod theme;
 pub mod view;

@@ -86,7 +86,7 @@ fn load_reports_a_missing_file_with_the_builtin_names() {
     let e = scenario::load("maps/does-not-exist.toml").expect_err("missing");
     assert_eq!(
         e.to_string(),
-        "maps/does-not-exist.toml: no built-in map has this name and there is no file at this path; use a built-in map (dtao-launch, tutorial) or the path of a map file"
+        "maps/does-not-exist.toml: no built-in map has this name and there is no file at this path; use a built-in map (dtao-launch, tutorial, sn28-meme, one-year-later, btc-revenue, transition, regimes) or the path of a map file"
     );
 }
 

@@ -16,6 +16,9 @@ fn plays_a_few_keys_quits_and_restores_the_terminal() {
     let mut cmd = Command::new("sh");
     cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" play --seed 3").arg(BIN);
     cmd.env("TERM", "xterm-256color");
+    // The game saves itself into the user's data folder: keep that in a temporary one.
+    let data = tempfile::tempdir().expect("tempdir");
+    cmd.env("XDG_DATA_HOME", data.path()).env("HOME", data.path());
     let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
     // rexpect's writer is line-buffered: flush every key.
     fn send(p: &mut rexpect::session::PtySession, keys: &str) {
@@ -33,7 +36,7 @@ fn plays_a_few_keys_quits_and_restores_the_terminal() {
     p.exp_string("Keys").expect("the help");
     send(&mut p, "x");
     send(&mut p, "s");
-    p.exp_string("Stake: buy alpha with TAO").expect("the stake form");
+    p.exp_string("Stake:").expect("the stake form");
     send(&mut p, "\x1b");
     // A lone Esc is only Esc if nothing follows at once (else it is Alt+key).
     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -46,6 +49,48 @@ fn plays_a_few_keys_quits_and_restores_the_terminal() {
     // rexpect does not re-export nix's `WaitStatus`: read its debug form.
     let status = format!("{:?}", p.process().wait().expect("wait"));
     assert!(status.starts_with("Exited(") && status.ends_with(", 0)"), "the game did not exit cleanly: {status}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_replay_is_read_only_and_seeks() {
+    use rexpect::session::spawn_command;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = dir.path().join("day.dtrec");
+    let o = Command::new(BIN)
+        .args(["sim", "--map", "tutorial", "--blocks", "1500", "--record"])
+        .arg(&rec)
+        .output()
+        .expect("record a match");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" replay \"$1\"").arg(BIN).arg(&rec);
+    cmd.env("TERM", "xterm-256color");
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the replay in a pty");
+    fn send(p: &mut rexpect::session::PtySession, keys: &str) {
+        p.send(keys).expect("send keys");
+        p.flush().expect("flush keys");
+    }
+    // ratatui only writes the cells that change, so a space may be a cursor move: expect
+    // words, not phrases.
+    p.exp_string("Replay").expect("the replay's welcome box");
+    send(&mut p, "\x1b");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    p.exp_string("REPLAY").expect("the replay badge");
+    send(&mut p, "s");
+    p.exp_string("read-only").expect("orders are refused");
+    send(&mut p, "t");
+    p.exp_string("cancels").expect("the go-to prompt");
+    send(&mut p, "1200\r");
+    p.exp_string("1,200/1,500").expect("goes there, and the timeline shows it");
+    send(&mut p, "q");
+    p.exp_string("replay?").expect("asks before quitting");
+    send(&mut p, "y");
+    p.exp_string("\x1b[?1049l").expect("leaves the alternate screen");
+    p.exp_eof().expect("exits");
+    let status = format!("{:?}", p.process().wait().expect("wait"));
+    assert!(status.starts_with("Exited(") && status.ends_with(", 0)"), "the replay did not exit cleanly: {status}");
 }
 
 #[test]

@@ -14,6 +14,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use dtao_arena::engine::{AccountId, Event, Order, Tao, World};
 use dtao_arena::session::handle::{Command, HandleOptions, SessionHandle, Setup, Snapshot};
 use dtao_arena::session::{Actor, Decision, Session};
+use dtao_arena::tui::app::Overlay;
 use dtao_arena::tui::{Action, App, Options, Screen, Theme, layout};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -42,17 +43,71 @@ impl Actor for Buyer {
 
 /// A match on `map` (seed 7), the human "you" and one scripted bot, paused.
 pub fn spawn(map: &str, blocks: Option<u64>) -> SessionHandle {
+    spawn_match(map, blocks, false)
+}
+
+/// The same, as a lesson (narration pauses the clock) when `lesson`.
+pub fn spawn_match(map: &str, blocks: Option<u64>, lesson: bool) -> SessionHandle {
     let map = dtao_arena::scenario::load(map).expect("map");
     SessionHandle::spawn(
         move || {
             let mut s = Session::new(&map, Some(7), blocks).map_err(|e| e.to_string())?;
             let h = s.add_human("you");
             s.add_bot("buyer", Box::new(Buyer { left: 10 }));
-            Ok(Setup { session: s, human: Some(h) })
+            Ok(Setup { lesson, ..Setup::new(s, Some(h)) })
         },
         HandleOptions::default(),
     )
     .expect("spawn")
+}
+
+/// A fixed wall-clock time for recordings (nothing on screen depends on it).
+fn recorded_at() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_750_000_000, 0).expect("a date")
+}
+
+/// `blocks` of `map` (seed 7) recorded: "you" stake 25 TAO on SN1 at the start, the
+/// buyer bot buys every tempo.
+fn record(map: &str, blocks: u64) -> dtao_arena::record::Recording {
+    let map = dtao_arena::scenario::load(map).expect("map");
+    let mut s = Session::new(&map, Some(7), Some(blocks)).expect("session");
+    // Before the seats, so that the recording has them.
+    s.start_recording(recorded_at());
+    let h = s.add_human("you");
+    s.add_bot("buyer", Box::new(Buyer { left: 10 }));
+    s.submit(h, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
+    while !s.is_over() {
+        s.step().expect("a block");
+    }
+    s.recording(recorded_at()).expect("a recording")
+}
+
+/// A read-only replay of three recorded days of the tutorial, paused at block 0, once
+/// the background pass has indexed all of it (so marks, charts and the strip are final).
+pub fn spawn_replay() -> SessionHandle {
+    let rec = record("tutorial", 3 * 7200);
+    let handle = SessionHandle::spawn(
+        move || {
+            let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
+            let human = s.world().accounts.iter().find(|a| a.name == "you").map(|a| a.id);
+            Ok(Setup { replay: Some(Arc::new(rec)), ..Setup::new(s, human) })
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn a replay");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let s = handle.latest();
+        let r = s.replay.as_ref().expect("a replay's status");
+        #[allow(clippy::cast_precision_loss)]
+        let charted = s.history.network.series(0).last().is_some_and(|p| p.0 >= r.end as f64);
+        if r.indexed_to >= r.end && charted {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the replay was not indexed in time");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    handle
 }
 
 /// The game and its match.
@@ -63,12 +118,45 @@ pub struct Game {
 
 impl Game {
     pub fn new(map: &str, blocks: Option<u64>, theme: Theme) -> Self {
-        let handle = spawn(map, blocks);
+        Self::on(spawn(map, blocks), theme)
+    }
+
+    /// The game on a running handle.
+    pub fn on(handle: SessionHandle, theme: Theme) -> Self {
         let app = App::new(handle.info(), handle.latest(), theme, Options::default());
         let mut g = Self { handle, app };
         g.resize(80, 24);
         g.pump();
         g
+    }
+
+    /// Presses a key and returns the commands the app sent for it (then applies them).
+    pub fn press(&mut self, code: KeyCode, modifiers: KeyModifiers) -> Vec<Command> {
+        self.app.on_key(KeyEvent::new(code, modifiers));
+        let cmds = self.app.take_commands();
+        for c in &cmds {
+            self.handle.send(c.clone());
+        }
+        self.pump();
+        cmds
+    }
+
+    /// Types `s` and returns every command it sent.
+    pub fn typed(&mut self, s: &str) -> Vec<Command> {
+        s.chars()
+            .flat_map(|c| {
+                let code = match c {
+                    '\n' => KeyCode::Enter,
+                    '\x1b' => KeyCode::Esc,
+                    c => KeyCode::Char(c),
+                };
+                self.press(code, KeyModifiers::NONE)
+            })
+            .collect()
+    }
+
+    fn toast(&self) -> String {
+        self.app.toast().map(|t| t.text.clone()).unwrap_or_default()
     }
 
     /// Forwards the app's commands and waits for the simulation to apply them.
@@ -497,4 +585,161 @@ fn the_log_scrolls_and_filters() {
     assert_eq!(g.text(160, 48), newest);
     g.keys("f");
     assert!(g.text(160, 48).contains("Log · map"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Replays, lessons, saves
+// ---------------------------------------------------------------------------------------
+
+/// Commands other than the subnet watch (which follows the selection).
+fn orders_and_moves(cmds: &[Command]) -> Vec<Command> {
+    cmds.iter().filter(|c| !matches!(c, Command::Watch(_))).cloned().collect()
+}
+
+#[test]
+fn replay_screens() {
+    let mut g = Game::on(spawn_replay(), Theme::colored());
+    snap_both(&mut g, "replay_welcome");
+    g.key(KeyCode::Esc);
+    g.typed("t3600\n");
+    assert_eq!(g.snap().block(), 3600);
+    snap_both(&mut g, "replay");
+    g.typed("4");
+    snap_both(&mut g, "replay_network");
+    g.typed("td2");
+    snap_both(&mut g, "replay_goto");
+    g.typed("\x1b?");
+    let help = g.text(160, 48);
+    assert!(help.contains("next / previous mark") && !help.contains("stake TAO / unstake alpha"), "{help}");
+    assert!(help.contains("Teacher's note") && help.contains("Run it with pauses"), "{help}");
+}
+
+#[test]
+fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
+    let mut g = Game::on(spawn_replay(), Theme::colored());
+    g.key(KeyCode::Esc);
+    let end = g.snap().replay.as_ref().expect("a replay").end;
+    assert_eq!(end, 21_600);
+    // Order keys say why they do nothing.
+    for c in "sudDmrRLMw".chars() {
+        let cmds = g.typed(&c.to_string());
+        assert!(g.app.overlay().is_none(), "{c} opened {:?}", g.app.overlay());
+        assert_eq!(g.toast(), "read-only replay: orders are off", "{c}");
+        assert!(orders_and_moves(&cmds).is_empty(), "{c} sent {cmds:?}");
+    }
+    // n goes to the end of the next marked block, and says what it was.
+    let marks = g.snap().replay.as_ref().expect("a replay").marks.clone();
+    let first = marks.iter().find(|m| m.block + 1 > 0).expect("a mark");
+    assert_eq!(orders_and_moves(&g.typed("n")), vec![Command::NextMark]);
+    assert_eq!(g.snap().block(), first.block + 1);
+    assert!(g.toast().contains(&first.text), "{} / {first:?}", g.toast());
+    let second = marks.iter().find(|m| m.block > first.block).expect("a second mark");
+    g.typed("n");
+    assert_eq!(g.snap().block(), second.block + 1);
+    assert_eq!(orders_and_moves(&g.typed("N")), vec![Command::PrevMark]);
+    assert_eq!(g.snap().block(), first.block + 1);
+    // t takes a day (day 1 starts at block 0, as the title bar counts) or a block.
+    assert_eq!(orders_and_moves(&g.typed("td2\n")), vec![Command::Seek(7200)]);
+    assert_eq!(g.snap().block(), 7200);
+    assert!(g.text(160, 48).contains("day 2 · blk 7,200/21,600"));
+    assert_eq!(orders_and_moves(&g.typed("tday 1\n")), vec![Command::Seek(0)]);
+    assert_eq!(orders_and_moves(&g.typed("t1,234\n")), vec![Command::Seek(1234)]);
+    assert_eq!(g.snap().block(), 1234);
+    // A bad target says what is wrong and keeps the prompt open.
+    assert!(orders_and_moves(&g.typed("td9\n")).is_empty());
+    assert!(matches!(g.app.overlay(), Some(Overlay::GoTo(_))));
+    assert!(g.toast().contains("there is no day 9: the recording has 3 days"), "{}", g.toast());
+    g.typed("\x1b");
+    assert!(g.app.overlay().is_none());
+    // ] and [ move a day; keys pressed before the snapshot arrives add up.
+    assert_eq!(orders_and_moves(&g.typed("[")), vec![Command::Seek(0)]);
+    g.app.on_key(KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE));
+    g.app.on_key(KeyEvent::new(KeyCode::Char('['), KeyModifiers::NONE));
+    g.app.on_key(KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE));
+    let cmds = orders_and_moves(&g.app.take_commands());
+    assert_eq!(cmds, vec![Command::Seek(7200), Command::Seek(0), Command::Seek(7200)]);
+    // Time still works; saving does not.
+    assert!(orders_and_moves(&g.press(KeyCode::Char('s'), KeyModifiers::CONTROL)).is_empty());
+    assert!(g.toast().contains("nothing to save"));
+    let cmds = g.typed(" ");
+    assert_eq!(orders_and_moves(&cmds), vec![Command::TogglePause]);
+}
+
+#[test]
+fn replay_keys_are_for_replays_only() {
+    let mut g = Game::new("dtao-launch", None, Theme::colored());
+    g.key(KeyCode::Esc);
+    for c in "nN[]t".chars() {
+        assert!(orders_and_moves(&g.typed(&c.to_string())).is_empty());
+        assert!(g.app.overlay().is_none());
+        assert!(g.toast().contains("move through a replay"), "{}", g.toast());
+    }
+    let help = g.text(160, 48);
+    g.typed("?");
+    let help_now = g.text(160, 48);
+    assert_ne!(help, help_now);
+    assert!(help_now.contains("stake TAO / unstake alpha") && !help_now.contains("next / previous mark"));
+}
+
+#[test]
+fn a_lesson_pauses_on_each_narration_until_a_key() {
+    let mut g = Game::on(spawn_match("tutorial", None, true), Theme::colored());
+    g.key(KeyCode::Esc);
+    g.step(1);
+    let n = g.snap().narration.clone().expect("paused on the first narration");
+    assert_eq!(n.block, 0);
+    assert!(g.app.narration().is_some());
+    snap_both(&mut g, "lesson_narration");
+    // Any key closes it (and lets the clock run again) ...
+    assert_eq!(orders_and_moves(&g.typed("x")), vec![Command::Dismiss]);
+    assert!(g.snap().narration.is_none());
+    assert!(g.app.narration().is_none());
+    // ... a narration that names a subnet selects it; Enter opens its charts.
+    g.step(2880);
+    let n = g.snap().narration.clone().expect("the SN28 narration");
+    assert!(n.text.starts_with("SN28"), "{n:?}");
+    assert_eq!(g.app.focus(), Some(28));
+    assert!(g.text(80, 24).contains("Enter opens SN28's charts"));
+    assert_eq!(orders_and_moves(&g.typed("\n")), vec![Command::Dismiss]);
+    assert_eq!(g.app.screen(), Screen::Subnet);
+    assert!(g.text(160, 48).contains("SN28 TAO Accumulation Corp"));
+    // The objectives are on the Network screen; the teacher's note in the help.
+    g.typed("4");
+    snap_both(&mut g, "lesson_network");
+    g.typed("?");
+    assert!(g.text(160, 48).contains("Teacher's note"));
+    assert!(g.text(160, 48).contains("close a narration"));
+}
+
+#[test]
+fn save_now_and_quit_says_where() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("game.dtrec");
+    let save = path.clone();
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let handle = SessionHandle::spawn(
+        move || {
+            let mut s = Session::new(&map, Some(7), None).map_err(|e| e.to_string())?;
+            s.start_recording(recorded_at());
+            let h = s.add_human("you");
+            Ok(Setup { autosave: Some(save), ..Setup::new(s, Some(h)) })
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn");
+    let mut g = Game::on(handle, Theme::colored());
+    g.key(KeyCode::Esc);
+    g.step(5);
+    assert_eq!(orders_and_moves(&g.press(KeyCode::Char('s'), KeyModifiers::CONTROL)), vec![Command::Save]);
+    let saved = g.snap().saved.clone().expect("saved");
+    assert_eq!((saved.block, saved.error.as_deref()), (5, None));
+    assert!(path.exists());
+    assert!(g.toast().starts_with("saved at block 5 to "), "{}", g.toast());
+    g.step(3);
+    assert_eq!(orders_and_moves(&g.typed("S")), vec![Command::Save]);
+    assert!(g.toast().starts_with("saved at block 8 to "), "{}", g.toast());
+    g.typed("q");
+    let screen = g.text(160, 48);
+    assert!(screen.contains("it will be saved to"), "{screen}");
+    drop(g);
 }

@@ -42,9 +42,21 @@ pub struct PlayArgs {
     /// Price impact, in percent, above which an order's quote warns (default 2).
     #[arg(long, value_name = "PCT")]
     pub slippage_warn: Option<f64>,
+    /// Resume a saved game (a `.dtrec` file; the game keeps saving into it).
+    #[arg(long, value_name = "SAVE", conflicts_with_all = ["map", "seed", "bots", "name"])]
+    pub load: Option<std::path::PathBuf>,
+    /// Where to save the game (default: a new file in the platform's data folder).
+    #[arg(long, value_name = "FILE", conflicts_with = "load")]
+    pub save: Option<std::path::PathBuf>,
+    /// Pause at every narrated event until you press a key (default for lesson maps).
+    #[arg(long)]
+    pub lesson: bool,
 }
 
 pub fn run(a: &PlayArgs) -> CliResult {
+    if let Some(path) = &a.load {
+        return resume(a, path);
+    }
     let map = crate::scenario::load(&a.map)?;
     let seed = a.seed.unwrap_or_else(|| map.seed());
     let entrants: Vec<Entrant> = if a.bots.is_empty() {
@@ -58,34 +70,146 @@ pub fn run(a: &PlayArgs) -> CliResult {
     for (seat, e) in entrants.iter().enumerate() {
         super::strategy::actor(e, seed, seat)?;
     }
-    let slippage = a.slippage_warn.unwrap_or(2.0);
-    if !slippage.is_finite() || slippage < 0.0 {
-        return Err(CliError::input("--slippage-warn must be a percentage of 0 or more, such as 2"));
-    }
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(CliError::input(
-            "the game needs an interactive terminal; for a headless run use `dtao-arena sim --map NAME`",
-        ));
-    }
-    let speed_index = a.speed.map_or(crate::session::handle::DEFAULT_SPEED_INDEX, |bps| {
-        SPEEDS_BLOCKS_PER_SEC.iter().enumerate().min_by_key(|(_, s)| s.abs_diff(bps)).map_or(0, |(k, _)| k)
-    });
+    let tui_options = tui_options(a)?;
+    need_terminal()?;
+    let options = handle_options(a);
     let name = if a.name.trim().is_empty() { "you".to_string() } else { a.name.trim().to_string() };
-    let options = HandleOptions { speed_index, ..HandleOptions::default() };
+    let save = match &a.save {
+        Some(p) => Some(p.clone()),
+        None => default_save_path(map.name()),
+    };
+    let lesson = a.lesson || !map.objectives.is_empty();
+    let autosave = save.clone();
     let mut handle = SessionHandle::spawn(
         move || {
             let mut session = Session::new(&map, Some(seed), None).map_err(|e| e.to_string())?;
+            session.start_recording(chrono::Utc::now());
             let human = session.add_human(&name);
             for (seat, e) in entrants.iter().enumerate() {
                 let actor = LuaActor::load(&e.name, &e.source, seed, seat).map_err(|err| err.to_string())?;
                 session.add_bot(&e.name, Box::new(actor));
             }
-            Ok(Setup { session, human: Some(human) })
+            Ok(Setup { autosave, lesson, ..Setup::new(session, Some(human)) })
         },
         options,
     )
     .map_err(|e| CliError::runtime(e.to_string()))?;
-    let tui_options = crate::tui::Options { slippage_warn: slippage / 100.0, ..crate::tui::Options::default() };
-    crate::tui::run(&mut handle, crate::tui::Theme::from_env(), tui_options)
+    play_out(&mut handle, tui_options)
+}
+
+/// `play --load SAVE`: the saved match, caught up (its bots re-run and every recorded
+/// state hash checked), then live; it keeps saving into the same file.
+fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
+    let rec = super::recfile::read(path)?;
+    let file = path.display().to_string();
+    if rec.is_complete() {
+        return Err(CliError::input(format!(
+            "'{file}' is a finished match (block {} of {}); watch it with `dtao-arena replay {file}`",
+            rec.block, rec.header.end_block
+        )));
+    }
+    if !rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human) {
+        return Err(CliError::input(format!(
+            "'{file}' has no human player to resume as (a headless recording?); watch it with `dtao-arena replay {file}`"
+        )));
+    }
+    let seed = rec.header.seed;
+    for (seat, (name, _, source)) in rec.joins().filter(|j| j.2.is_some()).enumerate() {
+        LuaActor::load(name, source.unwrap_or_default(), seed, seat)
+            .map_err(|e| CliError::input(format!("'{file}': its strategy '{name}' does not load: {e}")))?;
+    }
+    let tui_options = tui_options(a)?;
+    need_terminal()?;
+    let autosave = Some(path.to_path_buf());
+    let lesson = a.lesson;
+    let mut handle = SessionHandle::spawn(
+        move || {
+            let factory: crate::session::BotFactory = Box::new(move |name: &str, source: &str, seat: usize| {
+                LuaActor::load(name, source, seed, seat).map(|x| Box::new(x) as _).map_err(|e| e.to_string())
+            });
+            let session = Session::from_recording(&rec, Some(factory)).map_err(|e| format!("'{file}' {e}"))?;
+            let human = first_human(&session);
+            let lesson = lesson || !session.map().objectives.is_empty();
+            Ok(Setup { autosave, lesson, ..Setup::new(session, human) })
+        },
+        handle_options(a),
+    )
+    .map_err(|e| match e {
+        crate::session::handle::HandleError::Setup(m) => CliError::input(m),
+        other => CliError::runtime(other.to_string()),
+    })?;
+    play_out(&mut handle, tui_options)
+}
+
+/// `replay FILE`: the recorded match in the game's screens, read-only.
+pub fn watch(rec: crate::record::Recording) -> CliResult {
+    need_terminal()?;
+    let rec = std::sync::Arc::new(rec);
+    let mut handle = SessionHandle::spawn(
+        move || {
+            let session = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
+            let human = first_human(&session);
+            Ok(Setup { replay: Some(rec), ..Setup::new(session, human) })
+        },
+        HandleOptions::default(),
+    )
+    .map_err(|e| CliError::runtime(e.to_string()))?;
+    crate::tui::run(&mut handle, crate::tui::Theme::from_env(), crate::tui::Options::default())
         .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")))
+}
+
+/// The recorded match's (first) human player, whose book the screens show.
+fn first_human(session: &Session) -> Option<crate::engine::AccountId> {
+    session.world().accounts.iter().find(|x| x.kind == crate::engine::AccountKind::Human).map(|x| x.id)
+}
+
+fn tui_options(a: &PlayArgs) -> Result<crate::tui::Options, CliError> {
+    let slippage = a.slippage_warn.unwrap_or(2.0);
+    if !slippage.is_finite() || slippage < 0.0 {
+        return Err(CliError::input("--slippage-warn must be a percentage of 0 or more, such as 2"));
+    }
+    Ok(crate::tui::Options { slippage_warn: slippage / 100.0, ..crate::tui::Options::default() })
+}
+
+pub(super) fn need_terminal() -> CliResult {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(CliError::input(
+            "the game needs an interactive terminal; for a headless run use `dtao-arena sim --map NAME` \
+             (or `dtao-arena replay FILE --verify` for a recording)",
+        ));
+    }
+    Ok(())
+}
+
+fn handle_options(a: &PlayArgs) -> HandleOptions {
+    let speed_index = a.speed.map_or(crate::session::handle::DEFAULT_SPEED_INDEX, |bps| {
+        SPEEDS_BLOCKS_PER_SEC.iter().enumerate().min_by_key(|(_, s)| s.abs_diff(bps)).map_or(0, |(k, _)| k)
+    });
+    HandleOptions { speed_index, ..HandleOptions::default() }
+}
+
+/// A new save file in the platform's data folder: `MAP-YYYYMMDD-HHMMSS.dtrec`.
+pub(super) fn default_save_path(map: &str) -> Option<std::path::PathBuf> {
+    let dir = super::recfile::saves_dir()?;
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("warning: cannot create the saves folder '{}' ({e}); this game will not be saved", dir.display());
+        return None;
+    }
+    let safe: String = map.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+    Some(dir.join(format!("{safe}-{stamp}.{}", crate::record::EXTENSION)))
+}
+
+/// Runs the game, then says where it was saved.
+fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResult {
+    let result = crate::tui::run(handle, crate::tui::Theme::from_env(), options)
+        .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")));
+    handle.quit();
+    if let Some(s) = &handle.latest().saved {
+        match &s.error {
+            None => eprintln!("saved at block {} to {}\nresume: dtao-arena play --load {}", s.block, s.path, s.path),
+            Some(e) => eprintln!("warning: the game could not be saved to {}: {e}", s.path),
+        }
+    }
+    result
 }

@@ -30,6 +30,9 @@ pub struct SimArgs {
     /// A Lua strategy to seat in the match (repeatable).
     #[arg(long = "bot", value_name = "FILE")]
     pub bots: Vec<PathBuf>,
+    /// Record the match to FILE (`.dtrec`) for `replay` (the previous file is kept as FILE.bak).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// Trace sampling interval in blocks.
     #[arg(long, value_name = "K", default_value_t = 360, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub every: u64,
@@ -41,6 +44,9 @@ pub fn run(a: &SimArgs) -> CliResult {
         return Err(CliError::input("--blocks must be at least 1"));
     }
     let mut session = Session::new(&map, a.seed, a.blocks)?;
+    if a.record.is_some() {
+        session.start_recording(chrono::Utc::now());
+    }
     let seed = session.world().seed;
     for (seat, path) in a.bots.iter().enumerate() {
         let entrant = super::strategy::read(path)?;
@@ -66,6 +72,10 @@ pub fn run(a: &SimArgs) -> CliResult {
         }
         write_csv(path, SUBNET_TRACE_HEADER, &subnet_rows)?;
         write_csv(&accounts_path(path), ACCOUNT_TRACE_HEADER, &account_rows)?;
+    }
+    if let (Some(path), Some(r)) = (&a.record, session.recording(chrono::Utc::now())) {
+        super::recfile::write(path, &r)?;
+        eprintln!("recorded {} blocks to {} (watch: dtao-arena replay {})", r.block, path.display(), path.display());
     }
     let rep = report::report(session.world());
     if !a.bots.is_empty() && !a.json {

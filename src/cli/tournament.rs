@@ -32,6 +32,10 @@ pub struct TournamentArgs {
     /// Folder for matches.csv, leaderboard.csv and leaderboard.json.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write every match's replay to DIR/replays/ (needs --out); watch one with
+    /// `dtao-arena replay DIR/replays/match-0001.dtrec`.
+    #[arg(long, requires = "out")]
+    pub record: bool,
 }
 
 pub fn run(a: &TournamentArgs) -> CliResult {
@@ -50,7 +54,17 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         blocks: a.blocks,
         seed: a.seed,
         entrants,
+        record_to: None,
     };
+    let mut plan = plan;
+    if a.record {
+        if let Some(dir) = &a.out {
+            let replays = dir.join("replays");
+            std::fs::create_dir_all(&replays)
+                .map_err(|e| CliError::input(format!("cannot create '{}': {e}", replays.display())))?;
+            plan.record_to = Some(replays);
+        }
+    }
     let jobs = a.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
         |j| usize::try_from(j).unwrap_or(1),
@@ -155,6 +169,9 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         let json = serde_json::to_string_pretty(&board).map_err(|e| CliError::runtime(e.to_string()))?;
         write_atomic(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
         eprintln!("wrote {}/{{matches.csv, leaderboard.csv, leaderboard.json}}", dir.display());
+        if a.record {
+            eprintln!("wrote {} replays to {}", a.matches, dir.join("replays").display());
+        }
     }
     Ok(())
 }

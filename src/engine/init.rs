@@ -131,6 +131,9 @@ pub struct FoundationInit {
     pub cadence: u64,
     /// Emission share above which a holder subnet is a target.
     pub share_threshold: Ppb,
+    /// Set `reward_sellers` on a target even without a majority of its stake weight
+    /// (the attempt then fails in consensus unless others join it).
+    pub act_without_majority: bool,
 }
 
 /// A subnet team (rules.md §8).
@@ -172,6 +175,23 @@ pub enum EventKind {
     SetParam { key: String, value: String },
     /// An account's validator policy changes.
     SetPolicy { account: String, netuid: Netuid, policy: Policy },
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventKind::Narrate(t) => f.write_str(t),
+            EventKind::SetMechanism { netuid, mechanism } => write!(f, "SN{netuid} becomes a {mechanism} subnet"),
+            EventKind::Hype { crowd, netuid, amount } => {
+                let pct = *amount as f64 / 1e7;
+                write!(f, "{crowd} hype about SN{netuid} changes by {pct:+.1}%")
+            }
+            EventKind::SetParam { key, value } => write!(f, "{key} is set to {value}"),
+            EventKind::SetPolicy { account, netuid, policy } => {
+                write!(f, "{account} sets its weights on SN{netuid} to {policy}")
+            }
+        }
+    }
 }
 
 impl WorldInit {

@@ -234,7 +234,7 @@ fn foundation(w: &mut World, f: &Foundation) {
         let mine = vals.iter().find(|v| v.0 == me).map_or(0, |v| u128::from(v.1));
         let majority = total > 0 && mine * 2 > total;
         let hot = share_ppb(w, n) > i128::from(f.cfg.share_threshold.0);
-        let want = if hot && majority { Policy::RewardSellers } else { Policy::Honest };
+        let want = if hot && (majority || f.cfg.act_without_majority) { Policy::RewardSellers } else { Policy::Honest };
         if w.accounts[me.index()].policy[n] != want {
             orders.push((me, Order::SetWeights { netuid, policy: want }));
         }
@@ -257,5 +257,65 @@ fn team(w: &mut World, t: &Team) {
             t.account,
             Order::Unstake { netuid: t.cfg.netuid, alpha: super::amount::Alpha(amount), limit: None },
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::amount::Ppb;
+    use super::super::init::{FoundationInit, NpcInit, SubnetInit, WorldInit};
+    use super::*;
+
+    const TAO: u64 = 1_000_000_000;
+
+    /// One holder subnet whose 1,000 outstanding alpha the genesis account holds, and a
+    /// foundation with `root` TAO of root stake that targets it above a 50% share.
+    fn world(root: u64, act_without_majority: bool) -> World {
+        let init = WorldInit {
+            name: "t".into(),
+            subnets: vec![SubnetInit {
+                netuid: 1,
+                mechanism: Mechanism::Holder,
+                tao: Tao(100 * TAO),
+                alpha_in: 1_000 * TAO,
+                alpha_out: 1_000 * TAO,
+                owner: "genesis".into(),
+                ..SubnetInit::default()
+            }],
+            npcs: vec![NpcInit::Foundation(FoundationInit {
+                name: "foundation".into(),
+                root_stake: Tao(root * TAO),
+                free: Tao(0),
+                cadence: 360,
+                share_threshold: Ppb(500_000_000),
+                act_without_majority,
+            })],
+            ..WorldInit::default()
+        };
+        let mut w = World::new(&init).expect("world");
+        // Block 0: the only subnet gets all of the emission (share 1 > 0.5), then the
+        // foundation decides (0 % 360 == 0); its orders queue for block 1.
+        w.step().expect("step");
+        w
+    }
+
+    fn sets_reward_sellers(w: &World) -> bool {
+        w.queued().iter().any(|(_, o)| matches!(o, Order::SetWeights { netuid: 1, policy: Policy::RewardSellers }))
+    }
+
+    #[test]
+    fn the_foundation_intervenes_with_a_majority_only_unless_told_otherwise() {
+        // Root 1,000 TAO weighs 0.18 * 1,000 = 180 against genesis's 1,000 alpha: 15%.
+        let w = world(1_000, false);
+        let f = w.account_by_name("foundation").expect("foundation");
+        assert_eq!(w.stake_weight(f, 1), 180 * TAO);
+        assert_eq!(w.controller(1), w.account_by_name("genesis"));
+        assert!(!sets_reward_sellers(&w), "no majority: it stays honest");
+        // The same minority acting anyway.
+        assert!(sets_reward_sellers(&world(1_000, true)));
+        // Root 10,000 TAO weighs 1,800 against 1,000: 64%, a majority.
+        let w = world(10_000, false);
+        assert_eq!(w.controller(1), w.account_by_name("foundation"));
+        assert!(sets_reward_sellers(&w));
     }
 }

@@ -119,7 +119,8 @@ const RETAIL_KEYS: &[&str] = &[
     "noise",
     "hype_keep",
 ];
-const FOUNDATION_KEYS: &[&str] = &["kind", "name", "root_stake", "free", "cadence", "share_threshold"];
+const FOUNDATION_KEYS: &[&str] =
+    &["kind", "name", "root_stake", "free", "cadence", "share_threshold", "act_without_majority"];
 const TEAM_KEYS: &[&str] = &["kind", "name", "netuid", "alpha", "free", "cadence", "sell_fraction"];
 const CROWD_NAME: Field = field("name", "the crowd's name", "\"retail\"");
 const CROWD_COUNT: Field = field("count", "the number of members", "200");
@@ -139,6 +140,8 @@ const ROOT_STAKE: Field = field("root_stake", "the root stake", "1000000.0");
 const FREE: Field = field("free", "the free TAO", "100.0");
 const SHARE_THRESHOLD: Field =
     field("share_threshold", "the emission share that makes a holder subnet a target", "0.03");
+const ACT_WITHOUT_MAJORITY: Field =
+    field("act_without_majority", "whether it intervenes without a majority of stake weight", "true");
 const TEAM_NAME: Field = field("name", "the team's account name (usually the subnet's owner)", "\"apex-team\"");
 const TEAM_NETUID: Field = field("netuid", "the subnet it sells on", "1");
 const TEAM_ALPHA: Field = field("alpha", "the alpha it holds at block 0", "10000.0");
@@ -738,6 +741,7 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
     let cadence = cadence(cx, t, 360);
     let share_threshold = cx.rate(t, &SHARE_THRESHOLD, false, 1.0).unwrap_or(Ppb(30_000_000));
+    let act_without_majority = cx.boolean(t, &ACT_WITHOUT_MAJORITY).unwrap_or(false);
     npc_name(cx, known, t, &name, "foundation", None);
     known.accounts.insert(name.clone());
     let root_stake = root_stake?;
@@ -747,7 +751,14 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
         line: line_of_key(cx, t, "root_stake"),
     });
     known.holdings.push(Holding { rao: u128::from(free), key: t.key("free"), line: line_of_key(cx, t, "free") });
-    Some(FoundationInit { name, root_stake: Tao(root_stake), free: Tao(free), cadence, share_threshold })
+    Some(FoundationInit {
+        name,
+        root_stake: Tao(root_stake),
+        free: Tao(free),
+        cadence,
+        share_threshold,
+        act_without_majority,
+    })
 }
 
 fn team(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<TeamInit> {

@@ -8,10 +8,18 @@
 //! [`History`]. Publishing swaps one `Arc` under a mutex held for a pointer copy, so the
 //! simulation never waits on drawing and drawing never waits on the simulation.
 //!
-//! Uses `engine` and the rest of `session`; must not import `tui`, `cli` or `net`.
+//! The same thread plays replays ([`Setup::replay`]: seek, jump to the next mark, the
+//! whole match's charts), pauses lessons at each narration ([`Setup::lesson`]), and
+//! autosaves a recorded match ([`Setup::autosave`]).
+//!
+//! Uses `engine`, `record` and the rest of `session`; must not import `tui`, `cli` or
+//! `net`.
+
+pub mod replay;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -35,6 +43,8 @@ pub const DEFAULT_SPEED_INDEX: usize = 5;
 pub const HISTORY_POINTS: usize = 512;
 /// Shortest time between two snapshots while the match runs.
 const PUBLISH_PERIOD: Duration = Duration::from_millis(40);
+/// How often a replica looks for its server's ticks while no command arrives.
+const REMOTE_POLL: Duration = Duration::from_millis(10);
 /// Longest stretch of simulation before the thread looks at its commands again.
 const WORK_SLICE: Duration = Duration::from_millis(8);
 /// Journal lines kept for the UI: trades, and everything else (map events, bots,
@@ -67,6 +77,16 @@ pub enum Command {
     Step(u64),
     /// Publish the detail of this subnet (consensus, miners, trades) in each snapshot.
     Watch(Option<Netuid>),
+    /// A replay: go to the state after this many blocks (clamped to the recording).
+    Seek(u64),
+    /// A replay: go to the end of the next marked block (narration, big trade, event).
+    NextMark,
+    /// A replay: go to the end of the previous marked block.
+    PrevMark,
+    /// Save now (a match with an autosave file).
+    Save,
+    /// Close the narration a lesson paused on, and resume.
+    Dismiss,
     /// Stop the simulation thread.
     Quit,
 }
@@ -94,6 +114,12 @@ pub struct MatchInfo {
     pub bots: Vec<String>,
     /// Starting budget of every player, rao.
     pub start_rao: u64,
+    /// Whether this is a replay (read-only: orders are refused).
+    pub replay: bool,
+    /// Whether narration pauses the match until dismissed.
+    pub lesson: bool,
+    /// The autosave file, if the match saves.
+    pub save_path: Option<PathBuf>,
 }
 
 /// A match ready to run, as the setup closure returns it.
@@ -102,7 +128,62 @@ pub struct Setup {
     pub session: Session,
     /// The account whose orders [`Command::Submit`] queues.
     pub human: Option<AccountId>,
+    /// Save the (recording) session to this file every [`AUTOSAVE_PERIOD`], on
+    /// [`Command::Save`] and when the thread stops; the previous save is kept as `.bak`.
+    pub autosave: Option<PathBuf>,
+    /// A replay: its recording (the session was made by `Session::from_recording(rec,
+    /// None)`). Orders are refused; seeking and marks work.
+    pub replay: Option<Arc<crate::record::Recording>>,
+    /// Pause at every narration until [`Command::Dismiss`].
+    pub lesson: bool,
+    /// A replica of a match that runs elsewhere (a `join` client): the clock is the
+    /// server's, blocks run as its ticks arrive, and the human's orders go to it.
+    pub remote: Option<Remote>,
 }
+
+impl Setup {
+    /// A plain match: no autosave, no replay, no lesson pauses.
+    #[must_use]
+    pub fn new(session: Session, human: Option<AccountId>) -> Self {
+        Self { session, human, autosave: None, replay: None, lesson: false, remote: None }
+    }
+}
+
+/// The link of a replica to the match it follows (the session was made by
+/// `Session::follow`). Pause and speed commands are the host's, so they are ignored.
+pub struct Remote {
+    /// What the server sends, in order.
+    pub inbox: Receiver<RemoteEvent>,
+    /// Sends one of the human's orders to the server; `false` if it could not.
+    pub outbox: Box<dyn FnMut(Order) -> bool + Send>,
+}
+
+/// What a replica receives from the match it follows.
+#[derive(Clone, Debug)]
+pub enum RemoteEvent {
+    /// Inputs to apply, each group right before its block runs (increasing blocks),
+    /// then run to `to_block`; the state must then hash to `hash`, if given.
+    Tick {
+        /// `(block, inputs)` groups.
+        inputs: Vec<(u64, Vec<crate::record::Input>)>,
+        /// Blocks run at the end of the tick.
+        to_block: u64,
+        /// The server's state hash at that point.
+        hash: Option<crate::engine::hash::StateHash>,
+        /// Whether the host has paused the clock.
+        paused: bool,
+        /// The server's speed, an index into [`SPEEDS_BLOCKS_PER_SEC`].
+        speed_index: usize,
+    },
+    /// A line from the server for the log (a dropped order, the final standings).
+    Notice(String),
+    /// The link ended: why (the match is over, the host kicked this player, the
+    /// server went away).
+    Closed(String),
+}
+
+/// Wall time between two autosaves.
+pub const AUTOSAVE_PERIOD: Duration = Duration::from_secs(30);
 
 /// Why a match could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -318,6 +399,36 @@ pub struct Snapshot {
     /// The watched subnet's detail.
     pub detail: Option<SubnetDetail>,
     /// Why the simulation stopped, if it failed.
+    pub error: Option<String>,
+    /// A replay's position and marks.
+    pub replay: Option<Arc<ReplayStatus>>,
+    /// The narration a lesson is paused on.
+    pub narration: Option<JournalLine>,
+    /// The last save.
+    pub saved: Option<SaveStatus>,
+}
+
+/// Where a replay is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayStatus {
+    /// The recording's last block.
+    pub end: u64,
+    /// How far the background pass has indexed (seeks below it are quick).
+    pub indexed_to: u64,
+    /// Marks found so far, in block order.
+    pub marks: Vec<replay::Mark>,
+    /// Whether the replay has disagreed with a recorded state hash.
+    pub diverged: Option<String>,
+}
+
+/// The outcome of the last save.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaveStatus {
+    /// The file.
+    pub path: String,
+    /// The block saved.
+    pub block: u64,
+    /// Why it failed, if it did.
     pub error: Option<String>,
 }
 
@@ -824,11 +935,30 @@ struct Sim {
     log_last: Option<LogLine>,
     error: Option<String>,
     stopped: bool,
+    autosave: Option<PathBuf>,
+    last_save: Instant,
+    saved: Option<SaveStatus>,
+    replay: Option<Replay>,
+    lesson: bool,
+    narration: Option<JournalLine>,
+    /// The charts are the whole match's (a fully indexed replay): no more sampling.
+    history_fixed: bool,
+    remote: Option<Remote>,
+}
+
+/// A replay's seek state.
+struct Replay {
+    rec: Arc<crate::record::Recording>,
+    index: Option<Receiver<replay::Indexed>>,
+    forks: Vec<(u64, crate::session::Fork)>,
+    /// The whole match's charts, once indexed.
+    full_history: Option<History>,
+    status: Arc<ReplayStatus>,
 }
 
 impl Sim {
     fn new(setup: Setup, options: HandleOptions) -> Self {
-        let Setup { session, human } = setup;
+        let Setup { session, human, autosave, replay: replay_rec, lesson, remote } = setup;
         let map = session.map();
         let w = session.world();
         let info = MatchInfo {
@@ -840,8 +970,15 @@ impl Sim {
             start_date: map.start_date,
             end_block: session.end_block(),
             human,
-            bots: session.seats().iter().map(|s| s.name.clone()).collect(),
+            bots: if replay_rec.is_some() {
+                w.accounts.iter().filter(|a| a.kind == AccountKind::Bot).map(|a| a.name.clone()).collect()
+            } else {
+                session.seats().iter().map(|s| s.name.clone()).collect()
+            },
             start_rao: map.start_tao.0,
+            replay: replay_rec.is_some(),
+            lesson,
+            save_path: autosave.clone(),
         };
         let mut history = History::new(options.history_points);
         let players: Vec<(AccountId, String)> =
@@ -849,6 +986,16 @@ impl Sim {
         for _ in &players {
             history.scores.add_series();
         }
+        let replay = replay_rec.map(|rec| {
+            let end = rec.block;
+            Replay {
+                index: Some(replay::spawn(Arc::clone(&rec), options.history_points, players.clone())),
+                rec,
+                forks: Vec::new(),
+                full_history: None,
+                status: Arc::new(ReplayStatus { end, indexed_to: 0, marks: Vec::new(), diverged: None }),
+            }
+        });
         history.players = players;
         history.sample(w, options.history_points, true);
         let mut ledger = Ledger::default();
@@ -878,7 +1025,20 @@ impl Sim {
             log_last: None,
             error: None,
             stopped: false,
+            autosave,
+            last_save: Instant::now(),
+            saved: None,
+            replay,
+            lesson,
+            narration: None,
+            history_fixed: false,
+            remote,
         };
+        if let Some(f) = sim.replay.is_some().then(|| sim.session.fork()).flatten() {
+            if let Some(r) = sim.replay.as_mut() {
+                r.forks.push((sim.session.world().block, f));
+            }
+        }
         sim.take_log();
         sim
     }
@@ -888,21 +1048,97 @@ impl Sim {
     }
 
     fn running(&self) -> bool {
-        !self.paused && !self.session.is_over() && self.error.is_none()
+        self.remote.is_none()
+            && !self.paused
+            && !self.session.is_over()
+            && self.error.is_none()
+            && self.narration.is_none()
+    }
+
+    /// A replica runs what its server sent; `true` if anything changed.
+    fn poll_remote(&mut self) -> bool {
+        let mut changed = false;
+        loop {
+            let Some(r) = self.remote.as_ref() else { return changed };
+            let event = match r.inbox.try_recv() {
+                Ok(e) => e,
+                Err(mpsc::TryRecvError::Empty) => return changed,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    RemoteEvent::Closed("the connection to the server ended".into())
+                }
+            };
+            changed = true;
+            match event {
+                RemoteEvent::Tick { inputs, to_block, hash, paused, speed_index } => {
+                    self.paused = paused;
+                    self.speed = speed_index.min(SPEEDS_BLOCKS_PER_SEC.len() - 1);
+                    for (block, group) in inputs {
+                        self.run_until(block);
+                        for i in &group {
+                            if let Err(e) = self.session.apply_input(i) {
+                                self.error.get_or_insert_with(|| e.to_string());
+                            }
+                        }
+                    }
+                    self.run_until(to_block);
+                    let own = self.session.world().state_hash();
+                    if hash.is_some_and(|h| h != own) && self.error.is_none() {
+                        self.error = Some(format!(
+                            "this game is out of step with the server at block {to_block}; join again to catch up"
+                        ));
+                    }
+                }
+                RemoteEvent::Notice(text) => {
+                    let block = self.session.world().block;
+                    self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "server".into(), text });
+                }
+                RemoteEvent::Closed(why) => {
+                    if !self.session.is_over() {
+                        self.error.get_or_insert(why);
+                    }
+                    self.remote = None;
+                    return true;
+                }
+            }
+        }
+    }
+
+    /// Runs blocks until the world is at `block` (a replica following its server).
+    fn run_until(&mut self, block: u64) {
+        while self.session.world().block < block && self.error.is_none() {
+            self.step();
+        }
     }
 
     fn run(&mut self, rx: &Receiver<Command>) {
         let mut next_due = Instant::now();
         let mut last_publish = Instant::now();
         let mut dirty = false;
+        let mut saved_block = self.session.world().block;
         loop {
+            dirty |= self.poll_index();
+            if self.autosave.is_some()
+                && self.last_save.elapsed() >= AUTOSAVE_PERIOD
+                && saved_block != self.session.world().block
+            {
+                saved_block = self.session.world().block;
+                self.save();
+                dirty = true;
+            }
             let now = Instant::now();
+            let idle = if self.replay.as_ref().is_some_and(|r| r.index.is_some()) {
+                Duration::from_millis(100)
+            } else {
+                Duration::from_millis(500)
+            };
             let timeout = if self.running() {
                 next_due.saturating_duration_since(now).min(PUBLISH_PERIOD)
             } else if dirty {
                 Duration::ZERO
+            } else if self.remote.is_some() {
+                REMOTE_POLL
             } else {
-                Duration::from_millis(500)
+                idle
             };
             let mut commanded = false;
             match rx.recv_timeout(timeout) {
@@ -921,6 +1157,7 @@ impl Sim {
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
+            dirty |= self.poll_remote();
             if commanded && self.running() && next_due < Instant::now() {
                 // Resumed or sped up: start the clock from now, do not catch up.
                 next_due = next_due.max(Instant::now().checked_sub(self.period()).unwrap_or_else(Instant::now));
@@ -952,18 +1189,170 @@ impl Sim {
     fn stop(&mut self) {
         self.stopped = true;
         self.paused = true;
+        self.save();
         self.publish();
+    }
+
+    /// Writes the recording so far to the autosave file (if there is one).
+    fn save(&mut self) {
+        let Some(path) = self.autosave.clone() else { return };
+        let block = self.session.world().block;
+        let result = match self.session.recording(chrono::Utc::now()) {
+            Some(r) => crate::record::fs::write_with_backup(&path, &crate::record::wire::encode(&r))
+                .map_err(|e| format!("cannot save: {e}")),
+            None => Err("this match is not recorded, so it cannot be saved".into()),
+        };
+        self.saved = Some(SaveStatus { path: path.display().to_string(), block, error: result.err() });
+        self.last_save = Instant::now();
+    }
+
+    /// Takes what the replay's background pass has found; `true` if anything changed.
+    fn poll_index(&mut self) -> bool {
+        let Some(r) = self.replay.as_mut() else { return false };
+        let Some(rx) = &r.index else { return false };
+        let mut changed = false;
+        loop {
+            match rx.try_recv() {
+                Ok(replay::Indexed::Fork(b, f)) => {
+                    if r.forks.last().is_none_or(|(x, _)| *x < b) {
+                        r.forks.push((b, *f));
+                    }
+                }
+                Ok(replay::Indexed::Progress(marks, to)) => {
+                    let st = Arc::make_mut(&mut r.status);
+                    st.marks.extend(marks);
+                    st.indexed_to = to;
+                    changed = true;
+                }
+                Ok(replay::Indexed::Done(h)) => {
+                    r.full_history = Some(*h);
+                    changed = true;
+                }
+                Ok(replay::Indexed::Failed(e)) => {
+                    self.error = Some(format!("the replay could not be indexed: {e}"));
+                    r.index = None;
+                    changed = true;
+                    break;
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    r.index = None;
+                    break;
+                }
+            }
+        }
+        if let Some(h) = r.full_history.take() {
+            self.history = h;
+            self.history_fixed = true;
+        }
+        changed
+    }
+
+    /// A replay goes to the state after `target` blocks: from the nearest index fork
+    /// at or before it (or from where it is, when that is nearer), then block by block.
+    fn seek(&mut self, target: u64) {
+        let Some(r) = self.replay.as_ref() else { return };
+        let target = target.min(r.rec.block);
+        let cur = self.session.world().block;
+        let best = r.forks.iter().rev().find(|(b, _)| *b <= target);
+        if target < cur || best.is_some_and(|(b, _)| *b > cur) {
+            match best {
+                Some((_, f)) => self.session.restore(f),
+                None => return,
+            }
+        }
+        while self.session.world().block < target && self.error.is_none() {
+            if let Err(e) = self.session.step() {
+                self.error = Some(e.to_string());
+            }
+        }
+        self.narration = None;
+        self.after_jump();
+    }
+
+    /// Clears what a seek makes stale: charts (unless the whole match's are known), the
+    /// journal (refilled from the log), notices, trades and the cost basis.
+    fn after_jump(&mut self) {
+        if !self.history_fixed {
+            let players = std::mem::take(&mut self.history.players);
+            self.history = History::new(self.options.history_points);
+            for _ in &players {
+                self.history.scores.add_series();
+            }
+            self.history.players = players;
+        }
+        self.journal.clear();
+        self.journal_trades.clear();
+        self.notices.clear();
+        self.trades.clear();
+        self.log_seen = 0;
+        self.log_last = None;
+        self.ledger = Ledger::default();
+        if let Some(me) = self.info.human.and_then(|h| self.session.world().account(h)) {
+            self.ledger.alpha_prev.clone_from(&me.alpha);
+            self.ledger.root_prev = me.root.0;
+        }
+        self.take_log();
+        self.check_replay();
+    }
+
+    /// The next (or previous) marked block from here.
+    fn mark(&self, forward: bool) -> Option<u64> {
+        let r = self.replay.as_ref()?;
+        let cur = self.session.world().block;
+        let mut blocks = r.status.marks.iter().map(|m| m.block + 1);
+        if forward { blocks.find(|b| *b > cur) } else { blocks.rev().find(|b| *b < cur) }
+    }
+
+    /// Notes a replay's divergence from its recording.
+    fn check_replay(&mut self) {
+        if let (Some(r), Some(d)) = (self.replay.as_mut(), self.session.divergence()) {
+            if r.status.diverged.is_none() {
+                Arc::make_mut(&mut r.status).diverged = Some(d.to_string());
+            }
+        }
     }
 
     /// Applies a command; `false` to stop the thread.
     fn apply(&mut self, c: Command) -> bool {
         self.acked += 1;
+        let clock = matches!(
+            c,
+            Command::Step(_)
+                | Command::Pause
+                | Command::Resume
+                | Command::TogglePause
+                | Command::Faster
+                | Command::Slower
+                | Command::SetSpeed(_)
+        );
+        if clock && self.remote.is_some() {
+            // The server's host owns a shared world's clock.
+            return true;
+        }
         match c {
             Command::Submit(order) => {
-                if let Some(h) = self.info.human {
+                if let Some(r) = self.remote.as_mut() {
+                    if self.info.human.is_some() && !(r.outbox)(order) {
+                        self.error.get_or_insert_with(|| "the connection to the server ended".into());
+                    }
+                } else if let Some(h) = self.info.human.filter(|_| self.replay.is_none()) {
                     self.session.submit(h, order);
                 }
             }
+            Command::Seek(b) => self.seek(b),
+            Command::NextMark => {
+                if let Some(b) = self.mark(true) {
+                    self.seek(b);
+                }
+            }
+            Command::PrevMark => {
+                if let Some(b) = self.mark(false) {
+                    self.seek(b);
+                }
+            }
+            Command::Save => self.save(),
+            Command::Dismiss => self.narration = None,
             Command::Pause => self.paused = true,
             Command::Resume => self.paused = false,
             Command::TogglePause => self.paused = !self.paused,
@@ -998,12 +1387,28 @@ impl Sim {
             }
         }
         let cap = self.options.history_points;
-        self.history.sample(self.session.world(), cap, false);
+        if !self.history_fixed {
+            self.history.sample(self.session.world(), cap, false);
+        }
         if let Some(h) = self.info.human {
             self.ledger.update(self.session.world(), h);
         }
         self.take_events();
         self.take_log();
+        if self.lesson {
+            let w = self.session.world();
+            let text = w.events().iter().rev().find_map(|e| match e {
+                Event::Scripted { kind: crate::engine::init::EventKind::Narrate(t), .. } => Some(t.clone()),
+                _ => None,
+            });
+            if let Some(text) = text {
+                let block = w.block.saturating_sub(1);
+                self.narration = Some(JournalLine { block, kind: JournalKind::Map, who: "map".into(), text });
+            }
+        }
+        if self.replay.is_some() {
+            self.check_replay();
+        }
     }
 
     fn push_journal(&mut self, line: JournalLine) {
@@ -1177,7 +1582,9 @@ impl Sim {
 
     fn snapshot(&mut self, seq: u64) -> Snapshot {
         let cap = self.options.history_points;
-        self.history.sample(self.session.world(), cap, true);
+        if !self.history_fixed {
+            self.history.sample(self.session.world(), cap, true);
+        }
         let w = self.session.world();
         let view = w.view();
         let mut players: Vec<PlayerRow> = view
@@ -1225,6 +1632,9 @@ impl Sim {
             detail,
             error: self.error.clone(),
             view,
+            replay: self.replay.as_ref().map(|r| Arc::clone(&r.status)),
+            narration: self.narration.clone(),
+            saved: self.saved.clone(),
         }
     }
 

@@ -8,6 +8,7 @@ use crate::script::{Limits, ScriptError, Strategy, TickOutcome};
 /// A Lua strategy seated in a match.
 pub struct LuaActor {
     strategy: Strategy,
+    source: String,
     tempo: u64,
     options: Vec<(String, String)>,
 }
@@ -22,7 +23,7 @@ impl LuaActor {
     pub fn load(name: &str, source: &str, seed: u64, seat: usize) -> Result<Self, ScriptError> {
         let mut strategy = Strategy::load(name, source, seed, Limits::default())?;
         strategy.set_random_key(&format!("seat:{seat}"));
-        Ok(Self { strategy, tempo: 360, options: Vec::new() })
+        Ok(Self { strategy, source: source.to_string(), tempo: 360, options: Vec::new() })
     }
 
     /// Options passed to `init(cfg)` as `cfg.options`.
@@ -56,5 +57,8 @@ impl Actor for LuaActor {
     }
     fn forfeited(&self) -> bool {
         self.strategy.forfeited()
+    }
+    fn source(&self) -> Option<&str> {
+        Some(&self.source)
     }
 }

@@ -151,6 +151,11 @@ pub const SUBNET_TRACE_HEADER: &[&str] = &[
     "emitting",
     "total_issuance_rao",
     "average_root_prop",
+    "tao_emission_rao",
+    "root_weight_share",
+    "top_validator",
+    "top_validator_share",
+    "top_validator_policy",
 ];
 
 /// The header of the accounts trace CSV.
@@ -164,6 +169,7 @@ pub fn subnet_rows(w: &World) -> Vec<Vec<String>> {
     w.subnets()
         .filter_map(|s| w.subnet_view(s.netuid))
         .map(|s| {
+            let c = consensus(w, s.netuid);
             vec![
                 w.block.to_string(),
                 s.netuid.to_string(),
@@ -180,9 +186,45 @@ pub fn subnet_rows(w: &World) -> Vec<Vec<String>> {
                 s.emitting.to_string(),
                 w.total_issuance.to_string(),
                 format!("{avg:.9}"),
+                w.subnet(s.netuid).map_or(0, |x| x.last_emission).to_string(),
+                format!("{:.9}", c.root_share),
+                c.top.and_then(|a| w.account(a)).map(|a| a.name.clone()).unwrap_or_default(),
+                format!("{:.9}", c.top_share),
+                c.top
+                    .and_then(|a| w.account(a))
+                    .and_then(|a| a.policy.get(usize::from(s.netuid)))
+                    .map(|p| p.name())
+                    .unwrap_or_default()
+                    .to_string(),
             ]
         })
         .collect()
+}
+
+/// Who weighs what in a subnet's consensus: root stake's part of the validators' stake
+/// weight (`tau * root` over `alpha + tau * root`, summed over the validators), and the
+/// heaviest validator with its share.
+struct Consensus {
+    root_share: f64,
+    top: Option<AccountId>,
+    top_share: f64,
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn consensus(w: &World, netuid: u16) -> Consensus {
+    let vals = crate::engine::epoch::validators(w, netuid);
+    let total: u128 = vals.iter().map(|(_, s)| u128::from(*s)).sum();
+    if total == 0 {
+        return Consensus { root_share: 0.0, top: None, top_share: 0.0 };
+    }
+    let root: u128 =
+        vals.iter().map(|(a, _)| u128::from(w.params.tao_weight.apply(w.account(*a).map_or(0, |x| x.root.0)))).sum();
+    // Validators come sorted by weight, heaviest first.
+    Consensus {
+        root_share: root as f64 / total as f64,
+        top: vals.first().map(|(a, _)| *a),
+        top_share: vals.first().map_or(0.0, |(_, s)| *s as f64 / total as f64),
+    }
 }
 
 /// Trace rows of every account now.

@@ -126,6 +126,18 @@ pub enum Action {
     Step,
     /// Open an order form.
     Order(OrderKind),
+    /// A replay: the next mark (narration, event, big trade).
+    NextMark,
+    /// A replay: the previous mark.
+    PrevMark,
+    /// A replay: back one day.
+    DayBack,
+    /// A replay: forward one day.
+    DayForward,
+    /// A replay: ask for a block or a day to go to.
+    GoTo,
+    /// Save the match now.
+    Save,
     /// Text entry in a form or the filter.
     Input(Input),
     /// Yes / no in a confirmation.

@@ -8,14 +8,16 @@ use crossterm::event::KeyEvent;
 
 use super::action::{Action, Input, Screen};
 use super::form::{Form, OrderKind};
-use super::keymap::{self, Mode};
+use super::format;
+use super::keymap::{self, HelpRow, KeySet, Mode};
 use super::layout;
+use super::replay;
 use super::theme::Theme;
 use crate::engine::Netuid;
 use crate::engine::math::to_f64;
 use crate::engine::params::BLOCKS_PER_DAY;
 use crate::engine::view::SubnetView;
-use crate::session::handle::{Command, JournalKind, MatchInfo, Snapshot, series};
+use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveStatus, Snapshot, series};
 
 /// How long a toast stays, in ticks (about ten a second).
 const TOAST_TICKS: u16 = 60;
@@ -167,6 +169,8 @@ pub enum Overlay {
     ConfirmQuit,
     /// An order form.
     Order(Form),
+    /// A replay's "go to" prompt: what has been typed.
+    GoTo(String),
     /// The final standings.
     Results,
     /// The simulation stopped with an error.
@@ -208,6 +212,17 @@ pub struct App {
     error_shown: bool,
     watched: Option<Netuid>,
     should_quit: bool,
+    /// Commands put in the outbox so far (to know when the handle has applied one).
+    issued: u64,
+    /// A seek sent and not yet applied: its target, and `issued` after it. Days and
+    /// marks count from there, so keys pressed faster than snapshots arrive add up.
+    seeking: Option<(u64, u64)>,
+    /// The last narration the player closed, and the last one seen: `(block, text)`.
+    dismissed: Option<(u64, String)>,
+    narration_seen: Option<(u64, String)>,
+    /// The save last reported, and whether the player asked for one since.
+    saved: Option<SaveStatus>,
+    save_asked: bool,
 }
 
 impl App {
@@ -235,7 +250,14 @@ impl App {
             error_shown: false,
             watched: None,
             should_quit: false,
+            issued: 0,
+            seeking: None,
+            dismissed: None,
+            narration_seen: None,
+            saved: None,
+            save_asked: false,
         };
+        app.saved.clone_from(&app.snap.saved);
         app.fix_focus();
         app.after_update();
         app
@@ -308,11 +330,61 @@ impl App {
         std::mem::take(&mut self.outbox)
     }
 
+    /// Whether this is a replay (read-only).
+    #[must_use]
+    pub fn is_replay(&self) -> bool {
+        self.info.replay
+    }
+
+    /// Which keys apply to this match.
+    #[must_use]
+    pub fn key_set(&self) -> KeySet {
+        KeySet { replay: self.info.replay, save: self.info.save_path.is_some(), lesson: self.info.lesson }
+    }
+
+    /// The help's rows for the terminal's width.
+    #[must_use]
+    pub fn help_rows(&self) -> Vec<HelpRow> {
+        let (_, col_w) = layout::help_columns(self.size.0);
+        keymap::help_rows(self.key_set(), self.info.teacher_note.as_deref(), col_w.saturating_sub(2))
+    }
+
+    /// The narration a lesson is paused on, while it is shown (it waits behind an open
+    /// form or dialog).
+    #[must_use]
+    pub fn narration(&self) -> Option<&JournalLine> {
+        let n = self.snap.narration.as_ref()?;
+        let closed = self.dismissed.as_ref().is_some_and(|(b, t)| *b == n.block && *t == n.text);
+        (!closed && self.overlay.is_none()).then_some(n)
+    }
+
+    /// The subnet the shown narration names, if it exists.
+    #[must_use]
+    pub fn narration_subnet(&self) -> Option<Netuid> {
+        let n = self.narration()?;
+        replay::named_subnet(&n.text, |x| self.snap.view.subnets.iter().any(|s| s.netuid == x))
+    }
+
+    /// The last block of a replay (the recording's), or of the match.
+    #[must_use]
+    pub fn end_block(&self) -> u64 {
+        self.snap.replay.as_ref().map_or(self.info.end_block, |r| r.end)
+    }
+
+    /// The frame's parts for a terminal of `area`.
+    #[must_use]
+    pub fn chrome(&self, area: ratatui::layout::Rect) -> layout::Chrome {
+        layout::chrome_for(area, self.info.replay)
+    }
+
     /// The keyboard's mode now.
     #[must_use]
     pub fn mode(&self) -> Mode {
+        if self.narration().is_some() {
+            return Mode::Dismiss;
+        }
         match &self.overlay {
-            Some(Overlay::Order(_)) => Mode::Text,
+            Some(Overlay::Order(_) | Overlay::GoTo(_)) => Mode::Text,
             Some(Overlay::ConfirmQuit) => Mode::Confirm,
             Some(_) => Mode::Dismiss,
             None if self.market.editing_filter => Mode::Text,
@@ -388,7 +460,7 @@ impl App {
 
     fn market_table(&self) -> ratatui::layout::Rect {
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        let body = layout::chrome(area).body;
+        let body = self.chrome(area).body;
         layout::market(body, self.market.editing_filter || !self.market.filter.is_empty()).table
     }
 
@@ -421,6 +493,10 @@ impl App {
             };
             self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS });
         }
+        self.take_lesson_and_save();
+        if self.seeking.is_some_and(|(_, after)| self.snap.acked >= after) {
+            self.seeking = None;
+        }
         if let Some(e) = &self.snap.error {
             if !self.error_shown {
                 self.error_shown = true;
@@ -432,6 +508,32 @@ impl App {
         }
         self.fix_focus();
         self.after_update();
+    }
+
+    /// A new narration selects the subnet it names (so the Subnet screen charts it); a
+    /// new save outcome is told.
+    fn take_lesson_and_save(&mut self) {
+        if let Some(n) = &self.snap.narration {
+            if self.narration_seen.as_ref().is_none_or(|(b, t)| *b != n.block || *t != n.text) {
+                self.narration_seen = Some((n.block, n.text.clone()));
+                let subnets = &self.snap.view.subnets;
+                if let Some(x) = replay::named_subnet(&n.text, |x| subnets.iter().any(|s| s.netuid == x)) {
+                    self.focus = Some(x);
+                }
+            }
+        }
+        if self.snap.saved != self.saved {
+            self.saved.clone_from(&self.snap.saved);
+            let asked = std::mem::take(&mut self.save_asked);
+            match &self.saved {
+                Some(SaveStatus { error: Some(e), .. }) => self.say(format!("✗ {e}"), Some(false)),
+                // Autosaves speak only when nothing else is being said.
+                Some(s) if asked || self.toast.is_none() => {
+                    self.say(format!("saved at block {} to {}", format::int(s.block), s.path), Some(true));
+                }
+                _ => {}
+            }
+        }
     }
 
     fn fix_focus(&mut self) {
@@ -449,6 +551,7 @@ impl App {
 
     fn send(&mut self, c: Command) {
         self.outbox.push(c);
+        self.issued += 1;
     }
 
     /// Applies an action.
@@ -465,7 +568,9 @@ impl App {
                 }
             }
             _ => {
-                if self.overlay.is_some() {
+                if self.narration().is_some() {
+                    self.close_narration(action);
+                } else if self.overlay.is_some() {
                     self.update_overlay(action);
                 } else if self.market.editing_filter {
                     self.update_filter(action);
@@ -494,6 +599,23 @@ impl App {
         if self.watched != self.focus {
             self.watched = self.focus;
             self.send(Command::Watch(self.focus));
+        }
+    }
+
+    /// Any key (or click) closes the narration and restarts the clock; Enter also opens
+    /// the subnet it names.
+    fn close_narration(&mut self, action: Action) {
+        if matches!(action, Action::ScrollUp | Action::ScrollDown) {
+            return;
+        }
+        let named = self.narration_subnet();
+        if let Some(n) = self.narration() {
+            self.dismissed = Some((n.block, n.text.clone()));
+        }
+        self.send(Command::Dismiss);
+        if let (Action::Open, Some(n)) = (action, named) {
+            self.focus = Some(n);
+            self.screen = Screen::Subnet;
         }
     }
 
@@ -529,6 +651,33 @@ impl App {
                 }
                 self.overlay = Some(Overlay::Order(form));
             }
+            Overlay::GoTo(mut text) => {
+                let Action::Input(i) = action else {
+                    self.overlay = Some(Overlay::GoTo(text));
+                    return;
+                };
+                match i {
+                    Input::Char(c) if text.chars().count() < 24 => text.push(c),
+                    Input::Backspace => {
+                        text.pop();
+                    }
+                    Input::Clear => text.clear(),
+                    Input::Cancel => return,
+                    Input::Submit => match replay::parse_goto(&text, self.end_block()) {
+                        Ok(b) => {
+                            self.seek(b);
+                            self.say(
+                                format!("going to block {} (day {})", format::int(b), b / BLOCKS_PER_DAY + 1),
+                                None,
+                            );
+                            return;
+                        }
+                        Err(e) => self.say(format!("✗ {e}"), Some(false)),
+                    },
+                    _ => {}
+                }
+                self.overlay = Some(Overlay::GoTo(text));
+            }
             Overlay::ConfirmQuit => match action {
                 Action::Confirm(true) => self.should_quit = true,
                 Action::Confirm(false) => {
@@ -545,7 +694,7 @@ impl App {
                     self.overlay = Some(Overlay::Help);
                 }
                 Action::Down => {
-                    self.help_scroll = (self.help_scroll + 1).min(keymap::KEYS.len());
+                    self.help_scroll = (self.help_scroll + 1).min(self.help_rows().len());
                     self.overlay = Some(Overlay::Help);
                 }
                 Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
@@ -554,7 +703,11 @@ impl App {
             Overlay::Welcome => match action {
                 Action::Open => {
                     self.send(Command::Resume);
-                    self.say("the clock runs: space pauses, + and - change the speed, ? lists every key", None);
+                    if self.info.replay {
+                        self.say("the replay plays: space pauses, n jumps to the next mark, t goes to a block", None);
+                    } else {
+                        self.say("the clock runs: space pauses, + and - change the speed, ? lists every key", None);
+                    }
                 }
                 Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
                 _ => {}
@@ -611,7 +764,9 @@ impl App {
             Action::NextScreen => self.screen = self.screen.cycle(1),
             Action::PrevScreen => self.screen = self.screen.cycle(-1),
             Action::TogglePause => {
-                if self.snap.over {
+                if self.snap.over && self.info.replay {
+                    self.say("the end of the recording: [, N or t go back", None);
+                } else if self.snap.over {
                     self.say("the match is over", None);
                 } else {
                     self.send(Command::TogglePause);
@@ -626,11 +781,80 @@ impl App {
                     self.say("pause first (space), then . runs one block", None);
                 }
             }
+            Action::Order(_) if self.info.replay => self.say("read-only replay: orders are off", Some(false)),
             Action::Order(kind) => self.open_order(kind),
+            Action::NextMark | Action::PrevMark | Action::DayBack | Action::DayForward | Action::GoTo
+                if !self.info.replay =>
+            {
+                self.say("n N [ ] t move through a replay (dtao-arena replay FILE)", None);
+            }
+            Action::NextMark => self.jump_to_mark(true),
+            Action::PrevMark => self.jump_to_mark(false),
+            Action::DayBack => {
+                let at = self.position();
+                if at == 0 {
+                    self.say("this is the start of the match", None);
+                } else {
+                    self.seek(at.saturating_sub(BLOCKS_PER_DAY));
+                }
+            }
+            Action::DayForward => {
+                let at = self.position();
+                if at >= self.end_block() {
+                    self.say("this is the end of the recording", None);
+                } else {
+                    self.seek(at.saturating_add(BLOCKS_PER_DAY));
+                }
+            }
+            Action::GoTo => self.overlay = Some(Overlay::GoTo(String::new())),
+            Action::Save => self.save(),
             Action::Click { col, row } => self.click(col, row),
             Action::ScrollUp => self.update_screen(Action::Up),
             Action::ScrollDown => self.update_screen(Action::Down),
             _ => self.navigate(action),
+        }
+    }
+
+    /// Where a replay is, or will be once the seek sent last is applied.
+    fn position(&self) -> u64 {
+        self.seeking.map_or(self.snap.block(), |(b, _)| b)
+    }
+
+    fn seek(&mut self, block: u64) {
+        let b = block.min(self.end_block());
+        self.send(Command::Seek(b));
+        self.seeking = Some((b, self.issued));
+    }
+
+    /// Asks the handle for the next (previous) mark, and says which one it is.
+    fn jump_to_mark(&mut self, forward: bool) {
+        let at = self.position();
+        let Some(r) = self.snap.replay.clone() else { return };
+        let mut marks = r.marks.iter().filter(|m| if forward { m.block + 1 > at } else { m.block + 1 < at });
+        let mark = if forward { marks.next() } else { marks.next_back() };
+        let Some(m) = mark else {
+            let more =
+                if forward && r.indexed_to < r.end { " found yet (the replay is still being indexed)" } else { "" };
+            self.say(format!("no {} mark{more}", if forward { "later" } else { "earlier" }), None);
+            return;
+        };
+        let glyph = replay::Cell::from(m.kind).glyph(false);
+        let text = format!("{glyph} block {}: {}", format::int(m.block), m.text);
+        let target = m.block + 1;
+        self.send(if forward { Command::NextMark } else { Command::PrevMark });
+        self.seeking = Some((target, self.issued));
+        self.say(text, None);
+    }
+
+    fn save(&mut self) {
+        if self.info.replay {
+            self.say("a replay is read-only: there is nothing to save", None);
+        } else if self.info.save_path.is_none() {
+            self.say("this match has no save file", None);
+        } else {
+            self.save_asked = true;
+            self.send(Command::Save);
+            self.say("saving…", None);
         }
     }
 
@@ -742,7 +966,7 @@ impl App {
         if layout::too_small(area) {
             return;
         }
-        let chrome = layout::chrome(area);
+        let chrome = self.chrome(area);
         if row == chrome.tabs.y {
             if let Some((s, ..)) = layout::tabs(chrome.tabs).into_iter().find(|(_, x0, x1, _)| col >= *x0 && col < *x1)
             {

@@ -142,6 +142,56 @@ pub fn clip(s: &str, width: usize) -> String {
     out
 }
 
+/// Word-wraps `text` into lines of at most `width` characters (a word longer than a
+/// line is cut). A single line break is a space; a blank line starts a new paragraph.
+#[must_use]
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut len = 0;
+    for source in text.lines() {
+        if source.trim().is_empty() {
+            if len > 0 {
+                out.push(std::mem::take(&mut line));
+                len = 0;
+                out.push(String::new());
+            }
+            continue;
+        }
+        for mut word in source.split_whitespace() {
+            loop {
+                let wl = word.chars().count();
+                let gap = usize::from(len > 0);
+                if len + gap + wl <= width {
+                    if gap == 1 {
+                        line.push(' ');
+                    }
+                    line.push_str(word);
+                    len += gap + wl;
+                    break;
+                }
+                if len > 0 {
+                    out.push(std::mem::take(&mut line));
+                    len = 0;
+                    continue;
+                }
+                // A word longer than the line: cut it.
+                let cut = word.char_indices().nth(width).map_or(word.len(), |(k, _)| k);
+                out.push(word[..cut].to_string());
+                word = &word[cut..];
+                if word.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    if len > 0 {
+        out.push(line);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +215,15 @@ mod tests {
         assert_eq!(duration_blocks(301), "1h 00m");
         assert_eq!(int(50_400), "50,400");
         assert_eq!(clip("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn wrap_breaks_at_words_and_keeps_paragraphs() {
+        assert_eq!(wrap("the quick brown fox", 9), ["the quick", "brown fox"]);
+        assert_eq!(wrap("a\n\nb", 5), ["a", "", "b"]);
+        assert_eq!(wrap("one\ntwo", 9), ["one two"]);
+        assert_eq!(wrap("abcdefghij k", 4), ["abcd", "efgh", "ij k"]);
+        assert_eq!(wrap("  spaced   out  ", 20), ["spaced out"]);
+        assert!(wrap("", 10).is_empty());
     }
 }

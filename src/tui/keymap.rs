@@ -19,33 +19,117 @@ pub enum Mode {
     Dismiss,
 }
 
-/// Every key of the game, grouped, for the help screen: `(section, keys, what)`.
-pub const KEYS: &[(&str, &str, &str)] = &[
-    ("Screens", "1-5  Tab  S-Tab", "Market, Subnet, Portfolio, Network, Log"),
-    ("Screens", "Enter", "open the selected subnet"),
-    ("Screens", "Esc  Backspace", "back, close, clear the filter"),
-    ("Screens", "h l  ← →", "previous / next subnet (Subnet screen)"),
-    ("Move", "j k  ↑ ↓", "select down / up"),
-    ("Move", "PgDn PgUp  ^d ^u", "a page down / up"),
-    ("Move", "g G  Home End", "first / last row"),
-    ("Move", "mouse", "click a tab or a row, wheel to scroll"),
-    ("Market", "o  O", "next sort column / reverse the sort"),
-    ("Market", "/", "filter subnets by name, number or mechanism"),
-    ("Time", "space", "pause / resume"),
-    ("Time", "+ -", "faster / slower (1 block to a day a second)"),
-    ("Time", ".", "run one block"),
-    ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)"),
-    ("Orders", "d  D", "dump a subnet / dump everything"),
-    ("Orders", "m", "move alpha from one subnet to another"),
-    ("Orders", "r  R", "stake / unstake root"),
-    ("Orders", "L", "launch a subnet (pays the lock cost)"),
-    ("Orders", "M", "register as a miner"),
-    ("Orders", "w", "set your validator policy on a subnet"),
-    ("Forms", "Tab ↑ ↓  ← →", "next / previous field, change a choice"),
-    ("Forms", "Enter  Esc", "submit / cancel; amounts take 50% or max"),
-    ("Log", "f", "filter: all, map, trades, mine, rejected"),
-    ("App", "?  q  ^c", "this help / quit (asks) / quit now"),
+/// When a line of the key list applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// Always.
+    Always,
+    /// A live match (orders).
+    Play,
+    /// A replay (marks, seeking).
+    Replay,
+    /// A match with a save file.
+    Save,
+    /// A lesson (narration pauses the clock).
+    Lesson,
+}
+
+/// The facts about a match that decide which keys the help lists.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeySet {
+    /// A replay.
+    pub replay: bool,
+    /// A match with a save file.
+    pub save: bool,
+    /// A lesson.
+    pub lesson: bool,
+}
+
+impl KeySet {
+    /// Whether lines marked `when` apply.
+    #[must_use]
+    pub fn shows(self, when: When) -> bool {
+        match when {
+            When::Always => true,
+            When::Play => !self.replay,
+            When::Replay => self.replay,
+            When::Save => self.save && !self.replay,
+            When::Lesson => self.lesson,
+        }
+    }
+
+    /// The key list's lines that apply: `(section, keys, what)`.
+    pub fn lines(self) -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str, When)> {
+        KEYS.iter().filter(move |k| self.shows(k.3))
+    }
+}
+
+/// Every key of the game, grouped, for the help screen: `(section, keys, what, when)`.
+pub const KEYS: &[(&str, &str, &str, When)] = &[
+    ("Screens", "1-5  Tab  S-Tab", "Market, Subnet, Portfolio, Network, Log", When::Always),
+    ("Screens", "Enter", "open the selected subnet", When::Always),
+    ("Screens", "Esc  Backspace", "back, close, clear the filter", When::Always),
+    ("Screens", "h l  ← →", "previous / next subnet (Subnet screen)", When::Always),
+    ("Move", "j k  ↑ ↓", "select down / up", When::Always),
+    ("Move", "PgDn PgUp  ^d ^u", "a page down / up", When::Always),
+    ("Move", "g G  Home End", "first / last row", When::Always),
+    ("Move", "mouse", "click a tab or a row, wheel to scroll", When::Always),
+    ("Market", "o  O", "next sort column / reverse the sort", When::Always),
+    ("Market", "/", "filter subnets by name, number or mechanism", When::Always),
+    ("Time", "space", "pause / resume", When::Always),
+    ("Time", "+ -", "faster / slower (1 block to a day a second)", When::Always),
+    ("Time", ".", "run one block", When::Always),
+    ("Replay", "n  N", "next / previous mark (narration, event, big trade)", When::Replay),
+    ("Replay", "[  ]", "back / forward one day (7,200 blocks)", When::Replay),
+    ("Replay", "t", "go to a block (12345) or a day (d3, day 3)", When::Replay),
+    ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
+    ("Replay", "orders", "off: a replay is read-only", When::Replay),
+    ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
+    ("Lesson", "4", "the Network screen lists the objectives", When::Lesson),
+    ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
+    ("Orders", "d  D", "dump a subnet / dump everything", When::Play),
+    ("Orders", "m", "move alpha from one subnet to another", When::Play),
+    ("Orders", "r  R", "stake / unstake root", When::Play),
+    ("Orders", "L", "launch a subnet (pays the lock cost)", When::Play),
+    ("Orders", "M", "register as a miner", When::Play),
+    ("Orders", "w", "set your validator policy on a subnet", When::Play),
+    ("Forms", "Tab ↑ ↓  ← →", "next / previous field, change a choice", When::Play),
+    ("Forms", "Enter  Esc", "submit / cancel; amounts take 50% or max", When::Play),
+    ("Log", "f", "filter: all, map, trades, mine, rejected", When::Always),
+    ("App", "^s  S", "save now (the game also saves itself and on quit)", When::Save),
+    ("App", "?  q  ^c", "this help / quit (asks) / quit now", When::Always),
 ];
+
+/// A row of the help.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HelpRow {
+    /// A section title.
+    Section(&'static str),
+    /// Keys and what they do.
+    Key(&'static str, &'static str),
+    /// A line of the teacher's note.
+    Note(String),
+}
+
+/// The help's rows: the keys of `set` by section, then the teacher's note (if any)
+/// wrapped to `note_width`.
+#[must_use]
+pub fn help_rows(set: KeySet, note: Option<&str>, note_width: usize) -> Vec<HelpRow> {
+    let mut rows = Vec::with_capacity(KEYS.len() + 16);
+    let mut section = "";
+    for (sec, keys, what, _) in set.lines() {
+        if *sec != section {
+            section = sec;
+            rows.push(HelpRow::Section(sec));
+        }
+        rows.push(HelpRow::Key(keys, what));
+    }
+    if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
+        rows.push(HelpRow::Section("Teacher's note"));
+        rows.extend(super::format::wrap(note, note_width).into_iter().map(HelpRow::Note));
+    }
+    rows
+}
 
 /// The action of a key in `mode`, if it has one.
 #[must_use]
@@ -80,6 +164,7 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
         return match code {
             KeyCode::Char('d' | 'f') => Some(Action::PageDown),
             KeyCode::Char('u' | 'b') => Some(Action::PageUp),
+            KeyCode::Char('s') => Some(Action::Save),
             _ => None,
         };
     }
@@ -120,6 +205,12 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
         KeyCode::Char('L') => Action::Order(OrderKind::Launch),
         KeyCode::Char('M') => Action::Order(OrderKind::RegisterMiner),
         KeyCode::Char('w') => Action::Order(OrderKind::SetPolicy),
+        KeyCode::Char('n') => Action::NextMark,
+        KeyCode::Char('N') => Action::PrevMark,
+        KeyCode::Char('[') => Action::DayBack,
+        KeyCode::Char(']') => Action::DayForward,
+        KeyCode::Char('t') => Action::GoTo,
+        KeyCode::Char('S') => Action::Save,
         _ => return None,
     })
 }
@@ -185,6 +276,23 @@ mod tests {
         assert_eq!(key(k(KeyCode::Char('s')), Mode::Text), Some(Action::Input(Input::Char('s'))));
         assert_eq!(key(k(KeyCode::Char('q')), Mode::Text), Some(Action::Input(Input::Char('q'))));
         assert_eq!(key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), Mode::Text), Some(Action::ForceQuit));
+    }
+
+    #[test]
+    fn every_listed_key_line_is_shown_in_some_mode_and_no_key_is_bound_twice() {
+        let play = KeySet::default();
+        let replay = KeySet { replay: true, ..KeySet::default() };
+        assert!(play.lines().any(|k| k.0 == "Orders") && !play.lines().any(|k| k.0 == "Replay"));
+        assert!(replay.lines().any(|k| k.0 == "Replay") && !replay.lines().any(|k| k.0 == "Orders"));
+        // Replay keys and the save key are free in every other binding.
+        let mut seen = std::collections::HashSet::new();
+        for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345 ".chars() {
+            let a = key(k(KeyCode::Char(c)), Mode::Normal).expect("bound");
+            if !matches!(c, '=' | '_' | 'h' | 'j' | 'k' | 'l' | 'g' | 'G') {
+                assert!(seen.insert(format!("{a:?}")), "{c} repeats {a:?}");
+            }
+        }
+        assert_eq!(key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL), Mode::Normal), Some(Action::Save));
     }
 
     #[test]

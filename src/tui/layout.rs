@@ -21,6 +21,8 @@ pub struct Chrome {
     pub body: Rect,
     /// Status line: the last order's outcome or key hints.
     pub status: Rect,
+    /// A replay's timeline strip (badge, position, marks), above the status line.
+    pub timeline: Option<Rect>,
 }
 
 /// Whether `area` is below the minimum size.
@@ -32,10 +34,29 @@ pub fn too_small(area: Rect) -> bool {
 /// The frame's parts.
 #[must_use]
 pub fn chrome(area: Rect) -> Chrome {
-    let [title, tabs, body, status] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)])
-            .areas(area);
-    Chrome { title, tabs, body, status }
+    chrome_for(area, false)
+}
+
+/// The frame's parts, with a replay's timeline strip when `timeline`.
+#[must_use]
+pub fn chrome_for(area: Rect, timeline: bool) -> Chrome {
+    let [title, tabs, body, strip, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(u16::from(timeline)),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    Chrome { title, tabs, body, status, timeline: timeline.then_some(strip) }
+}
+
+/// The key list's columns for a terminal `width` wide: two columns or one, and the
+/// width of a column.
+#[must_use]
+pub fn help_columns(width: u16) -> (bool, usize) {
+    let two = width >= 150;
+    (two, if two { 66 } else { usize::from(width.saturating_sub(6)).min(76) })
 }
 
 /// Each tab's columns `[x0, x1)` on the tab row, in the order of [`Screen::ALL`], and

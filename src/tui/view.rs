@@ -19,6 +19,8 @@ use super::action::Screen;
 use super::app::App;
 use super::format;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::replay::{Cell, cell_of, fill_marks};
+use crate::engine::params::BLOCKS_PER_DAY;
 use crate::session::handle::SPEEDS_BLOCKS_PER_SEC;
 
 impl Widget for &App {
@@ -33,10 +35,13 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         too_small(app, area, buf);
         return;
     }
-    let c = layout::chrome(area);
+    let c = app.chrome(area);
     title_bar(app, c.title, buf);
     tab_bar(app, c.tabs, buf);
     status_line(app, c.status, buf);
+    if let Some(strip) = c.timeline {
+        timeline(app, strip, buf);
+    }
     match app.screen() {
         Screen::Market => market::draw(app, c.body, buf),
         Screen::Subnet => subnet::draw(app, c.body, buf),
@@ -46,6 +51,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some(o) = app.overlay() {
         overlay::draw(app, o, area, buf);
+    }
+    if let Some(n) = app.narration() {
+        overlay::narration(app, n, area, buf);
     }
 }
 
@@ -75,7 +83,8 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let info = app.info();
     let wide = area.width >= 120;
     let clock = if wide { s.clock.format("%a %d %b %Y %H:%M UTC") } else { s.clock.format("%d %b %H:%M") }.to_string();
-    let day = s.block().min(info.end_block.saturating_sub(1)) / crate::engine::params::BLOCKS_PER_DAY + 1;
+    let end = app.end_block();
+    let day = s.block().min(end.saturating_sub(1)) / BLOCKS_PER_DAY + 1;
     let speed = SPEEDS_BLOCKS_PER_SEC.get(s.speed_index).copied().unwrap_or(1);
     let (icon, word, style) = if s.over {
         ("■", "match over", t.warn)
@@ -102,12 +111,12 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     left.push(Span::styled(" │ ", t.dim));
     left.push(Span::raw(clock));
     left.push(Span::styled(" │ ", t.dim));
-    let blocks = format!("blk {}/{}", format::int(s.block()), format::int(info.end_block));
+    let blocks = format!("blk {}/{}", format::int(s.block()), format::int(end));
     left.push(Span::raw(if wide { format!("day {day} · {blocks}") } else { blocks }));
     let mut right = vec![state, Span::raw(format!("{speed} blk/s"))];
     if wide {
         right.push(Span::styled(format!(" ({pace})"), t.dim));
-        let frac = if info.end_block == 0 { 1.0 } else { s.block() as f64 / info.end_block as f64 };
+        let frac = if end == 0 { 1.0 } else { s.block() as f64 / end as f64 };
         right.push(Span::raw(" "));
         right.push(Span::styled(bar(frac.clamp(0.0, 1.0), 16), t.accent));
     }
@@ -151,7 +160,9 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let snap = app.snap();
     let pending = snap.pending.len();
-    let right = if pending > 0 {
+    let right = if app.narration().is_some() {
+        Span::styled(" ⏸ lesson: any key continues ", t.warn)
+    } else if pending > 0 {
         Span::styled(format!(" {pending} order{} queued ", if pending == 1 { "" } else { "s" }), t.warn)
     } else if snap.paused && !snap.over {
         Span::styled(if area.width >= 120 { " paused: space runs, . steps " } else { " ⏸ space runs " }, t.warn)
@@ -171,41 +182,56 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
             style,
         ))
     } else {
-        let hints: &[(&str, &str)] = match app.screen() {
-            Screen::Market => &[
-                ("↑↓", "select"),
-                ("⏎", "open"),
-                ("s", "stake"),
-                ("u", "unstake"),
-                ("o", "sort"),
-                ("/", "filter"),
-                ("␣", "pause"),
+        let hints: &[(&str, &str)] = if app.is_replay() {
+            &[
+                ("␣", "play"),
+                ("n N", "marks"),
+                ("[ ]", "day"),
+                ("t", "go to"),
+                ("+-", "speed"),
+                (".", "step"),
                 ("?", "keys"),
                 ("q", "quit"),
-            ],
-            Screen::Subnet => &[
-                ("←→", "subnet"),
-                ("s", "stake"),
-                ("u", "unstake"),
-                ("d", "dump"),
-                ("M", "mine"),
-                ("w", "policy"),
-                ("Esc", "back"),
-                ("?", "keys"),
-            ],
-            Screen::Portfolio => &[
-                ("↑↓", "select"),
-                ("⏎", "open"),
-                ("u", "unstake"),
-                ("d", "dump"),
-                ("r/R", "root"),
-                ("?", "keys"),
-                ("q", "quit"),
-            ],
-            Screen::Network => {
-                &[("L", "launch"), ("r/R", "root"), ("+-", "speed"), ("␣", "pause"), ("?", "keys"), ("q", "quit")]
+            ]
+        } else {
+            match app.screen() {
+                Screen::Market => &[
+                    ("↑↓", "select"),
+                    ("⏎", "open"),
+                    ("s", "stake"),
+                    ("u", "unstake"),
+                    ("o", "sort"),
+                    ("/", "filter"),
+                    ("␣", "pause"),
+                    ("?", "keys"),
+                    ("q", "quit"),
+                ],
+                Screen::Subnet => &[
+                    ("←→", "subnet"),
+                    ("s", "stake"),
+                    ("u", "unstake"),
+                    ("d", "dump"),
+                    ("M", "mine"),
+                    ("w", "policy"),
+                    ("Esc", "back"),
+                    ("?", "keys"),
+                ],
+                Screen::Portfolio => &[
+                    ("↑↓", "select"),
+                    ("⏎", "open"),
+                    ("u", "unstake"),
+                    ("d", "dump"),
+                    ("r/R", "root"),
+                    ("?", "keys"),
+                    ("q", "quit"),
+                ],
+                Screen::Network => {
+                    &[("L", "launch"), ("r/R", "root"), ("+-", "speed"), ("␣", "pause"), ("?", "keys"), ("q", "quit")]
+                }
+                Screen::Log => {
+                    &[("↑↓", "scroll"), ("f", "filter"), ("g/G", "oldest/newest"), ("?", "keys"), ("q", "quit")]
+                }
             }
-            Screen::Log => &[("↑↓", "scroll"), ("f", "filter"), ("g/G", "oldest/newest"), ("?", "keys"), ("q", "quit")],
         };
         // Keep the last two (keys, quit) and as many of the others as fit.
         let room = usize::from(left_area.width).saturating_sub(1);
@@ -230,6 +256,57 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     };
     left.render(left_area, buf);
     Line::from(right).render(Rect::new(area.right().saturating_sub(rw), area.y, rw, 1), buf);
+}
+
+/// Most timeline cells drawn (wider terminals draw the rest of the strip plain).
+const TIMELINE_CELLS: usize = 400;
+
+/// A replay's strip: a REPLAY badge, the position, a gauge of the whole match with its
+/// marks on it, and how far the indexing is (or a divergence, in red).
+fn timeline(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let snap = app.snap();
+    let Some(r) = &snap.replay else { return };
+    let (b, end) = (snap.block(), r.end);
+    let day = b.min(end.saturating_sub(1)) / BLOCKS_PER_DAY + 1;
+    let days = end.div_ceil(BLOCKS_PER_DAY).max(1);
+    let badge = Span::styled(" REPLAY ", t.warn.add_modifier(ratatui::style::Modifier::REVERSED));
+    let pos = Span::raw(format!(" {}/{} · day {day}/{days} ", format::int(b), format::int(end)));
+    let right = if let Some(d) = &r.diverged {
+        let room = usize::from(area.width / 2);
+        Span::styled(format::clip(&format!(" ⚠ diverged: {d} "), room), t.down)
+    } else if r.indexed_to < end {
+        #[allow(clippy::cast_precision_loss)]
+        let pct = r.indexed_to as f64 / end.max(1) as f64;
+        Span::styled(format!(" indexing {} ", format::pct(pct)), t.dim)
+    } else {
+        Span::raw(" ")
+    };
+    let head = u16::try_from(badge.width() + pos.width()).unwrap_or(area.width);
+    let rw = u16::try_from(right.width()).unwrap_or(0);
+    Line::from(vec![badge, pos]).render(area, buf);
+    Line::from(right).render(Rect::new(area.right().saturating_sub(rw), area.y, rw, 1), buf);
+    let w = usize::from(area.width.saturating_sub(head + rw)).min(TIMELINE_CELLS);
+    let mut cells = [Cell::Empty; TIMELINE_CELLS];
+    let cells = &mut cells[..w];
+    fill_marks(&r.marks, end, cells);
+    let now = cell_of(b, end, w);
+    for (k, c) in cells.iter().enumerate() {
+        let (glyph, style) = if k == now {
+            ("●", t.accent)
+        } else {
+            let style = match c {
+                Cell::Empty if k < now => t.accent,
+                Cell::Empty => t.dim,
+                Cell::BigTrade => t.text,
+                Cell::Event => t.up,
+                Cell::Narration => t.warn,
+            };
+            (c.glyph(k < now), style)
+        };
+        let x = area.x + head + u16::try_from(k).unwrap_or(0);
+        buf.set_string(x, area.y, glyph, style);
+    }
 }
 
 /// Lays `facts` out in lines of at most `width` cells, separated by " · ".

@@ -165,7 +165,10 @@ fn last_day(pts: &[(f64, f64)], block: u64) -> Vec<f64> {
     #[allow(clippy::cast_precision_loss)]
     let since = block.saturating_sub(crate::engine::params::BLOCKS_PER_DAY) as f64;
     let k = pts.partition_point(|p| p.0 < since);
-    let day = &pts[k..];
+    // A replay charts the whole match: stop at the block shown.
+    #[allow(clippy::cast_precision_loss)]
+    let now = pts.partition_point(|p| p.0 <= block as f64).max(k);
+    let day = &pts[k..now];
     if day.len() <= 12 {
         return day.iter().map(|p| p.1).collect();
     }

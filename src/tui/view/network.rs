@@ -99,8 +99,12 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
     Paragraph::new(lines).render(inner, buf);
 
+    let right = objectives(app, right, buf);
     let h = &snap.history;
-    let [top, bottom] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(right);
+    // Both charts when there is room for them, else the SN0 share alone.
+    let split = if right.height >= 18 { 60 } else { 100 };
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(split), Constraint::Percentage(100 - split)]).areas(right);
     chart::draw(
         app,
         top,
@@ -114,6 +118,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         }],
         chart::Fmt::Pct,
     );
+    if bottom.height == 0 {
+        return;
+    }
     chart::draw(
         app,
         bottom,
@@ -127,4 +134,31 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         }],
         chart::Fmt::Amount,
     );
+}
+
+/// The map's objectives in a panel at the top of `area` (leaving at least 8 rows for a
+/// chart); returns what is left below.
+fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
+    let info = app.info();
+    if info.objectives.is_empty() {
+        return area;
+    }
+    let t = &app.theme;
+    let width = usize::from(area.width.saturating_sub(5)).max(8);
+    let mut lines = Vec::new();
+    for o in &info.objectives {
+        for (k, l) in format::wrap(o, width).into_iter().enumerate() {
+            let bullet = if k == 0 { Span::styled(" ○ ", t.accent) } else { Span::raw("   ") };
+            lines.push(Line::from(vec![bullet, Span::raw(l)]));
+        }
+    }
+    let most = area.height.saturating_sub(8);
+    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(most);
+    if h < 3 {
+        return area;
+    }
+    let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
+    let title = if info.lesson { " Lesson objectives " } else { " Objectives " };
+    Paragraph::new(lines).block(panel(app, title)).render(top, buf);
+    rest
 }

@@ -9,32 +9,43 @@ use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 use super::super::app::{App, Overlay};
 use super::super::form::{Form, Tone};
 use super::super::format;
-use super::super::keymap::KEYS;
-use super::super::layout::popup;
+use super::super::keymap::HelpRow;
+use super::super::layout::{help_columns, popup};
+use super::super::replay::parse_goto;
 use super::panel;
 use crate::engine::AccountKind;
+use crate::engine::params::BLOCKS_PER_DAY;
+use crate::session::handle::JournalLine;
 
 pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
     match o {
         Overlay::Welcome => welcome(app, area, buf),
         Overlay::Help => help(app, area, buf),
         Overlay::ConfirmQuit => {
+            let info = app.info();
+            let (question, note) = match &info.save_path {
+                _ if info.replay => ("Quit this replay?", "(the recording is not changed)".to_string()),
+                Some(p) => ("Quit this match?", format!("it will be saved to {}", p.display())),
+                None => ("Quit this match?", "(it is not saved)".to_string()),
+            };
+            let w = u16::try_from(note.chars().count() + 6).unwrap_or(u16::MAX).clamp(44, area.width.saturating_sub(4));
             let lines = vec![
                 Line::raw(""),
-                Line::raw("Quit this match?").centered(),
-                Line::styled("(it is not saved)", app.theme.dim).centered(),
+                Line::raw(question).centered(),
+                Line::styled(note, app.theme.dim).centered(),
                 Line::raw(""),
                 Line::from(vec![
                     Span::styled("y", app.theme.accent),
                     Span::raw(" / Enter quit    "),
                     Span::styled("n", app.theme.accent),
-                    Span::raw(" / Esc keep playing"),
+                    Span::raw(if info.replay { " / Esc keep watching" } else { " / Esc keep playing" }),
                 ])
                 .centered(),
             ];
-            boxed(app, area, buf, " Quit ", 44, lines);
+            boxed(app, area, buf, " Quit ", w, lines);
         }
         Overlay::Order(f) => form(app, f, area, buf),
+        Overlay::GoTo(text) => goto(app, text, area, buf),
         Overlay::Results => results(app, area, buf),
         Overlay::Error(e) => {
             let lines = vec![
@@ -58,6 +69,91 @@ fn boxed(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, lines: Ve
     Paragraph::new(lines).wrap(Wrap { trim: false }).block(panel(app, title.to_string())).render(r, buf);
 }
 
+/// The game date and time of `block`.
+fn date(app: &App, block: u64, pattern: &str) -> String {
+    let secs = i64::try_from(block.saturating_mul(12)).unwrap_or(i64::MAX);
+    (app.info().start_date + chrono::TimeDelta::try_seconds(secs).unwrap_or_default()).format(pattern).to_string()
+}
+
+/// The narration a lesson is paused on, in a box that any key closes.
+pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let w = area.width.saturating_sub(4).min(74);
+    let mut lines: Vec<Line> = vec![Line::raw("")];
+    for l in format::wrap(&n.text, usize::from(w.saturating_sub(6))) {
+        lines.push(Line::raw(format!("  {l}")));
+    }
+    lines.push(Line::raw(""));
+    let mut keys = vec![Span::raw("  ")];
+    if let Some(sn) = app.narration_subnet() {
+        keys.push(Span::styled("Enter", t.accent));
+        keys.push(Span::raw(format!(" opens SN{sn}'s charts · ")));
+        keys.push(Span::styled("any other key", t.accent));
+    } else {
+        keys.push(Span::styled("any key", t.accent));
+    }
+    keys.push(Span::raw(" continues"));
+    lines.push(Line::from(keys));
+    let title = format!(
+        " Lesson · day {} · {} · block {} ",
+        n.block / BLOCKS_PER_DAY + 1,
+        date(app, n.block, "%a %d %b %H:%M"),
+        format::int(n.block)
+    );
+    boxed(app, area, buf, &title, w, lines);
+}
+
+/// The replay's "go to" prompt, with where it would go or what is wrong.
+fn goto(app: &App, text: &str, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let end = app.end_block();
+    let verdict = if text.trim().is_empty() {
+        Line::styled("  a block (12345) or a day (d3, day 3)", t.dim)
+    } else {
+        match parse_goto(text, end) {
+            Ok(b) => Line::styled(
+                format!(
+                    "  → block {} · day {} · {}",
+                    format::int(b),
+                    b / BLOCKS_PER_DAY + 1,
+                    date(app, b, "%a %d %b %H:%M")
+                ),
+                t.up,
+            ),
+            Err(e) => Line::styled(format!("  ✗ {e}"), t.down),
+        }
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("  Go to ", t.accent),
+            Span::raw(text.to_string()),
+            Span::styled(" ", t.selected.add_modifier(ratatui::style::Modifier::REVERSED)),
+        ]),
+        verdict,
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled("  Enter", t.accent),
+            Span::raw(" goes · "),
+            Span::styled("Esc", t.accent),
+            Span::raw(" cancels"),
+            Span::styled(format!(" · now block {} of {}", format::int(app.snap().block()), format::int(end)), t.dim),
+        ]),
+    ];
+    let w = area.width.saturating_sub(4).min(72);
+    boxed(app, area, buf, " Go to ", w, lines);
+}
+
+/// Keys and what they do on one line: `s stake  u unstake`.
+fn key_hints<'a>(app: &App, pairs: &[(&'a str, &'a str)]) -> Line<'a> {
+    let mut spans = Vec::with_capacity(pairs.len() * 2);
+    for (k, (key, what)) in pairs.iter().enumerate() {
+        spans.push(Span::styled(*key, app.theme.accent));
+        spans.push(Span::raw(if k + 1 < pairs.len() { format!(" {what}  ") } else { format!(" {what}") }));
+    }
+    Line::from(spans)
+}
+
+/// The map and how to start: a match (with its objectives), or a replay.
 fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let info = app.info();
@@ -66,59 +162,68 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         Line::raw(info.description.clone()),
         Line::raw(""),
     ];
-    if !info.objectives.is_empty() {
-        lines.push(Line::styled("Objectives", t.header));
-        for o in &info.objectives {
-            lines.push(Line::raw(format!(" • {o}")));
-        }
-        lines.push(Line::raw(""));
-    }
-    let opponents = if info.bots.is_empty() {
-        "the map's NPCs".to_string()
+    let (title, keys, start) = if info.replay {
+        let end = app.end_block();
+        let players: Vec<&str> = app.snap().players.iter().map(|p| p.name.as_str()).collect();
+        let who = if players.is_empty() { "the map's NPCs".to_string() } else { players.join(", ") };
+        lines.push(Line::raw(format!(
+            "A recorded match of {} ({} blocks): {who}. It is read-only: orders are off.",
+            format::duration_blocks(end),
+            format::int(end)
+        )));
+        let keys = key_hints(
+            app,
+            &[("space", "play"), ("n N", "marks"), ("[ ]", "a day"), ("t", "go to"), ("?", "every key")],
+        );
+        (" Replay ", keys, "Enter plays · Esc looks first (paused)")
     } else {
-        format!("{} and the map's NPCs", info.bots.join(", "))
+        if !info.objectives.is_empty() {
+            lines.push(Line::styled("Objectives", t.header));
+            for o in &info.objectives {
+                lines.push(Line::raw(format!(" • {o}")));
+            }
+            lines.push(Line::raw(""));
+        }
+        let opponents = if info.bots.is_empty() {
+            "the map's NPCs".to_string()
+        } else {
+            format!("{} and the map's NPCs", info.bots.join(", "))
+        };
+        lines.push(Line::raw(format!(
+            "You start with {} τ against {opponents}. The match lasts {} ({} blocks).",
+            format::rao(info.start_rao),
+            format::duration_blocks(info.end_block),
+            format::int(info.end_block)
+        )));
+        let keys = key_hints(
+            app,
+            &[("s", "stake"), ("u", "unstake"), ("1-5", "screens"), ("space", "pause"), ("?", "every key")],
+        );
+        (" Welcome to dTAO Arena ", keys, "Enter starts the clock · Esc looks first (paused)")
     };
-    lines.push(Line::raw(format!(
-        "You start with {} τ against {opponents}. The match lasts {} ({} blocks).",
-        format::rao(info.start_rao),
-        format::duration_blocks(info.end_block),
-        format::int(info.end_block)
-    )));
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        Span::styled("s", t.accent),
-        Span::raw(" stake  "),
-        Span::styled("u", t.accent),
-        Span::raw(" unstake  "),
-        Span::styled("1-5", t.accent),
-        Span::raw(" screens  "),
-        Span::styled("space", t.accent),
-        Span::raw(" pause  "),
-        Span::styled("?", t.accent),
-        Span::raw(" every key"),
-    ]));
+    lines.push(keys);
     lines.push(Line::raw(""));
-    lines.push(Line::styled("Enter starts the clock · Esc looks first (paused)", t.warn).centered());
+    lines.push(Line::styled(start, t.warn).centered());
     let w = if area.width >= 120 { 90 } else { area.width.saturating_sub(4) };
-    boxed(app, area, buf, " Welcome to dTAO Arena ", w, lines);
+    boxed(app, area, buf, title, w, lines);
 }
 
 fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let two = area.width >= 150;
-    let col_w: usize = if two { 66 } else { usize::from(area.width.saturating_sub(6)).min(76) };
-    let mut entries: Vec<Line> = Vec::new();
-    let mut section = "";
-    for (sec, keys, what) in KEYS {
-        if *sec != section {
-            section = sec;
-            entries.push(Line::styled(*sec, t.header));
-        }
-        entries.push(Line::from(vec![
-            Span::styled(format!("  {keys:<18}"), t.accent),
-            Span::raw(format::clip(what, col_w.saturating_sub(21))),
-        ]));
-    }
+    let (two, col_w) = help_columns(area.width);
+    let mut entries: Vec<Line> = app
+        .help_rows()
+        .into_iter()
+        .map(|r| match r {
+            HelpRow::Section(sec) => Line::styled(sec, t.header),
+            HelpRow::Key(keys, what) => Line::from(vec![
+                Span::styled(format!("  {keys:<18}"), t.accent),
+                Span::raw(format::clip(what, col_w.saturating_sub(21))),
+            ]),
+            HelpRow::Note(l) => Line::raw(format!("  {l}")),
+        })
+        .collect();
     let w = u16::try_from(if two { col_w * 2 + 5 } else { col_w + 3 }).unwrap_or(area.width);
     let max_h = area.height.saturating_sub(2);
     let rows = if two { entries.len().div_ceil(2) } else { entries.len() };

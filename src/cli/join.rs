@@ -1,0 +1,190 @@
+//! `dtao-arena join`: a shared world in the terminal game (a player, or `--spectate`
+//! for a projector), or a Lua strategy playing it headless (`--bot`). The game is the
+//! same as `play`: its session follows the server's ticks instead of its own clock, and
+//! the player's orders go to the server. The reconnect token is kept in the data folder,
+//! so joining again with the same code and name resumes the same account.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::{CliError, CliResult};
+use crate::net::client::{self, ClientError, Incoming, Joined};
+use crate::net::protocol::{End, Hello, PROTOCOL_VERSION, Role, Token};
+use crate::session::Session;
+use crate::session::handle::{HandleOptions, Remote, RemoteEvent, SessionHandle, Setup};
+
+/// Options of `join`.
+#[derive(Debug, clap::Args)]
+pub struct JoinArgs {
+    /// The server, as HOST:PORT (the host's screen shows them).
+    #[arg(value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Your name in the room (a bot's defaults to its file name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The room code the host gave.
+    #[arg(long)]
+    pub code: String,
+    /// Watch without an account (for a projector).
+    #[arg(long, conflicts_with = "bot")]
+    pub spectate: bool,
+    /// Play a Lua strategy on this machine instead of the game (headless).
+    #[arg(long, value_name = "FILE.lua")]
+    pub bot: Option<PathBuf>,
+    /// A reconnect token (hex) from an earlier join (default: the one kept for this code
+    /// and name).
+    #[arg(long, value_name = "HEX")]
+    pub token: Option<String>,
+}
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn run(a: &JoinArgs) -> CliResult {
+    let code = crate::net::server::normalise_code(&a.code)
+        .ok_or_else(|| CliError::input(format!("'{}' is not a room code (such as K7M2QX)", a.code)))?;
+    let bot = a.bot.as_ref().map(|p| super::strategy::read(p)).transpose()?;
+    let name = a.name.clone().or_else(|| bot.as_ref().map(|b| b.name.clone())).unwrap_or_default();
+    if !a.spectate && name.trim().is_empty() {
+        return Err(CliError::input("give your name with --name NAME"));
+    }
+    if bot.is_none() {
+        super::play::need_terminal()?;
+    }
+    let role = match (a.spectate, &bot) {
+        (true, _) => Role::Spectator,
+        (false, Some(_)) => Role::Bot,
+        (false, None) => Role::Player,
+    };
+    let token_file = token_path(&code, &name);
+    let token = match &a.token {
+        Some(hex) => Some(parse_token(hex)?),
+        None => token_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).and_then(|t| parse_token(&t).ok()),
+    };
+    let hello =
+        |token| Hello { protocol_version: PROTOCOL_VERSION, room_code: code.clone(), name: name.clone(), token, role };
+    eprintln!("joining {} ...", a.addr);
+    let joined = match client::connect(&a.addr, hello(token.filter(|_| role != Role::Spectator)), TIMEOUT) {
+        // A kept token from another room: join afresh.
+        Err(ClientError::Refused(r)) if r.starts_with("unknown token") && a.token.is_none() => {
+            client::connect(&a.addr, hello(None), TIMEOUT)
+        }
+        other => other,
+    }
+    .map_err(|e| match e {
+        ClientError::Refused(_) => CliError::input(e.to_string()),
+        other => CliError::runtime(other.to_string()),
+    })?;
+    if let (Some(t), Some(path)) = (joined.welcome.token, &token_file) {
+        let hex: String = t.iter().map(|b| format!("{b:02x}")).collect();
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = crate::record::fs::write_atomic(path, |w| w.write_all(hex.as_bytes()));
+    }
+    eprintln!("joined as '{}'; catching up with the match ...", joined.welcome.name);
+    match bot {
+        Some(entrant) => play_bot(joined, &entrant),
+        None => play_game(joined),
+    }
+}
+
+fn parse_token(hex: &str) -> Result<Token, CliError> {
+    let hex = hex.trim();
+    let bad = || CliError::input("a token is 32 hexadecimal digits");
+    if hex.len() != 32 {
+        return Err(bad());
+    }
+    let mut t = [0u8; 16];
+    for (k, b) in t.iter_mut().enumerate() {
+        *b = u8::from_str_radix(hex.get(2 * k..2 * k + 2).ok_or_else(bad)?, 16).map_err(|_| bad())?;
+    }
+    Ok(t)
+}
+
+/// `DATA/tokens/CODE-NAME.token`.
+fn token_path(code: &str, name: &str) -> Option<PathBuf> {
+    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let dir = super::recfile::saves_dir()?.parent()?.join("tokens");
+    Some(dir.join(format!("{code}-{safe}.token")))
+}
+
+fn print_end(end: &End) {
+    println!("{}", end.reason);
+    for s in &end.standings {
+        println!(
+            "{:>3}. {:<24} {:<5} {:>14} TAO  roi {:>+7.2}%",
+            s.rank,
+            s.name,
+            s.kind,
+            crate::engine::amount::format_rao(s.score_rao),
+            s.roi * 100.0
+        );
+    }
+}
+
+fn play_game(joined: Joined) -> CliResult {
+    let Joined { welcome, recording, link } = joined;
+    let (events, outbox) = link.split();
+    let (tx, inbox) = std::sync::mpsc::channel::<RemoteEvent>();
+    let end: Arc<Mutex<Option<End>>> = Arc::new(Mutex::new(None));
+    let end_slot = Arc::clone(&end);
+    std::thread::spawn(move || {
+        for m in events {
+            let e = match m {
+                Incoming::Tick(t) => RemoteEvent::Tick {
+                    inputs: t.inputs,
+                    to_block: t.to_block,
+                    hash: t.hash,
+                    paused: t.paused,
+                    speed_index: crate::net::speed_index(t.blocks_per_sec),
+                },
+                Incoming::Notice(n) => RemoteEvent::Notice(n),
+                Incoming::End(e) => {
+                    let winner = e.standings.first().map(|s| format!(": {} wins", s.name)).unwrap_or_default();
+                    let text = format!("{}{winner}", e.reason);
+                    *end_slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+                    RemoteEvent::Notice(text)
+                }
+                Incoming::Closed(why) => RemoteEvent::Closed(why),
+            };
+            if tx.send(e).is_err() {
+                break;
+            }
+        }
+    });
+    let human = welcome.account.map(crate::engine::AccountId);
+    let mut handle = SessionHandle::spawn(
+        move || {
+            let session = Session::follow(&recording).map_err(|e| format!("the match does not load here: {e}"))?;
+            let remote = Remote { inbox, outbox: Box::new(move |o| outbox.order(&o)) };
+            Ok(Setup { remote: Some(remote), ..Setup::new(session, human) })
+        },
+        HandleOptions { paused: false, ..HandleOptions::default() },
+    )
+    .map_err(|e| CliError::runtime(e.to_string()))?;
+    let result = crate::tui::run(&mut handle, crate::tui::Theme::from_env(), crate::tui::Options::default())
+        .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")));
+    handle.quit();
+    if let Some(e) = end.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+        print_end(e);
+    }
+    result
+}
+
+fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
+    let seed = joined.recording.header.seed;
+    let actor = super::strategy::actor(entrant, seed, 0)?;
+    let me = joined.welcome.name.clone();
+    let end = client::run_bot(joined, Box::new(actor), |e| match e {
+        client::BotEvent::Decided { after_block, orders } if orders > 0 => {
+            println!("block {after_block}: {me} sent {orders} orders");
+        }
+        client::BotEvent::Decided { .. } => {}
+        client::BotEvent::Fault(f) => println!("fault: {f}"),
+        client::BotEvent::Line(l) => println!("{l}"),
+    })
+    .map_err(CliError::runtime)?;
+    print_end(&end);
+    Ok(())
+}

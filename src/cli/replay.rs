@@ -1,0 +1,68 @@
+//! `dtao-arena replay FILE`: watch a recorded match in the terminal, or with `--verify`
+//! re-simulate it headlessly and check every recorded state hash.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::{CliError, CliResult, recfile};
+use crate::session::Session;
+
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The recording or save to open (`.dtrec`).
+    pub file: PathBuf,
+    /// Re-simulate headlessly and check every recorded state hash; exit 1 naming the
+    /// first block that differs.
+    #[arg(long)]
+    pub verify: bool,
+    /// With --verify: print the final report as JSON (the `sim --json` format).
+    #[arg(long, requires = "verify")]
+    pub json: bool,
+}
+
+pub fn run(a: &ReplayArgs) -> CliResult {
+    let rec = recfile::read(&a.file)?;
+    let file = a.file.display();
+    let mut session = Session::from_recording(&rec, None).map_err(|e| CliError::input(format!("'{file}' {e}")))?;
+    if !a.verify {
+        drop(session);
+        return super::play::watch(rec);
+    }
+    let bar = if std::io::stderr().is_terminal() && rec.block > 100_000 {
+        let b = indicatif::ProgressBar::new(rec.block);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} verifying block {pos}/{len} {wide_bar} (eta {eta})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    session.run_to_end(10_000, |s| bar.set_position(s.world().block))?;
+    bar.finish_and_clear();
+    if let Some(d) = session.divergence() {
+        return Err(CliError::runtime(format!("'{file}': verification failed: {d}")));
+    }
+    let (checked, _) = session.checked();
+    if a.json {
+        let rep = crate::session::report::report(session.world());
+        let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
+        println!("{text}");
+    } else {
+        let h = &rec.header;
+        println!(
+            "{file}: verified: {} blocks of '{}' (seed {}), {checked} recorded state hashes and the final one agree; state {}",
+            rec.block,
+            h.map_name,
+            h.seed,
+            &session.world().state_hash_hex()[..16],
+        );
+        if !rec.is_complete() {
+            println!(
+                "(a save at block {} of {}: resume it with `dtao-arena play --load {file}`)",
+                rec.block, h.end_block
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! `dtao-arena serve`: hosts a shared world for a workshop. Prints the room code and
+//! the join command, then reads host commands on standard input until the match ends;
+//! the standings go to standard output and the replay to the data folder (or
+//! `--record`).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{CliError, CliResult};
+use crate::net::server::{HostCommand, Limits, Server, ServerConfig};
+
+/// Options of `serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Built-in map name or path to a map file.
+    #[arg(long)]
+    pub map: String,
+    /// TCP port to listen on.
+    #[arg(long, default_value_t = 7447)]
+    pub port: u16,
+    /// Address to listen on (0.0.0.0: every interface of this machine).
+    #[arg(long, default_value = "0.0.0.0")]
+    pub bind: String,
+    /// A Lua strategy seated on the server (repeatable; a file or a shipped name).
+    #[arg(long = "bot", value_name = "FILE")]
+    pub bots: Vec<PathBuf>,
+    /// The room code (default: six random letters).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Clock speed, blocks per second (1 to 7,200).
+    #[arg(long, value_name = "BPS", default_value_t = 60)]
+    pub speed: u32,
+    /// Match seed (default: the map's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Match length in blocks (default: the map's).
+    #[arg(long)]
+    pub blocks: Option<u64>,
+    /// Where to write the replay (default: a new file in the platform's data folder).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Start the clock at once (default: paused until the host types `resume`).
+    #[arg(long)]
+    pub start: bool,
+    /// Milliseconds a remote bot has to send each decision.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub bot_deadline_ms: u64,
+    /// Players and remote bots that may join.
+    #[arg(long, default_value_t = 256)]
+    pub max_players: usize,
+}
+
+const HOST_HELP: &str =
+    "host commands: pause | resume | speed BPS | events | event K | players | kick NAME | end | help";
+
+pub fn run(a: &ServeArgs) -> CliResult {
+    let map = crate::scenario::load(&a.map)?;
+    let bots: Vec<crate::tournament::Entrant> =
+        a.bots.iter().map(|p| super::strategy::read(p)).collect::<Result<_, _>>()?;
+    let seed = a.seed.unwrap_or_else(|| map.seed());
+    for (seat, e) in bots.iter().enumerate() {
+        super::strategy::actor(e, seed, seat)?;
+    }
+    if !(1..=7200).contains(&a.speed) {
+        return Err(CliError::input("--speed must be 1 to 7200 blocks a second"));
+    }
+    let record = a.record.clone().or_else(|| super::play::default_save_path(&format!("workshop-{}", map.name())));
+    let addr: std::net::SocketAddr = format!("{}:{}", a.bind, a.port)
+        .parse()
+        .map_err(|_| CliError::input(format!("'{}' is not an IP address to listen on (such as 0.0.0.0)", a.bind)))?;
+    let config = ServerConfig {
+        seed: Some(seed),
+        blocks: a.blocks,
+        bots,
+        code: a.code.clone(),
+        blocks_per_sec: a.speed,
+        paused: !a.start,
+        record,
+        limits: Limits {
+            bot_deadline: Duration::from_millis(a.bot_deadline_ms),
+            max_players: a.max_players,
+            ..Limits::default()
+        },
+        ..ServerConfig::new(map.clone())
+    };
+    let mut server = Server::start(config, addr).map_err(|e| match e {
+        crate::net::server::ServerError::Io(io) => {
+            CliError::runtime(format!("cannot listen on {addr}: {io} (is another server on that port? try --port)"))
+        }
+        other => CliError::input(other.to_string()),
+    })?;
+    let port = server.local_addr().port();
+    println!("dTAO Arena workshop: map '{}', room code {}", map.name(), server.code());
+    println!("students join with:  dtao-arena join THIS-MACHINE:{port} --name NAME --code {}", server.code());
+    println!("(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)");
+    println!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
+    println!("{HOST_HELP}");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    while !server.is_finished() {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else { continue };
+        match parse_host(&line) {
+            Ok(Some(cmd)) => println!("{}", server.host(cmd)),
+            Ok(None) => {}
+            Err(e) => println!("{e}\n{HOST_HELP}"),
+        }
+    }
+    let end = server.wait();
+    println!("\n{}", end.end.reason);
+    for s in &end.end.standings {
+        println!(
+            "{:>3}. {:<24} {:<5} {:>14} TAO  roi {:>+7.2}%  faults {}",
+            s.rank,
+            s.name,
+            s.kind,
+            crate::engine::amount::format_rao(s.score_rao),
+            s.roi * 100.0,
+            s.faults
+        );
+    }
+    if let Some(p) = &end.end.replay {
+        println!("replay: dtao-arena replay {p}");
+    }
+    match end.error {
+        Some(e) => Err(CliError::runtime(e)),
+        None => Ok(()),
+    }
+}
+
+/// One line of the host's terminal.
+fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
+    let mut words = line.split_whitespace();
+    let Some(verb) = words.next() else { return Ok(None) };
+    let rest: Vec<&str> = words.collect();
+    let number = |what: &str| -> Result<u64, String> {
+        rest.first().and_then(|w| w.parse().ok()).ok_or_else(|| format!("`{verb}` needs {what}"))
+    };
+    Ok(Some(match verb.to_lowercase().as_str() {
+        "pause" | "p" => HostCommand::Pause,
+        "resume" | "start" | "r" => HostCommand::Resume,
+        "speed" => HostCommand::Speed(u32::try_from(number("a number of blocks a second")?).unwrap_or(u32::MAX)),
+        "events" => HostCommand::Events,
+        "event" => HostCommand::Event(usize::try_from(number("an event number (see `events`)")?).unwrap_or(0)),
+        "players" | "who" => HostCommand::Players,
+        "kick" if !rest.is_empty() => HostCommand::Kick(rest.join(" ")),
+        "end" | "quit" => HostCommand::End,
+        "help" | "?" => return Err("".into()),
+        _ => return Err(format!("unknown command '{}'", line.trim())),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_lines_parse() {
+        assert_eq!(parse_host("speed 720"), Ok(Some(HostCommand::Speed(720))));
+        assert_eq!(parse_host("  event 2 "), Ok(Some(HostCommand::Event(2))));
+        assert_eq!(parse_host("kick Ana B"), Ok(Some(HostCommand::Kick("Ana B".into()))));
+        assert_eq!(parse_host(""), Ok(None));
+        assert!(parse_host("speed fast").is_err());
+        assert!(parse_host("dance").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! `dtao-arena sweep`: one map over a list or range of values of a parameter and over
+//! seeds, in parallel; a table on stdout and one CSV row per value and seed.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::fsutil::write_atomic;
+use super::{CliError, CliResult, strategy};
+use crate::session::lua::LuaActor;
+use crate::sweep::{self, Outcome, Plan};
+
+pub const AFTER_HELP: &str = "\
+Examples:
+  dtao-arena sweep --map one-year-later --param tao_weight --values 0.18..0.9:0.18 --seeds 2
+  dtao-arena sweep --map regimes --param emission_mode --values price,flow,root_vote \\
+      --seeds 4 --bot momentum --bot root_holder --out regimes.csv
+  dtao-arena sweep --map sn28-meme --param moving_alpha --values 0.000003,0.00003 --seeds 1,7,9
+
+--values is a list (0.1,0.2 or price,flow) or a range START..END:STEP with both ends
+included. --seeds is a count N (the map's seed, or --seed, and the next N-1) or a list
+of seeds (1,7,9; one seed as 7,). Runs are value x seed; the results never depend on
+--jobs. The CSV (--out) has one row per value and seed: see README, \"Sweeps\".";
+
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Built-in map name or path to a map file.
+    #[arg(long, default_value = "dtao-launch")]
+    pub map: String,
+    /// The parameter to sweep: any [params] name (tao_weight, emission_mode, ...).
+    #[arg(long, value_name = "NAME")]
+    pub param: String,
+    /// Its values: a list (0.1,0.2,0.3) or a range START..END:STEP (0.05..0.5:0.05).
+    #[arg(long, value_name = "LIST|RANGE", allow_hyphen_values = true)]
+    pub values: String,
+    /// Seeds: a count (4) or a list (1,7,9).
+    #[arg(long, value_name = "N|LIST", default_value = "1")]
+    pub seeds: String,
+    /// First seed when --seeds is a count (default: the map's seed).
+    #[arg(long, allow_negative_numbers = true)]
+    pub seed: Option<u64>,
+    /// Blocks per run (default: the map's length).
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub blocks: Option<u64>,
+    /// A Lua strategy (file or shipped name) seated in every run (repeatable).
+    #[arg(long = "bot", value_name = "FILE")]
+    pub bots: Vec<PathBuf>,
+    /// Worker threads (default: the machine's cores). Never changes the results.
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: Option<u64>,
+    /// Write the results as CSV: one row per value and seed.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn run(a: &SweepArgs) -> CliResult {
+    let map = crate::scenario::load(&a.map)?;
+    let values = sweep::parse_values(&a.values).map_err(|e| CliError::input(e.to_string()))?;
+    sweep::check(&a.param, &values).map_err(|e| CliError::input(e.to_string()))?;
+    let seeds =
+        sweep::parse_seeds(&a.seeds, a.seed.unwrap_or(map.seed())).map_err(|e| CliError::input(e.to_string()))?;
+    let runs = values.len() * seeds.len();
+    if runs > sweep::MAX_RUNS {
+        return Err(CliError::input(format!(
+            "{} values x {} seeds is {runs} runs; a sweep may have at most {}",
+            values.len(),
+            seeds.len(),
+            sweep::MAX_RUNS
+        )));
+    }
+    let entrants = if a.bots.is_empty() { Vec::new() } else { strategy::collect(&a.bots)? };
+    for e in &entrants {
+        strategy::actor(e, 0, 0)?;
+    }
+    let plan = Plan { map, param: a.param.clone(), values, seeds, blocks: a.blocks, entrants };
+    let jobs = a.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        |j| usize::try_from(j).unwrap_or(1),
+    );
+    let bar = progress_bar(runs as u64, "runs");
+    let factory = |e: &crate::tournament::Entrant, seed: u64, seat: usize| {
+        LuaActor::load(&e.name, &e.source, seed, seat)
+            .map(|x| Box::new(x) as Box<dyn crate::session::Actor>)
+            .map_err(|e| e.to_string())
+    };
+    let progress = |done: usize| bar.set_position(done as u64);
+    let outcomes = sweep::run(&plan, jobs, &factory, &progress).map_err(|e| CliError::runtime(e.to_string()))?;
+    bar.finish_and_clear();
+    print_table(&plan, &outcomes);
+    if let Some(path) = &a.out {
+        let netuids = sweep::netuids(&outcomes);
+        write_atomic(path, |w| {
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(sweep::csv_header(&plan, &netuids)).map_err(std::io::Error::other)?;
+            for o in &outcomes {
+                c.write_record(sweep::csv_row(&plan, &netuids, o)).map_err(std::io::Error::other)?;
+            }
+            c.flush()
+        })?;
+        eprintln!("wrote {} ({} rows)", path.display(), outcomes.len());
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len);
+    let template = format!("{{spinner}} {what} {{pos}}/{{len}} {{wide_bar}} {{elapsed_precise}} (eta {{eta}})");
+    b.set_style(
+        indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b
+}
+
+/// The subnets the table shows: the holder and revenue subnets (the lessons' subjects),
+/// else the three with the largest mean final emission share.
+fn focus(outcomes: &[Outcome]) -> Vec<u16> {
+    let netuids = sweep::netuids(outcomes);
+    let special: Vec<u16> = netuids
+        .iter()
+        .copied()
+        .filter(|n| {
+            outcomes
+                .iter()
+                .any(|o| o.subnets.iter().any(|s| s.netuid == *n && s.mechanism != crate::engine::Mechanism::Utility))
+        })
+        .take(4)
+        .collect();
+    if !special.is_empty() {
+        return special;
+    }
+    let mut by_share: Vec<(u16, f64)> =
+        netuids.iter().map(|n| (*n, mean(outcomes.iter().map(|o| share_of(o, *n))))).collect();
+    by_share.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    by_share.into_iter().take(3).map(|(n, _)| n).collect()
+}
+
+fn share_of(o: &Outcome, n: u16) -> f64 {
+    o.subnets.iter().find(|s| s.netuid == n).map_or(0.0, |s| s.emission_share)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let (sum, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
+    if n == 0 { 0.0 } else { sum / n as f64 }
+}
+
+/// One line per value, averaged over its seeds.
+fn print_table(plan: &Plan, outcomes: &[Outcome]) {
+    let focus = focus(outcomes);
+    println!(
+        "{} | {} = {} | {} seed(s): {}\n",
+        plan.map.name(),
+        plan.param,
+        plan.values.join(", "),
+        plan.seeds.len(),
+        plan.seeds.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    );
+    let mut head = format!("{:>10} {:>11} {:>10} {:>9}", plan.param, "intervened", "at block", "root end");
+    for n in &focus {
+        head.push_str(&format!(" {:>10} {:>10}", format!("SN{n} emis"), format!("SN{n} price")));
+    }
+    for e in &plan.entrants {
+        head.push_str(&format!(" {:>12}", format!("ROI {}", truncate(&e.name, 8))));
+    }
+    println!("{head}");
+    for v in &plan.values {
+        let runs: Vec<&Outcome> = outcomes.iter().filter(|o| &o.value == v).collect();
+        let hit: Vec<u64> = runs.iter().filter_map(|o| o.intervention.as_ref().map(|i| i.block)).collect();
+        let at = if hit.is_empty() { "-".to_string() } else { format!("{:.0}", mean(hit.iter().map(|b| *b as f64))) };
+        let mut line = format!(
+            "{:>10} {:>11} {:>10} {:>8.1}%",
+            truncate(v, 10),
+            format!("{}/{}", hit.len(), runs.len()),
+            at,
+            100.0 * mean(runs.iter().map(|o| o.average_root_prop_end))
+        );
+        for n in &focus {
+            let subs: Vec<&sweep::SubnetOutcome> =
+                runs.iter().filter_map(|o| o.subnets.iter().find(|s| s.netuid == *n)).collect();
+            line.push_str(&format!(
+                " {:>9.2}% {:>+9.1}%",
+                100.0 * mean(subs.iter().map(|s| s.emission_share)),
+                100.0 * mean(subs.iter().map(|s| s.price_change()))
+            ));
+        }
+        for k in 0..plan.entrants.len() {
+            line.push_str(&format!(" {:>+11.2}%", 100.0 * mean(runs.iter().map(|o| o.rois[k]))));
+        }
+        println!("{line}");
+    }
+    println!(
+        "\nintervened: runs in which an account rewarding sellers on a holder subnet held the majority of its stake weight; at block: the mean block it took control; root end: the average root proportion at the end; SNn emis / price: final emission share and price change (means over seeds)."
+    );
+    match sweep::takeover_value(plan, outcomes) {
+        Some(v) => println!("The intervention took control in every run from {} = {v} on.", plan.param),
+        None if outcomes.iter().any(|o| o.intervention.is_some()) => {
+            println!("The intervention took control in some runs, but not in every run of the last value.");
+        }
+        None => println!("No intervention took control in any run."),
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
+}

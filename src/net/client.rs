@@ -1,0 +1,481 @@
+//! The shared-world client: [`connect`] does the handshake and the catch-up on a
+//! thread of its own (a small tokio runtime) and then passes the server's messages on a
+//! plain channel; a [`Replica`] follows the ticks and checks the state hash; [`run_bot`]
+//! plays a Lua strategy (any [`Actor`]) against the replica and sends its decisions.
+
+use std::sync::mpsc as std_mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_util::codec::{FramedRead, FramedWrite};
+
+use super::protocol::{self, ClientMsg, Decision, End, Hello, MAX_CATCH_UP_BYTES, ServerMsg, Welcome};
+use crate::engine::hash::StateHash;
+use crate::engine::{AccountId, Event, Order};
+use crate::record::Input;
+use crate::record::Recording;
+use crate::record::wire::WireOrder;
+use crate::session::{Actor, LoadError, Session};
+
+/// Seconds between two pings from the client.
+const PING_EVERY: Duration = Duration::from_secs(5);
+/// The server is given up on after this long without a frame (it ticks ten times a
+/// second, even when paused).
+const SERVER_SILENCE: Duration = Duration::from_secs(15);
+
+/// Why joining failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No connection.
+    #[error("cannot reach the server at {addr}: {problem}")]
+    Connect {
+        /// Where.
+        addr: String,
+        /// Why.
+        problem: String,
+    },
+    /// The server said no.
+    #[error("the server refused: {0}")]
+    Refused(String),
+    /// The server said something this client does not understand.
+    #[error("the server broke the protocol: {0}")]
+    Protocol(String),
+}
+
+/// One tick as received, its inputs decoded.
+#[derive(Clone, Debug)]
+pub struct TickIn {
+    /// `(block, inputs)` groups, to apply right before each block.
+    pub inputs: Vec<(u64, Vec<Input>)>,
+    /// Blocks run at the end of the tick.
+    pub to_block: u64,
+    /// The server's state hash there.
+    pub hash: Option<StateHash>,
+    /// Whether the host has paused the clock.
+    pub paused: bool,
+    /// The clock's speed.
+    pub blocks_per_sec: u32,
+    /// The server's wall clock when it made the tick, microseconds since the epoch.
+    pub sent_unix_us: u64,
+    /// This machine's wall clock when the tick arrived, microseconds since the epoch.
+    pub received_unix_us: u64,
+}
+
+/// A message from the server.
+#[derive(Clone, Debug)]
+pub enum Incoming {
+    /// A tick.
+    Tick(TickIn),
+    /// A line for the user.
+    Notice(String),
+    /// The match is over.
+    End(End),
+    /// The connection ended: why.
+    Closed(String),
+}
+
+/// A joined client: the server's welcome, the match so far, and the link.
+pub struct Joined {
+    /// The welcome (the account and its reconnect token).
+    pub welcome: Welcome,
+    /// The match so far.
+    pub recording: Recording,
+    /// Messages to and from the server.
+    pub link: Link,
+}
+
+/// The connection, running on its own thread. Dropping it hangs up.
+pub struct Link {
+    events: std_mpsc::Receiver<Incoming>,
+    out: Outbox,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Sends messages to the server (cheap to clone; never blocks).
+#[derive(Clone)]
+pub struct Outbox(mpsc::Sender<ClientMsg>);
+
+impl Outbox {
+    /// Queues an order; `false` if the link is gone or 256 messages are waiting.
+    pub fn order(&self, order: &Order) -> bool {
+        self.0.try_send(ClientMsg::Order(WireOrder::from(order))).is_ok()
+    }
+
+    /// Queues a bot's turn; `false` if it could not.
+    pub fn decision(&self, after_block: u64, turn: &crate::session::Decision) -> bool {
+        let d = Decision {
+            after_block,
+            orders: turn.orders.iter().map(WireOrder::from).collect(),
+            log: turn.log.clone(),
+            fault: turn.fault.clone(),
+        };
+        self.0.try_send(ClientMsg::Decision(d)).is_ok()
+    }
+
+    /// Queues a raw message (tests of the server's checks).
+    pub fn raw(&self, msg: ClientMsg) -> bool {
+        self.0.try_send(msg).is_ok()
+    }
+}
+
+impl Link {
+    /// The next message, waiting at most `timeout`.
+    #[must_use]
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<Incoming> {
+        self.events.recv_timeout(timeout).ok()
+    }
+
+    /// Where to send orders.
+    #[must_use]
+    pub fn outbox(&self) -> Outbox {
+        self.out.clone()
+    }
+
+    /// The incoming messages and the outbox, for a consumer on another thread (the link
+    /// thread ends when both are dropped).
+    #[must_use]
+    pub fn split(mut self) -> (std_mpsc::Receiver<Incoming>, Outbox) {
+        self.thread = None;
+        let (tx, rx) = std_mpsc::channel();
+        let events = std::mem::replace(&mut self.events, rx);
+        drop(tx);
+        (events, self.out.clone())
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        // Closing the outbox ends the thread once every clone is gone; do not wait.
+        drop(self.thread.take());
+    }
+}
+
+/// Connects to `addr` (`HOST:PORT`), says hello, and takes the catch-up. Waits at most
+/// `timeout` for each step.
+///
+/// # Errors
+/// No connection, a refusal, or a server that breaks the protocol.
+pub fn connect(addr: &str, hello: Hello, timeout: Duration) -> Result<Joined, ClientError> {
+    let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(Welcome, Recording), ClientError>>();
+    let (events_tx, events) = std_mpsc::channel::<Incoming>();
+    let (out_tx, out_rx) = mpsc::channel::<ClientMsg>(256);
+    let address = addr.to_string();
+    let thread = std::thread::Builder::new()
+        .name("dtao-link".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(ClientError::Connect { addr: address, problem: e.to_string() }));
+                    return;
+                }
+            };
+            rt.block_on(run_link(address, hello, timeout, ready_tx, events_tx, out_rx));
+        })
+        .map_err(|e| ClientError::Connect { addr: addr.to_string(), problem: e.to_string() })?;
+    match ready_rx.recv() {
+        Ok(Ok((welcome, recording))) => {
+            Ok(Joined { welcome, recording, link: Link { events, out: Outbox(out_tx), thread: Some(thread) } })
+        }
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(ClientError::Protocol("the connection thread stopped".into())),
+    }
+}
+
+type Reader = FramedRead<tokio::net::tcp::OwnedReadHalf, tokio_util::codec::LengthDelimitedCodec>;
+type Writer = FramedWrite<tokio::net::tcp::OwnedWriteHalf, tokio_util::codec::LengthDelimitedCodec>;
+
+async fn handshake(
+    addr: &str,
+    hello: Hello,
+    timeout: Duration,
+) -> Result<(Welcome, Recording, Reader, Writer), ClientError> {
+    let connect_err = |problem: String| ClientError::Connect { addr: addr.to_string(), problem };
+    let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return Err(connect_err(e.to_string())),
+        Err(_) => return Err(connect_err("no answer".into())),
+    };
+    let _ = stream.set_nodelay(true);
+    let (rd, wr) = stream.into_split();
+    let mut input = FramedRead::new(rd, protocol::codec());
+    let mut output = FramedWrite::new(wr, protocol::codec());
+    output
+        .send(Bytes::from(protocol::encode(&ClientMsg::Hello(hello))))
+        .await
+        .map_err(|e| connect_err(e.to_string()))?;
+    let mut next = async || -> Result<ServerMsg, ClientError> {
+        match tokio::time::timeout(timeout, input.next()).await {
+            Err(_) => Err(ClientError::Protocol("no answer within the timeout".into())),
+            Ok(None) => Err(ClientError::Protocol("the server closed the connection".into())),
+            Ok(Some(Err(e))) => Err(ClientError::Protocol(format!("bad frame ({e})"))),
+            Ok(Some(Ok(f))) => protocol::decode_server(&f).map_err(|e| ClientError::Protocol(e.to_string())),
+        }
+    };
+    let welcome = match next().await? {
+        ServerMsg::Welcome(w) => w,
+        ServerMsg::Refused { reason } => return Err(ClientError::Refused(reason)),
+        other => return Err(ClientError::Protocol(format!("expected a welcome, got {}", kind(&other)))),
+    };
+    if welcome.recording_bytes > MAX_CATCH_UP_BYTES {
+        return Err(ClientError::Protocol(format!("a catch-up of {} bytes is too large", welcome.recording_bytes)));
+    }
+    let want = usize::try_from(welcome.recording_bytes).unwrap_or(usize::MAX);
+    let mut bytes = Vec::with_capacity(want.min(16 << 20));
+    while bytes.len() < want {
+        match next().await? {
+            ServerMsg::CatchUp(c) if bytes.len() + c.len() <= want => bytes.extend_from_slice(&c),
+            other => return Err(ClientError::Protocol(format!("expected the catch-up, got {}", kind(&other)))),
+        }
+    }
+    let recording =
+        crate::record::wire::decode(&bytes).map_err(|e| ClientError::Protocol(format!("the match it sent {e}")))?;
+    Ok((welcome, recording, input, output))
+}
+
+fn kind(m: &ServerMsg) -> &'static str {
+    match m {
+        ServerMsg::Welcome(_) => "a welcome",
+        ServerMsg::Refused { .. } => "a refusal",
+        ServerMsg::CatchUp(_) => "a catch-up chunk",
+        ServerMsg::Tick(_) => "a tick",
+        ServerMsg::Notice(_) => "a notice",
+        ServerMsg::End(_) => "the end",
+        ServerMsg::Closed { .. } => "a close",
+    }
+}
+
+fn decode_tick(t: protocol::Tick) -> Result<TickIn, String> {
+    let mut inputs = Vec::with_capacity(t.blocks.len());
+    for g in t.blocks {
+        let group = g.inputs.into_iter().map(|i| i.decode().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+        inputs.push((g.block, group));
+    }
+    Ok(TickIn {
+        inputs,
+        to_block: t.to_block,
+        hash: t.state_hash,
+        paused: t.paused,
+        blocks_per_sec: t.blocks_per_sec,
+        sent_unix_us: t.sent_unix_us,
+        received_unix_us: super::server::unix_us(),
+    })
+}
+
+async fn run_link(
+    addr: String,
+    hello: Hello,
+    timeout: Duration,
+    ready: std_mpsc::Sender<Result<(Welcome, Recording), ClientError>>,
+    events: std_mpsc::Sender<Incoming>,
+    mut out: mpsc::Receiver<ClientMsg>,
+) {
+    let (mut input, mut output) = match handshake(&addr, hello, timeout).await {
+        Ok((w, r, i, o)) => {
+            if ready.send(Ok((w, r))).is_err() {
+                return;
+            }
+            (i, o)
+        }
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut last_frame = Instant::now();
+    let closed = loop {
+        tokio::select! {
+            f = input.next() => {
+                last_frame = Instant::now();
+                let msg = match f {
+                    None => break "the server closed the connection".to_string(),
+                    Some(Err(e)) => break format!("bad frame from the server ({e})"),
+                    Some(Ok(f)) => match protocol::decode_server(&f) {
+                        Ok(m) => m,
+                        Err(e) => break format!("the server sent {e}"),
+                    },
+                };
+                let event = match msg {
+                    ServerMsg::Tick(t) => match decode_tick(t) {
+                        Ok(t) => Incoming::Tick(t),
+                        Err(e) => break format!("the server sent an input this build cannot read: {e}"),
+                    },
+                    ServerMsg::Notice(n) => Incoming::Notice(n),
+                    ServerMsg::End(e) => Incoming::End(e),
+                    ServerMsg::Closed { reason } => break reason,
+                    other => break format!("the server sent {} out of turn", kind(&other)),
+                };
+                if events.send(event).is_err() {
+                    return;
+                }
+            }
+            m = out.recv() => {
+                let Some(m) = m else { return };
+                let f = Bytes::from(protocol::encode(&m));
+                if let Err(e) = output.send(f).await {
+                    break format!("cannot write to the server ({e})");
+                }
+            }
+            _ = ping.tick() => {
+                if last_frame.elapsed() > SERVER_SILENCE {
+                    break format!("the server has been silent for {} s", SERVER_SILENCE.as_secs());
+                }
+                if let Err(e) = output.send(Bytes::from(protocol::encode(&ClientMsg::Ping))).await {
+                    break format!("cannot write to the server ({e})");
+                }
+            }
+        }
+    };
+    let _ = events.send(Incoming::Closed(closed));
+}
+
+/// A copy of the server's world that follows its ticks.
+pub struct Replica {
+    session: Session,
+    checked: u64,
+    mismatch: Option<u64>,
+}
+
+impl Replica {
+    /// Catches up with a joined match (re-running it to the recording's last block).
+    ///
+    /// # Errors
+    /// The recording does not load or re-create.
+    pub fn new(rec: &Recording) -> Result<Self, LoadError> {
+        Ok(Self { session: Session::follow(rec)?, checked: 0, mismatch: None })
+    }
+
+    /// The replica's session.
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Hashes compared so far.
+    #[must_use]
+    pub fn checked(&self) -> u64 {
+        self.checked
+    }
+
+    /// The first block where the hash differed from the server's.
+    #[must_use]
+    pub fn mismatch(&self) -> Option<u64> {
+        self.mismatch
+    }
+
+    /// Runs a tick: each group of inputs right before its block, then to `to_block`,
+    /// calling `after_block` after every block; then compares the hash. Returns whether
+    /// it agreed (`None`: the tick carried no hash).
+    ///
+    /// # Errors
+    /// The engine failed (an overflow).
+    pub fn apply(&mut self, t: &TickIn, mut after_block: impl FnMut(&Session)) -> Result<Option<bool>, String> {
+        for (block, inputs) in &t.inputs {
+            self.run_to(*block, &mut after_block)?;
+            for i in inputs {
+                self.session.apply_input(i).map_err(|e| e.to_string())?;
+            }
+        }
+        self.run_to(t.to_block, &mut after_block)?;
+        let Some(h) = t.hash else { return Ok(None) };
+        self.checked += 1;
+        let ok = self.session.world().state_hash() == h;
+        if !ok && self.mismatch.is_none() {
+            self.mismatch = Some(t.to_block);
+        }
+        Ok(Some(ok))
+    }
+
+    fn run_to(&mut self, block: u64, after_block: &mut impl FnMut(&Session)) -> Result<(), String> {
+        while self.session.world().block < block {
+            self.session.step().map_err(|e| e.to_string())?;
+            after_block(&self.session);
+        }
+        Ok(())
+    }
+}
+
+/// What a remote bot did, for its log.
+#[derive(Clone, Debug)]
+pub enum BotEvent {
+    /// It decided after a block (orders sent).
+    Decided {
+        /// After which block (blocks run).
+        after_block: u64,
+        /// Orders sent.
+        orders: usize,
+    },
+    /// Its strategy failed this turn.
+    Fault(String),
+    /// A line from its strategy or the server.
+    Line(String),
+}
+
+/// Plays `actor` in a joined match as a remote bot until the match ends: the replica
+/// follows the server; after every block on the actor's cadence the actor decides on
+/// the replica's world and the decision goes to the server at once (its deadline runs
+/// from the tick that carried the block). Returns the final standings.
+///
+/// # Errors
+/// The connection ended early, or the replica left the server's state.
+pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut(BotEvent)) -> Result<End, String> {
+    let Joined { welcome, recording, link } = joined;
+    let me = AccountId(welcome.account.ok_or("the server gave this bot no account")?);
+    let mut replica = Replica::new(&recording).map_err(|e| format!("the match does not load here: {e}"))?;
+    let out = link.outbox();
+    let send = |after_block: u64, turn: crate::session::Decision, report: &mut dyn FnMut(BotEvent)| {
+        for l in &turn.log {
+            report(BotEvent::Line(l.clone()));
+        }
+        if let Some(f) = &turn.fault {
+            report(BotEvent::Fault(f.clone()));
+        }
+        report(BotEvent::Decided { after_block, orders: turn.orders.len() });
+        out.decision(after_block, &turn)
+    };
+    let first = actor.start(replica.session().world(), me);
+    send(replica.session().world().block, first, &mut report);
+    let mut results: Vec<Event> = Vec::new();
+    loop {
+        let Some(m) = link.recv_timeout(SERVER_SILENCE * 2) else {
+            return Err("the server stopped sending".into());
+        };
+        match m {
+            Incoming::Tick(t) => {
+                let mut turns: Vec<(u64, crate::session::Decision)> = Vec::new();
+                let cadence = actor.cadence().max(1);
+                let ok = replica.apply(&t, |s| {
+                    let w = s.world();
+                    results.extend(
+                        w.events()
+                            .iter()
+                            .filter(|e| match e {
+                                Event::Applied { account, .. } | Event::Rejected { account, .. } => *account == me,
+                                _ => false,
+                            })
+                            .cloned(),
+                    );
+                    let ran = w.block.saturating_sub(1);
+                    if !actor.forfeited() && ran % cadence == 0 {
+                        let turn = actor.decide(w, me, &std::mem::take(&mut results));
+                        turns.push((w.block, turn));
+                    }
+                })?;
+                for (b, turn) in turns {
+                    send(b, turn, &mut report);
+                }
+                if ok == Some(false) {
+                    return Err(format!("this replica left the server's state at block {}", t.to_block));
+                }
+            }
+            Incoming::Notice(n) => report(BotEvent::Line(format!("server: {n}"))),
+            Incoming::End(e) => return Ok(e),
+            Incoming::Closed(why) => return Err(why),
+        }
+    }
+}

@@ -1,0 +1,1333 @@
+//! The shared-world server: one match (its [`Session`] on a plain thread, the *room*),
+//! and a tokio runtime for the sockets.
+//!
+//! The room thread owns the session, the players and their tokens, and the clock. It
+//! learns about joins, orders, bot decisions and host commands from one bounded channel,
+//! and every tick runs the blocks due, then hands each client's connection task the
+//! encoded [`Tick`] through that client's bounded queue with `try_send`: it never waits
+//! on a socket. A client whose queue is full is too slow and is dropped; the others do
+//! not notice. Connection tasks (one per client) do the handshake, the catch-up, the
+//! rate limit on orders and the timeouts; a frame that is too long or does not decode
+//! ends its own connection only, with a line on standard error.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self as std_mpsc, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, mpsc, oneshot};
+use tokio_util::codec::{FramedRead, FramedWrite};
+
+use super::protocol::{
+    self, BlockInputs, CATCH_UP_CHUNK_BYTES, ClientMsg, Decision, End, Hello, MAX_FRAME_BYTES, PROTOCOL_VERSION, Role,
+    ServerMsg, Standing, Tick, Token, Welcome,
+};
+use crate::engine::{AccountId, AccountKind, Order};
+use crate::record::wire::WireInput;
+use crate::record::{Input, Recording};
+use crate::scenario::Map;
+use crate::session::Session;
+use crate::session::lua::LuaActor;
+use crate::tournament::Entrant;
+
+/// The letters of room codes: no 0/O, 1/I/L, so a code read off a projector is typed
+/// right.
+pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Letters in a generated room code.
+pub const CODE_LEN: usize = 6;
+/// The longest player name.
+pub const MAX_NAME_CHARS: usize = 24;
+/// Failed joins (wrong code, unknown token) allowed per address per minute.
+pub const MAX_FAILED_JOINS_PER_MIN: usize = 5;
+/// Orders in one remote bot decision, at most.
+pub const MAX_DECISION_ORDERS: usize = 64;
+/// Log lines in one remote bot decision, at most (longer lines are cut to 200 chars).
+pub const MAX_DECISION_LOG_LINES: usize = 16;
+const MAX_LOG_CHARS: usize = 200;
+/// An order's encoding may be at most this long (a subnet name is at most 32 chars).
+const MAX_ORDER_BYTES: usize = 1024;
+/// Remote bot decisions accepted per second (one a block at top speed).
+const MAX_DECISIONS_PER_SEC: u32 = 8000;
+/// Ticks remembered for the bot deadline.
+const SENT_TICKS: usize = 512;
+
+/// The server's limits.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Accounts (players and remote bots) that may join.
+    pub max_players: usize,
+    /// Open connections, including spectators and handshakes in progress.
+    pub max_connections: usize,
+    /// Frames waiting for one client; a client with a full queue is dropped.
+    pub queue_frames: usize,
+    /// Time to send the hello after connecting.
+    pub handshake_timeout: Duration,
+    /// A client silent this long is dropped (clients ping every few seconds).
+    pub idle_timeout: Duration,
+    /// A write to a client that takes longer ends its connection.
+    pub write_timeout: Duration,
+    /// Orders per second per player (bursts of twice that); more are dropped.
+    pub orders_per_sec: u32,
+    /// A remote bot's decision must arrive within this of the tick that carried its
+    /// block.
+    pub bot_deadline: Duration,
+    /// The kernel send buffer of each client socket, bytes.
+    pub send_buffer_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_players: 256,
+            max_connections: 512,
+            queue_frames: 64,
+            handshake_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(30),
+            write_timeout: Duration::from_secs(10),
+            orders_per_sec: 10,
+            bot_deadline: Duration::from_millis(1000),
+            send_buffer_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// What to host.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The map.
+    pub map: Map,
+    /// The seed (the map's if `None`).
+    pub seed: Option<u64>,
+    /// The match length (the map's if `None`).
+    pub blocks: Option<u64>,
+    /// Bots seated on the server at block 0.
+    pub bots: Vec<Entrant>,
+    /// The room code (a random one if `None`).
+    pub code: Option<String>,
+    /// Clock speed.
+    pub blocks_per_sec: u32,
+    /// Start with the clock stopped (the host resumes it).
+    pub paused: bool,
+    /// Time between two ticks.
+    pub tick: Duration,
+    /// Limits.
+    pub limits: Limits,
+    /// Write the replay here at the end.
+    pub record: Option<PathBuf>,
+    /// Log connections and problems on standard error.
+    pub log: bool,
+}
+
+impl ServerConfig {
+    /// A room on `map` with the defaults: no bots, a random code, 60 blocks a second,
+    /// paused, 100 ms ticks, no replay file, logging on.
+    #[must_use]
+    pub fn new(map: Map) -> Self {
+        Self {
+            map,
+            seed: None,
+            blocks: None,
+            bots: Vec::new(),
+            code: None,
+            blocks_per_sec: 60,
+            paused: true,
+            tick: Duration::from_millis(100),
+            limits: Limits::default(),
+            record: None,
+            log: true,
+        }
+    }
+}
+
+/// What the host (the teacher) can do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostCommand {
+    /// Stop the clock.
+    Pause,
+    /// Start the clock.
+    Resume,
+    /// Blocks per second (1 to 7,200).
+    Speed(u32),
+    /// List the map's events with their numbers.
+    Events,
+    /// Apply the map's event number K (1-based, as [`HostCommand::Events`] lists them) now.
+    Event(usize),
+    /// List the players and who is connected.
+    Players,
+    /// Disconnect a player by name (the account stays; it may come back with its token).
+    Kick(String),
+    /// End the match now.
+    End,
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The address could not be bound, or the runtime could not start.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The match could not be set up (a strategy that does not load, ...).
+    #[error("{0}")]
+    Setup(String),
+    /// The room code is not made of the code alphabet.
+    #[error(
+        "the room code '{0}' must be 4 to 12 characters from {alphabet} (no 0, O, 1, I or L)",
+        alphabet = String::from_utf8_lossy(CODE_ALPHABET)
+    )]
+    Code(String),
+}
+
+/// How the match ended.
+#[derive(Debug)]
+pub struct MatchEnd {
+    /// What every client received.
+    pub end: End,
+    /// The whole match's recording.
+    pub recording: Option<Recording>,
+    /// The simulation's failure, if it failed.
+    pub error: Option<String>,
+}
+
+/// A running server. Dropping it ends the match.
+pub struct Server {
+    addr: SocketAddr,
+    code: String,
+    inbox: SyncSender<ToRoom>,
+    done: Receiver<MatchEnd>,
+    threads: Vec<JoinHandle<()>>,
+    end: Option<MatchEnd>,
+}
+
+enum ToRoom {
+    Join { conn: u64, peer: SocketAddr, hello: Hello, tx: mpsc::Sender<Bytes>, reply: oneshot::Sender<JoinReply> },
+    Order { conn: u64, order: Order },
+    Decision { conn: u64, decision: Decision, at: Instant },
+    Host { cmd: HostCommand, reply: std_mpsc::Sender<String> },
+}
+
+type JoinReply = Result<(Welcome, Vec<Bytes>), Refusal>;
+
+struct Refusal {
+    reason: String,
+    /// A failed authentication (counts towards the per-address limit).
+    auth: bool,
+}
+
+impl Server {
+    /// Binds `addr` (port 0: any free port), sets the match up (its bots loaded on the
+    /// room thread) and starts serving.
+    ///
+    /// # Errors
+    /// The address cannot be bound, a bot does not load, a bad room code.
+    pub fn start(config: ServerConfig, addr: SocketAddr) -> Result<Self, ServerError> {
+        let code = match &config.code {
+            Some(c) => normalise_code(c).ok_or_else(|| ServerError::Code(c.clone()))?,
+            None => random_code().map_err(ServerError::Io)?,
+        };
+        let std_listener = std::net::TcpListener::bind(addr)?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("dtao-net")
+            .enable_all()
+            .build()?;
+        let listener = {
+            let _guard = runtime.enter();
+            TcpListener::from_std(std_listener)?
+        };
+        let (inbox, rx) = std_mpsc::sync_channel::<ToRoom>(4096);
+        let (limits, log) = (config.limits.clone(), config.log);
+        let (done_tx, done) = std_mpsc::channel::<MatchEnd>();
+        let stop = Arc::new(Notify::new());
+        let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(), String>>();
+        let room_stop = Arc::clone(&stop);
+        let room_thread = std::thread::Builder::new().name("dtao-room".into()).spawn(move || {
+            let room = match Room::new(&config) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            let _ = ready_tx.send(Ok(()));
+            let mut room = room;
+            let end = match catch_unwind(AssertUnwindSafe(|| room.run(&rx))) {
+                Ok(end) => end,
+                Err(_) => room.finish("the server failed".into(), Some("the room thread panicked".into())),
+            };
+            room_stop.notify_one();
+            let _ = done_tx.send(end);
+        })?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                let _ = room_thread.join();
+                return Err(ServerError::Setup(e));
+            }
+            Err(_) => {
+                let _ = room_thread.join();
+                return Err(ServerError::Setup("the match could not be set up".into()));
+            }
+        }
+        let shared = Arc::new(Shared {
+            code: code.clone(),
+            limits,
+            inbox: inbox.clone(),
+            next_conn: AtomicU64::new(1),
+            connections: AtomicUsize::new(0),
+            failures: Mutex::new(HashMap::new()),
+            log,
+        });
+        let net_thread = std::thread::Builder::new().name("dtao-net-main".into()).spawn(move || {
+            runtime.block_on(async {
+                tokio::select! {
+                    () = accept_loop(listener, Arc::clone(&shared)) => {}
+                    () = stop.notified() => {}
+                }
+                // Let the connections send the end of the match.
+                let deadline = Instant::now() + Duration::from_secs(2);
+                while shared.connections.load(Ordering::Relaxed) > 0 && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            });
+            runtime.shutdown_timeout(Duration::from_millis(200));
+        })?;
+        Ok(Self { addr, code, inbox, done, threads: vec![room_thread, net_thread], end: None })
+    }
+
+    /// The address the server listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The room code.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Runs a host command; returns what it did, in words.
+    pub fn host(&self, cmd: HostCommand) -> String {
+        let (tx, rx) = std_mpsc::channel();
+        if self.inbox.send(ToRoom::Host { cmd, reply: tx }).is_err() {
+            return "the match is over".into();
+        }
+        rx.recv_timeout(Duration::from_secs(5)).unwrap_or_else(|_| "the match is over".into())
+    }
+
+    /// Whether the match has ended (it then waits for [`Server::wait`]).
+    pub fn is_finished(&mut self) -> bool {
+        if self.end.is_none() {
+            self.end = self.done.try_recv().ok();
+        }
+        self.end.is_some()
+    }
+
+    /// Waits for the end of the match (the last block, or the host's `end`) and for the
+    /// server to close.
+    pub fn wait(mut self) -> MatchEnd {
+        let end = self.end.take().or_else(|| self.done.recv().ok());
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        end.unwrap_or_else(|| MatchEnd {
+            end: End { reason: "the server stopped".into(), standings: Vec::new(), replay: None },
+            recording: None,
+            error: Some("the room thread stopped".into()),
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if !self.threads.is_empty() {
+            let (tx, _rx) = std_mpsc::channel();
+            let _ = self.inbox.send(ToRoom::Host { cmd: HostCommand::End, reply: tx });
+            for t in self.threads.drain(..) {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// A fresh room code from the operating system's randomness.
+///
+/// # Errors
+/// The operating system has no randomness to give.
+pub fn random_code() -> std::io::Result<String> {
+    let mut out = String::with_capacity(CODE_LEN);
+    // Rejection sampling: 31 letters, bytes below 248 (8 * 31) are uniform.
+    while out.len() < CODE_LEN {
+        let mut b = [0u8; 16];
+        getrandom::fill(&mut b).map_err(|e| std::io::Error::other(e.to_string()))?;
+        for x in b {
+            let n = CODE_ALPHABET.len();
+            if usize::from(x) < 256 / n * n && out.len() < CODE_LEN {
+                out.push(char::from(CODE_ALPHABET[usize::from(x) % n]));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A room code as typed (any case, spaces and dashes ignored), or `None` if it is not
+/// 4 to 12 letters of [`CODE_ALPHABET`].
+#[must_use]
+pub fn normalise_code(code: &str) -> Option<String> {
+    let c: String = code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    let ok = (4..=12).contains(&c.len()) && c.bytes().all(|b| CODE_ALPHABET.contains(&b));
+    ok.then_some(c)
+}
+
+/// A display name cleaned for the projector: control characters removed, trimmed, 1
+/// to [`MAX_NAME_CHARS`] characters.
+///
+/// # Errors
+/// Empty or too long, in words.
+pub fn clean_name(name: &str) -> Result<String, String> {
+    let n: String = name.chars().filter(|c| !c.is_control()).collect();
+    let n = n.trim().to_string();
+    if n.is_empty() {
+        return Err("a name is needed: give one with --name".into());
+    }
+    if n.chars().count() > MAX_NAME_CHARS {
+        return Err(format!("the name is too long: at most {MAX_NAME_CHARS} characters"));
+    }
+    Ok(n)
+}
+
+fn random_token() -> Result<Token, String> {
+    let mut t = [0u8; 16];
+    getrandom::fill(&mut t).map_err(|e| format!("the server has no randomness for a token ({e})"))?;
+    Ok(t)
+}
+
+/// Compares tokens in time independent of where they differ.
+fn same_token(a: &Token, b: &Token) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The wall clock, microseconds since the Unix epoch.
+#[must_use]
+pub fn unix_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+fn frame<T: serde::Serialize>(msg: &T) -> Bytes {
+    Bytes::from(protocol::encode(msg))
+}
+
+// ---------------------------------------------------------------------------------------
+// The room thread
+// ---------------------------------------------------------------------------------------
+
+/// Where the broadcast stands in the recording: `(tick index, input index)`.
+type Cursor = (usize, usize);
+
+struct Conn {
+    tx: mpsc::Sender<Bytes>,
+    peer: SocketAddr,
+    player: Option<usize>,
+    name: String,
+    /// A new client's own start in the recording (its catch-up already holds the rest).
+    since: Option<Cursor>,
+    joined: (u64, Instant),
+}
+
+struct Player {
+    name: String,
+    token: Token,
+    account: AccountId,
+    role: Role,
+    conn: Option<u64>,
+}
+
+struct Room {
+    session: Session,
+    tick: Duration,
+    limits: Limits,
+    record: Option<PathBuf>,
+    log: bool,
+    conns: BTreeMap<u64, Conn>,
+    players: Vec<Player>,
+    cursor: Cursor,
+    sent: VecDeque<(u64, Instant)>,
+    paused: bool,
+    blocks_per_sec: u32,
+    next_block: Instant,
+    error: Option<String>,
+    ended: Option<String>,
+}
+
+impl Room {
+    fn new(c: &ServerConfig) -> Result<Self, String> {
+        let mut session = Session::new(&c.map, c.seed, c.blocks).map_err(|e| e.to_string())?;
+        session.start_recording(chrono::Utc::now());
+        let seed = session.world().seed;
+        for (seat, e) in c.bots.iter().enumerate() {
+            let actor = LuaActor::load(&e.name, &e.source, seed, seat).map_err(|err| err.to_string())?;
+            session.add_bot(&e.name, Box::new(actor));
+        }
+        Ok(Self {
+            session,
+            tick: c.tick.max(Duration::from_millis(5)),
+            limits: c.limits.clone(),
+            record: c.record.clone(),
+            log: c.log,
+            conns: BTreeMap::new(),
+            players: Vec::new(),
+            cursor: (0, 0),
+            sent: VecDeque::new(),
+            paused: c.paused,
+            blocks_per_sec: c.blocks_per_sec.clamp(1, 7200),
+            next_block: Instant::now(),
+            error: None,
+            ended: None,
+        })
+    }
+
+    fn log(&self, line: &str) {
+        if self.log {
+            super::log(line);
+        }
+    }
+
+    fn run(&mut self, inbox: &Receiver<ToRoom>) -> MatchEnd {
+        let mut next_tick = Instant::now() + self.tick;
+        while self.ended.is_none() {
+            match inbox.recv_timeout(next_tick.saturating_duration_since(Instant::now())) {
+                Ok(m) => self.handle(m),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => self.ended = Some("the server stopped".into()),
+            }
+            let now = Instant::now();
+            if now >= next_tick {
+                self.run_blocks();
+                self.broadcast();
+                next_tick += self.tick;
+                if next_tick < now {
+                    next_tick = now + self.tick;
+                }
+                if self.session.is_over() && self.ended.is_none() {
+                    self.ended = Some(format!("the last block ({}) ran", self.session.end_block()));
+                }
+            }
+        }
+        let reason = self.ended.take().unwrap_or_default();
+        let error = self.error.take();
+        self.finish(reason, error)
+    }
+
+    /// Runs the blocks the clock says are due, for at most most of a tick.
+    fn run_blocks(&mut self) {
+        let now = Instant::now();
+        if self.paused || self.error.is_some() {
+            self.next_block = now;
+            return;
+        }
+        let period = Duration::from_secs(1) / self.blocks_per_sec.max(1);
+        let budget = self.tick * 4 / 5;
+        while self.next_block <= Instant::now() && !self.session.is_over() && now.elapsed() < budget {
+            match catch_unwind(AssertUnwindSafe(|| self.session.step())) {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => self.fail(e.to_string()),
+                Err(_) => self.fail("the simulation panicked".into()),
+            }
+            if self.error.is_some() {
+                return;
+            }
+            self.next_block += period;
+        }
+        // Falling behind (a slow machine at top speed): drop the debt.
+        if Instant::now().saturating_duration_since(self.next_block) > Duration::from_millis(250) {
+            self.next_block = Instant::now();
+        }
+    }
+
+    fn fail(&mut self, why: String) {
+        self.log(&format!("the match stops: {why}"));
+        self.error = Some(why.clone());
+        self.ended = Some(format!("the simulation failed: {why}"));
+    }
+
+    fn handle(&mut self, m: ToRoom) {
+        match m {
+            ToRoom::Join { conn, peer, hello, tx, reply } => {
+                let r = self.join(conn, peer, &hello, tx);
+                if let Err(f) = &r {
+                    self.log(&format!("{peer}: refused '{}': {}", hello.name, f.reason));
+                }
+                if reply.send(r).is_err() {
+                    self.drop_conn(conn, "left during the handshake");
+                }
+            }
+            ToRoom::Order { conn, order } => self.order(conn, order),
+            ToRoom::Decision { conn, decision, at } => self.decision(conn, decision, at),
+            ToRoom::Host { cmd, reply } => {
+                let text = self.host(cmd);
+                let _ = reply.send(text);
+            }
+        }
+    }
+
+    fn name_taken(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        ["map", "server", "genesis"].contains(&lower.as_str())
+            || self.session.world().accounts.iter().any(|a| a.name.to_lowercase() == lower)
+            || self.conns.values().any(|c| c.name.to_lowercase() == lower)
+    }
+
+    fn join(&mut self, conn: u64, peer: SocketAddr, hello: &Hello, tx: mpsc::Sender<Bytes>) -> JoinReply {
+        let refuse = |reason: String| Refusal { reason, auth: false };
+        if self.ended.is_some() || self.session.is_over() {
+            return Err(refuse("the match is over".into()));
+        }
+        let player = if let Some(token) = &hello.token {
+            let Some(k) = self.players.iter().position(|p| same_token(&p.token, token)) else {
+                return Err(Refusal {
+                    reason: "unknown token: it is not from this room (join without a token to get a new account)"
+                        .into(),
+                    auth: true,
+                });
+            };
+            if let Some(old) = self.players[k].conn.take() {
+                self.drop_conn(old, "replaced by a new connection with the same token");
+            }
+            self.log(&format!("{peer}: '{}' is back", self.players[k].name));
+            Some(k)
+        } else {
+            let name = clean_name(&hello.name).map_err(refuse)?;
+            if self.name_taken(&name) {
+                return Err(refuse(format!("the name '{name}' is taken in this room: choose another with --name")));
+            }
+            match hello.role {
+                Role::Spectator => {
+                    self.log(&format!("{peer}: spectator '{name}' joined"));
+                    None
+                }
+                Role::Player | Role::Bot => {
+                    if self.players.len() >= self.limits.max_players {
+                        return Err(refuse(format!("the room is full ({} players)", self.limits.max_players)));
+                    }
+                    let token = random_token().map_err(refuse)?;
+                    let account = if hello.role == Role::Bot {
+                        let tao = self.session.map().start_tao;
+                        self.session.add_account(&name, AccountKind::Bot, tao)
+                    } else {
+                        self.session.add_human(&name)
+                    };
+                    let what = if hello.role == Role::Bot { "bot" } else { "player" };
+                    self.log(&format!("{peer}: {what} '{name}' joined"));
+                    self.players.push(Player { name, token, account, role: hello.role, conn: None });
+                    Some(self.players.len() - 1)
+                }
+            }
+        };
+        let name = player.map_or_else(|| clean_name(&hello.name).unwrap_or_default(), |k| self.players[k].name.clone());
+        let Some(rec) = self.session.recording(chrono::Utc::now()) else {
+            return Err(refuse("the match is not recorded".into()));
+        };
+        let since = end_cursor(&rec);
+        let bytes = crate::record::wire::encode(&rec);
+        let chunks: Vec<Bytes> =
+            bytes.chunks(CATCH_UP_CHUNK_BYTES).map(|c| frame(&ServerMsg::CatchUp(c.to_vec()))).collect();
+        let p = player.map(|k| &self.players[k]);
+        let welcome = Welcome {
+            account: p.map(|p| p.account.0),
+            name: name.clone(),
+            token: p.map(|p| p.token),
+            recording_bytes: bytes.len() as u64,
+            tick_ms: u32::try_from(self.tick.as_millis()).unwrap_or(u32::MAX),
+            bot_deadline_ms: u32::try_from(self.limits.bot_deadline.as_millis()).unwrap_or(u32::MAX),
+            orders_per_sec: self.limits.orders_per_sec,
+        };
+        if let Some(k) = player {
+            self.players[k].conn = Some(conn);
+        }
+        let joined = (self.session.world().block, Instant::now());
+        self.conns.insert(conn, Conn { tx, peer, player, name, since: Some(since), joined });
+        Ok((welcome, chunks))
+    }
+
+    /// The player behind a connection, if it has the role.
+    fn account_of(&self, conn: u64, role: Role) -> Option<AccountId> {
+        let p = &self.players[self.conns.get(&conn)?.player?];
+        (p.role == role).then_some(p.account)
+    }
+
+    fn notice(&self, conn: u64, text: String) {
+        if let Some(c) = self.conns.get(&conn) {
+            let _ = c.tx.try_send(frame(&ServerMsg::Notice(text)));
+        }
+    }
+
+    fn order(&mut self, conn: u64, order: Order) {
+        match self.account_of(conn, Role::Player) {
+            Some(a) => self.session.submit(a, order),
+            None => self.notice(conn, "only players send orders; this one was dropped".into()),
+        }
+    }
+
+    fn decision(&mut self, conn: u64, d: Decision, at: Instant) {
+        let Some(account) = self.account_of(conn, Role::Bot) else {
+            self.notice(conn, "only bots send decisions; this one was dropped".into());
+            return;
+        };
+        let block = self.session.world().block;
+        let deadline = self.limits.bot_deadline;
+        let reference = match self.conns.get(&conn) {
+            Some(c) if d.after_block <= c.joined.0 => Some(c.joined.1),
+            _ => self.sent.iter().find(|(b, _)| *b >= d.after_block).map(|(_, t)| *t),
+        };
+        let late = if d.after_block > block {
+            Some(format!("fault: a decision after block {} came before the block ran (turn lost)", d.after_block))
+        } else {
+            match reference.map(|r| at.saturating_duration_since(r)) {
+                Some(waited) if waited <= deadline => None,
+                waited => Some(format!(
+                    "fault: the decision after block {} came {} ms after the block (deadline {} ms; turn lost)",
+                    d.after_block,
+                    waited.map_or_else(|| "too many".to_string(), |w| w.as_millis().to_string()),
+                    deadline.as_millis()
+                )),
+            }
+        };
+        if let Some(text) = late {
+            self.notice(conn, text.clone());
+            let _ = self.session.apply_input(&Input::Fault { account, text });
+            return;
+        }
+        for line in d.log.iter().take(MAX_DECISION_LOG_LINES) {
+            let text: String = line.chars().filter(|c| !c.is_control()).take(MAX_LOG_CHARS).collect();
+            let _ = self.session.apply_input(&Input::Log { account, text });
+        }
+        if let Some(f) = d.fault {
+            let f: String = f.chars().take(MAX_LOG_CHARS).collect();
+            let _ = self.session.apply_input(&Input::Fault { account, text: format!("fault: {f} (turn lost)") });
+            return;
+        }
+        if d.orders.len() > MAX_DECISION_ORDERS {
+            self.notice(conn, format!("a decision has at most {MAX_DECISION_ORDERS} orders; the rest were dropped"));
+        }
+        for o in d.orders.into_iter().take(MAX_DECISION_ORDERS) {
+            if protocol::encode(&o).len() > MAX_ORDER_BYTES {
+                continue;
+            }
+            match o.decode() {
+                Ok(order) => self.session.submit(account, order),
+                Err(e) => self.notice(conn, format!("an order was dropped: {e}")),
+            }
+        }
+    }
+
+    fn host(&mut self, cmd: HostCommand) -> String {
+        match cmd {
+            HostCommand::Pause => {
+                self.paused = true;
+                format!("paused at block {}", self.session.world().block)
+            }
+            HostCommand::Resume => {
+                self.paused = false;
+                format!("running at {} blocks a second", self.blocks_per_sec)
+            }
+            HostCommand::Speed(bps) => {
+                self.blocks_per_sec = bps.clamp(1, 7200);
+                format!("speed: {} blocks a second", self.blocks_per_sec)
+            }
+            HostCommand::Events => {
+                let events = &self.session.map().init.events;
+                if events.is_empty() {
+                    return "this map has no events".into();
+                }
+                let lines: Vec<String> = events
+                    .iter()
+                    .enumerate()
+                    .map(|(k, e)| format!("{:>3}  block {:>7}  {}", k + 1, e.block, e.kind))
+                    .collect();
+                lines.join("\n")
+            }
+            HostCommand::Event(k) => {
+                let Some(e) = k.checked_sub(1).and_then(|i| self.session.map().init.events.get(i)).cloned() else {
+                    return format!("no event {k}: `events` lists them");
+                };
+                self.session.trigger(e.kind.clone());
+                format!("event {k} applied: {}", e.kind)
+            }
+            HostCommand::Players => {
+                let w = self.session.world();
+                let mut lines: Vec<String> = self
+                    .players
+                    .iter()
+                    .map(|p| {
+                        let on = if p.conn.is_some() { "connected" } else { "away" };
+                        let score = crate::engine::amount::format_rao(w.score(p.account));
+                        format!("{:<24} {:<7} {on:<9} {score} TAO", p.name, role_name(p.role))
+                    })
+                    .collect();
+                let spectators = self.conns.values().filter(|c| c.player.is_none()).count();
+                lines.push(format!("{} players, {spectators} spectators", self.players.len()));
+                lines.join("\n")
+            }
+            HostCommand::Kick(name) => {
+                let lower = name.trim().to_lowercase();
+                let conn = self.conns.iter().find(|(_, c)| c.name.to_lowercase() == lower).map(|(id, _)| *id);
+                match conn {
+                    Some(id) => {
+                        self.drop_conn(id, "kicked by the host");
+                        format!("'{}' disconnected", name.trim())
+                    }
+                    None => format!("nobody called '{}' is connected", name.trim()),
+                }
+            }
+            HostCommand::End => {
+                self.ended = Some("the host ended the match".into());
+                "ending the match".into()
+            }
+        }
+    }
+
+    /// Ends a connection: a last message if its queue has room, then its queue closes
+    /// and its task hangs up once the queue is written.
+    fn drop_conn(&mut self, conn: u64, why: &str) {
+        let Some(c) = self.conns.remove(&conn) else { return };
+        let _ = c.tx.try_send(frame(&ServerMsg::Closed { reason: why.to_string() }));
+        if let Some(k) = c.player {
+            if self.players[k].conn == Some(conn) {
+                self.players[k].conn = None;
+            }
+        }
+        self.log(&format!("{}: '{}' dropped: {why}", c.peer, c.name));
+    }
+
+    /// Sends every client what happened since the last tick.
+    fn broadcast(&mut self) {
+        let Some(rec) = self.session.recorded() else { return };
+        let (blocks, cursor) = inputs_since(rec, self.cursor);
+        let to_block = self.session.world().block;
+        let head = TickHead {
+            to_block,
+            hash: self.session.world().state_hash(),
+            paused: self.paused,
+            blocks_per_sec: self.blocks_per_sec,
+        };
+        let frames = tick_frames(blocks, &head);
+        let mut gone: Vec<(u64, &str)> = Vec::new();
+        for (id, c) in &mut self.conns {
+            let own;
+            let fs = match c.since.take() {
+                Some(since) if since != self.cursor => {
+                    own = tick_frames(inputs_since(rec, since).0, &head);
+                    &own
+                }
+                _ => &frames,
+            };
+            for f in fs {
+                match c.tx.try_send(f.clone()) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        gone.push((*id, "too slow: its queue of ticks was full"));
+                        break;
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                        gone.push((*id, "left"));
+                        break;
+                    }
+                }
+            }
+        }
+        self.cursor = cursor;
+        if self.sent.len() >= SENT_TICKS {
+            self.sent.pop_front();
+        }
+        self.sent.push_back((to_block, Instant::now()));
+        for (id, why) in gone {
+            self.drop_conn(id, why);
+        }
+    }
+
+    fn standings(&self) -> Vec<Standing> {
+        let w = self.session.world();
+        let mut rows: Vec<Standing> = w
+            .accounts
+            .iter()
+            .filter(|a| a.kind != AccountKind::Npc)
+            .map(|a| Standing {
+                rank: 0,
+                name: a.name.clone(),
+                kind: a.kind.name().to_string(),
+                score_rao: w.score(a.id),
+                roi: crate::session::report::roi(w, a.id),
+                faults: a.faults,
+            })
+            .collect();
+        rows.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then_with(|| a.name.cmp(&b.name)));
+        for (k, r) in rows.iter_mut().enumerate() {
+            r.rank = u32::try_from(k + 1).unwrap_or(u32::MAX);
+        }
+        rows
+    }
+
+    /// The end: a last tick, the standings to everyone, the replay on disk.
+    fn finish(&mut self, reason: String, error: Option<String>) -> MatchEnd {
+        self.broadcast();
+        let recording = self.session.recording(chrono::Utc::now());
+        let mut replay = None;
+        if let (Some(path), Some(rec)) = (&self.record, &recording) {
+            match crate::record::fs::write_with_backup(path, &crate::record::wire::encode(rec)) {
+                Ok(()) => {
+                    self.log(&format!("replay saved to {}", path.display()));
+                    replay = Some(path.display().to_string());
+                }
+                Err(e) => self.log(&format!("the replay could not be saved to {}: {e}", path.display())),
+            }
+        }
+        let end = End { reason, standings: self.standings(), replay };
+        let f = frame(&ServerMsg::End(end.clone()));
+        for (_, c) in std::mem::take(&mut self.conns) {
+            let _ = c.tx.try_send(f.clone());
+        }
+        self.log(&format!("match over at block {}: {}", self.session.world().block, end.reason));
+        MatchEnd { end, recording, error }
+    }
+}
+
+fn role_name(r: Role) -> &'static str {
+    match r {
+        Role::Player => "player",
+        Role::Spectator => "watcher",
+        Role::Bot => "bot",
+    }
+}
+
+/// Where a recording ends, as a cursor.
+fn end_cursor(rec: &Recording) -> Cursor {
+    rec.ticks.last().map_or((0, 0), |t| (rec.ticks.len() - 1, t.inputs.len()))
+}
+
+/// The inputs recorded after `from`, and the new end.
+fn inputs_since(rec: &Recording, from: Cursor) -> (Vec<BlockInputs>, Cursor) {
+    let mut out = Vec::new();
+    let (mut t, mut i) = from;
+    while let Some(tick) = rec.ticks.get(t) {
+        if let Some(rest) = tick.inputs.get(i..).filter(|r| !r.is_empty()) {
+            out.push(BlockInputs { block: tick.block, inputs: rest.iter().map(WireInput::from).collect() });
+        }
+        i = tick.inputs.len();
+        if t + 1 >= rec.ticks.len() {
+            break;
+        }
+        t += 1;
+        i = 0;
+    }
+    (out, (t, i))
+}
+
+struct TickHead {
+    to_block: u64,
+    hash: [u8; 32],
+    paused: bool,
+    blocks_per_sec: u32,
+}
+
+/// A tick as frames: one, or (when its inputs do not fit) several whose last carries
+/// the hash.
+fn tick_frames(blocks: Vec<BlockInputs>, head: &TickHead) -> Vec<Bytes> {
+    let tick = |blocks: Vec<BlockInputs>, to_block: u64, last: bool| {
+        frame(&ServerMsg::Tick(Tick {
+            blocks,
+            to_block,
+            state_hash: last.then_some(head.hash),
+            paused: head.paused,
+            blocks_per_sec: head.blocks_per_sec,
+            sent_unix_us: unix_us(),
+        }))
+    };
+    let whole = tick(blocks.clone(), head.to_block, true);
+    if whole.len() <= MAX_FRAME_BYTES {
+        return vec![whole];
+    }
+    // Pack inputs into parts that fit, with room for the message around them.
+    let room = MAX_FRAME_BYTES - 1024;
+    let mut frames = Vec::new();
+    let mut part: Vec<BlockInputs> = Vec::new();
+    let mut size = 0;
+    for g in blocks {
+        for input in g.inputs {
+            let n = protocol::encode(&input).len() + 16;
+            if n > room {
+                // Cannot happen for orders (their size is capped); a giant log line is left out.
+                continue;
+            }
+            if size + n > room {
+                let to = part.last().map_or(0, |p: &BlockInputs| p.block);
+                frames.push(tick(std::mem::take(&mut part), to, false));
+                size = 0;
+            }
+            match part.last_mut() {
+                Some(p) if p.block == g.block => p.inputs.push(input),
+                _ => part.push(BlockInputs { block: g.block, inputs: vec![input] }),
+            }
+            size += n;
+        }
+    }
+    frames.push(tick(part, head.to_block, true));
+    frames
+}
+
+// ---------------------------------------------------------------------------------------
+// Connections
+// ---------------------------------------------------------------------------------------
+
+struct Shared {
+    code: String,
+    limits: Limits,
+    inbox: SyncSender<ToRoom>,
+    next_conn: AtomicU64,
+    connections: AtomicUsize,
+    failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    log: bool,
+}
+
+impl Shared {
+    fn log(&self, peer: SocketAddr, line: &str) {
+        if self.log {
+            super::log(&format!("{peer}: {line}"));
+        }
+    }
+
+    /// Failed joins from `ip` in the last minute.
+    fn failures(&self, ip: IpAddr) -> usize {
+        let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let q = f.entry(ip).or_default();
+        while q.front().is_some_and(|t| t.elapsed() > Duration::from_secs(60)) {
+            q.pop_front();
+        }
+        let n = q.len();
+        if n == 0 {
+            f.remove(&ip);
+        }
+        n
+    }
+
+    fn failed(&self, ip: IpAddr) {
+        let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        if f.len() > 10_000 {
+            f.clear();
+        }
+        f.entry(ip).or_default().push_back(Instant::now());
+    }
+}
+
+/// Counts a connection while it lives.
+struct Slot<'a>(&'a AtomicUsize);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                if shared.connections.load(Ordering::Relaxed) >= shared.limits.max_connections {
+                    shared.log(peer, "refused: too many connections");
+                    continue;
+                }
+                shared.connections.fetch_add(1, Ordering::Relaxed);
+                let sh = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let _slot = Slot(&sh.connections);
+                    connection(stream, peer, &sh).await;
+                });
+            }
+            Err(e) => {
+                // Out of file descriptors, a reset during accept: wait, then go on.
+                super::log(&format!("accept failed: {e}"));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+type Input_ = FramedRead<tokio::net::tcp::OwnedReadHalf, tokio_util::codec::LengthDelimitedCodec>;
+type Output = FramedWrite<tokio::net::tcp::OwnedWriteHalf, tokio_util::codec::LengthDelimitedCodec>;
+
+async fn refuse(output: &mut Output, reason: String) {
+    let f = frame(&ServerMsg::Refused { reason });
+    let _ = tokio::time::timeout(Duration::from_secs(1), output.send(f)).await;
+}
+
+/// Reads and checks the hello.
+fn hello(first: &[u8], ip: IpAddr, sh: &Shared) -> Result<Hello, String> {
+    if sh.failures(ip) >= MAX_FAILED_JOINS_PER_MIN {
+        return Err("too many failed attempts from this address: wait a minute".into());
+    }
+    match protocol::hello_version(first) {
+        None => return Err("the first message must be a hello".into()),
+        Some(v) if v != PROTOCOL_VERSION => {
+            return Err(format!(
+                "this server speaks protocol version {PROTOCOL_VERSION} and the client {v}: \
+                 use the same dtao-arena release as the host"
+            ));
+        }
+        Some(_) => {}
+    }
+    let Ok(ClientMsg::Hello(h)) = protocol::decode_client(first) else {
+        return Err("the hello does not decode".into());
+    };
+    if normalise_code(&h.room_code).as_deref() != Some(sh.code.as_str()) {
+        sh.failed(ip);
+        return Err("wrong room code: ask the host for the code `serve` printed".into());
+    }
+    Ok(h)
+}
+
+async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
+    let _ = stream.set_nodelay(true);
+    let _ = socket2::SockRef::from(&stream).set_send_buffer_size(sh.limits.send_buffer_bytes);
+    let (rd, wr) = stream.into_split();
+    let mut input: Input_ = FramedRead::new(rd, protocol::codec());
+    let mut output: Output = FramedWrite::new(wr, protocol::codec());
+    let first = match tokio::time::timeout(sh.limits.handshake_timeout, input.next()).await {
+        Err(_) => return sh.log(peer, "no hello within the handshake timeout: disconnected"),
+        Ok(None) => return,
+        Ok(Some(Err(e))) => return sh.log(peer, &format!("bad frame ({e}): disconnected")),
+        Ok(Some(Ok(f))) => f,
+    };
+    let hello = match hello(&first, peer.ip(), sh) {
+        Ok(h) => h,
+        Err(reason) => {
+            sh.log(peer, &format!("refused: {reason}"));
+            return refuse(&mut output, reason).await;
+        }
+    };
+    let name = hello.name.clone();
+    let (tx, mut rx) = mpsc::channel::<Bytes>(sh.limits.queue_frames.max(2));
+    let (reply_tx, reply_rx) = oneshot::channel();
+    let conn = sh.next_conn.fetch_add(1, Ordering::Relaxed);
+    if sh.inbox.try_send(ToRoom::Join { conn, peer, hello, tx, reply: reply_tx }).is_err() {
+        return refuse(&mut output, "the server is busy: try again in a moment".into()).await;
+    }
+    let (welcome, chunks) = match tokio::time::timeout(Duration::from_secs(10), reply_rx).await {
+        Ok(Ok(Ok(w))) => w,
+        Ok(Ok(Err(refusal))) => {
+            if refusal.auth {
+                sh.failed(peer.ip());
+            }
+            return refuse(&mut output, refusal.reason).await;
+        }
+        _ => return refuse(&mut output, "the server did not answer".into()).await,
+    };
+    let catch_up = async {
+        SinkExt::<Bytes>::feed(&mut output, frame(&ServerMsg::Welcome(welcome))).await?;
+        for c in chunks {
+            SinkExt::<Bytes>::feed(&mut output, c).await?;
+        }
+        SinkExt::<Bytes>::flush(&mut output).await
+    };
+    match tokio::time::timeout(sh.limits.write_timeout * 3, catch_up).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return sh.log(peer, &format!("'{name}' catch-up failed ({e})")),
+        Err(_) => return sh.log(peer, &format!("'{name}' too slow to take the catch-up: disconnected")),
+    }
+    let (note_tx, mut note_rx) = mpsc::channel::<Bytes>(8);
+    let write_timeout = sh.limits.write_timeout;
+    let writer = async {
+        loop {
+            let f = tokio::select! {
+                f = rx.recv() => match f {
+                    Some(f) => f,
+                    None => break,
+                },
+                Some(n) = note_rx.recv() => n,
+            };
+            match tokio::time::timeout(write_timeout, output.send(f)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return format!("write failed ({e})"),
+                Err(_) => return "stalled: a write took too long".to_string(),
+            }
+        }
+        let _ = tokio::time::timeout(write_timeout, SinkExt::<Bytes>::close(&mut output)).await;
+        "the server closed the connection".to_string()
+    };
+    let reader = read_loop(&mut input, conn, sh, &note_tx);
+    let why = tokio::select! {
+        w = writer => w,
+        r = reader => r,
+    };
+    sh.log(peer, &format!("'{name}' disconnected: {why}"));
+}
+
+/// A token bucket for orders: `rate` a second, bursts of twice that.
+struct Bucket {
+    rate: f64,
+    level: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Self {
+        let rate = f64::from(rate.max(1));
+        Self { rate, level: 2.0 * rate, at: Instant::now() }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.level = (self.level + now.duration_since(self.at).as_secs_f64() * self.rate).min(2.0 * self.rate);
+        self.at = now;
+        if self.level >= 1.0 {
+            self.level -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Reads a client's frames until it leaves or misbehaves; returns why it ended.
+async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sender<Bytes>) -> String {
+    let mut bucket = Bucket::new(sh.limits.orders_per_sec);
+    let flood = (sh.limits.orders_per_sec.saturating_mul(10)).max(100);
+    let (mut window, mut frames, mut decisions) = (Instant::now(), 0u32, 0u32);
+    let note = |text: String| {
+        let _ = notes.try_send(frame(&ServerMsg::Notice(text)));
+    };
+    loop {
+        let f = match tokio::time::timeout(sh.limits.idle_timeout, input.next()).await {
+            Err(_) => return format!("silent for {} s", sh.limits.idle_timeout.as_secs()),
+            Ok(None) => return "left".into(),
+            Ok(Some(Err(e))) => return format!("bad frame ({e})"),
+            Ok(Some(Ok(f))) => f,
+        };
+        if window.elapsed() >= Duration::from_secs(1) {
+            (window, frames, decisions) = (Instant::now(), 0, 0);
+        }
+        let msg = protocol::decode_client(&f);
+        // A bot on a short cadence at top speed decides thousands of times a second.
+        if matches!(msg, Ok(ClientMsg::Decision(_))) {
+            decisions += 1;
+        } else {
+            frames += 1;
+        }
+        if frames > flood || decisions > MAX_DECISIONS_PER_SEC {
+            return format!("flooding: more than {flood} messages in a second");
+        }
+        match msg {
+            Err(e) => return format!("bad message ({e})"),
+            Ok(ClientMsg::Ping) => {}
+            Ok(ClientMsg::Hello(_)) => return "a second hello".into(),
+            Ok(ClientMsg::Order(o)) => {
+                if f.len() > MAX_ORDER_BYTES {
+                    note("an order was too large and was dropped".into());
+                    continue;
+                }
+                if !bucket.take() {
+                    note(format!("at most {} orders a second: an order was dropped", sh.limits.orders_per_sec));
+                    continue;
+                }
+                match o.decode() {
+                    Ok(order) => {
+                        if sh.inbox.try_send(ToRoom::Order { conn, order }).is_err() {
+                            note("the server is busy: an order was dropped".into());
+                        }
+                    }
+                    Err(e) => note(format!("an order was dropped: {e}")),
+                }
+            }
+            Ok(ClientMsg::Decision(decision)) => {
+                let at = Instant::now();
+                if sh.inbox.try_send(ToRoom::Decision { conn, decision, at }).is_err() {
+                    note("the server is busy: a decision was dropped".into());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_the_unambiguous_alphabet() {
+        for _ in 0..50 {
+            let c = random_code().unwrap();
+            assert_eq!(c.len(), CODE_LEN);
+            assert!(c.bytes().all(|b| CODE_ALPHABET.contains(&b)), "{c}");
+        }
+        assert_eq!(normalise_code("abc-234"), Some("ABC234".into()));
+        assert_eq!(normalise_code("AB0C"), None);
+        assert_eq!(normalise_code("ABL2"), None);
+        assert_eq!(normalise_code("AB"), None);
+    }
+
+    #[test]
+    fn names_are_cleaned() {
+        assert_eq!(clean_name("  ana\u{1b}[2J "), Ok("ana[2J".into()));
+        assert!(clean_name(" \t").is_err());
+        assert!(clean_name(&"x".repeat(25)).is_err());
+    }
+
+    #[test]
+    fn cursors_follow_the_recording() {
+        use crate::record::{Header, Input};
+        let t0 = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        let mut r = Recording::new(Header {
+            engine_version: 1,
+            app_version: String::new(),
+            created: t0,
+            saved: t0,
+            map_name: String::new(),
+            map_source: String::new(),
+            seed: 1,
+            end_block: 10,
+            hash_every: 360,
+        });
+        let log = |t: &str| Input::Log { account: AccountId(1), text: t.into() };
+        let (b, c) = inputs_since(&r, (0, 0));
+        assert!(b.is_empty());
+        r.push(0, log("a"));
+        r.push(0, log("b"));
+        let (b, c) = inputs_since(&r, c);
+        assert_eq!((b.len(), b[0].inputs.len(), c), (1, 2, (0, 2)));
+        r.push(0, log("c"));
+        r.push(3, log("d"));
+        let (b, c2) = inputs_since(&r, c);
+        assert_eq!(b.iter().map(|g| (g.block, g.inputs.len())).collect::<Vec<_>>(), vec![(0, 1), (3, 1)]);
+        assert_eq!(c2, (1, 1));
+        assert_eq!(end_cursor(&r), c2);
+        assert!(inputs_since(&r, c2).0.is_empty());
+    }
+
+    #[test]
+    fn a_huge_tick_is_cut_into_frames_that_fit() {
+        let input = WireInput::from(&crate::record::Input::Log { account: AccountId(1), text: "x".repeat(150) });
+        let blocks: Vec<BlockInputs> =
+            (0..40).map(|b| BlockInputs { block: b, inputs: vec![input.clone(); 100] }).collect();
+        let head = TickHead { to_block: 50, hash: [9; 32], paused: false, blocks_per_sec: 60 };
+        let frames = tick_frames(blocks, &head);
+        assert!(frames.len() > 1);
+        let mut n = 0;
+        for (k, f) in frames.iter().enumerate() {
+            assert!(f.len() <= MAX_FRAME_BYTES);
+            let ServerMsg::Tick(t) = protocol::decode_server(f).unwrap() else { panic!() };
+            assert_eq!(t.state_hash.is_some(), k + 1 == frames.len());
+            n += t.blocks.iter().map(|g| g.inputs.len()).sum::<usize>();
+        }
+        assert_eq!(n, 4000);
+    }
+}

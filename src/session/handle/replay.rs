@@ -1,0 +1,171 @@
+//! Replays in the game: a background pass over the whole recording that leaves a
+//! [`Fork`] every so many blocks (so a seek anywhere restores the nearest one and runs
+//! at most that many blocks), the match's marks (narrated events, big trades, launches)
+//! for "jump to the next event", and the chart history of the whole match.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver};
+
+use super::History;
+use crate::engine::{AccountKind, Event, Order};
+use crate::record::Recording;
+use crate::session::{Fork, Session};
+
+/// Snapshots kept at most (their spacing grows with the match: a year-long match keeps
+/// one every ~5,500 blocks).
+pub const MAX_FORKS: u64 = 480;
+/// A trade is big when it moves at least this share of its pool's TAO (1/50 = 2%) ...
+const BIG_TRADE_POOL_DIVISOR: u64 = 50;
+/// ... and at least this much TAO.
+const BIG_TRADE_MIN_RAO: u64 = 100_000_000_000;
+
+/// Blocks between two index snapshots of a match of `end` blocks: at least a tempo.
+#[must_use]
+pub fn fork_every(end: u64) -> u64 {
+    end.div_ceil(MAX_FORKS).div_ceil(360).max(1) * 360
+}
+
+/// What a mark is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MarkKind {
+    /// A narrated map event.
+    Narration,
+    /// Another map event, a host's trigger, a launch or a dissolution.
+    Event,
+    /// A trade of at least 2% of a pool and 100 TAO.
+    BigTrade,
+}
+
+/// A moment worth jumping to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mark {
+    /// The block it happened in (a seek goes to the end of that block).
+    pub block: u64,
+    /// What.
+    pub kind: MarkKind,
+    /// One line.
+    pub text: String,
+}
+
+/// What the background pass reports.
+pub enum Indexed {
+    /// The state after `block` blocks.
+    Fork(u64, Box<Fork>),
+    /// Marks found so far (in block order) and how far the pass is.
+    Progress(Vec<Mark>, u64),
+    /// The pass reached the end: the whole match's charts.
+    Done(Box<History>),
+    /// The pass failed.
+    Failed(String),
+}
+
+/// Starts the background pass; results arrive on the returned channel.
+pub fn spawn(
+    rec: Arc<Recording>,
+    history_points: usize,
+    players: Vec<(crate::engine::AccountId, String)>,
+) -> Receiver<Indexed> {
+    let (tx, rx) = mpsc::channel();
+    let run = move || {
+        let mut s = match Session::from_recording(&rec, None) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tx.send(Indexed::Failed(e.to_string()));
+                return;
+            }
+        };
+        let every = fork_every(rec.block);
+        let mut history = History::new(history_points);
+        for _ in &players {
+            history.scores.add_series();
+        }
+        history.players = players;
+        history.sample(s.world(), history_points, true);
+        let mut marks = Vec::new();
+        loop {
+            let b = s.world().block;
+            if b % every == 0 {
+                if let Some(f) = s.fork() {
+                    if tx.send(Indexed::Fork(b, Box::new(f))).is_err() {
+                        return;
+                    }
+                }
+            }
+            if s.is_over() {
+                break;
+            }
+            if let Err(e) = s.step() {
+                let _ = tx.send(Indexed::Failed(e.to_string()));
+                return;
+            }
+            history.sample(s.world(), history_points, false);
+            collect(&s, &mut marks);
+            if (b + 1) % 10_000 == 0 && tx.send(Indexed::Progress(std::mem::take(&mut marks), b + 1)).is_err() {
+                return;
+            }
+        }
+        history.sample(s.world(), history_points, true);
+        let _ = tx.send(Indexed::Progress(marks, s.world().block));
+        let _ = tx.send(Indexed::Done(Box::new(history)));
+    };
+    if std::thread::Builder::new().name("dtao-replay-index".into()).spawn(run).is_err() {
+        // Without the pass, seeking runs from the nearest earlier point it can.
+    }
+    rx
+}
+
+/// The marks of the block that just ran.
+fn collect(s: &Session, marks: &mut Vec<Mark>) {
+    let w = s.world();
+    for e in w.events() {
+        let m = match e {
+            Event::Scripted { block, kind } => {
+                let narrate = matches!(kind, crate::engine::init::EventKind::Narrate(_));
+                let kind_ = if narrate { MarkKind::Narration } else { MarkKind::Event };
+                Mark { block: *block, kind: kind_, text: kind.to_string() }
+            }
+            Event::Launched { block, netuid, name, .. } => {
+                Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' launched") }
+            }
+            Event::Dissolved { block, netuid, name } => {
+                Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' dissolved") }
+            }
+            Event::Applied { block, account, order, fill } => {
+                let (netuid, tao, verb) = match order {
+                    Order::Stake { netuid, .. } => (*netuid, fill.tao_in_rao, "bought"),
+                    Order::Unstake { netuid, .. } | Order::Dump { netuid: Some(netuid) } => {
+                        (*netuid, fill.tao_out_rao, "sold")
+                    }
+                    _ => continue,
+                };
+                let pool = w.subnet(netuid).map_or(u64::MAX, |p| p.tao);
+                if tao < BIG_TRADE_MIN_RAO || tao < pool / BIG_TRADE_POOL_DIVISOR {
+                    continue;
+                }
+                let who = w.account(*account).map_or("?", |a| a.name.as_str());
+                let npc = if w.account(*account).is_some_and(|a| a.kind == AccountKind::Npc) { " (NPC)" } else { "" };
+                #[allow(clippy::cast_precision_loss)]
+                let t = tao as f64 / 1e9;
+                Mark {
+                    block: *block,
+                    kind: MarkKind::BigTrade,
+                    text: format!("{who}{npc} {verb} {t:.0} TAO of SN{netuid}"),
+                }
+            }
+            Event::Rejected { .. } => continue,
+        };
+        marks.push(m);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fork_spacing_is_whole_tempos_and_bounded() {
+        assert_eq!(fork_every(7200), 360);
+        assert_eq!(fork_every(2_628_000), 5760);
+        assert!(2_628_000 / fork_every(2_628_000) <= MAX_FORKS);
+    }
+}

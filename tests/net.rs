@@ -1,0 +1,371 @@
+//! Shared worlds on loopback: lockstep hashes, the replay, reconnects and misbehaving
+//! clients (wrong code, forged token, oversized frame, garbage, a client that never
+//! reads), each handled while the others carry on.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use dtao_arena::engine::{AccountId, Order, Tao};
+use dtao_arena::net::client::{self, ClientError, Incoming, Joined, Replica};
+use dtao_arena::net::protocol::{self, ClientMsg, End, Hello, PROTOCOL_VERSION, Role};
+use dtao_arena::net::server::{HostCommand, Limits, Server, ServerConfig};
+use dtao_arena::record::Input;
+use dtao_arena::session::Session;
+use dtao_arena::session::lua::LuaActor;
+use dtao_arena::tournament::Entrant;
+
+const BOT: &str = "cadence = 10\nfunction on_tick(w)\n  dtao.stake_root(0.5)\n  dtao.log('staked')\nend\n";
+
+fn config(blocks: u64, blocks_per_sec: u32) -> ServerConfig {
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    ServerConfig {
+        blocks: Some(blocks),
+        blocks_per_sec,
+        tick: Duration::from_millis(20),
+        log: false,
+        ..ServerConfig::new(map)
+    }
+}
+
+fn start(c: ServerConfig) -> Server {
+    Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts")
+}
+
+fn hello(code: &str, name: &str, role: Role) -> Hello {
+    Hello { protocol_version: PROTOCOL_VERSION, room_code: code.into(), name: name.into(), token: None, role }
+}
+
+fn join(s: &Server, name: &str, role: Role) -> Joined {
+    client::connect(&s.local_addr().to_string(), hello(s.code(), name, role), Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{name} cannot join: {e}"))
+}
+
+/// What a following client saw.
+#[derive(Debug, Default)]
+struct Seen {
+    /// `(to_block, hash)` of every tick with a hash.
+    hashes: Vec<(u64, [u8; 32])>,
+    mismatch: Option<u64>,
+    end: Option<End>,
+    closed: Option<String>,
+    final_hash: Option<[u8; 32]>,
+}
+
+/// Follows the ticks with a replica; `act(block, outbox)` runs after every tick.
+fn follow(joined: Joined, mut act: impl FnMut(u64, &client::Outbox) + Send + 'static) -> thread::JoinHandle<Seen> {
+    thread::spawn(move || {
+        let Joined { recording, link, .. } = joined;
+        let mut r = Replica::new(&recording).expect("the catch-up loads");
+        let out = link.outbox();
+        let mut seen = Seen::default();
+        while let Some(m) = link.recv_timeout(Duration::from_secs(20)) {
+            match m {
+                Incoming::Tick(t) => {
+                    let ok = r.apply(&t, |_| {}).expect("the replica runs");
+                    if let Some(h) = t.hash {
+                        seen.hashes.push((t.to_block, h));
+                        if ok == Some(false) && seen.mismatch.is_none() {
+                            seen.mismatch = Some(t.to_block);
+                        }
+                    }
+                    act(t.to_block, &out);
+                }
+                Incoming::Notice(_) => {}
+                Incoming::End(e) => seen.end = Some(e),
+                Incoming::Closed(why) => {
+                    seen.closed = Some(why);
+                    break;
+                }
+            }
+        }
+        seen.final_hash = Some(r.session().world().state_hash());
+        seen
+    })
+}
+
+#[test]
+fn two_players_and_a_remote_bot_stay_in_step_and_the_replay_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let replay_path = dir.path().join("workshop.dtrec");
+    let c = ServerConfig {
+        bots: vec![Entrant { name: "server_bot".into(), source: BOT.into() }],
+        paused: true,
+        record: Some(replay_path.clone()),
+        ..config(400, 500)
+    };
+    let server = start(c);
+    let ana = join(&server, "ana", Role::Player);
+    let ana_id = AccountId(ana.welcome.account.unwrap());
+    let ben = join(&server, "ben", Role::Player);
+    assert_ne!(ben.welcome.account, ana.welcome.account);
+    assert!(ana.welcome.token.is_some() && ana.welcome.token != ben.welcome.token);
+    let bot = join(&server, "remote_bot", Role::Bot);
+    let bot_id = AccountId(bot.welcome.account.unwrap());
+    let seed = bot.recording.header.seed;
+
+    let mut sent = 0;
+    let ana_t = follow(ana, move |block, out| {
+        if block > 0 && sent < 5 {
+            assert!(out.order(&Order::StakeRoot { tao: Tao(1_000_000_000) }));
+            sent += 1;
+        }
+    });
+    let mut sent_ben = false;
+    let ben_t = follow(ben, move |block, out| {
+        if block > 100 && !sent_ben {
+            assert!(out.order(&Order::Stake { netuid: 1, tao: Tao(5_000_000_000), limit: None }));
+            sent_ben = true;
+        }
+    });
+    let bot_t = thread::spawn(move || {
+        let actor = LuaActor::load("remote_bot", BOT, seed, 0).unwrap();
+        client::run_bot(bot, Box::new(actor), |_| {})
+    });
+    thread::sleep(Duration::from_millis(100));
+    assert!(server.host(HostCommand::Resume).contains("running"));
+    let end = server.wait();
+    assert!(end.error.is_none(), "{:?}", end.error);
+
+    let ana_seen = ana_t.join().unwrap();
+    let ben_seen = ben_t.join().unwrap();
+    let bot_end = bot_t.join().unwrap().expect("the remote bot plays to the end");
+    for (who, s) in [("ana", &ana_seen), ("ben", &ben_seen)] {
+        assert_eq!(s.mismatch, None, "{who} left the server's state");
+        assert!(s.hashes.len() >= 10, "{who} checked only {} ticks", s.hashes.len());
+        assert!(s.end.is_some(), "{who} got no standings");
+    }
+    // Both saw the same hash wherever they saw the same block, and the same end.
+    for (b, h) in &ana_seen.hashes {
+        if let Some((_, h2)) = ben_seen.hashes.iter().find(|(b2, _)| b2 == b) {
+            assert_eq!(h, h2, "hashes differ at block {b}");
+        }
+    }
+    assert_eq!(ana_seen.hashes.last().map(|x| x.0), Some(400));
+    assert_eq!(ana_seen.final_hash, ben_seen.final_hash);
+    let standings = &end.end.standings;
+    assert_eq!(bot_end.standings, *standings);
+    for name in ["ana", "ben", "remote_bot", "server_bot"] {
+        assert!(standings.iter().any(|s| s.name == name), "{name} missing from {standings:?}");
+    }
+    assert_eq!(standings.iter().find(|s| s.name == "remote_bot").unwrap().faults, 0);
+
+    // The replay: every input is there, and it re-creates the match exactly.
+    let rec = end.recording.expect("a recording");
+    let orders_of = |id: AccountId| {
+        rec.ticks
+            .iter()
+            .flat_map(|t| &t.inputs)
+            .filter(|i| matches!(i, Input::Order { account, .. } if *account == id))
+            .count()
+    };
+    assert_eq!(orders_of(ana_id), 5);
+    assert!(orders_of(bot_id) >= 30, "the remote bot decided {} times", orders_of(bot_id));
+    let on_disk = std::fs::read(&replay_path).unwrap();
+    assert!(on_disk == dtao_arena::record::wire::encode(&rec), "the replay file is the recording");
+    let mut replay = Session::from_recording(&rec, None).unwrap();
+    replay.run_to_end(0, |_| {}).unwrap();
+    assert_eq!(replay.divergence(), None);
+    assert_eq!(replay.world().block, 400);
+    assert_eq!(Some(replay.world().state_hash()), ana_seen.final_hash);
+}
+
+/// Counts the ticks a spectator receives.
+fn counter(joined: Joined) -> (Arc<AtomicU64>, Arc<AtomicBool>, thread::JoinHandle<Seen>) {
+    let ticks = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (t2, s2) = (Arc::clone(&ticks), Arc::clone(&stop));
+    let h = follow(joined, move |_, _| {
+        t2.fetch_add(1, Ordering::Relaxed);
+        let _ = &s2;
+    });
+    (ticks, stop, h)
+}
+
+fn ticks_during(ticks: &AtomicU64, d: Duration) -> u64 {
+    let before = ticks.load(Ordering::Relaxed);
+    thread::sleep(d);
+    ticks.load(Ordering::Relaxed) - before
+}
+
+/// Whether the server hangs up on a raw connection within `within` (reading whatever
+/// it sends first).
+fn hung_up(stream: &mut TcpStream, within: Duration) -> bool {
+    stream.set_read_timeout(Some(Duration::from_millis(200))).expect("a timeout");
+    let deadline = Instant::now() + within;
+    let mut buf = [0u8; 65536];
+    while Instant::now() < deadline {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut f = u32::try_from(payload.len()).expect("a small frame").to_be_bytes().to_vec();
+    f.extend_from_slice(payload);
+    f
+}
+
+#[test]
+fn reconnects_resume_and_bad_clients_are_handled_while_the_others_carry_on() {
+    // A long match, with a server bot whose source makes the catch-up large (so a
+    // client that never reads cannot take it).
+    let big_bot = format!("-- {}\nfunction on_tick(w) end\n", "x".repeat(600_000));
+    let c = ServerConfig {
+        bots: vec![Entrant { name: "big".into(), source: big_bot }],
+        paused: false,
+        limits: Limits {
+            queue_frames: 8,
+            handshake_timeout: Duration::from_millis(300),
+            write_timeout: Duration::from_millis(300),
+            ..Limits::default()
+        },
+        ..config(1_000_000, 50)
+    };
+    let server = start(c);
+    let addr: SocketAddr = server.local_addr();
+    let ana = join(&server, "ana", Role::Player);
+    let (ana_id, token) = (ana.welcome.account, ana.welcome.token);
+    let watcher = join(&server, "projector", Role::Spectator);
+    assert_eq!(watcher.welcome.account, None);
+    let (ticks, _stop, watcher_t) = counter(watcher);
+    let ana_log: Arc<Mutex<Vec<u64>>> = Arc::default();
+    let a2 = Arc::clone(&ana_log);
+    let ana_t = follow(ana, move |b, _| a2.lock().unwrap().push(b));
+    assert!(ticks_during(&ticks, Duration::from_millis(300)) >= 5);
+
+    // A wrong room code and a forged token are refused.
+    let code = server.code().to_string();
+    let wrong = if code.starts_with('A') { "BBBBBB" } else { "AAAAAA" };
+    match client::connect(&addr.to_string(), hello(wrong, "eve", Role::Player), Duration::from_secs(5)) {
+        Err(ClientError::Refused(r)) => assert!(r.contains("room code"), "{r}"),
+        other => panic!("a wrong code was let in: {:?}", other.map(|j| j.welcome)),
+    }
+    let forged = Hello { token: Some([0x5a; 16]), ..hello(&code, "eve", Role::Player) };
+    match client::connect(&addr.to_string(), forged, Duration::from_secs(5)) {
+        Err(ClientError::Refused(r)) => assert!(r.contains("unknown token"), "{r}"),
+        other => panic!("a forged token was let in: {:?}", other.map(|j| j.welcome)),
+    }
+    // A name already taken is refused too.
+    match client::connect(&addr.to_string(), hello(&code, "ANA", Role::Player), Duration::from_secs(5)) {
+        Err(ClientError::Refused(r)) => assert!(r.contains("taken"), "{r}"),
+        other => panic!("a second 'ana' was let in: {:?}", other.map(|j| j.welcome)),
+    }
+
+    // An oversized frame (a header claiming 1 GiB), garbage bytes, a garbage payload,
+    // and a client that never says hello: each is hung up on.
+    let mut big = TcpStream::connect(addr).unwrap();
+    big.write_all(&(1u32 << 30).to_be_bytes()).unwrap();
+    let _ = big.write_all(&[0u8; 1024]);
+    let mut garbage = TcpStream::connect(addr).unwrap();
+    garbage.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut bad_payload = TcpStream::connect(addr).unwrap();
+    bad_payload.write_all(&frame(&[0xff; 40])).unwrap();
+    let mut silent = TcpStream::connect(addr).unwrap();
+    assert!(hung_up(&mut big, Duration::from_secs(3)), "an oversized frame was not refused");
+    assert!(hung_up(&mut garbage, Duration::from_secs(3)), "garbage was not refused");
+    assert!(hung_up(&mut bad_payload, Duration::from_secs(3)), "a garbage payload was not refused");
+    assert!(hung_up(&mut silent, Duration::from_secs(3)), "a silent client was kept past the handshake timeout");
+
+    // A client that says hello and never reads: its catch-up cannot be written, its
+    // queue fills, and it is dropped.
+    let sock = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    sock.set_recv_buffer_size(4096).unwrap();
+    sock.connect(&addr.into()).unwrap();
+    let mut stalled: TcpStream = sock.into();
+    let h = protocol::encode(&ClientMsg::Hello(hello(&code, "sleepy", Role::Spectator)));
+    stalled.write_all(&frame(&h)).unwrap();
+    let during = ticks_during(&ticks, Duration::from_millis(1500));
+    assert!(during >= 30, "the watcher got only {during} ticks while a client stalled");
+    assert!(hung_up(&mut stalled, Duration::from_secs(5)), "a client that never reads was kept");
+
+    // A client that floods orders is dropped; its orders over the rate are dropped.
+    let flooder = join(&server, "flood", Role::Player);
+    let out = flooder.link.outbox();
+    for _ in 0..2000 {
+        let _ = out.raw(ClientMsg::Ping);
+    }
+    let mut flood_closed = false;
+    while let Some(m) = flooder.link.recv_timeout(Duration::from_secs(3)) {
+        if let Incoming::Closed(_) = m {
+            flood_closed = true;
+            break;
+        }
+    }
+    assert!(flood_closed, "a flooding client was kept");
+
+    // Ana comes back with her token on a new connection: the same account, and her
+    // old connection is closed (its thread ends).
+    let back = Hello { token, ..hello(&code, "whatever", Role::Player) };
+    let again = client::connect(&addr.to_string(), back, Duration::from_secs(10)).expect("the token resumes");
+    assert_eq!(again.welcome.account, ana_id);
+    assert_eq!(again.welcome.name, "ana");
+    let ana2 = follow(again, |_, _| {});
+    let old = ana_t.join().unwrap();
+    assert!(old.closed.is_some_and(|r| r.contains("same token")));
+    assert_eq!(old.mismatch, None);
+    assert!(ticks_during(&ticks, Duration::from_millis(300)) >= 5, "the watcher stopped getting ticks");
+
+    assert!(server.host(HostCommand::Players).contains("ana"));
+    assert!(server.host(HostCommand::Kick("nobody".into())).contains("nobody"));
+    server.host(HostCommand::End);
+    let end = server.wait();
+    assert!(end.end.reason.contains("host"));
+    let w = watcher_t.join().unwrap();
+    assert_eq!(w.mismatch, None);
+    assert!(w.end.is_some());
+    let a = ana2.join().unwrap();
+    assert_eq!(a.mismatch, None);
+    assert!(a.hashes.len() >= 5);
+    assert!(!ana_log.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_late_bot_decision_is_a_fault_and_host_events_reach_everyone() {
+    let c = ServerConfig {
+        paused: true,
+        limits: Limits { bot_deadline: Duration::from_millis(50), ..Limits::default() },
+        ..config(100_000, 60)
+    };
+    let server = start(c);
+    let bot = join(&server, "slowpoke", Role::Bot);
+    let watcher = join(&server, "wall", Role::Spectator);
+    let w = follow(watcher, |_, _| {});
+    server.host(HostCommand::Resume);
+    thread::sleep(Duration::from_millis(300));
+    // A decision about block 1, long after its tick: a fault, and the server says so.
+    let out = bot.link.outbox();
+    assert!(out.decision(1, &dtao_arena::session::Decision::default()));
+    let mut told = false;
+    while let Some(m) = bot.link.recv_timeout(Duration::from_secs(3)) {
+        if let Incoming::Notice(n) = m {
+            assert!(n.contains("deadline"), "{n}");
+            told = true;
+            break;
+        }
+    }
+    assert!(told, "the late bot was not told");
+    // A player cannot send decisions, a bot cannot trade as a player; and the host
+    // triggers a map event.
+    let events = server.host(HostCommand::Events);
+    assert!(events.contains("block"), "{events}");
+    assert!(server.host(HostCommand::Event(1)).contains("applied"));
+    assert!(server.host(HostCommand::Event(999)).contains("no event"));
+    server.host(HostCommand::End);
+    let end = server.wait();
+    let s = end.end.standings.iter().find(|s| s.name == "slowpoke").unwrap();
+    assert_eq!(s.faults, 1);
+    let seen = w.join().unwrap();
+    assert_eq!(seen.mismatch, None);
+    let rec = end.recording.unwrap();
+    assert!(rec.ticks.iter().flat_map(|t| &t.inputs).any(|i| matches!(i, Input::Event(_))));
+    assert!(rec.ticks.iter().flat_map(|t| &t.inputs).any(|i| matches!(i, Input::Fault { .. })));
+}

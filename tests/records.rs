@@ -1,0 +1,467 @@
+//! Recordings and saves (issue 5): record then replay gives the same hashes; a save at
+//! any block resumes into the same match as the uninterrupted one; damaged, truncated
+//! and newer files are refused with a clear message and leave files untouched.
+
+use dtao_arena::engine::{AccountId, Order, Tao};
+use dtao_arena::record::{self, Recording, wire};
+use dtao_arena::session::lua::LuaActor;
+use dtao_arena::session::{BotFactory, Session};
+use proptest::prelude::*;
+
+const BOTS: &[(&str, &str)] = &[
+    ("momentum", include_str!("../strategies/momentum.lua")),
+    ("mean_reversion", include_str!("../strategies/mean_reversion.lua")),
+];
+
+fn factory(seed: u64) -> BotFactory {
+    Box::new(move |name: &str, source: &str, seat: usize| {
+        LuaActor::load(name, source, seed, seat).map(|a| Box::new(a) as _).map_err(|e| e.to_string())
+    })
+}
+
+/// The human's scripted orders: a stake every 500 blocks, alternating subnets, and a dump.
+fn human_orders(block: u64) -> Vec<Order> {
+    match block {
+        b if b % 1000 == 10 => {
+            vec![Order::Stake { netuid: 1 + (b / 1000 % 4) as u16, tao: Tao(50_000_000_000), limit: None }]
+        }
+        b if b % 1000 == 510 => vec![Order::Dump { netuid: None }],
+        _ => Vec::new(),
+    }
+}
+
+/// A recorded match on the tutorial map: a human and two Lua bots.
+fn start(seed: u64, blocks: u64) -> (Session, AccountId) {
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let mut s = Session::new(&map, Some(seed), Some(blocks)).expect("session");
+    s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+    let me = s.add_human("you");
+    for (seat, (name, src)) in BOTS.iter().enumerate() {
+        s.add_bot(name, Box::new(LuaActor::load(name, src, seed, seat).expect("loads")));
+    }
+    (s, me)
+}
+
+/// Runs blocks until `end`, submitting the human's orders; returns each block's hash.
+fn run(s: &mut Session, me: AccountId, end: u64) -> Vec<[u8; 32]> {
+    let mut hashes = Vec::new();
+    while s.world().block < end {
+        for o in human_orders(s.world().block) {
+            s.submit(me, o);
+        }
+        s.step().expect("step");
+        hashes.push(s.world().state_hash());
+    }
+    hashes
+}
+
+fn recorded(seed: u64, blocks: u64) -> (Recording, [u8; 32]) {
+    let (mut s, me) = start(seed, blocks);
+    run(&mut s, me, blocks);
+    let r = s.recording(chrono::Utc::now()).expect("recording");
+    (r, s.world().state_hash())
+}
+
+#[test]
+fn record_then_replay_gives_the_same_hashes_without_lua() {
+    let (r, end_hash) = recorded(3, 2000);
+    assert!(r.is_complete());
+    assert!(r.input_count() > 10, "{} inputs", r.input_count());
+    let r = wire::decode(&wire::encode(&r)).expect("decodes");
+    let mut replay = Session::from_recording(&r, None).expect("loads");
+    assert!(replay.seats().is_empty(), "a replay never runs Lua");
+    replay.run_to_end(0, |_| {}).expect("runs");
+    assert_eq!(replay.divergence(), None);
+    let (checked, final_checked) = replay.checked();
+    assert_eq!(checked, r.checkpoints.len());
+    assert!(checked >= 5 && final_checked, "{checked} checkpoints");
+    assert_eq!(replay.world().state_hash(), end_hash);
+    assert_eq!(replay.log(), {
+        let (mut s, me) = start(3, 2000);
+        run(&mut s, me, 2000);
+        s.log().to_vec()
+    });
+}
+
+#[test]
+fn a_changed_order_is_caught_at_the_next_checkpoint() {
+    let (mut r, _) = recorded(3, 2000);
+    // Change the human's first stake (tick 10) into a bigger one.
+    let t = r.ticks.iter_mut().find(|t| t.block == 10).expect("tick 10");
+    for i in &mut t.inputs {
+        if let record::Input::Order { order: Order::Stake { tao, .. }, .. } = i {
+            *tao = Tao(tao.0 * 2);
+        }
+    }
+    let mut replay = Session::from_recording(&r, None).expect("loads");
+    replay.run_to_end(0, |_| {}).expect("runs");
+    let d = replay.divergence().expect("diverges");
+    assert_eq!(d.block, r.header.hash_every, "the first checkpoint after block 10");
+    assert_eq!(d.last_good, None);
+    assert!(d.to_string().contains(&format!("block {}", r.header.hash_every)), "{d}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Save at a random block, load, continue: the same hashes at every block as the
+    /// uninterrupted match.
+    #[test]
+    fn a_save_resumes_into_the_same_match(seed in 0u64..1000, at in 0u64..1500) {
+        const END: u64 = 1500;
+        let (mut whole, me) = start(seed, END);
+        let expected = run(&mut whole, me, END);
+
+        let (mut first, me) = start(seed, END);
+        run(&mut first, me, at);
+        let save = first.recording(chrono::Utc::now()).expect("recording");
+        let save = wire::decode(&wire::encode(&save)).expect("decodes");
+        let mut resumed = Session::from_recording(&save, Some(factory(seed))).expect("resumes");
+        prop_assert_eq!(resumed.world().block, at);
+        prop_assert_eq!(resumed.seats().len(), BOTS.len());
+        let me = resumed.world().account_by_name("you").expect("human");
+        let rest = run(&mut resumed, me, END);
+        prop_assert_eq!(&rest[..], &expected[at as usize..]);
+        // And the resumed match's own recording replays to the same end.
+        let r = resumed.recording(chrono::Utc::now()).expect("recording");
+        let mut replay = Session::from_recording(&r, None).expect("loads");
+        replay.run_to_end(0, |_| {}).expect("runs");
+        prop_assert_eq!(replay.divergence(), None);
+        prop_assert_eq!(replay.world().state_hash(), *expected.last().expect("hashes"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Files and the command line
+// ---------------------------------------------------------------------------------------
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(args)
+        .env("DTAO_ARENA_DATA", std::env::temp_dir().join("dtao-arena-test-data"))
+        .output()
+        .expect("run binary")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `sim --record` on the tutorial with two shipped bots: a small real file.
+fn small_file(dir: &Path) -> PathBuf {
+    let p = dir.join("small.dtrec");
+    let o = cli(&[
+        "sim",
+        "--map",
+        "tutorial",
+        "--blocks",
+        "1500",
+        "--bot",
+        "momentum",
+        "--bot",
+        "meme_rider",
+        "--record",
+        p.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    p
+}
+
+#[test]
+fn sim_record_then_replay_verify_agree_on_the_final_hash() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = small_file(dir.path());
+    let path = p.to_str().expect("utf-8");
+    let sim =
+        cli(&["sim", "--map", "tutorial", "--blocks", "1500", "--bot", "momentum", "--bot", "meme_rider", "--json"]);
+    let sim: serde_json::Value = serde_json::from_slice(&sim.stdout).expect("json");
+    let o = cli(&["replay", path, "--verify", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let rep: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(rep["state_hash"], sim["state_hash"]);
+    assert_eq!(rep["block"], 1500);
+    let o = cli(&["replay", path, "--verify"]);
+    assert!(o.status.success());
+    assert!(text(&o.stdout).contains("verified: 1500 blocks of 'tutorial'"), "{}", text(&o.stdout));
+}
+
+#[test]
+fn a_tampered_recording_fails_verification_naming_the_block() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = small_file(dir.path());
+    let mut r = wire::decode(&std::fs::read(&p).expect("read")).expect("decodes");
+    // Drop the first bot order: a different match from then on, with a valid checksum.
+    let (k, j) = r
+        .ticks
+        .iter()
+        .enumerate()
+        .find_map(|(k, t)| t.inputs.iter().position(|i| matches!(i, record::Input::Order { .. })).map(|j| (k, j)))
+        .expect("an order");
+    let at = r.ticks[k].block;
+    r.ticks[k].inputs.remove(j);
+    let bad = dir.path().join("bad.dtrec");
+    std::fs::write(&bad, wire::encode(&r)).expect("write");
+    let o = cli(&["replay", bad.to_str().expect("utf-8"), "--verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let first = r.checkpoints.iter().find(|c| c.block > at).expect("a later checkpoint").block;
+    let err = text(&o.stderr);
+    assert!(err.contains(&format!("at block {first} differs")), "{err}");
+}
+
+/// Every way to damage a file gives exit code 2 and a message; the saves are untouched.
+#[test]
+fn damaged_files_are_refused_and_leave_the_save_and_its_backup_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let good = std::fs::read(small_file(dir.path())).expect("read");
+    // A save and its backup.
+    let save = dir.path().join("game.dtrec");
+    record::fs::write_with_backup(&save, &good).expect("save");
+    record::fs::write_with_backup(&save, &good).expect("save again");
+    let bak = record::fs::backup_path(&save);
+    let before = (std::fs::read(&save).expect("save"), std::fs::read(&bak).expect("bak"));
+
+    // Every truncation and every single-bit flip, through the decoder.
+    for n in 0..good.len() {
+        assert!(wire::decode(&good[..n]).is_err(), "cut at {n} accepted");
+    }
+    for k in 0..good.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut b = good.clone();
+            b[k] ^= bit;
+            assert!(wire::decode(&b).is_err(), "flip {bit:#x} at {k} accepted");
+        }
+    }
+    // A sample through the command line: exit code 2 and a message naming the file.
+    let bad = dir.path().join("bad.dtrec");
+    let cuts = [0, 5, 9, 17, 18, 40, good.len() / 2, good.len() - 33, good.len() - 1];
+    for n in cuts {
+        std::fs::write(&bad, &good[..n]).expect("write");
+        for cmd in [
+            &["replay", bad.to_str().expect("utf-8"), "--verify"][..],
+            &["play", "--load", bad.to_str().expect("utf-8")],
+        ] {
+            let o = cli(cmd);
+            assert_eq!(o.status.code(), Some(2), "cut at {n}: {cmd:?}: {}", text(&o.stderr));
+            let err = text(&o.stderr);
+            assert!(
+                err.contains("bad.dtrec") && (err.contains("cut short") || err.contains("not a dTAO Arena")),
+                "{err}"
+            );
+            assert!(!err.contains("panicked"), "{err}");
+        }
+    }
+    let mut flipped = good.clone();
+    flipped[good.len() / 3] ^= 0x10;
+    std::fs::write(&bad, &flipped).expect("write");
+    let o = cli(&["replay", bad.to_str().expect("utf-8"), "--verify"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("is damaged: its checksum does not match"), "{}", text(&o.stderr));
+    let o = cli(&["play", "--load", save.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2), "a finished match is not a save: {}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("finished match"), "{}", text(&o.stderr));
+    assert_eq!((std::fs::read(&save).expect("save"), std::fs::read(&bak).expect("bak")), before);
+}
+
+#[test]
+fn a_large_file_cut_at_200_random_offsets_is_refused() {
+    let good = std::fs::read("saves/dtao-launch-week.dtrec").expect("the shipped week");
+    assert!(good.len() > 50_000, "{} bytes", good.len());
+    assert!(wire::decode(&good).is_ok());
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..200 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let n = (x % good.len() as u64) as usize;
+        assert!(matches!(
+            wire::decode(&good[..n]),
+            Err(record::RecordError::Truncated { .. } | record::RecordError::NotARecording)
+        ));
+    }
+}
+
+#[test]
+fn a_newer_format_says_so_and_every_older_format_still_loads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut b = std::fs::read(small_file(dir.path())).expect("read");
+    b[8..10].copy_from_slice(&(record::FORMAT_VERSION + 1).to_le_bytes());
+    let p = dir.path().join("future.dtrec");
+    std::fs::write(&p, &b).expect("write");
+    let o = cli(&["replay", p.to_str().expect("utf-8"), "--verify"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("newer than this build") && err.contains("update dtao-arena"), "{err}");
+
+    // tests/records/vN/*.dtrec: a file of every format version ever written.
+    let mut seen = Vec::new();
+    for v in 1..=record::FORMAT_VERSION {
+        let folder = PathBuf::from(format!("tests/records/v{v}"));
+        let files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+            .map(|e| e.expect("entry").path())
+            .collect();
+        assert!(!files.is_empty(), "no sample of format {v}");
+        for f in files {
+            let bytes = std::fs::read(&f).expect("read");
+            assert_eq!(wire::version(&bytes), Ok(v), "{}", f.display());
+            let r = wire::decode(&bytes).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            let mut s = Session::from_recording(&r, None).expect("loads");
+            s.run_to_end(0, |_| {}).expect("runs");
+            assert_eq!(s.divergence(), None, "{}", f.display());
+            seen.push(f);
+        }
+    }
+    assert!(!seen.is_empty());
+}
+
+/// The recordings that ship in `saves/` verify: a full default-map match and one of each
+/// lesson.
+#[test]
+fn the_shipped_recordings_verify() {
+    let mut maps = Vec::new();
+    for e in std::fs::read_dir("saves").expect("saves/") {
+        let p = e.expect("entry").path();
+        if p.extension().is_none_or(|x| x != record::EXTENSION) {
+            continue;
+        }
+        let r = wire::decode(&std::fs::read(&p).expect("read")).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let mut s = Session::from_recording(&r, None).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        s.run_to_end(0, |_| {}).expect("runs");
+        assert_eq!(s.divergence(), None, "{}", p.display());
+        assert!(s.checked().1, "{}: the final hash was checked", p.display());
+        maps.push((r.header.map_name.clone(), r.is_complete()));
+    }
+    let full_default = maps.iter().any(|(m, done)| m == "dtao-launch" && *done);
+    assert!(full_default, "a full dtao-launch match ships: {maps:?}");
+    for lesson in dtao_arena::scenario::LESSONS {
+        assert!(maps.iter().any(|(m, _)| m == lesson), "a recording of the lesson '{lesson}' ships: {maps:?}");
+    }
+}
+
+#[test]
+fn tournament_record_writes_a_replay_per_match_that_verifies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("out");
+    let o = cli(&[
+        "tournament",
+        "--strategies",
+        "strategies/momentum.lua",
+        "strategies/root_holder.lua",
+        "--maps",
+        "tutorial",
+        "--matches",
+        "2",
+        "--blocks",
+        "800",
+        "--jobs",
+        "2",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--record",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    for k in 1..=2 {
+        let p = out.join(format!("replays/match-000{k}.dtrec"));
+        let r = wire::decode(&std::fs::read(&p).expect("replay written")).expect("decodes");
+        assert_eq!(r.joins().filter(|j| j.2.is_some()).count(), 2, "both strategies' sources are embedded");
+        let o = cli(&["replay", p.to_str().expect("utf-8"), "--verify"]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let o = cli(&["tournament", "--strategies", "strategies/momentum.lua", "--record"]);
+    assert_eq!(o.status.code(), Some(2), "--record needs --out");
+}
+
+mod handle {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use dtao_arena::session::handle::{Command, HandleOptions, SessionHandle, Setup};
+
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(60);
+
+    /// The game's autosave: `Save` writes the recording so far, quitting saves again,
+    /// and the file resumes into the same match.
+    #[test]
+    fn the_game_saves_on_request_and_on_quit_and_the_save_resumes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("game.dtrec");
+        let p2 = path.clone();
+        let mut h = SessionHandle::spawn(
+            move || {
+                let (s, me) = start(11, 3000);
+                Ok(Setup { autosave: Some(p2), ..Setup::new(s, Some(me)) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        h.send(Command::Submit(Order::Stake { netuid: 2, tao: Tao(30_000_000_000), limit: None }));
+        h.send(Command::Step(700));
+        h.send(Command::Save);
+        let snap = h.sync(WAIT);
+        let saved = snap.saved.clone().expect("saved");
+        assert_eq!((saved.block, saved.error), (700, None));
+        let first = wire::decode(&std::fs::read(&path).expect("save")).expect("decodes");
+        assert_eq!(first.block, 700);
+        h.send(Command::Step(300));
+        let _ = h.sync(WAIT);
+        h.quit();
+        let r = wire::decode(&std::fs::read(&path).expect("save")).expect("decodes");
+        assert_eq!(r.block, 1000, "saved again on quit");
+        assert_eq!(std::fs::read(record::fs::backup_path(&path)).expect(".bak"), wire::encode(&first));
+        let resumed = Session::from_recording(&r, Some(factory(11))).expect("resumes");
+        assert_eq!(resumed.world().block, 1000);
+        assert_eq!(resumed.world().state_hash(), r.final_hash);
+    }
+
+    /// Seeking a replay (forward, back, to marks) lands on exactly the state an
+    /// uninterrupted replay has at that block.
+    #[test]
+    fn replay_seeks_land_on_the_recorded_states() {
+        let (rec, _) = recorded(4, 7200);
+        let rec = Arc::new(rec);
+        let r2 = Arc::clone(&rec);
+        let mut h = SessionHandle::spawn(
+            move || {
+                let s = Session::from_recording(&r2, None).map_err(|e| e.to_string())?;
+                let me = s.world().account_by_name("you");
+                Ok(Setup { replay: Some(r2), ..Setup::new(s, me) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        assert!(h.info().replay);
+        let view_at = |b: u64| {
+            let mut s = Session::from_recording(&rec, None).expect("loads");
+            while s.world().block < b {
+                s.step().expect("step");
+            }
+            s.world().view()
+        };
+        for b in [5000, 1234, 7200, 0, 4321] {
+            h.send(Command::Seek(b));
+            let snap = h.sync(WAIT);
+            assert_eq!(snap.block(), b);
+            assert_eq!(snap.view, view_at(b), "state after seeking to {b}");
+            assert!(snap.replay.as_ref().is_some_and(|r| r.diverged.is_none()));
+        }
+        // Orders are refused in a replay.
+        h.send(Command::Submit(Order::StakeRoot { tao: Tao(1_000_000_000) }));
+        assert!(h.sync(WAIT).pending.is_empty());
+        // Marks: the tutorial narrates; once indexed, NextMark goes to the first one.
+        let deadline = std::time::Instant::now() + WAIT;
+        while h.latest().replay.as_ref().is_none_or(|r| r.indexed_to < 7200) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let first = h.latest().replay.as_ref().and_then(|r| r.marks.first().cloned()).expect("a mark");
+        h.send(Command::Seek(0));
+        h.send(Command::NextMark);
+        let snap = h.sync(WAIT);
+        assert_eq!(snap.block(), first.block + 1, "{first:?}");
+        assert_eq!(snap.view, view_at(first.block + 1));
+    }
+}
