@@ -11,8 +11,6 @@
 use std::time::Instant;
 
 use dtao_arena::script::builtin;
-use dtao_arena::session::Actor;
-use dtao_arena::session::lua::LuaActor;
 use dtao_arena::tournament::{self, Entrant, Plan};
 
 fn plan() -> Plan {
@@ -33,11 +31,8 @@ fn plan() -> Plan {
 
 fn run(jobs: usize) -> f64 {
     let plan = plan();
-    let factory = |e: &Entrant, seed: u64, seat: usize| -> Result<Box<dyn Actor>, String> {
-        LuaActor::load(&e.name, &e.source, seed, seat).map(|a| Box::new(a) as Box<dyn Actor>).map_err(|e| e.to_string())
-    };
     let t = Instant::now();
-    let rows = tournament::run(&plan, jobs, &factory, &|_| {}).expect("tournament");
+    let rows = tournament::run(&plan, jobs, &tournament::lua_actor, &|_| {}).expect("tournament");
     let secs = t.elapsed().as_secs_f64();
     let faults: u32 = rows.iter().map(|r| r.faults).sum();
     println!("tournament/8x32x30d/jobs{jobs}: {secs:.1} s ({} rows, {faults} faults)", rows.len());

@@ -7,6 +7,7 @@
 
 pub mod handle;
 pub mod lua;
+pub mod parallel;
 pub mod report;
 
 use std::sync::Arc;

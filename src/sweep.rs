@@ -9,9 +9,6 @@
 //! Uses `engine`, `scenario`, `session` and `tournament` (its [`Entrant`] and
 //! [`Factory`]); the CLI prints and writes the results.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use crate::engine::math::to_f64;
 use crate::engine::params::PARAM_NAMES;
 use crate::engine::{AccountId, Mechanism, Netuid, Policy, World};
@@ -368,22 +365,7 @@ pub fn run(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Outcome>, RunError> {
     let count = plan.values.len() * plan.seeds.len();
-    let slots: Mutex<Vec<Option<Result<Outcome, RunError>>>> = Mutex::new(vec![None; count]);
-    let (next, done) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, count.max(1)) {
-            scope.spawn(|| {
-                while let Some(i) = Some(next.fetch_add(1, Ordering::Relaxed)).filter(|i| *i < count) {
-                    let r = play(plan, i, factory);
-                    if let Ok(mut v) = slots.lock() {
-                        v[i] = Some(r);
-                    }
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                }
-            });
-        }
-    });
-    slots.into_inner().unwrap_or_default().into_iter().flatten().collect()
+    crate::session::parallel::map_indexed(count, jobs, &|i| play(plan, i, factory), progress).into_iter().collect()
 }
 
 /// The netuids seen in any outcome, ascending.

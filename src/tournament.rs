@@ -10,9 +10,6 @@
 //! Uses `engine`, `scenario` and `session`; actors come from a factory supplied by the
 //! caller (the CLI plugs in Lua strategies).
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use serde::Serialize;
 
 use crate::engine::AccountId;
@@ -122,6 +119,16 @@ pub struct MatchError {
 /// Builds an actor for an entrant in a match: `(entrant, match seed, seat)`.
 pub type Factory<'a> = dyn Fn(&Entrant, u64, usize) -> Result<Box<dyn Actor>, String> + Sync + 'a;
 
+/// The usual [`Factory`]: the entrant's Lua source in a fresh sandbox.
+///
+/// # Errors
+/// The strategy does not load (a syntax error, or `init` fails).
+pub fn lua_actor(e: &Entrant, seed: u64, seat: usize) -> Result<Box<dyn Actor>, String> {
+    crate::session::lua::LuaActor::load(&e.name, &e.source, seed, seat)
+        .map(|a| Box::new(a) as Box<dyn Actor>)
+        .map_err(|err| err.to_string())
+}
+
 /// Plays one match and returns its rows (in entrant order).
 ///
 /// # Errors
@@ -167,9 +174,6 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     Ok(rows)
 }
 
-/// One match's rows, or why it failed.
-type MatchResult = Result<Vec<Row>, MatchError>;
-
 /// Plays every match of the plan on `jobs` worker threads, calling `progress(done)` as
 /// matches finish. Rows come back by match index, then entrant order, whatever `jobs`.
 ///
@@ -182,27 +186,10 @@ pub fn run(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Vec<Row>, MatchError> {
     let specs = schedule(plan);
-    let results: Mutex<Vec<Option<MatchResult>>> = Mutex::new(vec![None; specs.len()]);
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, specs.len().max(1)) {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(spec) = specs.get(i) else { break };
-                    let r = play_match(plan, spec, factory);
-                    if let Ok(mut v) = results.lock() {
-                        v[i] = Some(r);
-                    }
-                    progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                }
-            });
-        }
-    });
-    let results = results.into_inner().unwrap_or_default();
+    let results =
+        crate::session::parallel::map_indexed(specs.len(), jobs, &|i| play_match(plan, &specs[i], factory), progress);
     let mut rows = Vec::new();
-    for r in results.into_iter().flatten() {
+    for r in results {
         rows.extend(r?);
     }
     Ok(rows)

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use super::fsutil::write_atomic;
 use super::{CliError, CliResult, strategy};
-use crate::session::lua::LuaActor;
 use crate::sweep::{self, Outcome, Plan};
 
 pub const AFTER_HELP: &str = "\
@@ -77,13 +76,9 @@ pub fn run(a: &SweepArgs) -> CliResult {
         |j| usize::try_from(j).unwrap_or(1),
     );
     let bar = progress_bar(runs as u64, "runs");
-    let factory = |e: &crate::tournament::Entrant, seed: u64, seat: usize| {
-        LuaActor::load(&e.name, &e.source, seed, seat)
-            .map(|x| Box::new(x) as Box<dyn crate::session::Actor>)
-            .map_err(|e| e.to_string())
-    };
     let progress = |done: usize| bar.set_position(done as u64);
-    let outcomes = sweep::run(&plan, jobs, &factory, &progress).map_err(|e| CliError::runtime(e.to_string()))?;
+    let outcomes = sweep::run(&plan, jobs, &crate::tournament::lua_actor, &progress)
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
     print_table(&plan, &outcomes);
     if let Some(path) = &a.out {

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use super::fsutil::write_atomic;
 use super::{CliError, CliResult, strategy};
-use crate::session::lua::LuaActor;
 use crate::tournament::{self, Plan};
 
 #[derive(Debug, clap::Args)]
@@ -81,13 +80,9 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let factory = |e: &tournament::Entrant, seed: u64, seat: usize| -> Result<Box<dyn crate::session::Actor>, String> {
-        LuaActor::load(&e.name, &e.source, seed, seat)
-            .map(|x| Box::new(x) as Box<dyn crate::session::Actor>)
-            .map_err(|e| e.to_string())
-    };
     let progress = |done: usize| bar.set_position(done as u64);
-    let rows = tournament::run(&plan, jobs, &factory, &progress).map_err(|e| CliError::runtime(e.to_string()))?;
+    let rows = tournament::run(&plan, jobs, &tournament::lua_actor, &progress)
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
     let board = tournament::leaderboard(&plan.entrants, &rows);
     println!(

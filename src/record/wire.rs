@@ -147,29 +147,32 @@ impl WireOrder {
     }
 }
 
+/// Ascending blocks as gaps from the previous one (the first from block 0).
+fn gaps(blocks: impl Iterator<Item = u64>) -> impl Iterator<Item = u64> {
+    let mut last = 0;
+    blocks.map(move |b| {
+        let gap = b - last.min(b);
+        last = b;
+        gap
+    })
+}
+
 /// Encodes a recording as a file.
 #[must_use]
 pub fn encode(r: &Recording) -> Vec<u8> {
     let h = &r.header;
-    let mut last = 0;
+    let tick_gaps = gaps(r.ticks.iter().map(|t| t.block));
     let ticks = r
         .ticks
         .iter()
-        .map(|t| {
-            let gap = t.block - last.min(t.block);
-            last = t.block;
-            TickV1 { gap, inputs: t.inputs.iter().map(input_out).collect() }
-        })
+        .zip(tick_gaps)
+        .map(|(t, gap)| TickV1 { gap, inputs: t.inputs.iter().map(input_out).collect() })
         .collect();
-    last = 0;
     let checkpoints = r
         .checkpoints
         .iter()
-        .map(|c| {
-            let gap = c.block - last.min(c.block);
-            last = c.block;
-            CheckpointV1 { gap, hash: c.hash }
-        })
+        .zip(gaps(r.checkpoints.iter().map(|c| c.block)))
+        .map(|(c, gap)| CheckpointV1 { gap, hash: c.hash })
         .collect();
     let body = BodyV1 {
         engine_version: h.engine_version,
