@@ -1,5 +1,10 @@
 //! Runs a world with no actors for N blocks: a target for profilers
-//! (`valgrind --tool=callgrind`, `perf record`). `profile_engine [BLOCKS] [synthetic]`.
+//! (`valgrind --tool=callgrind`, `perf record`), and a speed probe for a noisy host.
+//!
+//! `profile_engine [BLOCKS] [synthetic]` prints the block reached, the state hash, and the
+//! time per subnet-block of the fastest, the 10th-percentile and the median 10,000-block
+//! chunk. On a shared host whose speed comes and goes, the fastest chunks are the ones to
+//! compare between two builds (run them alternately, several times).
 fn main() {
     let mut args = std::env::args().skip(1);
     let blocks: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
@@ -11,6 +16,17 @@ fn main() {
         init
     };
     let mut w = dtao_arena::engine::World::new(&init).expect("world");
-    w.run_until(blocks).expect("run");
+    let subnets = w.subnets().count() as f64;
+    let mut chunks = Vec::new();
+    while w.block < blocks {
+        let t = std::time::Instant::now();
+        let end = (w.block + 10_000).min(blocks);
+        let n = end - w.block;
+        w.run_until(end).expect("run");
+        chunks.push(t.elapsed().as_secs_f64() * 1e9 / n as f64 / subnets);
+    }
+    chunks.sort_by(f64::total_cmp);
+    let at = |q: usize| chunks.get(chunks.len() * q / 100).copied().unwrap_or(0.0);
     println!("{} {}", w.block, w.state_hash_hex());
+    println!("ns per subnet-block: fastest chunk {:.2}, p10 {:.2}, median {:.2}", at(0), at(10), at(50));
 }
