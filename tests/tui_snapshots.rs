@@ -709,6 +709,13 @@ fn a_lesson_pauses_on_each_narration_until_a_key() {
     g.typed("?");
     assert!(g.text(160, 48).contains("Teacher's note"));
     assert!(g.text(160, 48).contains("close a narration"));
+    // `q` on a narration closes it and asks whether to quit, as everywhere else.
+    g.typed("\x1b");
+    g.step(3600);
+    assert!(g.app.narration().is_some(), "paused on a later narration");
+    assert_eq!(orders_and_moves(&g.typed("q")), vec![Command::Dismiss]);
+    assert!(g.app.narration().is_none());
+    assert!(g.text(80, 24).contains("Quit this match?"));
 }
 
 #[test]

@@ -603,7 +603,7 @@ impl App {
     }
 
     /// Any key (or click) closes the narration and restarts the clock; Enter also opens
-    /// the subnet it names.
+    /// the subnet it names, and `q` asks whether to quit.
     fn close_narration(&mut self, action: Action) {
         if matches!(action, Action::ScrollUp | Action::ScrollDown) {
             return;
@@ -613,9 +613,13 @@ impl App {
             self.dismissed = Some((n.block, n.text.clone()));
         }
         self.send(Command::Dismiss);
-        if let (Action::Open, Some(n)) = (action, named) {
-            self.focus = Some(n);
-            self.screen = Screen::Subnet;
+        match (action, named) {
+            (Action::Open, Some(n)) => {
+                self.focus = Some(n);
+                self.screen = Screen::Subnet;
+            }
+            (Action::Quit, _) => self.update_screen(Action::Quit),
+            _ => {}
         }
     }
 
