@@ -16,7 +16,7 @@ mod check;
 mod read;
 mod tree;
 
-use crate::engine::{EngineError, Tao, World, WorldInit};
+use crate::engine::{EngineError, Netuid, Policy, Tao, World, WorldInit};
 
 /// The map `dtao-arena` plays when none is named.
 pub const DEFAULT_MAP: &str = "dtao-launch";
@@ -51,7 +51,7 @@ pub struct Map {
     /// A note for whoever runs the map in a class (`teacher_note`).
     pub teacher_note: Option<String>,
     /// What a player should learn or do (`objectives`), shown by lessons.
-    pub objectives: Vec<String>,
+    pub objectives: Vec<Objective>,
     /// The TOML source (embedded in replays).
     pub source: String,
     /// Where it came from: a built-in name or a path.
@@ -182,6 +182,72 @@ pub fn parse(source: &str, origin: &str) -> Result<Map, MapError> {
         source: source.to_string(),
         origin: origin.to_string(),
     })
+}
+
+/// One of a map's objectives: a line for the player and, optionally, a condition (the
+/// map's `when`) that the game checks as the match runs and that marks it reached.
+/// Objectives without one are prompts for discussion and stay open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Objective {
+    /// What to do or notice.
+    pub text: String,
+    /// What reaches it, if the game can tell.
+    pub goal: Option<Goal>,
+}
+
+impl Objective {
+    /// An objective with no condition.
+    #[must_use]
+    pub fn prompt(text: &str) -> Self {
+        Self { text: text.to_string(), goal: None }
+    }
+}
+
+/// A condition that reaches an objective (one per objective; map key `when`). Ratios
+/// are fractions (`0.03` = 3%).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Goal {
+    /// The subnet's spot price is at least `times` its price at block 0.
+    PriceMultiple { netuid: Netuid, times: f64 },
+    /// The subnet's spot price has fallen by at least `fraction` from its highest so far.
+    PriceFall { netuid: Netuid, fraction: f64 },
+    /// The subnet's share of the block's TAO emission is at least `share`.
+    EmissionShare { netuid: Netuid, share: f64 },
+    /// The account holds more than half of the subnet's validator stake weight.
+    Controller { netuid: Netuid, account: String },
+    /// The account's validator policy on the subnet is `policy`.
+    Policy { netuid: Netuid, account: String, policy: Policy },
+    /// The average root proportion of the emitting subnets is at most `at_most`.
+    AverageRootProp { at_most: f64 },
+    /// The player holds alpha on the subnet (on any subnet without one).
+    YouHold { netuid: Option<Netuid> },
+    /// The player's return on the starting budget is above `roi` (`0.0`: any profit).
+    YouRoi { roi: f64 },
+}
+
+impl Goal {
+    /// Whether it is about the player (reached per player) rather than the world.
+    #[must_use]
+    pub fn is_personal(&self) -> bool {
+        matches!(self, Goal::YouHold { .. } | Goal::YouRoi { .. })
+    }
+
+    /// The condition in a few words, for the screen: "SN28 price at 3x its start".
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let pct = |x: f64| format!("{}%", (x * 1000.0).round() / 10.0);
+        match self {
+            Goal::PriceMultiple { netuid, times } => format!("SN{netuid} price at {times}x its start"),
+            Goal::PriceFall { netuid, fraction } => format!("SN{netuid} price {} below its peak", pct(*fraction)),
+            Goal::EmissionShare { netuid, share } => format!("SN{netuid} emission share at {}", pct(*share)),
+            Goal::Controller { netuid, account } => format!("{account} controls SN{netuid}"),
+            Goal::Policy { netuid, account, policy } => format!("{account} sets {} on SN{netuid}", policy.name()),
+            Goal::AverageRootProp { at_most } => format!("average root proportion down to {}", pct(*at_most)),
+            Goal::YouHold { netuid: Some(n) } => format!("you hold SN{n} alpha"),
+            Goal::YouHold { netuid: None } => "you hold alpha".to_string(),
+            Goal::YouRoi { roi } => format!("your return above {}", pct(*roi)),
+        }
+    }
 }
 
 /// `FILE:LINE: TOML syntax: <toml's message>; <fix>`.

@@ -7,6 +7,7 @@
 
 pub mod handle;
 pub mod lua;
+pub mod objectives;
 pub mod parallel;
 pub mod report;
 
@@ -139,6 +140,7 @@ struct Feed {
 #[derive(Clone)]
 pub struct Fork {
     world: World,
+    objectives: objectives::Objectives,
     log: Vec<LogLine>,
     feed: Option<Feed>,
     divergence: Option<Divergence>,
@@ -170,6 +172,7 @@ pub struct LogLine {
 /// A match in progress.
 pub struct Session {
     world: World,
+    objectives: objectives::Objectives,
     map: Map,
     end_block: u64,
     seats: Vec<Seat>,
@@ -193,8 +196,10 @@ impl Session {
         if let Some(s) = seed {
             init.seed = s;
         }
+        let world = World::new(&init)?;
         Ok(Self {
-            world: World::new(&init)?,
+            objectives: objectives::Objectives::new(&map.objectives, &world),
+            world,
             map: map.clone(),
             end_block: blocks.unwrap_or(map.blocks),
             seats: Vec::new(),
@@ -328,6 +333,12 @@ impl Session {
         self.divergence
     }
 
+    /// The map's objectives and when each was reached.
+    #[must_use]
+    pub fn objectives(&self) -> &objectives::Objectives {
+        &self.objectives
+    }
+
     /// The number of recorded hashes checked so far and whether the final one has been.
     #[must_use]
     pub fn checked(&self) -> (usize, bool) {
@@ -340,6 +351,7 @@ impl Session {
     pub fn fork(&self) -> Option<Fork> {
         self.seats.is_empty().then(|| Fork {
             world: self.world.clone(),
+            objectives: self.objectives.clone(),
             log: self.log.clone(),
             feed: self.feed.clone(),
             divergence: self.divergence,
@@ -349,6 +361,7 @@ impl Session {
     /// Returns to a state taken by [`Session::fork`] of this same match.
     pub fn restore(&mut self, fork: &Fork) {
         self.world.clone_from(&fork.world);
+        self.objectives.clone_from(&fork.objectives);
         self.log.clone_from(&fork.log);
         self.feed.clone_from(&fork.feed);
         self.divergence = fork.divergence;
@@ -551,6 +564,7 @@ impl Session {
         let b = self.world.block;
         self.world.step()?;
         self.check_point();
+        self.objectives.observe(&self.world, self.world.block >= self.end_block);
         self.collect_events(b);
         for k in 0..self.seats.len() {
             let seat = &mut self.seats[k];

@@ -215,3 +215,50 @@ fn sweep_rejects_bad_flags_with_exit_code_2() {
     let o = sweep(&["--map", "tutorial", "--param", "tao_weight", "--values", "0.1", "--seeds", "0"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// The lessons' objectives with goals are reached by the story itself, in its order, and
+/// a replay of the match knows them as the match did.
+#[test]
+fn lesson_objectives_are_reached_as_the_story_unfolds_and_replays_know_them() {
+    use dtao_arena::record::wire;
+    use dtao_arena::scenario::Goal;
+    use dtao_arena::session::Session;
+
+    let map = scenario::load("sn28-meme").expect("map");
+    let goal = |f: fn(&Goal) -> bool| map.objectives.iter().position(|o| o.goal.as_ref().is_some_and(f)).expect("goal");
+    let (pump, crash) =
+        (goal(|g| matches!(g, Goal::PriceMultiple { .. })), goal(|g| matches!(g, Goal::PriceFall { .. })));
+    let prompt = map.objectives.iter().position(|o| o.goal.is_none()).expect("a prompt");
+    let mut s = Session::new(&map, None, None).expect("session");
+    s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+    s.run_to_end(0, |_| {}).expect("runs");
+    let o = s.objectives();
+    let (p, c) = (o.reached(pump, None).expect("the pump is reached"), o.reached(crash, None).expect("the crash too"));
+    assert!(p < c, "pump at {p}, crash at {c}");
+    assert_eq!(p % dtao_arena::session::objectives::CHECK_EVERY, 0);
+    assert_eq!(o.reached(prompt, None), None, "a prompt is never reached");
+    // The crash comes within a day of the foundation's switch to reward_sellers.
+    let (_, mut w) = load("sn28-meme");
+    let mut switched = None;
+    while switched.is_none() && w.block < map.blocks {
+        w.step().expect("step");
+        if rewards_sellers(&w, "foundation", MEME) {
+            switched = Some(w.block);
+        }
+    }
+    let switched = switched.expect("the foundation intervenes");
+    assert!(c > switched && c <= switched + 7_200, "crash reached at {c}, intervention at {switched}");
+
+    let rec = wire::decode(&wire::encode(&s.recording(chrono::Utc::now()).expect("recording"))).expect("decodes");
+    let mut replay = Session::from_recording(&rec, None).expect("loads");
+    replay.run_to_end(0, |_| {}).expect("replays");
+    assert_eq!(replay.objectives().all_reached(None), o.all_reached(None));
+
+    // A year later the foundation's attempt is an objective too.
+    let (m, mut w) = load("one-year-later");
+    let k = m.objectives.iter().position(|o| matches!(o.goal, Some(Goal::Policy { .. }))).expect("policy goal");
+    let mut t = dtao_arena::session::objectives::Objectives::new(&m.objectives, &w);
+    w.run_until(m.blocks).expect("runs");
+    t.observe(&w, true);
+    assert_eq!(t.reached(k, None), Some(m.blocks), "reached by the end (checked once, at the end)");
+}

@@ -750,3 +750,30 @@ fn save_now_and_quit_says_where() {
     assert!(screen.contains("it will be saved to"), "{screen}");
     drop(g);
 }
+
+#[test]
+fn an_objective_is_ticked_when_the_player_reaches_it() {
+    let mut g = Game::new("tutorial", None, Theme::colored());
+    g.key(KeyCode::Esc);
+    g.keys("4");
+    let before = g.text(160, 48);
+    assert!(before.contains("Objectives · 0 of 2 reached"), "{before}");
+    assert!(before.contains("↳ you hold alpha"), "{before}");
+    // Stake; the fill is told first, and the objective is ticked at the next check.
+    g.keys("s10\n");
+    g.step(1);
+    assert!(g.toast().starts_with("✓ stake 10 TAO"), "{}", g.toast());
+    while g.app.toast().is_some() {
+        g.app.update(dtao_arena::tui::Action::Tick);
+    }
+    g.step(9);
+    assert_eq!(g.snap().objectives.first().copied().flatten(), Some(10));
+    assert_eq!(
+        g.toast(),
+        "✓ objective reached: Stake TAO into a subnet pool and watch the price move against you (slippage)"
+    );
+    let after = g.text(160, 48);
+    assert!(after.contains("Objectives · 1 of 2 reached"), "{after}");
+    assert!(after.contains("↳ you hold alpha: reached Thu 13 Feb 00:02"), "{after}");
+    assert!(after.contains(" ✓ Stake TAO"), "{after}");
+}

@@ -11,8 +11,13 @@ pub fn run(file: &Path) -> CliResult {
     let path = file.to_string_lossy();
     let map = crate::scenario::load(&path)?;
     let w = crate::engine::World::new(&map.init).map_err(|e| CliError::input(format!("{path}: {e}")))?;
+    let objectives = match (map.objectives.len(), map.objectives.iter().filter(|o| o.goal.is_some()).count()) {
+        (0, _) => String::new(),
+        (n, 0) => format!(", {n} objectives"),
+        (n, g) => format!(", {n} objectives ({g} checked by the game)"),
+    };
     println!(
-        "ok: map '{}' ({path}): {} subnets, {} accounts, {} NPC groups, {} events, {} blocks",
+        "ok: map '{}' ({path}): {} subnets, {} accounts, {} NPC groups, {} events{objectives}, {} blocks",
         map.init.name,
         map.init.subnets.len(),
         w.accounts.len(),

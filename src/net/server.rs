@@ -10,7 +10,7 @@
 //! rate limit on orders and the timeouts; a frame that is too long or does not decode
 //! ends its own connection only, with a line on standard error.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -469,6 +469,9 @@ struct Room {
     next_block: Instant,
     error: Option<String>,
     ended: Option<String>,
+    /// Objectives already told to the host: `(objective, player)` (no player for a goal
+    /// about the world).
+    objectives_told: BTreeSet<(usize, Option<AccountId>)>,
 }
 
 impl Room {
@@ -495,7 +498,34 @@ impl Room {
             next_block: Instant::now(),
             error: None,
             ended: None,
+            objectives_told: BTreeSet::new(),
         })
+    }
+
+    /// Tells the host (on its terminal) each objective reached since the last tick: by
+    /// the world, or by each player for a goal about the player. Returns the lines.
+    fn tell_objectives(&mut self) -> Vec<String> {
+        let objectives = self.session.objectives();
+        let mut lines = Vec::new();
+        for (k, o) in self.session.map().objectives.iter().enumerate() {
+            let Some(goal) = &o.goal else { continue };
+            let who: Vec<(Option<AccountId>, Option<&str>)> = if goal.is_personal() {
+                self.players.iter().map(|p| (Some(p.account), Some(p.name.as_str()))).collect()
+            } else {
+                vec![(None, None)]
+            };
+            for (account, name) in who {
+                let Some(block) = objectives.reached(k, account) else { continue };
+                if self.objectives_told.insert((k, account)) {
+                    let by = name.map(|n| format!(" by '{n}'")).unwrap_or_default();
+                    lines.push(format!("objective {} reached{by} at block {block}: {}", k + 1, o.text));
+                }
+            }
+        }
+        for l in &lines {
+            self.log(l);
+        }
+        lines
     }
 
     fn log(&self, line: &str) {
@@ -515,6 +545,7 @@ impl Room {
             let now = Instant::now();
             if now >= next_tick {
                 self.run_blocks();
+                self.tell_objectives();
                 self.broadcast();
                 next_tick += self.tick;
                 if next_tick < now {
@@ -1273,6 +1304,28 @@ mod tests {
         assert_eq!(normalise_code("AB0C"), None);
         assert_eq!(normalise_code("ABL2"), None);
         assert_eq!(normalise_code("AB"), None);
+    }
+
+    #[test]
+    fn the_host_is_told_each_objective_once_with_who_reached_it() {
+        let map = crate::scenario::load("tutorial").unwrap();
+        let c = ServerConfig { log: false, ..ServerConfig::new(map) };
+        let mut room = Room::new(&c).unwrap();
+        let ana = room.session.add_human("ana");
+        room.players.push(Player { name: "ana".into(), token: [0; 16], account: ana, role: Role::Player, conn: None });
+        room.session.submit(
+            ana,
+            crate::engine::Order::Stake { netuid: 1, tao: crate::engine::Tao(5_000_000_000), limit: None },
+        );
+        let mut told = Vec::new();
+        while !room.session.is_over() {
+            room.session.step().unwrap();
+            told.extend(room.tell_objectives());
+        }
+        assert_eq!(told.len(), 2, "{told:?}");
+        assert!(told[0].starts_with("objective 1 reached by 'ana' at block 10: Stake TAO"), "{told:?}");
+        assert!(told[1].starts_with("objective 4 reached at block "), "{told:?}");
+        assert!(room.tell_objectives().is_empty(), "told once");
     }
 
     #[test]

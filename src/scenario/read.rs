@@ -17,6 +17,8 @@ use crate::engine::math::{U64F64, ratio};
 use crate::engine::params::PARAM_NAMES;
 use crate::engine::{EmissionMode, Mechanism, Netuid, Params, Policy, Ppb, Tao, WorldInit};
 
+use super::{Goal, Objective};
+
 use super::check::{Cx, Field, SUPPLY_CAP_RAO, Tbl, field, number_of, ranges, suggest, units};
 use super::tree::{Node, Value};
 
@@ -32,7 +34,7 @@ pub(crate) struct Parsed {
     pub start_date: DateTime<Utc>,
     pub start_tao: Tao,
     pub teacher_note: Option<String>,
-    pub objectives: Vec<String>,
+    pub objectives: Vec<Objective>,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -56,7 +58,31 @@ const SEED: Field = field("seed", "the default seed", "1");
 const START_DATE: Field = field("start_date", "the date of block 0", "\"2025-02-13T00:00:00Z\"");
 const START_TAO: Field = field("start_tao", "each player's starting TAO", "1000.0");
 const TEACHER_NOTE: Field = field("teacher_note", "a note for the teacher", "\"Pause at block 3600 and ask why.\"");
-const OBJECTIVES: Field = field("objectives", "the lesson's objectives", "[\"Stake on a subnet\"]");
+const OBJECTIVE_KEYS: &[&str] = &["text", "when"];
+const OBJECTIVE_TEXT: Field = field("text", "what the player should do or notice", "\"Watch SN28's price triple\"");
+const GOALS: &[&str] = &[
+    "price_multiple",
+    "price_fall",
+    "emission_share",
+    "controller",
+    "policy",
+    "average_root_prop",
+    "you_hold",
+    "you_roi",
+];
+const GOAL_PARTS: &[&str] = &["netuid", "account"];
+const PRICE_MULTIPLE: Field = field("price_multiple", "the multiple of the block-0 price", "3.0");
+const PRICE_FALL: Field = field("price_fall", "the fall from the highest price", "0.9");
+const EMISSION_SHARE: Field = field("emission_share", "the share of the block's emission", "0.05");
+const CONTROLLER: Field = field("controller", "the account that must control the subnet", "\"foundation\"");
+const GOAL_POLICY: Field = field("policy", "the validator policy", "\"reward_sellers\"");
+const GOAL_ACCOUNT: Field = field("account", "the account's name", "\"foundation\"");
+const AVERAGE_ROOT_PROP: Field = field("average_root_prop", "the average root proportion to fall to", "0.5");
+const YOU_HOLD: Field = field("you_hold", "whether the player holds alpha", "true");
+const YOU_ROI: Field = field("you_roi", "the return the player must beat", "0.05");
+const GOAL_NETUID: Field = field("netuid", "the subnet", "28");
+/// Largest price multiple or return an objective may ask for.
+const MAX_MULTIPLE: f64 = 1_000_000.0;
 
 /// Keys of `[params]` that are not engine parameters but set the world's start.
 const WORLD_PARAMS: &[&str] = &["total_issuance", "genesis_root_stake"];
@@ -222,7 +248,6 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     let start_date = start_date(cx, &top);
     let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
     let teacher_note = cx.string(&top, &TEACHER_NOTE, false);
-    let objectives = objectives(cx, &top);
 
     let mut known = Known::default();
     known.accounts.insert("genesis".to_string());
@@ -267,6 +292,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
         }
     }
 
+    let objectives = objectives(cx, &top, &known);
     revenue_checks(cx, &subnet_tables, &subnets, &events);
     totals(cx, &known, &subnet_tables, &subnets);
 
@@ -358,31 +384,150 @@ fn start_date(cx: &mut Cx<'_>, top: &Tbl<'_>) -> DateTime<Utc> {
     }
 }
 
-fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>) -> Vec<String> {
+/// `objectives`: a list of strings (prompts) and `{ text, when }` tables (objectives the
+/// game checks), in any mix.
+fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known) -> Vec<Objective> {
     let Some(e) = top.get("objectives") else {
         return Vec::new();
     };
-    let fix = format!("write a list of strings, like objectives = {}", OBJECTIVES.eg);
+    let fix =
+        "write each objective as a string, or as { text = \"...\", when = { price_multiple = 3.0, netuid = 28 } }";
     let Value::Array(items) = &e.node.value else {
-        cx.bad(top, "objectives", format!("must be a list of strings, not {}", e.node.value.kind()), fix);
+        cx.bad(
+            top,
+            "objectives",
+            format!("must be a list, not {}", e.node.value.kind()),
+            format!("write objectives = [...]: {fix}"),
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (i, n) in items.iter().enumerate() {
+        let path = format!("objectives[{}]", i + 1);
+        let line = cx.node_line(n, cx.entry_line(e, 1));
         match &n.value {
-            Value::String(s) if !s.trim().is_empty() => out.push(s.clone()),
-            v => {
-                let line = cx.node_line(n, cx.entry_line(e, 1));
-                let what = if matches!(v, Value::String(_)) {
-                    "must not be empty".to_string()
-                } else {
-                    format!("must be a string, not {}", v.kind())
-                };
-                cx.problems.add(line, &format!("objectives[{}]", i + 1), what, &fix);
+            Value::String(s) if !s.trim().is_empty() => out.push(Objective::prompt(s)),
+            Value::String(_) => cx.problems.add(line, &path, "must not be empty", fix),
+            Value::Table(entries) => {
+                if let Some(o) = objective(cx, &Tbl { path, line, entries }, known) {
+                    out.push(o);
+                }
             }
+            v => cx.problems.add(line, &path, format!("must be a string or a table, not {}", v.kind()), fix),
         }
     }
     out
+}
+
+/// `{ text = "...", when = { ... } }`.
+fn objective(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known) -> Option<Objective> {
+    cx.unknown_keys(t, OBJECTIVE_KEYS, "an objective");
+    let text = cx.string(t, &OBJECTIVE_TEXT, true).filter(|s| {
+        let ok = !s.trim().is_empty();
+        if !ok {
+            cx.bad(t, "text", "must not be empty", format!("write text = {}", OBJECTIVE_TEXT.eg));
+        }
+        ok
+    });
+    let goal = match t.get("when") {
+        None => None,
+        Some(_) => {
+            let w = cx.table(t, "when", "{ price_multiple = 3.0, netuid = 28 }")?;
+            Some(goal(cx, &w, known)?)
+        }
+    };
+    Some(Objective { text: text?, goal })
+}
+
+/// An objective's `when`: one condition and the keys it needs.
+fn goal(cx: &mut Cx<'_>, w: &Tbl<'_>, known: &Known) -> Option<Goal> {
+    let mut keys: Vec<&str> = GOALS.to_vec();
+    keys.extend_from_slice(GOAL_PARTS);
+    cx.unknown_keys(w, &keys, "when");
+    let present: Vec<&str> = GOALS.iter().copied().filter(|g| w.has(g)).collect();
+    let misspelt = w.entries.iter().any(|e| !keys.contains(&e.key.as_str()));
+    let kind = match present.as_slice() {
+        // An unknown key was reported already (a misspelt condition, most likely).
+        [] if misspelt => return None,
+        [] => {
+            cx.problems.add(w.line, w.name(), "has no condition", format!("add one of: {}", GOALS.join(", ")));
+            return None;
+        }
+        [one] => *one,
+        [first, second, ..] => {
+            cx.bad(
+                w,
+                second,
+                format!("an objective has one condition, but this one has {first} and {second}"),
+                "give each condition its own objective",
+            );
+            return None;
+        }
+    };
+    // Which of netuid and account the condition takes.
+    let (wants_netuid, wants_account) = match kind {
+        "average_root_prop" | "you_roi" => (false, false),
+        "policy" => (true, true),
+        _ => (true, false),
+    };
+    let netuid_needed = wants_netuid && kind != "you_hold";
+    let netuid = if wants_netuid && (netuid_needed || w.has("netuid")) {
+        Some(netuid_ref(cx, w, &GOAL_NETUID, known)?)
+    } else {
+        if w.has("netuid") {
+            cx.bad(w, "netuid", format!("{kind} is not about one subnet"), "delete netuid");
+            return None;
+        }
+        None
+    };
+    if !wants_account && w.has("account") {
+        let fix = if kind == "controller" { "name the account in controller = \"...\"" } else { "delete account" };
+        cx.bad(w, "account", format!("{kind} takes no account"), fix);
+        return None;
+    }
+    let fraction = |cx: &mut Cx<'_>, f: &Field| cx.rate(w, f, true, 1.0).map(|p| p.0 as f64 / 1e9);
+    match kind {
+        "price_multiple" => {
+            let times = multiple(cx, w, &PRICE_MULTIPLE)?;
+            Some(Goal::PriceMultiple { netuid: netuid?, times })
+        }
+        "price_fall" => Some(Goal::PriceFall { netuid: netuid?, fraction: fraction(cx, &PRICE_FALL)? }),
+        "emission_share" => Some(Goal::EmissionShare { netuid: netuid?, share: fraction(cx, &EMISSION_SHARE)? }),
+        "average_root_prop" => Some(Goal::AverageRootProp { at_most: fraction(cx, &AVERAGE_ROOT_PROP)? }),
+        "controller" => {
+            let a = cx.string(w, &CONTROLLER, true)?;
+            let account = if a == "genesis" { a } else { account_ref_as(cx, w, "controller", a, known)? };
+            Some(Goal::Controller { netuid: netuid?, account })
+        }
+        "policy" => {
+            let policy = cx.choice(w, &GOAL_POLICY, true, &choices(Policy::ALL, Policy::name));
+            let account = cx.string(w, &GOAL_ACCOUNT, true).and_then(|a| account_ref(cx, w, a, known));
+            Some(Goal::Policy { netuid: netuid?, account: account?, policy: policy? })
+        }
+        "you_hold" => match cx.boolean(w, &YOU_HOLD)? {
+            true => Some(Goal::YouHold { netuid }),
+            false => {
+                cx.bad(w, "you_hold", "must be true", "write you_hold = true (with netuid = N for one subnet)");
+                None
+            }
+        },
+        _ => {
+            #[allow(clippy::cast_precision_loss)]
+            let roi = cx.rate(w, &YOU_ROI, true, MAX_MULTIPLE)?.0 as f64 / 1e9;
+            Some(Goal::YouRoi { roi })
+        }
+    }
+}
+
+/// A positive multiple (or return): above 0, at most [`MAX_MULTIPLE`].
+fn multiple(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field) -> Option<f64> {
+    let x = cx.rate(t, f, true, MAX_MULTIPLE)?;
+    if x.0 == 0 {
+        cx.bad(t, f.key, "must be above 0", format!("write {} as a number such as {}", f.about, f.eg));
+        return None;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    Some(x.0 as f64 / 1e9)
 }
 
 /// `[params]`: engine parameters through `Params::set`, plus the two world amounts.
@@ -973,6 +1118,7 @@ pub(crate) fn hype_ppb(x: f64) -> Option<i64> {
     Some(if x < 0.0 { -magnitude } else { magnitude })
 }
 
+/// An account that acts (the genesis account never does), under the key `account`.
 fn account_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, a: String, known: &Known) -> Option<String> {
     if a == "genesis" {
         cx.bad(
@@ -983,6 +1129,11 @@ fn account_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, a: String, known: &Known) -> Option
         );
         return None;
     }
+    account_ref_as(cx, t, "account", a, known)
+}
+
+/// An account the map makes, named under `key`.
+fn account_ref_as(cx: &mut Cx<'_>, t: &Tbl<'_>, key: &str, a: String, known: &Known) -> Option<String> {
     if known.accounts.contains(&a) {
         return Some(a);
     }
@@ -1004,7 +1155,7 @@ fn account_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, a: String, known: &Known) -> Option
         None if actors.len() <= 8 => format!("use one of: {}{member}", actors.join(", ")),
         None => format!("use a subnet owner, a foundation or a team{member}"),
     };
-    cx.bad(t, "account", format!("there is no account named '{a}'"), fix);
+    cx.bad(t, key, format!("there is no account named '{a}'"), fix);
     None
 }
 

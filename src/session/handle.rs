@@ -99,7 +99,7 @@ pub struct MatchInfo {
     /// One-line description of the map.
     pub description: String,
     /// The map's objectives for the player.
-    pub objectives: Vec<String>,
+    pub objectives: Vec<crate::scenario::Objective>,
     /// A note for teachers, if the map has one.
     pub teacher_note: Option<String>,
     /// The match seed.
@@ -404,6 +404,9 @@ pub struct Snapshot {
     pub replay: Option<Arc<ReplayStatus>>,
     /// The narration a lesson is paused on.
     pub narration: Option<JournalLine>,
+    /// When each of the map's objectives was reached (by the human, for a goal about the
+    /// player), in the map's order; `None` while open.
+    pub objectives: Vec<Option<u64>>,
     /// The last save.
     pub saved: Option<SaveStatus>,
 }
@@ -1634,6 +1637,7 @@ impl Sim {
             view,
             replay: self.replay.as_ref().map(|r| Arc::clone(&r.status)),
             narration: self.narration.clone(),
+            objectives: self.session.objectives().all_reached(self.info.human),
             saved: self.saved.clone(),
         }
     }

@@ -220,6 +220,8 @@ pub struct App {
     /// The last narration the player closed, and the last one seen: `(block, text)`.
     dismissed: Option<(u64, String)>,
     narration_seen: Option<(u64, String)>,
+    /// The objectives' state in the last snapshot (`None` before the first).
+    objectives_seen: Option<Vec<Option<u64>>>,
     /// The save last reported, and whether the player asked for one since.
     saved: Option<SaveStatus>,
     save_asked: bool,
@@ -254,6 +256,7 @@ impl App {
             seeking: None,
             dismissed: None,
             narration_seen: None,
+            objectives_seen: None,
             saved: None,
             save_asked: false,
         };
@@ -511,8 +514,24 @@ impl App {
     }
 
     /// A new narration selects the subnet it names (so the Subnet screen charts it); a
-    /// new save outcome is told.
+    /// newly reached objective and a new save outcome are told.
     fn take_lesson_and_save(&mut self) {
+        if self.objectives_seen.as_ref() != Some(&self.snap.objectives) {
+            let before = self.objectives_seen.replace(self.snap.objectives.clone());
+            // Told as the match reaches it, not when a replay seeks past it.
+            let newly = before.filter(|_| self.seeking.is_none()).and_then(|b| {
+                self.snap
+                    .objectives
+                    .iter()
+                    .zip(b.iter().chain(std::iter::repeat(&None)))
+                    .position(|(now, was)| now.is_some() && was.is_none())
+            });
+            // Said only over silence: an order's outcome matters more (the Network screen
+            // keeps the tick either way).
+            if let Some(o) = newly.and_then(|k| self.info.objectives.get(k)).filter(|_| self.toast.is_none()) {
+                self.say(format!("✓ objective reached: {}", o.text), Some(true));
+            }
+        }
         if let Some(n) = &self.snap.narration {
             if self.narration_seen.as_ref().is_none_or(|(b, t)| *b != n.block || *t != n.text) {
                 self.narration_seen = Some((n.block, n.text.clone()));

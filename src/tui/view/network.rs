@@ -137,7 +137,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The map's objectives in a panel at the top of `area` (leaving at least 8 rows for a
-/// chart); returns what is left below.
+/// chart): ✓ reached, ○ open, • a prompt the game does not check; under each checked one,
+/// its goal and when it was reached. Returns what is left below.
 fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
     let info = app.info();
     if info.objectives.is_empty() {
@@ -145,11 +146,32 @@ fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
     }
     let t = &app.theme;
     let width = usize::from(area.width.saturating_sub(5)).max(8);
+    let reached = &app.snap().objectives;
     let mut lines = Vec::new();
-    for o in &info.objectives {
-        for (k, l) in format::wrap(o, width).into_iter().enumerate() {
-            let bullet = if k == 0 { Span::styled(" ○ ", t.accent) } else { Span::raw("   ") };
-            lines.push(Line::from(vec![bullet, Span::raw(l)]));
+    let (mut goals, mut done) = (0, 0);
+    for (k, o) in info.objectives.iter().enumerate() {
+        let at = reached.get(k).copied().flatten();
+        let bullet = match (&o.goal, at) {
+            (Some(_), Some(_)) => Span::styled(" ✓ ", t.up),
+            (Some(_), None) => Span::styled(" ○ ", t.accent),
+            (None, _) => Span::styled(" • ", t.dim),
+        };
+        for (i, l) in format::wrap(&o.text, width).into_iter().enumerate() {
+            let lead = if i == 0 { bullet.clone() } else { Span::raw("   ") };
+            lines.push(Line::from(vec![lead, Span::raw(l)]));
+        }
+        if let Some(g) = &o.goal {
+            goals += 1;
+            let status = match at {
+                Some(b) => {
+                    done += 1;
+                    format!("↳ {}: reached {}", g.describe(), super::overlay::date(app, b, "%a %d %b %H:%M"))
+                }
+                None => format!("↳ {}", g.describe()),
+            };
+            for l in format::wrap(&status, width) {
+                lines.push(Line::from(vec![Span::raw("   "), Span::styled(l, t.dim)]));
+            }
         }
     }
     let most = area.height.saturating_sub(8);
@@ -158,7 +180,8 @@ fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
         return area;
     }
     let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
-    let title = if info.lesson { " Lesson objectives " } else { " Objectives " };
+    let title = if info.lesson { "Lesson objectives" } else { "Objectives" };
+    let title = if goals > 0 { format!(" {title} · {done} of {goals} reached ") } else { format!(" {title} ") };
     Paragraph::new(lines).block(panel(app, title)).render(top, buf);
     rest
 }

@@ -70,7 +70,7 @@ fn boxed(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, lines: Ve
 }
 
 /// The game date and time of `block`.
-fn date(app: &App, block: u64, pattern: &str) -> String {
+pub(super) fn date(app: &App, block: u64, pattern: &str) -> String {
     let secs = i64::try_from(block.saturating_mul(12)).unwrap_or(i64::MAX);
     (app.info().start_date + chrono::TimeDelta::try_seconds(secs).unwrap_or_default()).format(pattern).to_string()
 }
@@ -180,7 +180,7 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         if !info.objectives.is_empty() {
             lines.push(Line::styled("Objectives", t.header));
             for o in &info.objectives {
-                lines.push(Line::raw(format!(" • {o}")));
+                lines.push(Line::raw(format!(" • {}", o.text)));
             }
             lines.push(Line::raw(""));
         }

@@ -1,0 +1,212 @@
+//! Which of the map's objectives have been reached, and at which block.
+//!
+//! An objective with a goal (the map's `when`) is checked every [`CHECK_EVERY`] blocks
+//! and at the match's last block, from the world's public state; once reached it stays
+//! reached. Goals about the player (`you_hold`, `you_roi`) are reached per human
+//! account. The tracker is part of the [`Session`](super::Session), so a save, a replay
+//! and a replay's seek all know it as the match knew it. Values are read as `f64`: this
+//! is a report on the world, never an input to it.
+
+use std::collections::BTreeMap;
+
+use crate::engine::math::to_f64;
+use crate::engine::{AccountId, AccountKind, World};
+use crate::scenario::{Goal, Objective};
+
+/// Blocks between two checks (two minutes of game time): the world's controller is a
+/// sort of every account, too costly for every block of a fast match.
+pub const CHECK_EVERY: u64 = 10;
+
+/// One objective with a goal.
+#[derive(Clone, Debug)]
+struct Tracked {
+    goal: Goal,
+    /// The account the goal names, once it exists.
+    account: Option<AccountId>,
+    /// The subnet's price at block 0 (`price_multiple`), or its highest so far
+    /// (`price_fall`).
+    price: f64,
+    /// When a world goal was reached (the blocks run by then).
+    reached: Option<u64>,
+    /// When a personal goal was reached, per human account.
+    reached_by: BTreeMap<AccountId, u64>,
+}
+
+/// The map's objectives and when each was reached.
+#[derive(Clone, Debug, Default)]
+pub struct Objectives {
+    /// One per objective, in the map's order; `None` for a prompt without a goal.
+    tracked: Vec<Option<Tracked>>,
+}
+
+impl Objectives {
+    /// The tracker for `objectives`, with prices taken from `w` (the world at block 0).
+    #[must_use]
+    pub fn new(objectives: &[Objective], w: &World) -> Self {
+        let tracked = objectives
+            .iter()
+            .map(|o| {
+                let goal = o.goal.clone()?;
+                let price = match &goal {
+                    Goal::PriceMultiple { netuid, .. } | Goal::PriceFall { netuid, .. } => price(w, *netuid),
+                    _ => 0.0,
+                };
+                Some(Tracked { goal, account: None, price, reached: None, reached_by: BTreeMap::new() })
+            })
+            .collect();
+        Self { tracked }
+    }
+
+    /// Whether no objective has a goal (nothing to check).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tracked.iter().all(Option::is_none)
+    }
+
+    /// Checks the goals after a block ran (`w.block` blocks have run) when a check is due,
+    /// or now if `last` (the match's final block).
+    pub fn observe(&mut self, w: &World, last: bool) {
+        if self.is_empty() || (w.block % CHECK_EVERY != 0 && !last) {
+            return;
+        }
+        let humans: Vec<AccountId> = w.accounts.iter().filter(|a| a.kind == AccountKind::Human).map(|a| a.id).collect();
+        for t in self.tracked.iter_mut().flatten() {
+            if t.goal.is_personal() {
+                for &h in &humans {
+                    if !t.reached_by.contains_key(&h) && personal(&t.goal, w, h) {
+                        t.reached_by.insert(h, w.block);
+                    }
+                }
+                continue;
+            }
+            if t.reached.is_some() {
+                continue;
+            }
+            if t.account.is_none() {
+                if let Goal::Controller { account, .. } | Goal::Policy { account, .. } = &t.goal {
+                    t.account = w.account_by_name(account);
+                }
+            }
+            if reached(t, w) {
+                t.reached = Some(w.block);
+            }
+        }
+    }
+
+    /// When objective `k` was reached (for `who`, if its goal is personal); `None` if not
+    /// yet, or if it has no goal.
+    #[must_use]
+    pub fn reached(&self, k: usize, who: Option<AccountId>) -> Option<u64> {
+        let t = self.tracked.get(k)?.as_ref()?;
+        if t.goal.is_personal() { t.reached_by.get(&who?).copied() } else { t.reached }
+    }
+
+    /// When each objective was reached, in the map's order (see [`Objectives::reached`]).
+    #[must_use]
+    pub fn all_reached(&self, who: Option<AccountId>) -> Vec<Option<u64>> {
+        (0..self.tracked.len()).map(|k| self.reached(k, who)).collect()
+    }
+}
+
+fn price(w: &World, netuid: u16) -> f64 {
+    w.subnet(netuid).map_or(0.0, |s| to_f64(s.price()))
+}
+
+/// Whether a world goal holds now (updating a `price_fall`'s peak).
+fn reached(t: &mut Tracked, w: &World) -> bool {
+    match &t.goal {
+        Goal::PriceMultiple { netuid, times } => t.price > 0.0 && price(w, *netuid) >= times * t.price,
+        Goal::PriceFall { netuid, fraction } => {
+            let p = price(w, *netuid);
+            t.price = t.price.max(p);
+            t.price > 0.0 && p <= (1.0 - fraction) * t.price
+        }
+        Goal::EmissionShare { netuid, share } => w.subnet(*netuid).is_some_and(|s| {
+            #[allow(clippy::cast_precision_loss)]
+            let got = s.last_emission as f64 / s.last_block_emission.max(1) as f64;
+            s.last_block_emission > 0 && got >= *share
+        }),
+        Goal::Controller { netuid, .. } => t.account.is_some() && w.controller(*netuid) == t.account,
+        Goal::Policy { netuid, policy, .. } => {
+            t.account.and_then(|a| w.account(a)).is_some_and(|a| a.policy.get(usize::from(*netuid)) == Some(policy))
+        }
+        Goal::AverageRootProp { at_most } => w.average_root_prop() <= *at_most,
+        Goal::YouHold { .. } | Goal::YouRoi { .. } => false,
+    }
+}
+
+/// Whether a personal goal holds now for account `h`.
+fn personal(goal: &Goal, w: &World, h: AccountId) -> bool {
+    let Some(a) = w.account(h) else { return false };
+    match goal {
+        Goal::YouHold { netuid: Some(n) } => a.alpha.get(usize::from(*n)).is_some_and(|x| *x > 0),
+        Goal::YouHold { netuid: None } => a.alpha.iter().any(|x| *x > 0),
+        Goal::YouRoi { roi } => {
+            #[allow(clippy::cast_precision_loss)]
+            let got = w.score(h) as f64 / a.start_value_rao.max(1) as f64 - 1.0;
+            a.start_value_rao > 0 && got > *roi
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Order, Tao};
+    use crate::scenario::{self, Objective};
+    use crate::session::Session;
+
+    fn objectives(goals: &[Goal]) -> Vec<Objective> {
+        let mut v = vec![Objective::prompt("talk about it")];
+        v.extend(goals.iter().map(|g| Objective { text: g.describe(), goal: Some(g.clone()) }));
+        v
+    }
+
+    #[test]
+    fn personal_goals_are_reached_per_player_on_the_check_blocks() {
+        let mut map = scenario::load("tutorial").expect("map");
+        map.objectives = objectives(&[Goal::YouHold { netuid: Some(4) }, Goal::YouRoi { roi: 0.0 }]);
+        let mut s = Session::new(&map, None, Some(100)).expect("session");
+        let (ana, bob) = (s.add_human("ana"), s.add_human("bob"));
+        s.submit(ana, Order::Stake { netuid: 4, tao: Tao(10_000_000_000), limit: None });
+        let start = s.fork().expect("no Lua seats");
+        for _ in 0..9 {
+            s.step().expect("step");
+        }
+        assert_eq!(s.objectives().reached(1, Some(ana)), None, "checked every {CHECK_EVERY} blocks only");
+        s.step().expect("step");
+        assert_eq!(s.objectives().all_reached(Some(ana)), vec![None, Some(10), None]);
+        assert_eq!(s.objectives().all_reached(Some(bob)), vec![None, None, None]);
+        assert_eq!(s.objectives().reached(1, None), None, "a personal goal needs a player");
+        s.run_to_end(0, |_| {}).expect("runs");
+        assert_eq!(s.world().block, 100);
+        assert_eq!(s.objectives().reached(1, Some(ana)), Some(10), "once reached, it stays reached");
+        // A fork carries the tracker: going back (a replay's seek) forgets what came after.
+        s.restore(&start);
+        assert_eq!(s.objectives().reached(1, Some(ana)), None);
+    }
+
+    #[test]
+    fn world_goals_and_the_last_block() {
+        let map = scenario::load("tutorial").expect("map");
+        let w0 = map.build(None).expect("world");
+        let mut t = Objectives::new(
+            &objectives(&[
+                Goal::AverageRootProp { at_most: 1.0 },
+                Goal::AverageRootProp { at_most: 0.0 },
+                Goal::EmissionShare { netuid: 1, share: 0.0 },
+                Goal::Controller { netuid: 1, account: "nobody".into() },
+                Goal::PriceMultiple { netuid: 1, times: 1_000.0 },
+            ]),
+            &w0,
+        );
+        let mut w = w0.clone();
+        w.run_until(7).expect("runs");
+        t.observe(&w, false);
+        assert_eq!(t.all_reached(None), vec![None; 6], "block 7 is not a check block");
+        t.observe(&w, true);
+        assert_eq!(t.all_reached(None), vec![None, Some(7), None, Some(7), None, None]);
+        assert!(Objectives::new(&[Objective::prompt("x")], &w0).is_empty());
+    }
+}
