@@ -69,7 +69,12 @@ impl Objectives {
         if self.is_empty() || (w.block % CHECK_EVERY != 0 && !last) {
             return;
         }
-        let humans: Vec<AccountId> = w.accounts.iter().filter(|a| a.kind == AccountKind::Human).map(|a| a.id).collect();
+        let personal_goals = self.tracked.iter().flatten().any(|t| t.goal.is_personal());
+        let humans: Vec<AccountId> = if personal_goals {
+            w.accounts.iter().filter(|a| a.kind == AccountKind::Human).map(|a| a.id).collect()
+        } else {
+            Vec::new()
+        };
         for t in self.tracked.iter_mut().flatten() {
             if t.goal.is_personal() {
                 for &h in &humans {
