@@ -73,27 +73,6 @@ impl Reciprocal {
     }
 }
 
-/// `floor(n / d)` given a guess `g` that is usually exact or one off: two or three
-/// multiplications instead of a division when the guess is close, a division otherwise.
-/// Always exact.
-#[inline]
-fn div_near(n: u128, d: u128, g: u64) -> u64 {
-    let g = u128::from(g);
-    if let Some(lo) = g.checked_mul(d) {
-        if lo <= n {
-            if n - lo < d {
-                return u64::try_from(g).unwrap_or(u64::MAX);
-            }
-            if n - lo < 2 * d {
-                return u64::try_from(g + 1).unwrap_or(u64::MAX);
-            }
-        } else if g > 0 && lo - n <= d {
-            return u64::try_from(g - 1).unwrap_or(u64::MAX);
-        }
-    }
-    div_narrow(n, d)
-}
-
 /// `floor(n / d)` for a quotient known to fit in 64 bits (`n < d * 2^64`).
 #[inline]
 #[allow(clippy::cast_possible_truncation)]
@@ -261,11 +240,8 @@ fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> O
             0
         } else {
             let den = u128::from(blk.tau_r) + u128::from(s.alpha_in) + u128::from(s.alpha_out);
-            // root_prop <= 1, so the quotient is at most `half`. The denominator grows by
-            // a few alpha a block, so last block's root alpha is almost always the answer.
-            let q = div_near(u128::from(half) * u128::from(blk.tau_r), den, s.last_root_alpha);
-            s.last_root_alpha = q;
-            q
+            // root_prop <= 1, so the quotient is at most `half`.
+            div_narrow(u128::from(half) * u128::from(blk.tau_r), den)
         };
         s.pending_owner = s.pending_owner.checked_add(owner)?;
         s.pending_miner = s.pending_miner.checked_add(half)?;

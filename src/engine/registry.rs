@@ -88,7 +88,6 @@ pub(super) fn launch(w: &mut World, owner: AccountId, name: &str, mechanism: Mec
         last_emission: 0,
         last_block_emission: 0,
         last_epoch: None,
-        last_root_alpha: 0,
     });
     w.lock.last_lock = cost;
     w.lock.last_lock_block = Some(b);

@@ -160,9 +160,6 @@ pub struct Subnet {
     pub last_block_emission: u64,
     /// Block of its last epoch.
     pub last_epoch: Option<u64>,
-    /// Last block's root alpha: a hint that makes the next one cheap to compute. It never
-    /// changes a result (the quotient is verified exactly), so it is not in the state hash.
-    pub(crate) last_root_alpha: u64,
 }
 
 impl Subnet {
@@ -331,7 +328,6 @@ impl World {
                 last_emission: 0,
                 last_block_emission: 0,
                 last_epoch: None,
-                last_root_alpha: 0,
             });
         }
         for npc in &init.npcs {
