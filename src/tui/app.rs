@@ -519,17 +519,23 @@ impl App {
         if self.objectives_seen.as_ref() != Some(&self.snap.objectives) {
             let before = self.objectives_seen.replace(self.snap.objectives.clone());
             // Told as the match reaches it, not when a replay seeks past it.
-            let newly = before.filter(|_| self.seeking.is_none()).and_then(|b| {
-                self.snap
-                    .objectives
-                    .iter()
-                    .zip(b.iter().chain(std::iter::repeat(&None)))
-                    .position(|(now, was)| now.is_some() && was.is_none())
-            });
+            let newly: Vec<&str> = before
+                .filter(|_| self.seeking.is_none())
+                .map(|b| {
+                    self.snap
+                        .objectives
+                        .iter()
+                        .zip(b.iter().chain(std::iter::repeat(&None)))
+                        .zip(&self.info.objectives)
+                        .filter(|((now, was), _)| now.is_some() && was.is_none())
+                        .map(|(_, o)| o.text.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
             // Said only over silence: an order's outcome matters more (the Network screen
             // keeps the tick either way).
-            if let Some(o) = newly.and_then(|k| self.info.objectives.get(k)).filter(|_| self.toast.is_none()) {
-                self.say(format!("✓ objective reached: {}", o.text), Some(true));
+            if let Some(text) = reached_message(&newly).filter(|_| self.toast.is_none()) {
+                self.say(text, Some(true));
             }
         }
         if let Some(n) = &self.snap.narration {
@@ -1022,4 +1028,28 @@ fn shift(cur: usize, delta: isize, max: usize) -> usize {
     let cur = isize::try_from(cur).unwrap_or(isize::MAX);
     let max_i = isize::try_from(max).unwrap_or(isize::MAX);
     usize::try_from(cur.saturating_add(delta).clamp(0, max_i)).unwrap_or(0)
+}
+
+/// What the game says when objectives are reached in one check: each one, by name.
+fn reached_message(texts: &[&str]) -> Option<String> {
+    match texts {
+        [] => None,
+        [one] => Some(format!("✓ objective reached: {one}")),
+        many => Some(format!("✓ {} objectives reached: {}", many.len(), many.join("; "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reached_message;
+
+    #[test]
+    fn objectives_reached_together_are_all_named() {
+        assert_eq!(reached_message(&[]), None);
+        assert_eq!(reached_message(&["Hold alpha"]).as_deref(), Some("✓ objective reached: Hold alpha"));
+        assert_eq!(
+            reached_message(&["Hold alpha", "Double the price"]).as_deref(),
+            Some("✓ 2 objectives reached: Hold alpha; Double the price")
+        );
+    }
 }
