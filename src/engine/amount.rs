@@ -193,10 +193,23 @@ mod tests {
     fn ppb_apply_is_exact() {
         assert_eq!(Ppb(180_000_000).apply(1_000_000_000), 180_000_000);
         assert_eq!(Ppb::ONE.apply(u64::MAX), u64::MAX);
-        // Both paths agree at the boundary.
-        for x in [(1u64 << 34) - 1, 1 << 34, 123_456_789_012] {
-            let exact = u64::try_from(u128::from(x) * 987_654_321 / 1_000_000_000).unwrap();
-            assert_eq!(Ppb(987_654_321).apply(x), exact);
+        // Both paths (64 bits for x < 2^34 and a rate of at most 1, else 128) match the wide formula,
+        // saturated, at the edges and on 100,000 spread values.
+        let wide = |x: u64, r: u64| u64::try_from(u128::from(x) * u128::from(r) / 1_000_000_000).unwrap_or(u64::MAX);
+        let edges = [0, 1, 999_999_999, 1_000_000_000, 1_000_000_001, 1 << 34, u64::MAX - 1, u64::MAX];
+        let rates = [0, 1, 180_000_000, 999_999_999, 1_000_000_000, 1_000_000_001, 3_000_000_000];
+        for r in rates {
+            for x in edges {
+                assert_eq!(Ppb(r).apply(x), wide(x, r), "x = {x}, rate = {r}");
+            }
+        }
+        let mut v: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..100_000 {
+            v ^= v << 13;
+            v ^= v >> 7;
+            v ^= v << 17;
+            let (x, r) = (v >> (v % 64), v % 1_500_000_000);
+            assert_eq!(Ppb(r).apply(x), wide(x, r), "x = {x}, rate = {r}");
         }
     }
 }

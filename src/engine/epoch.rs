@@ -259,8 +259,24 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     let miners = miners(w, n);
     let vals = validators(w, netuid);
     let stakes: Vec<u64> = vals.iter().map(|v| v.1).collect();
-    let weights: Vec<Option<Vec<u128>>> =
-        vals.iter().map(|(id, _)| policy_weights(w.accounts[id.index()].policy[n], mechanism, *id, &miners)).collect();
+    // A row depends on the validator only under `SelfOnly`: the others are computed once
+    // per policy (most validators share one).
+    let mut rows: Vec<(Policy, Option<Vec<u128>>)> = Vec::new();
+    let weights: Vec<Option<Vec<u128>>> = vals
+        .iter()
+        .map(|(id, _)| {
+            let policy = w.accounts[id.index()].policy[n];
+            if policy == Policy::SelfOnly {
+                return policy_weights(policy, mechanism, *id, &miners);
+            }
+            if let Some((_, row)) = rows.iter().find(|(p, _)| *p == policy) {
+                return row.clone();
+            }
+            let row = policy_weights(policy, mechanism, *id, &miners);
+            rows.push((policy, row.clone()));
+            row
+        })
+        .collect();
     let y = yuma(&stakes, &weights, miners.len(), w.params.kappa.0);
     let incentive_total: u128 = y.incentive.iter().sum();
     let mut dividends = y.dividends;

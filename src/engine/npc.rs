@@ -111,6 +111,19 @@ impl Npcs {
     }
 }
 
+/// `x * w / 1e9`, truncated toward zero exactly as in `i128`, but in 64 bits when the
+/// product fits there: a 64-bit division by a constant is a multiply, a 128-bit one a
+/// library call.
+#[inline]
+fn scale_ppb(x: i128, w: i128) -> i128 {
+    if let (Ok(x), Ok(w)) = (i64::try_from(x), i64::try_from(w)) {
+        if let Some(p) = x.checked_mul(w) {
+            return i128::from(p / 1_000_000_000);
+        }
+    }
+    x * w / PPB
+}
+
 /// Emission share of the last block, in ppb.
 fn share_ppb(w: &World, n: usize) -> i128 {
     w.subnets[n].as_ref().map_or(0, |s| {
@@ -140,6 +153,15 @@ pub(super) fn decide(w: &mut World) {
     w.npcs = npcs;
 }
 
+/// The subnets a crowd trades: its map's list, or every live subnet.
+fn universe_of(w: &World, listed: &[Netuid]) -> Vec<usize> {
+    if listed.is_empty() {
+        (1..w.subnets.len()).filter(|n| w.subnets[*n].is_some()).collect()
+    } else {
+        listed.iter().map(|n| usize::from(*n)).filter(|n| w.subnets.get(*n).is_some_and(Option::is_some)).collect()
+    }
+}
+
 fn crowd(w: &mut World, c: &mut Crowd) {
     let b = w.block;
     let cadence = c.cfg.cadence.max(1);
@@ -149,25 +171,22 @@ fn crowd(w: &mut World, c: &mut Crowd) {
             *h = i64::try_from(i128::from(*h) * i128::from(c.cfg.hype_keep.0) / PPB).unwrap_or(0);
         }
     }
-    let universe: Vec<usize> = if c.cfg.subnets.is_empty() {
-        (1..w.subnets.len()).filter(|n| w.subnets[*n].is_some()).collect()
-    } else {
-        c.cfg
-            .subnets
-            .iter()
-            .map(|n| usize::from(*n))
-            .filter(|n| w.subnets.get(*n).is_some_and(Option::is_some))
-            .collect()
-    };
+    // The subnets the crowd trades, with their yield term (the same for every member this
+    // block), listed once a member is due (most blocks, none is).
+    let mut universe: Option<Vec<(usize, i128)>> = None;
     let rules = w.pool_rules();
     for m in &mut c.members {
         if b < m.next {
             continue;
         }
         m.next = b + cadence;
+        let universe = universe.get_or_insert_with(|| {
+            let weight = i128::from(c.cfg.yield_weight.0);
+            universe_of(w, &c.cfg.subnets).into_iter().map(|n| (n, scale_ppb(share_ppb(w, n), weight))).collect()
+        });
         let me = m.account.index();
         // Exits: stop-loss and take-profit against what the position cost.
-        for &n in &universe {
+        for &(n, _) in universe.iter() {
             let held = w.accounts[me].alpha[n];
             let Some(s) = w.subnets[n].as_ref() else { continue };
             if held == 0 || m.cost[n] == 0 {
@@ -175,8 +194,8 @@ fn crowd(w: &mut World, c: &mut Crowd) {
             }
             let value = i128::from(pool::sale_value(s.tao, s.alpha_in, held, rules.fee));
             let cost = i128::from(m.cost[n]);
-            let lo = cost * (PPB - i128::from(c.cfg.stop_loss.0)) / PPB;
-            let hi = cost * (PPB + i128::from(c.cfg.take_profit.0)) / PPB;
+            let lo = scale_ppb(cost, PPB - i128::from(c.cfg.stop_loss.0));
+            let hi = scale_ppb(cost, PPB + i128::from(c.cfg.take_profit.0));
             if value <= lo || value >= hi {
                 let netuid = Netuid::try_from(n).unwrap_or(0);
                 w.queue.push((m.account, Order::Dump { netuid: Some(netuid) }));
@@ -185,7 +204,7 @@ fn crowd(w: &mut World, c: &mut Crowd) {
         }
         // Entries: momentum, yield and hype, plus seeded noise.
         let mut best: Option<(i128, usize)> = None;
-        for &n in &universe {
+        for &(n, yield_term) in universe.iter() {
             let Some(s) = w.subnets[n].as_ref() else { continue };
             let p = s.price().to_bits();
             let last = m.last_price[n];
@@ -198,10 +217,7 @@ fn crowd(w: &mut World, c: &mut Crowd) {
                 .clamp(-10 * PPB, 10 * PPB)
             };
             let noise = i128::from(w.rng_npc.symmetric(c.cfg.noise.0));
-            let signal = momentum * i128::from(c.cfg.momentum.0) / PPB
-                + share_ppb(w, n) * i128::from(c.cfg.yield_weight.0) / PPB
-                + i128::from(c.hype[n])
-                + noise;
+            let signal = scale_ppb(momentum, i128::from(c.cfg.momentum.0)) + yield_term + i128::from(c.hype[n]) + noise;
             if best.is_none_or(|(x, _)| signal > x) {
                 best = Some((signal, n));
             }
@@ -317,5 +333,17 @@ mod tests {
         let w = world(10_000, false);
         assert_eq!(w.controller(1), w.account_by_name("foundation"));
         assert!(sets_reward_sellers(&w));
+    }
+
+    #[test]
+    fn scale_ppb_matches_the_128_bit_formula() {
+        let values =
+            [0, 1, -1, 999_999_999, -1_000_000_001, 1 << 40, -(1 << 40), i128::from(i64::MAX), i128::from(i64::MIN)];
+        let weights = [0, 1, 180_000_000, 1_000_000_000, 1_900_000_000, -250_000_000, i128::from(i64::MAX)];
+        for x in values {
+            for w in weights {
+                assert_eq!(scale_ppb(x, w), x * w / PPB, "x = {x}, w = {w}");
+            }
+        }
     }
 }
