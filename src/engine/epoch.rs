@@ -85,8 +85,17 @@ pub fn validators(w: &World, netuid: Netuid) -> Vec<(AccountId, u64)> {
             (s > 0).then_some((a.id, s))
         })
         .collect();
-    v.sort_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    v.truncate(usize::from(w.params.max_validators));
+    // Only the top `max_validators` need an order: select them first (ids are unique, so
+    // the order is total and the result the same as sorting everything).
+    let by_stake = |x: &(AccountId, u64), y: &(AccountId, u64)| y.1.cmp(&x.1).then(x.0.cmp(&y.0));
+    let k = usize::from(w.params.max_validators);
+    if k == 0 {
+        v.clear();
+    } else if v.len() > k {
+        v.select_nth_unstable_by(k - 1, by_stake);
+        v.truncate(k);
+    }
+    v.sort_by(by_stake);
     v
 }
 
@@ -168,6 +177,9 @@ pub struct Yuma {
     pub dividends: Vec<u128>,
 }
 
+/// Distinct weight rows that [`yuma`] merges before it falls back to one entry per validator.
+const DISTINCT_ROWS: usize = 8;
+
 /// Simplified Yuma (rules.md §7) for validators with stakes `stakes` and weight rows
 /// `weights` (`None` = abstain) over `m` miners, with quantile `kappa_ppb`.
 ///
@@ -183,15 +195,30 @@ pub fn yuma(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: 
     }
     let need = u128::from(kappa_ppb) * total;
     let s: Vec<u128> = (0..stakes.len()).map(|v| mul_div(u128::from(stakes[v]), ONE, total).unwrap_or(0)).collect();
-    let mut col: Vec<(u128, u64)> = Vec::with_capacity(active.len());
+    // Validators with the same row vote alike, and a column's median depends only on
+    // how much stake stands at or above each weight: so each distinct row enters once,
+    // with its validators' stakes summed (most validators share one of a few policy
+    // rows). Past a few distinct rows, telling them apart would cost more than it saves.
+    let mut voters: Vec<(usize, u128)> = Vec::new();
+    for &v in &active {
+        if let Some(g) = voters.iter_mut().find(|(r, _)| weights[*r] == weights[v]) {
+            g.1 += u128::from(stakes[v]);
+        } else if voters.len() < DISTINCT_ROWS {
+            voters.push((v, u128::from(stakes[v])));
+        } else {
+            voters = active.iter().map(|v| (*v, u128::from(stakes[*v]))).collect();
+            break;
+        }
+    }
+    let mut col: Vec<(u128, u128)> = Vec::with_capacity(voters.len());
     for j in 0..m {
         col.clear();
-        col.extend(active.iter().map(|v| (weights[*v].as_ref().map_or(0, |r| r[j]), stakes[*v])));
+        col.extend(voters.iter().map(|(v, st)| (weights[*v].as_ref().map_or(0, |r| r[j]), *st)));
         col.sort_by_key(|x| std::cmp::Reverse(x.0));
         let mut acc: u128 = 0;
         let mut c = 0;
         for (x, st) in &col {
-            acc += u128::from(*st);
+            acc += *st;
             if acc * 1_000_000_000 >= need {
                 c = *x;
                 break;
@@ -413,6 +440,54 @@ mod tests {
 
     fn f(x: f64) -> u128 {
         U64F64::from_num(x).to_bits()
+    }
+
+    /// The consensus as the rules state it: every validator's weight for the column,
+    /// sorted, walked until the stake at or above reaches kappa.
+    fn consensus_reference(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: u64) -> Vec<u128> {
+        let active: Vec<usize> = (0..stakes.len()).filter(|v| weights[*v].is_some()).collect();
+        let need = u128::from(kappa_ppb) * active.iter().map(|v| u128::from(stakes[*v])).sum::<u128>();
+        (0..m)
+            .map(|j| {
+                let mut col: Vec<(u128, u64)> =
+                    active.iter().map(|v| (weights[*v].as_ref().map_or(0, |r| r[j]), stakes[*v])).collect();
+                col.sort_by_key(|x| std::cmp::Reverse(x.0));
+                let mut acc = 0u128;
+                col.iter()
+                    .find(|(_, st)| {
+                        acc += u128::from(*st);
+                        acc * 1_000_000_000 >= need
+                    })
+                    .map_or(0, |(x, _)| *x)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merging_identical_rows_keeps_the_consensus() {
+        let mut r: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |k: u64| {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r % k
+        };
+        for case in 0..400 {
+            let (v, m) = (1 + next(40) as usize, 1 + next(12) as usize);
+            // A few distinct rows (or, in some cases, many), abstainers, and ties.
+            let distinct = if case % 5 == 0 { 1 + next(30) } else { 1 + next(4) };
+            let rows: Vec<Vec<u128>> =
+                (0..distinct).map(|_| (0..m).map(|_| f(next(5) as f64 / 4.0)).collect()).collect();
+            let weights: Vec<Option<Vec<u128>>> =
+                (0..v).map(|_| (next(6) > 0).then(|| rows[next(distinct) as usize].clone())).collect();
+            let stakes: Vec<u64> = (0..v).map(|_| next(1_000) * 1_000_000_000).collect();
+            for kappa in [1, 500_000_000, 1_000_000_000] {
+                let y = yuma(&stakes, &weights, m, kappa);
+                let total: u64 = (0..v).filter(|i| weights[*i].is_some()).map(|i| stakes[i]).sum();
+                let want = if total == 0 { vec![0; m] } else { consensus_reference(&stakes, &weights, m, kappa) };
+                assert_eq!(y.consensus, want, "case {case}, kappa {kappa}");
+            }
+        }
     }
 
     #[test]
