@@ -126,6 +126,12 @@ pub fn miners(w: &World, n: usize) -> Vec<(Miner, u64, u64, u64)> {
     v
 }
 
+/// Whether a policy's row depends on the validator who sets it (`me` in
+/// [`policy_weights`]); the others give every validator the same row.
+const fn row_is_personal(policy: Policy) -> bool {
+    matches!(policy, Policy::SelfOnly)
+}
+
 /// A validator's normalised weights over `miners` (64.64 bits), or `None` to abstain.
 #[must_use]
 pub fn policy_weights(
@@ -286,14 +292,14 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     let miners = miners(w, n);
     let vals = validators(w, netuid);
     let stakes: Vec<u64> = vals.iter().map(|v| v.1).collect();
-    // A row depends on the validator only under `SelfOnly`: the others are computed once
-    // per policy (most validators share one).
+    // Rows that do not depend on the validator are computed once per policy (most
+    // validators share one).
     let mut rows: Vec<(Policy, Option<Vec<u128>>)> = Vec::new();
     let weights: Vec<Option<Vec<u128>>> = vals
         .iter()
         .map(|(id, _)| {
             let policy = w.accounts[id.index()].policy[n];
-            if policy == Policy::SelfOnly {
+            if row_is_personal(policy) {
                 return policy_weights(policy, mechanism, *id, &miners);
             }
             if let Some((_, row)) = rows.iter().find(|(p, _)| *p == policy) {
@@ -692,5 +698,22 @@ mod world_tests {
         assert!(s.tao < before, "miners' sales take TAO out of the pool");
         assert!(s.miners.iter().all(|m| m.tao > 0));
         w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn only_personal_policies_give_validators_different_rows() {
+        // Two account miners and an NPC: a policy that read `me` would tell 7 from 8.
+        let m = vec![
+            (Miner::Npc(0), 3, 10, 2),
+            (Miner::Account(AccountId(7)), 0, 30, 5),
+            (Miner::Account(AccountId(8)), 0, 20, 1),
+        ];
+        for &policy in Policy::ALL {
+            for mechanism in [Mechanism::Utility, Mechanism::Holder, Mechanism::Revenue] {
+                let same = policy_weights(policy, mechanism, AccountId(7), &m)
+                    == policy_weights(policy, mechanism, AccountId(8), &m);
+                assert_eq!(same, !row_is_personal(policy), "{policy:?} under {mechanism:?}");
+            }
+        }
     }
 }

@@ -168,7 +168,7 @@ fn crowd(w: &mut World, c: &mut Crowd) {
     if b >= c.next_fade {
         c.next_fade = b + cadence;
         for h in &mut c.hype {
-            *h = i64::try_from(i128::from(*h) * i128::from(c.cfg.hype_keep.0) / PPB).unwrap_or(0);
+            *h = i64::try_from(scale_ppb(i128::from(*h), i128::from(c.cfg.hype_keep.0))).unwrap_or(0);
         }
     }
     // The subnets the crowd trades, with their yield term (the same for every member this
