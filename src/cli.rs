@@ -66,7 +66,7 @@ Examples:
   dtao-arena sim --map tutorial --bot strategies/momentum.lua
   dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
   dtao-arena sim --map tutorial --record day.dtrec    record a match; then:
-  dtao-arena replay day.dtrec                  watch it (space, +/-, g to seek, n next event)
+  dtao-arena replay day.dtrec                  watch it (space, +/-, t to seek, n next event)
   dtao-arena replay day.dtrec --verify         re-simulate it and check every state hash
   dtao-arena play --load save.dtrec            resume a saved game
   dtao-arena check maps/my-map.toml            validate a map and list every problem

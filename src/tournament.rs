@@ -38,7 +38,8 @@ pub struct Plan {
     pub seed: u64,
     /// Strategies; every one plays in every match.
     pub entrants: Vec<Entrant>,
-    /// A folder to write each match's replay to (`match-0001.dtrec`, ...), if any.
+    /// A folder to write each match's replay to (`match-0000.dtrec` for the match numbered
+    /// 0 in `matches.csv`, ...), if any.
     pub record_to: Option<std::path::PathBuf>,
 }
 
@@ -148,7 +149,7 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     }
     session.run_to_end(0, |_| {}).map_err(|e| fail(e.to_string()))?;
     if let (Some(dir), Some(r)) = (&plan.record_to, session.recording(chrono::Utc::now())) {
-        let path = dir.join(format!("match-{:04}.{}", spec.index + 1, crate::record::EXTENSION));
+        let path = dir.join(format!("match-{:04}.{}", spec.index, crate::record::EXTENSION));
         crate::record::fs::write_with_backup(&path, &crate::record::wire::encode(&r))
             .map_err(|e| fail(format!("cannot write the replay '{}': {e}", path.display())))?;
     }

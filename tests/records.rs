@@ -363,12 +363,21 @@ fn tournament_record_writes_a_replay_per_match_that_verifies() {
         "--record",
     ]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    for k in 1..=2 {
+    let matches = std::fs::read_to_string(out.join("matches.csv")).expect("matches.csv");
+    for k in 0..2 {
+        // The replay of the match numbered k in matches.csv is match-000k.
         let p = out.join(format!("replays/match-000{k}.dtrec"));
         let r = wire::decode(&std::fs::read(&p).expect("replay written")).expect("decodes");
         assert_eq!(r.joins().filter(|j| j.2.is_some()).count(), 2, "both strategies' sources are embedded");
-        let o = cli(&["replay", p.to_str().expect("utf-8"), "--verify"]);
+        let o = cli(&["replay", p.to_str().expect("utf-8"), "--verify", "--json"]);
         assert!(o.status.success(), "{}", text(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let seed = matches
+            .lines()
+            .find(|l| l.starts_with(&format!("{k},")))
+            .and_then(|l| l.split(',').nth(2))
+            .expect("a row for the match");
+        assert_eq!(v["seed"].to_string(), seed, "match {k}: {matches}");
     }
     let o = cli(&["tournament", "--strategies", "strategies/momentum.lua", "--record"]);
     assert_eq!(o.status.code(), Some(2), "--record needs --out");

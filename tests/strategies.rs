@@ -31,6 +31,33 @@ fn at_least_six_strategies_and_a_template_ship() {
 }
 
 #[test]
+fn the_readme_describes_each_shipped_strategy_by_its_first_line() {
+    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    for (name, src) in shipped() {
+        // "-- name.lua: summary" is what `dtao-arena strategies` prints as well.
+        let first = src.lines().next().unwrap_or_default();
+        let summary = first.split_once(": ").map(|x| x.1).unwrap_or_default();
+        assert!(!summary.is_empty(), "{name}.lua: the first line should be '-- {name}.lua: what it does'");
+        let row = format!("| `{name}.lua` | {summary} |");
+        assert!(readme.contains(&row), "README's strategy table should have the row {row}");
+    }
+}
+
+#[test]
+fn check_runs_a_strategy_for_exactly_five_turns() {
+    let dir = std::env::temp_dir().join(format!("dtao-check-turns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("ticker.lua");
+    std::fs::write(&file, "function on_tick(w) dtao.log('tick ' .. w.block) end\n").expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena")).arg("check").arg(&file).output().expect("run");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("runs 5 turns"), "{out}");
+    assert_eq!(out.matches("] tick ").count(), 5, "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn every_shipped_strategy_passes_check() {
     for entry in std::fs::read_dir("strategies").expect("strategies/") {
         let path = entry.expect("entry").path();

@@ -38,7 +38,9 @@ fn check_strategy(file: &Path) -> CliResult {
     let id = session.add_bot(&entrant.name, Box::new(actor));
     let cadence = session.seats()[0].actor.cadence();
     let turns = 5;
-    let end = (cadence * turns + 1).min(session.end_block());
+    // A bot decides after the blocks it has run reach a multiple of its cadence (0,
+    // cadence, ...): running up to block `cadence * (turns - 1) + 1` gives `turns` calls.
+    let end = (cadence * (turns - 1) + 1).min(session.end_block());
     while session.world().block < end {
         session.step()?;
     }

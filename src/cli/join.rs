@@ -29,8 +29,9 @@ pub struct JoinArgs {
     /// Watch without an account (for a projector).
     #[arg(long, conflicts_with = "bot")]
     pub spectate: bool,
-    /// Play a Lua strategy on this machine instead of the game (headless).
-    #[arg(long, value_name = "FILE.lua")]
+    /// Play a Lua strategy (a .lua file or a shipped name) on this machine instead of the
+    /// game (headless).
+    #[arg(long, value_name = "FILE.lua|NAME")]
     pub bot: Option<PathBuf>,
     /// A reconnect token (hex) from an earlier join (default: the one kept for this code
     /// and name).

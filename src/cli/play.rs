@@ -29,8 +29,9 @@ pub struct PlayArgs {
     /// Match seed (default: the map's).
     #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// A Lua strategy to seat as an opponent (repeatable; default: three shipped bots).
-    #[arg(long = "bot", value_name = "FILE")]
+    /// A Lua strategy to seat as an opponent: a .lua file or a shipped name (repeatable;
+    /// default: three shipped bots).
+    #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<std::path::PathBuf>,
     /// Your player name.
     #[arg(long, default_value = "you")]

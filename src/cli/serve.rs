@@ -23,7 +23,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "0.0.0.0")]
     pub bind: String,
     /// A Lua strategy seated on the server (repeatable; a file or a shipped name).
-    #[arg(long = "bot", value_name = "FILE")]
+    #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<PathBuf>,
     /// The room code (default: six random letters).
     #[arg(long)]

@@ -41,7 +41,7 @@ pub struct SweepArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub blocks: Option<u64>,
     /// A Lua strategy (file or shipped name) seated in every run (repeatable).
-    #[arg(long = "bot", value_name = "FILE")]
+    #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<PathBuf>,
     /// Worker threads (default: the machine's cores). Never changes the results.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]

@@ -32,7 +32,8 @@ pub struct TournamentArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write every match's replay to DIR/replays/ (needs --out); watch one with
-    /// `dtao-arena replay DIR/replays/match-0001.dtrec`.
+    /// `dtao-arena replay DIR/replays/match-0000.dtrec` (named by the `match` column of
+    /// `matches.csv`).
     #[arg(long, requires = "out")]
     pub record: bool,
 }
