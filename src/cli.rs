@@ -4,6 +4,20 @@
 //! Exit codes: 0 success, 1 runtime failure, 2 bad usage or bad input (with a message
 //! that names the file, the line and what is wrong).
 
+/// `println!` for the commands' output, which goes on when stdout has gone away (`sim
+/// --json | head`): `println!` would panic there, and a tournament would lose the files it
+/// writes after its table.
+macro_rules! out {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod check;
 mod fsutil;
 mod join;
@@ -55,6 +69,21 @@ impl From<crate::engine::EngineError> for CliError {
 
 /// Result of a subcommand.
 pub type CliResult = Result<(), CliError>;
+
+/// `--blocks`: a whole number from 1 to [`crate::scenario::MAX_BLOCKS`], as a map's
+/// `blocks` is.
+///
+/// # Errors
+/// Anything else, with the range.
+pub fn parse_blocks(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=crate::scenario::MAX_BLOCKS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "give a whole number of blocks from 1 to {} (a day is 7200, a year 2628000)",
+            crate::scenario::MAX_BLOCKS
+        )),
+    }
+}
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -151,9 +180,9 @@ fn run(cli: Cli) -> CliResult {
         }
         Some(Command::Strategies) => {
             for b in crate::script::builtin::ALL {
-                println!("{:<16} {}", b.name, b.description());
+                out!("{:<16} {}", b.name, b.description());
             }
-            println!(
+            out!(
                 "\nUse one by name (--bot momentum, --strategies momentum yield_chaser) or copy strategies/template.lua to write your own."
             );
             Ok(())
@@ -166,6 +195,6 @@ fn maps() {
     let list = crate::scenario::builtins();
     let width = list.iter().map(|b| b.name.len()).max().unwrap_or(0);
     for b in list {
-        println!("{:width$}  {}", b.name, b.description);
+        out!("{:width$}  {}", b.name, b.description);
     }
 }

@@ -141,8 +141,11 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
     if let Some((name, source)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
         return parse(source, name);
     }
-    match std::fs::read_to_string(name_or_path) {
+    match read_map_file(name_or_path) {
         Ok(source) => parse(&source, name_or_path),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            Err(MapError::new(format!("{name_or_path}: {e}; give the path of a map file (.toml)")))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
             Err(MapError::new(format!(
@@ -154,6 +157,32 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
             "{name_or_path}: cannot read the map ({e}); check the path and that the file is UTF-8 text"
         ))),
     }
+}
+
+/// The longest match a map (or a command's `--blocks`) may ask for: 38 simulated years.
+pub const MAX_BLOCKS: u64 = 100_000_000;
+
+/// The largest map file read (the built-in maps are under 40 KiB).
+pub const MAX_MAP_BYTES: u64 = 16 << 20;
+
+/// Reads a map file: a regular file of at most [`MAX_MAP_BYTES`] (a folder or a device
+/// such as `/dev/zero` is refused as `InvalidInput` instead of read until memory runs out).
+fn read_map_file(path: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    let refuse = |what: String| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, what));
+    if meta.is_dir() {
+        return refuse("this is a folder".into());
+    }
+    if !meta.is_file() {
+        return refuse("this is not a regular file (a device or a pipe)".into());
+    }
+    let mut source = String::new();
+    std::fs::File::open(path)?.take(MAX_MAP_BYTES + 1).read_to_string(&mut source)?;
+    if source.len() as u64 > MAX_MAP_BYTES {
+        return refuse(format!("this file is larger than {} MiB, more than any map needs", MAX_MAP_BYTES >> 20));
+    }
+    Ok(source)
 }
 
 /// Parses and validates a map. `origin` names it in messages (a path or a built-in name)

@@ -149,7 +149,7 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     }
     session.run_to_end(0, |_| {}).map_err(|e| fail(e.to_string()))?;
     if let (Some(dir), Some(r)) = (&plan.record_to, session.recording(chrono::Utc::now())) {
-        let path = dir.join(format!("match-{:04}.{}", spec.index, crate::record::EXTENSION));
+        let path = replay_path(dir, spec.index);
         crate::record::fs::write_with_backup(&path, &crate::record::wire::encode(&r))
             .map_err(|e| fail(format!("cannot write the replay '{}': {e}", path.display())))?;
     }
@@ -262,6 +262,13 @@ pub fn leaderboard(entrants: &[Entrant], rows: &[Row]) -> Vec<Standing> {
         .collect();
     out.sort_by(|a, b| b.mean_roi.total_cmp(&a.mean_roi).then(a.strategy.cmp(&b.strategy)));
     out
+}
+
+/// Where `--record` writes the replay of the match numbered `index` in `matches.csv`:
+/// `DIR/match-0000.dtrec`, ...
+#[must_use]
+pub fn replay_path(dir: &std::path::Path, index: usize) -> std::path::PathBuf {
+    dir.join(format!("match-{index:04}.{}", crate::record::EXTENSION))
 }
 
 #[cfg(test)]

@@ -80,13 +80,13 @@ fn sim_summary_and_trace_files() {
 fn bad_input_exits_2_with_a_message() {
     let cases: &[(&[&str], &str)] = &[
         (&["sim", "--map", "atlantis"], "atlantis"),
-        (&["sim", "--map", "tutorial", "--blocks", "0"], "--blocks must be at least 1"),
+        (&["sim", "--map", "tutorial", "--blocks", "0"], "from 1 to 100000000"),
         (&["sim", "--map", "tutorial", "--blocks", "-5"], "--blocks"),
         (&["sim", "--map", "tutorial", "--seed", "abc"], "--seed"),
         (&["sim", "--map", "tutorial", "--every", "0"], "--every"),
         (
             &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "/nonexistent-dir/x.csv"],
-            "cannot write '/nonexistent-dir/x.csv'",
+            "'/nonexistent-dir/x.csv': the folder '/nonexistent-dir' does not exist",
         ),
         (&["sim", "--frobnicate"], "--frobnicate"),
         (&["nonsense"], "nonsense"),
@@ -113,4 +113,148 @@ fn help_has_examples() {
     let o = run(&["--help"]);
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("Examples:"));
+}
+
+/// Runs the binary in `dir`.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dtao-arena")).args(args).current_dir(dir).output().expect("run binary")
+}
+
+fn refused(o: &Output, needle: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    assert!(stderr(o).contains(needle), "wanted '{needle}' in: {}", stderr(o));
+    assert!(!stderr(o).contains("panicked"), "{}", stderr(o));
+}
+
+#[test]
+fn outputs_are_checked_before_the_run_and_never_replace_an_input() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let map = std::fs::read_to_string("maps/tutorial.toml").expect("map");
+    std::fs::write(d.join("my.toml"), &map).expect("write");
+    std::fs::write(d.join("bot.lua"), "function on_tick(w) end\n").expect("write");
+    // An output that is one of the inputs.
+    refused(&run_in(d, &["sim", "--map", "my.toml", "--blocks", "30", "--trace", "my.toml"]), "same file as the input");
+    refused(
+        &run_in(d, &["sim", "--map", "tutorial", "--bot", "bot.lua", "--trace", "./bot.lua"]),
+        "same file as the input",
+    );
+    let sweep =
+        ["sweep", "--map", "my.toml", "--param", "tempo", "--values", "5", "--blocks", "30", "--out", "my.toml"];
+    refused(&run_in(d, &sweep), "same file as the input");
+    assert_eq!(std::fs::read_to_string(d.join("my.toml")).expect("map"), map, "the map is untouched");
+    // Two outputs naming one file.
+    refused(&run_in(d, &["sim", "--map", "tutorial", "--trace", "same", "--record", "same"]), "both name 'same'");
+    // An output that cannot be written fails before anything is written.
+    std::fs::create_dir(d.join("a.accounts.csv")).expect("mkdir");
+    std::fs::write(d.join("a.csv"), "OLD").expect("write");
+    refused(&run_in(d, &["sim", "--map", "tutorial", "--blocks", "30", "--trace", "a.csv"]), "is a folder");
+    assert_eq!(std::fs::read_to_string(d.join("a.csv")).expect("old"), "OLD");
+    let o = run_in(d, &["sim", "--map", "tutorial", "--blocks", "30", "--trace", "b.csv", "--record", "no/r.dtrec"]);
+    refused(&o, "the folder 'no' does not exist");
+    assert!(!d.join("b.csv").exists(), "no trace written by a run that was refused");
+    std::fs::create_dir(d.join("r.dtrec.bak")).expect("mkdir");
+    refused(&run_in(d, &["sim", "--map", "tutorial", "--record", "r.dtrec"]), "r.dtrec.bak");
+    // Tournaments: --out is a folder; the check comes before the matches.
+    std::fs::write(d.join("FILE"), "").expect("write");
+    refused(
+        &run_in(d, &["tournament", "--strategies", "momentum", "--maps", "tutorial", "--out", "FILE"]),
+        "takes a folder",
+    );
+    std::fs::create_dir_all(d.join("out/leaderboard.json")).expect("mkdir");
+    let t = ["tournament", "--strategies", "momentum", "--maps", "tutorial", "--matches", "1", "--out", "out"];
+    refused(&run_in(d, &t), "leaderboard.json");
+    assert!(!d.join("out/matches.csv").exists(), "nothing written by a refused tournament");
+    // The workshop server's replay, before it starts listening.
+    refused(&run_in(d, &["serve", "--map", "tutorial", "--port", "0", "--record", "."]), "is a folder");
+}
+
+#[test]
+fn numbers_out_of_range_are_refused_by_every_command() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["sim", "--map", "tutorial", "--blocks", "100000001"], "from 1 to 100000000"),
+        (&["sim", "--map", "tutorial", "--blocks", "18446744073709551615"], "from 1 to 100000000"),
+        (&["tournament", "--strategies", "momentum", "--blocks", "100000001"], "from 1 to 100000000"),
+        (&["tournament", "--strategies", "momentum", "--matches", "-1"], "--matches"),
+        (&["sweep", "--map", "tutorial", "--param", "tempo", "--values", "5", "--blocks", "0"], "from 1 to 100000000"),
+        (&["sweep", "--map", "tutorial", "--param", "tempo", "--values", "5", "--seeds", "-1"], "--seeds"),
+        (
+            &["sweep", "--map", "tutorial", "--param", "subnet_limit", "--values", "1"],
+            "does not fit the map 'tutorial'",
+        ),
+        (&["serve", "--map", "tutorial", "--blocks", "0"], "from 1 to 100000000"),
+        (&["serve", "--map", "tutorial", "--max-players", "0"], "--max-players"),
+        (&["serve", "--map", "tutorial", "--bot-deadline-ms", "0"], "--bot-deadline-ms"),
+        (&["serve", "--map", "tutorial", "--port", "-1"], "--port"),
+        (&["serve", "--map", "tutorial", "--bind", "localhost"], "is not an IP address"),
+    ];
+    for (args, needle) in cases {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn join_checks_the_address_and_the_strategy_before_connecting() {
+    for addr in ["127.0.0.1", "127.0.0.1:99999", "127.0.0.1:abc", ":7447", ""] {
+        refused(&run(&["join", addr, "--code", "K7M2QX", "--bot", "momentum"]), "is not HOST:PORT");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("broken.lua"), "function on_tick(w) x( end\n").expect("write");
+    // Port 1 is closed: the strategy's syntax error must be reported, not the connection.
+    refused(&run_in(dir.path(), &["join", "127.0.0.1:1", "--code", "K7M2QX", "--bot", "broken.lua"]), "broken");
+}
+
+#[test]
+fn inputs_that_are_not_files_are_refused_without_reading_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let folder = dir.path().to_str().expect("utf-8");
+    refused(&run(&["check", folder]), "is a folder");
+    refused(&run(&["sim", "--map", "tutorial", "--bot", folder]), "is a folder");
+    refused(&run(&["replay", folder, "--verify"]), "is a folder");
+    #[cfg(unix)]
+    {
+        refused(&run(&["check", "/dev/zero"]), "not a regular file");
+        refused(&run(&["sim", "--map", "tutorial", "--bot", "/dev/zero"]), "not a regular file");
+        refused(&run(&["replay", "/dev/zero", "--verify"]), "not a regular file");
+    }
+    refused(&run(&["check", "saves/sn28-meme.dtrec"]), "replay saves/sn28-meme.dtrec --verify");
+}
+
+#[test]
+fn check_takes_shipped_names_and_any_case_of_lua() {
+    let o = run(&["check", "momentum"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("ok: strategy 'momentum'"));
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("LOUD.LUA"), "function on_tick(w) end\n").expect("write");
+    let o = run_in(dir.path(), &["check", "LOUD.LUA"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_strategys_control_characters_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("esc.lua"), "function on_tick(w) dtao.log('\\27[2Jgone\\0') end\n").expect("write");
+    let o = run_in(dir.path(), &["check", "esc.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains('\u{1b}') && !out.contains('\0'), "{out:?}");
+    assert!(out.contains("\\u{1b}[2Jgone\\u{0}"), "{out}");
+}
+
+#[test]
+fn a_closed_stdout_ends_nothing_early() {
+    // `sim --json | head -0`: the reader is gone before the report is printed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["sim", "--map", "tutorial", "--blocks", "300", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }

@@ -5,8 +5,17 @@ use std::path::Path;
 use super::{CliError, CliResult};
 
 pub fn run(file: &Path) -> CliResult {
-    if file.extension().is_some_and(|x| x == "lua") {
+    let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
+    let shipped = !file.exists() && file.to_str().and_then(crate::script::builtin::find).is_some();
+    if ext.as_deref() == Some("lua") || shipped {
         return check_strategy(file);
+    }
+    if ext.as_deref() == Some(crate::record::EXTENSION) {
+        return Err(CliError::input(format!(
+            "{}: check takes a map (.toml) or a strategy (.lua); to check a recording, run: dtao-arena replay {} --verify",
+            file.display(),
+            file.display()
+        )));
     }
     let path = file.to_string_lossy();
     let map = crate::scenario::load(&path)?;
@@ -16,7 +25,7 @@ pub fn run(file: &Path) -> CliResult {
         (n, 0) => format!(", {n} objectives"),
         (n, g) => format!(", {n} objectives ({g} checked by the game)"),
     };
-    println!(
+    out!(
         "ok: map '{}' ({path}): {} subnets, {} accounts, {} NPC groups, {} events{objectives}, {} blocks",
         map.init.name,
         map.init.subnets.len(),
@@ -60,14 +69,14 @@ fn check_strategy(file: &Path) -> CliResult {
             lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
         )));
     }
-    println!(
+    out!(
         "ok: strategy '{}' ({}): loads, runs {turns} turns (cadence {cadence}) on the tutorial map without a fault{}",
         entrant.name,
         file.display(),
         if traded { "; it trades" } else { "; none of its orders filled" }
     );
     for l in lines.iter().take(10) {
-        println!("{l}");
+        out!("{l}");
     }
     Ok(())
 }

@@ -1,9 +1,18 @@
-//! Files written safely (see [`crate::record::fs`]), with errors as CLI errors.
+//! Files read and written safely (see [`crate::record::fs`]), with errors as CLI errors:
+//! inputs are regular files of a bounded size, and every output is checked before a
+//! command starts its work, so that a run never ends in a write that fails or that
+//! destroys one of its own inputs.
 
-use std::io::Write;
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 use super::CliError;
+
+/// The largest recording a command reads (a year-long recording of the default map with
+/// eight bots is 1.5 MB).
+pub const MAX_RECORDING_BYTES: u64 = 256 << 20;
+/// The largest strategy a command reads (the shipped ones are under 20 KiB).
+pub const MAX_STRATEGY_BYTES: u64 = 4 << 20;
 
 /// Writes `path` atomically with what `fill` writes.
 ///
@@ -12,4 +21,192 @@ use super::CliError;
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CliError> {
     crate::record::fs::write_atomic(path, fill)
         .map_err(|e| CliError::input(format!("cannot write '{}': {e}", path.display())))
+}
+
+/// Reads an input file (`what`: "strategy", "recording"): a regular file of at most
+/// `max` bytes, so that a folder or a device such as `/dev/zero` is refused
+/// with a message instead of being read until memory runs out.
+///
+/// # Errors
+/// The file is missing, not a regular file, too large or unreadable.
+pub fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, CliError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| CliError::input(format!("cannot read '{}': {e}", path.display())))?;
+    if meta.is_dir() {
+        return Err(CliError::input(format!("'{}' is a folder; give the path of a {what} file", path.display())));
+    }
+    if !meta.is_file() {
+        return Err(CliError::input(format!(
+            "'{}' is not a regular file (a device or a pipe); give the path of a {what} file",
+            path.display()
+        )));
+    }
+    if meta.len() > max {
+        return Err(too_large(path, what, max));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| CliError::input(format!("cannot read '{}': {e}", path.display())))?;
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::input(format!("cannot read '{}': {e}", path.display())))?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(path, what, max));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &Path, what: &str, max: u64) -> CliError {
+    CliError::input(format!(
+        "'{}' is larger than {} MiB, more than any {what} needs; check the path",
+        path.display(),
+        max >> 20
+    ))
+}
+
+/// One file a command will write: the flag that names it, its path, and whether the file
+/// it replaces is kept as `.bak`.
+#[derive(Clone, Debug)]
+pub struct Output<'a> {
+    pub flag: &'a str,
+    pub path: PathBuf,
+    pub backup: bool,
+}
+
+impl<'a> Output<'a> {
+    #[must_use]
+    pub fn new(flag: &'a str, path: impl Into<PathBuf>) -> Self {
+        Self { flag, path: path.into(), backup: false }
+    }
+    #[must_use]
+    pub fn with_backup(flag: &'a str, path: impl Into<PathBuf>) -> Self {
+        Self { flag, path: path.into(), backup: true }
+    }
+}
+
+/// Checks, before a command runs, that every output can be written: its folder exists
+/// and takes new files, it is not a folder itself, and it is neither one of the inputs
+/// (a map or a strategy the command reads) nor another output.
+///
+/// # Errors
+/// The first output that could not be written, and how to fix it.
+pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), CliError> {
+    let inputs: Vec<(PathBuf, &Path)> =
+        inputs.iter().filter(|p| p.is_file()).filter_map(|p| Some((std::fs::canonicalize(p).ok()?, *p))).collect();
+    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    for o in outputs {
+        let p = &o.path;
+        if p.is_dir() {
+            return Err(CliError::input(format!(
+                "{} '{}' is a folder; give a file name (such as '{}')",
+                o.flag,
+                p.display(),
+                p.join("out").display()
+            )));
+        }
+        let Some(name) = p.file_name() else {
+            return Err(CliError::input(format!("{} '{}' has no file name; give one", o.flag, p.display())));
+        };
+        let folder = match p.parent() {
+            Some(f) if !f.as_os_str().is_empty() => f,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            return Err(CliError::input(format!(
+                "{} '{}': the folder '{}' does not exist; create it first (mkdir -p '{}')",
+                o.flag,
+                p.display(),
+                folder.display(),
+                folder.display()
+            )));
+        }
+        tempfile::Builder::new().prefix(".dtao-check-").tempfile_in(folder).map_err(|e| {
+            CliError::input(format!(
+                "{} '{}': cannot write in the folder '{}' ({e}); choose another folder",
+                o.flag,
+                p.display(),
+                folder.display()
+            ))
+        })?;
+        if o.backup {
+            let bak = crate::record::fs::backup_path(p);
+            if bak.is_dir() {
+                return Err(CliError::input(format!(
+                    "{} '{}': its backup '{}' is a folder; move that folder away or choose another name",
+                    o.flag,
+                    p.display(),
+                    bak.display()
+                )));
+            }
+        }
+        let canon = std::fs::canonicalize(folder).map_or_else(|_| p.clone(), |f| f.join(name));
+        if let Some((_, input)) = inputs.iter().find(|(c, _)| *c == canon) {
+            return Err(CliError::input(format!(
+                "{} '{}' is the same file as the input '{}'; writing it would destroy that input: choose another name",
+                o.flag,
+                p.display(),
+                input.display()
+            )));
+        }
+        if let Some((_, other)) = seen.iter().find(|(c, _)| *c == canon) {
+            return Err(CliError::input(format!(
+                "{} and {other} both name '{}'; give them different files",
+                o.flag,
+                p.display()
+            )));
+        }
+        seen.push((canon, o.flag));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_are_checked_before_a_run() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let map = dir.path().join("my.toml");
+        std::fs::write(&map, "x").expect("write");
+        let err = |inputs: &[&Path], outs: &[Output<'_>]| check_outputs(inputs, outs).expect_err("refused").message;
+        // An output that is an input: the map would be destroyed.
+        let e = err(&[&map], &[Output::new("--trace", &map)]);
+        assert!(e.contains("same file as the input") && e.contains("my.toml"), "{e}");
+        // The same file reached by another spelling.
+        let e = err(&[&map], &[Output::new("--out", dir.path().join(".").join("my.toml"))]);
+        assert!(e.contains("same file as the input"), "{e}");
+        // Two outputs naming one file.
+        let a = dir.path().join("a.csv");
+        let e = err(&[], &[Output::new("--trace", &a), Output::with_backup("--record", &a)]);
+        assert!(e.contains("--record and --trace both name"), "{e}");
+        // A folder, a missing folder, a backup that is a folder.
+        let e = err(&[], &[Output::new("--trace", dir.path())]);
+        assert!(e.contains("is a folder"), "{e}");
+        let e = err(&[], &[Output::new("--out", dir.path().join("missing/x.csv"))]);
+        assert!(e.contains("does not exist") && e.contains("mkdir -p"), "{e}");
+        std::fs::create_dir(dir.path().join("r.dtrec.bak")).expect("mkdir");
+        let e = err(&[], &[Output::with_backup("--record", dir.path().join("r.dtrec"))]);
+        assert!(e.contains("backup") && e.contains("r.dtrec.bak"), "{e}");
+        // Fine: new files in an existing folder, and a file that only shares a folder.
+        check_outputs(&[&map], &[Output::new("--trace", dir.path().join("t.csv")), Output::new("--out", &a)])
+            .expect("writable");
+    }
+
+    #[test]
+    fn inputs_must_be_regular_files_of_a_bounded_size() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let e = read_input(dir.path(), "map", 1 << 20).expect_err("a folder").message;
+        assert!(e.contains("is a folder"), "{e}");
+        #[cfg(unix)]
+        {
+            let e = read_input(Path::new("/dev/zero"), "strategy", 1 << 20).expect_err("a device").message;
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        let f = dir.path().join("s.lua");
+        std::fs::write(&f, "x = 1").expect("write");
+        assert_eq!(read_input(&f, "strategy", 1 << 20).expect("reads"), b"x = 1");
+        let e = read_input(&f, "strategy", 3).expect_err("too large").message;
+        assert!(e.contains("larger than"), "{e}");
+    }
 }

@@ -44,7 +44,12 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 pub fn run(a: &JoinArgs) -> CliResult {
     let code = crate::net::server::normalise_code(&a.code)
         .ok_or_else(|| CliError::input(format!("'{}' is not a room code (such as K7M2QX)", a.code)))?;
+    check_addr(&a.addr)?;
     let bot = a.bot.as_ref().map(|p| super::strategy::read(p)).transpose()?;
+    if let Some(entrant) = &bot {
+        // A strategy that does not load is the user's to fix before the room sees it.
+        super::strategy::actor(entrant, 0, 0)?;
+    }
     let name = a.name.clone().or_else(|| bot.as_ref().map(|b| b.name.clone())).unwrap_or_default();
     if !a.spectate && name.trim().is_empty() {
         return Err(CliError::input("give your name with --name NAME"));
@@ -90,6 +95,24 @@ pub fn run(a: &JoinArgs) -> CliResult {
     }
 }
 
+/// `HOST:PORT` (a name or an IP address, `[v6]:PORT` for IPv6, a port from 1 to 65535).
+fn check_addr(addr: &str) -> Result<(), CliError> {
+    let bad = |why: &str| {
+        CliError::input(format!(
+            "'{addr}' is not HOST:PORT ({why}); write it like 192.168.1.20:7447 (the address and port the host's serve printed)"
+        ))
+    };
+    let Some((host, port)) = addr.trim().rsplit_once(':') else { return Err(bad("no port")) };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() {
+        return Err(bad("no host"));
+    }
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 => Ok(()),
+        _ => Err(bad("the port is a number from 1 to 65535")),
+    }
+}
+
 fn parse_token(hex: &str) -> Result<Token, CliError> {
     let hex = hex.trim();
     let bad = || CliError::input("a token is 32 hexadecimal digits");
@@ -111,9 +134,9 @@ fn token_path(code: &str, name: &str) -> Option<PathBuf> {
 }
 
 fn print_end(end: &End) {
-    println!("{}", end.reason);
+    out!("{}", end.reason);
     for s in &end.standings {
-        println!(
+        out!(
             "{:>3}. {:<24} {:<5} {:>14} TAO  roi {:>+7.2}%",
             s.rank,
             s.name,
@@ -179,11 +202,11 @@ fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
     let me = joined.welcome.name.clone();
     let end = client::run_bot(joined, Box::new(actor), |e| match e {
         client::BotEvent::Decided { after_block, orders } if orders > 0 => {
-            println!("block {after_block}: {me} sent {orders} orders");
+            out!("block {after_block}: {me} sent {orders} orders");
         }
         client::BotEvent::Decided { .. } => {}
-        client::BotEvent::Fault(f) => println!("fault: {f}"),
-        client::BotEvent::Line(l) => println!("{l}"),
+        client::BotEvent::Fault(f) => out!("fault: {f}"),
+        client::BotEvent::Line(l) => out!("{l}"),
     })
     .map_err(CliError::runtime)?;
     print_end(&end);

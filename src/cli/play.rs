@@ -38,7 +38,7 @@ pub struct PlayArgs {
     pub name: String,
     /// Starting speed in blocks per second (the nearest of 1, 2, 5, 10, 30, 60, 120,
     /// 360, 720, 1440, 2880, 7200; default 60).
-    #[arg(long, value_name = "BLOCKS_PER_SEC")]
+    #[arg(long, value_name = "BLOCKS_PER_SEC", allow_negative_numbers = true)]
     pub speed: Option<u32>,
     /// Price impact, in percent, above which an order's quote warns (default 2).
     #[arg(long, value_name = "PCT")]
@@ -72,6 +72,12 @@ pub fn run(a: &PlayArgs) -> CliResult {
         super::strategy::actor(e, seed, seat)?;
     }
     let tui_options = tui_options(a)?;
+    if let Some(save) = &a.save {
+        let inputs: Vec<&std::path::Path> = std::iter::once(std::path::Path::new(&a.map))
+            .chain(a.bots.iter().map(std::path::PathBuf::as_path))
+            .collect();
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--save", save)])?;
+    }
     need_terminal()?;
     let options = handle_options(a);
     let name = if a.name.trim().is_empty() { "you".to_string() } else { a.name.trim().to_string() };

@@ -11,7 +11,7 @@ use crate::record::{Recording, wire};
 /// # Errors
 /// The file cannot be read or is not a valid recording.
 pub fn read(path: &Path) -> Result<Recording, CliError> {
-    let bytes = std::fs::read(path).map_err(|e| CliError::input(format!("cannot read '{}': {e}", path.display())))?;
+    let bytes = super::fsutil::read_input(path, "recording (.dtrec)", super::fsutil::MAX_RECORDING_BYTES)?;
     wire::decode(&bytes).map_err(|e| CliError::input(format!("'{}' {e}", path.display())))
 }
 

@@ -47,10 +47,10 @@ pub fn run(a: &ReplayArgs) -> CliResult {
     if a.json {
         let rep = crate::session::report::report(session.world());
         let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
-        println!("{text}");
+        out!("{text}");
     } else {
         let h = &rec.header;
-        println!(
+        out!(
             "{file}: verified: {} blocks of '{}' (seed {}), {checked} recorded state hashes and the final one agree; state {}",
             rec.block,
             h.map_name,
@@ -58,10 +58,7 @@ pub fn run(a: &ReplayArgs) -> CliResult {
             &session.world().state_hash_hex()[..16],
         );
         if !rec.is_complete() {
-            println!(
-                "(a save at block {} of {}: resume it with `dtao-arena play --load {file}`)",
-                rec.block, h.end_block
-            );
+            out!("(a save at block {} of {}: resume it with `dtao-arena play --load {file}`)", rec.block, h.end_block);
         }
     }
     Ok(())

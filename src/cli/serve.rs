@@ -17,7 +17,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub map: String,
     /// TCP port to listen on.
-    #[arg(long, default_value_t = 7447)]
+    #[arg(long, default_value_t = 7447, allow_negative_numbers = true)]
     pub port: u16,
     /// Address to listen on (0.0.0.0: every interface of this machine).
     #[arg(long, default_value = "0.0.0.0")]
@@ -29,13 +29,13 @@ pub struct ServeArgs {
     #[arg(long)]
     pub code: Option<String>,
     /// Clock speed, blocks per second (1 to 7,200).
-    #[arg(long, value_name = "BPS", default_value_t = 60)]
+    #[arg(long, value_name = "BPS", default_value_t = 60, allow_negative_numbers = true)]
     pub speed: u32,
     /// Match seed (default: the map's).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Match length in blocks (default: the map's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
     /// Where to write the replay (default: a new file in the platform's data folder).
     #[arg(long, value_name = "FILE")]
@@ -44,11 +44,11 @@ pub struct ServeArgs {
     #[arg(long)]
     pub start: bool,
     /// Milliseconds a remote bot has to send each decision.
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    #[arg(long, value_name = "MS", default_value_t = 1000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(10..=600_000))]
     pub bot_deadline_ms: u64,
     /// Players and remote bots that may join.
-    #[arg(long, default_value_t = 256)]
-    pub max_players: usize,
+    #[arg(long, default_value_t = 256, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub max_players: u64,
 }
 
 const HOST_HELP: &str =
@@ -65,10 +65,19 @@ pub fn run(a: &ServeArgs) -> CliResult {
     if !(1..=7200).contains(&a.speed) {
         return Err(CliError::input("--speed must be 1 to 7200 blocks a second"));
     }
+    if let Some(r) = &a.record {
+        let inputs: Vec<&std::path::Path> =
+            std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--record", r)])?;
+    }
     let record = a.record.clone().or_else(|| super::play::default_save_path(&format!("workshop-{}", map.name())));
-    let addr: std::net::SocketAddr = format!("{}:{}", a.bind, a.port)
-        .parse()
-        .map_err(|_| CliError::input(format!("'{}' is not an IP address to listen on (such as 0.0.0.0)", a.bind)))?;
+    let ip: std::net::IpAddr = a.bind.trim().trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| {
+        CliError::input(format!(
+            "--bind '{}' is not an IP address to listen on (such as 0.0.0.0, or :: for IPv6)",
+            a.bind
+        ))
+    })?;
+    let addr = std::net::SocketAddr::new(ip, a.port);
     let config = ServerConfig {
         seed: Some(seed),
         blocks: a.blocks,
@@ -79,23 +88,28 @@ pub fn run(a: &ServeArgs) -> CliResult {
         record,
         limits: Limits {
             bot_deadline: Duration::from_millis(a.bot_deadline_ms),
-            max_players: a.max_players,
+            max_players: usize::try_from(a.max_players).unwrap_or(usize::MAX),
             ..Limits::default()
         },
         ..ServerConfig::new(map.clone())
     };
     let mut server = Server::start(config, addr).map_err(|e| match e {
+        crate::net::server::ServerError::Io(io) if io.kind() == std::io::ErrorKind::AddrNotAvailable => {
+            CliError::input(format!(
+                "cannot listen on {addr}: {io}; --bind takes an address of this machine (0.0.0.0 listens on all of them)"
+            ))
+        }
         crate::net::server::ServerError::Io(io) => {
             CliError::runtime(format!("cannot listen on {addr}: {io} (is another server on that port? try --port)"))
         }
         other => CliError::input(other.to_string()),
     })?;
     let port = server.local_addr().port();
-    println!("dTAO Arena workshop: map '{}', room code {}", map.name(), server.code());
-    println!("students join with:  dtao-arena join THIS-MACHINE:{port} --name NAME --code {}", server.code());
-    println!("(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)");
-    println!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
-    println!("{HOST_HELP}");
+    out!("dTAO Arena workshop: map '{}', room code {}", map.name(), server.code());
+    out!("students join with:  dtao-arena join THIS-MACHINE:{port} --name NAME --code {}", server.code());
+    out!("(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)");
+    out!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
+    out!("{HOST_HELP}");
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
@@ -108,15 +122,15 @@ pub fn run(a: &ServeArgs) -> CliResult {
     while !server.is_finished() {
         let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else { continue };
         match parse_host(&line) {
-            Ok(Some(cmd)) => println!("{}", server.host(cmd)),
+            Ok(Some(cmd)) => out!("{}", server.host(cmd)),
             Ok(None) => {}
-            Err(e) => println!("{e}\n{HOST_HELP}"),
+            Err(e) => out!("{e}\n{HOST_HELP}"),
         }
     }
     let end = server.wait();
-    println!("\n{}", end.end.reason);
+    out!("\n{}", end.end.reason);
     for s in &end.end.standings {
-        println!(
+        out!(
             "{:>3}. {:<24} {:<5} {:>14} TAO  roi {:>+7.2}%  faults {}",
             s.rank,
             s.name,
@@ -127,7 +141,7 @@ pub fn run(a: &ServeArgs) -> CliResult {
         );
     }
     if let Some(p) = &end.end.replay {
-        println!("replay: dtao-arena replay {p}");
+        out!("replay: dtao-arena replay {p}");
     }
     match end.error {
         Some(e) => Err(CliError::runtime(e)),

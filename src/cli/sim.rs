@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::fsutil::write_atomic;
+use super::fsutil::{Output, check_outputs, write_atomic};
 use super::{CliError, CliResult};
 use crate::engine::amount::format_rao;
 use crate::session::Session;
@@ -16,7 +16,7 @@ pub struct SimArgs {
     #[arg(long, default_value = "dtao-launch")]
     pub map: String,
     /// Blocks to simulate (default: the map's length).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
     /// Match seed (default: the map's).
     #[arg(long, allow_negative_numbers = true)]
@@ -40,9 +40,19 @@ pub struct SimArgs {
 
 pub fn run(a: &SimArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
-    if a.blocks == Some(0) {
-        return Err(CliError::input("--blocks must be at least 1"));
+    // Every output is checked before the run, so that the run never ends in a failed
+    // write or overwrites the map or a strategy it read.
+    let mut outputs = Vec::new();
+    if let Some(t) = &a.trace {
+        outputs.push(Output::new("--trace", t));
+        outputs.push(Output::new("--trace (its accounts file)", accounts_path(t)));
     }
+    if let Some(r) = &a.record {
+        outputs.push(Output::with_backup("--record", r));
+    }
+    let inputs: Vec<&std::path::Path> =
+        std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
+    check_outputs(&inputs, &outputs)?;
     let mut session = Session::new(&map, a.seed, a.blocks)?;
     if a.record.is_some() {
         session.start_recording(chrono::Utc::now());
@@ -85,7 +95,7 @@ pub fn run(a: &SimArgs) -> CliResult {
     }
     if a.json {
         let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
-        println!("{text}");
+        out!("{text}");
     } else {
         print_summary(&session, &rep);
     }

@@ -18,8 +18,7 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
         }
         return Err(not_found(path));
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| CliError::input(format!("cannot read strategy '{}': {e}", path.display())))?;
+    let bytes = super::fsutil::read_input(path, "strategy (.lua)", super::fsutil::MAX_STRATEGY_BYTES)?;
     let source = String::from_utf8(bytes).map_err(|_| {
         CliError::input(format!(
             "{}: not a text file; a strategy is Lua 5.4 source text (precompiled bytecode is refused)",

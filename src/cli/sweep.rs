@@ -32,13 +32,13 @@ pub struct SweepArgs {
     #[arg(long, value_name = "LIST|RANGE", allow_hyphen_values = true)]
     pub values: String,
     /// Seeds: a count (4) or a list (1,7,9).
-    #[arg(long, value_name = "N|LIST", default_value = "1")]
+    #[arg(long, value_name = "N|LIST", default_value = "1", allow_negative_numbers = true)]
     pub seeds: String,
     /// First seed when --seeds is a count (default: the map's seed).
     #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Blocks per run (default: the map's length).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
     /// A Lua strategy (file or shipped name) seated in every run (repeatable).
     #[arg(long = "bot", value_name = "FILE|NAME")]
@@ -65,6 +65,24 @@ pub fn run(a: &SweepArgs) -> CliResult {
             seeds.len(),
             sweep::MAX_RUNS
         )));
+    }
+    // Each value must make a valid world of this map (subnet_limit below its netuids does
+    // not), and the CSV must be writable, before the runs start.
+    for v in &values {
+        let mut m = map.clone();
+        m.init.params.set(&a.param, v).map_err(|e| CliError::input(format!("--values: {e}")))?;
+        crate::engine::World::new(&m.init).map_err(|e| {
+            CliError::input(format!(
+                "--values: {} = {v} does not fit the map '{}' ({e}); choose values that do",
+                a.param,
+                map.name()
+            ))
+        })?;
+    }
+    if let Some(out) = &a.out {
+        let inputs: Vec<&std::path::Path> =
+            std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::new("--out", out)])?;
     }
     let entrants = if a.bots.is_empty() { Vec::new() } else { strategy::collect(&a.bots)? };
     for e in &entrants {
@@ -145,7 +163,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 /// One line per value, averaged over its seeds.
 fn print_table(plan: &Plan, outcomes: &[Outcome]) {
     let focus = focus(outcomes);
-    println!(
+    out!(
         "{} | {} = {} | {} seed(s): {}\n",
         plan.map.name(),
         plan.param,
@@ -160,7 +178,7 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
     for e in &plan.entrants {
         head.push_str(&format!(" {:>12}", format!("ROI {}", truncate(&e.name, 8))));
     }
-    println!("{head}");
+    out!("{head}");
     for v in &plan.values {
         let runs: Vec<&Outcome> = outcomes.iter().filter(|o| &o.value == v).collect();
         let hit: Vec<u64> = runs.iter().filter_map(|o| o.intervention.as_ref().map(|i| i.block)).collect();
@@ -184,17 +202,17 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         for k in 0..plan.entrants.len() {
             line.push_str(&format!(" {:>+11.2}%", 100.0 * mean(runs.iter().map(|o| o.rois[k]))));
         }
-        println!("{line}");
+        out!("{line}");
     }
-    println!(
+    out!(
         "\nintervened: runs in which an account rewarding sellers on a holder subnet held the majority of its stake weight; at block: the mean block it took control; root end: the average root proportion at the end; SNn emis / price: final emission share and price change (means over seeds)."
     );
     match sweep::takeover_value(plan, outcomes) {
-        Some(v) => println!("The intervention took control in every run from {} = {v} on.", plan.param),
+        Some(v) => out!("The intervention took control in every run from {} = {v} on.", plan.param),
         None if outcomes.iter().any(|o| o.intervention.is_some()) => {
-            println!("The intervention took control in some runs, but not in every run of the last value.");
+            out!("The intervention took control in some runs, but not in every run of the last value.");
         }
-        None => println!("No intervention took control in any run."),
+        None => out!("No intervention took control in any run."),
     }
 }
 

@@ -2,9 +2,9 @@
 //! CSV/JSON files in `--out`.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::fsutil::write_atomic;
+use super::fsutil::{Output, check_outputs, write_atomic};
 use super::{CliError, CliResult, strategy};
 use crate::tournament::{self, Plan};
 
@@ -17,10 +17,10 @@ pub struct TournamentArgs {
     #[arg(long, value_delimiter = ',', default_value = "dtao-launch")]
     pub maps: Vec<String>,
     /// Number of matches.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub matches: u64,
     /// Blocks per match (default: each map's length).
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
     /// Tournament seed; match i plays with a seed derived from it and i.
     #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
@@ -44,9 +44,13 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     for m in &a.maps {
         maps.push(crate::scenario::load(m.trim())?);
     }
-    // Every strategy must load before hours of matches start.
+    // Every strategy must load, and every output be writable, before hours of matches
+    // start.
     for e in &entrants {
         strategy::actor(e, 0, 0)?;
+    }
+    if let Some(dir) = &a.out {
+        check_out_dir(a, dir)?;
     }
     let plan = Plan {
         maps,
@@ -58,12 +62,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     };
     let mut plan = plan;
     if a.record {
-        if let Some(dir) = &a.out {
-            let replays = dir.join("replays");
-            std::fs::create_dir_all(&replays)
-                .map_err(|e| CliError::input(format!("cannot create '{}': {e}", replays.display())))?;
-            plan.record_to = Some(replays);
-        }
+        plan.record_to = a.out.as_ref().map(|dir| dir.join("replays"));
     }
     let jobs = a.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
@@ -86,19 +85,26 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
     let board = tournament::leaderboard(&plan.entrants, &rows);
-    println!(
+    out!(
         "{} matches x {} strategies on {} | seed {}\n",
         a.matches,
         plan.entrants.len(),
         plan.maps.iter().map(|m| m.init.name.as_str()).collect::<Vec<_>>().join(", "),
         a.seed
     );
-    println!(
+    out!(
         "{:<4} {:<24} {:>7} {:>9} {:>9} {:>21} {:>8} {:>6}",
-        "rank", "strategy", "matches", "mean ROI", "median", "95% CI", "win rate", "faults"
+        "rank",
+        "strategy",
+        "matches",
+        "mean ROI",
+        "median",
+        "95% CI",
+        "win rate",
+        "faults"
     );
     for (k, s) in board.iter().enumerate() {
-        println!(
+        out!(
             "{:<4} {:<24} {:>7} {:>8.2}% {:>8.2}% {:>9.2}% .. {:>7.2}% {:>7.1}% {:>6}",
             k + 1,
             s.strategy,
@@ -112,7 +118,6 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         );
     }
     if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir).map_err(|e| CliError::input(format!("cannot create '{}': {e}", dir.display())))?;
         write_atomic(&dir.join("matches.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
             c.write_record(["match", "map", "seed", "strategy", "score_tao", "roi", "rank", "faults"])
@@ -167,6 +172,37 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         eprintln!("wrote {}/{{matches.csv, leaderboard.csv, leaderboard.json}}", dir.display());
         if a.record {
             eprintln!("wrote {} replays to {}", a.matches, dir.join("replays").display());
+        }
+    }
+    Ok(())
+}
+
+/// The files `--out DIR` will hold: `DIR` is a folder (created if missing), the three
+/// tables can be written there and do not replace an input, and with `--record` no
+/// replay's name is taken by a folder.
+fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
+    if dir.exists() && !dir.is_dir() {
+        return Err(CliError::input(format!(
+            "--out '{}' is a file; --out takes a folder (created if missing), such as results/",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::input(format!("--out: cannot create '{}': {e}", dir.display())))?;
+    let inputs: Vec<&Path> =
+        a.strategies.iter().map(PathBuf::as_path).chain(a.maps.iter().map(|m| Path::new(m.trim()))).collect();
+    let tables = ["matches.csv", "leaderboard.csv", "leaderboard.json"].map(|f| Output::new("--out", dir.join(f)));
+    check_outputs(&inputs, &tables)?;
+    if a.record {
+        let replays = dir.join("replays");
+        std::fs::create_dir_all(&replays)
+            .map_err(|e| CliError::input(format!("--record: cannot create '{}': {e}", replays.display())))?;
+        let matches = usize::try_from(a.matches).unwrap_or(usize::MAX);
+        if let Some(taken) = (0..matches).map(|i| tournament::replay_path(&replays, i)).find(|p| p.is_dir()) {
+            return Err(CliError::input(format!(
+                "--record: '{}' is a folder where a replay will be written; move it away",
+                taken.display()
+            )));
         }
     }
     Ok(())

@@ -218,7 +218,11 @@ impl Params {
             Tao::from_decimal(num()?).map_err(|e| bad(&format!("{e} (an amount of TAO)")))
         };
         let rate = |max_one: bool| -> Result<Ppb, ParamError> {
-            let r = Ppb::from_decimal(num()?).map_err(|e| bad(&format!("{e} (a fraction such as 0.18)")))?;
+            let x = num()?;
+            if max_one && x.is_finite() && x > 1.0 {
+                return Err(bad("must be between 0 and 1"));
+            }
+            let r = Ppb::from_decimal(x).map_err(|e| bad(&format!("{e} (a fraction such as 0.18)")))?;
             if max_one && r > Ppb::ONE {
                 return Err(bad("must be between 0 and 1"));
             }

@@ -240,7 +240,7 @@ pub fn decode(bytes: &[u8]) -> Result<Recording, RecordError> {
     }
     if actual > declared {
         return Err(RecordError::Invalid(format!(
-            "it has {} bytes after its end (two files joined?)",
+            "it has {} bytes after its end (two files joined, or extra bytes appended?); restore it from its .bak copy or record it again",
             actual - declared
         )));
     }

@@ -243,7 +243,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
 
     let name = cx.string(&top, &NAME, true).unwrap_or_default();
     let description = cx.string(&top, &DESCRIPTION, false).unwrap_or_default();
-    let blocks = cx.int(&top, &BLOCKS, true, 1, 100_000_000);
+    let blocks = cx.int(&top, &BLOCKS, true, 1, i64::try_from(super::MAX_BLOCKS).unwrap_or(i64::MAX));
     let seed = cx.int(&top, &SEED, false, 0, i64::MAX).unwrap_or(0);
     let start_date = start_date(cx, &top);
     let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
@@ -615,7 +615,7 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
             cx.bad(
                 t,
                 "netuid",
-                format!("{n} is above subnet_limit ({limit})"),
+                if n < 0 { format!("{n} is negative") } else { format!("{n} is above subnet_limit ({limit})") },
                 format!("use a netuid from 1 to {limit}, or raise params.subnet_limit"),
             );
             None
