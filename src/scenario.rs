@@ -159,8 +159,8 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
     }
 }
 
-/// The longest match a map (or a command's `--blocks`) may ask for: 38 simulated years.
-pub const MAX_BLOCKS: u64 = 100_000_000;
+/// The longest match a map may ask for (see [`crate::engine::params::MAX_BLOCKS`]).
+pub use crate::engine::params::MAX_BLOCKS;
 
 /// The largest map file read (the built-in maps are under 40 KiB).
 pub const MAX_MAP_BYTES: u64 = 16 << 20;

@@ -210,7 +210,9 @@ pub fn parse_seeds(spec: &str, base: u64) -> Result<Vec<u64>, SpecError> {
     if n == 0 || n > MAX_RUNS as u64 {
         return Err(SpecError(format!("--seeds {n}: give from 1 to {MAX_RUNS} seeds")));
     }
-    Ok((0..n).map(|k| base.wrapping_add(k)).collect())
+    (0..n).map(|k| base.checked_add(k)).collect::<Option<Vec<u64>>>().ok_or_else(|| {
+        SpecError(format!("--seeds {n} from seed {base} would pass {}; give a smaller --seed", u64::MAX))
+    })
 }
 
 /// Checks a parameter name and every value against the engine's rules.
@@ -482,6 +484,8 @@ mod tests {
         assert_eq!(parse_seeds("9,", 7).unwrap(), vec![9]);
         assert!(parse_seeds("0", 1).is_err());
         assert!(parse_seeds("x", 1).is_err());
+        assert_eq!(parse_seeds("2", u64::MAX - 1).unwrap(), vec![u64::MAX - 1, u64::MAX]);
+        assert!(parse_seeds("2", u64::MAX).unwrap_err().to_string().contains("smaller --seed"));
     }
 
     #[test]

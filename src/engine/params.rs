@@ -169,6 +169,10 @@ impl Default for Params {
 /// Blocks per simulated day (12 s blocks).
 pub const BLOCKS_PER_DAY: u64 = 7_200;
 
+/// The longest match a map, a command's `--blocks` or a recording may ask for: 38
+/// simulated years.
+pub const MAX_BLOCKS: u64 = 100_000_000;
+
 /// A parameter value that does not parse or is out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {

@@ -271,6 +271,13 @@ fn decode_v1(body: &[u8]) -> Result<Recording, RecordError> {
     if b.hash_every == 0 {
         return Err(invalid("its checkpoint spacing is 0"));
     }
+    if b.end_block > crate::engine::params::MAX_BLOCKS {
+        return Err(invalid(format!(
+            "its match is {} blocks long, more than the {} a match may have",
+            b.end_block,
+            crate::engine::params::MAX_BLOCKS
+        )));
+    }
     if b.block > b.end_block {
         return Err(invalid(format!("it has run {} blocks of a {}-block match", b.block, b.end_block)));
     }
@@ -503,6 +510,16 @@ mod tests {
             b[k] ^= 0x40;
             assert!(decode(&b).is_err(), "flip at {k} went unnoticed");
         }
+    }
+
+    #[test]
+    fn a_match_longer_than_any_map_allows_is_refused() {
+        let mut r = sample();
+        r.header.end_block = crate::engine::params::MAX_BLOCKS + 1;
+        let e = decode(&encode(&r)).unwrap_err();
+        assert!(e.to_string().contains("more than the 100000000"), "{e}");
+        r.header.end_block = crate::engine::params::MAX_BLOCKS;
+        assert!(decode(&encode(&r)).is_ok());
     }
 
     #[test]
