@@ -70,6 +70,19 @@ impl From<crate::engine::EngineError> for CliError {
 /// Result of a subcommand.
 pub type CliResult = Result<(), CliError>;
 
+/// A progress bar on stderr when it is a terminal, hidden otherwise.
+pub(crate) fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(len);
+    let template = format!("{{spinner}} {what} {{pos}}/{{len}} {{wide_bar}} {{elapsed_precise}} (eta {{eta}})");
+    b.set_style(
+        indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b
+}
+
 /// `--blocks`: a whole number from 1 to [`crate::scenario::MAX_BLOCKS`], as a map's
 /// `blocks` is.
 ///

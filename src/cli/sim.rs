@@ -70,10 +70,22 @@ pub fn run(a: &SimArgs) -> CliResult {
         subnet_rows.extend(report::subnet_rows(session.world()));
         account_rows.extend(report::account_rows(session.world()));
     }
-    session.run_to_end(if tracing { a.every } else { 0 }, |s| {
-        subnet_rows.extend(report::subnet_rows(s.world()));
-        account_rows.extend(report::account_rows(s.world()));
-    })?;
+    // A long match shows its progress on stderr when that is a terminal.
+    let start = session.world().block;
+    let bar = super::progress_bar(session.end_block().saturating_sub(start), "blocks");
+    let tick = (session.end_block().saturating_sub(start) / 500).max(1);
+    while !session.is_over() {
+        session.step()?;
+        let b = session.world().block;
+        if tracing && b % a.every == 0 {
+            subnet_rows.extend(report::subnet_rows(session.world()));
+            account_rows.extend(report::account_rows(session.world()));
+        }
+        if b % tick == 0 {
+            bar.set_position(b - start);
+        }
+    }
+    bar.finish_and_clear();
     if let Some(path) = &a.trace {
         let w = session.world();
         if w.block % a.every != 0 {

@@ -1,7 +1,6 @@
 //! `dtao-arena sweep`: one map over a list or range of values of a parameter and over
 //! seeds, in parallel; a table on stdout and one CSV row per value and seed.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::fsutil::write_atomic;
@@ -93,7 +92,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
         || std::thread::available_parallelism().map_or(1, usize::from),
         |j| usize::try_from(j).unwrap_or(1),
     );
-    let bar = progress_bar(runs as u64, "runs");
+    let bar = super::progress_bar(runs as u64, "runs");
     let progress = |done: usize| bar.set_position(done as u64);
     let outcomes = sweep::run(&plan, jobs, &crate::tournament::lua_actor, &progress)
         .map_err(|e| CliError::runtime(e.to_string()))?;
@@ -112,19 +111,6 @@ pub fn run(a: &SweepArgs) -> CliResult {
         eprintln!("wrote {} ({} rows)", path.display(), outcomes.len());
     }
     Ok(())
-}
-
-/// A progress bar on stderr when it is a terminal, hidden otherwise.
-pub fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let b = indicatif::ProgressBar::new(len);
-    let template = format!("{{spinner}} {what} {{pos}}/{{len}} {{wide_bar}} {{elapsed_precise}} (eta {{eta}})");
-    b.set_style(
-        indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    b
 }
 
 /// The subnets the table shows: the holder and revenue subnets (the lessons' subjects),

@@ -1,7 +1,6 @@
 //! `dtao-arena tournament`: many matches in parallel; the leaderboard on stdout and
 //! CSV/JSON files in `--out`.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use super::fsutil::{Output, check_outputs, write_atomic};
@@ -68,18 +67,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         || std::thread::available_parallelism().map_or(1, usize::from),
         |j| usize::try_from(j).unwrap_or(1),
     );
-    let bar = if std::io::stderr().is_terminal() {
-        let b = indicatif::ProgressBar::new(a.matches);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} matches {pos}/{len} {wide_bar} {elapsed_precise} (eta {eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = super::progress_bar(a.matches, "matches");
     let progress = |done: usize| bar.set_position(done as u64);
     let rows = tournament::run(&plan, jobs, &tournament::lua_actor, &progress)
         .map_err(|e| CliError::runtime(e.to_string()))?;
