@@ -25,6 +25,7 @@ mod play;
 mod recfile;
 mod replay;
 mod serve;
+mod signals;
 mod sim;
 mod strategy;
 mod sweep;

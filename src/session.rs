@@ -257,6 +257,54 @@ impl Session {
     /// Another engine version, an embedded map or strategy that does not load, or (when
     /// resuming) a state that differs from the recorded one.
     pub fn from_recording(rec: &Recording, bots: Option<BotFactory>) -> Result<Self, LoadError> {
+        let mut s = Self::load(rec, bots)?;
+        if let Some(end) = s.catching_up() {
+            while s.world.block < end && s.divergence.is_none() {
+                s.step().map_err(|e| LoadError::Simulation { block: s.world.block, problem: e.to_string() })?;
+            }
+            s.finish_catch_up()?;
+        }
+        Ok(s)
+    }
+
+    /// A save to resume, at block 0: as [`Session::from_recording`] with bots, but the
+    /// caller runs the catch-up (to watch every block on the way: a game rebuilds its
+    /// charts, journal and cost basis). Step until [`Session::catching_up`]'s block,
+    /// then call [`Session::finish_catch_up`].
+    ///
+    /// # Errors
+    /// As [`Session::from_recording`].
+    pub fn resume(rec: &Recording, bots: BotFactory) -> Result<Self, LoadError> {
+        Self::load(rec, Some(bots))
+    }
+
+    /// While a resumed save catches up: the block it was saved at.
+    #[must_use]
+    pub fn catching_up(&self) -> Option<u64> {
+        self.factory.as_ref().and(self.feed.as_ref()).map(|f| f.end)
+    }
+
+    /// Ends a resumed save's catch-up: from here the session runs live.
+    ///
+    /// # Errors
+    /// The catch-up differs from the recording, or stopped before its block.
+    pub fn finish_catch_up(&mut self) -> Result<(), LoadError> {
+        let Some(end) = self.catching_up() else { return Ok(()) };
+        if let Some(d) = self.divergence {
+            return Err(LoadError::Diverged(d));
+        }
+        if self.world.block != end {
+            return Err(LoadError::Simulation {
+                block: self.world.block,
+                problem: format!("the catch-up stopped before block {end}"),
+            });
+        }
+        self.feed = None;
+        self.factory = None;
+        Ok(())
+    }
+
+    fn load(rec: &Recording, bots: Option<BotFactory>) -> Result<Self, LoadError> {
         let h = &rec.header;
         if h.engine_version != crate::engine::ENGINE_VERSION {
             return Err(LoadError::Engine { found: h.engine_version, current: crate::engine::ENGINE_VERSION });
@@ -287,16 +335,6 @@ impl Session {
             s.end_block = rec.block;
         }
         s.feed_now()?;
-        if resuming {
-            while s.world.block < rec.block && s.divergence.is_none() {
-                s.step().map_err(|e| LoadError::Simulation { block: s.world.block, problem: e.to_string() })?;
-            }
-            if let Some(d) = s.divergence {
-                return Err(LoadError::Diverged(d));
-            }
-            s.feed = None;
-            s.factory = None;
-        }
         Ok(s)
     }
 

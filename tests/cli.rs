@@ -258,3 +258,70 @@ fn a_closed_stdout_ends_nothing_early() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
+
+#[test]
+fn serve_with_its_input_closed_while_paused_ends_and_writes_its_replay() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let started = std::time::Instant::now();
+    // `output()` gives the child no standard input: it reads end-of-file at once.
+    let o = run_in(
+        dir.path(),
+        &["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--record", "r.dtrec"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("standard input closed while the clock is paused"), "{out}");
+    assert!(out.contains("replay: dtao-arena replay"), "{out}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let replay = dir.path().join("r.dtrec");
+    let v = run(&["replay", replay.to_str().expect("utf-8"), "--verify"]);
+    assert!(v.status.success(), "{}", stderr(&v));
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_stopped_by_a_signal_ends_the_match_and_writes_its_replay() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--start", "--record", "r.dtrec"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    while !seen.iter().any(|l: &String| l.contains("host commands")) {
+        seen.push(rx.recv_timeout(std::time::Duration::from_secs(20)).expect("serve prints its banner"));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "serve did not stop after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    while let Ok(l) = rx.recv_timeout(std::time::Duration::from_secs(2)) {
+        seen.push(l);
+    }
+    let out = seen.join("\n");
+    assert!(status.success(), "{status:?}\n{out}");
+    assert!(out.contains("stopping") && out.contains("the host ended the match"), "{out}");
+    assert!(dir.path().join("r.dtrec").is_file(), "{out}");
+}

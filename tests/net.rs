@@ -369,3 +369,90 @@ fn a_late_bot_decision_is_a_fault_and_host_events_reach_everyone() {
     assert!(rec.ticks.iter().flat_map(|t| &t.inputs).any(|i| matches!(i, Input::Event(_))));
     assert!(rec.ticks.iter().flat_map(|t| &t.inputs).any(|i| matches!(i, Input::Fault { .. })));
 }
+
+#[test]
+fn a_remote_bot_decides_once_a_block_and_its_orders_and_log_lines_are_capped() {
+    let c = ServerConfig { paused: false, ..config(100_000, 200) };
+    let server = start(c);
+    let bot = join(&server, "chatty", Role::Bot);
+    let bot_id = AccountId(bot.welcome.account.unwrap());
+    let out = bot.link.outbox();
+    // Every tick, a full decision about the block the tick reached: 16 log lines and
+    // 64 orders, far more than a shared room takes a second.
+    let turn = dtao_arena::session::Decision {
+        orders: vec![Order::StakeRoot { tao: Tao(1_000) }; 64],
+        log: vec!["x".repeat(50); 16],
+        fault: None,
+    };
+    let started = Instant::now();
+    let (mut told, mut last) = (None, 0);
+    while let Some(m) = bot.link.recv_timeout(Duration::from_secs(5)) {
+        match m {
+            Incoming::Tick(t) if t.to_block > last => {
+                last = t.to_block;
+                assert!(out.decision(last, &turn));
+            }
+            Incoming::Notice(n) if n.contains("too many") => {
+                told = Some(n);
+                break;
+            }
+            _ => {}
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the bot was never told its decisions were capped");
+    }
+    let told = told.expect("a notice");
+    assert!(told.contains("orders") && told.contains("a second"), "{told}");
+    // A second decision about a block already decided: the bot is dropped.
+    assert!(out.decision(last, &turn));
+    let mut closed = None;
+    while let Some(m) = bot.link.recv_timeout(Duration::from_secs(5)) {
+        if let Incoming::Closed(why) = m {
+            closed = Some(why);
+            break;
+        }
+    }
+    let closed = closed.expect("the bot is dropped");
+    assert!(closed.contains("once a block"), "{closed}");
+    let secs = started.elapsed().as_secs_f64();
+    server.host(HostCommand::End);
+    let end = server.wait();
+    let rec = end.recording.unwrap();
+    let inputs = || rec.ticks.iter().flat_map(|t| &t.inputs);
+    let lines = inputs().filter(|i| matches!(i, Input::Log { account, .. } if *account == bot_id)).count();
+    let orders = inputs().filter(|i| matches!(i, Input::Order { account, .. } if *account == bot_id)).count();
+    // Bursts of twice the rate, then the rate: 20 lines and 100 orders a second.
+    let max_lines = 40.0 + 20.0 * secs;
+    let max_orders = 200.0 + 100.0 * secs;
+    assert!(lines >= 16 && (lines as f64) <= max_lines, "{lines} log lines in {secs:.1} s");
+    assert!(orders >= 64 && (orders as f64) <= max_orders, "{orders} orders in {secs:.1} s");
+}
+
+#[test]
+fn a_nameless_projector_joins_tokens_keep_their_role_and_stale_tokens_lock_nobody_out() {
+    let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
+    let addr = server.local_addr().to_string();
+    let code = server.code().to_string();
+    let wall = join(&server, "", Role::Spectator);
+    assert_eq!(wall.welcome.account, None);
+    assert!(wall.welcome.name.starts_with("spectator"), "{}", wall.welcome.name);
+    let second_wall = join(&server, " ", Role::Spectator);
+    assert_ne!(second_wall.welcome.name, wall.welcome.name);
+    let ana = join(&server, "ana", Role::Player);
+    // Ana's token cannot seat a bot on her account.
+    let as_bot = Hello { token: ana.welcome.token, ..hello(&code, "ana", Role::Bot) };
+    match client::connect(&addr, as_bot, Duration::from_secs(5)) {
+        Err(ClientError::Refused(r)) => assert!(r.contains("joined as a player"), "{r}"),
+        other => panic!("a player's token seated a bot: {:?}", other.map(|j| j.welcome)),
+    }
+    // A room restarted with the same code: everyone's kept token is unknown, and
+    // trying it first must not lock the address out.
+    for k in 0..8 {
+        let stale = Hello { token: Some([k; 16]), ..hello(&code, "stale", Role::Player) };
+        assert!(matches!(client::connect(&addr, stale, Duration::from_secs(5)), Err(ClientError::Refused(_))));
+    }
+    let fresh = join(&server, "ben", Role::Player);
+    assert!(fresh.welcome.account.is_some());
+    server.host(HostCommand::End);
+    drop((wall, second_wall, ana, fresh));
+    let _ = server.wait();
+}

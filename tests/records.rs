@@ -473,4 +473,129 @@ mod handle {
         assert_eq!(snap.block(), first.block + 1, "{first:?}");
         assert_eq!(snap.view, view_at(first.block + 1));
     }
+
+    /// A resumed save and a replay sought to a block show the human's book as the
+    /// uninterrupted game did there: cost basis, realised profit, dividends; the resumed
+    /// game also has the match's log and charts from block 0.
+    #[test]
+    fn a_resumed_save_and_a_sought_replay_keep_the_cost_basis_log_and_charts() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("game.dtrec");
+        let p2 = path.clone();
+        let mut live = SessionHandle::spawn(
+            move || {
+                let (s, me) = start(11, 3000);
+                Ok(Setup { autosave: Some(p2), ..Setup::new(s, Some(me)) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        live.send(Command::Submit(Order::Stake { netuid: 1, tao: Tao(30_000_000_000), limit: None }));
+        live.send(Command::Step(400));
+        live.send(Command::Submit(Order::Unstake {
+            netuid: 1,
+            alpha: dtao_arena::engine::Alpha(1_000_000_000),
+            limit: None,
+        }));
+        live.send(Command::Submit(Order::Stake { netuid: 1, tao: Tao(20_000_000_000), limit: None }));
+        live.send(Command::Step(500));
+        let at_900 = live.sync(WAIT);
+        live.quit();
+        let book = at_900.me.clone().expect("a book");
+        let sn1 =
+            book.positions.iter().find(|p| p.netuid == 1).unwrap_or_else(|| panic!("{book:?} {:?}", at_900.notices));
+        assert!(sn1.cost_rao > 0 && sn1.realized_rao != 0 && sn1.earned_alpha_rao > 0, "{sn1:?}");
+        assert!(at_900.journal.iter().any(|l| l.text.contains("SN1")));
+
+        let rec = wire::decode(&std::fs::read(&path).expect("save")).expect("decodes");
+        assert_eq!(rec.block, 900);
+        let r2 = rec.clone();
+        let resumed = SessionHandle::spawn(
+            move || {
+                let s = Session::resume(&r2, factory(11)).map_err(|e| e.to_string())?;
+                let me = s.world().account_by_name("you");
+                Ok(Setup::new(s, me))
+            },
+            HandleOptions::default(),
+        )
+        .expect("resumes");
+        let snap = resumed.latest();
+        assert_eq!(snap.block(), 900);
+        assert_eq!(snap.view, at_900.view);
+        assert_eq!(snap.me, at_900.me, "the resumed book");
+        assert_eq!(snap.journal, at_900.journal, "the resumed log");
+        assert_eq!(snap.history.network.len(), at_900.history.network.len(), "the resumed charts");
+        assert_eq!(snap.history.network.series(1), at_900.history.network.series(1));
+        drop(resumed);
+
+        let rec = Arc::new(rec);
+        let r3 = Arc::clone(&rec);
+        let mut replay = SessionHandle::spawn(
+            move || {
+                let s = Session::from_recording(&r3, None).map_err(|e| e.to_string())?;
+                let me = s.world().account_by_name("you");
+                Ok(Setup { replay: Some(r3), ..Setup::new(s, me) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("replays");
+        let deadline = std::time::Instant::now() + WAIT;
+        while replay.latest().replay.as_ref().is_none_or(|r| r.indexed_to < 900) && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for b in [900, 200, 900] {
+            replay.send(Command::Seek(b));
+            let snap = replay.sync(WAIT);
+            assert_eq!(snap.block(), b);
+            if b == 900 {
+                assert_eq!(snap.me.as_ref().map(|m| &m.positions), Some(&book.positions), "after seeking to {b}");
+            }
+        }
+    }
+}
+
+/// A shared world's replica (a `join` client's game): when the host ends the match
+/// early, the game shows it over with the result, not an error; a dropped connection
+/// without an end is an error that says why.
+#[test]
+fn a_replica_ended_by_the_host_is_over_not_failed() {
+    use dtao_arena::session::handle::{HandleOptions, Remote, RemoteEvent, SessionHandle, Setup};
+    let (mut live, me) = start(5, 3000);
+    run(&mut live, me, 300);
+    let rec = live.recording(chrono::Utc::now()).expect("recording");
+    let replica = |events: Vec<RemoteEvent>| {
+        let rec = rec.clone();
+        let (tx, inbox) = std::sync::mpsc::channel();
+        for e in events {
+            tx.send(e).expect("send");
+        }
+        let h = SessionHandle::spawn(
+            move || {
+                let s = Session::follow(&rec).map_err(|e| e.to_string())?;
+                let me = s.world().account_by_name("you");
+                let remote = Remote { inbox, outbox: Box::new(|_| true) };
+                Ok(Setup { remote: Some(remote), ..Setup::new(s, me) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let snap = h.latest();
+            if snap.over || snap.error.is_some() || std::time::Instant::now() > deadline {
+                return snap;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    };
+    let ended = replica(vec![
+        RemoteEvent::End("the host ended the match: ana wins".into()),
+        RemoteEvent::Closed("the match is over".into()),
+    ]);
+    assert!(ended.over && ended.error.is_none(), "{:?}", ended.error);
+    assert!(ended.journal.iter().any(|l| l.text.contains("ana wins")));
+    let dropped = replica(vec![RemoteEvent::Closed("kicked by the host".into())]);
+    assert!(!dropped.over);
+    assert!(dropped.error.as_deref().is_some_and(|e| e.contains("kicked")), "{:?}", dropped.error);
 }

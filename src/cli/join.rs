@@ -62,7 +62,7 @@ pub fn run(a: &JoinArgs) -> CliResult {
         (false, Some(_)) => Role::Bot,
         (false, None) => Role::Player,
     };
-    let token_file = token_path(&code, &name);
+    let token_file = token_path(&code, &name, role);
     let token = match &a.token {
         Some(hex) => Some(parse_token(hex)?),
         None => token_file.as_ref().and_then(|p| std::fs::read_to_string(p).ok()).and_then(|t| parse_token(&t).ok()),
@@ -126,11 +126,30 @@ fn parse_token(hex: &str) -> Result<Token, CliError> {
     Ok(t)
 }
 
-/// `DATA/tokens/CODE-NAME.token`.
-fn token_path(code: &str, name: &str) -> Option<PathBuf> {
-    let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+/// `DATA/tokens/CODE-ROLE-NAME.token`.
+fn token_path(code: &str, name: &str, role: Role) -> Option<PathBuf> {
     let dir = super::recfile::saves_dir()?.parent()?.join("tokens");
-    Some(dir.join(format!("{code}-{safe}.token")))
+    Some(dir.join(token_file_name(code, name, role)))
+}
+
+/// A token file's name: one per room, role and name (the name spelled so that two
+/// names never share a file: ASCII letters and digits as they are, every other byte as
+/// `_XX` in hex).
+fn token_file_name(code: &str, name: &str, role: Role) -> String {
+    let mut safe = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() {
+            safe.push(char::from(b));
+        } else {
+            safe.push_str(&format!("_{b:02x}"));
+        }
+    }
+    let role = match role {
+        Role::Player => "player",
+        Role::Bot => "bot",
+        Role::Spectator => "spectator",
+    };
+    format!("{code}-{role}-{safe}.token")
 }
 
 fn print_end(end: &End) {
@@ -168,9 +187,11 @@ fn play_game(joined: Joined) -> CliResult {
                     let winner = e.standings.first().map(|s| format!(": {} wins", s.name)).unwrap_or_default();
                     let text = format!("{}{winner}", e.reason);
                     *end_slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
-                    RemoteEvent::Notice(text)
+                    RemoteEvent::End(text)
                 }
-                Incoming::Closed(why) => RemoteEvent::Closed(why),
+                Incoming::Closed(why) => RemoteEvent::Closed(format!(
+                    "the server closed the connection: {why} (the same join command brings you back to your account)"
+                )),
             };
             if tx.send(e).is_err() {
                 break;
@@ -211,4 +232,23 @@ fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
     .map_err(CliError::runtime)?;
     print_end(&end);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_files_never_collide_across_names_or_roles() {
+        let names = ["a b", "a_b", "a-b", "ab", "Ana", "ana", "é", "_c3_a9"];
+        let mut seen = std::collections::BTreeSet::new();
+        for n in names {
+            for role in [Role::Player, Role::Bot] {
+                let f = token_file_name("K7M2QX", n, role);
+                assert!(f.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c)), "{f}");
+                assert!(seen.insert(f.clone()), "{f} is shared");
+            }
+        }
+        assert_eq!(token_file_name("K7M2QX", "a b", Role::Bot), "K7M2QX-bot-a_20b.token");
+    }
 }

@@ -134,7 +134,9 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
             let factory: crate::session::BotFactory = Box::new(move |name: &str, source: &str, seat: usize| {
                 LuaActor::load(name, source, seed, seat).map(|x| Box::new(x) as _).map_err(|e| e.to_string())
             });
-            let session = Session::from_recording(&rec, Some(factory)).map_err(|e| format!("'{file}' {e}"))?;
+            // The game catches the save up itself, watching every block (charts, log,
+            // cost basis).
+            let session = Session::resume(&rec, factory).map_err(|e| e.to_string())?;
             let human = first_human(&session);
             let lesson = lesson || !session.map().objectives.is_empty();
             Ok(Setup { autosave, lesson, ..Setup::new(session, human) })
@@ -142,7 +144,7 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
         handle_options(a),
     )
     .map_err(|e| match e {
-        crate::session::handle::HandleError::Setup(m) => CliError::input(m),
+        crate::session::handle::HandleError::Setup(m) => CliError::input(format!("'{}' {m}", path.display())),
         other => CliError::runtime(other.to_string()),
     })?;
     play_out(&mut handle, tui_options)

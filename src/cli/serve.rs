@@ -110,21 +110,51 @@ pub fn run(a: &ServeArgs) -> CliResult {
     out!("(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)");
     out!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
     out!("{HOST_HELP}");
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = host_input();
+    let mut paused = !a.start;
+    let mut stdin_open = true;
     while !server.is_finished() {
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else { continue };
-        match parse_host(&line) {
-            Ok(Some(cmd)) => out!("{}", server.host(cmd)),
-            Ok(None) => {}
-            Err(e) => out!("{e}\n{HOST_HELP}"),
+        let input = match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(i) => i,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
+            }
+        };
+        match input {
+            HostInput::Line(line) => match parse_host(&line) {
+                Ok(Some(cmd)) => {
+                    match cmd {
+                        HostCommand::Pause => paused = true,
+                        HostCommand::Resume => paused = false,
+                        _ => {}
+                    }
+                    out!("{}", server.host(cmd));
+                }
+                Ok(None) => {}
+                Err(e) if e.is_empty() => out!("{HOST_HELP}"),
+                Err(e) => out!("{e}\n{HOST_HELP}"),
+            },
+            HostInput::Stop => {
+                out!("stopping: the match ends and its replay is written (a second Ctrl-C quits at once)");
+                out!("{}", server.host(HostCommand::End));
+            }
+            HostInput::Closed if stdin_open => {
+                stdin_open = false;
+                if paused {
+                    out!(
+                        "standard input closed while the clock is paused: nothing can resume it, so the match ends \
+                         (to host without a terminal, start the clock with --start)"
+                    );
+                    out!("{}", server.host(HostCommand::End));
+                } else {
+                    out!(
+                        "standard input closed: no more host commands; the match runs to its last block (Ctrl-C ends it)"
+                    );
+                }
+            }
+            HostInput::Closed => {}
         }
     }
     let end = server.wait();
@@ -149,6 +179,35 @@ pub fn run(a: &ServeArgs) -> CliResult {
     }
 }
 
+/// What the host's terminal says.
+enum HostInput {
+    /// A line typed.
+    Line(String),
+    /// Standard input ended (Ctrl-D, or no terminal).
+    Closed,
+    /// Ctrl-C, `kill` or a closed terminal: end the match properly.
+    Stop,
+}
+
+/// The host's lines, the end of standard input and stop signals, on one channel.
+fn host_input() -> std::sync::mpsc::Receiver<HostInput> {
+    let (tx, rx) = std::sync::mpsc::channel::<HostInput>();
+    let lines = tx.clone();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if lines.send(HostInput::Line(line)).is_err() {
+                return;
+            }
+        }
+        let _ = lines.send(HostInput::Closed);
+    });
+    super::signals::on_stop(move || {
+        let _ = tx.send(HostInput::Stop);
+    });
+    rx
+}
+
 /// One line of the host's terminal.
 fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
     let mut words = line.split_whitespace();
@@ -160,11 +219,15 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
     Ok(Some(match verb.to_lowercase().as_str() {
         "pause" | "p" => HostCommand::Pause,
         "resume" | "start" | "r" => HostCommand::Resume,
-        "speed" => HostCommand::Speed(u32::try_from(number("a number of blocks a second")?).unwrap_or(u32::MAX)),
+        "speed" => match number("a number of blocks a second, 1 to 7200")? {
+            bps @ 1..=7200 => HostCommand::Speed(u32::try_from(bps).unwrap_or(7200)),
+            bps => return Err(format!("`speed` takes 1 to 7200 blocks a second, not {bps}")),
+        },
         "events" => HostCommand::Events,
         "event" => HostCommand::Event(usize::try_from(number("an event number (see `events`)")?).unwrap_or(0)),
         "players" | "who" => HostCommand::Players,
-        "kick" if !rest.is_empty() => HostCommand::Kick(rest.join(" ")),
+        "kick" if rest.is_empty() => return Err("`kick` needs the name of a connected player (see `players`)".into()),
+        "kick" => HostCommand::Kick(rest.join(" ")),
         "end" | "quit" => HostCommand::End,
         "help" | "?" => return Err("".into()),
         _ => return Err(format!("unknown command '{}'", line.trim())),
@@ -182,6 +245,10 @@ mod tests {
         assert_eq!(parse_host("kick Ana B"), Ok(Some(HostCommand::Kick("Ana B".into()))));
         assert_eq!(parse_host(""), Ok(None));
         assert!(parse_host("speed fast").is_err());
+        assert_eq!(parse_host("speed 0"), Err("`speed` takes 1 to 7200 blocks a second, not 0".into()));
+        assert!(parse_host("speed 99999").is_err_and(|e| e.contains("1 to 7200")));
+        assert!(parse_host("kick").is_err_and(|e| e.contains("needs the name")));
+        assert_eq!(parse_host("help"), Err(String::new()));
         assert!(parse_host("dance").is_err());
     }
 }

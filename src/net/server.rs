@@ -54,8 +54,15 @@ pub const MAX_DECISION_LOG_LINES: usize = 16;
 const MAX_LOG_CHARS: usize = 200;
 /// An order's encoding may be at most this long (a subnet name is at most 32 chars).
 const MAX_ORDER_BYTES: usize = 1024;
-/// Remote bot decisions accepted per second (one a block at top speed).
+/// Remote bot decisions read per second, at most (a bot decides at most once a block, and
+/// the clock runs at most 7,200 blocks a second).
 const MAX_DECISIONS_PER_SEC: u32 = 8000;
+/// A remote bot's orders per second, at most, as a multiple of a player's (bursts of
+/// twice that); more are dropped, so a bot deciding every block cannot swamp the room.
+const BOT_ORDERS_FACTOR: u32 = 10;
+/// A remote bot's log lines per second, at most (bursts of twice that); more are
+/// dropped. Every client receives every log line.
+const BOT_LOG_LINES_PER_SEC: u32 = 20;
 /// Ticks remembered for the bot deadline.
 const SENT_TICKS: usize = 512;
 
@@ -213,13 +220,7 @@ enum ToRoom {
     Host { cmd: HostCommand, reply: std_mpsc::Sender<String> },
 }
 
-type JoinReply = Result<(Welcome, Vec<Bytes>), Refusal>;
-
-struct Refusal {
-    reason: String,
-    /// A failed authentication (counts towards the per-address limit).
-    auth: bool,
-}
+type JoinReply = Result<(Welcome, Vec<Bytes>), String>;
 
 impl Server {
     /// Binds `addr` (port 0: any free port), sets the match up (its bots loaded on the
@@ -452,6 +453,30 @@ struct Player {
     account: AccountId,
     role: Role,
     conn: Option<u64>,
+    /// A remote bot's last decision (`after_block`): it decides at most once a block.
+    last_decision: Option<u64>,
+    /// A remote bot's budgets for orders and log lines (see [`BOT_ORDERS_FACTOR`]).
+    orders: Bucket,
+    logs: Bucket,
+    /// Whether the bot has been told its orders or lines are being dropped (told once
+    /// until the budget recovers).
+    told_dropping: bool,
+}
+
+impl Player {
+    fn new(name: String, token: Token, account: AccountId, role: Role, limits: &Limits) -> Self {
+        Self {
+            name,
+            token,
+            account,
+            role,
+            conn: None,
+            last_decision: None,
+            orders: Bucket::new(limits.orders_per_sec.saturating_mul(BOT_ORDERS_FACTOR)),
+            logs: Bucket::new(BOT_LOG_LINES_PER_SEC),
+            told_dropping: false,
+        }
+    }
 }
 
 struct Room {
@@ -472,6 +497,16 @@ struct Room {
     /// Objectives already told to the host: `(objective, player)` (no player for a goal
     /// about the world).
     objectives_told: BTreeSet<(usize, Option<AccountId>)>,
+    /// The last catch-up sent (see [`Room::catch_up`]).
+    catch_up_cache: Option<CatchUp>,
+}
+
+/// A framed catch-up: the recording as it was after `block` blocks, up to `since`.
+struct CatchUp {
+    block: u64,
+    since: Cursor,
+    bytes: u64,
+    chunks: Vec<Bytes>,
 }
 
 impl Room {
@@ -499,6 +534,7 @@ impl Room {
             error: None,
             ended: None,
             objectives_told: BTreeSet::new(),
+            catch_up_cache: None,
         })
     }
 
@@ -598,7 +634,7 @@ impl Room {
             ToRoom::Join { conn, peer, hello, tx, reply } => {
                 let r = self.join(conn, peer, &hello, tx);
                 if let Err(f) = &r {
-                    self.log(&format!("{peer}: refused '{}': {}", hello.name, f.reason));
+                    self.log(&format!("{peer}: refused '{}': {}", hello.name, f));
                 }
                 if reply.send(r).is_err() {
                     self.drop_conn(conn, "left during the handshake");
@@ -621,27 +657,37 @@ impl Room {
     }
 
     fn join(&mut self, conn: u64, peer: SocketAddr, hello: &Hello, tx: mpsc::Sender<Bytes>) -> JoinReply {
-        let refuse = |reason: String| Refusal { reason, auth: false };
         if self.ended.is_some() || self.session.is_over() {
-            return Err(refuse("the match is over".into()));
+            return Err("the match is over".into());
         }
         let player = if let Some(token) = &hello.token {
+            // Not counted as a failed attempt: nobody guesses a 128-bit token, and a room
+            // restarted with the same code makes every kept token unknown.
             let Some(k) = self.players.iter().position(|p| same_token(&p.token, token)) else {
-                return Err(Refusal {
-                    reason: "unknown token: it is not from this room (join without a token to get a new account)"
-                        .into(),
-                    auth: true,
-                });
+                return Err(
+                    "unknown token: it is not from this room (join without a token to get a new account)".into()
+                );
             };
+            if self.players[k].role != hello.role {
+                return Err(format!(
+                    "this token is {}'s, who joined as a {}: join as a {} with it, or without a token under another name",
+                    self.players[k].name,
+                    role_name(self.players[k].role),
+                    role_name(self.players[k].role)
+                ));
+            }
             if let Some(old) = self.players[k].conn.take() {
                 self.drop_conn(old, "replaced by a new connection with the same token");
             }
             self.log(&format!("{peer}: '{}' is back", self.players[k].name));
             Some(k)
+        } else if hello.role == Role::Spectator && hello.name.trim().is_empty() {
+            self.log(&format!("{peer}: a spectator joined"));
+            None
         } else {
-            let name = clean_name(&hello.name).map_err(refuse)?;
+            let name = clean_name(&hello.name)?;
             if self.name_taken(&name) {
-                return Err(refuse(format!("the name '{name}' is taken in this room: choose another with --name")));
+                return Err(format!("the name '{name}' is taken in this room: choose another with --name"));
             }
             match hello.role {
                 Role::Spectator => {
@@ -650,36 +696,32 @@ impl Room {
                 }
                 Role::Player | Role::Bot => {
                     if self.players.len() >= self.limits.max_players {
-                        return Err(refuse(format!("the room is full ({} players)", self.limits.max_players)));
+                        return Err(format!("the room is full ({} players)", self.limits.max_players));
                     }
-                    let token = random_token().map_err(refuse)?;
+                    let token = random_token()?;
                     let account = if hello.role == Role::Bot {
                         let tao = self.session.map().start_tao;
                         self.session.add_account(&name, AccountKind::Bot, tao)
                     } else {
                         self.session.add_human(&name)
                     };
-                    let what = if hello.role == Role::Bot { "bot" } else { "player" };
-                    self.log(&format!("{peer}: {what} '{name}' joined"));
-                    self.players.push(Player { name, token, account, role: hello.role, conn: None });
+                    self.log(&format!("{peer}: {} '{name}' joined", role_name(hello.role)));
+                    self.players.push(Player::new(name, token, account, hello.role, &self.limits));
                     Some(self.players.len() - 1)
                 }
             }
         };
-        let name = player.map_or_else(|| clean_name(&hello.name).unwrap_or_default(), |k| self.players[k].name.clone());
-        let Some(rec) = self.session.recording(chrono::Utc::now()) else {
-            return Err(refuse("the match is not recorded".into()));
+        let name = match player {
+            Some(k) => self.players[k].name.clone(),
+            None => clean_name(&hello.name).unwrap_or_else(|_| format!("spectator {conn}")),
         };
-        let since = end_cursor(&rec);
-        let bytes = crate::record::wire::encode(&rec);
-        let chunks: Vec<Bytes> =
-            bytes.chunks(CATCH_UP_CHUNK_BYTES).map(|c| frame(&ServerMsg::CatchUp(c.to_vec()))).collect();
+        let (since, recording_bytes, chunks) = self.catch_up()?;
         let p = player.map(|k| &self.players[k]);
         let welcome = Welcome {
             account: p.map(|p| p.account.0),
             name: name.clone(),
             token: p.map(|p| p.token),
-            recording_bytes: bytes.len() as u64,
+            recording_bytes,
             tick_ms: u32::try_from(self.tick.as_millis()).unwrap_or(u32::MAX),
             bot_deadline_ms: u32::try_from(self.limits.bot_deadline.as_millis()).unwrap_or(u32::MAX),
             orders_per_sec: self.limits.orders_per_sec,
@@ -690,6 +732,29 @@ impl Room {
         let joined = (self.session.world().block, Instant::now());
         self.conns.insert(conn, Conn { tx, peer, player, name, since: Some(since), joined });
         Ok((welcome, chunks))
+    }
+
+    /// The recording so far, framed in chunks, and where it ends. Joiners in the same
+    /// block with nothing recorded in between share one copy (a class joining at once
+    /// must not hold thirty copies of a long match).
+    fn catch_up(&mut self) -> Result<(Cursor, u64, Vec<Bytes>), String> {
+        let block = self.session.world().block;
+        let Some(rec) = self.session.recorded() else {
+            return Err("the match is not recorded".into());
+        };
+        let since = end_cursor(rec);
+        if let Some(c) = self.catch_up_cache.as_ref().filter(|c| c.block == block && c.since == since) {
+            return Ok((since, c.bytes, c.chunks.clone()));
+        }
+        let Some(rec) = self.session.recording(chrono::Utc::now()) else {
+            return Err("the match is not recorded".into());
+        };
+        let bytes = crate::record::wire::encode(&rec);
+        let chunks: Vec<Bytes> =
+            bytes.chunks(CATCH_UP_CHUNK_BYTES).map(|c| frame(&ServerMsg::CatchUp(c.to_vec()))).collect();
+        let len = bytes.len() as u64;
+        self.catch_up_cache = Some(CatchUp { block, since, bytes: len, chunks: chunks.clone() });
+        Ok((since, len, chunks))
     }
 
     /// The player behind a connection, if it has the role.
@@ -712,10 +777,21 @@ impl Room {
     }
 
     fn decision(&mut self, conn: u64, d: Decision, at: Instant) {
-        let Some(account) = self.account_of(conn, Role::Bot) else {
+        let Some(k) = self.conns.get(&conn).and_then(|c| c.player).filter(|k| self.players[*k].role == Role::Bot)
+        else {
             self.notice(conn, "only bots send decisions; this one was dropped".into());
             return;
         };
+        let account = self.players[k].account;
+        if self.players[k].last_decision.is_some_and(|last| d.after_block <= last) {
+            let why = format!(
+                "a second decision for block {} (a bot decides at most once a block, in block order)",
+                d.after_block
+            );
+            self.drop_conn(conn, &why);
+            return;
+        }
+        self.players[k].last_decision = Some(d.after_block);
         let block = self.session.world().block;
         let deadline = self.limits.bot_deadline;
         let reference = match self.conns.get(&conn) {
@@ -740,7 +816,12 @@ impl Room {
             let _ = self.session.apply_input(&Input::Fault { account, text });
             return;
         }
+        let mut dropped = Vec::new();
         for line in d.log.iter().take(MAX_DECISION_LOG_LINES) {
+            if !self.players[k].logs.take() {
+                dropped.push("log lines");
+                break;
+            }
             let text: String = line.chars().filter(|c| !c.is_control()).take(MAX_LOG_CHARS).collect();
             let _ = self.session.apply_input(&Input::Log { account, text });
         }
@@ -757,9 +838,25 @@ impl Room {
                 continue;
             }
             match o.decode() {
-                Ok(order) => self.session.submit(account, order),
+                Ok(order) if self.players[k].orders.take() => self.session.submit(account, order),
+                Ok(_) => {
+                    dropped.push("orders");
+                    break;
+                }
                 Err(e) => self.notice(conn, format!("an order was dropped: {e}")),
             }
+        }
+        let p = &mut self.players[k];
+        if dropped.is_empty() {
+            p.told_dropping = false;
+        } else if !std::mem::replace(&mut p.told_dropping, true) {
+            let text = format!(
+                "too many {} for a shared room (at most {} orders and {BOT_LOG_LINES_PER_SEC} log lines a second \
+                 for a bot): the rest are dropped until the rate falls",
+                dropped.join(" and "),
+                self.limits.orders_per_sec.saturating_mul(BOT_ORDERS_FACTOR)
+            );
+            self.notice(conn, text);
         }
     }
 
@@ -1156,10 +1253,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     let (welcome, chunks) = match tokio::time::timeout(Duration::from_secs(10), reply_rx).await {
         Ok(Ok(Ok(w))) => w,
         Ok(Ok(Err(refusal))) => {
-            if refusal.auth {
-                sh.failed(peer.ip());
-            }
-            return refuse(&mut output, refusal.reason).await;
+            return refuse(&mut output, refusal).await;
         }
         _ => return refuse(&mut output, "the server did not answer".into()).await,
     };
@@ -1312,7 +1406,7 @@ mod tests {
         let c = ServerConfig { log: false, ..ServerConfig::new(map) };
         let mut room = Room::new(&c).unwrap();
         let ana = room.session.add_human("ana");
-        room.players.push(Player { name: "ana".into(), token: [0; 16], account: ana, role: Role::Player, conn: None });
+        room.players.push(Player::new("ana".into(), [0; 16], ana, Role::Player, &Limits::default()));
         room.session.submit(
             ana,
             crate::engine::Order::Stake { netuid: 1, tao: crate::engine::Tao(5_000_000_000), limit: None },

@@ -177,6 +177,9 @@ pub enum RemoteEvent {
     },
     /// A line from the server for the log (a dropped order, the final standings).
     Notice(String),
+    /// The match ended on the server (its last block ran, or the host ended it): the
+    /// result in one line. The replica's match is over, whatever its block.
+    End(String),
     /// The link ended: why (the match is over, the host kicked this player, the
     /// server went away).
     Closed(String),
@@ -242,8 +245,8 @@ impl SessionHandle {
         let thread = std::thread::Builder::new()
             .name("dtao-sim".into())
             .spawn(move || {
-                let sim = match catch_unwind(AssertUnwindSafe(setup)) {
-                    Ok(Ok(s)) => Sim::new(s, options),
+                let sim = match catch_unwind(AssertUnwindSafe(|| setup().and_then(|s| Sim::new(s, options)))) {
+                    Ok(Ok(s)) => s,
                     Ok(Err(e)) => {
                         let _ = ready_tx.send(Err(e));
                         return;
@@ -814,7 +817,7 @@ impl History {
 // ---------------------------------------------------------------------------------------
 
 /// Cost basis of the human's positions, kept from the human's fills.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Ledger {
     alpha_prev: Vec<u64>,
     root_prev: u64,
@@ -825,6 +828,16 @@ struct Ledger {
 }
 
 impl Ledger {
+    /// A ledger that starts from what `me` holds now (no cost basis known).
+    fn starting(w: &World, me: Option<AccountId>) -> Self {
+        let mut l = Self::default();
+        if let Some(a) = me.and_then(|h| w.account(h)) {
+            l.alpha_prev.clone_from(&a.alpha);
+            l.root_prev = a.root.0;
+        }
+        l
+    }
+
     fn fit(&mut self, n: usize) {
         for v in [&mut self.alpha_prev, &mut self.cost, &mut self.earned] {
             if v.len() < n {
@@ -947,20 +960,25 @@ struct Sim {
     /// The charts are the whole match's (a fully indexed replay): no more sampling.
     history_fixed: bool,
     remote: Option<Remote>,
+    /// A shared world the server ended (before its last block, when the host ends it).
+    remote_ended: bool,
 }
 
 /// A replay's seek state.
 struct Replay {
     rec: Arc<crate::record::Recording>,
     index: Option<Receiver<replay::Indexed>>,
-    forks: Vec<(u64, crate::session::Fork)>,
+    /// Snapshots to seek from, with the human's cost basis at that block.
+    forks: Vec<(u64, crate::session::Fork, Ledger)>,
     /// The whole match's charts, once indexed.
     full_history: Option<History>,
     status: Arc<ReplayStatus>,
 }
 
 impl Sim {
-    fn new(setup: Setup, options: HandleOptions) -> Self {
+    /// The match ready to run. A resumed save catches up here, block by block, so its
+    /// charts, journal and cost basis are those of the whole match.
+    fn new(setup: Setup, options: HandleOptions) -> Result<Self, String> {
         let Setup { session, human, autosave, replay: replay_rec, lesson, remote } = setup;
         let map = session.map();
         let w = session.world();
@@ -992,7 +1010,7 @@ impl Sim {
         let replay = replay_rec.map(|rec| {
             let end = rec.block;
             Replay {
-                index: Some(replay::spawn(Arc::clone(&rec), options.history_points, players.clone())),
+                index: Some(replay::spawn(Arc::clone(&rec), options.history_points, players.clone(), human)),
                 rec,
                 forks: Vec::new(),
                 full_history: None,
@@ -1001,11 +1019,7 @@ impl Sim {
         });
         history.players = players;
         history.sample(w, options.history_points, true);
-        let mut ledger = Ledger::default();
-        if let Some(me) = human.and_then(|h| w.account(h)) {
-            ledger.alpha_prev.clone_from(&me.alpha);
-            ledger.root_prev = me.root.0;
-        }
+        let ledger = Ledger::starting(w, human);
         let mut sim = Self {
             session,
             info,
@@ -1036,14 +1050,26 @@ impl Sim {
             narration: None,
             history_fixed: false,
             remote,
+            remote_ended: false,
         };
         if let Some(f) = sim.replay.is_some().then(|| sim.session.fork()).flatten() {
             if let Some(r) = sim.replay.as_mut() {
-                r.forks.push((sim.session.world().block, f));
+                r.forks.push((sim.session.world().block, f, sim.ledger.clone()));
             }
         }
+        if let Some(end) = sim.session.catching_up() {
+            while sim.session.world().block < end && sim.error.is_none() && sim.session.divergence().is_none() {
+                sim.step();
+            }
+            if let Some(e) = sim.error.take() {
+                return Err(e);
+            }
+            sim.session.finish_catch_up().map_err(|e| e.to_string())?;
+            sim.narration = None;
+            sim.notices.clear();
+        }
         sim.take_log();
-        sim
+        Ok(sim)
     }
 
     fn period(&self) -> Duration {
@@ -1095,8 +1121,13 @@ impl Sim {
                     let block = self.session.world().block;
                     self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "server".into(), text });
                 }
+                RemoteEvent::End(text) => {
+                    self.remote_ended = true;
+                    let block = self.session.world().block;
+                    self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "server".into(), text });
+                }
                 RemoteEvent::Closed(why) => {
-                    if !self.session.is_over() {
+                    if !self.session.is_over() && !self.remote_ended {
                         self.error.get_or_insert(why);
                     }
                     self.remote = None;
@@ -1216,9 +1247,9 @@ impl Sim {
         let mut changed = false;
         loop {
             match rx.try_recv() {
-                Ok(replay::Indexed::Fork(b, f)) => {
-                    if r.forks.last().is_none_or(|(x, _)| *x < b) {
-                        r.forks.push((b, *f));
+                Ok(replay::Indexed::Fork(b, f, l)) => {
+                    if r.forks.last().is_none_or(|(x, ..)| *x < b) {
+                        r.forks.push((b, *f, *l));
                     }
                 }
                 Ok(replay::Indexed::Progress(marks, to)) => {
@@ -1257,16 +1288,21 @@ impl Sim {
         let Some(r) = self.replay.as_ref() else { return };
         let target = target.min(r.rec.block);
         let cur = self.session.world().block;
-        let best = r.forks.iter().rev().find(|(b, _)| *b <= target);
-        if target < cur || best.is_some_and(|(b, _)| *b > cur) {
+        let best = r.forks.iter().rev().find(|(b, ..)| *b <= target);
+        if target < cur || best.is_some_and(|(b, ..)| *b > cur) {
             match best {
-                Some((_, f)) => self.session.restore(f),
+                Some((_, f, l)) => {
+                    self.session.restore(f);
+                    self.ledger = l.clone();
+                }
                 None => return,
             }
         }
         while self.session.world().block < target && self.error.is_none() {
             if let Err(e) = self.session.step() {
                 self.error = Some(e.to_string());
+            } else if let Some(h) = self.info.human {
+                self.ledger.update(self.session.world(), h);
             }
         }
         self.narration = None;
@@ -1274,7 +1310,8 @@ impl Sim {
     }
 
     /// Clears what a seek makes stale: charts (unless the whole match's are known), the
-    /// journal (refilled from the log), notices, trades and the cost basis.
+    /// journal (refilled from the log), notices and trades. The cost basis came with
+    /// the seek.
     fn after_jump(&mut self) {
         if !self.history_fixed {
             let players = std::mem::take(&mut self.history.players);
@@ -1290,11 +1327,6 @@ impl Sim {
         self.trades.clear();
         self.log_seen = 0;
         self.log_last = None;
-        self.ledger = Ledger::default();
-        if let Some(me) = self.info.human.and_then(|h| self.session.world().account(h)) {
-            self.ledger.alpha_prev.clone_from(&me.alpha);
-            self.ledger.root_prev = me.root.0;
-        }
         self.take_log();
         self.check_replay();
     }
@@ -1617,8 +1649,8 @@ impl Sim {
             acked: self.acked,
             stopped: self.stopped,
             clock: self.session.clock(),
-            over: self.session.is_over(),
-            paused: self.paused || self.session.is_over(),
+            over: self.session.is_over() || self.remote_ended,
+            paused: self.paused || self.session.is_over() || self.remote_ended,
             speed_index: self.speed,
             params: w.params.clone(),
             pool_rules: w.pool_rules(),

@@ -1,0 +1,69 @@
+//! Stop signals (Ctrl-C, `kill`, a closed terminal) for commands that must finish
+//! their work before they exit: the first signal asks them to stop, a second one quits
+//! at once (exit code 130).
+
+/// Calls `stop` on a background thread when the process gets SIGINT, SIGTERM or SIGHUP
+/// (Ctrl-C on other systems); a second signal exits the process. `false` if the
+/// signals could not be watched (the defaults then apply: the process just ends).
+pub(crate) fn on_stop(stop: impl FnOnce() + Send + 'static) -> bool {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name("dtao-signals".into()).spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_io().build() else {
+            let _ = ready_tx.send(false);
+            return;
+        };
+        rt.block_on(async move {
+            let Some(mut signals) = Signals::new() else {
+                let _ = ready_tx.send(false);
+                return;
+            };
+            let _ = ready_tx.send(true);
+            signals.next().await;
+            stop();
+            signals.next().await;
+            std::process::exit(130);
+        });
+    });
+    spawned.is_ok() && ready_rx.recv().unwrap_or(false)
+}
+
+#[cfg(unix)]
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Option<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Some(Self {
+            term: signal(SignalKind::terminate()).ok()?,
+            hup: signal(SignalKind::hangup()).ok()?,
+            int: signal(SignalKind::interrupt()).ok()?,
+        })
+    }
+
+    async fn next(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.hup.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> Option<Self> {
+        Some(Self)
+    }
+
+    async fn next(&mut self) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
