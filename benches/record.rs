@@ -3,7 +3,9 @@
 //! - `replay --verify` against `sim` of the same map and length (target: at most 10%
 //!   slower), medians of interleaved runs on a 30-day recording;
 //! - seeking anywhere in the year-long match through the game's session handle
-//!   (target: at most 200 ms), once the background index is built.
+//!   (target: at most 200 ms), once the background index is built;
+//! - resuming a 30-day save in the game (`play --load`: the catch-up watches every
+//!   block to rebuild the charts, log and cost basis) against the bare catch-up.
 //!
 //! `cargo bench --bench record` (about five minutes). `RECORD_BENCH_DAYS=30` shortens
 //! the "year" for a quick look.
@@ -21,10 +23,18 @@ const DAY: u64 = 7200;
 
 /// The match with its eight Lua bots, recorded or not.
 fn play(blocks: u64, recording: bool) -> Session {
+    played(blocks, blocks, recording, false)
+}
+
+/// The match of `end` blocks played to `to`, with a (passive) human if `human`.
+fn played(end: u64, to: u64, recording: bool, human: bool) -> Session {
     let map = dtao_arena::scenario::load("dtao-launch").expect("map");
-    let mut s = Session::new(&map, Some(1), Some(blocks)).expect("session");
+    let mut s = Session::new(&map, Some(1), Some(end)).expect("session");
     if recording {
         s.start_recording(chrono::Utc::now());
+    }
+    if human {
+        s.add_human("you");
     }
     let mut bots: Vec<(String, String)> =
         builtin::ALL.iter().map(|b| (b.name.to_string(), b.source.to_string())).collect();
@@ -32,8 +42,38 @@ fn play(blocks: u64, recording: bool) -> Session {
     for (seat, (name, src)) in bots.iter().enumerate() {
         s.add_bot(name, Box::new(LuaActor::load(name, src, 1, seat).expect("loads")));
     }
-    s.run_to_end(0, |_| {}).expect("runs");
+    while s.world().block < to {
+        s.step().expect("runs");
+    }
     s
+}
+
+fn factory() -> dtao_arena::session::BotFactory {
+    Box::new(|name: &str, source: &str, seat: usize| {
+        LuaActor::load(name, source, 1, seat).map(|a| Box::new(a) as _).map_err(|e| e.to_string())
+    })
+}
+
+/// Seconds to resume `save` headlessly, and in the game's handle (ready to show).
+fn resume_secs(save: &Recording) -> (f64, f64) {
+    let t = Instant::now();
+    let s = Session::from_recording(save, Some(factory())).expect("resumes");
+    let bare = t.elapsed().as_secs_f64();
+    assert_eq!(s.world().block, save.block);
+    let rec = save.clone();
+    let t = Instant::now();
+    let h = SessionHandle::spawn(
+        move || {
+            let s = Session::resume(&rec, factory()).map_err(|e| e.to_string())?;
+            let me = s.world().account_by_name("you");
+            Ok(Setup::new(s, me))
+        },
+        HandleOptions { paused: true, ..HandleOptions::default() },
+    )
+    .expect("the game resumes");
+    let game = t.elapsed().as_secs_f64();
+    assert_eq!(h.latest().block(), save.block);
+    (bare, game)
 }
 
 fn record(blocks: u64) -> Recording {
@@ -82,6 +122,20 @@ fn main() {
         month.checkpoints.len()
     );
     println!("verify/sim = {:.3}, verify/unchecked replay = {:.3}", mv / ms, mv / mu);
+
+    // Resuming a save made at day 30 of a 60-day match, with a human.
+    let save = played(60 * DAY, 30 * DAY, true, true).recording(chrono::Utc::now()).expect("save");
+    let (mut bare, mut game) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let (b, g) = resume_secs(&save);
+        bare.push(b);
+        game.push(g);
+    }
+    let (mb, mg) = (median(bare), median(game));
+    println!(
+        "resume a 30-day save: bare catch-up {mb:.3} s, in the game (charts, log, cost basis) {mg:.3} s ({:.2}x)",
+        mg / mb
+    );
 
     // The year.
     let t = Instant::now();
