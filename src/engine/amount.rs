@@ -122,6 +122,10 @@ pub fn rao_from_decimal(x: f64) -> Result<u64, AmountError> {
     if x < 0.0 {
         return Err(AmountError::Negative);
     }
+    if x == 0.0 {
+        // Both zeros (`-0.0` would print a sign the digits below cannot read).
+        return Ok(0);
+    }
     // `{:e}` gives the shortest round-trip digits with an exponent: "1.0001e3".
     let s = format!("{x:e}");
     let (mantissa, exp) = s.split_once('e').ok_or(AmountError::NotFinite)?;
@@ -176,6 +180,7 @@ mod tests {
         assert_eq!(rao_from_decimal(0.18), Ok(180_000_000));
         assert_eq!(rao_from_decimal(3.209e-6), Ok(3209));
         assert_eq!(rao_from_decimal(0.0), Ok(0));
+        assert_eq!(rao_from_decimal(-0.0), Ok(0), "minus zero is zero, not too large");
         assert_eq!(rao_from_decimal(-1.0), Err(AmountError::Negative));
         assert_eq!(rao_from_decimal(f64::NAN), Err(AmountError::NotFinite));
         assert_eq!(rao_from_decimal(1e30), Err(AmountError::TooLarge));

@@ -78,7 +78,10 @@ impl fmt::Display for Order {
             Order::LaunchSubnet { name, mechanism } => write!(f, "launch subnet '{name}' ({mechanism})"),
             Order::RegisterMiner { netuid } => write!(f, "register a miner on SN{netuid}"),
             Order::SetWeights { netuid, policy } => write!(f, "set weights on SN{netuid} to {policy}"),
-            Order::SetRootWeights { weights } => write!(f, "set root weights on {} subnets", weights.len()),
+            Order::SetRootWeights { weights } => {
+                let n = weights.len();
+                write!(f, "set root weights on {n} subnet{}", if n == 1 { "" } else { "s" })
+            }
         }
     }
 }
@@ -157,4 +160,17 @@ pub struct Fill {
     pub fee_rao: u64,
     /// The subnet launched, for `launch_subnet`.
     pub netuid: Option<Netuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_weights_on_one_subnet_read_in_the_singular() {
+        let one = Order::SetRootWeights { weights: vec![(1, 1)] };
+        assert_eq!(one.to_string(), "set root weights on 1 subnet");
+        let two = Order::SetRootWeights { weights: vec![(1, 1), (2, 1)] };
+        assert_eq!(two.to_string(), "set root weights on 2 subnets");
+    }
 }
