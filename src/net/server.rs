@@ -1173,6 +1173,13 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             Ok((stream, peer)) => {
                 if shared.connections.load(Ordering::Relaxed) >= shared.limits.max_connections {
                     shared.log(peer, "refused: too many connections");
+                    // Say why (within a second), so the student does not see a bare hang-up.
+                    tokio::spawn(async move {
+                        let (_, wr) = stream.into_split();
+                        let mut output: Output = FramedWrite::new(wr, protocol::codec());
+                        refuse(&mut output, "the server is full (too many connections): try again in a minute".into())
+                            .await;
+                    });
                     continue;
                 }
                 shared.connections.fetch_add(1, Ordering::Relaxed);
