@@ -27,8 +27,12 @@ pub mod terminal;
 pub mod theme;
 pub mod view;
 
+#[cfg(test)]
+mod testing;
+
 pub use action::{Action, Screen};
 pub use app::{App, Options};
+pub use terminal::request_stop;
 pub use theme::Theme;
 
 /// Runs the game on the real terminal until the player quits.

@@ -53,6 +53,32 @@ fn plays_a_few_keys_quits_and_restores_the_terminal() {
 
 #[cfg(unix)]
 #[test]
+fn a_stop_signal_restores_the_terminal_and_saves_the_game() {
+    use rexpect::session::spawn_command;
+
+    let mut cmd = Command::new("sh");
+    // `exec` keeps the shell's process id: the game's is the one echoed.
+    cmd.arg("-c").arg("stty cols 120 rows 40 && echo \"pid=$$;\" && exec \"$0\" play --map tutorial --seed 3").arg(BIN);
+    cmd.env("TERM", "xterm-256color");
+    let data = tempfile::tempdir().expect("tempdir");
+    cmd.env("XDG_DATA_HOME", data.path()).env("HOME", data.path());
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
+    let (_, echoed) = p.exp_regex("pid=[0-9]+;").expect("the shell says its process id");
+    let pid = echoed.trim_start_matches("pid=").trim_end_matches(';').to_string();
+    p.exp_string("\x1b[?1049h").expect("enters the alternate screen");
+    p.exp_string("Welcome").expect("draws the welcome box");
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+    assert!(killed.success());
+    p.exp_string("\x1b[?1049l").expect("leaves the alternate screen");
+    p.exp_string("\x1b[?25h").expect("shows the cursor");
+    p.exp_string("saved at block").expect("says where the game was saved");
+    p.exp_eof().expect("exits");
+    let status = format!("{:?}", p.process().wait().expect("wait"));
+    assert!(status.starts_with("Exited(") && status.ends_with(", 0)"), "the game did not exit cleanly: {status}");
+}
+
+#[cfg(unix)]
+#[test]
 fn a_replay_is_read_only_and_seeks() {
     use rexpect::session::spawn_command;
 

@@ -576,13 +576,25 @@ fn no_color_draws_without_colours() {
 fn the_log_scrolls_and_filters() {
     let mut g = played();
     g.keys("5");
-    let newest = g.text(160, 48);
+    // At 160×48 the whole log fits: nothing to scroll (no blank space above the oldest).
+    let all = g.text(160, 48);
+    g.keys("kkkkk");
+    assert_eq!(g.app.log_scroll(), 0);
+    assert_eq!(g.text(160, 48), all);
+    let newest = g.text(80, 24);
     g.keys("kkkkk");
     assert_eq!(g.app.log_scroll(), 5);
-    assert!(g.text(160, 48).contains("5 lines back"));
+    assert!(g.text(80, 24).contains("5 lines back"));
+    // g goes back to the oldest line, at the top of a full panel.
+    g.keys("g");
+    let oldest = g.text(80, 24);
+    let first = g.snap().journal.first().map(|l| l.text.clone()).expect("a journal");
+    let row = oldest.lines().nth(3).expect("the first log row");
+    assert!(row.contains(first.get(..20).unwrap_or(&first)), "{oldest}");
+    assert!(!oldest.lines().nth(21).expect("the last log row").trim_matches(['│', ' ']).is_empty(), "{oldest}");
     g.keys("G");
     assert_eq!(g.app.log_scroll(), 0);
-    assert_eq!(g.text(160, 48), newest);
+    assert_eq!(g.text(80, 24), newest);
     g.keys("f");
     assert!(g.text(160, 48).contains("Log · map"));
 }

@@ -208,8 +208,7 @@ fn play_game(joined: Joined) -> CliResult {
         HandleOptions { paused: false, ..HandleOptions::default() },
     )
     .map_err(|e| CliError::runtime(e.to_string()))?;
-    let result = crate::tui::run(&mut handle, crate::tui::Theme::from_env(), crate::tui::Options::default())
-        .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")));
+    let result = super::play::game(&mut handle, crate::tui::Options::default());
     handle.quit();
     if let Some(e) = end.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
         print_end(e);

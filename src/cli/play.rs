@@ -163,7 +163,14 @@ pub fn watch(rec: crate::record::Recording) -> CliResult {
         HandleOptions::default(),
     )
     .map_err(|e| CliError::runtime(e.to_string()))?;
-    crate::tui::run(&mut handle, crate::tui::Theme::from_env(), crate::tui::Options::default())
+    game(&mut handle, crate::tui::Options::default())
+}
+
+/// The game on this terminal until the player quits, or a stop signal (`kill`, a closed
+/// terminal) ends it the same way: the terminal restored, the game saved.
+pub(super) fn game(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResult {
+    super::signals::on_stop(crate::tui::request_stop);
+    crate::tui::run(handle, crate::tui::Theme::from_env(), options)
         .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")))
 }
 
@@ -211,8 +218,7 @@ pub(super) fn default_save_path(map: &str) -> Option<std::path::PathBuf> {
 
 /// Runs the game, then says where it was saved.
 fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResult {
-    let result = crate::tui::run(handle, crate::tui::Theme::from_env(), options)
-        .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")));
+    let result = game(handle, options);
     handle.quit();
     if let Some(s) = &handle.latest().saved {
         match &s.error {

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 
 use super::action::{Action, Input, Screen};
-use super::form::{Form, OrderKind};
+use super::form::{Form, OrderKind, Queued};
 use super::format;
 use super::keymap::{self, HelpRow, KeySet, Mode};
 use super::layout;
 use super::replay;
 use super::theme::Theme;
-use crate::engine::Netuid;
 use crate::engine::math::to_f64;
 use crate::engine::params::BLOCKS_PER_DAY;
 use crate::engine::view::SubnetView;
+use crate::engine::{Netuid, Order};
 use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveStatus, Snapshot, series};
 
 /// How long a toast stays, in ticks (about ten a second).
@@ -204,6 +204,7 @@ pub struct App {
     log_filter: LogFilter,
     log_scroll: usize,
     help_scroll: usize,
+    objectives_scroll: usize,
     overlay: Option<Overlay>,
     outbox: Vec<Command>,
     toast: Option<Toast>,
@@ -220,6 +221,11 @@ pub struct App {
     /// The last narration the player closed, and the last one seen: `(block, text)`.
     dismissed: Option<(u64, String)>,
     narration_seen: Option<(u64, String)>,
+    /// The selection before the shown narration selected the subnet it names (put back
+    /// unless the player opens that subnet).
+    before_narration: Option<Option<Netuid>>,
+    /// Orders submitted and not yet applied, each with `issued` after it was sent.
+    submitted: Vec<(u64, Order)>,
     /// The objectives' state in the last snapshot (`None` before the first).
     objectives_seen: Option<Vec<Option<u64>>>,
     /// The save last reported, and whether the player asked for one since.
@@ -245,6 +251,7 @@ impl App {
             log_filter: LogFilter::All,
             log_scroll: 0,
             help_scroll: 0,
+            objectives_scroll: 0,
             overlay: options.welcome.then_some(Overlay::Welcome),
             outbox: Vec::new(),
             toast: None,
@@ -256,6 +263,8 @@ impl App {
             seeking: None,
             dismissed: None,
             narration_seen: None,
+            before_narration: None,
+            submitted: Vec::new(),
             objectives_seen: None,
             saved: None,
             save_asked: false,
@@ -323,6 +332,22 @@ impl App {
     pub fn help_scroll(&self) -> usize {
         self.help_scroll
     }
+    /// Lines scrolled in the Network screen's objectives.
+    #[must_use]
+    pub fn objectives_scroll(&self) -> usize {
+        self.objectives_scroll
+    }
+    /// Whether the terminal is below the minimum size (the game shows only that, and
+    /// takes no key but `q` and `^c`).
+    #[must_use]
+    pub fn too_small(&self) -> bool {
+        layout::too_small(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1))
+    }
+    /// The player's orders submitted and not yet applied, in order.
+    #[must_use]
+    pub fn queued(&self) -> Queued {
+        Queued { orders: self.submitted.iter().map(|(_, o)| o.clone()).collect() }
+    }
     /// Whether the player has asked to leave.
     #[must_use]
     pub fn should_quit(&self) -> bool {
@@ -361,6 +386,15 @@ impl App {
         (!closed && self.overlay.is_none()).then_some(n)
     }
 
+    /// Whether a lesson's narration holds the clock (shown, or waiting behind a form).
+    #[must_use]
+    pub fn narration_pending(&self) -> bool {
+        self.snap
+            .narration
+            .as_ref()
+            .is_some_and(|n| !self.dismissed.as_ref().is_some_and(|(b, t)| *b == n.block && *t == n.text))
+    }
+
     /// The subnet the shown narration names, if it exists.
     #[must_use]
     pub fn narration_subnet(&self) -> Option<Netuid> {
@@ -383,6 +417,10 @@ impl App {
     /// The keyboard's mode now.
     #[must_use]
     pub fn mode(&self) -> Mode {
+        if self.too_small() {
+            // Only `q` (and `^c`) mean something on the "too small" screen.
+            return Mode::Dismiss;
+        }
         if self.narration().is_some() {
             return Mode::Dismiss;
         }
@@ -470,8 +508,28 @@ impl App {
     fn page(&self) -> usize {
         match self.screen {
             Screen::Market => layout::table_rows(self.market_table()).max(1),
+            Screen::Log => self.log_rows().max(1),
             _ => usize::from(self.size.1.saturating_sub(8)).max(1),
         }
+    }
+
+    /// Lines the Log screen shows at once.
+    fn log_rows(&self) -> usize {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        usize::from(self.chrome(area).body.height.saturating_sub(2))
+    }
+
+    /// The most the log scrolls back: until its oldest line is at the top.
+    #[must_use]
+    pub fn log_scroll_max(&self) -> usize {
+        let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
+        n.saturating_sub(self.log_rows())
+    }
+
+    /// The selected subnet if the market table shows it (a filter may hide it).
+    fn market_focus(&self) -> Option<Netuid> {
+        let rows = self.market_rows();
+        self.market_selected(&rows).and(self.focus)
     }
 
     // ---- input ---------------------------------------------------------------------
@@ -486,6 +544,7 @@ impl App {
     /// Takes a new snapshot from the session handle.
     pub fn set_snapshot(&mut self, snap: Arc<Snapshot>) {
         self.snap = snap;
+        self.forget_applied_orders();
         let fresh: Vec<_> = self.snap.notices.iter().filter(|n| n.id > self.seen_notice).cloned().collect();
         if let Some(last) = fresh.last() {
             self.seen_notice = last.id;
@@ -543,7 +602,10 @@ impl App {
                 self.narration_seen = Some((n.block, n.text.clone()));
                 let subnets = &self.snap.view.subnets;
                 if let Some(x) = replay::named_subnet(&n.text, |x| subnets.iter().any(|s| s.netuid == x)) {
+                    self.before_narration = Some(self.focus);
                     self.focus = Some(x);
+                } else {
+                    self.before_narration = None;
                 }
             }
         }
@@ -559,6 +621,26 @@ impl App {
                 _ => {}
             }
         }
+    }
+
+    /// Keeps only the submitted orders that are still queued: those the handle has not
+    /// taken yet, and those it lists as waiting for the next block.
+    fn forget_applied_orders(&mut self) {
+        let mut waiting: Vec<&str> = self.snap.pending.iter().map(String::as_str).collect();
+        let acked = self.snap.acked;
+        self.submitted.retain(|(at, order)| {
+            if *at > acked {
+                return true;
+            }
+            let text = order.to_string();
+            match waiting.iter().position(|w| *w == text) {
+                Some(k) => {
+                    waiting.remove(k);
+                    true
+                }
+                None => false,
+            }
+        });
     }
 
     fn fix_focus(&mut self) {
@@ -592,6 +674,9 @@ impl App {
                     }
                 }
             }
+            // The "too small" screen hides everything else: keys must not reach it.
+            Action::Quit if self.too_small() => self.should_quit = true,
+            _ if self.too_small() => {}
             _ => {
                 if self.narration().is_some() {
                     self.close_narration(action);
@@ -621,6 +706,13 @@ impl App {
         self.market.offset = self.market.offset.min(rows.len().saturating_sub(page));
         let positions = self.snap.me.as_ref().map_or(0, |m| m.positions.len());
         self.portfolio_row = self.portfolio_row.min(positions.saturating_sub(1));
+        // Scrolled no further than there is to see (the terminal or the filter changed).
+        if self.log_scroll > 0 {
+            self.log_scroll = self.log_scroll.min(self.log_scroll_max());
+        }
+        if self.objectives_scroll > 0 {
+            self.objectives_scroll = self.objectives_scroll.min(super::view::objectives_scroll_max(self));
+        }
         if self.watched != self.focus {
             self.watched = self.focus;
             self.send(Command::Watch(self.focus));
@@ -628,7 +720,8 @@ impl App {
     }
 
     /// Any key (or click) closes the narration and restarts the clock; Enter also opens
-    /// the subnet it names, and `q` asks whether to quit.
+    /// the subnet it names, and `q` asks whether to quit. Any other key (space too) only
+    /// closes it: the selection goes back to what it was before the narration.
     fn close_narration(&mut self, action: Action) {
         if matches!(action, Action::ScrollUp | Action::ScrollDown) {
             return;
@@ -638,13 +731,23 @@ impl App {
             self.dismissed = Some((n.block, n.text.clone()));
         }
         self.send(Command::Dismiss);
+        let before = self.before_narration.take();
         match (action, named) {
             (Action::Open, Some(n)) => {
                 self.focus = Some(n);
                 self.screen = Screen::Subnet;
             }
-            (Action::Quit, _) => self.update_screen(Action::Quit),
-            _ => {}
+            _ => {
+                if let Some(f) =
+                    before.filter(|f| f.is_none_or(|n| self.snap.view.subnets.iter().any(|s| s.netuid == n)))
+                {
+                    self.focus = f;
+                    self.fix_focus();
+                }
+                if action == Action::Quit {
+                    self.update_screen(Action::Quit);
+                }
+            }
         }
     }
 
@@ -668,11 +771,12 @@ impl App {
                         self.say("order cancelled", None);
                         return;
                     }
-                    Input::Submit => match form.order(&self.snap) {
+                    Input::Submit => match form.order(&self.snap, &self.queued()) {
                         Ok(order) => {
                             let when = if self.snap.paused { " (applies at the next block: space or .)" } else { "" };
                             self.say(format!("queued: {order}{when}"), None);
-                            self.send(Command::Submit(order));
+                            self.send(Command::Submit(order.clone()));
+                            self.submitted.push((self.issued, order));
                             return;
                         }
                         Err(e) => self.say(format!("✗ {e}"), Some(false)),
@@ -730,7 +834,7 @@ impl App {
                 _ => {}
             },
             Overlay::Welcome => match action {
-                Action::Open => {
+                Action::Open | Action::TogglePause => {
                     self.send(Command::Resume);
                     if self.info.replay {
                         self.say("the replay plays: space pauses, n jumps to the next mark, t goes to a block", None);
@@ -900,6 +1004,8 @@ impl App {
             Screen::Portfolio => {
                 self.snap.me.as_ref().and_then(|m| m.positions.get(self.portfolio_row)).map(|p| p.netuid).or(self.focus)
             }
+            // Not a row the filter hides.
+            Screen::Market => self.market_focus(),
             _ => self.focus,
         };
         self.overlay = Some(Overlay::Order(Form::new(kind, netuid, &self.snap)));
@@ -933,7 +1039,7 @@ impl App {
         };
         match self.screen {
             Screen::Market => match action {
-                Action::Open if self.focus.is_some() => self.screen = Screen::Subnet,
+                Action::Open if self.market_focus().is_some() => self.screen = Screen::Subnet,
                 Action::Back => self.market.filter.clear(),
                 Action::SortNext => {
                     let k = SortKey::ALL.iter().position(|s| *s == self.market.sort).unwrap_or(0);
@@ -966,13 +1072,17 @@ impl App {
                     _ => {}
                 }
             }
-            Screen::Network => {
-                if action == Action::Back {
-                    self.screen = Screen::Market;
+            Screen::Network => match action {
+                Action::Back => self.screen = Screen::Market,
+                // The objectives panel scrolls when it is cut.
+                _ if delta != 0 => {
+                    let max = super::view::objectives_scroll_max(self);
+                    self.objectives_scroll = shift(self.objectives_scroll, delta, max);
                 }
-            }
+                _ => {}
+            },
             Screen::Log => {
-                let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
+                let max = self.log_scroll_max();
                 match action {
                     Action::LogFilter => {
                         let k = LogFilter::ALL.iter().position(|f| *f == self.log_filter).unwrap_or(0);
@@ -981,9 +1091,7 @@ impl App {
                     }
                     Action::Back => self.screen = Screen::Market,
                     // Up scrolls back in time: the newest line is at the bottom.
-                    _ if delta != 0 => {
-                        self.log_scroll = shift(self.log_scroll, delta.saturating_neg(), n.saturating_sub(1));
-                    }
+                    _ if delta != 0 => self.log_scroll = shift(self.log_scroll, delta.saturating_neg(), max),
                     _ => {}
                 }
             }
@@ -1042,6 +1150,211 @@ fn reached_message(texts: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::reached_message;
+    use super::{App, Overlay, Screen};
+    use crate::engine::{Order, Tao};
+    use crate::session::handle::{Command, JournalKind, JournalLine};
+    use crate::tui::action::Action;
+    use crate::tui::testing::{TAO, app_with, base, keys, rows, text};
+
+    fn narration(text: &str) -> JournalLine {
+        JournalLine { block: 2880, kind: JournalKind::Map, who: "map".into(), text: text.into() }
+    }
+
+    /// A lesson paused on a narration about SN28, with SN1 selected before it came.
+    fn on_sn28_narration() -> App {
+        let (info, snap) = base();
+        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        assert_eq!(app.focus(), Some(1));
+        let mut paused = snap;
+        paused.narration = Some(narration("SN28 turns into a memecoin: holding its alpha is now mining."));
+        app.set_snapshot(std::sync::Arc::new(paused));
+        assert_eq!(app.focus(), Some(28), "the narration selects the subnet it names, for the charts behind it");
+        app.take_commands();
+        app
+    }
+
+    #[test]
+    fn space_closes_a_narration_without_opening_its_subnet() {
+        let mut app = on_sn28_narration();
+        keys(&mut app, " ");
+        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
+        assert_eq!(sent, vec![Command::Dismiss], "space only dismisses: no pause toggle");
+        assert!(app.narration().is_none());
+        assert_eq!(app.screen(), Screen::Market);
+        assert_eq!(app.focus(), Some(1), "the selection is back where it was");
+        // Enter still opens the subnet it names.
+        let mut app = on_sn28_narration();
+        keys(&mut app, "\n");
+        assert_eq!(app.screen(), Screen::Subnet);
+        assert_eq!(app.focus(), Some(28));
+    }
+
+    #[test]
+    fn the_title_bar_says_a_narration_holds_the_clock() {
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.narration = Some(narration("Subnets run an epoch every 361 blocks."));
+        });
+        let title = rows(&mut app, 160, 48).remove(0);
+        assert!(title.contains("⏸ narration") && !title.contains('▶'), "{title}");
+        let title = rows(&mut app, 80, 24).remove(0);
+        assert!(title.contains('⏸') && !title.contains('▶'), "{title}");
+        // Closed, the clock runs again.
+        keys(&mut app, "x");
+        let title = rows(&mut app, 160, 48).remove(0);
+        assert!(title.contains("▶ running"), "{title}");
+    }
+
+    #[test]
+    fn keys_do_nothing_on_the_too_small_screen() {
+        let mut app = app_with(|_| {});
+        keys(&mut app, "s");
+        assert!(matches!(app.overlay(), Some(Overlay::Order(_))));
+        app.take_commands();
+        let form = app.overlay().cloned();
+        app.update(Action::Resize { width: 60, height: 20 });
+        keys(&mut app, "12\n\x1b 2.");
+        app.update(Action::Click { col: 3, row: 1 });
+        app.update(Action::ScrollDown);
+        assert_eq!(app.overlay().cloned(), form, "the hidden form took no key");
+        assert_eq!(app.screen(), Screen::Market);
+        assert!(app.take_commands().is_empty());
+        assert!(text(&mut app, 60, 20).contains("too small"));
+        // q quits, as the screen says.
+        keys(&mut app, "q");
+        assert!(app.should_quit());
+        // Large enough again, the form is as it was.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "s");
+        app.update(Action::Resize { width: 60, height: 20 });
+        keys(&mut app, "5");
+        app.update(Action::Resize { width: 80, height: 24 });
+        keys(&mut app, "5");
+        let Some(Overlay::Order(f)) = app.overlay() else { panic!("the form") };
+        assert_eq!(f.fields[1].value, "5");
+    }
+
+    fn journal(n: usize) -> Vec<JournalLine> {
+        (0..n)
+            .map(|k| JournalLine {
+                block: k as u64,
+                kind: JournalKind::Trade,
+                who: "trader".into(),
+                text: format!("line {k:03} bought alpha"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_log_goes_back_to_its_oldest_line_with_no_blank_space() {
+        let mut app = app_with(|s| s.journal = journal(100));
+        keys(&mut app, "5g");
+        // 80×24: 19 lines in the panel; the oldest at the top, the panel full.
+        assert_eq!(app.log_scroll(), 81);
+        let screen = rows(&mut app, 80, 24);
+        assert!(screen[3].contains("line 000"), "{}", screen.join("\n"));
+        assert!(screen[21].contains("line 018"), "{}", screen.join("\n"));
+        // Up stops there; one Down moves one line.
+        keys(&mut app, "k");
+        assert_eq!(app.log_scroll(), 81);
+        keys(&mut app, "j");
+        assert_eq!(app.log_scroll(), 80);
+        keys(&mut app, "G");
+        assert_eq!(app.log_scroll(), 0);
+        assert!(rows(&mut app, 80, 24)[21].contains("line 099"));
+        // A log shorter than the panel does not scroll at all.
+        let mut app = app_with(|s| s.journal = journal(5));
+        keys(&mut app, "5gk");
+        assert_eq!(app.log_scroll(), 0);
+        assert!(rows(&mut app, 80, 24)[3].contains("line 000"));
+    }
+
+    #[test]
+    fn long_log_lines_end_in_an_ellipsis() {
+        let long = "Root stake counts on every subnet at 18% of its weight, so the foundation decides";
+        let mut app = app_with(|s| {
+            s.journal = vec![JournalLine { block: 5, kind: JournalKind::Map, who: "map".into(), text: long.into() }];
+        });
+        keys(&mut app, "5");
+        let screen = rows(&mut app, 80, 24);
+        let row = &screen[3];
+        assert!(row.contains("Root stake counts") && row.trim_end().ends_with("…│"), "{row}");
+        // Wide enough, it is whole.
+        assert!(text(&mut app, 160, 48).contains(long));
+    }
+
+    #[test]
+    fn the_objectives_scroll_when_they_do_not_fit() {
+        let mut app = app_with(|_| {});
+        keys(&mut app, "4");
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("more line") && screen.contains("↑↓ scroll"), "{screen}");
+        assert!(!screen.contains("decide when to get out"), "{screen}");
+        let max = crate::tui::view::objectives_scroll_max(&app);
+        assert!(max > 0);
+        for _ in 0..max + 3 {
+            keys(&mut app, "j");
+        }
+        assert_eq!(app.objectives_scroll(), max);
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("decide when to get out") && screen.contains("↑ scroll back"), "{screen}");
+        keys(&mut app, "g");
+        assert_eq!(app.objectives_scroll(), 0);
+        // On a tall terminal they fit: no scrolling.
+        let screen = text(&mut app, 160, 48);
+        assert!(screen.contains("decide when to get out") && !screen.contains("↑↓ scroll"), "{screen}");
+        assert_eq!(crate::tui::view::objectives_scroll_max(&app), 0);
+    }
+
+    #[test]
+    fn a_filter_that_matches_nothing_acts_on_no_row() {
+        let mut app = app_with(|_| {});
+        keys(&mut app, "/zzz\n");
+        assert!(app.market_rows().is_empty());
+        keys(&mut app, "\n");
+        assert_eq!(app.screen(), Screen::Market, "Enter opened a hidden subnet");
+        keys(&mut app, "s");
+        let Some(Overlay::Order(f)) = app.overlay() else { panic!("a stake form") };
+        assert_eq!(f.fields[0].value, "", "the form names a hidden subnet");
+        keys(&mut app, "\x1b");
+        // One match: it is the row acted on, and the title says "1 subnet".
+        keys(&mut app, "\x1b/apex\n");
+        assert!(text(&mut app, 80, 24).contains("Market · 1 subnet "));
+        keys(&mut app, "\n");
+        assert_eq!((app.screen(), app.focus()), (Screen::Subnet, Some(1)));
+    }
+
+    #[test]
+    fn submitted_orders_count_as_queued_until_applied() {
+        let (info, mut snap) = base();
+        snap.me.as_mut().expect("a player").free_rao = 1000 * TAO;
+        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        keys(&mut app, "s600\n");
+        let stake = Order::Stake { netuid: 1, tao: Tao(600 * TAO), limit: None };
+        assert_eq!(app.queued().orders, vec![stake.clone()]);
+        // A second stake of 600 sees the first: 400 left of 1,000.
+        keys(&mut app, "s600");
+        let screen = text(&mut app, 160, 48);
+        assert!(
+            screen.contains("not enough free TAO after your queued orders: 400.00 τ of your 1,000.00 τ is left"),
+            "{screen}"
+        );
+        keys(&mut app, "\x1b");
+        // Taken by the handle and waiting: still queued.
+        let sent = app.take_commands().iter().filter(|c| matches!(c, Command::Submit(_))).count();
+        assert_eq!(sent, 1);
+        let mut waiting = snap.clone();
+        waiting.acked = 10;
+        waiting.pending = vec![stake.to_string()];
+        app.set_snapshot(std::sync::Arc::new(waiting));
+        assert_eq!(app.queued().orders, vec![stake]);
+        // Applied: forgotten.
+        let mut applied = snap;
+        applied.acked = 10;
+        applied.pending = Vec::new();
+        app.set_snapshot(std::sync::Arc::new(applied));
+        assert!(app.queued().is_empty());
+    }
 
     #[test]
     fn objectives_reached_together_are_all_named() {

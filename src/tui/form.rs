@@ -158,6 +158,121 @@ impl Quote {
     fn line(&mut self, label: &str, value: String, tone: Tone) {
         self.lines.push((label.to_string(), value, tone));
     }
+
+    /// Adds a warning (after any already given).
+    fn warn(&mut self, text: String) {
+        self.warning = Some(match self.warning.take() {
+            Some(w) => format!("{w}; {text}"),
+            None => text,
+        });
+    }
+}
+
+/// The player's orders already queued for the next block (submitted, not yet applied):
+/// a new order applies after them, so its form counts what they will spend.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Queued {
+    /// The orders, in the order they were submitted.
+    pub orders: Vec<Order>,
+}
+
+impl Queued {
+    /// Whether nothing is queued.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.orders.is_empty()
+    }
+
+    /// Free TAO the queued orders will spend: stakes, root stakes, launches (at today's
+    /// lock cost) and miner burns.
+    #[must_use]
+    pub fn tao_spent(&self, snap: &Snapshot) -> u64 {
+        self.orders.iter().fold(0u64, |sum, o| {
+            sum.saturating_add(match o {
+                Order::Stake { tao, .. } | Order::StakeRoot { tao } => tao.0,
+                Order::LaunchSubnet { .. } => snap.view.lock_cost_rao,
+                Order::RegisterMiner { .. } => snap.params.miner_burn.0,
+                _ => 0,
+            })
+        })
+    }
+
+    /// Free TAO the queued root unstakes will give back (exactly: 1:1).
+    #[must_use]
+    pub fn root_unstaked(&self) -> u64 {
+        self.orders.iter().fold(0u64, |sum, o| match o {
+            Order::UnstakeRoot { tao } => sum.saturating_add(tao.0),
+            _ => sum,
+        })
+    }
+
+    /// Root stake the queued root stakes will add.
+    #[must_use]
+    pub fn root_staked(&self) -> u64 {
+        self.orders.iter().fold(0u64, |sum, o| match o {
+            Order::StakeRoot { tao } => sum.saturating_add(tao.0),
+            _ => sum,
+        })
+    }
+
+    /// Whether a queued sale will bring in TAO (how much depends on the pool then).
+    #[must_use]
+    pub fn sells(&self) -> bool {
+        self.orders.iter().any(|o| matches!(o, Order::Unstake { .. } | Order::Dump { .. }))
+    }
+
+    /// Alpha on `netuid` (of `held`) that the queued orders will sell or move away.
+    #[must_use]
+    pub fn alpha_out(&self, netuid: Netuid, held: u64) -> u64 {
+        let out = self.orders.iter().fold(0u64, |sum, o| match o {
+            Order::Unstake { netuid: n, alpha, .. } | Order::Move { from: n, alpha, .. } if *n == netuid => {
+                sum.saturating_add(alpha.0)
+            }
+            Order::Dump { netuid: Some(n) } if *n == netuid => held,
+            Order::Dump { netuid: None } => held,
+            _ => sum,
+        });
+        out.min(held)
+    }
+
+    /// Whether a queued order will bring alpha to `netuid` (how much depends on the pool).
+    #[must_use]
+    pub fn alpha_in(&self, netuid: Netuid) -> bool {
+        self.orders
+            .iter()
+            .any(|o| matches!(o, Order::Stake { netuid: n, .. } | Order::Move { to: n, .. } if *n == netuid))
+    }
+
+    /// Whether a miner registration on `netuid` is queued.
+    #[must_use]
+    pub fn registers_on(&self, netuid: Netuid) -> bool {
+        self.orders.iter().any(|o| matches!(o, Order::RegisterMiner { netuid: n } if *n == netuid))
+    }
+}
+
+/// What an amount field can take: what the player has, less what queued orders use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Available {
+    /// What the player has now.
+    have: u64,
+    /// What queued orders will take out of it first.
+    queued_out: u64,
+    /// What they will put in first, exactly.
+    queued_in: u64,
+    /// Whether they will also put in an amount not known yet (a sale's proceeds).
+    more_coming: bool,
+}
+
+impl Available {
+    /// What is left for a new order.
+    fn left(self) -> u64 {
+        self.have.saturating_add(self.queued_in).saturating_sub(self.queued_out)
+    }
+
+    /// Whether queued orders change what is left.
+    fn queued(self) -> bool {
+        self.queued_out > 0 || self.queued_in > 0
+    }
 }
 
 /// An order being filled in.
@@ -299,16 +414,80 @@ impl Form {
         snap.me.as_ref().and_then(|m| m.positions.iter().find(|p| p.netuid == netuid)).map_or(0, |p| p.alpha_rao)
     }
 
-    fn amount(&self, k: usize, snap: &Snapshot) -> Result<u64, String> {
-        let Some(f) = self.fields.get(k) else { return Err("no amount".into()) };
+    /// Free TAO for a new order: what the player has, less what queued orders spend.
+    fn free(snap: &Snapshot, queued: &Queued) -> Available {
+        Available {
+            have: snap.me.as_ref().map_or(0, |m| m.free_rao),
+            queued_out: queued.tao_spent(snap),
+            queued_in: queued.root_unstaked(),
+            more_coming: queued.sells(),
+        }
+    }
+
+    /// What the amount field `k` can take.
+    fn available(&self, k: usize, snap: &Snapshot, queued: &Queued) -> Available {
         let me = snap.me.as_ref();
-        let available = match f.kind {
-            FieldKind::FreeTao => me.map_or(0, |m| m.free_rao),
-            FieldKind::RootTao => me.map_or(0, |m| m.root_rao),
-            FieldKind::AlphaOn(j) => self.subnet(j, snap).map_or(0, |s| Self::held_alpha(snap, s.netuid)),
-            _ => 0,
+        match self.fields.get(k).map(|f| f.kind) {
+            Some(FieldKind::FreeTao) => Self::free(snap, queued),
+            Some(FieldKind::RootTao) => Available {
+                have: me.map_or(0, |m| m.root_rao),
+                queued_out: queued.root_unstaked(),
+                queued_in: queued.root_staked(),
+                more_coming: false,
+            },
+            Some(FieldKind::AlphaOn(j)) => self.subnet(j, snap).map_or_else(
+                |_| Available::default(),
+                |s| {
+                    let held = Self::held_alpha(snap, s.netuid);
+                    Available {
+                        have: held,
+                        queued_out: queued.alpha_out(s.netuid, held),
+                        queued_in: 0,
+                        more_coming: queued.alpha_in(s.netuid),
+                    }
+                },
+            ),
+            _ => Available::default(),
+        }
+    }
+
+    /// The amount in field `k`, in rao: above zero; `max`, `all` and percentages of what
+    /// is left after the queued orders; and a number within the display's rounding of
+    /// all that is left is all of it (typing the figure shown for a position sells the
+    /// whole position, not a rounded-up amount the player does not have, nor leaves dust).
+    fn amount(&self, k: usize, snap: &Snapshot, queued: &Queued) -> Result<u64, String> {
+        let Some(f) = self.fields.get(k) else { return Err("no amount".into()) };
+        let a = self.available(k, snap, queued);
+        let left = a.left();
+        let t = f.value.trim();
+        let x = parse_amount(t, left)?;
+        let plain = !(t.ends_with('%') || t.eq_ignore_ascii_case("max") || t.eq_ignore_ascii_case("all"));
+        let x = if plain && left > 0 && x.abs_diff(left) <= format::rao_rounding(left) { left } else { x };
+        if x > 0 {
+            return Ok(x);
+        }
+        if plain {
+            return Err("the amount must be above zero".into());
+        }
+        let what = match f.kind {
+            FieldKind::RootTao => "no root stake".to_string(),
+            FieldKind::AlphaOn(j) => {
+                self.subnet(j, snap).map_or_else(|_| "no alpha".into(), |s| format!("no alpha on SN{}", s.netuid))
+            }
+            _ => "no free TAO".to_string(),
         };
-        parse_amount(f.value.trim(), available)
+        let after = if a.queued() && a.have > 0 { " left after your queued orders" } else { "" };
+        Err(format!("you have {what}{after}"))
+    }
+
+    /// `From` and `To` of a move: two different subnets.
+    fn move_subnets<'s>(&self, snap: &'s Snapshot) -> Result<(&'s SubnetView, &'s SubnetView), String> {
+        let from = self.subnet(0, snap)?;
+        let to = self.subnet(1, snap)?;
+        if from.netuid == to.netuid {
+            return Err(format!("From and To are both SN{}: moving needs two different subnets", from.netuid));
+        }
+        Ok((from, to))
     }
 
     fn limit(&self, k: usize) -> Result<Option<U64F64>, String> {
@@ -323,20 +502,21 @@ impl Form {
         U64F64::checked_from_num(x).map(Some).ok_or_else(|| "the limit price is too large".into())
     }
 
-    /// The order the form describes.
+    /// The order the form describes, to apply after the `queued` ones.
     ///
     /// # Errors
-    /// What is missing or does not parse, in words.
-    pub fn order(&self, snap: &Snapshot) -> Result<Order, String> {
+    /// What is missing, does not parse, or cannot make an order (a zero amount, a move
+    /// to the same subnet), in words.
+    pub fn order(&self, snap: &Snapshot, queued: &Queued) -> Result<Order, String> {
         Ok(match self.kind {
             OrderKind::Stake => Order::Stake {
                 netuid: self.subnet(0, snap)?.netuid,
-                tao: Tao(self.amount(1, snap)?),
+                tao: Tao(self.amount(1, snap, queued)?),
                 limit: self.limit(2)?,
             },
             OrderKind::Unstake => Order::Unstake {
                 netuid: self.subnet(0, snap)?.netuid,
-                alpha: Alpha(self.amount(1, snap)?),
+                alpha: Alpha(self.amount(1, snap, queued)?),
                 limit: self.limit(2)?,
             },
             OrderKind::Dump | OrderKind::DumpAll => {
@@ -346,13 +526,12 @@ impl Form {
                     Order::Dump { netuid: Some(self.subnet(0, snap)?.netuid) }
                 }
             }
-            OrderKind::Move => Order::Move {
-                from: self.subnet(0, snap)?.netuid,
-                to: self.subnet(1, snap)?.netuid,
-                alpha: Alpha(self.amount(2, snap)?),
-            },
-            OrderKind::StakeRoot => Order::StakeRoot { tao: Tao(self.amount(0, snap)?) },
-            OrderKind::UnstakeRoot => Order::UnstakeRoot { tao: Tao(self.amount(0, snap)?) },
+            OrderKind::Move => {
+                let (from, to) = self.move_subnets(snap)?;
+                Order::Move { from: from.netuid, to: to.netuid, alpha: Alpha(self.amount(2, snap, queued)?) }
+            }
+            OrderKind::StakeRoot => Order::StakeRoot { tao: Tao(self.amount(0, snap, queued)?) },
+            OrderKind::UnstakeRoot => Order::UnstakeRoot { tao: Tao(self.amount(0, snap, queued)?) },
             OrderKind::Launch => {
                 let name = self.text(0);
                 if name.is_empty() {
@@ -369,20 +548,21 @@ impl Form {
         })
     }
 
-    /// What the order would do now. `slippage_warn` is the price impact (a fraction)
-    /// above which the quote warns.
+    /// What the order would do now, after the `queued` ones. `slippage_warn` is the
+    /// price impact (a fraction) above which the quote warns.
     #[must_use]
-    pub fn quote(&self, snap: &Snapshot, slippage_warn: f64) -> Quote {
+    pub fn quote(&self, snap: &Snapshot, queued: &Queued, slippage_warn: f64) -> Quote {
         let mut q = Quote::default();
-        if let Err(e) = self.quote_into(&mut q, snap, slippage_warn) {
+        if let Err(e) = self.quote_into(&mut q, snap, queued, slippage_warn) {
             q.problem = Some(e);
         }
         q
     }
 
-    fn quote_into(&self, q: &mut Quote, snap: &Snapshot, slippage_warn: f64) -> Result<(), String> {
+    fn quote_into(&self, q: &mut Quote, snap: &Snapshot, queued: &Queued, slippage_warn: f64) -> Result<(), String> {
         let me = snap.me.as_ref();
         let free = me.map_or(0, |m| m.free_rao);
+        let free_left = Self::free(snap, queued);
         let rules = snap.pool_rules;
         let r = format::rao;
         match self.kind {
@@ -394,8 +574,8 @@ impl Form {
                     format!("{} τ / {} α at {} τ/α", r(s.tao_rao), r(s.alpha_in_rao), format::price(spot)),
                     Tone::Plain,
                 );
-                q.line("Free", format!("{} τ", r(free)), Tone::Plain);
-                let tao = self.amount(1, snap)?;
+                q.line("Free", free_text(free_left), Tone::Plain);
+                let tao = self.amount(1, snap, queued)?;
                 let limit = self.limit(2)?;
                 let w = quote_stake(s.tao_rao, s.alpha_in_rao, tao, limit, rules)
                     .map_err(|e| format!("would be rejected: {e}"))?;
@@ -418,20 +598,19 @@ impl Form {
                     tone(impact, slippage_warn),
                 );
                 slippage(q, impact, slippage_warn);
-                if tao > free {
-                    q.problem = Some(format!("not enough free TAO: you have {} τ", r(free)));
-                }
+                check(q, free_left, tao, "free TAO", "τ");
             }
             OrderKind::Unstake => {
                 let s = self.subnet(0, snap)?;
                 let spot = to_f64(s.price);
                 let held = Self::held_alpha(snap, s.netuid);
+                let left = self.available(1, snap, queued);
                 q.line(
                     "Held",
                     format!("{} α (worth {} τ)", r(held), r(sale_value(s.tao_rao, s.alpha_in_rao, held, rules.fee))),
                     Tone::Plain,
                 );
-                let alpha = self.amount(1, snap)?;
+                let alpha = self.amount(1, snap, queued)?;
                 let limit = self.limit(2)?;
                 let w = quote_unstake(s.tao_rao, s.alpha_in_rao, alpha, limit, rules)
                     .map_err(|e| format!("would be rejected: {e}"))?;
@@ -439,6 +618,8 @@ impl Form {
                 let impact = if spot > 0.0 { 1.0 - avg / spot } else { 0.0 };
                 let sold = if w.alpha_rao < alpha {
                     format!("{} α of {} (the limit stops the rest)", r(w.alpha_rao), r(alpha))
+                } else if alpha == held {
+                    format!("{} α (all of it)", r(w.alpha_rao))
                 } else {
                     format!("{} α", r(w.alpha_rao))
                 };
@@ -458,27 +639,31 @@ impl Form {
                     tone(impact, slippage_warn),
                 );
                 slippage(q, impact, slippage_warn);
-                if alpha > held {
-                    q.problem = Some(format!("not enough alpha on SN{}: you have {} α", s.netuid, r(held)));
-                }
+                check(q, left, alpha, &format!("alpha on SN{}", s.netuid), "α");
             }
             OrderKind::Dump | OrderKind::DumpAll => {
                 let all = self.text(0).eq_ignore_ascii_case("all");
                 let mut total = 0u64;
                 let mut count = 0;
+                let mut sold_already = false;
                 for s in &snap.view.subnets {
                     if !all && self.subnet(0, snap)?.netuid != s.netuid {
                         continue;
                     }
                     let held = Self::held_alpha(snap, s.netuid);
-                    if held > 0 {
+                    let left = held - queued.alpha_out(s.netuid, held);
+                    if left > 0 {
                         count += 1;
-                        total = total.saturating_add(sale_value(s.tao_rao, s.alpha_in_rao, held, rules.fee));
+                        total = total.saturating_add(sale_value(s.tao_rao, s.alpha_in_rao, left, rules.fee));
+                    } else if held > 0 {
+                        sold_already = true;
                     }
                 }
                 q.line("Positions", count.to_string(), Tone::Plain);
                 q.line("You get about", format!("{} τ", r(total)), Tone::Up);
-                if count == 0 {
+                if count == 0 && sold_already {
+                    q.problem = Some("nothing left to sell: your queued orders already sell it".into());
+                } else if count == 0 {
                     q.problem = Some("nothing to sell".into());
                 }
             }
@@ -486,8 +671,9 @@ impl Form {
                 let from = self.subnet(0, snap)?;
                 let held = Self::held_alpha(snap, from.netuid);
                 q.line("Held", format!("{} α on SN{}", r(held), from.netuid), Tone::Plain);
-                let to = self.subnet(1, snap)?;
-                let alpha = self.amount(2, snap)?;
+                let (from, to) = self.move_subnets(snap)?;
+                let left = self.available(2, snap, queued);
+                let alpha = self.amount(2, snap, queued)?;
                 let sell = quote_unstake(from.tao_rao, from.alpha_in_rao, alpha, None, rules)
                     .map_err(|e| format!("would be rejected: {e}"))?;
                 let buy = quote_stake(to.tao_rao, to.alpha_in_rao, sell.tao_rao, None, rules)
@@ -499,40 +685,38 @@ impl Form {
                 );
                 q.line("Buy", format!("{} α on SN{}", r(buy.alpha_rao), to.netuid), Tone::Up);
                 q.line("Fees", format!("{} τ", r(sell.fee_rao.saturating_add(buy.fee_rao))), Tone::Plain);
-                if alpha > held {
-                    q.problem = Some(format!("not enough alpha on SN{}: you have {} α", from.netuid, r(held)));
-                }
+                check(q, left, alpha, &format!("alpha on SN{}", from.netuid), "α");
             }
             OrderKind::StakeRoot => {
                 let root = me.map_or(0, |m| m.root_rao);
-                q.line("Free", format!("{} τ", r(free)), Tone::Plain);
+                q.line("Free", free_text(free_left), Tone::Plain);
                 q.line(
                     "On root",
                     format!("{} τ (counts {} on every subnet)", r(root), format::pct(snap.params.tao_weight.as_f64())),
                     Tone::Plain,
                 );
-                let tao = self.amount(0, snap)?;
+                let tao = self.amount(0, snap, queued)?;
                 q.line("After", format!("{} τ on root", r(root.saturating_add(tao))), Tone::Up);
-                if tao > free {
-                    q.problem = Some(format!("not enough free TAO: you have {} τ", r(free)));
-                }
+                check(q, free_left, tao, "free TAO", "τ");
             }
             OrderKind::UnstakeRoot => {
                 let root = me.map_or(0, |m| m.root_rao);
                 q.line("On root", format!("{} τ", r(root)), Tone::Plain);
-                let tao = self.amount(0, snap)?;
+                let left = self.available(0, snap, queued);
+                let tao = self.amount(0, snap, queued)?;
                 q.line("After", format!("{} τ free", r(free.saturating_add(tao))), Tone::Up);
-                if tao > root {
-                    q.problem = Some(format!("not enough root stake: you have {} τ", r(root)));
-                }
+                check(q, left, tao, "root stake", "τ");
             }
             OrderKind::Launch => {
                 let cost = snap.view.lock_cost_rao;
                 q.line(
                     "Lock cost",
                     format!("{} τ (you have {} τ free)", r(cost), r(free)),
-                    if cost > free { Tone::Down } else { Tone::Plain },
+                    if cost > free_left.left() { Tone::Down } else { Tone::Plain },
                 );
+                // The score counts free TAO, root stake and alpha: the lock is none of them.
+                q.line("Your score", format!("falls by the {} τ lock: it is spent, not held", r(cost)), Tone::Warn);
+                q.line("Paid back", "if it is dissolved: the lock less the owner cut's value".to_string(), Tone::Plain);
                 q.line("Emits after", format::duration_blocks(snap.params.start_call_delay), Tone::Plain);
                 let mech = Mechanism::ALL.get(self.fields.get(1).map_or(0, |f| f.choice)).copied().unwrap_or_default();
                 q.line("Mechanism", mechanism_text(mech).to_string(), Tone::Plain);
@@ -541,18 +725,23 @@ impl Form {
                     let prune = snap
                         .prune_candidate
                         .map_or_else(|| "none is prunable".into(), |n| format!("SN{n} would be dissolved"));
-                    q.warning = Some(format!("at the limit of {} subnets: {prune}", snap.params.subnet_limit));
+                    let limit = snap.params.subnet_limit;
+                    q.warn(format!("at the limit of {limit} subnet{}: {prune}", format::plural(usize::from(limit))));
                 }
-                if cost > free {
-                    q.problem = Some(format!("not enough free TAO for the lock: need {} τ", r(cost)));
-                }
+                check(q, free_left, cost, &format!("free TAO for the {} τ lock", r(cost)), "τ");
             }
             OrderKind::RegisterMiner => {
                 let s = self.subnet(0, snap)?;
                 q.line("Burn", format!("{} τ (recycled)", r(snap.params.miner_burn.0)), Tone::Plain);
+                q.line("Free", free_text(free_left), Tone::Plain);
                 q.line("Subnet", format!("SN{} {} ({})", s.netuid, s.name, mechanism_text(s.mechanism)), Tone::Plain);
+                let burn = snap.params.miner_burn.0;
                 if me.is_some_and(|m| m.miner_on.contains(&s.netuid)) {
                     q.problem = Some(format!("already registered as a miner on SN{}", s.netuid));
+                } else if queued.registers_on(s.netuid) {
+                    q.problem = Some(format!("a miner registration on SN{} is already queued", s.netuid));
+                } else {
+                    check(q, free_left, burn, &format!("free TAO for the {} τ burn", r(burn)), "τ");
                 }
             }
             OrderKind::SetPolicy => {
@@ -567,13 +756,46 @@ impl Form {
     }
 }
 
+/// `free TAO` for a quote line: what the player has, and what is left after the queued
+/// orders when they spend some.
+fn free_text(a: Available) -> String {
+    if a.queued() {
+        format!("{} τ ({} τ after your queued orders)", format::rao(a.have), format::rao(a.left()))
+    } else {
+        format!("{} τ", format::rao(a.have))
+    }
+}
+
+/// Whether `need` fits in what is `a`vailable (of `what`, in `unit`): a problem when it
+/// does not, or a warning when a queued sale may still bring in enough.
+fn check(q: &mut Quote, a: Available, need: u64, what: &str, unit: &str) {
+    if need <= a.left() {
+        return;
+    }
+    let r = format::rao;
+    let text = if a.queued() {
+        format!(
+            "not enough {what} after your queued orders: {} {unit} of your {} {unit} is left",
+            r(a.left()),
+            r(a.have)
+        )
+    } else {
+        format!("not enough {what}: you have {} {unit}", r(a.have))
+    };
+    if a.more_coming {
+        q.warn(format!("{text}, unless your queued orders bring in more"));
+    } else {
+        q.problem = Some(text);
+    }
+}
+
 fn tone(impact: f64, warn: f64) -> Tone {
     if impact > warn { Tone::Warn } else { Tone::Plain }
 }
 
 fn slippage(q: &mut Quote, impact: f64, warn: f64) {
     if impact > warn {
-        q.warning = Some(format!(
+        q.warn(format!(
             "price impact {} is above {}: trade less, or set a limit price",
             format::pct(impact),
             format::pct(warn)
@@ -618,6 +840,9 @@ pub fn parse_amount(text: &str, available: u64) -> Result<u64, String> {
     if t.is_empty() {
         return Err("enter an amount".into());
     }
+    if t.starts_with('-') {
+        return Err(format!("'{t}' has a minus sign: an amount must be positive, such as 10"));
+    }
     if t.eq_ignore_ascii_case("max") || t.eq_ignore_ascii_case("all") {
         return Ok(available);
     }
@@ -636,6 +861,157 @@ pub fn parse_amount(text: &str, available: u64) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::handle::Position;
+    use crate::tui::testing::{TAO, base};
+
+    /// A form of `kind` on SN1 with its text fields set to `values` (in order; `None`
+    /// keeps a field as it is).
+    fn form(kind: OrderKind, snap: &Snapshot, values: &[Option<&str>]) -> Form {
+        let mut f = Form::new(kind, Some(1), snap);
+        for (field, v) in f.fields.iter_mut().zip(values) {
+            if let Some(v) = v {
+                field.value = (*v).to_string();
+            }
+        }
+        f
+    }
+
+    fn quote(f: &Form, snap: &Snapshot, queued: &Queued) -> Quote {
+        f.quote(snap, queued, 0.02)
+    }
+
+    fn none() -> Queued {
+        Queued::default()
+    }
+
+    #[test]
+    fn a_move_to_the_same_subnet_is_refused_by_the_form() {
+        let (_, snap) = base();
+        let f = form(OrderKind::Move, &snap, &[Some("1"), Some("1"), Some("5")]);
+        let problem = quote(&f, &snap, &none()).problem.expect("a problem");
+        assert!(problem.contains("two different subnets"), "{problem}");
+        assert_eq!(f.order(&snap, &none()), Err(problem));
+    }
+
+    #[test]
+    fn registering_a_miner_needs_the_burn_in_free_tao() {
+        let (_, mut snap) = base();
+        let f = form(OrderKind::RegisterMiner, &snap, &[Some("1")]);
+        assert_eq!(quote(&f, &snap, &none()).problem, None);
+        snap.me.as_mut().expect("a player").free_rao = 0;
+        let problem = quote(&f, &snap, &none()).problem.expect("a problem");
+        assert_eq!(problem, "not enough free TAO for the 0.100000 τ burn: you have 0 τ");
+        // Twice in one block: the second is the problem.
+        snap.me.as_mut().expect("a player").free_rao = 10 * TAO;
+        let queued = Queued { orders: vec![Order::RegisterMiner { netuid: 1 }] };
+        let problem = quote(&f, &snap, &queued).problem.expect("a problem");
+        assert!(problem.contains("already queued"), "{problem}");
+    }
+
+    #[test]
+    fn a_zero_amount_is_refused_by_the_form() {
+        let (_, mut snap) = base();
+        for typed in ["0", "0.0000000001", "0%"] {
+            let f = form(OrderKind::StakeRoot, &snap, &[Some(typed)]);
+            let problem = quote(&f, &snap, &none()).problem.expect("a problem");
+            assert!(problem.contains("above zero") || problem.contains("no free TAO"), "{typed}: {problem}");
+            assert!(f.order(&snap, &none()).is_err(), "{typed}");
+        }
+        snap.me.as_mut().expect("a player").free_rao = 0;
+        let f = form(OrderKind::StakeRoot, &snap, &[Some("max")]);
+        assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("you have no free TAO"));
+        let f = form(OrderKind::UnstakeRoot, &snap, &[Some("all")]);
+        assert_eq!(f.order(&snap, &none()), Err("you have no root stake".into()));
+    }
+
+    #[test]
+    fn minus_zero_is_not_too_large_but_negative() {
+        for typed in ["-0", "-1", "-0.5", "-10%"] {
+            let e = parse_amount(typed, 7).expect_err(typed);
+            assert!(e.contains("must be positive") && !e.contains("too large"), "{typed}: {e}");
+        }
+    }
+
+    #[test]
+    fn queued_orders_count_against_free_tao() {
+        let (_, mut snap) = base();
+        snap.me.as_mut().expect("a player").free_rao = 1000 * TAO;
+        let f = form(OrderKind::Stake, &snap, &[None, Some("600")]);
+        assert_eq!(quote(&f, &snap, &none()).problem, None);
+        let queued = Queued { orders: vec![Order::Stake { netuid: 4, tao: Tao(600 * TAO), limit: None }] };
+        let q = quote(&f, &snap, &queued);
+        assert_eq!(
+            q.problem.as_deref(),
+            Some("not enough free TAO after your queued orders: 400.00 τ of your 1,000.00 τ is left")
+        );
+        assert!(q.lines.iter().any(|(l, v, _)| l == "Free" && v.contains("400.00 τ after your queued orders")));
+        // `max` is what is left.
+        let f = form(OrderKind::StakeRoot, &snap, &[Some("max")]);
+        assert_eq!(f.order(&snap, &queued), Ok(Order::StakeRoot { tao: Tao(400 * TAO) }));
+        // A queued root unstake gives its TAO back first, exactly.
+        let mut more = queued.clone();
+        more.orders.push(Order::UnstakeRoot { tao: Tao(300 * TAO) });
+        let f = form(OrderKind::Stake, &snap, &[None, Some("600")]);
+        assert_eq!(quote(&f, &snap, &more).problem, None);
+        // A queued sale may bring in enough: a warning, not a problem.
+        let mut selling = queued;
+        selling.orders.push(Order::Dump { netuid: Some(4) });
+        let q = quote(&f, &snap, &selling);
+        assert_eq!(q.problem, None);
+        assert!(q.warning.is_some_and(|w| w.contains("unless your queued orders bring in more")));
+        // Launching: the lock counts too.
+        let launch = Queued { orders: vec![Order::LaunchSubnet { name: "x".into(), mechanism: Mechanism::Utility }] };
+        let f = form(OrderKind::Stake, &snap, &[None, Some("950")]);
+        assert!(snap.view.lock_cost_rao > 50 * TAO && snap.view.lock_cost_rao < 1000 * TAO);
+        assert!(quote(&f, &snap, &launch).problem.is_some_and(|p| p.contains("after your queued orders")));
+    }
+
+    #[test]
+    fn the_figure_shown_for_a_position_sells_all_of_it() {
+        let (_, mut snap) = base();
+        // Shown rounded up (typing it asked for more than held), and rounded down
+        // (typing it left dust).
+        for (held, shown, typed) in [
+            (88_123_456_789, "88.1235", "88.1235"),
+            (88_123_456_789, "88.1235", "88.12346"),
+            (88_123_440_000, "88.1234", "88.1234"),
+        ] {
+            snap.me.as_mut().expect("a player").positions =
+                vec![Position { netuid: 1, name: "Apex".into(), alpha_rao: held, ..Position::default() }];
+            assert_eq!(format::rao(held), shown);
+            let f = form(OrderKind::Unstake, &snap, &[None, Some(typed)]);
+            let q = quote(&f, &snap, &none());
+            assert_eq!(q.problem, None, "{typed}");
+            assert!(q.lines.iter().any(|(l, v, _)| l == "You sell" && v.contains("(all of it)")), "{typed}: {q:?}");
+            assert_eq!(
+                f.order(&snap, &none()),
+                Ok(Order::Unstake { netuid: 1, alpha: Alpha(held), limit: None }),
+                "{typed}"
+            );
+        }
+        let held = 88_123_456_789;
+        snap.me.as_mut().expect("a player").positions =
+            vec![Position { netuid: 1, name: "Apex".into(), alpha_rao: held, ..Position::default() }];
+        // Beyond the rounding it is what was typed, and more than held is a problem.
+        let f = form(OrderKind::Unstake, &snap, &[None, Some("88.2")]);
+        assert!(quote(&f, &snap, &none()).problem.is_some_and(|p| p.contains("not enough alpha on SN1")));
+        let f = form(OrderKind::Unstake, &snap, &[None, Some("88")]);
+        assert_eq!(f.order(&snap, &none()), Ok(Order::Unstake { netuid: 1, alpha: Alpha(88 * TAO), limit: None }));
+        // Moving the shown figure moves all of it too.
+        let f = form(OrderKind::Move, &snap, &[Some("1"), Some("4"), Some("88.1235")]);
+        assert_eq!(f.order(&snap, &none()), Ok(Order::Move { from: 1, to: 4, alpha: Alpha(held) }));
+    }
+
+    #[test]
+    fn the_launch_form_says_the_lock_leaves_the_score() {
+        let (_, snap) = base();
+        let f = form(OrderKind::Launch, &snap, &[Some("Mine")]);
+        let q = quote(&f, &snap, &none());
+        let text: Vec<String> = q.lines.iter().map(|(l, v, _)| format!("{l}: {v}")).collect();
+        let text = text.join("\n");
+        assert!(text.contains("Your score: falls by the 100.00 τ lock"), "{text}");
+        assert!(text.contains("Paid back: if it is dissolved: the lock less the owner cut's value"), "{text}");
+    }
 
     #[test]
     fn amounts_parse() {

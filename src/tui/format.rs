@@ -66,6 +66,31 @@ pub fn rao(r: u64) -> String {
     amount(units(r))
 }
 
+/// Half the last digit that [`rao`] shows of `r`, in rao: an amount at most this far
+/// from `r` reads (rounded) as the same figure. `1,234.57` shows hundredths, so 0.005.
+#[must_use]
+pub fn rao_rounding(r: u64) -> u64 {
+    let a = units(r);
+    let step: u64 = if a >= 1e7 {
+        10_000_000_000_000
+    } else if a >= 1e4 {
+        1_000_000_000
+    } else if a >= 100.0 {
+        10_000_000
+    } else if a >= 1.0 {
+        100_000
+    } else {
+        1_000
+    };
+    step / 2
+}
+
+/// `"s"` unless `n` is one: `format!("{n} subnet{}", plural(n))`.
+#[must_use]
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// A signed amount with its sign: `+1.2345`, `-12,345`.
 #[must_use]
 pub fn signed(x: f64) -> String {
@@ -215,6 +240,18 @@ mod tests {
         assert_eq!(duration_blocks(301), "1h 00m");
         assert_eq!(int(50_400), "50,400");
         assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!((plural(0), plural(1), plural(2)), ("s", "", "s"));
+    }
+
+    #[test]
+    fn rounding_matches_the_digits_shown() {
+        // 88.12344 shows as 88.1234: four decimals, so half of 0.0001.
+        assert_eq!(rao(88_123_440_000), "88.1234");
+        assert_eq!(rao_rounding(88_123_440_000), 50_000);
+        assert_eq!(rao_rounding(1_234_567_000_000), 5_000_000);
+        assert_eq!(rao_rounding(12_345_600_000_000), 500_000_000);
+        assert_eq!(rao_rounding(500_000_000), 500);
+        assert_eq!(rao_rounding(21_000_000_000_000_000), 5_000_000_000_000);
     }
 
     #[test]

@@ -85,7 +85,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
-    ("Lesson", "4", "the Network screen lists the objectives", When::Lesson),
+    ("Lesson", "4", "the Network screen lists the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
     ("Orders", "d  D", "dump a subnet / dump everything", When::Play),
     ("Orders", "m", "move alpha from one subnet to another", When::Play),
@@ -153,7 +153,10 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Char('q') => Some(Action::Quit),
             KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
             KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Char(' ') | KeyCode::Enter => Some(Action::Open),
+            KeyCode::Enter => Some(Action::Open),
+            // Space closes a narration without opening the subnet it names (and starts
+            // the clock from the welcome box, as Enter does).
+            KeyCode::Char(' ') => Some(Action::TogglePause),
             _ => Some(Action::Back),
         },
     }
@@ -293,6 +296,12 @@ mod tests {
             }
         }
         assert_eq!(key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL), Mode::Normal), Some(Action::Save));
+    }
+
+    #[test]
+    fn space_and_enter_differ_on_a_dismissable_box() {
+        assert_eq!(key(k(KeyCode::Enter), Mode::Dismiss), Some(Action::Open));
+        assert_eq!(key(k(KeyCode::Char(' ')), Mode::Dismiss), Some(Action::TogglePause));
     }
 
     #[test]

@@ -24,6 +24,13 @@ const FRAME_PERIOD: Duration = Duration::from_millis(33);
 const TICK_PERIOD: Duration = Duration::from_millis(100);
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks the running game to end as if the player had quit (the terminal restored, the
+/// game saved): for a stop signal, which would otherwise leave the terminal raw.
+pub fn request_stop() {
+    STOP.store(true, Ordering::SeqCst);
+}
 
 /// Leaves raw mode and the alternate screen, stops mouse capture and shows the cursor.
 /// Safe to call more than once.
@@ -126,7 +133,7 @@ fn event_loop(
         for c in app.take_commands() {
             handle.send(c);
         }
-        if app.should_quit() {
+        if app.should_quit() || STOP.load(Ordering::SeqCst) {
             return Ok(());
         }
         if dirty {

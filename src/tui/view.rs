@@ -30,6 +30,33 @@ impl Widget for &App {
 }
 
 /// Draws the whole game into `buf`.
+/// How far the Network screen's objectives scroll at most at the app's size (0 when
+/// they fit).
+#[must_use]
+pub fn objectives_scroll_max(app: &App) -> usize {
+    let (w, h) = app.size();
+    let area = Rect::new(0, 0, w, h);
+    if layout::too_small(area) {
+        return 0;
+    }
+    network::objectives_scroll_max(app, app.chrome(area).body)
+}
+
+/// The widths ratatui gives the columns of a table `width` cells wide (inside its
+/// borders), with `selection` cells for the highlight symbol: to clip text to its
+/// column with an ellipsis rather than let the table cut it.
+fn column_widths(
+    widths: &[ratatui::layout::Constraint],
+    flex: ratatui::layout::Flex,
+    width: u16,
+    selection: u16,
+) -> Vec<u16> {
+    use ratatui::layout::{Constraint, Layout};
+    let [_, columns] =
+        Layout::horizontal([Constraint::Length(selection), Constraint::Fill(0)]).areas(Rect::new(0, 0, width, 1));
+    Layout::horizontal(widths.iter().copied()).flex(flex).spacing(1).split(columns).iter().map(|r| r.width).collect()
+}
+
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     if layout::too_small(area) {
         too_small(app, area, buf);
@@ -88,6 +115,9 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let speed = SPEEDS_BLOCKS_PER_SEC.get(s.speed_index).copied().unwrap_or(1);
     let (icon, word, style) = if s.over {
         ("■", "match over", t.warn)
+    } else if app.narration_pending() {
+        // A lesson's narration holds the clock until it is closed.
+        ("⏸", "narration", t.warn)
     } else if s.paused {
         ("⏸", "paused", t.warn)
     } else {

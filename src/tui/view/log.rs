@@ -16,12 +16,15 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     let filter = app.log_filter();
     let lines: Vec<_> = snap.journal.iter().filter(|l| filter.admits(l.kind)).collect();
+    let height = usize::from(area.height.saturating_sub(2));
+    // Never further back than the oldest line at the top (the terminal may have grown).
+    let scroll = app.log_scroll().min(lines.len().saturating_sub(height));
     let title = Line::from(vec![
         Span::styled(format!(" Log · {} ", filter.label()), t.accent),
         Span::styled("(f filters) ", t.dim),
         Span::styled(
-            if app.log_scroll() > 0 {
-                format!("· {} lines back (G for newest) ", app.log_scroll())
+            if scroll > 0 {
+                format!("· {scroll} line{} back (G for newest) ", format::plural(scroll))
             } else {
                 String::new()
             },
@@ -35,8 +38,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Span::styled("nothing yet", t.dim)).render(inner, buf);
         return;
     }
-    let height = usize::from(inner.height);
-    let end = lines.len().saturating_sub(app.log_scroll());
+    let end = lines.len().saturating_sub(scroll);
     let start = end.saturating_sub(height);
     let start_date = app.info().start_date;
     let wide = inner.width >= 120;
@@ -58,17 +60,20 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             } else {
                 format!(" {} ", when.format("%a %H:%M"))
             };
+            let who = format!(
+                "{:<who_w$} ",
+                if l.kind == JournalKind::Map { String::new() } else { format::clip(&l.who, who_w) }
+            );
+            let tag = format!("{tag:<5} ");
+            let room = usize::from(inner.width).saturating_sub(stamp.chars().count() + tag.chars().count() + who_w + 1);
             Line::from(vec![
                 Span::styled(stamp, t.dim),
-                Span::styled(format!("{tag:<5} "), style),
+                Span::styled(tag, style),
+                Span::styled(who, t.dim),
                 Span::styled(
-                    format!(
-                        "{:<who_w$} ",
-                        if l.kind == JournalKind::Map { String::new() } else { format::clip(&l.who, who_w) }
-                    ),
-                    t.dim,
+                    format::clip(&l.text, room),
+                    if l.kind == JournalKind::Rejected { t.down } else { t.text },
                 ),
-                Span::styled(l.text.clone(), if l.kind == JournalKind::Rejected { t.down } else { t.text }),
             ])
         })
         .collect();

@@ -2,14 +2,14 @@
 //! chart of the selected one.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
 use super::super::app::{App, SortKey};
 use super::super::format;
 use super::super::layout;
-use super::{chart, panel, sparkline};
+use super::{chart, column_widths, panel, sparkline};
 use crate::engine::math::to_f64;
 use crate::session::handle::series;
 
@@ -64,6 +64,16 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Cell::from(cell)
     }))
     .style(t.header);
+    let widths: Vec<Constraint> =
+        cols.iter().map(|c| if c.width == 0 { Constraint::Max(26) } else { Constraint::Length(c.width) }).collect();
+    // Names longer than their column end in an ellipsis.
+    let name_w = cols
+        .iter()
+        .position(|c| c.header == "Name")
+        .and_then(|k| {
+            column_widths(&widths, Flex::SpaceBetween, parts.table.width.saturating_sub(2), 2).get(k).copied()
+        })
+        .map_or(26, usize::from);
     let page = layout::table_rows(parts.table);
     let positions = snap.me.as_ref().map(|me| &me.positions);
     let body: Vec<Row> = rows
@@ -77,7 +87,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             let cells = cols.iter().map(|c| {
                 let (text, style) = match c.header {
                     "SN" => (s.netuid.to_string(), if pos.is_some() { t.you } else { t.text }),
-                    "Name" => (s.name.clone(), if pos.is_some() { t.you } else { t.text }),
+                    "Name" => (format::clip(&s.name, name_w), if pos.is_some() { t.you } else { t.text }),
                     "Mech" => (s.mechanism.name().to_string(), t.dim),
                     "Price τ" => (format::price(to_f64(s.price)), t.text),
                     "24h" => match change {
@@ -112,11 +122,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             Row::new(cells)
         })
         .collect();
-    let widths: Vec<Constraint> =
-        cols.iter().map(|c| if c.width == 0 { Constraint::Max(26) } else { Constraint::Length(c.width) }).collect();
     let sort_label = format!(" sort {}{arrow} (o, O) ", m.sort.label());
     let title = Line::from(vec![
-        Span::styled(format!(" Market · {} subnets ", rows.len()), t.accent),
+        Span::styled(format!(" Market · {} subnet{} ", rows.len(), format::plural(rows.len())), t.accent),
         Span::styled(sort_label, t.dim),
     ]);
     let sel = app.market_selected(&rows).and_then(|k| k.checked_sub(m.offset));
@@ -126,7 +134,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             .header(header)
             .block(panel(app, title))
             .column_spacing(1)
-            .flex(ratatui::layout::Flex::SpaceBetween)
+            .flex(Flex::SpaceBetween)
             .row_highlight_style(t.selected)
             .highlight_symbol("▶ ")
             .highlight_spacing(ratatui::widgets::HighlightSpacing::Always),

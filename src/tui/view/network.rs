@@ -19,8 +19,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let v = &snap.view;
     let p = &snap.params;
     let wide = area.width >= 120;
-    let left_w = if wide { 58 } else { 42 };
-    let [left, right] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area);
+    let [left, right] = columns(area);
     let per_day = snap.block_emission_rao.saturating_mul(BLOCKS_PER_DAY);
     let halving = match snap.until_halving_rao {
         Some(x) if snap.block_emission_rao > 0 => {
@@ -70,7 +69,15 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         row("Subnets", format!("{} of {} ({emitting} emitting)", v.subnets.len(), p.subnet_limit)),
         row("Lock cost", format!("{} τ{}", format::rao(v.lock_cost_rao), note(" for the next launch (L)", " (L)"))),
         row("Prune candidate", prune),
-        row("Tempo", format!("{} blocks ({})", v.tempo, format::duration_blocks(v.tempo))),
+        // An epoch runs when `(b + netuid + 1) % (tempo + 1) == 0`: every tempo + 1 blocks.
+        row(
+            "Tempo",
+            if wide {
+                format!("{} (epoch every {} blocks, {})", v.tempo, v.tempo + 1, format::duration_blocks(v.tempo + 1))
+            } else {
+                format!("{} (epoch every {})", v.tempo, v.tempo + 1)
+            },
+        ),
         row(
             "tao_weight",
             format!("{}{}", format::pct(p.tao_weight.as_f64()), note(" (root counts this much as alpha)", "")),
@@ -136,16 +143,18 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     );
 }
 
-/// The map's objectives in a panel at the top of `area` (leaving at least 8 rows for a
-/// chart): ✓ reached, ○ open, • a prompt the game does not check; under each checked one,
-/// its goal and when it was reached. Returns what is left below.
-fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
+/// The screen's columns: the facts, and the objectives and charts.
+fn columns(area: Rect) -> [Rect; 2] {
+    let left_w = if area.width >= 120 { 58 } else { 42 };
+    Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area)
+}
+
+/// The objectives as lines for a column `width` wide, with how many the game checks
+/// and how many of those are reached.
+fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) {
     let info = app.info();
-    if info.objectives.is_empty() {
-        return area;
-    }
     let t = &app.theme;
-    let width = usize::from(area.width.saturating_sub(5)).max(8);
+    let width = usize::from(width.saturating_sub(5)).max(8);
     let reached = &app.snap().objectives;
     let mut lines = Vec::new();
     let (mut goals, mut done) = (0, 0);
@@ -174,14 +183,54 @@ fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
             }
         }
     }
+    (lines, goals, done)
+}
+
+/// The objectives panel's height in the column `area` for `lines` lines (leaving at
+/// least 8 rows for a chart), if it has room.
+fn panel_height(lines: usize, area: Rect) -> Option<u16> {
     let most = area.height.saturating_sub(8);
-    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(most);
-    if h < 3 {
+    let h = u16::try_from(lines + 2).unwrap_or(u16::MAX).min(most);
+    (h >= 3).then_some(h)
+}
+
+/// How far the objectives scroll at most on a Network screen drawn in `body`.
+pub(super) fn objectives_scroll_max(app: &App, body: Rect) -> usize {
+    if app.info().objectives.is_empty() {
+        return 0;
+    }
+    let [_, right] = columns(body);
+    let (lines, ..) = objective_lines(app, right.width);
+    panel_height(lines.len(), right).map_or(0, |h| lines.len().saturating_sub(usize::from(h - 2)))
+}
+
+/// The map's objectives in a panel at the top of `area` (leaving at least 8 rows for a
+/// chart): ✓ reached, ○ open, • a prompt the game does not check; under each checked one,
+/// its goal and when it was reached. When they do not fit, ↑ and ↓ scroll them and the
+/// bottom border says how many lines are hidden. Returns what is left below.
+fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
+    let info = app.info();
+    if info.objectives.is_empty() {
         return area;
     }
+    let t = &app.theme;
+    let (lines, goals, done) = objective_lines(app, area.width);
+    let Some(h) = panel_height(lines.len(), area) else { return area };
+    let shown = usize::from(h - 2);
+    let skip = app.objectives_scroll().min(lines.len().saturating_sub(shown));
+    let below = lines.len().saturating_sub(skip + shown);
     let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
     let title = if info.lesson { "Lesson objectives" } else { "Objectives" };
     let title = if goals > 0 { format!(" {title} · {done} of {goals} reached ") } else { format!(" {title} ") };
-    Paragraph::new(lines).block(panel(app, title)).render(top, buf);
+    let mut block = panel(app, title);
+    if below > 0 || skip > 0 {
+        let more = if below > 0 {
+            format!(" ↓ {below} more line{} · ↑↓ scroll ", format::plural(below))
+        } else {
+            " ↑ scroll back ".to_string()
+        };
+        block = block.title_bottom(Line::styled(more, t.warn).right_aligned());
+    }
+    Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).block(block).render(top, buf);
     rest
 }

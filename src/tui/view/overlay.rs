@@ -271,7 +271,7 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::raw(""));
-    let q = f.quote(snap, app.options.slippage_warn);
+    let q = f.quote(snap, &app.queued(), app.options.slippage_warn);
     for (label, value, tone) in &q.lines {
         let style = match tone {
             Tone::Plain => t.text,

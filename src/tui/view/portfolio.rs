@@ -2,14 +2,14 @@
 //! score, and the leaderboard of players and bots.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, Widget};
 
 use super::super::app::App;
 use super::super::format;
 use super::super::layout;
-use super::{chart, panel};
+use super::{chart, column_widths, panel};
 use crate::engine::AccountKind;
 
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
@@ -70,6 +70,24 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     // Every column fits at 80 columns but "Earned α", which needs 100: an
     // over-full table would leave ratatui's solver a choice, and its choice can vary.
     let wide = positions.width >= 100;
+    let mut widths = vec![
+        Constraint::Length(3),
+        Constraint::Min(8),
+        Constraint::Length(10),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Length(10),
+    ];
+    let mut headers = vec!["SN", "Name", "Alpha", "Cost τ", "Value τ", "P/L τ", "P/L", "Realised"];
+    if wide {
+        widths.push(Constraint::Length(10));
+        headers.push("Earned α");
+    }
+    let name_w = column_widths(&widths, Flex::Start, positions.width.saturating_sub(2), 0)
+        .get(1)
+        .map_or(18, |w| usize::from(*w).min(18));
     let rows: Vec<Row> = me
         .positions
         .iter()
@@ -78,7 +96,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             let pct = if p.cost_rao == 0 { None } else { Some(un as f64 / p.cost_rao as f64) };
             let mut cells = vec![
                 Cell::from(Line::raw(p.netuid.to_string()).right_aligned()),
-                Cell::from(format::clip(&p.name, 18)),
+                Cell::from(format::clip(&p.name, name_w)),
                 Cell::from(Line::raw(format::rao(p.alpha_rao)).right_aligned()),
                 Cell::from(Line::raw(format::rao(p.cost_rao)).right_aligned()),
                 Cell::from(Line::raw(format::rao(p.value_rao)).right_aligned()),
@@ -98,21 +116,6 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(3),
-        Constraint::Min(8),
-        Constraint::Length(10),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Length(10),
-    ];
-    let mut headers = vec!["SN", "Name", "Alpha", "Cost τ", "Value τ", "P/L τ", "P/L", "Realised"];
-    if wide {
-        widths.push(Constraint::Length(10));
-        headers.push("Earned α");
-    }
     let empty = rows.is_empty();
     let mut state = TableState::default().with_selected((!empty).then_some(app.portfolio_row()));
     StatefulWidget::render(
@@ -148,36 +151,37 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let snap = app.snap();
     let human = app.info().human;
+    let widths = [
+        Constraint::Length(3),
+        Constraint::Min(8),
+        Constraint::Length(5),
+        Constraint::Length(10),
+        Constraint::Length(8),
+        Constraint::Length(6),
+    ];
+    let name_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
+        .get(1)
+        .map_or(20, |w| usize::from(*w).min(20));
     let rows = snap.players.iter().enumerate().map(|(k, p)| {
         let style = if Some(p.id) == human { t.you } else { t.text };
         Row::new(vec![
             Cell::from(Line::raw(format!("{}", k + 1)).right_aligned()),
-            Cell::from(Line::styled(format::clip(&p.name, 20), style)),
+            Cell::from(Line::styled(format::clip(&p.name, name_w), style)),
             Cell::from(Line::styled(if p.kind == AccountKind::Human { "human" } else { "bot" }, t.dim)),
             Cell::from(Line::raw(format::rao(p.score_rao)).right_aligned()),
             Cell::from(Line::styled(format::signed_pct(p.roi), t.signed(p.roi)).right_aligned()),
             Cell::from(Line::raw(p.faults.to_string()).right_aligned()),
         ])
     });
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(3),
-            Constraint::Min(8),
-            Constraint::Length(5),
-            Constraint::Length(10),
-            Constraint::Length(8),
-            Constraint::Length(6),
-        ],
-    )
-    .header(
-        Row::new(["#", "Player", "Kind", "Score τ", "ROI", "Faults"].map(|h| {
-            if matches!(h, "Player" | "Kind") { Cell::from(h) } else { Cell::from(Line::raw(h).right_aligned()) }
-        }))
-        .style(t.header),
-    )
-    .block(panel(app, " Leaderboard "))
-    .column_spacing(1);
+    let table = Table::new(rows, widths)
+        .header(
+            Row::new(["#", "Player", "Kind", "Score τ", "ROI", "Faults"].map(|h| {
+                if matches!(h, "Player" | "Kind") { Cell::from(h) } else { Cell::from(Line::raw(h).right_aligned()) }
+            }))
+            .style(t.header),
+        )
+        .block(panel(app, " Leaderboard "))
+        .column_spacing(1);
     Widget::render(table, area, buf);
 }
 

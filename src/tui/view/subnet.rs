@@ -1,14 +1,14 @@
 //! One subnet in depth: its charts, who controls its consensus, its miners and trades.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
 use super::super::app::App;
 use super::super::form::mechanism_text;
 use super::super::format;
-use super::{bar, chart, flow, panel};
+use super::{bar, chart, column_widths, flow, panel};
 use crate::engine::AccountKind;
 use crate::engine::math::to_f64;
 use crate::session::handle::{SubnetDetail, SubnetHistory, series};
@@ -181,29 +181,6 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     control.render(l2, buf);
     let human = app.info().human;
     let wide = table.width >= 56;
-    let rows = d.holders.iter().take(usize::from(table.height.saturating_sub(1))).map(|h| {
-        let style = if Some(h.id) == human {
-            t.you
-        } else if h.kind == AccountKind::Bot {
-            t.accent
-        } else {
-            t.text
-        };
-        let mut cells = vec![Cell::from(Line::styled(format::clip(&h.name, 22), style))];
-        if wide {
-            cells.push(Cell::from(Line::raw(format::rao(h.alpha_rao)).right_aligned()));
-            cells.push(Cell::from(Line::raw(format::rao(h.root_weight_rao)).right_aligned()));
-        } else {
-            cells.push(Cell::from(
-                Line::raw(format::rao(h.alpha_rao.saturating_add(h.root_weight_rao))).right_aligned(),
-            ));
-        }
-        cells.push(Cell::from(Line::raw(format::pct(h.share)).right_aligned()));
-        if wide {
-            cells.push(Cell::from(Line::styled(h.policy.name(), t.dim)));
-        }
-        Row::new(cells)
-    });
     let (widths, header): (Vec<Constraint>, Vec<Cell>) = if wide {
         (
             vec![
@@ -231,20 +208,48 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
             ],
         )
     };
+    let name_w = column_widths(&widths, Flex::Start, table.width, 0).first().map_or(22, |w| usize::from(*w).min(22));
+    let rows = d.holders.iter().take(usize::from(table.height.saturating_sub(1))).map(|h| {
+        let style = if Some(h.id) == human {
+            t.you
+        } else if h.kind == AccountKind::Bot {
+            t.accent
+        } else {
+            t.text
+        };
+        let mut cells = vec![Cell::from(Line::styled(format::clip(&h.name, name_w), style))];
+        if wide {
+            cells.push(Cell::from(Line::raw(format::rao(h.alpha_rao)).right_aligned()));
+            cells.push(Cell::from(Line::raw(format::rao(h.root_weight_rao)).right_aligned()));
+        } else {
+            cells.push(Cell::from(
+                Line::raw(format::rao(h.alpha_rao.saturating_add(h.root_weight_rao))).right_aligned(),
+            ));
+        }
+        cells.push(Cell::from(Line::raw(format::pct(h.share)).right_aligned()));
+        if wide {
+            cells.push(Cell::from(Line::styled(h.policy.name(), t.dim)));
+        }
+        Row::new(cells)
+    });
     Table::new(rows, widths).header(Row::new(header).style(t.header)).column_spacing(1).render(table, buf);
 }
 
 fn miner_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
+    let widths = [Constraint::Min(10), Constraint::Length(7), Constraint::Length(11), Constraint::Length(11)];
+    let name_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
+        .first()
+        .map_or(20, |w| usize::from(*w).min(20));
     let rows = d.miners.iter().take(usize::from(area.height.saturating_sub(3))).map(|m| {
         Row::new(vec![
-            Cell::from(format::clip(&m.name, 20)),
+            Cell::from(format::clip(&m.name, name_w)),
             Cell::from(Line::raw(if m.quality > 0 { m.quality.to_string() } else { "-".into() }).right_aligned()),
             Cell::from(Line::raw(format::rao(m.alpha_rao)).right_aligned()),
             Cell::from(Line::raw(format::rao(m.sold_rao)).right_aligned()),
         ])
     });
-    Table::new(rows, [Constraint::Min(10), Constraint::Length(7), Constraint::Length(11), Constraint::Length(11)])
+    Table::new(rows, widths)
         .header(
             Row::new(vec![
                 Cell::from("Miner"),
@@ -263,6 +268,13 @@ fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let n = usize::from(area.height.saturating_sub(3));
     let wide = area.width >= 52;
+    let mut widths = vec![Constraint::Length(6), Constraint::Min(6), Constraint::Length(4), Constraint::Length(9)];
+    if wide {
+        widths.push(Constraint::Length(11));
+    }
+    let who_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
+        .get(1)
+        .map_or(18, |w| usize::from(*w).min(18));
     let rows = d.trades.iter().rev().take(n).map(|tr| {
         let who_style = match tr.kind {
             AccountKind::Human => t.you,
@@ -271,7 +283,7 @@ fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
         };
         let mut cells = vec![
             Cell::from(Line::styled(format::int(tr.block), t.dim)),
-            Cell::from(Line::styled(format::clip(&tr.who, 18), who_style)),
+            Cell::from(Line::styled(format::clip(&tr.who, who_w), who_style)),
             Cell::from(Line::styled(if tr.buy { "buy" } else { "sell" }, if tr.buy { t.up } else { t.down })),
             Cell::from(Line::raw(format::rao(tr.tao_rao)).right_aligned()),
         ];
@@ -280,11 +292,9 @@ fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
         }
         Row::new(cells)
     });
-    let mut widths = vec![Constraint::Length(6), Constraint::Min(6), Constraint::Length(4), Constraint::Length(9)];
     let mut header =
         vec![Cell::from("Block"), Cell::from("Who"), Cell::from("Side"), Cell::from(Line::raw("TAO").right_aligned())];
     if wide {
-        widths.push(Constraint::Length(11));
         header.push(Cell::from(Line::raw("Alpha").right_aligned()));
     }
     Table::new(rows, widths)
