@@ -456,3 +456,24 @@ fn a_nameless_projector_joins_tokens_keep_their_role_and_stale_tokens_lock_nobod
     drop((wall, second_wall, ana, fresh));
     let _ = server.wait();
 }
+
+#[test]
+fn a_full_server_says_so() {
+    let c = ServerConfig {
+        paused: true,
+        limits: Limits { max_connections: 2, handshake_timeout: Duration::from_secs(20), ..Limits::default() },
+        ..config(10_000, 60)
+    };
+    let server = start(c);
+    let addr = server.local_addr();
+    // Two connections that never say hello hold both places.
+    let _a = TcpStream::connect(addr).unwrap();
+    let _b = TcpStream::connect(addr).unwrap();
+    thread::sleep(Duration::from_millis(200));
+    match client::connect(&addr.to_string(), hello(server.code(), "late", Role::Player), Duration::from_secs(5)) {
+        Err(ClientError::Refused(r)) => assert!(r.contains("full"), "{r}"),
+        other => panic!("a full server let a client in: {:?}", other.map(|j| j.welcome)),
+    }
+    server.host(HostCommand::End);
+    let _ = server.wait();
+}
