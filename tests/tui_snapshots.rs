@@ -678,6 +678,38 @@ fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
 }
 
 #[test]
+fn a_replay_follows_any_player_in_the_portfolio() {
+    let mut g = Game::on(spawn_replay(), Theme::colored());
+    g.key(KeyCode::Esc);
+    g.typed("t7200\n3");
+    let me = g.snap().me.clone().expect("the human's book");
+    assert_eq!(me.name, "you");
+    assert!(g.text(160, 48).contains("you (human; p P: another player)"));
+    // p: the next player, the scripted bot, with the cost basis of its ten buys.
+    let cmds = orders_and_moves(&g.typed("p"));
+    let buyer = g.snap().players.iter().find(|p| p.name == "buyer").expect("the bot").id;
+    assert_eq!(cmds, vec![Command::Follow(buyer)]);
+    assert_eq!(g.toast(), "Portfolio: following buyer");
+    let book = g.snap().me.clone().expect("the bot's book");
+    assert_eq!((book.id, book.name.as_str()), (buyer, "buyer"));
+    let sn1 = book.positions.iter().find(|p| p.netuid == 1).expect("the bot's SN1 position");
+    assert_eq!(sn1.cost_rao, 50_000_000_000, "ten buys of 5 TAO");
+    snap_both(&mut g, "replay_portfolio_bot");
+    // A seek keeps the player and its cost basis (from the index's kept states).
+    g.typed("t100\n");
+    let early = g.snap().me.clone().expect("the bot's book");
+    assert_eq!(early.name, "buyer");
+    assert_eq!(early.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(5_000_000_000));
+    // P goes back to the human.
+    g.typed("P");
+    assert_eq!(g.snap().me.as_ref().map(|m| m.name.as_str()), Some("you"));
+    g.typed("p");
+    g.typed("t21599\n");
+    let last = g.snap().me.clone().expect("the bot's book");
+    assert_eq!(last.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(50_000_000_000));
+}
+
+#[test]
 fn replay_keys_are_for_replays_only() {
     let mut g = Game::new("dtao-launch", None, Theme::colored());
     g.key(KeyCode::Esc);
@@ -685,6 +717,10 @@ fn replay_keys_are_for_replays_only() {
         assert!(orders_and_moves(&g.typed(&c.to_string())).is_empty());
         assert!(g.app.overlay().is_none());
         assert!(g.toast().contains("move through a replay"), "{}", g.toast());
+    }
+    for c in "pP".chars() {
+        assert!(orders_and_moves(&g.typed(&c.to_string())).is_empty());
+        assert!(g.toast().contains("another player's book in a replay"), "{}", g.toast());
     }
     let help = g.text(160, 48);
     g.typed("?");

@@ -83,6 +83,8 @@ pub enum Command {
     NextMark,
     /// A replay: go to the end of the previous marked block.
     PrevMark,
+    /// A replay: show this player's book (a human or a bot of the match).
+    Follow(AccountId),
     /// Save now (a match with an autosave file).
     Save,
     /// Close the narration a lesson paused on, and resume.
@@ -472,9 +474,16 @@ pub struct PlayerRow {
     pub root_rao: u64,
 }
 
-/// The human's positions with cost basis and profit, and root dividends.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// A player's positions with cost basis and profit, and root dividends: the human's, or
+/// in a replay the followed player's.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Book {
+    /// Whose book.
+    pub id: AccountId,
+    /// Their name.
+    pub name: String,
+    /// Human or bot.
+    pub kind: AccountKind,
     /// Free TAO, rao.
     pub free_rao: u64,
     /// Root stake, rao.
@@ -854,6 +863,21 @@ impl Ledger {
     fn update(&mut self, w: &World, me: AccountId) {
         let Some(a) = w.account(me) else { return };
         self.fit(a.alpha.len());
+        let mine = |e: &Event| matches!(e, Event::Applied { account, .. } if *account == me);
+        if !w.events().iter().any(mine) {
+            // No fill this block (nearly every block): any change is a dividend.
+            for (n, now) in a.alpha.iter().enumerate() {
+                self.earned[n] = self.earned[n].saturating_add(now.saturating_sub(self.alpha_prev[n]));
+                if *now == 0 {
+                    self.cost[n] = 0;
+                    self.earned[n] = 0;
+                }
+            }
+            self.root_dividends = self.root_dividends.saturating_add(a.root.0.saturating_sub(self.root_prev));
+            self.alpha_prev.clone_from(&a.alpha);
+            self.root_prev = a.root.0;
+            return;
+        }
         let mut run = self.alpha_prev.clone();
         let mut root = self.root_prev;
         let take = |cost: &mut u64, held: u64, x: u64| -> u64 {
@@ -929,6 +953,53 @@ impl Ledger {
     }
 }
 
+/// The cost basis of several players.
+#[derive(Clone)]
+struct Ledgers {
+    tracked: Tracked,
+    by_account: BTreeMap<AccountId, Ledger>,
+}
+
+/// Whose cost basis is kept.
+#[derive(Clone, Copy)]
+enum Tracked {
+    /// A game's human (none when watching).
+    Human(Option<AccountId>),
+    /// Every human and bot, those who join later included (a replay, which can follow
+    /// any of them).
+    Players,
+}
+
+impl Ledgers {
+    fn starting(w: &World, tracked: Tracked) -> Self {
+        let mut l = Self { tracked, by_account: BTreeMap::new() };
+        l.each(w, |l, id| *l = Ledger::starting(w, Some(id)));
+        l
+    }
+
+    fn each(&mut self, w: &World, mut f: impl FnMut(&mut Ledger, AccountId)) {
+        match self.tracked {
+            Tracked::Human(None) => {}
+            Tracked::Human(Some(id)) => f(self.by_account.entry(id).or_default(), id),
+            Tracked::Players => {
+                for a in w.accounts.iter().filter(|a| a.kind != AccountKind::Npc) {
+                    f(self.by_account.entry(a.id).or_default(), a.id);
+                }
+            }
+        }
+    }
+
+    /// Takes the block's fills of every tracked player (one who just joined starts
+    /// with nothing).
+    fn update(&mut self, w: &World) {
+        self.each(w, |l, id| l.update(w, id));
+    }
+
+    fn get(&self, id: AccountId) -> Option<&Ledger> {
+        self.by_account.get(&id)
+    }
+}
+
 struct Sim {
     session: Session,
     info: MatchInfo,
@@ -940,7 +1011,11 @@ struct Sim {
     acked: u64,
     seq: u64,
     history: History,
-    ledger: Ledger,
+    /// The cost basis of each tracked player: the human in a game; every human and bot
+    /// in a replay (any of them can be followed).
+    ledgers: Ledgers,
+    /// Whose book the snapshots show.
+    followed: Option<AccountId>,
     notices: VecDeque<Notice>,
     notice_id: u64,
     journal: VecDeque<(u64, JournalLine)>,
@@ -968,8 +1043,8 @@ struct Sim {
 struct Replay {
     rec: Arc<crate::record::Recording>,
     index: Option<Receiver<replay::Indexed>>,
-    /// Snapshots to seek from, with the human's cost basis at that block.
-    forks: Vec<(u64, crate::session::Fork, Ledger)>,
+    /// Snapshots to seek from, with the players' cost basis at that block.
+    forks: Vec<(u64, crate::session::Fork, Ledgers)>,
     /// The whole match's charts, once indexed.
     full_history: Option<History>,
     status: Arc<ReplayStatus>,
@@ -1010,7 +1085,7 @@ impl Sim {
         let replay = replay_rec.map(|rec| {
             let end = rec.block;
             Replay {
-                index: Some(replay::spawn(Arc::clone(&rec), options.history_points, players.clone(), human)),
+                index: Some(replay::spawn(Arc::clone(&rec), options.history_points, players.clone())),
                 rec,
                 forks: Vec::new(),
                 full_history: None,
@@ -1019,7 +1094,11 @@ impl Sim {
         });
         history.players = players;
         history.sample(w, options.history_points, true);
-        let ledger = Ledger::starting(w, human);
+        let ledgers = Ledgers::starting(w, if replay.is_some() { Tracked::Players } else { Tracked::Human(human) });
+        // A replay follows its human, or else its first bot.
+        let followed = human.or_else(|| {
+            replay.as_ref().and_then(|_| w.accounts.iter().find(|a| a.kind != AccountKind::Npc).map(|a| a.id))
+        });
         let mut sim = Self {
             session,
             info,
@@ -1031,7 +1110,8 @@ impl Sim {
             acked: 0,
             seq: 0,
             history,
-            ledger,
+            ledgers,
+            followed,
             notices: VecDeque::new(),
             notice_id: 0,
             journal: VecDeque::new(),
@@ -1054,7 +1134,7 @@ impl Sim {
         };
         if let Some(f) = sim.replay.is_some().then(|| sim.session.fork()).flatten() {
             if let Some(r) = sim.replay.as_mut() {
-                r.forks.push((sim.session.world().block, f, sim.ledger.clone()));
+                r.forks.push((sim.session.world().block, f, sim.ledgers.clone()));
             }
         }
         if let Some(end) = sim.session.catching_up() {
@@ -1293,7 +1373,7 @@ impl Sim {
             match best {
                 Some((_, f, l)) => {
                     self.session.restore(f);
-                    self.ledger = l.clone();
+                    self.ledgers = l.clone();
                 }
                 None => return,
             }
@@ -1301,8 +1381,8 @@ impl Sim {
         while self.session.world().block < target && self.error.is_none() {
             if let Err(e) = self.session.step() {
                 self.error = Some(e.to_string());
-            } else if let Some(h) = self.info.human {
-                self.ledger.update(self.session.world(), h);
+            } else {
+                self.ledgers.update(self.session.world());
             }
         }
         self.narration = None;
@@ -1386,6 +1466,12 @@ impl Sim {
                     self.seek(b);
                 }
             }
+            Command::Follow(id) => {
+                if self.replay.is_some() && self.session.world().account(id).is_some_and(|a| a.kind != AccountKind::Npc)
+                {
+                    self.followed = Some(id);
+                }
+            }
             Command::Save => self.save(),
             Command::Dismiss => self.narration = None,
             Command::Pause => self.paused = true,
@@ -1425,9 +1511,7 @@ impl Sim {
         if !self.history_fixed {
             self.history.sample(self.session.world(), cap, false);
         }
-        if let Some(h) = self.info.human {
-            self.ledger.update(self.session.world(), h);
-        }
+        self.ledgers.update(self.session.world());
         self.take_events();
         self.take_log();
         if self.lesson {
@@ -1638,7 +1722,7 @@ impl Sim {
             })
             .collect();
         players.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then(a.id.cmp(&b.id)));
-        let me = self.info.human.and_then(|h| self.book(w, &view, &players, h));
+        let me = self.followed.and_then(|h| self.book(w, &view, &players, h));
         let pending = match self.info.human {
             Some(h) => w.queued().iter().filter(|(a, _)| *a == h).map(|(_, o)| o.to_string()).collect(),
             None => Vec::new(),
@@ -1676,11 +1760,13 @@ impl Sim {
 
     fn book(&self, w: &World, view: &View, players: &[PlayerRow], h: AccountId) -> Option<Book> {
         let a = w.account(h)?;
+        let empty = Ledger::default();
+        let ledger = self.ledgers.get(h).unwrap_or(&empty);
         let mut positions = Vec::new();
         for s in &view.subnets {
             let n = usize::from(s.netuid);
             let alpha = a.alpha.get(n).copied().unwrap_or(0);
-            let realized = self.ledger.realized.get(n).copied().unwrap_or(0);
+            let realized = ledger.realized.get(n).copied().unwrap_or(0);
             if alpha == 0 && realized == 0 {
                 continue;
             }
@@ -1689,15 +1775,18 @@ impl Sim {
                 name: s.name.clone(),
                 alpha_rao: alpha,
                 value_rao: sale_value(s.tao_rao, s.alpha_in_rao, alpha, w.params.staking_fee.0),
-                cost_rao: self.ledger.cost.get(n).copied().unwrap_or(0),
+                cost_rao: ledger.cost.get(n).copied().unwrap_or(0),
                 realized_rao: realized,
-                earned_alpha_rao: self.ledger.earned.get(n).copied().unwrap_or(0),
+                earned_alpha_rao: ledger.earned.get(n).copied().unwrap_or(0),
             });
         }
         Some(Book {
+            id: h,
+            name: a.name.clone(),
+            kind: a.kind,
             free_rao: a.free.0,
             root_rao: a.root.0,
-            root_dividends_rao: self.ledger.root_dividends,
+            root_dividends_rao: ledger.root_dividends,
             score_rao: w.score(h),
             start_rao: a.start_value_rao,
             rank: players.iter().position(|p| p.id == h).map_or(0, |k| k + 1),

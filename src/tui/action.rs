@@ -136,6 +136,8 @@ pub enum Action {
     DayForward,
     /// A replay: ask for a block or a day to go to.
     GoTo,
+    /// A replay: show the next player's book (`true`) or the previous one's.
+    Follow(bool),
     /// Save the match now.
     Save,
     /// Text entry in a form or the filter.

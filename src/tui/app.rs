@@ -921,6 +921,10 @@ impl App {
             {
                 self.say("n N [ ] t move through a replay (dtao-arena replay FILE)", None);
             }
+            Action::Follow(_) if !self.info.replay => {
+                self.say("p P follow another player's book in a replay (dtao-arena replay FILE)", None);
+            }
+            Action::Follow(forward) => self.follow(forward),
             Action::NextMark => self.jump_to_mark(true),
             Action::PrevMark => self.jump_to_mark(false),
             Action::DayBack => {
@@ -957,6 +961,25 @@ impl App {
         let b = block.min(self.end_block());
         self.send(Command::Seek(b));
         self.seeking = Some((b, self.issued));
+    }
+
+    /// A replay: the Portfolio shows the next (previous) player's book, in account order.
+    fn follow(&mut self, forward: bool) {
+        let mut ids: Vec<(crate::engine::AccountId, &str)> =
+            self.snap.players.iter().map(|p| (p.id, p.name.as_str())).collect();
+        ids.sort_unstable();
+        let Some(now) = self.snap.me.as_ref().map(|m| m.id) else {
+            self.say("nobody to follow in this match", None);
+            return;
+        };
+        let k = ids.iter().position(|(id, _)| *id == now).unwrap_or(0);
+        let n = ids.len().max(1);
+        let next = if forward { (k + 1) % n } else { (k + n - 1) % n };
+        let Some(&(id, name)) = ids.get(next) else { return };
+        let text = format!("Portfolio: following {name}");
+        self.send(Command::Follow(id));
+        self.screen = Screen::Portfolio;
+        self.say(text, None);
     }
 
     /// Asks the handle for the next (previous) mark, and says which one it is.

@@ -82,6 +82,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "n  N", "next / previous mark (narration, event, big trade)", When::Replay),
     ("Replay", "[  ]", "back / forward one day (7,200 blocks)", When::Replay),
     ("Replay", "t", "go to a block (12345) or a day (d3, day 3)", When::Replay),
+    ("Replay", "p  P", "Portfolio: the next / previous player's book", When::Replay),
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
@@ -213,6 +214,8 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
         KeyCode::Char('[') => Action::DayBack,
         KeyCode::Char(']') => Action::DayForward,
         KeyCode::Char('t') => Action::GoTo,
+        KeyCode::Char('p') => Action::Follow(true),
+        KeyCode::Char('P') => Action::Follow(false),
         KeyCode::Char('S') => Action::Save,
         _ => return None,
     })

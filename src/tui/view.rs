@@ -170,8 +170,7 @@ fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     if let Some(me) = &snap.me {
         let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
-        let name =
-            app.info().human.and_then(|h| snap.players.iter().find(|p| p.id == h)).map_or("you", |p| p.name.as_str());
+        let name = me.name.as_str();
         let spans = vec![
             Span::styled(format!("{name} "), t.you),
             Span::raw(format!("{} τ ", format::rao(me.score_rao))),

@@ -49,8 +49,8 @@ pub struct Mark {
 
 /// What the background pass reports.
 pub(super) enum Indexed {
-    /// The state after `block` blocks, and the human's cost basis then.
-    Fork(u64, Box<Fork>, Box<super::Ledger>),
+    /// The state after `block` blocks, and the players' cost basis then.
+    Fork(u64, Box<Fork>, Box<super::Ledgers>),
     /// Marks found so far (in block order) and how far the pass is.
     Progress(Vec<Mark>, u64),
     /// The pass reached the end: the whole match's charts.
@@ -64,7 +64,6 @@ pub(super) fn spawn(
     rec: Arc<Recording>,
     history_points: usize,
     players: Vec<(crate::engine::AccountId, String)>,
-    human: Option<crate::engine::AccountId>,
 ) -> Receiver<Indexed> {
     let (tx, rx) = mpsc::channel();
     let run = move || {
@@ -82,13 +81,13 @@ pub(super) fn spawn(
         }
         history.players = players;
         history.sample(s.world(), history_points, true);
-        let mut ledger = super::Ledger::starting(s.world(), human);
+        let mut ledgers = super::Ledgers::starting(s.world(), super::Tracked::Players);
         let mut marks = Vec::new();
         loop {
             let b = s.world().block;
             if b % every == 0 {
                 if let Some(f) = s.fork() {
-                    if tx.send(Indexed::Fork(b, Box::new(f), Box::new(ledger.clone()))).is_err() {
+                    if tx.send(Indexed::Fork(b, Box::new(f), Box::new(ledgers.clone()))).is_err() {
                         return;
                     }
                 }
@@ -101,9 +100,7 @@ pub(super) fn spawn(
                 return;
             }
             history.sample(s.world(), history_points, false);
-            if let Some(h) = human {
-                ledger.update(s.world(), h);
-            }
+            ledgers.update(s.world());
             collect(&s, &mut marks);
             if (b + 1) % 10_000 == 0 && tx.send(Indexed::Progress(std::mem::take(&mut marks), b + 1)).is_err() {
                 return;

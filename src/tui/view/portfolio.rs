@@ -25,15 +25,23 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
     let pl = i128::from(me.score_rao) - i128::from(me.start_rao);
     let realized: i64 = me.positions.iter().map(|p| p.realized_rao).sum();
+    // A replay can follow anyone: say whose book this is.
+    let mut first = Vec::new();
+    if app.info().replay {
+        let kind = if me.kind == AccountKind::Human { "human" } else { "bot" };
+        first.push(Span::styled(format!(" {} ", me.name), t.you));
+        first.push(Span::styled(format!("({kind}; p P: another player) "), t.dim));
+    }
+    first.extend([
+        Span::styled(" Score ", t.dim),
+        Span::styled(format!("{} τ ", format::rao(me.score_rao)), t.you),
+        Span::styled(format::signed_pct(roi), t.signed(roi)),
+        Span::styled(format!(" ({} τ)", format::signed(pl as f64 / 1e9)), t.signed(roi)),
+        Span::styled(format!("   rank {} of {}", me.rank, snap.players.len()), t.accent),
+        Span::styled(format!("   started with {} τ", format::rao(me.start_rao)), t.dim),
+    ]);
     let lines = vec![
-        Line::from(vec![
-            Span::styled(" Score ", t.dim),
-            Span::styled(format!("{} τ ", format::rao(me.score_rao)), t.you),
-            Span::styled(format::signed_pct(roi), t.signed(roi)),
-            Span::styled(format!(" ({} τ)", format::signed(pl as f64 / 1e9)), t.signed(roi)),
-            Span::styled(format!("   rank {} of {}", me.rank, snap.players.len()), t.accent),
-            Span::styled(format!("   started with {} τ", format::rao(me.start_rao)), t.dim),
-        ]),
+        Line::from(first),
         Line::from(vec![
             Span::styled(" Free ", t.dim),
             Span::raw(format!("{} τ", format::rao(me.free_rao))),
@@ -126,7 +134,14 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                 }))
                 .style(t.header),
             )
-            .block(panel(app, " Positions · Enter opens, u unstakes, d dumps "))
+            .block(panel(
+                app,
+                if app.info().replay {
+                    " Positions · Enter opens "
+                } else {
+                    " Positions · Enter opens, u unstakes, d dumps "
+                },
+            ))
             .column_spacing(1)
             .row_highlight_style(t.selected),
         positions,
@@ -150,7 +165,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
 fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let snap = app.snap();
-    let human = app.info().human;
+    // The human, or the player a replay follows.
+    let human = app.snap().me.as_ref().map(|m| m.id).or(app.info().human);
     let widths = [
         Constraint::Length(3),
         Constraint::Min(8),
@@ -188,7 +204,8 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
 fn scores(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let h = &app.snap().history;
-    let human = app.info().human;
+    // The human, or the player a replay follows.
+    let human = app.snap().me.as_ref().map(|m| m.id).or(app.info().human);
     let series: Vec<chart::Series> = h
         .players
         .iter()
