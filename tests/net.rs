@@ -477,3 +477,24 @@ fn a_full_server_says_so() {
     server.host(HostCommand::End);
     let _ = server.wait();
 }
+
+#[test]
+fn another_program_on_the_port_is_named_as_such() {
+    // A web server (or anything else) where the student expected the room.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let web = thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 256];
+        let _ = s.read(&mut buf);
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    match client::connect(&addr.to_string(), hello("ABCDEF", "ana", Role::Player), Duration::from_secs(5)) {
+        Err(e @ ClientError::Protocol(_)) => {
+            let m = e.to_string();
+            assert!(m.contains("did not answer as a dtao-arena server") && m.contains("port"), "{m}");
+        }
+        other => panic!("{:?}", other.map(|j| j.welcome)),
+    }
+    web.join().unwrap();
+}

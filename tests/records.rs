@@ -590,11 +590,22 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
         }
     };
     let ended = replica(vec![
+        // The host's speed, 20 blocks a second, is shown as it is (not the game's nearest
+        // step, 10).
+        RemoteEvent::Tick {
+            inputs: Vec::new(),
+            to_block: 300,
+            hash: None,
+            paused: false,
+            speed_index: 1,
+            blocks_per_sec: 20,
+        },
         RemoteEvent::End("the host ended the match: ana wins".into()),
         RemoteEvent::Closed("the match is over".into()),
     ]);
     assert!(ended.over && ended.error.is_none(), "{:?}", ended.error);
     assert!(ended.journal.iter().any(|l| l.text.contains("ana wins")));
+    assert_eq!(ended.blocks_per_sec(), 20);
     let dropped = replica(vec![RemoteEvent::Closed("kicked by the host".into())]);
     assert!(!dropped.over);
     assert!(dropped.error.as_deref().is_some_and(|e| e.contains("kicked")), "{:?}", dropped.error);

@@ -181,6 +181,7 @@ fn play_game(joined: Joined) -> CliResult {
                     hash: t.hash,
                     paused: t.paused,
                     speed_index: crate::net::speed_index(t.blocks_per_sec),
+                    blocks_per_sec: t.blocks_per_sec,
                 },
                 Incoming::Notice(n) => RemoteEvent::Notice(n),
                 Incoming::End(e) => {

@@ -216,7 +216,14 @@ async fn handshake(
             Ok(Some(Ok(f))) => protocol::decode_server(&f).map_err(|e| ClientError::Protocol(e.to_string())),
         }
     };
-    let welcome = match next().await? {
+    // The first answer tells a dtao-arena server from anything else on that port.
+    let first = next().await.map_err(|e| match e {
+        ClientError::Protocol(p) => ClientError::Protocol(format!(
+            "{addr} did not answer as a dtao-arena server ({p}): check the address and port that `serve` printed"
+        )),
+        other => other,
+    })?;
+    let welcome = match first {
         ServerMsg::Welcome(w) => w,
         ServerMsg::Refused { reason } => return Err(ClientError::Refused(reason)),
         other => return Err(ClientError::Protocol(format!("expected a welcome, got {}", kind(&other)))),

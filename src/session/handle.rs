@@ -174,8 +174,10 @@ pub enum RemoteEvent {
         hash: Option<crate::engine::hash::StateHash>,
         /// Whether the host has paused the clock.
         paused: bool,
-        /// The server's speed, an index into [`SPEEDS_BLOCKS_PER_SEC`].
+        /// The server's speed, an index into [`SPEEDS_BLOCKS_PER_SEC`] (the nearest).
         speed_index: usize,
+        /// The server's speed, blocks per second (the host may set any from 1 to 7,200).
+        blocks_per_sec: u32,
     },
     /// A line from the server for the log (a dropped order, the final standings).
     Notice(String),
@@ -375,6 +377,9 @@ pub struct Snapshot {
     pub paused: bool,
     /// Speed, an index into [`SPEEDS_BLOCKS_PER_SEC`].
     pub speed_index: usize,
+    /// Speed, blocks per second: the game's speed, or a shared world's (which the host
+    /// may set between the game's steps).
+    pub blocks_per_sec: u32,
     /// The public picture of the world.
     pub view: View,
     /// The rule parameters now.
@@ -449,7 +454,7 @@ impl Snapshot {
     /// Blocks per second at the current speed.
     #[must_use]
     pub fn blocks_per_sec(&self) -> u32 {
-        SPEEDS_BLOCKS_PER_SEC.get(self.speed_index).copied().unwrap_or(1)
+        self.blocks_per_sec
     }
 }
 
@@ -1037,6 +1042,8 @@ struct Sim {
     remote: Option<Remote>,
     /// A shared world the server ended (before its last block, when the host ends it).
     remote_ended: bool,
+    /// A shared world's speed, as its last tick said.
+    remote_bps: Option<u32>,
 }
 
 /// A replay's seek state.
@@ -1131,6 +1138,7 @@ impl Sim {
             history_fixed: false,
             remote,
             remote_ended: false,
+            remote_bps: None,
         };
         if let Some(f) = sim.replay.is_some().then(|| sim.session.fork()).flatten() {
             if let Some(r) = sim.replay.as_mut() {
@@ -1178,9 +1186,10 @@ impl Sim {
             };
             changed = true;
             match event {
-                RemoteEvent::Tick { inputs, to_block, hash, paused, speed_index } => {
+                RemoteEvent::Tick { inputs, to_block, hash, paused, speed_index, blocks_per_sec } => {
                     self.paused = paused;
                     self.speed = speed_index.min(SPEEDS_BLOCKS_PER_SEC.len() - 1);
+                    self.remote_bps = Some(blocks_per_sec);
                     for (block, group) in inputs {
                         self.run_until(block);
                         for i in &group {
@@ -1736,6 +1745,9 @@ impl Sim {
             over: self.session.is_over() || self.remote_ended,
             paused: self.paused || self.session.is_over() || self.remote_ended,
             speed_index: self.speed,
+            blocks_per_sec: self
+                .remote_bps
+                .unwrap_or_else(|| SPEEDS_BLOCKS_PER_SEC.get(self.speed).copied().unwrap_or(1)),
             params: w.params.clone(),
             pool_rules: w.pool_rules(),
             average_root_prop: w.average_root_prop(),

@@ -21,7 +21,6 @@ use super::format;
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::replay::{Cell, cell_of, fill_marks};
 use crate::engine::params::BLOCKS_PER_DAY;
-use crate::session::handle::SPEEDS_BLOCKS_PER_SEC;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -112,7 +111,7 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let clock = if wide { s.clock.format("%a %d %b %Y %H:%M UTC") } else { s.clock.format("%d %b %H:%M") }.to_string();
     let end = app.end_block();
     let day = s.block().min(end.saturating_sub(1)) / BLOCKS_PER_DAY + 1;
-    let speed = SPEEDS_BLOCKS_PER_SEC.get(s.speed_index).copied().unwrap_or(1);
+    let speed = s.blocks_per_sec();
     let (icon, word, style) = if s.over {
         ("■", "match over", t.warn)
     } else if app.narration_pending() {
