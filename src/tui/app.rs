@@ -800,7 +800,11 @@ impl App {
                         Ok(b) => {
                             self.seek(b);
                             self.say(
-                                format!("going to block {} (day {})", format::int(b), b / BLOCKS_PER_DAY + 1),
+                                format!(
+                                    "going to block {} (day {})",
+                                    format::int(b),
+                                    replay::day_of(b, self.end_block())
+                                ),
                                 None,
                             );
                             return;

@@ -39,6 +39,13 @@ pub fn parse_goto(text: &str, end: u64) -> Result<u64, String> {
     Ok(block)
 }
 
+/// The day (from 1) the title bar shows at `block` of a match of `end` blocks: the
+/// state after the last block still belongs to the last day.
+#[must_use]
+pub fn day_of(block: u64, end: u64) -> u64 {
+    block.min(end.saturating_sub(1)) / BLOCKS_PER_DAY + 1
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -140,6 +147,12 @@ mod tests {
     #[test]
     fn goto_takes_blocks_and_days_and_says_what_is_wrong() {
         let end = 3 * BLOCKS_PER_DAY;
+        // Every block a prompt accepts reads as a day the prompt accepts.
+        for b in [0, 7199, 7200, end - 1, end] {
+            let day = day_of(b, end);
+            assert!(parse_goto(&format!("d{day}"), end).is_ok(), "block {b} is day {day}");
+        }
+        assert_eq!(day_of(end, end), 3);
         assert_eq!(parse_goto("12345", end), Ok(12_345));
         assert_eq!(parse_goto(" 12,345 ", end), Ok(12_345));
         assert_eq!(parse_goto("0", end), Ok(0));

@@ -110,7 +110,7 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let wide = area.width >= 120;
     let clock = if wide { s.clock.format("%a %d %b %Y %H:%M UTC") } else { s.clock.format("%d %b %H:%M") }.to_string();
     let end = app.end_block();
-    let day = s.block().min(end.saturating_sub(1)) / BLOCKS_PER_DAY + 1;
+    let day = super::replay::day_of(s.block(), end);
     let speed = s.blocks_per_sec();
     let (icon, word, style) = if s.over {
         ("■", "match over", t.warn)
@@ -296,7 +296,7 @@ fn timeline(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     let Some(r) = &snap.replay else { return };
     let (b, end) = (snap.block(), r.end);
-    let day = b.min(end.saturating_sub(1)) / BLOCKS_PER_DAY + 1;
+    let day = super::replay::day_of(b, end);
     let days = end.div_ceil(BLOCKS_PER_DAY).max(1);
     let badge = Span::styled(" REPLAY ", t.warn.add_modifier(ratatui::style::Modifier::REVERSED));
     let pos = Span::raw(format!(" {}/{} · day {day}/{days} ", format::int(b), format::int(end)));

@@ -14,7 +14,6 @@ use super::super::layout::{help_columns, popup};
 use super::super::replay::parse_goto;
 use super::panel;
 use crate::engine::AccountKind;
-use crate::engine::params::BLOCKS_PER_DAY;
 use crate::session::handle::JournalLine;
 
 pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
@@ -96,7 +95,7 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
     lines.push(Line::from(keys));
     let title = format!(
         " Lesson · day {} · {} · block {} ",
-        n.block / BLOCKS_PER_DAY + 1,
+        super::super::replay::day_of(n.block, app.end_block()),
         date(app, n.block, "%a %d %b %H:%M"),
         format::int(n.block)
     );
@@ -115,7 +114,7 @@ fn goto(app: &App, text: &str, area: Rect, buf: &mut Buffer) {
                 format!(
                     "  → block {} · day {} · {}",
                     format::int(b),
-                    b / BLOCKS_PER_DAY + 1,
+                    super::super::replay::day_of(b, end),
                     date(app, b, "%a %d %b %H:%M")
                 ),
                 t.up,
