@@ -99,6 +99,14 @@ pub fn parse_blocks(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Parses `--seed`: a whole number from 0 to 2^64 - 1.
+///
+/// # Errors
+/// Anything else, with the range.
+pub fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim().parse::<u64>().map_err(|_| format!("give a whole number from 0 to {} (such as 7)", u64::MAX))
+}
+
 const AFTER_HELP: &str = "\
 Examples:
   dtao-arena                                   play on the default map (dtao-launch)

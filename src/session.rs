@@ -158,6 +158,17 @@ pub struct Seat {
     results: Vec<Event>,
 }
 
+/// A bot's faults in a match (see [`Session::seat_faults`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeatFaults {
+    /// Lost turns.
+    pub faults: u32,
+    /// Whether it faulted too often and sat the rest of the match out.
+    pub forfeited: bool,
+    /// Its first fault: `[block B] fault: ...`.
+    pub first: Option<String>,
+}
+
 /// One line of the match log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogLine {
@@ -571,6 +582,22 @@ impl Session {
     #[must_use]
     pub fn seats(&self) -> &[Seat] {
         &self.seats
+    }
+
+    /// How seat `k`'s bot fared with faults: how many, whether it forfeited, and its
+    /// first fault as the log has it (`[block B] fault: ...`), if the log still holds it.
+    #[must_use]
+    pub fn seat_faults(&self, k: usize) -> SeatFaults {
+        let Some(seat) = self.seats.get(k) else { return SeatFaults::default() };
+        SeatFaults {
+            faults: self.world.account(seat.account).map_or(0, |a| a.faults),
+            forfeited: seat.actor.forfeited(),
+            first: self
+                .log
+                .iter()
+                .find(|l| l.who == seat.name && l.text.starts_with("fault"))
+                .map(|l| format!("[block {}] {}", l.block, l.text)),
+        }
     }
 
     /// The match log (bounded: the oldest lines go first).

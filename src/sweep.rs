@@ -135,6 +135,8 @@ pub struct Outcome {
     pub subnets: Vec<SubnetOutcome>,
     /// Each entrant's ROI, in plan order.
     pub rois: Vec<f64>,
+    /// Each entrant's faults, in plan order.
+    pub faults: Vec<crate::session::SeatFaults>,
 }
 
 /// Parses `--values`: a comma-separated list (`0.1,0.2`, `price,flow`) or a range
@@ -282,6 +284,7 @@ pub fn play(plan: &Plan, index: usize, factory: &Factory<'_>) -> Result<Outcome,
             })
             .collect(),
         rois: seats.iter().map(|id| report::roi(w, *id)).collect(),
+        faults: (0..seats.len()).map(|k| session.seat_faults(k)).collect(),
     })
 }
 

@@ -101,6 +101,11 @@ pub struct Row {
     pub rank: usize,
     /// Faults (lost turns).
     pub faults: u32,
+    /// Whether it faulted too often and sat the rest of the match out.
+    pub forfeited: bool,
+    /// Its first fault in this match, `[block B] fault: ...` (from the match log).
+    #[serde(skip)]
+    pub first_fault: Option<String>,
 }
 
 /// Why a match could not be played.
@@ -156,7 +161,8 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     let w = session.world();
     let mut rows: Vec<Row> = seats
         .iter()
-        .map(|(e, id)| Row {
+        .enumerate()
+        .map(|(k, (e, id))| Row {
             match_index: spec.index,
             map: map.init.name.clone(),
             seed: spec.seed,
@@ -165,6 +171,8 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
             roi: report::roi(w, *id),
             rank: 0,
             faults: w.account(*id).map_or(0, |a| a.faults),
+            forfeited: session.seat_faults(k).forfeited,
+            first_fault: session.seat_faults(k).first,
         })
         .collect();
     let scores: Vec<u64> = seats.iter().map(|(_, id)| w.score(*id)).collect();
@@ -199,6 +207,8 @@ pub fn run(
 /// A strategy's standing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Standing {
+    /// 1 = the best mean ROI.
+    pub rank: usize,
     /// Strategy name.
     pub strategy: String,
     /// Matches played.
@@ -207,14 +217,17 @@ pub struct Standing {
     pub mean_roi: f64,
     /// Median ROI.
     pub median_roi: f64,
-    /// Lower end of the 95% confidence interval of the mean ROI.
-    pub ci95_low: f64,
+    /// Lower end of the 95% confidence interval of the mean ROI (none from fewer than two
+    /// matches; never below -1, a total loss).
+    pub ci95_low: Option<f64>,
     /// Upper end of the 95% confidence interval of the mean ROI.
-    pub ci95_high: f64,
+    pub ci95_high: Option<f64>,
     /// Share of matches won (rank 1, ties included).
     pub win_rate: f64,
     /// Total faults.
     pub faults: u32,
+    /// Matches it forfeited (too many faults: it sat the rest out).
+    pub forfeits: usize,
 }
 
 /// Two-sided 95% Student t critical values for 1..=30 degrees of freedom.
@@ -241,26 +254,29 @@ pub fn leaderboard(entrants: &[Entrant], rows: &[Row]) -> Vec<Standing> {
                 _ if n % 2 == 1 => rois[n / 2],
                 _ => (rois[n / 2 - 1] + rois[n / 2]) / 2.0,
             };
-            let half = if n < 2 {
-                0.0
-            } else {
+            let half = (n >= 2).then(|| {
                 let var = rois.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
                 let t = T95.get(n - 2).copied().unwrap_or(1.96);
                 t * (var / n as f64).sqrt()
-            };
+            });
             Standing {
+                rank: 0,
                 strategy: e.name.clone(),
                 matches: n,
                 mean_roi: mean,
                 median_roi: median,
-                ci95_low: mean - half,
-                ci95_high: mean + half,
+                ci95_low: half.map(|h| (mean - h).max(-1.0)),
+                ci95_high: half.map(|h| mean + h),
                 win_rate: if n == 0 { 0.0 } else { mine.iter().filter(|r| r.rank == 1).count() as f64 / n as f64 },
                 faults: mine.iter().map(|r| r.faults).sum(),
+                forfeits: mine.iter().filter(|r| r.forfeited).count(),
             }
         })
         .collect();
     out.sort_by(|a, b| b.mean_roi.total_cmp(&a.mean_roi).then(a.strategy.cmp(&b.strategy)));
+    for (k, s) in out.iter_mut().enumerate() {
+        s.rank = k + 1;
+    }
     out
 }
 
@@ -285,6 +301,8 @@ mod tests {
             roi,
             rank,
             faults: 1,
+            forfeited: roi < -0.2,
+            first_fault: None,
         }
     }
 
@@ -314,13 +332,19 @@ mod tests {
         ];
         let rows = vec![row("a", 0.1, 1), row("a", 0.3, 2), row("a", 0.2, 1), row("b", -0.1, 2)];
         let lb = leaderboard(&entrants, &rows);
-        assert_eq!(lb[0].strategy, "a");
+        assert_eq!((lb[0].rank, lb[0].strategy.as_str(), lb[1].rank), (1, "a", 2));
         assert!((lb[0].mean_roi - 0.2).abs() < 1e-12);
         assert!((lb[0].median_roi - 0.2).abs() < 1e-12);
         // sd = 0.1, n = 3, t(2) = 4.303: half-width 0.2484...
-        assert!((lb[0].ci95_high - 0.2 - 4.303 * 0.1 / 3f64.sqrt()).abs() < 1e-9);
+        assert!((lb[0].ci95_high.unwrap() - 0.2 - 4.303 * 0.1 / 3f64.sqrt()).abs() < 1e-9);
         assert!((lb[0].win_rate - 2.0 / 3.0).abs() < 1e-12);
-        assert_eq!(lb[0].faults, 3);
-        assert_eq!((lb[1].matches, lb[1].ci95_low, lb[1].ci95_high), (1, -0.1, -0.1));
+        assert_eq!((lb[0].faults, lb[0].forfeits), (3, 0));
+        // One match: no interval (Student's t needs two).
+        assert_eq!((lb[1].matches, lb[1].ci95_low, lb[1].ci95_high), (1, None, None));
+        // A wide interval stops at a total loss (an ROI cannot fall below -100%).
+        let rows = vec![row("b", -0.9, 2), row("b", 0.8, 1)];
+        let lb = leaderboard(&entrants[1..], &rows);
+        assert_eq!(lb[0].ci95_low, Some(-1.0));
+        assert_eq!(lb[0].forfeits, 1);
     }
 }

@@ -39,7 +39,7 @@ fn same_files_for_any_jobs_and_any_run() {
         assert_eq!(x, std::fs::read(c.join(f)).expect("file"), "{f} differs between --jobs 1 and 8");
     }
     let matches = std::fs::read_to_string(a.join("matches.csv")).expect("matches");
-    assert!(matches.starts_with("match,map,seed,strategy,score_tao,roi,rank,faults\n"));
+    assert!(matches.starts_with("match,map,seed,strategy,score_tao,roi,rank,faults,forfeited\n"));
     assert_eq!(matches.lines().count(), 1 + 6 * 2);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("leaderboard.json")).expect("json")).expect("parse");

@@ -37,19 +37,28 @@ pub fn run(file: &Path) -> CliResult {
     Ok(())
 }
 
+/// Turns `check` runs a strategy for.
+const TURNS: u64 = 5;
+/// The longest run `check` makes (about 28 days): a strategy deciding less often than
+/// every 50,000 blocks gets fewer turns, and `check` says how many.
+const CHECK_MAX_BLOCKS: u64 = 200_001;
+/// Log lines `check` prints (faults are always printed).
+const CHECK_LOG_LINES: usize = 10;
+
 /// Loads a strategy and runs it for a few of its turns on the tutorial map; any fault is
 /// reported with its message and exit code 2.
 fn check_strategy(file: &Path) -> CliResult {
     let entrant = super::strategy::read(file)?;
     let actor = super::strategy::actor(&entrant, 1, 0)?;
     let map = crate::scenario::load("tutorial")?;
-    let mut session = crate::session::Session::new(&map, None, None)?;
-    let id = session.add_bot(&entrant.name, Box::new(actor));
-    let cadence = session.seats()[0].actor.cadence();
-    let turns = 5;
+    let cadence = crate::session::Actor::cadence(&actor).max(1);
     // A bot decides after the blocks it has run reach a multiple of its cadence (0,
-    // cadence, ...): running up to block `cadence * (turns - 1) + 1` gives `turns` calls.
-    let end = (cadence * (turns - 1) + 1).min(session.end_block());
+    // cadence, ...): running up to block `cadence * (turns - 1) + 1` gives `turns` calls,
+    // on a tutorial world made as long as that takes (within CHECK_MAX_BLOCKS).
+    let end = (cadence.saturating_mul(TURNS - 1) + 1).min(CHECK_MAX_BLOCKS);
+    let turns = (end - 1) / cadence + 1;
+    let mut session = crate::session::Session::new(&map, None, Some(end))?;
+    let id = session.add_bot(&entrant.name, Box::new(actor));
     while session.world().block < end {
         session.step()?;
     }
@@ -62,21 +71,40 @@ fn check_strategy(file: &Path) -> CliResult {
         .collect();
     let traded =
         session.world().account(id).is_some_and(|a| a.tao_in_rao > 0 || a.root.0 > 0 || a.alpha.iter().any(|x| *x > 0));
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
     if faults > 0 {
         return Err(CliError::input(format!(
-            "{}: {faults} fault(s) in {turns} turns on the tutorial map:\n{}",
+            "{}: {faults} fault{} in {turns} turn{} on the tutorial map:\n{}",
             file.display(),
+            plural(u64::from(faults)),
+            plural(turns),
             lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
         )));
     }
+    let rejected = lines.iter().any(|l| l.contains("rejected"));
+    let short = if turns < TURNS {
+        format!(" (its cadence allows only {turns} in the check's {} blocks)", end)
+    } else {
+        String::new()
+    };
     out!(
-        "ok: strategy '{}' ({}): loads, runs {turns} turns (cadence {cadence}) on the tutorial map without a fault{}",
+        "ok: strategy '{}' ({}): loads, runs {turns} turn{}{short} (cadence {cadence}) on the tutorial map without a fault{}",
         entrant.name,
         file.display(),
-        if traded { "; it trades" } else { "; none of its orders filled" }
+        plural(turns),
+        if traded {
+            "; it trades"
+        } else if rejected {
+            "; none of its orders filled"
+        } else {
+            "; it placed no orders"
+        }
     );
-    for l in lines.iter().take(10) {
+    for l in lines.iter().take(CHECK_LOG_LINES) {
         out!("{l}");
+    }
+    if lines.len() > CHECK_LOG_LINES {
+        out!("  ... and {} more log lines", lines.len() - CHECK_LOG_LINES);
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ pub struct PlayArgs {
     #[arg(long, default_value = "dtao-launch")]
     pub map: String,
     /// Match seed (default: the map's).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: Option<u64>,
     /// A Lua strategy to seat as an opponent: a .lua file or a shipped name (repeatable;
     /// default: three shipped bots).

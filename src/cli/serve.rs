@@ -32,7 +32,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "BPS", default_value_t = 60, allow_negative_numbers = true)]
     pub speed: u32,
     /// Match seed (default: the map's).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: Option<u64>,
     /// Match length in blocks (default: the map's).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]

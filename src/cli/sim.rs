@@ -19,7 +19,7 @@ pub struct SimArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
     /// Match seed (default: the map's).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: Option<u64>,
     /// Print the JSON report instead of the summary.
     #[arg(long)]
@@ -33,8 +33,8 @@ pub struct SimArgs {
     /// Record the match to FILE (`.dtrec`) for `replay` (the previous file is kept as FILE.bak).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
-    /// Trace sampling interval in blocks.
-    #[arg(long, value_name = "K", default_value_t = 360, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Trace sampling interval in blocks (with --trace).
+    #[arg(long, value_name = "K", default_value_t = 360, requires = "trace", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub every: u64,
 }
 
@@ -101,8 +101,21 @@ pub fn run(a: &SimArgs) -> CliResult {
     }
     let rep = report::report(session.world());
     if !a.bots.is_empty() && !a.json {
-        for line in session.log().iter().filter(|l| session.seats().iter().any(|s| s.name == l.who)).take(40) {
-            eprintln!("[block {}] {}: {}", line.block, line.who, line.text);
+        // The bots' first lines, and every fault whatever its place (why a bot lost turns
+        // or forfeited must never be cut off).
+        let lines: Vec<_> = session.log().iter().filter(|l| session.seats().iter().any(|s| s.name == l.who)).collect();
+        let mut shown = 0;
+        for (k, line) in lines.iter().enumerate() {
+            if k < SIM_LOG_LINES || line.text.starts_with("fault") {
+                eprintln!("[block {}] {}: {}", line.block, line.who, line.text);
+                shown += 1;
+            }
+        }
+        if lines.len() > shown {
+            eprintln!(
+                "... and {} more bot log lines (record the match with --record FILE, then watch it: dtao-arena replay FILE)",
+                lines.len() - shown
+            );
         }
     }
     if a.json {
@@ -113,6 +126,9 @@ pub fn run(a: &SimArgs) -> CliResult {
     }
     Ok(())
 }
+
+/// Bot log lines `sim` prints before it cuts (faults are always printed).
+const SIM_LOG_LINES: usize = 40;
 
 /// `run.csv` -> `run.accounts.csv`.
 #[must_use]

@@ -35,35 +35,37 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
 /// # Errors
 /// A missing path, an unreadable file, or no strategy at all.
 pub fn collect(paths: &[PathBuf]) -> Result<Vec<Entrant>, CliError> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut builtins: Vec<Entrant> = Vec::new();
+    // In the order given (a folder's files sorted by name): sweep's `roi_<strategy>`
+    // columns follow it.
+    let mut found: Vec<Entrant> = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| CliError::input(format!("cannot read folder '{}': {e}", p.display())))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
                     f.extension().is_some_and(|x| x == "lua") && f.file_name().is_some_and(|n| n != "template.lua")
                 })
                 .collect();
-            found.sort();
-            files.extend(found);
+            files.sort();
+            for f in &files {
+                found.push(read(f)?);
+            }
         } else if p.exists() {
-            files.push(p.clone());
+            found.push(read(p)?);
         } else if let Some(b) = p.to_str().and_then(crate::script::builtin::find) {
-            builtins.push(Entrant { name: b.name.to_string(), source: b.source.to_string() });
+            found.push(Entrant { name: b.name.to_string(), source: b.source.to_string() });
         } else {
             return Err(not_found(p));
         }
     }
-    if files.is_empty() && builtins.is_empty() {
+    if found.is_empty() {
         return Err(CliError::input(
             "no strategies: give .lua files or a folder holding them (e.g. --strategies strategies/)",
         ));
     }
     let mut out: Vec<Entrant> = Vec::new();
-    let read_all: Vec<Entrant> = files.iter().map(|f| read(f)).collect::<Result<_, _>>()?;
-    for mut e in read_all.into_iter().chain(builtins) {
+    for mut e in found {
         let base = e.name.clone();
         let mut k = 2;
         while out.iter().any(|o| o.name == e.name) {
@@ -90,4 +92,30 @@ fn not_found(p: &Path) -> CliError {
         p.display(),
         names.join(", ")
     ))
+}
+
+/// Says on stderr why a strategy faulted over `runs` runs: in how many, how many it
+/// forfeited, and its first fault (`at` names the run: "match 3", "tao_weight=0.2 seed 1").
+/// Silent for a strategy without faults.
+pub fn report_faults<'a>(
+    name: &str,
+    runs: usize,
+    faults: impl IntoIterator<Item = (String, &'a crate::session::SeatFaults)>,
+) {
+    let faulted: Vec<(String, &crate::session::SeatFaults)> =
+        faults.into_iter().filter(|(_, f)| f.faults > 0).collect();
+    if faulted.is_empty() {
+        return;
+    }
+    let forfeits = faulted.iter().filter(|(_, f)| f.forfeited).count();
+    let first = faulted
+        .iter()
+        .find_map(|(at, f)| f.first.as_ref().map(|t| format!("; first, in {at}: {t}")))
+        .unwrap_or_default();
+    eprintln!(
+        "{name}: faults in {} of {runs} {}{}{first}",
+        faulted.len(),
+        if runs == 1 { "run" } else { "runs" },
+        if forfeits > 0 { format!(", forfeited {forfeits}") } else { String::new() },
+    );
 }

@@ -34,7 +34,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "N|LIST", default_value = "1", allow_negative_numbers = true)]
     pub seeds: String,
     /// First seed when --seeds is a count (default: the map's seed).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: Option<u64>,
     /// Blocks per run (default: the map's length).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
@@ -98,6 +98,12 @@ pub fn run(a: &SweepArgs) -> CliResult {
         .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
     print_table(&plan, &outcomes);
+    for (k, e) in plan.entrants.iter().enumerate() {
+        let runs = outcomes
+            .iter()
+            .filter_map(|o| o.faults.get(k).map(|f| (format!("{}={} seed {}", plan.param, o.value, o.seed), f)));
+        super::strategy::report_faults(&e.name, outcomes.len(), runs);
+    }
     if let Some(path) = &a.out {
         let netuids = sweep::netuids(&outcomes);
         write_atomic(path, |w| {
@@ -108,7 +114,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
             }
             c.flush()
         })?;
-        eprintln!("wrote {} ({} rows)", path.display(), outcomes.len());
+        eprintln!("wrote {} ({} row{})", path.display(), outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
     }
     Ok(())
 }

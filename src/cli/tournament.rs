@@ -22,7 +22,7 @@ pub struct TournamentArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
     /// Tournament seed; match i plays with a seed derived from it and i.
-    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: u64,
     /// Worker threads (default: the machine's cores). Never changes the results.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]
@@ -41,6 +41,12 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     let entrants = strategy::collect(&a.strategies)?;
     let mut maps = Vec::new();
     for m in &a.maps {
+        if m.trim().is_empty() {
+            return Err(CliError::input(format!(
+                "--maps '{}' has an empty name: list maps with single commas, such as --maps tutorial,dtao-launch",
+                a.maps.join(",")
+            )));
+        }
         maps.push(crate::scenario::load(m.trim())?);
     }
     // Every strategy must load, and every output be writable, before hours of matches
@@ -81,7 +87,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         a.seed
     );
     out!(
-        "{:<4} {:<24} {:>7} {:>9} {:>9} {:>21} {:>8} {:>6}",
+        "{:<4} {:<24} {:>7} {:>9} {:>9} {:>21} {:>8} {:>6} {:>8}",
         "rank",
         "strategy",
         "matches",
@@ -89,26 +95,48 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         "median",
         "95% CI",
         "win rate",
-        "faults"
+        "faults",
+        "forfeits"
     );
-    for (k, s) in board.iter().enumerate() {
+    for s in &board {
+        let ci = match (s.ci95_low, s.ci95_high) {
+            (Some(lo), Some(hi)) => format!("{:>9.2}% .. {:>7.2}%", lo * 100.0, hi * 100.0),
+            _ => "- (one match)".to_string(),
+        };
         out!(
-            "{:<4} {:<24} {:>7} {:>8.2}% {:>8.2}% {:>9.2}% .. {:>7.2}% {:>7.1}% {:>6}",
-            k + 1,
+            "{:<4} {:<24} {:>7} {:>8.2}% {:>8.2}% {:>21} {:>7.1}% {:>6} {:>8}",
+            s.rank,
             s.strategy,
             s.matches,
             s.mean_roi * 100.0,
             s.median_roi * 100.0,
-            s.ci95_low * 100.0,
-            s.ci95_high * 100.0,
+            ci,
             s.win_rate * 100.0,
-            s.faults
+            s.faults,
+            s.forfeits
         );
+    }
+    // Why a strategy faulted, once per strategy: a forfeited bot scores what it held, so
+    // a bot that crashes at once can top a leaderboard of losing ones.
+    for e in &plan.entrants {
+        let mine: Vec<(String, crate::session::SeatFaults)> = rows
+            .iter()
+            .filter(|r| r.strategy == e.name)
+            .map(|r| {
+                let f = crate::session::SeatFaults {
+                    faults: r.faults,
+                    forfeited: r.forfeited,
+                    first: r.first_fault.clone(),
+                };
+                (format!("match {}", r.match_index), f)
+            })
+            .collect();
+        strategy::report_faults(&e.name, plan.matches, mine.iter().map(|(at, f)| (at.clone(), f)));
     }
     if let Some(dir) = &a.out {
         write_atomic(&dir.join("matches.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
-            c.write_record(["match", "map", "seed", "strategy", "score_tao", "roi", "rank", "faults"])
+            c.write_record(["match", "map", "seed", "strategy", "score_tao", "roi", "rank", "faults", "forfeited"])
                 .map_err(std::io::Error::other)?;
             for r in &rows {
                 c.write_record([
@@ -120,6 +148,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
                     format!("{:.9}", r.roi),
                     r.rank.to_string(),
                     r.faults.to_string(),
+                    r.forfeited.to_string(),
                 ])
                 .map_err(std::io::Error::other)?;
             }
@@ -137,19 +166,21 @@ pub fn run(a: &TournamentArgs) -> CliResult {
                 "ci95_high",
                 "win_rate",
                 "faults",
+                "forfeits",
             ])
             .map_err(std::io::Error::other)?;
-            for (k, s) in board.iter().enumerate() {
+            for s in &board {
                 c.write_record([
-                    (k + 1).to_string(),
+                    s.rank.to_string(),
                     s.strategy.clone(),
                     s.matches.to_string(),
                     format!("{:.9}", s.mean_roi),
                     format!("{:.9}", s.median_roi),
-                    format!("{:.9}", s.ci95_low),
-                    format!("{:.9}", s.ci95_high),
+                    s.ci95_low.map(|x| format!("{x:.9}")).unwrap_or_default(),
+                    s.ci95_high.map(|x| format!("{x:.9}")).unwrap_or_default(),
                     format!("{:.9}", s.win_rate),
                     s.faults.to_string(),
+                    s.forfeits.to_string(),
                 ])
                 .map_err(std::io::Error::other)?;
             }
@@ -157,7 +188,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         })?;
         let json = serde_json::to_string_pretty(&board).map_err(|e| CliError::runtime(e.to_string()))?;
         write_atomic(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
-        eprintln!("wrote {}/{{matches.csv, leaderboard.csv, leaderboard.json}}", dir.display());
+        eprintln!("wrote {{matches.csv, leaderboard.csv, leaderboard.json}} in {}", dir.display());
         if a.record {
             eprintln!("wrote {} replays to {}", a.matches, dir.join("replays").display());
         }
@@ -190,6 +221,17 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
             return Err(CliError::input(format!(
                 "--record: '{}' is a folder where a replay will be written; move it away",
                 taken.display()
+            )));
+        }
+        // Replays of an earlier, longer run would sit beside this run's tables as if they
+        // were its matches.
+        let stale = tournament::replay_path(&replays, matches);
+        if stale.exists() {
+            return Err(CliError::input(format!(
+                "--record: '{}' holds replays of an earlier run with more matches ({} is there); \
+                 choose another --out, or move those replays away",
+                replays.display(),
+                stale.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
             )));
         }
     }

@@ -58,8 +58,8 @@ pub struct AccountReport {
     pub kind: String,
     pub free_rao: u64,
     pub root_stake_rao: u64,
-    /// Alpha per netuid (as a string key), nonzero only.
-    pub alpha_rao: BTreeMap<String, u64>,
+    /// Alpha per netuid, nonzero only (JSON keys are strings, in netuid order).
+    pub alpha_rao: BTreeMap<u16, u64>,
     pub score_rao: u64,
     /// Value at block 0 (free + root + alpha at its sale value).
     pub start_rao: u64,
@@ -124,7 +124,7 @@ pub fn report(w: &World) -> Report {
                 kind: a.kind.name().to_string(),
                 free_rao: a.free_rao,
                 root_stake_rao: a.root_stake_rao,
-                alpha_rao: a.alpha_rao.iter().map(|(n, x)| (n.to_string(), *x)).collect(),
+                alpha_rao: a.alpha_rao.iter().map(|(n, x)| (*n, *x)).collect(),
                 score_rao: a.score_rao,
                 start_rao: w.account(a.id).map_or(0, |x| x.start_value_rao),
                 roi: roi(w, a.id),

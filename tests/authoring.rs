@@ -1,0 +1,184 @@
+//! A strategy author's workflow: `check`, `sim --bot`, `tournament` and `sweep` tell why
+//! a bot faulted, run what they say they run, and keep the bots in the order given.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dtao-arena")).args(args).current_dir(dir).output().expect("run binary")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn write(dir: &Path, name: &str, source: &str) {
+    std::fs::write(dir.join(name), source).expect("write a strategy");
+}
+
+/// Logs on every call and fails from block `from` on.
+fn late_fault(cadence: u64, from: u64) -> String {
+    format!(
+        "cadence = {cadence}\nfunction on_tick(w)\n  dtao.log('tick ' .. w.block)\n  \
+         if w.block >= {from} then error('late bug at ' .. w.block) end\nend\n"
+    )
+}
+
+#[test]
+fn check_runs_the_turns_it_says_even_for_a_slow_cadence() {
+    let d = tempfile::tempdir().expect("tempdir");
+    // A daily bot that fails on its second call: the tutorial map (one day) alone would
+    // have called it once.
+    write(d.path(), "daily.lua", &late_fault(7200, 7200));
+    let o = run_in(d.path(), &["check", "daily.lua"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("late bug at 7201"), "{}", text(&o.stderr));
+    // A bot deciding every 100,000 blocks gets the turns that fit, and is told so.
+    write(d.path(), "rare.lua", "cadence = 100000\nfunction on_tick(w) end\n");
+    let o = run_in(d.path(), &["check", "rare.lua"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("runs 3 turns (its cadence allows only 3") && out.contains("it placed no orders"), "{out}");
+}
+
+#[test]
+fn sim_always_shows_why_a_bot_faulted() {
+    let d = tempfile::tempdir().expect("tempdir");
+    // 300 log lines, then faults from block 2000: far past the first 40 lines.
+    write(d.path(), "late.lua", &late_fault(10, 2000));
+    let o = run_in(d.path(), &["sim", "--map", "tutorial", "--blocks", "3000", "--bot", "late.lua"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("late bug at 2001"), "{err}");
+    assert!(err.contains("more bot log lines"), "{err}");
+}
+
+#[test]
+fn a_tournament_names_forfeits_and_their_reason() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "crash.lua", "function on_tick(w) error('boom') end\n");
+    let args = [
+        "tournament",
+        "--strategies",
+        "crash.lua",
+        "momentum",
+        "--maps",
+        "tutorial",
+        "--matches",
+        "1",
+        "--blocks",
+        "3000",
+        "--out",
+        "out",
+        "--record",
+    ];
+    let o = run_in(d.path(), &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("crash: faults in 1 of 1 run, forfeited 1; first, in match 0: [block "), "{err}");
+    assert!(err.contains("boom"), "{err}");
+    assert!(text(&o.stdout).contains("forfeits"), "{}", text(&o.stdout));
+    let board = std::fs::read_to_string(d.path().join("out/leaderboard.csv")).expect("leaderboard");
+    let header = board.lines().next().unwrap_or_default();
+    assert!(header.ends_with("faults,forfeits"), "{header}");
+    let crash = board.lines().find(|l| l.contains(",crash,")).expect("the crash row");
+    // One match: no confidence interval; one forfeit.
+    assert!(crash.contains(",,") && crash.ends_with(",1"), "{crash}");
+    let json = std::fs::read_to_string(d.path().join("out/leaderboard.json")).expect("json");
+    assert!(json.contains("\"ci95_low\": null") && json.contains("\"forfeits\": 1"), "{json}");
+    let matches = std::fs::read_to_string(d.path().join("out/matches.csv")).expect("matches");
+    assert!(matches.lines().next().unwrap_or_default().ends_with(",forfeited"));
+    assert!(matches.lines().any(|l| l.contains(",crash,") && l.ends_with(",true")), "{matches}");
+
+    // The same folder for a run with fewer matches: the earlier run's extra replays
+    // would pass for this run's, so it is refused, and nothing is written.
+    let mut two = args;
+    two[7] = "2";
+    let o = run_in(d.path(), &two);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = run_in(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("replays of an earlier run"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn sweep_columns_follow_the_bots_in_the_order_given() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "zeta.lua", "function on_tick(w) end\n");
+    write(d.path(), "alpha.lua", "function on_tick(w) error('alpha broke') end\n");
+    let o = run_in(
+        d.path(),
+        &[
+            "sweep",
+            "--map",
+            "tutorial",
+            "--param",
+            "tao_weight",
+            "--values",
+            "0.18",
+            "--blocks",
+            "400",
+            "--bot",
+            "zeta.lua",
+            "--bot",
+            "momentum",
+            "--bot",
+            "alpha.lua",
+            "--out",
+            "sw.csv",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(d.path().join("sw.csv")).expect("csv");
+    let header = csv.lines().next().unwrap_or_default();
+    let cols: Vec<&str> = header.split(',').filter(|c| c.starts_with("roi_")).collect();
+    assert_eq!(cols, ["roi_zeta", "roi_momentum", "roi_alpha"], "{header}");
+    // Why a bot faulted is told for sweeps too.
+    let err = text(&o.stderr);
+    assert!(err.contains("alpha: faults in 1 of 1 run; first, in tao_weight=0.18 seed"), "{err}");
+    assert!(err.contains("alpha broke") && !err.contains("zeta:"), "{err}");
+}
+
+#[test]
+fn small_flag_mistakes_say_what_to_write() {
+    let d = tempfile::tempdir().expect("tempdir");
+    for (args, needle) in [
+        (&["sim", "--map", "tutorial", "--seed", "-1"][..], "whole number from 0 to"),
+        (&["tournament", "--strategies", "momentum", "--seed", "x"][..], "whole number from 0 to"),
+        (&["tournament", "--strategies", "momentum", "--maps", "tutorial,,"][..], "has an empty name"),
+        (&["sim", "--map", "tutorial", "--every", "10"][..], "--trace"),
+    ] {
+        let o = run_in(d.path(), args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(text(&o.stderr).contains(needle), "{args:?}: {}", text(&o.stderr));
+    }
+}
+
+#[test]
+fn the_json_report_lists_alpha_in_netuid_order() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let o = run_in(d.path(), &["sim", "--map", "dtao-launch", "--blocks", "400", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // serde_json keeps the file's key order only through the raw text: read the keys
+    // of the first account holding alpha on more than nine subnets.
+    let out = text(&o.stdout);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let held = v["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["alpha_rao"].as_object().is_some_and(|m| m.len() > 9));
+    let name = held.expect("an account on ten subnets")["name"].as_str().expect("a name").to_string();
+    let at = out.find(&format!("\"name\": \"{name}\"")).expect("the account in the text");
+    let block = &out[at..];
+    let start = block.find("\"alpha_rao\": {").expect("alpha_rao") + 14;
+    let end = start + block[start..].find('}').expect("the map's end");
+    let keys: Vec<u64> = block[start..end]
+        .split(',')
+        .filter_map(|kv| kv.split(':').next())
+        .map(|k| k.trim().trim_matches('"').parse().expect("a netuid"))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    assert_eq!(keys, sorted);
+}
