@@ -182,3 +182,40 @@ fn the_json_report_lists_alpha_in_netuid_order() {
     sorted.sort_unstable();
     assert_eq!(keys, sorted);
 }
+
+#[test]
+fn a_strategy_takes_options_after_a_colon() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "opt.lua",
+        "function init(cfg)\n  dtao.log('amount ' .. tostring(cfg.options.amount) .. ' who ' .. tostring(cfg.options.who))\nend\n\
+         function on_tick(w) end\n",
+    );
+    let o = run_in(d.path(), &["sim", "--map", "tutorial", "--blocks", "10", "--bot", "opt.lua:amount=7,who=me"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("opt:amount=7,who=me: amount 7 who me"), "{}", text(&o.stderr));
+    // A shipped strategy too, and two settings of one strategy side by side.
+    let o = run_in(
+        d.path(),
+        &[
+            "tournament",
+            "--strategies",
+            "momentum:lookback=2",
+            "momentum:lookback=8",
+            "--maps",
+            "tutorial",
+            "--matches",
+            "1",
+            "--blocks",
+            "720",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("momentum:lookback=2") && out.contains("momentum:lookback=8"), "{out}");
+    // A malformed option says how to write one.
+    let o = run_in(d.path(), &["sim", "--map", "tutorial", "--bot", "opt.lua:amount"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("FILE:key=value"), "{}", text(&o.stderr));
+}

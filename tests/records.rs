@@ -610,3 +610,26 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
     assert!(!dropped.over);
     assert!(dropped.error.as_deref().is_some_and(|e| e.contains("kicked")), "{:?}", dropped.error);
 }
+
+/// A bot's options ride on its seat name, which the recording keeps: a save resumes
+/// with the same options (a bot staking `cfg.options.amount` every call would diverge
+/// otherwise).
+#[test]
+fn a_save_resumes_its_bots_with_their_options() {
+    const OPT: &str = "local amount = 1\nfunction init(cfg) amount = tonumber(cfg.options.amount or '1') end\n\
+                       cadence = 100\nfunction on_tick(w) dtao.stake(1, amount) end\n";
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let mut s = Session::new(&map, Some(3), Some(2000)).expect("session");
+    s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+    s.add_human("you");
+    let name = "opt:amount=7";
+    let bot = s.add_bot(name, Box::new(LuaActor::load(name, OPT, 3, 0).expect("loads")));
+    while s.world().block < 1000 {
+        s.step().expect("step");
+    }
+    let staked = s.world().account(bot).expect("the bot").tao_in_rao;
+    assert_eq!(staked, 10 * 7_000_000_000, "ten calls of 7 TAO");
+    let save = s.recording(chrono::Utc::now()).expect("recording");
+    let resumed = Session::from_recording(&save, Some(factory(3))).expect("resumes with the options");
+    assert_eq!(resumed.world().state_hash(), save.final_hash);
+}

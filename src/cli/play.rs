@@ -29,8 +29,8 @@ pub struct PlayArgs {
     /// Match seed (default: the map's).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: Option<u64>,
-    /// A Lua strategy to seat as an opponent: a .lua file or a shipped name (repeatable;
-    /// default: three shipped bots).
+    /// A Lua strategy to seat as an opponent: a .lua file or a shipped name, with options
+    /// as NAME:key=value,... (repeatable; default: three shipped bots).
     #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<std::path::PathBuf>,
     /// Your player name.

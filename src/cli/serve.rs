@@ -22,7 +22,8 @@ pub struct ServeArgs {
     /// Address to listen on (0.0.0.0: every interface of this machine).
     #[arg(long, default_value = "0.0.0.0")]
     pub bind: String,
-    /// A Lua strategy seated on the server (repeatable; a file or a shipped name).
+    /// A Lua strategy seated on the server (repeatable; a file or a shipped name, with
+    /// options as NAME:key=value,...).
     #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<PathBuf>,
     /// The room code (default: six random letters).

@@ -27,7 +27,8 @@ pub struct SimArgs {
     /// Write a CSV time series of every subnet (and FILE.accounts.csv of every account).
     #[arg(long, value_name = "FILE.csv")]
     pub trace: Option<PathBuf>,
-    /// A Lua strategy to seat in the match: a .lua file or a shipped name (repeatable).
+    /// A Lua strategy to seat in the match: a .lua file or a shipped name, with options as
+    /// NAME:key=value,... (repeatable).
     #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<PathBuf>,
     /// Record the match to FILE (`.dtrec`) for `replay` (the previous file is kept as FILE.bak).

@@ -12,6 +12,20 @@ use crate::tournament::Entrant;
 /// # Errors
 /// The file cannot be read or is not UTF-8 text.
 pub fn read(path: &Path) -> Result<Entrant, CliError> {
+    // `FILE|NAME:key=value,...`: the strategy with options (its `cfg.options`).
+    if !path.exists() {
+        if let Some(parsed) = path.to_str().and_then(crate::session::lua::options_in_name) {
+            let (base, options) = parsed.map_err(|e| {
+                CliError::input(format!(
+                    "{}: {e}; write a strategy's options as FILE:key=value,key=value",
+                    path.display()
+                ))
+            })?;
+            let e = read(Path::new(base))?;
+            let list: Vec<String> = options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            return Ok(Entrant { name: format!("{}:{}", e.name, list.join(",")), source: e.source });
+        }
+    }
     if !path.exists() {
         if let Some(b) = path.to_str().and_then(crate::script::builtin::find) {
             return Ok(Entrant { name: b.name.to_string(), source: b.source.to_string() });
@@ -51,12 +65,9 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Entrant>, CliError> {
             for f in &files {
                 found.push(read(f)?);
             }
-        } else if p.exists() {
-            found.push(read(p)?);
-        } else if let Some(b) = p.to_str().and_then(crate::script::builtin::find) {
-            found.push(Entrant { name: b.name.to_string(), source: b.source.to_string() });
         } else {
-            return Err(not_found(p));
+            // A file, a shipped name, either with options.
+            found.push(read(p)?);
         }
     }
     if found.is_empty() {

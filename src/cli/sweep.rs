@@ -39,7 +39,8 @@ pub struct SweepArgs {
     /// Blocks per run (default: the map's length).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
     pub blocks: Option<u64>,
-    /// A Lua strategy (file or shipped name) seated in every run (repeatable).
+    /// A Lua strategy (file or shipped name, with options as NAME:key=value,...) seated in
+    /// every run (repeatable).
     #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<PathBuf>,
     /// Worker threads (default: the machine's cores). Never changes the results.

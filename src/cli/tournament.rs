@@ -9,7 +9,8 @@ use crate::tournament::{self, Plan};
 
 #[derive(Debug, clap::Args)]
 pub struct TournamentArgs {
-    /// Strategy files or folders of them (every *.lua but template.lua).
+    /// Strategy files, shipped names or folders (every *.lua but template.lua); options as
+    /// NAME:key=value,... (momentum:lookback=8 and momentum:lookback=2 are two entrants).
     #[arg(long, num_args = 1.., required = true, value_name = "DIR|FILE")]
     pub strategies: Vec<PathBuf>,
     /// Maps to play, comma-separated (built-in names or paths), used in turn.

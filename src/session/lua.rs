@@ -20,10 +20,19 @@ impl LuaActor {
     ///
     /// # Errors
     /// The strategy does not load (syntax, bytecode, no `on_tick`, a bad `cadence`, ...).
+    ///
+    /// A seat's name may carry the strategy's options after a colon:
+    /// `momentum:lookback=8,entry=0.02` loads with `cfg.options.lookback = "8"` and
+    /// `cfg.options.entry = "0.02"` (see [`options_in_name`]). The name is what a
+    /// recording keeps, so a resumed save seats the bot with the same options.
     pub fn load(name: &str, source: &str, seed: u64, seat: usize) -> Result<Self, ScriptError> {
-        let mut strategy = Strategy::load(name, source, seed, Limits::default())?;
+        let (base, options) = match options_in_name(name) {
+            Some(Ok((base, options))) => (base, options),
+            _ => (name, Vec::new()),
+        };
+        let mut strategy = Strategy::load(base, source, seed, Limits::default())?;
         strategy.set_random_key(&format!("seat:{seat}"));
-        Ok(Self { strategy, source: source.to_string(), tempo: 360, options: Vec::new() })
+        Ok(Self { strategy, source: source.to_string(), tempo: 360, options })
     }
 
     /// Options passed to `init(cfg)` as `cfg.options`.
@@ -38,6 +47,37 @@ impl LuaActor {
     pub fn strategy(&self) -> &Strategy {
         &self.strategy
     }
+}
+
+/// A strategy's options: `(key, value)` in the order written.
+pub type Options = Vec<(String, String)>;
+
+/// Splits `name:key=value,key=value` into the name and its options (in the order
+/// written). `None` when there is no colon; an error names what is wrong with the options.
+///
+/// # Errors
+/// A pair without `=`, an empty key, a key that is not letters, digits and `_`, a key
+/// given twice.
+pub fn options_in_name(name: &str) -> Option<Result<(&str, Options), String>> {
+    let (base, list) = name.split_once(':')?;
+    let parse = || {
+        let mut out: Options = Vec::new();
+        for pair in list.split(',') {
+            let Some((k, v)) = pair.split_once('=') else {
+                return Err(format!("'{pair}' is not key=value (options read like lookback=8,entry=0.02)"));
+            };
+            let k = k.trim();
+            if k.is_empty() || !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("'{k}' is not an option name (letters, digits and _)"));
+            }
+            if out.iter().any(|(x, _)| x == k) {
+                return Err(format!("the option '{k}' is given twice"));
+            }
+            out.push((k.to_string(), v.trim().to_string()));
+        }
+        Ok((base, out))
+    };
+    Some(parse())
 }
 
 fn decision(t: TickOutcome) -> Decision {
@@ -60,5 +100,21 @@ impl Actor for LuaActor {
     }
     fn source(&self) -> Option<&str> {
         Some(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_ride_on_the_seat_name() {
+        assert!(options_in_name("momentum").is_none());
+        let (base, o) = options_in_name("momentum:lookback=8, entry=0.02").unwrap().unwrap();
+        assert_eq!(base, "momentum");
+        assert_eq!(o, vec![("lookback".into(), "8".into()), ("entry".into(), "0.02".into())]);
+        assert!(options_in_name("m:lookback").unwrap().unwrap_err().contains("not key=value"));
+        assert!(options_in_name("m:a-b=1").unwrap().unwrap_err().contains("not an option name"));
+        assert!(options_in_name("m:a=1,a=2").unwrap().unwrap_err().contains("twice"));
     }
 }
