@@ -14,10 +14,9 @@ use dtao_arena::script::builtin;
 use dtao_arena::tournament::{self, Entrant, Plan};
 
 fn plan() -> Plan {
-    let mut entrants: Vec<Entrant> =
-        builtin::ALL.iter().map(|b| Entrant { name: b.name.to_string(), source: b.source.to_string() }).collect();
+    let mut entrants: Vec<Entrant> = builtin::ALL.iter().map(|b| Entrant::new(b.name, b.source)).collect();
     let extra = builtin::find("momentum").expect("momentum");
-    entrants.push(Entrant { name: "momentum#2".into(), source: extra.source.to_string() });
+    entrants.push(Entrant::new("momentum#2", extra.source));
     assert_eq!(entrants.len(), 8);
     Plan {
         maps: vec![dtao_arena::scenario::load("dtao-launch").expect("map")],

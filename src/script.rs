@@ -64,17 +64,27 @@
 //!
 //! # The view
 //! `w` and its tables persist for the match and are refreshed in place before each call
-//! (see `view.rs`): writing to them raises, except that a subnet's per-block fields
-//! (`price`, `tao`, ...) are plain fields for speed, and a write to one lasts only until
-//! the next refresh. Amounts are floats of whole TAO; orders truncate them to rao.
+//! (see `view.rs`). Every table reachable from `w` (`w` itself, `w.me` and its `alpha`
+//! and `miner`, `w.subnets` and each subnet, `w.by_netuid`, `w.params`, `w.results` and
+//! each result, `w.accounts`, each account and its `alpha`) is an empty read-only proxy
+//! whose metatable reads from a host-owned data table: any write, `rawset` or
+//! `setmetatable` raises ("the view is read-only (cannot set 'price')"), so nothing a
+//! strategy does changes what it or the host reads. Being proxies, they are empty to
+//! the raw functions (`next`, `rawget`, `rawlen`): iterate with `ipairs`, `pairs` or
+//! `1, #t`. Amounts are floats of whole TAO; orders truncate them to rao.
 //!
 //! # Faults and forfeit
 //! A call that raises an uncaught error, reaches a limit, or returns a value (`on_tick`
 //! and `init` must return nothing) is a fault: the strategy loses that turn (every order
 //! of that call is discarded; its log lines are kept), the outcome carries the [`Fault`],
-//! and its fault count rises by one. A strategy with `Limits::fault_limit` faults in a
-//! match is forfeited: it is never called again and returns empty outcomes; its positions
-//! stay in the world. The Lua state stays usable after every fault.
+//! and its fault count rises by one. A fault's message names the limit it reached (e.g.
+//! "more than 32 orders in one call", "64 MiB") and, for the instruction budget, the wall
+//! clock and the orders, the strategy's own line where the call stopped (`file:line`:
+//! the innermost frame of the strategy's chunk, found by walking the Lua stack once, when
+//! the limit is reached; nothing is tracked while the strategy runs). A strategy with
+//! `Limits::fault_limit` faults in a match is forfeited: it is never called again and
+//! returns empty outcomes; its positions stay in the world. The Lua state stays usable
+//! after every fault.
 
 mod api;
 pub mod builtin;
@@ -124,32 +134,79 @@ impl Default for Limits {
     }
 }
 
-/// Why a call lost its turn.
+/// Why a call lost its turn. Its `Display` is the line shown to the player: it names
+/// the limit that was reached and, where known, the place in the strategy's file
+/// (`file:line`, the innermost line of the strategy's own code when it stopped).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fault {
     /// An uncaught Lua error: its message, starting with the file and line.
     Error(String),
     /// The instruction budget of the call was spent.
-    Budget,
+    Budget {
+        /// The budget ([`Limits::instructions_per_call`]).
+        limit: u64,
+        /// Where the strategy's code was when it stopped (`file:line`), if known.
+        at: Option<String>,
+    },
     /// The Lua state ran out of its memory allowance.
-    Memory,
+    Memory {
+        /// The allowance in bytes ([`Limits::memory_bytes`]; 0: none).
+        limit: usize,
+    },
     /// The call ran past the wall-clock backstop.
-    WallClock,
+    WallClock {
+        /// The backstop in milliseconds ([`Limits::wall_clock_ms`]).
+        limit_ms: u64,
+        /// Where the strategy's code was when it stopped (`file:line`), if known.
+        at: Option<String>,
+    },
     /// `on_tick` or `init` returned something (they must return nothing).
     BadReturn(String),
     /// More orders in one call than allowed.
-    TooManyOrders,
+    TooManyOrders {
+        /// The most orders one call may place ([`Limits::max_orders_per_tick`]).
+        limit: usize,
+        /// Where the first order over the limit was placed (`file:line`), if known.
+        at: Option<String>,
+    },
 }
 
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Fault::Error(m) => write!(f, "error: {m}"),
-            Fault::Budget => f.write_str("used up its instruction budget for one call (an endless or very long loop?)"),
-            Fault::Memory => f.write_str("ran out of memory (its tables or strings grew too large)"),
-            Fault::WallClock => f.write_str("ran past the wall-clock limit of one call"),
+            Fault::Budget { limit, at } => {
+                write!(
+                    f,
+                    "used up its instruction budget of {} instructions for one call",
+                    sandbox::thousands(*limit)
+                )?;
+                match at {
+                    Some(at) => write!(f, " (stopped at {at}: an endless or very long loop?)"),
+                    None => f.write_str(" (an endless or very long loop?)"),
+                }
+            }
+            Fault::Memory { limit: 0 } => f.write_str("ran out of memory (its tables or strings grew too large)"),
+            Fault::Memory { limit } => write!(
+                f,
+                "ran out of memory: a strategy may use at most {} (its tables or strings grew too large)",
+                sandbox::memory_size(*limit)
+            ),
+            Fault::WallClock { limit_ms, at } => {
+                write!(f, "ran past the wall-clock limit of {limit_ms} ms for one call")?;
+                match at {
+                    Some(at) => write!(f, " (stopped at {at})"),
+                    None => Ok(()),
+                }
+            }
             Fault::BadReturn(m) => write!(f, "bad return value: {m}"),
-            Fault::TooManyOrders => f.write_str("placed more orders than one call allows"),
+            Fault::TooManyOrders { limit, at } => {
+                write!(f, "placed more orders than one call allows: more than {limit} orders in one call")?;
+                match at {
+                    Some(at) => write!(f, " (order {} at {at})", limit.saturating_add(1)),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -227,6 +284,7 @@ pub struct Strategy {
     shared: Rc<Shared>,
     view: ViewState,
     name: String,
+    file: String,
     cadence: Option<u64>,
     faults: u32,
     forfeited: bool,
@@ -236,6 +294,7 @@ impl fmt::Debug for Strategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Strategy")
             .field("name", &self.name)
+            .field("file", &self.file)
             .field("cadence", &self.cadence)
             .field("faults", &self.faults)
             .field("forfeited", &self.forfeited)
@@ -246,28 +305,43 @@ impl fmt::Debug for Strategy {
 impl Strategy {
     /// Loads a strategy: builds its sandbox, runs the file's top level (under the
     /// per-call limits, with no orders allowed), and checks `on_tick` and `cadence`.
-    /// `name` is the chunk name used in messages (e.g. `strategies/x.lua`) and names the
-    /// random stream (`bot:<name>` of the match `seed`; see [`Strategy::set_random_key`]).
+    /// `name` is both the file named in messages (the chunk name, e.g.
+    /// `strategies/x.lua`) and the key of the random stream (`bot:<name>` of the match
+    /// `seed`; see [`Strategy::set_random_key`]). [`Strategy::load_file`] names them
+    /// apart.
     ///
     /// # Errors
     /// Bytecode, a syntax error, a failing top level, no `on_tick`, or a bad `cadence`.
     pub fn load(name: &str, source: &str, seed: u64, limits: Limits) -> Result<Self, ScriptError> {
+        Self::load_file(name, name, source, seed, limits)
+    }
+
+    /// [`Strategy::load`] of a strategy called `name` (its [`Strategy::name`] and the key
+    /// of its random stream, `bot:<name>`) read from `file`: the path as the player gave
+    /// it (e.g. `strategies/momentum.lua` or `./my_bot.lua`), used as the Lua chunk name
+    /// and so in every message about the file: syntax errors (`file:5: ...`), runtime
+    /// errors and faults (`file:12: ...`, `stopped at file:12`) and the `name` of every
+    /// [`ScriptError`]. Give a shipped strategy's file as `<name>.lua`.
+    ///
+    /// # Errors
+    /// Bytecode, a syntax error, a failing top level, no `on_tick`, or a bad `cadence`.
+    pub fn load_file(file: &str, name: &str, source: &str, seed: u64, limits: Limits) -> Result<Self, ScriptError> {
         if source.as_bytes().first() == Some(&0x1b) {
-            return Err(ScriptError::Bytecode { name: name.to_string() });
+            return Err(ScriptError::Bytecode { name: file.to_string() });
         }
         if let Some(line) = source::find_close_attribute(source) {
             return Err(ScriptError::Refused {
-                name: name.to_string(),
+                name: file.to_string(),
                 line,
                 what: "to-be-closed variables (<close>) are not available to strategies".to_string(),
             });
         }
-        let shared = Rc::new(Shared::new(limits, seed, name));
-        let setup = |e: mlua::Error| ScriptError::Setup { name: name.to_string(), message: sandbox::error_message(&e) };
+        let shared = Rc::new(Shared::new(limits, seed, file, name));
+        let setup = |e: mlua::Error| ScriptError::Setup { name: file.to_string(), message: sandbox::error_message(&e) };
         let (lua, host) = sandbox::new_state(&shared).map_err(setup)?;
         let chunk = lua
             .load(source)
-            .set_name(format!("@{name}"))
+            .set_name(format!("@{file}"))
             .set_mode(ChunkMode::Text)
             .into_function()
             .map_err(|e| ScriptError::Syntax(sandbox::error_message(&e)))?;
@@ -277,6 +351,7 @@ impl Strategy {
             shared,
             view: ViewState::default(),
             name: name.to_string(),
+            file: file.to_string(),
             cadence: None,
             faults: 0,
             forfeited: false,
@@ -287,13 +362,13 @@ impl Strategy {
         s.shared.stop_counting();
         if let Err(e) = r {
             let fault = s.shared.classify(&e);
-            return Err(ScriptError::Load { name: s.name.clone(), fault });
+            return Err(ScriptError::Load { name: s.file.clone(), fault });
         }
         match s.lua.globals().raw_get::<Value>("on_tick") {
             Ok(Value::Function(_)) => {}
-            _ => return Err(ScriptError::NoOnTick { name: s.name.clone() }),
+            _ => return Err(ScriptError::NoOnTick { name: s.file.clone() }),
         }
-        s.cadence = s.read_cadence().map_err(|got| ScriptError::BadCadence { name: s.name.clone(), got })?;
+        s.cadence = s.read_cadence().map_err(|got| ScriptError::BadCadence { name: s.file.clone(), got })?;
         Ok(s)
     }
 
@@ -315,10 +390,18 @@ impl Strategy {
         self.forfeited
     }
 
-    /// The chunk name given to [`Strategy::load`].
+    /// The strategy's name (the `name` given to [`Strategy::load`] or
+    /// [`Strategy::load_file`]).
     #[must_use]
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The file named in messages (the chunk name): `file` of [`Strategy::load_file`],
+    /// or the name given to [`Strategy::load`].
+    #[must_use]
+    pub fn file(&self) -> &str {
+        &self.file
     }
 
     /// Bytes used by the Lua state.
@@ -356,7 +439,7 @@ impl Strategy {
                 Ok(())
             }
             Err(got) => {
-                Err(Fault::Error(format!("{}: cadence must be a whole number of blocks >= 1 (got {got})", self.name)))
+                Err(Fault::Error(format!("{}: cadence must be a whole number of blocks >= 1 (got {got})", self.file)))
             }
         });
         self.finish(r)
@@ -430,7 +513,7 @@ impl Strategy {
                 if self.faults >= self.shared.limits.fault_limit {
                     self.forfeited = true;
                 }
-                if fault == Fault::Memory {
+                if matches!(fault, Fault::Memory { .. }) {
                     // Free what the failed call left behind; the limit still holds.
                     let _ = self.lua.gc_collect();
                 }

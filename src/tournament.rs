@@ -19,10 +19,22 @@ use crate::session::{Actor, Session, report};
 /// A strategy in the tournament.
 #[derive(Clone, Debug)]
 pub struct Entrant {
-    /// Name shown in the leaderboard (unique).
+    /// Name shown in the leaderboard (unique; options after a colon).
     pub name: String,
     /// Source text (a Lua strategy), handed to the factory.
     pub source: String,
+    /// The file as the user named it, for messages (`bots/my_bot.lua:12: ...`).
+    pub file: String,
+}
+
+impl Entrant {
+    /// A strategy named `name`, whose messages call it `name.lua`.
+    #[must_use]
+    pub fn new(name: impl Into<String>, source: impl Into<String>) -> Self {
+        let name = name.into();
+        let base = name.split(':').next().unwrap_or_default();
+        Self { file: format!("{base}.lua"), name, source: source.into() }
+    }
 }
 
 /// What to play.
@@ -130,7 +142,7 @@ pub type Factory<'a> = dyn Fn(&Entrant, u64, usize) -> Result<Box<dyn Actor>, St
 /// # Errors
 /// The strategy does not load (a syntax error, or `init` fails).
 pub fn lua_actor(e: &Entrant, seed: u64, seat: usize) -> Result<Box<dyn Actor>, String> {
-    crate::session::lua::LuaActor::load(&e.name, &e.source, seed, seat)
+    crate::session::lua::LuaActor::load_file(&e.file, &e.name, &e.source, seed, seat)
         .map(|a| Box::new(a) as Box<dyn Actor>)
         .map_err(|err| err.to_string())
 }
@@ -315,7 +327,7 @@ mod tests {
             matches: 3,
             blocks: None,
             seed: 9,
-            entrants: (0..3).map(|k| Entrant { name: format!("s{k}"), source: String::new() }).collect(),
+            entrants: (0..3).map(|k| Entrant::new(format!("s{k}"), "")).collect(),
             record_to: None,
         };
         let s = schedule(&plan);
@@ -326,10 +338,7 @@ mod tests {
 
     #[test]
     fn leaderboard_statistics() {
-        let entrants = vec![
-            Entrant { name: "a".into(), source: String::new() },
-            Entrant { name: "b".into(), source: String::new() },
-        ];
+        let entrants = vec![Entrant::new("a", ""), Entrant::new("b", "")];
         let rows = vec![row("a", 0.1, 1), row("a", 0.3, 2), row("a", 0.2, 1), row("b", -0.1, 2)];
         let lb = leaderboard(&entrants, &rows);
         assert_eq!((lb[0].rank, lb[0].strategy.as_str(), lb[1].rank), (1, "a", 2));

@@ -39,7 +39,7 @@ local function foundation_weight(w)
 end
 
 local function exit(w, why)
-  dtao.log(string.format("meme_rider: leaving SN%d at block %d: %s", riding, w.block, why))
+  dtao.log(string.format("leaving SN%d at block %d: %s", riding, w.block, why))
   dtao.dump(riding)
   riding, peak = nil, 0
 end

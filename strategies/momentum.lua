@@ -27,9 +27,9 @@ local function remember(netuid, price)
     h = {}
     history[netuid] = h
   end
-  local size = lookback + 1
-  h[calls % size + 1] = price
-  return h[(calls + 1) % size + 1]
+  local ring = lookback + 1
+  h[calls % ring + 1] = price
+  return h[(calls + 1) % ring + 1]
 end
 
 function init(cfg)

@@ -35,7 +35,7 @@ end
 
 function on_tick(w)
   for _, r in ipairs(w.results) do
-    if not r.ok then dtao.log("root_holder: " .. r.text .. " rejected: " .. r.reason) end
+    if not r.ok then dtao.log(r.text .. " rejected: " .. r.reason) end
   end
   stake_free(w)
   vote(w)

@@ -15,6 +15,11 @@
 -- of free TAO the launch may take, default 0.6), pump (fraction of free TAO per buy,
 -- default 0.05), target (the price the pump aims at, TAO per alpha, default 0.05),
 -- harvest (fraction of owner alpha sold per call, default 0.1).
+--
+-- With the default budget it launches where the lock is at most 60% of its TAO: on
+-- btc-revenue and regimes (500 TAO locks). On the maps with a 1,000 TAO lock
+-- (dtao-launch, sn28-meme, one-year-later, transition) it never can: give it all of its
+-- TAO with `--bot subnet_launcher:budget=1`.
 
 cadence = 360
 
@@ -34,16 +39,14 @@ function init(cfg)
 end
 
 function on_tick(w)
-  -- What happened to the launch?
+  -- What happened to the launch? (The match log already shows every rejected order
+  -- with the engine's reason: a rejected launch just lets us try again.)
   for _, r in ipairs(w.results) do
-    if not r.ok and r.kind ~= "launch_subnet" then dtao.log(r.text .. " rejected: " .. r.reason) end
     if r.kind == "launch_subnet" then
       launching = false
       if r.ok then
         mine = r.netuid
         dtao.log(string.format("launched %s as SN%d for %.2f TAO", name, mine, r.tao_in))
-      else
-        dtao.log("launch rejected: " .. r.reason)
       end
     end
   end

@@ -27,6 +27,10 @@
 -- The view w (read-only: writing to it raises an error)
 -- ===================================================================================
 --
+-- Every table of w (w.subnets, each subnet, w.me.alpha, ...) is read-only: read it
+-- with `.`, `[]`, `#`, ipairs and pairs (the raw next, rawget and rawlen see nothing),
+-- and copy what you want to keep or change into your own tables.
+--
 -- w.block            the block about to run
 -- w.total_root       all root stake, TAO
 -- w.total_issuance   TAO issued so far
@@ -124,7 +128,8 @@
 -- cadence = 360
 
 function init(cfg)
-  dtao.log("template: playing " .. cfg.name .. " on " .. cfg.map .. " from block " .. cfg.block)
+  -- (The log already shows which strategy wrote each line: no need to add its name.)
+  dtao.log("playing " .. cfg.name .. " on " .. cfg.map .. " from block " .. cfg.block)
 end
 
 function on_tick(w)

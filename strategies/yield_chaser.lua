@@ -57,7 +57,8 @@ function on_tick(w)
     if not wanted[netuid] and alpha > 0 then dtao.dump(netuid) end
   end
 
-  -- Spread the spendable TAO over the wanted subnets we hold least of.
+  -- Split the spendable TAO evenly over the wanted subnets (each share is halved as
+  -- needed to keep its price impact under max_impact).
   local spendable = me.free - reserve * me.score
   local slots = 0
   for _ in pairs(wanted) do slots = slots + 1 end

@@ -214,8 +214,26 @@ fn a_strategy_takes_options_after_a_colon() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(out.contains("momentum:lookback=2") && out.contains("momentum:lookback=8"), "{out}");
+    // check takes the options too; a launch counts as an order that filled.
+    let o = run_in(d.path(), &["check", "subnet_launcher:budget=1"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("its orders fill") && text(&o.stdout).contains("launched"), "{}", text(&o.stdout));
     // A malformed option says how to write one.
     let o = run_in(d.path(), &["sim", "--map", "tutorial", "--bot", "opt.lua:amount"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("FILE:key=value"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn load_errors_name_the_file_as_given() {
+    let d = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(d.path().join("bots")).expect("mkdir");
+    write(d.path(), "bots/broken.lua", "function on_tick(w)\n  local x = (1\nend\n");
+    let o = run_in(d.path(), &["check", "bots/broken.lua"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("bots/broken.lua:3:"), "{}", text(&o.stderr));
+    // A runtime fault in a match names it too.
+    write(d.path(), "bots/late.lua", &late_fault(100, 0));
+    let o = run_in(d.path(), &["sim", "--map", "tutorial", "--blocks", "200", "--bot", "bots/late.lua"]);
+    assert!(text(&o.stderr).contains("bots/late.lua:4: late bug"), "{}", text(&o.stderr));
 }

@@ -92,7 +92,7 @@ fn two_players_and_a_remote_bot_stay_in_step_and_the_replay_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let replay_path = dir.path().join("workshop.dtrec");
     let c = ServerConfig {
-        bots: vec![Entrant { name: "server_bot".into(), source: BOT.into() }],
+        bots: vec![Entrant::new("server_bot", BOT)],
         paused: true,
         record: Some(replay_path.clone()),
         ..config(400, 500)
@@ -220,7 +220,7 @@ fn reconnects_resume_and_bad_clients_are_handled_while_the_others_carry_on() {
     // client that never reads cannot take it).
     let big_bot = format!("-- {}\nfunction on_tick(w) end\n", "x".repeat(600_000));
     let c = ServerConfig {
-        bots: vec![Entrant { name: "big".into(), source: big_bot }],
+        bots: vec![Entrant::new("big", big_bot)],
         paused: false,
         limits: Limits {
             queue_frames: 8,

@@ -104,32 +104,32 @@ macro_rules! hostile {
 }
 
 hostile! {
-    loop_plain: "loop_plain.lua" => Fault::Budget,
-    loop_pcall: "loop_pcall.lua" => Fault::Budget,
-    loop_xpcall: "loop_xpcall.lua" => Fault::Budget,
-    loop_xpcall_handler: "loop_xpcall_handler.lua" => Fault::Budget,
-    loop_coroutine_wrap: "loop_coroutine_wrap.lua" => Fault::Budget,
-    loop_coroutine_resume: "loop_coroutine_resume.lua" => Fault::Budget,
-    loop_index_metamethod: "loop_index_metamethod.lua" => Fault::Budget,
-    loop_sort_comparator: "loop_sort_comparator.lua" => Fault::Budget,
-    loop_gsub_callback: "loop_gsub_callback.lua" => Fault::Budget,
-    loop_tostring: "loop_tostring.lua" => Fault::Budget,
-    loop_recursion: "loop_recursion.lua" => Fault::Budget | Fault::Error(_),
-    copy_loop: "copy_loop.lua" => Fault::WallClock | Fault::Budget,
-    packsize_loop: "packsize_loop.lua" => Fault::Budget,
-    memory_concat: "memory_concat.lua" => Fault::Memory,
-    memory_table: "memory_table.lua" => Fault::Memory,
-    memory_pcall: "memory_pcall.lua" => Fault::Memory,
-    memory_hoard: "memory_hoard.lua" => Fault::Memory,
-    memory_concat_table: "memory_concat_table.lua" => Fault::Memory,
+    loop_plain: "loop_plain.lua" => Fault::Budget { limit: 1_000_000, at: Some(at) } if at == "tests/lua/hostile/loop_plain.lua:8",
+    loop_pcall: "loop_pcall.lua" => Fault::Budget { .. },
+    loop_xpcall: "loop_xpcall.lua" => Fault::Budget { .. },
+    loop_xpcall_handler: "loop_xpcall_handler.lua" => Fault::Budget { .. },
+    loop_coroutine_wrap: "loop_coroutine_wrap.lua" => Fault::Budget { .. },
+    loop_coroutine_resume: "loop_coroutine_resume.lua" => Fault::Budget { .. },
+    loop_index_metamethod: "loop_index_metamethod.lua" => Fault::Budget { .. },
+    loop_sort_comparator: "loop_sort_comparator.lua" => Fault::Budget { .. },
+    loop_gsub_callback: "loop_gsub_callback.lua" => Fault::Budget { .. },
+    loop_tostring: "loop_tostring.lua" => Fault::Budget { .. },
+    loop_recursion: "loop_recursion.lua" => Fault::Budget { .. } | Fault::Error(_),
+    copy_loop: "copy_loop.lua" => Fault::WallClock { .. } | Fault::Budget { .. },
+    packsize_loop: "packsize_loop.lua" => Fault::Budget { .. },
+    memory_concat: "memory_concat.lua" => Fault::Memory { limit: 67_108_864 },
+    memory_table: "memory_table.lua" => Fault::Memory { .. },
+    memory_pcall: "memory_pcall.lua" => Fault::Memory { .. },
+    memory_hoard: "memory_hoard.lua" => Fault::Memory { .. },
+    memory_concat_table: "memory_concat_table.lua" => Fault::Memory { .. },
     memory_rep: "memory_rep.lua" => Fault::Error(m) if m.contains("string.rep") && m.contains("memory_rep.lua:8:"),
     gsub_catastrophic: "gsub_catastrophic.lua" => Fault::Error(m) if m.contains("pattern too complex"),
-    gsub_catastrophic_pcall: "gsub_catastrophic_pcall.lua" => Fault::Budget,
+    gsub_catastrophic_pcall: "gsub_catastrophic_pcall.lua" => Fault::Budget { .. },
     format_width: "format_width.lua" => Fault::Error(m) if m.starts_with("tests/lua/hostile/format_width.lua:8: invalid conversion"),
     format_pointer: "format_pointer.lua" => Fault::Error(m) if m.contains("%p"),
     gc_metamethod: "gc_metamethod.lua" => Fault::Error(m) if m.contains("__gc"),
-    order_flood: "order_flood.lua" => Fault::TooManyOrders,
-    order_flood_pcall: "order_flood_pcall.lua" => Fault::TooManyOrders,
+    order_flood: "order_flood.lua" => Fault::TooManyOrders { limit: 32, at: Some(at) } if at == "tests/lua/hostile/order_flood.lua:8",
+    order_flood_pcall: "order_flood_pcall.lua" => Fault::TooManyOrders { limit: 32, at: Some(_) },
     runtime_error: "runtime_error.lua" => Fault::Error(m) if m.starts_with("tests/lua/hostile/runtime_error.lua:9:"),
     bad_return_table: "bad_return_table.lua" => Fault::BadReturn(m) if m.contains("table"),
     bad_return_number: "bad_return_number.lua" => Fault::BadReturn(m) if m.contains("number"),
@@ -154,7 +154,7 @@ fn wall_clock_backstop_stops_a_loop_with_no_budget() {
     let mut s = Strategy::load(path, &read(path), 1, limits).expect("load");
     let t = Instant::now();
     let out = s.on_tick(&w, me, &[]);
-    assert_eq!(out.fault, Some(Fault::WallClock));
+    assert!(matches!(out.fault, Some(Fault::WallClock { limit_ms: 200, .. })), "{:?}", out.fault);
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_eq!(s.on_tick(&w, me, &[]).orders, vec![stake_one()]);
 }
@@ -166,7 +166,8 @@ fn wall_clock_backstop_stops_a_pcall_loop() {
     let (w, me) = small_world();
     let mut s = Strategy::load(path, &read(path), 1, limits).expect("load");
     let t = Instant::now();
-    assert_eq!(s.on_tick(&w, me, &[]).fault, Some(Fault::WallClock));
+    let fault = s.on_tick(&w, me, &[]).fault;
+    assert!(matches!(fault, Some(Fault::WallClock { limit_ms: 200, .. })), "{fault:?}");
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
 }
 
@@ -193,7 +194,7 @@ fn load_time_hostility() {
         r.map(|_| ()).expect_err("loaded")
     };
     let e = load("load_loop.lua");
-    assert!(matches!(e, ScriptError::Load { fault: Fault::Budget, .. }), "{e:?}");
+    assert!(matches!(e, ScriptError::Load { fault: Fault::Budget { .. }, .. }), "{e:?}");
     assert!(e.to_string().starts_with("tests/lua/hostile/load_loop.lua: "), "{e}");
     let e = load("load_orders.lua");
     assert!(
@@ -215,13 +216,140 @@ fn load_time_hostility() {
     );
 }
 
+/// One call of `on_tick` with `body` as its body (from line 2 of the file `file`).
+fn one_call(file: &str, body: &str, limits: Limits) -> Fault {
+    let (w, me) = small_world();
+    let src = format!("function on_tick(w)\n{body}\nend\n");
+    let mut s = Strategy::load(file, &src, 1, limits).unwrap_or_else(|e| panic!("{e}"));
+    let out = s.on_tick(&w, me, &[]);
+    let log = out.log;
+    out.fault.unwrap_or_else(|| panic!("{file}: no fault (log {log:?})"))
+}
+
+#[test]
+fn fault_messages_name_the_limit_and_the_line() {
+    // The budget: the line of the strategy's own code the loop was running, also when
+    // the hook fires inside a host wrapper (sort, pcall) or a coroutine.
+    let at = |f: &Fault| match f {
+        Fault::Budget { limit: 1_000_000, at } => at.clone(),
+        other => panic!("not a budget fault: {other:?}"),
+    };
+    let f = one_call("spin.lua", "local n = 0\nwhile true do n = n + 1 end", Limits::default());
+    assert_eq!(at(&f).as_deref(), Some("spin.lua:3"));
+    assert_eq!(
+        f.to_string(),
+        "used up its instruction budget of 1,000,000 instructions for one call (stopped at spin.lua:3: an endless or very long loop?)"
+    );
+    let f = one_call(
+        "sort.lua",
+        "local t = {}\nfor i = 1, 64 do t[i] = i end\ntable.sort(t, function(a, b)\nwhile true do end\nend)",
+        Limits::default(),
+    );
+    assert_eq!(at(&f).as_deref(), Some("sort.lua:5"));
+    let f = one_call("pcall.lua", "while true do\npcall(function() while true do end end)\nend", Limits::default());
+    assert_eq!(at(&f).as_deref(), Some("pcall.lua:3"));
+    let f = one_call(
+        "co.lua",
+        "local co = coroutine.wrap(function()\nlocal x = 0\nwhile true do x = x + 1 end\nend)\nco()",
+        Limits::default(),
+    );
+    assert_eq!(at(&f).as_deref(), Some("co.lua:4"));
+    // Charged C work (here `upper`: 1 instruction per 64 bytes) stops at its caller's line.
+    let f = one_call(
+        "upper.lua",
+        "local s = ('x'):rep(1000000)\nwhile true do\nlocal _ = s:upper()\nend",
+        Limits::default(),
+    );
+    assert_eq!(at(&f).as_deref(), Some("upper.lua:4"));
+    // Another budget is named as such.
+    let f = one_call("small.lua", "while true do end", Limits { instructions_per_call: 50_000, ..Limits::default() });
+    assert_eq!(f, Fault::Budget { limit: 50_000, at: Some("small.lua:2".into()) });
+    assert!(f.to_string().contains("budget of 50,000 instructions"), "{f}");
+
+    // Orders: the limit and the line of the first order over it.
+    let f = one_call(
+        "flood.lua",
+        "for i = 1, 10 do\ndtao.stake(1, 1)\nend",
+        Limits { max_orders_per_tick: 4, ..Limits::default() },
+    );
+    assert_eq!(f, Fault::TooManyOrders { limit: 4, at: Some("flood.lua:3".into()) });
+    assert_eq!(
+        f.to_string(),
+        "placed more orders than one call allows: more than 4 orders in one call (order 5 at flood.lua:3)"
+    );
+    let f = one_call("flood.lua", "for i = 1, 40 do\npcall(dtao.stake, 1, 1)\nend", Limits::default());
+    assert_eq!(f, Fault::TooManyOrders { limit: 32, at: Some("flood.lua:3".into()) });
+
+    // Memory: the limit.
+    let f = one_call(
+        "hog.lua",
+        "local t = {}\nwhile true do t[#t + 1] = ('x'):rep(100000) .. #t end",
+        Limits { memory_bytes: 8 << 20, ..Limits::default() },
+    );
+    assert_eq!(f, Fault::Memory { limit: 8 << 20 });
+    assert!(f.to_string().contains("at most 8 MiB"), "{f}");
+
+    // The wall clock: its limit and the line.
+    let f = one_call(
+        "slow.lua",
+        "while true do end",
+        Limits { instructions_per_call: u64::MAX, wall_clock_ms: 100, ..Limits::default() },
+    );
+    assert_eq!(f, Fault::WallClock { limit_ms: 100, at: Some("slow.lua:2".into()) });
+    assert!(f.to_string().contains("wall-clock limit of 100 ms"), "{f}");
+}
+
+#[test]
+fn a_loop_at_load_names_its_line() {
+    let path = "tests/lua/hostile/load_loop.lua";
+    let e = Strategy::load(path, &read(path), 1, Limits::default()).map(|_| ()).expect_err("loaded");
+    assert_eq!(
+        e,
+        ScriptError::Load {
+            name: path.into(),
+            fault: Fault::Budget { limit: 1_000_000, at: Some(format!("{path}:3")) }
+        }
+    );
+}
+
+#[test]
+fn messages_name_the_file_the_strategy_was_loaded_from() {
+    // A strategy named `bot` read from `dir/my_bot.lua`: messages name the file,
+    // everything else (its name, its random stream) the name.
+    let load = |src: &str| Strategy::load_file("dir/my_bot.lua", "bot", src, 1, Limits::default());
+    let e = load("function on_tick(w)\n  dtao.stake(1 1)\nend").map(|_| ()).expect_err("loaded");
+    assert!(matches!(&e, ScriptError::Syntax(m) if m.starts_with("dir/my_bot.lua:2:")), "{e:?}");
+    let e = load("error('boom')\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
+    assert_eq!(e.to_string(), "dir/my_bot.lua: loading failed: error: dir/my_bot.lua:1: boom");
+    let e = load("x = 1").map(|_| ()).expect_err("loaded");
+    assert_eq!(e, ScriptError::NoOnTick { name: "dir/my_bot.lua".into() });
+    let e = load("cadence = 0\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
+    assert!(e.to_string().starts_with("dir/my_bot.lua: cadence"), "{e}");
+    let e = load("local x <close> = nil\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
+    assert!(e.to_string().starts_with("dir/my_bot.lua:1: "), "{e}");
+    let e = load("\x1bLua").map(|_| ()).expect_err("loaded");
+    assert_eq!(e, ScriptError::Bytecode { name: "dir/my_bot.lua".into() });
+
+    let (w, me) = small_world();
+    let src = "function on_tick(w)\n  dtao.log(math.random(0))\n  if w.block == 0 then error('boom') end\nend";
+    let mut s = load(src).expect("load");
+    assert_eq!((s.name(), s.file()), ("bot", "dir/my_bot.lua"));
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, Some(Fault::Error("dir/my_bot.lua:3: boom".into())));
+    // The random stream is keyed by the name, as with `Strategy::load("bot", ...)`.
+    let mut by_name = Strategy::load("bot", src, 1, Limits::default()).expect("load");
+    assert_eq!(by_name.on_tick(&w, me, &[]).log, out.log);
+    assert_eq!((by_name.name(), by_name.file()), ("bot", "bot"));
+}
+
 #[test]
 fn faults_in_init_count_and_leave_the_state_usable() {
     let (w, me) = small_world();
     let path = "tests/lua/hostile/init_loop.lua";
     let mut s = Strategy::load(path, &read(path), 1, Limits::default()).expect("load");
     let t = Instant::now();
-    assert_eq!(s.init(&w, me, &[]).fault, Some(Fault::Budget));
+    let fault = s.init(&w, me, &[]).fault;
+    assert!(matches!(fault, Some(Fault::Budget { .. })), "{fault:?}");
     assert!(t.elapsed() < BOUND);
     assert_eq!(s.faults(), 1);
     assert_eq!(s.on_tick(&w, me, &[]).orders, vec![stake_one()]);
@@ -479,7 +607,7 @@ fn a_strategy_that_keeps_its_memory_full_faults_until_forfeited() {
     let mut s = Strategy::load("hoard.lua", src, 1, Limits::default()).expect("load");
     let t = Instant::now();
     for _ in 0..5 {
-        assert_eq!(s.on_tick(&w, me, &[]).fault, Some(Fault::Memory));
+        assert_eq!(s.on_tick(&w, me, &[]).fault, Some(Fault::Memory { limit: 64 << 20 }));
     }
     assert!(s.forfeited());
     assert!(t.elapsed() < BOUND);

@@ -111,3 +111,100 @@ fn full_default_match_without_faults_and_a_beatable_crowd() {
     assert!(results.iter().any(|(_, r, _)| *r > crowd), "no shipped strategy beats the NPC crowd");
     assert!(results.iter().any(|(_, r, _)| *r < crowd), "every shipped strategy beats the NPC crowd");
 }
+
+/// Every shipped file, the template included: (stem, source).
+fn shipped_with_template() -> Vec<(String, String)> {
+    let mut v = shipped();
+    v.push(("template".into(), std::fs::read_to_string("strategies/template.lua").expect("template.lua")));
+    v
+}
+
+/// A source line without its comment (the shipped files have no `--` inside strings).
+fn code(line: &str) -> &str {
+    line.split("--").next().unwrap_or_default()
+}
+
+/// The names a `local a, b = ...` statement declares (none for `local function`).
+fn declared(statement: &str) -> Vec<&str> {
+    let Some(rest) = statement.trim_start().strip_prefix("local ") else { return Vec::new() };
+    if rest.starts_with("function ") {
+        return Vec::new();
+    }
+    rest.split('=').next().unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()).collect()
+}
+
+#[test]
+fn shipped_strategies_do_not_prefix_their_log_lines_with_their_name() {
+    // The match log already names the bot: "meme_rider: meme_rider: leaving SN28" reads badly.
+    for (name, src) in shipped_with_template() {
+        for (i, line) in src.lines().enumerate() {
+            for q in ['"', '\''] {
+                assert!(
+                    !code(line).contains(&format!("{q}{name}: ")),
+                    "strategies/{name}.lua:{}: a log line starts with the strategy's own name: {line}",
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn shipped_strategies_do_not_shadow_their_module_locals() {
+    // e.g. momentum's remember() once declared `local size`, hiding the `size` option.
+    for (name, src) in shipped_with_template() {
+        let top: Vec<&str> = src.lines().filter(|l| l.starts_with("local ")).flat_map(|l| declared(code(l))).collect();
+        for (i, line) in src.lines().enumerate() {
+            if !line.starts_with(char::is_whitespace) {
+                continue;
+            }
+            for n in declared(code(line)) {
+                assert!(
+                    !top.contains(&n),
+                    "strategies/{name}.lua:{}: `local {n}` shadows the file's own `{n}`: {line}",
+                    i + 1
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn yield_chaser_describes_its_even_split() {
+    let src = std::fs::read_to_string("strategies/yield_chaser.lua").expect("yield_chaser.lua");
+    assert!(!src.contains("hold least of"), "the code splits evenly; the comment must say so");
+    assert!(src.contains("Split the spendable TAO evenly over the wanted subnets"));
+    assert!(src.contains("local each = spendable / slots"), "the comment describes this line");
+}
+
+#[test]
+fn subnet_launcher_leaves_rejections_to_the_match_log_and_retries_a_launch() {
+    use dtao_arena::engine::{Event, Mechanism, Order, Reject, Tao, World, WorldInit};
+    use dtao_arena::script::{Limits, Strategy};
+
+    const TAO: u64 = 1_000_000_000;
+    let mut init = WorldInit::synthetic(4, 3);
+    init.params.initial_lock = Tao(100 * TAO);
+    let mut w = World::new(&init).expect("world");
+    let me = w.add_account("bot", AccountKind::Bot, Tao(1000 * TAO));
+    let path = "strategies/subnet_launcher.lua";
+    let src = std::fs::read_to_string(path).expect("subnet_launcher.lua");
+    let mut s = Strategy::load(path, &src, 1, Limits::default()).expect("loads");
+    assert_eq!(s.init(&w, me, &[]).fault, None);
+    let launch = |out: &dtao_arena::script::TickOutcome| {
+        out.orders.iter().any(|o| matches!(o, Order::LaunchSubnet { mechanism: Mechanism::Holder, .. }))
+    };
+    let first = s.on_tick(&w, me, &[]);
+    assert!(launch(&first), "{first:?}");
+    // Both its launch and another order come back rejected.
+    let rejected = |order: Order, reason: Reject| Event::Rejected { block: 1, account: me, order, reason };
+    let results = vec![
+        rejected(Order::Stake { netuid: 1, tao: Tao(TAO), limit: None }, Reject::TooSmall),
+        rejected(Order::LaunchSubnet { name: "Launchpad".into(), mechanism: Mechanism::Holder }, Reject::TooSmall),
+    ];
+    w.run_until(1).expect("run");
+    let out = s.on_tick(&w, me, &results);
+    assert_eq!(out.fault, None, "{out:?}");
+    assert!(out.log.iter().all(|l| !l.contains("rejected")), "the session logs rejections already: {:?}", out.log);
+    assert!(launch(&out), "a rejected launch is tried again: {out:?}");
+}

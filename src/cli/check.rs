@@ -5,6 +5,16 @@ use std::path::Path;
 use super::{CliError, CliResult};
 
 pub fn run(file: &Path) -> CliResult {
+    // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
+    if !file.exists() {
+        if let Some(Ok((base, _))) = file.to_str().and_then(crate::session::lua::options_in_name) {
+            let base = Path::new(base);
+            let lua = base.extension().is_some_and(|x| x.eq_ignore_ascii_case("lua"));
+            if lua || base.to_str().and_then(crate::script::builtin::find).is_some() {
+                return check_strategy(file);
+            }
+        }
+    }
     let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
     let shipped = !file.exists() && file.to_str().and_then(crate::script::builtin::find).is_some();
     if ext.as_deref() == Some("lua") || shipped {
@@ -59,6 +69,7 @@ fn check_strategy(file: &Path) -> CliResult {
     let turns = (end - 1) / cadence + 1;
     let mut session = crate::session::Session::new(&map, None, Some(end))?;
     let id = session.add_bot(&entrant.name, Box::new(actor));
+    let free_at_start = session.world().account(id).map_or(0, |a| a.free.0);
     while session.world().block < end {
         session.step()?;
     }
@@ -69,8 +80,11 @@ fn check_strategy(file: &Path) -> CliResult {
         .filter(|l| l.who == entrant.name)
         .map(|l| format!("  [block {}] {}", l.block, l.text))
         .collect();
-    let traded =
-        session.world().account(id).is_some_and(|a| a.tao_in_rao > 0 || a.root.0 > 0 || a.alpha.iter().any(|x| *x > 0));
+    // Any filled order moves free TAO (a stake, a launch's lock, a miner's burn) or leaves
+    // a position.
+    let traded = session.world().account(id).is_some_and(|a| {
+        a.free.0 != free_at_start || a.tao_in_rao > 0 || a.root.0 > 0 || a.alpha.iter().any(|x| *x > 0)
+    });
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     if faults > 0 {
         return Err(CliError::input(format!(
@@ -93,7 +107,7 @@ fn check_strategy(file: &Path) -> CliResult {
         file.display(),
         plural(turns),
         if traded {
-            "; it trades"
+            "; its orders fill"
         } else if rejected {
             "; none of its orders filled"
         } else {

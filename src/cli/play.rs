@@ -61,7 +61,7 @@ pub fn run(a: &PlayArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
     let seed = a.seed.unwrap_or_else(|| map.seed());
     let entrants: Vec<Entrant> = if a.bots.is_empty() {
-        SHIPPED_BOTS.iter().map(|(n, s)| Entrant { name: (*n).to_string(), source: (*s).to_string() }).collect()
+        SHIPPED_BOTS.iter().map(|(n, s)| Entrant::new(*n, *s)).collect()
     } else {
         a.bots.iter().map(|p| super::strategy::read(p)).collect::<Result<_, _>>()?
     };
@@ -93,7 +93,8 @@ pub fn run(a: &PlayArgs) -> CliResult {
             session.start_recording(chrono::Utc::now());
             let human = session.add_human(&name);
             for (seat, e) in entrants.iter().enumerate() {
-                let actor = LuaActor::load(&e.name, &e.source, seed, seat).map_err(|err| err.to_string())?;
+                let actor =
+                    LuaActor::load_file(&e.file, &e.name, &e.source, seed, seat).map_err(|err| err.to_string())?;
                 session.add_bot(&e.name, Box::new(actor));
             }
             Ok(Setup { autosave, lesson, ..Setup::new(session, Some(human)) })

@@ -23,12 +23,12 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
             })?;
             let e = read(Path::new(base))?;
             let list: Vec<String> = options.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            return Ok(Entrant { name: format!("{}:{}", e.name, list.join(",")), source: e.source });
+            return Ok(Entrant { name: format!("{}:{}", e.name, list.join(",")), ..e });
         }
     }
     if !path.exists() {
         if let Some(b) = path.to_str().and_then(crate::script::builtin::find) {
-            return Ok(Entrant { name: b.name.to_string(), source: b.source.to_string() });
+            return Ok(Entrant::new(b.name, b.source));
         }
         return Err(not_found(path));
     }
@@ -40,7 +40,7 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
         ))
     })?;
     let name = path.file_stem().map_or_else(|| "strategy".to_string(), |s| s.to_string_lossy().into_owned());
-    Ok(Entrant { name, source })
+    Ok(Entrant { name, source, file: path.display().to_string() })
 }
 
 /// Expands files, folders (every `*.lua` except `template.lua`, sorted) and names of
@@ -93,7 +93,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Entrant>, CliError> {
 /// # Errors
 /// The strategy does not load.
 pub fn actor(e: &Entrant, seed: u64, seat: usize) -> Result<LuaActor, CliError> {
-    LuaActor::load(&e.name, &e.source, seed, seat).map_err(|err| CliError::input(err.to_string()))
+    LuaActor::load_file(&e.file, &e.name, &e.source, seed, seat).map_err(|err| CliError::input(err.to_string()))
 }
 
 fn not_found(p: &Path) -> CliError {

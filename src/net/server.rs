@@ -515,7 +515,7 @@ impl Room {
         session.start_recording(chrono::Utc::now());
         let seed = session.world().seed;
         for (seat, e) in c.bots.iter().enumerate() {
-            let actor = LuaActor::load(&e.name, &e.source, seed, seat).map_err(|err| err.to_string())?;
+            let actor = LuaActor::load_file(&e.file, &e.name, &e.source, seed, seat).map_err(|err| err.to_string())?;
             session.add_bot(&e.name, Box::new(actor));
         }
         Ok(Self {

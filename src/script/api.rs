@@ -171,7 +171,7 @@ fn price(t: u64, a: u64) -> f64 {
 }
 
 /// Collects an order (or returns why not).
-fn push_order(sh: &Shared, fname: &str, build: impl FnOnce() -> Result<Order, String>) -> Option<String> {
+fn push_order(lua: &Lua, sh: &Shared, fname: &str, build: impl FnOnce() -> Result<Order, String>) -> Option<String> {
     if !sh.accepting.get() {
         return Some(format!(
             "{fname}: orders can only be placed from init(cfg) or on_tick(w), not while the file loads"
@@ -184,7 +184,7 @@ fn push_order(sh: &Shared, fname: &str, build: impl FnOnce() -> Result<Order, St
     let mut orders = sh.orders.borrow_mut();
     if orders.len() >= sh.limits.max_orders_per_tick {
         drop(orders);
-        return Some(format!("{fname}: {}", sh.too_many_orders()));
+        return Some(format!("{fname}: {}", sh.too_many_orders(lua)));
     }
     orders.push(order);
     None
@@ -216,8 +216,8 @@ pub(crate) fn create(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<Table> {
             let sh = Rc::clone(shared);
             api.raw_set(
                 $name,
-                lua.create_function(move |_, ($($arg,)*): ($(order_fn!(@ty $arg),)*)| {
-                    Ok(push_order(&sh, concat!("dtao.", $name), || $body))
+                lua.create_function(move |lua, ($($arg,)*): ($(order_fn!(@ty $arg),)*)| {
+                    Ok(push_order(lua, &sh, concat!("dtao.", $name), || $body))
                 })?,
             )?;
         }};

@@ -315,6 +315,11 @@ pairs = pairs_sorted
 
 ---------------------------------------------------------------------------------------
 -- 5. Read-only tables (the view): an empty proxy whose metatable reads from the data.
+--    Every table a strategy can reach from `w` is such a proxy: a read finds nothing in
+--    the empty proxy and goes straight to the data table through `__index` (a table, not
+--    a function: no call per read), and every write reaches `__newindex`, which raises.
+--    The data tables never leave the host: `pairs` over a proxy hands out the proxy as
+--    its state, not the data.
 ---------------------------------------------------------------------------------------
 local PDATA = setmetatable_raw({}, { __mode = "k" }) -- proxy -> data
 local RO = setmetatable_raw({}, { __mode = "k" }) -- every read-only table of the view
@@ -322,7 +327,10 @@ local function ro_newindex(_, k)
   error("the view is read-only (cannot set '" .. tostring_safe(k) .. "')", 2)
 end
 local function ro_len(p) return rawlen(PDATA[p]) end
-local function ro_pairs(p) return pairs_sorted(PDATA[p]) end
+local function ro_pairs(p)
+  local f = pairs_sorted(PDATA[p])
+  return f, p, nil
+end
 local function make_ro(data)
   local p = {}
   setmetatable_raw(p, {
@@ -417,22 +425,20 @@ dtao = {
 ---------------------------------------------------------------------------------------
 -- 8. The view `w`: persistent read-only tables refreshed in place before every call.
 --
---    Most tables are empty proxies reading from a host-owned data table: every write
---    raises. A subnet, read in every strategy's inner loop, is instead a table that holds
---    its per-block fields itself (price, moving_price, emission_share, root_prop, tao,
---    alpha_in, alpha_out: one lookup, no metamethod) and reads the rest (netuid, name,
---    emitting, mechanism, owner...) through its metatable: writing any other field
---    raises, rawset raises, and a write to a per-block field lasts only until the next
---    refresh, which rewrites all of them before every call. So no write ever reaches the
---    host or a later call.
+--    Every table is a read-only proxy (section 5) of a host-owned data table: `w`,
+--    `w.me`, `w.me.alpha`, `w.me.miner`, `w.subnets`, each subnet, `w.by_netuid`,
+--    `w.params`, `w.results` and each result, `w.accounts`, each account and its
+--    `alpha`. A subnet is one proxy for the whole match, shared by `w.subnets` and
+--    `w.by_netuid`; its data table holds every field (the per-block ones, rewritten before
+--    every call, and the rarely changing ones). Refresh writes only to data tables.
 --    `w.accounts` is built on first use in a call.
 ---------------------------------------------------------------------------------------
 local W = {}
 local WP = make_ro(W)
-local BY_NETUID = {}   -- netuid -> subnet table (exposed through a proxy)
-local SUB_META = {}    -- netuid -> its rarely changing fields (host-private)
-local SUBNETS = {}     -- the array `w.subnets`
-local ORDER = {}       -- subnet tables in netuid order: refresh's rows
+local BY_NETUID = {}   -- netuid -> subnet proxy (the data of `w.by_netuid`)
+local SUB_DATA = {}    -- netuid -> subnet data table (host-private)
+local SUBNETS = {}     -- the data of `w.subnets`: subnet proxies by netuid order
+local ORDER = {}       -- subnet data tables in netuid order: refresh's rows
 local ME, ME_ALPHA, ME_MINER = {}, {}, {}
 local PARAMS = {}
 local EMPTY = make_ro({})
@@ -446,11 +452,7 @@ setmetatable_raw(ME_ALPHA, {
 ME.alpha = make_ro(ME_ALPHA)
 ME.miner = make_ro(ME_MINER)
 W.me = make_ro(ME)
--- `w.subnets` is the array itself (no proxy hop per element): a new key raises, and
--- refresh rewrites every element before each call.
-setmetatable_raw(SUBNETS, { __newindex = ro_newindex, __metatable = "read-only" })
-RO[SUBNETS] = true
-W.subnets = SUBNETS
+W.subnets = make_ro(SUBNETS)
 W.by_netuid = make_ro(BY_NETUID)
 W.params = make_ro(PARAMS)
 W.results = EMPTY
@@ -472,45 +474,27 @@ setmetatable_raw(W, {
   end,
 })
 
--- pairs over a subnet: its own fields and its meta fields, sorted.
-local SUB_OF = setmetatable_raw({}, { __mode = "k" }) -- subnet table -> meta
-local function subnet_pairs(s)
-  local all = {}
-  for k, v in next, SUB_OF[s] do all[k] = v end
-  for k, v in next, s do all[k] = v end
-  return pairs_sorted(all)
-end
-
 local function set_subnet_meta(netuid, name, mechanism, emitting, registered_at, first_emission, owner,
                                owner_name, npc_miners, is_mine)
-  local m = SUB_META[netuid]
-  if m == nil then
-    m = {}
-    SUB_META[netuid] = m
-    local s = {
+  local d = SUB_DATA[netuid]
+  if d == nil then
+    d = {
       price = 0.0, moving_price = 0.0, emission_share = 0.0, root_prop = 0.0, tao = 0.0, alpha_in = 0.0,
       alpha_out = 0.0,
     }
-    setmetatable_raw(s, {
-      __index = m,
-      __newindex = ro_newindex,
-      __pairs = subnet_pairs,
-      __metatable = "read-only",
-    })
-    RO[s] = true
-    SUB_OF[s] = m
-    BY_NETUID[netuid] = s
+    SUB_DATA[netuid] = d
+    BY_NETUID[netuid] = make_ro(d)
   end
-  m.netuid = netuid
-  m.name = name
-  m.mechanism = mechanism
-  m.emitting = emitting
-  m.registered_at = registered_at
-  m.first_emission = first_emission
-  m.owner = owner
-  m.owner_name = owner_name
-  m.npc_miners = npc_miners
-  m.is_mine = is_mine
+  d.netuid = netuid
+  d.name = name
+  d.mechanism = mechanism
+  d.emitting = emitting
+  d.registered_at = registered_at
+  d.first_emission = first_emission
+  d.owner = owner
+  d.owner_name = owner_name
+  d.npc_miners = npc_miners
+  d.is_mine = is_mine
 end
 
 local function set_netuids(...)
@@ -519,32 +503,24 @@ local function set_netuids(...)
   for i = 1, n do
     local netuid = (select(i, ...))
     keep[netuid] = true
-    rawset_raw(SUBNETS, i, BY_NETUID[netuid])
-    ORDER[i] = BY_NETUID[netuid]
+    SUBNETS[i] = BY_NETUID[netuid]
+    ORDER[i] = SUB_DATA[netuid]
   end
-  for i = rawlen(SUBNETS), n + 1, -1 do rawset_raw(SUBNETS, i, nil) end
-  for i = rawlen(ORDER), n + 1, -1 do ORDER[i] = nil end
-  for netuid in next, SUB_META do
+  for i = #SUBNETS, n + 1, -1 do SUBNETS[i] = nil end
+  for i = #ORDER, n + 1, -1 do ORDER[i] = nil end
+  for netuid in next, SUB_DATA do
     if not keep[netuid] then
-      SUB_META[netuid] = nil
+      SUB_DATA[netuid] = nil
       BY_NETUID[netuid] = nil
     end
   end
 end
 
-local ROW_FORMATS = {}
-local function row_format(n)
-  local f = ROW_FORMATS[n]
-  if f == nil then
-    f = "<" .. rep("ddddd", n)
-    ROW_FORMATS[n] = f
-  end
-  return f
-end
-
--- Rows: moving price, emission share, pool TAO, pool alpha, outstanding alpha; price
--- and root proportion are derived here.
-local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, tau_r, results, accounts)
+-- `...` are the rows, 5 floats per subnet in netuid order: moving price, emission
+-- share, pool TAO, pool alpha, outstanding alpha (passed as arguments: cheaper than
+-- unpacking them from a string); price and root proportion are derived here. `buf` packs
+-- the strategy's own balances and positions.
+local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, tau_r, results, accounts, ...)
   CTX.accounts = accounts
   W.block = block
   W.total_root = total_root
@@ -557,14 +533,12 @@ local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, 
     for i = 1, #results do results[i] = make_ro(results[i]) end
     W.results = make_ro(results)
   end
-  local v = { unpack_bin(row_format(nsub), buf) }
-  local pos = v[nsub * 5 + 1]
-  local order, subnets = ORDER, SUBNETS
+  local v = { ... }
+  local order = ORDER
   local i = 0
   for j = 1, nsub * 5, 5 do
     i = i + 1
     local d = order[i]
-    if subnets[i] ~= d then rawset_raw(subnets, i, d) end
     local tao, ain, aout = v[j + 2], v[j + 3], v[j + 4]
     d.moving_price = v[j]
     d.emission_share = v[j + 1]
@@ -575,8 +549,7 @@ local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, 
     local den = tau_r + ain + aout
     if den > 0 then d.root_prop = tau_r / den else d.root_prop = 0.0 end
   end
-  local free, root, score, start, na, nm
-  free, root, score, start, na, nm, pos = unpack_bin("<ddddI2I2", buf, pos)
+  local free, root, score, start, na, nm, pos = unpack_bin("<ddddI2I2", buf)
   ME.free = free
   ME.root = root
   ME.score = score
@@ -599,9 +572,10 @@ end
 -- The refresh runs on its own coroutine, which Rust creates without the instruction
 -- hook: host code is bounded and need not pay the hook's per-instruction cost.
 local co_yield = coroutine.yield
-local function refresh_loop(a, b, c, d, e, f, g, h, i)
+local function refresh_loop(...)
+  local w = refresh(...)
   while true do
-    a, b, c, d, e, f, g, h, i = co_yield(refresh(a, b, c, d, e, f, g, h, i))
+    w = refresh(co_yield(w))
   end
 end
 

@@ -46,30 +46,69 @@ pub(crate) enum Stop {
 }
 
 impl Stop {
+    /// The error raised inside Lua (the call's [`Fault`] says it to the player).
     fn message(self, limits: &Limits) -> String {
         match self {
-            Stop::Budget => format!("instruction budget spent ({} per call)", limits.instructions_per_call),
+            Stop::Budget => {
+                format!("instruction budget spent ({} instructions per call)", thousands(limits.instructions_per_call))
+            }
             Stop::WallClock => format!("wall-clock backstop reached ({} ms per call)", limits.wall_clock_ms),
-            Stop::Memory => format!("memory limit reached ({} bytes)", limits.memory_bytes),
-            Stop::TooManyOrders => format!("too many orders in one call (at most {})", limits.max_orders_per_tick),
+            Stop::Memory if limits.memory_bytes == 0 => "not enough memory".to_string(),
+            Stop::Memory => format!("memory limit reached ({})", memory_size(limits.memory_bytes)),
+            Stop::TooManyOrders => format!("more than {} orders in one call", limits.max_orders_per_tick),
         }
     }
 
-    fn fault(self) -> Fault {
+    fn fault(self, limits: &Limits, at: Option<String>) -> Fault {
         match self {
-            Stop::Budget => Fault::Budget,
-            Stop::WallClock => Fault::WallClock,
-            Stop::Memory => Fault::Memory,
-            Stop::TooManyOrders => Fault::TooManyOrders,
+            Stop::Budget => Fault::Budget { limit: limits.instructions_per_call, at },
+            Stop::WallClock => Fault::WallClock { limit_ms: limits.wall_clock_ms, at },
+            Stop::Memory => Fault::Memory { limit: limits.memory_bytes },
+            Stop::TooManyOrders => Fault::TooManyOrders { limit: limits.max_orders_per_tick, at },
         }
     }
 }
 
+/// `1234567` as `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A memory size in the largest binary unit that divides it: `64 MiB`, `512 KiB`, or
+/// bytes.
+pub(crate) fn memory_size(bytes: usize) -> String {
+    const KIB: usize = 1 << 10;
+    const MIB: usize = 1 << 20;
+    const GIB: usize = 1 << 30;
+    match bytes {
+        0 => "0 bytes".to_string(),
+        b if b % GIB == 0 => format!("{} GiB", b / GIB),
+        b if b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{} bytes", thousands(b as u64)),
+    }
+}
+
+/// How many stack levels [`Shared::locate`] looks through for the strategy's own code.
+const LOCATE_DEPTH: usize = 256;
+
 /// State shared between the strategy's Rust object, the hook and the Rust helpers.
 pub(crate) struct Shared {
     pub limits: Limits,
+    /// The strategy's chunk name as Lua reports it in `source` (`@` + its file).
+    chunk_source: String,
     /// A limit reached in this call.
     stop: Cell<Option<Stop>>,
+    /// Where the strategy's code was when the limit was reached (`file:line`), if known.
+    stop_at: RefCell<Option<String>>,
     /// Whether strategy code is running (the hook counts and stops only then).
     counting: Cell<bool>,
     /// Instructions counted by the hook in this call.
@@ -97,10 +136,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(limits: Limits, seed: u64, rng_key: &str) -> Self {
+    /// `file` is the strategy's chunk name (without the `@`), `rng_key` names its random
+    /// stream.
+    pub(crate) fn new(limits: Limits, seed: u64, file: &str, rng_key: &str) -> Self {
         Self {
             limits,
+            chunk_source: format!("@{file}"),
             stop: Cell::new(None),
+            stop_at: RefCell::new(None),
             counting: Cell::new(false),
             used: Cell::new(0),
             charged: Cell::new(0),
@@ -121,6 +164,7 @@ impl Shared {
     /// Clears everything a call collects; the hook does not count yet.
     pub(crate) fn reset(&self, accepting: bool) {
         self.stop.set(None);
+        self.stop_at.borrow_mut().take();
         self.counting.set(false);
         self.used.set(0);
         self.charged.set(0);
@@ -155,11 +199,30 @@ impl Shared {
         self.used.get().saturating_add(self.charged.get())
     }
 
-    fn set_stop(&self, s: Stop) -> String {
+    /// Records `s` as the call's reached limit (unless one already is), with the place
+    /// in the strategy's code found on `lua`'s current stack, and returns the limit's
+    /// message. Runs once per stopped call, so walking the stack costs nothing that
+    /// matters.
+    fn set_stop(&self, lua: &Lua, s: Stop) -> String {
         if self.stop.get().is_none() {
             self.stop.set(Some(s));
+            *self.stop_at.borrow_mut() = self.locate(lua);
         }
         self.stop.get().unwrap_or(s).message(&self.limits)
+    }
+
+    /// `file:line` of the innermost frame of the strategy's own code on the running
+    /// thread's stack (skipping the host's Lua and C functions), if any.
+    fn locate(&self, lua: &Lua) -> Option<String> {
+        for level in 0..LOCATE_DEPTH {
+            let found = lua.inspect_stack(level, |d| {
+                if d.source().source.as_deref() == Some(self.chunk_source.as_str()) { d.current_line() } else { None }
+            })?;
+            if let Some(line) = found {
+                return Some(format!("{}:{line}", &self.chunk_source[1..]));
+            }
+        }
+        None
     }
 
     /// The message of a pending stop, if any.
@@ -168,12 +231,12 @@ impl Shared {
     }
 
     /// Marks the order limit as reached and returns its message.
-    pub(crate) fn too_many_orders(&self) -> String {
-        self.set_stop(Stop::TooManyOrders)
+    pub(crate) fn too_many_orders(&self, lua: &Lua) -> String {
+        self.set_stop(lua, Stop::TooManyOrders)
     }
 
     /// Charges `n` instructions for C work; past the budget the call stops.
-    pub(crate) fn charge(&self, n: u64) -> Result<(), String> {
+    pub(crate) fn charge(&self, lua: &Lua, n: u64) -> Result<(), String> {
         if let Some(m) = self.pending() {
             return Err(m);
         }
@@ -182,15 +245,15 @@ impl Shared {
         }
         self.charged.set(self.charged.get().saturating_add(n));
         if self.instructions() > self.limits.instructions_per_call {
-            return Err(self.set_stop(Stop::Budget));
+            return Err(self.set_stop(lua, Stop::Budget));
         }
         if self.deadline.get().is_some_and(|d| Instant::now() >= d) {
-            return Err(self.set_stop(Stop::WallClock));
+            return Err(self.set_stop(lua, Stop::WallClock));
         }
         Ok(())
     }
 
-    fn hook(&self, every: u64) -> mlua::Result<VmState> {
+    fn hook(&self, lua: &Lua, every: u64) -> mlua::Result<VmState> {
         if !self.counting.get() {
             return Ok(VmState::Continue);
         }
@@ -199,10 +262,10 @@ impl Shared {
         }
         self.used.set(self.used.get().saturating_add(every));
         if self.instructions() > self.limits.instructions_per_call {
-            return Err(mlua::Error::runtime(self.set_stop(Stop::Budget)));
+            return Err(mlua::Error::runtime(self.set_stop(lua, Stop::Budget)));
         }
         if self.deadline.get().is_some_and(|d| Instant::now() >= d) {
-            return Err(mlua::Error::runtime(self.set_stop(Stop::WallClock)));
+            return Err(mlua::Error::runtime(self.set_stop(lua, Stop::WallClock)));
         }
         Ok(VmState::Continue)
     }
@@ -248,10 +311,10 @@ impl Shared {
     /// error's message.
     pub(crate) fn classify(&self, e: &mlua::Error) -> Fault {
         if let Some(s) = self.stop.get() {
-            return s.fault();
+            return s.fault(&self.limits, self.stop_at.borrow().clone());
         }
         if is_memory_error(e) {
-            return Fault::Memory;
+            return Fault::Memory { limit: self.limits.memory_bytes };
         }
         Fault::Error(error_message(e))
     }
@@ -344,7 +407,7 @@ pub(crate) fn new_state(shared: &Rc<Shared>) -> mlua::Result<(Lua, Host)> {
     let every = HOOK_EVERY.min(shared.limits.instructions_per_call.max(1));
     let hook_every = u32::try_from(every).unwrap_or(1000);
     let sh = Rc::clone(shared);
-    lua.set_global_hook(HookTriggers::new().every_nth_instruction(hook_every), move |_, _| sh.hook(every))?;
+    lua.set_global_hook(HookTriggers::new().every_nth_instruction(hook_every), move |lua, _| sh.hook(lua, every))?;
 
     let h = lua.create_table()?;
     helpers(&lua, &h, shared)?;
@@ -365,12 +428,12 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
     let sh = Rc::clone(shared);
     h.raw_set(
         "check",
-        lua.create_function(move |_, (ok, first): (bool, Value)| {
+        lua.create_function(move |lua, (ok, first): (bool, Value)| {
             if let Some(m) = sh.pending() {
                 return Ok(Some(m));
             }
             if !ok && sh.counting.get() && is_memory_value(&first) {
-                return Ok(Some(sh.set_stop(Stop::Memory)));
+                return Ok(Some(sh.set_stop(lua, Stop::Memory)));
             }
             Ok(None)
         })?,
@@ -399,7 +462,7 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             t.for_each(|k: Value, _: Value| {
                 keys.push(k);
                 if keys.len() % KEYS_PER_CHARGE == 0 {
-                    if let Err(m) = sh.charge(KEYS_PER_CHARGE as u64) {
+                    if let Err(m) = sh.charge(lua, KEYS_PER_CHARGE as u64) {
                         failed = Some(m);
                         return Err(mlua::Error::runtime("stop"));
                     }
@@ -419,7 +482,7 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
                 return Ok((Value::Nil, n));
             }
             let log = usize::BITS - n.leading_zeros();
-            if let Err(m) = sh.charge((n as u64).saturating_mul(u64::from(log)) / 4) {
+            if let Err(m) = sh.charge(lua, (n as u64).saturating_mul(u64::from(log)) / 4) {
                 return Err(mlua::Error::runtime(m));
             }
             keys.sort_by(key_order);
@@ -468,14 +531,14 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
                 )));
             }
             let cost = work.div_ceil(pattern::WORK_PER_INSTRUCTION);
-            Ok(sh.charge(u64::try_from(cost).unwrap_or(u64::MAX)).err())
+            Ok(sh.charge(lua, u64::try_from(cost).unwrap_or(u64::MAX)).err())
         })?,
     )?;
 
     let sh = Rc::clone(shared);
     h.raw_set(
         "rep",
-        lua.create_function(move |_, (s, n, sep): (Value, Value, Value)| {
+        lua.create_function(move |lua, (s, n, sep): (Value, Value, Value)| {
             let len = |v: &Value| match v {
                 Value::String(s) => Some(s.as_bytes().len() as u64),
                 Value::Integer(_) | Value::Number(_) => Some(48),
@@ -495,20 +558,20 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             if bytes > cap {
                 return Ok(Some(format!("string.rep: the result would be {bytes} bytes; the limit is {cap} bytes")));
             }
-            Ok(sh.charge(bytes / BYTES_PER_INSTRUCTION).err())
+            Ok(sh.charge(lua, bytes / BYTES_PER_INSTRUCTION).err())
         })?,
     )?;
 
     let sh = Rc::clone(shared);
     h.raw_set(
         "charge_size",
-        lua.create_function(move |_, v: Value| {
+        lua.create_function(move |lua, v: Value| {
             let cost = match &v {
                 Value::String(s) => s.as_bytes().len() as u64 / BYTES_PER_INSTRUCTION,
                 Value::Table(t) => t.raw_len() as u64 / ELEMENTS_PER_INSTRUCTION,
                 _ => 0,
             };
-            Ok(sh.charge(cost).err())
+            Ok(sh.charge(lua, cost).err())
         })?,
     )?;
 

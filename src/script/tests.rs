@@ -263,7 +263,7 @@ fn cadence_is_validated() {
 
 #[test]
 fn host_panics_are_not_swallowed_by_pcall() {
-    let shared = Rc::new(Shared::new(Limits::default(), 1, "panic"));
+    let shared = Rc::new(Shared::new(Limits::default(), 1, "panic.lua", "panic"));
     let (lua, _) = sandbox::new_state(&shared).expect("state");
     let boom = lua.create_function(|_, ()| -> mlua::Result<()> { panic!("host bug") }).expect("function");
     lua.globals().raw_set("boom", boom).expect("set");
@@ -283,9 +283,43 @@ fn orders_in_a_faulty_call_are_discarded_but_logs_kept() {
 #[test]
 fn fault_messages_read_well() {
     assert_eq!(Fault::Error("x.lua:3: boom".into()).to_string(), "error: x.lua:3: boom");
-    assert!(Fault::Budget.to_string().contains("instruction budget"));
-    assert!(Fault::Memory.to_string().contains("memory"));
-    assert!(Fault::WallClock.to_string().contains("wall-clock"));
-    assert!(Fault::TooManyOrders.to_string().contains("orders"));
+    assert_eq!(
+        Fault::Budget { limit: 1_000_000, at: Some("x.lua:7".into()) }.to_string(),
+        "used up its instruction budget of 1,000,000 instructions for one call (stopped at x.lua:7: an endless or very long loop?)"
+    );
+    assert_eq!(
+        Fault::Budget { limit: 1000, at: None }.to_string(),
+        "used up its instruction budget of 1,000 instructions for one call (an endless or very long loop?)"
+    );
+    assert_eq!(
+        Fault::Memory { limit: 64 << 20 }.to_string(),
+        "ran out of memory: a strategy may use at most 64 MiB (its tables or strings grew too large)"
+    );
+    assert!(Fault::Memory { limit: 0 }.to_string().starts_with("ran out of memory ("));
+    assert_eq!(
+        Fault::WallClock { limit_ms: 1000, at: Some("x.lua:2".into()) }.to_string(),
+        "ran past the wall-clock limit of 1000 ms for one call (stopped at x.lua:2)"
+    );
+    assert_eq!(
+        Fault::TooManyOrders { limit: 32, at: Some("x.lua:4".into()) }.to_string(),
+        "placed more orders than one call allows: more than 32 orders in one call (order 33 at x.lua:4)"
+    );
+    assert_eq!(
+        Fault::TooManyOrders { limit: 32, at: None }.to_string(),
+        "placed more orders than one call allows: more than 32 orders in one call"
+    );
     assert!(Fault::BadReturn("returned a table".into()).to_string().contains("returned a table"));
+}
+
+#[test]
+fn sizes_and_counts_read_well() {
+    assert_eq!(sandbox::thousands(0), "0");
+    assert_eq!(sandbox::thousands(999), "999");
+    assert_eq!(sandbox::thousands(1000), "1,000");
+    assert_eq!(sandbox::thousands(1_000_000), "1,000,000");
+    assert_eq!(sandbox::thousands(u64::MAX), "18,446,744,073,709,551,615");
+    assert_eq!(sandbox::memory_size(64 << 20), "64 MiB");
+    assert_eq!(sandbox::memory_size(2 << 30), "2 GiB");
+    assert_eq!(sandbox::memory_size(512 << 10), "512 KiB");
+    assert_eq!(sandbox::memory_size(1500), "1,500 bytes");
 }

@@ -1,19 +1,22 @@
 //! World -> Lua: refreshing the strategy's read-only view `w` before each call.
 //!
 //! The view's tables live for the whole match and are updated in place: the host keeps
-//! one data table per subnet, and a strategy sees read-only proxies of them (see
-//! `host.lua`). Per call, Rust packs the fields that change every block (pools, prices,
-//! shares, the strategy's own balances) into one binary string that a Lua loop unpacks
-//! into the data tables; fields that change rarely (names, mechanisms, owners, params)
-//! are sent only when they differ from what was sent before. `w.accounts` is built only
-//! when a strategy reads it, and `w.results` only when there are results. This keeps a
-//! call on a 64-subnet world within a few microseconds (see `benches/script.rs`).
+//! one data table per subnet (and for `w`, `w.me`, `w.params`...), and a strategy sees
+//! read-only proxies of them (see `host.lua`): every read is one extra table lookup
+//! through the proxy's `__index` table, no function call. Per call, Rust sends the
+//! fields that change every block (pools, prices, shares: 5 floats per subnet, passed as
+//! arguments; the strategy's own balances and positions, packed in a binary string) and a
+//! Lua loop writes them into the data tables; fields that change rarely (names,
+//! mechanisms, owners, params) are sent only when they differ from what was sent before.
+//! `w.accounts` is built only when a strategy reads it, and `w.results` only when there
+//! are results. This keeps a call on a 64-subnet world within a few microseconds (see
+//! `benches/script.rs`).
 //!
 //! Amounts are floats of whole TAO or alpha (rao / 10^9) and prices floats of TAO per
 //! alpha: for reading only. Orders convert amounts back to rao, truncating, and the
 //! engine decides everything with exact integers.
 
-use mlua::{Function, Lua, MultiValue, Table, Thread, Value};
+use mlua::{Function, Lua, MultiValue, Table, Thread, Value, Variadic};
 
 use super::sandbox::{Host, Shared};
 use crate::engine::amount::RAO_PER_TAO;
@@ -164,19 +167,19 @@ impl ViewState {
             self.params = Some(world.params.clone());
         }
 
-        // Fields that change every block, packed for `host.lua`'s refresh.
-        let buf = &mut self.buf;
-        buf.clear();
+        // Fields that change every block, for `host.lua`'s refresh: the subnets' rows as
+        // arguments, this account's balances and positions packed in a string.
+        let mut rows: Vec<f64> = Vec::with_capacity(world.subnets.len() * 5);
         let mut nsub: u32 = 0;
         for s in world.subnets() {
             nsub += 1;
             #[allow(clippy::cast_precision_loss)]
             let share =
                 if s.last_block_emission == 0 { 0.0 } else { s.last_emission as f64 / s.last_block_emission as f64 };
-            for x in [to_f64(s.moving_price), share, tao_f64(s.tao), tao_f64(s.alpha_in), tao_f64(s.alpha_out)] {
-                buf.extend_from_slice(&x.to_le_bytes());
-            }
+            rows.extend([to_f64(s.moving_price), share, tao_f64(s.tao), tao_f64(s.alpha_in), tao_f64(s.alpha_out)]);
         }
+        let buf = &mut self.buf;
+        buf.clear();
         let account = world.account(me);
         let (free, root, start) = account.map_or((0, 0, 0), |a| (a.free.0, a.root.0, a.start_value_rao));
         for x in [tao_f64(free), tao_f64(root), tao_f64(world.score(me)), tao_f64(start)] {
@@ -209,6 +212,7 @@ impl ViewState {
             tau_r,
             results,
             accounts,
+            Variadic::from(rows),
         );
         let thread = match &self.thread {
             Some(t) => t.clone(),

@@ -26,11 +26,21 @@ impl LuaActor {
     /// `cfg.options.entry = "0.02"` (see [`options_in_name`]). The name is what a
     /// recording keeps, so a resumed save seats the bot with the same options.
     pub fn load(name: &str, source: &str, seed: u64, seat: usize) -> Result<Self, ScriptError> {
+        let base = options_in_name(name).and_then(Result::ok).map_or(name, |(base, _)| base);
+        Self::load_file(base, name, source, seed, seat)
+    }
+
+    /// As [`LuaActor::load`], with messages naming `file` (the path the user gave), as
+    /// in `bots/my_bot.lua:12: attempt to index a nil value`.
+    ///
+    /// # Errors
+    /// As [`LuaActor::load`].
+    pub fn load_file(file: &str, name: &str, source: &str, seed: u64, seat: usize) -> Result<Self, ScriptError> {
         let (base, options) = match options_in_name(name) {
             Some(Ok((base, options))) => (base, options),
             _ => (name, Vec::new()),
         };
-        let mut strategy = Strategy::load(base, source, seed, Limits::default())?;
+        let mut strategy = Strategy::load_file(file, base, source, seed, Limits::default())?;
         strategy.set_random_key(&format!("seat:{seat}"));
         Ok(Self { strategy, source: source.to_string(), tempo: 360, options })
     }
