@@ -174,17 +174,20 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     let mut rows: Vec<Row> = seats
         .iter()
         .enumerate()
-        .map(|(k, (e, id))| Row {
-            match_index: spec.index,
-            map: map.init.name.clone(),
-            seed: spec.seed,
-            strategy: plan.entrants[*e].name.clone(),
-            score_tao: crate::engine::Tao(w.score(*id)).as_f64(),
-            roi: report::roi(w, *id),
-            rank: 0,
-            faults: w.account(*id).map_or(0, |a| a.faults),
-            forfeited: session.seat_faults(k).forfeited,
-            first_fault: session.seat_faults(k).first,
+        .map(|(k, (e, id))| {
+            let f = session.seat_faults(k);
+            Row {
+                match_index: spec.index,
+                map: map.init.name.clone(),
+                seed: spec.seed,
+                strategy: plan.entrants[*e].name.clone(),
+                score_tao: crate::engine::Tao(w.score(*id)).as_f64(),
+                roi: report::roi(w, *id),
+                rank: 0,
+                faults: f.faults,
+                forfeited: f.forfeited,
+                first_fault: f.first,
+            }
         })
         .collect();
     let scores: Vec<u64> = seats.iter().map(|(_, id)| w.score(*id)).collect();
