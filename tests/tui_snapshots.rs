@@ -709,6 +709,95 @@ fn a_replay_follows_any_player_in_the_portfolio() {
     assert_eq!(last.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(50_000_000_000));
 }
 
+/// A spectator (a projector: a live match and no player of one's own) follows any
+/// player's book with p and P, with the cost basis of what it sees; orders stay off.
+#[test]
+fn a_spectator_follows_any_player_in_the_portfolio() {
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let handle = SessionHandle::spawn(
+        move || {
+            let mut s = Session::new(&map, Some(7), None).map_err(|e| e.to_string())?;
+            let h = s.add_human("ana");
+            s.add_bot("buyer", Box::new(Buyer { left: 10 }));
+            s.submit(h, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
+            Ok(Setup::new(s, None))
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn");
+    let mut g = Game::on(handle, Theme::colored());
+    g.key(KeyCode::Esc);
+    g.step(4000);
+    g.typed("3");
+    assert!(g.snap().me.is_none(), "nobody is followed at first");
+    assert!(g.text(160, 48).contains("you are watching this match: p P follow a player's book"));
+    // p: the first player in account order, the human.
+    let ana = g.snap().players.iter().find(|p| p.name == "ana").expect("the human").id;
+    let buyer = g.snap().players.iter().find(|p| p.name == "buyer").expect("the bot").id;
+    assert_eq!(orders_and_moves(&g.typed("p")), vec![Command::Follow(ana)]);
+    assert_eq!(g.toast(), "Portfolio: following ana");
+    let book = g.snap().me.clone().expect("ana's book");
+    assert_eq!((book.name.as_str(), book.basis_from), ("ana", None), "watched from block 0");
+    assert_eq!(book.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(25 * TAO));
+    assert!(g.text(160, 48).contains("ana (human; p P: another player)"));
+    // p again: the bot, its ten buys of 5 TAO watched as they happened.
+    assert_eq!(orders_and_moves(&g.typed("p")), vec![Command::Follow(buyer)]);
+    let book = g.snap().me.clone().expect("the bot's book");
+    assert_eq!(book.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(50 * TAO));
+    // P goes back.
+    g.typed("P");
+    assert_eq!(g.snap().me.as_ref().map(|m| m.id), Some(ana));
+    // Orders stay off, and the help lists p P but no order keys.
+    for c in "sudmrLMw".chars() {
+        assert!(orders_and_moves(&g.typed(&c.to_string())).is_empty());
+        assert!(g.app.overlay().is_none(), "{c} opened a form");
+    }
+    g.typed("?");
+    let help = g.text(160, 48);
+    assert!(help.contains("the next / previous player's book"), "{help}");
+    assert!(!help.contains("stake TAO / unstake alpha"), "{help}");
+    // At the end, the verdict names the followed player instead of saying "you".
+    g.typed("?");
+    g.step(3200);
+    assert!(g.snap().over);
+    let end = g.text(160, 48);
+    assert!(!end.contains("You won") && !end.contains("You beat"), "{end}");
+    assert!(
+        ["ana won the match.", "ana beat holding TAO.", "better for ana."].iter().any(|v| end.contains(v)),
+        "{end}"
+    );
+}
+
+/// A book picked up mid-match (a student who rejoins a shared world, a spectator who
+/// arrives late) costs the positions held then at their value then, instead of showing
+/// all of it as profit, and says from which block.
+#[test]
+fn a_book_picked_up_mid_match_costs_its_positions_at_their_value_then() {
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let handle = SessionHandle::spawn(
+        move || {
+            let mut s = Session::new(&map, Some(7), None).map_err(|e| e.to_string())?;
+            let h = s.add_human("ana");
+            s.submit(h, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
+            for _ in 0..100 {
+                s.step().map_err(|e| e.to_string())?;
+            }
+            Ok(Setup::new(s, Some(h)))
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn");
+    let mut g = Game::on(handle, Theme::colored());
+    g.key(KeyCode::Esc);
+    let book = g.snap().me.clone().expect("ana's book");
+    assert_eq!(book.basis_from, Some(100));
+    let sn1 = book.positions.iter().find(|p| p.netuid == 1).expect("the SN1 position");
+    assert_eq!(sn1.cost_rao, sn1.value_rao, "valued at block 100");
+    assert!(sn1.cost_rao > 20 * TAO && sn1.cost_rao < 25 * TAO, "{}", sn1.cost_rao);
+    g.typed("3");
+    assert!(g.text(160, 48).contains("Positions · cost from block 100 ·"));
+}
+
 #[test]
 fn replay_keys_are_for_replays_only() {
     let mut g = Game::new("dtao-launch", None, Theme::colored());
@@ -720,7 +809,7 @@ fn replay_keys_are_for_replays_only() {
     }
     for c in "pP".chars() {
         assert!(orders_and_moves(&g.typed(&c.to_string())).is_empty());
-        assert!(g.toast().contains("another player's book in a replay"), "{}", g.toast());
+        assert!(g.toast().contains("another player's book when watching"), "{}", g.toast());
     }
     let help = g.text(160, 48);
     g.typed("?");

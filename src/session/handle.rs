@@ -83,7 +83,8 @@ pub enum Command {
     NextMark,
     /// A replay: go to the end of the previous marked block.
     PrevMark,
-    /// A replay: show this player's book (a human or a bot of the match).
+    /// Watching (a replay, or a spectator without a player): show this player's book
+    /// (a human or a bot of the match).
     Follow(AccountId),
     /// Save now (a match with an autosave file).
     Save,
@@ -507,6 +508,10 @@ pub struct Book {
     pub miner_on: Vec<Netuid>,
     /// The human's validator policy where it is not `honest`.
     pub policies: Vec<(Netuid, Policy)>,
+    /// Positions were already held when this book started being kept (a client that
+    /// joined or rejoined a shared world mid-match): their cost is their value at that
+    /// block, so profit counts from there.
+    pub basis_from: Option<u64>,
 }
 
 /// One subnet position of the human.
@@ -782,17 +787,34 @@ pub struct History {
     pub network: Lines,
     /// Score (TAO) of each player, in the order of [`History::players`].
     pub scores: Lines,
-    /// The players whose scores are charted.
+    /// The players whose scores are charted, in account order.
     pub players: Vec<(AccountId, String)>,
+    /// Accounts looked at for new players so far.
+    scanned: usize,
 }
 
 impl History {
     fn new(cap: usize) -> Self {
-        Self { subnets: BTreeMap::new(), network: Lines::new(3, cap), scores: Lines::new(0, cap), players: Vec::new() }
+        Self {
+            subnets: BTreeMap::new(),
+            network: Lines::new(3, cap),
+            scores: Lines::new(0, cap),
+            players: Vec::new(),
+            scanned: 0,
+        }
     }
 
     fn sample(&mut self, w: &World, cap: usize, force: bool) {
         let b = w.block;
+        // Players who joined since (a shared world, a workshop's replay): a new series
+        // each, starting now.
+        for a in w.accounts.get(self.scanned..).unwrap_or(&[]) {
+            if a.kind != AccountKind::Npc && self.players.last().is_none_or(|(id, _)| a.id > *id) {
+                self.players.push((a.id, a.name.clone()));
+                self.scores.add_series();
+            }
+        }
+        self.scanned = w.accounts.len();
         for s in w.subnets() {
             let h = self
                 .subnets
@@ -839,15 +861,31 @@ struct Ledger {
     realized: Vec<i64>,
     earned: Vec<u64>,
     root_dividends: u64,
+    /// The block the ledger started at, if positions were held then.
+    basis_from: Option<u64>,
 }
 
 impl Ledger {
-    /// A ledger that starts from what `me` holds now (no cost basis known).
+    /// A ledger that starts from what `me` holds now. What was bought before is unknown
+    /// here, so a position held now costs what it would fetch now: its profit counts
+    /// from this block (rather than its whole value showing as profit).
     fn starting(w: &World, me: Option<AccountId>) -> Self {
         let mut l = Self::default();
         if let Some(a) = me.and_then(|h| w.account(h)) {
             l.alpha_prev.clone_from(&a.alpha);
             l.root_prev = a.root.0;
+            l.cost = a
+                .alpha
+                .iter()
+                .enumerate()
+                .map(|(n, x)| {
+                    let pool = Netuid::try_from(n).ok().and_then(|n| w.subnet(n));
+                    pool.map_or(0, |s| sale_value(s.tao, s.alpha_in, *x, w.params.staking_fee.0))
+                })
+                .collect();
+            if a.alpha.iter().any(|x| *x > 0) {
+                l.basis_from = Some(w.block);
+            }
         }
         l
     }
@@ -870,6 +908,11 @@ impl Ledger {
         self.fit(a.alpha.len());
         let mine = |e: &Event| matches!(e, Event::Applied { account, .. } if *account == me);
         if !w.events().iter().any(mine) {
+            if a.root.0 == self.root_prev && self.alpha_prev.get(..a.alpha.len()) == Some(a.alpha.as_slice()) {
+                // Nothing moved (most blocks between epochs): a replay or a spectator
+                // keeps every player's ledger, so this is the common case.
+                return;
+            }
             // No fill this block (nearly every block): any change is a dividend.
             for (n, now) in a.alpha.iter().enumerate() {
                 self.earned[n] = self.earned[n].saturating_add(now.saturating_sub(self.alpha_prev[n]));
@@ -968,10 +1011,10 @@ struct Ledgers {
 /// Whose cost basis is kept.
 #[derive(Clone, Copy)]
 enum Tracked {
-    /// A game's human (none when watching).
+    /// A game's human.
     Human(Option<AccountId>),
-    /// Every human and bot, those who join later included (a replay, which can follow
-    /// any of them).
+    /// Every human and bot, those who join later included (a replay or a spectator,
+    /// which can follow any of them).
     Players,
 }
 
@@ -1017,7 +1060,7 @@ struct Sim {
     seq: u64,
     history: History,
     /// The cost basis of each tracked player: the human in a game; every human and bot
-    /// in a replay (any of them can be followed).
+    /// in a replay or for a spectator (any of them can be followed).
     ledgers: Ledgers,
     /// Whose book the snapshots show.
     followed: Option<AccountId>,
@@ -1101,7 +1144,9 @@ impl Sim {
         });
         history.players = players;
         history.sample(w, options.history_points, true);
-        let ledgers = Ledgers::starting(w, if replay.is_some() { Tracked::Players } else { Tracked::Human(human) });
+        // Watching (a replay, or a spectator without a player) can follow anyone.
+        let watching = replay.is_some() || human.is_none();
+        let ledgers = Ledgers::starting(w, if watching { Tracked::Players } else { Tracked::Human(human) });
         // A replay follows its human, or else its first bot.
         let followed = human.or_else(|| {
             replay.as_ref().and_then(|_| w.accounts.iter().find(|a| a.kind != AccountKind::Npc).map(|a| a.id))
@@ -1476,8 +1521,8 @@ impl Sim {
                 }
             }
             Command::Follow(id) => {
-                if self.replay.is_some() && self.session.world().account(id).is_some_and(|a| a.kind != AccountKind::Npc)
-                {
+                let watching = self.replay.is_some() || self.info.human.is_none();
+                if watching && self.session.world().account(id).is_some_and(|a| a.kind != AccountKind::Npc) {
                     self.followed = Some(id);
                 }
             }
@@ -1817,6 +1862,7 @@ impl Sim {
                 .filter(|(n, p)| **p != Policy::Honest && w.subnet(Netuid::try_from(*n).unwrap_or(0)).is_some())
                 .filter_map(|(n, p)| Netuid::try_from(n).ok().map(|n| (n, *p)))
                 .collect(),
+            basis_from: ledger.basis_from,
         })
     }
 
@@ -1934,6 +1980,28 @@ mod tests {
         assert!(l.stride() >= 64);
         // Points are in block order.
         assert!(l.series(0).windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn players_who_join_later_get_a_score_series() {
+        let map = crate::scenario::load("tutorial").expect("map");
+        let mut s = Session::new(&map, Some(1), None).expect("session");
+        let ana = s.add_human("ana");
+        let mut h = History::new(64);
+        h.sample(s.world(), 64, true);
+        assert_eq!(h.players, vec![(ana, "ana".to_string())]);
+        for _ in 0..10 {
+            s.step().expect("a block");
+        }
+        // A student and a bot join a running world; NPCs never get a series.
+        let ben = s.add_human("ben");
+        let bot = s.add_account("bot", AccountKind::Bot, crate::engine::Tao(1));
+        h.sample(s.world(), 64, true);
+        h.sample(s.world(), 64, true);
+        assert_eq!(h.players, vec![(ana, "ana".into()), (ben, "ben".into()), (bot, "bot".into())]);
+        assert_eq!(h.scores.len(), 3);
+        assert_eq!(h.scores.series(1).first().map(|p| p.0), Some(10.0), "ben's line starts when he joined");
+        assert_eq!(h.scores.series(0).first().map(|p| p.0), Some(0.0));
     }
 
     #[test]

@@ -364,10 +364,22 @@ impl App {
         self.info.replay
     }
 
+    /// Whether the match is watched without a player of one's own (a replay, or a
+    /// spectator of a shared world): the Portfolio follows any player's book (p, P).
+    #[must_use]
+    pub fn watching(&self) -> bool {
+        self.info.replay || self.info.human.is_none()
+    }
+
     /// Which keys apply to this match.
     #[must_use]
     pub fn key_set(&self) -> KeySet {
-        KeySet { replay: self.info.replay, save: self.info.save_path.is_some(), lesson: self.info.lesson }
+        KeySet {
+            replay: self.info.replay,
+            spectator: !self.info.replay && self.info.human.is_none(),
+            save: self.info.save_path.is_some(),
+            lesson: self.info.lesson,
+        }
     }
 
     /// The help's rows for the terminal's width.
@@ -925,8 +937,8 @@ impl App {
             {
                 self.say("n N [ ] t move through a replay (dtao-arena replay FILE)", None);
             }
-            Action::Follow(_) if !self.info.replay => {
-                self.say("p P follow another player's book in a replay (dtao-arena replay FILE)", None);
+            Action::Follow(_) if !self.watching() => {
+                self.say("p P follow another player's book when watching: a replay or join --spectate", None);
             }
             Action::Follow(forward) => self.follow(forward),
             Action::NextMark => self.jump_to_mark(true),
@@ -967,18 +979,24 @@ impl App {
         self.seeking = Some((b, self.issued));
     }
 
-    /// A replay: the Portfolio shows the next (previous) player's book, in account order.
+    /// Watching: the Portfolio shows the next (previous) player's book, in account order
+    /// (the first or the last when it follows nobody yet).
     fn follow(&mut self, forward: bool) {
         let mut ids: Vec<(crate::engine::AccountId, &str)> =
             self.snap.players.iter().map(|p| (p.id, p.name.as_str())).collect();
         ids.sort_unstable();
-        let Some(now) = self.snap.me.as_ref().map(|m| m.id) else {
-            self.say("nobody to follow in this match", None);
+        if ids.is_empty() {
+            self.say("nobody to follow in this match yet", None);
             return;
+        }
+        let n = ids.len();
+        let now = self.snap.me.as_ref().and_then(|m| ids.iter().position(|(id, _)| *id == m.id));
+        let next = match now {
+            Some(k) if forward => (k + 1) % n,
+            Some(k) => (k + n - 1) % n,
+            None if forward => 0,
+            None => n - 1,
         };
-        let k = ids.iter().position(|(id, _)| *id == now).unwrap_or(0);
-        let n = ids.len().max(1);
-        let next = if forward { (k + 1) % n } else { (k + n - 1) % n };
         let Some(&(id, name)) = ids.get(next) else { return };
         let text = format!("Portfolio: following {name}");
         self.send(Command::Follow(id));

@@ -28,6 +28,8 @@ pub enum When {
     Play,
     /// A replay (marks, seeking).
     Replay,
+    /// A live match watched without a player (`join --spectate`).
+    Spectate,
     /// A match with a save file.
     Save,
     /// A lesson (narration pauses the clock).
@@ -39,6 +41,8 @@ pub enum When {
 pub struct KeySet {
     /// A replay.
     pub replay: bool,
+    /// A live match watched without a player (`join --spectate`): no orders.
+    pub spectator: bool,
     /// A match with a save file.
     pub save: bool,
     /// A lesson.
@@ -51,8 +55,9 @@ impl KeySet {
     pub fn shows(self, when: When) -> bool {
         match when {
             When::Always => true,
-            When::Play => !self.replay,
+            When::Play => !self.replay && !self.spectator,
             When::Replay => self.replay,
+            When::Spectate => self.spectator,
             When::Save => self.save && !self.replay,
             When::Lesson => self.lesson,
         }
@@ -83,6 +88,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "[  ]", "back / forward one day (7,200 blocks)", When::Replay),
     ("Replay", "t", "go to a block (12345) or a day (d3, day 3)", When::Replay),
     ("Replay", "p  P", "Portfolio: the next / previous player's book", When::Replay),
+    ("Watch", "p  P", "Portfolio: the next / previous player's book", When::Spectate),
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
@@ -290,6 +296,11 @@ mod tests {
         let replay = KeySet { replay: true, ..KeySet::default() };
         assert!(play.lines().any(|k| k.0 == "Orders") && !play.lines().any(|k| k.0 == "Replay"));
         assert!(replay.lines().any(|k| k.0 == "Replay") && !replay.lines().any(|k| k.0 == "Orders"));
+        // A spectator follows players but places no orders, and has no replay keys.
+        let spectator = KeySet { spectator: true, ..KeySet::default() };
+        assert!(spectator.lines().any(|k| k.0 == "Watch" && k.1 == "p  P"));
+        assert!(!spectator.lines().any(|k| matches!(k.0, "Orders" | "Forms" | "Replay")));
+        assert!(!play.lines().any(|k| k.0 == "Watch") && !replay.lines().any(|k| k.0 == "Watch"));
         // Replay keys and the save key are free in every other binding.
         let mut seen = std::collections::HashSet::new();
         for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345 ".chars() {

@@ -311,10 +311,14 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
     ];
     if let Some(me) = &snap.me {
         let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
-        let verdict = match me.rank {
-            1 => "You won the match.",
-            _ if roi > 0.0 => "You beat holding TAO.",
-            _ => "Holding TAO would have done better.",
+        // Watching, the book is someone else's: name them.
+        let verdict = match (app.watching(), me.rank) {
+            (false, 1) => "You won the match.".to_string(),
+            (false, _) if roi > 0.0 => "You beat holding TAO.".to_string(),
+            (false, _) => "Holding TAO would have done better.".to_string(),
+            (true, 1) => format!("{} won the match.", me.name),
+            (true, _) if roi > 0.0 => format!("{} beat holding TAO.", me.name),
+            (true, _) => format!("Holding TAO would have done better for {}.", me.name),
         };
         lines.push(
             Line::from(vec![
@@ -335,8 +339,9 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         format!("{:>3}  {:<22} {:<6} {:>12} {:>9} {:>6}", "#", "Player", "Kind", "Score τ", "ROI", "Faults"),
         t.header,
     ));
+    let followed = snap.me.as_ref().map(|m| m.id).or(info.human);
     for (k, p) in snap.players.iter().enumerate() {
-        let style = if Some(p.id) == info.human { t.you } else { t.text };
+        let style = if Some(p.id) == followed { t.you } else { t.text };
         lines.push(Line::from(vec![
             Span::styled(
                 format!(

@@ -17,7 +17,12 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     let [summary, positions, board, score_chart] = layout::portfolio(area);
     let Some(me) = &snap.me else {
-        Paragraph::new(Span::styled(" you are watching this match: there is no player", t.dim)).render(area, buf);
+        let text = if snap.players.is_empty() {
+            " you are watching this match: there is no player yet"
+        } else {
+            " you are watching this match: p P follow a player's book"
+        };
+        Paragraph::new(Span::styled(text, t.dim)).render(area, buf);
         leaderboard(app, board, buf);
         return;
     };
@@ -25,9 +30,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
     let pl = i128::from(me.score_rao) - i128::from(me.start_rao);
     let realized: i64 = me.positions.iter().map(|p| p.realized_rao).sum();
-    // A replay can follow anyone: say whose book this is.
+    // Watching (a replay, a spectator) can follow anyone: say whose book this is.
     let mut first = Vec::new();
-    if app.info().replay {
+    if app.watching() {
         let kind = if me.kind == AccountKind::Human { "human" } else { "bot" };
         first.push(Span::styled(format!(" {} ", me.name), t.you));
         first.push(Span::styled(format!("({kind}; p P: another player) "), t.dim));
@@ -134,14 +139,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                 }))
                 .style(t.header),
             )
-            .block(panel(
-                app,
-                if app.info().replay {
-                    " Positions · Enter opens "
-                } else {
-                    " Positions · Enter opens, u unstakes, d dumps "
-                },
-            ))
+            .block(panel(app, positions_title(app.watching(), me.basis_from)))
             .column_spacing(1)
             .row_highlight_style(t.selected),
         positions,
@@ -159,6 +157,16 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     leaderboard(app, board, buf);
     if score_chart.height > 0 {
         scores(app, score_chart, buf);
+    }
+}
+
+/// The positions panel's title: its keys, and where the cost basis starts when the book
+/// was picked up mid-match (positions held then cost their value then).
+fn positions_title(watching: bool, basis_from: Option<u64>) -> String {
+    let keys = if watching { "Enter opens" } else { "Enter opens, u unstakes, d dumps" };
+    match basis_from {
+        Some(b) => format!(" Positions · cost from block {} · {keys} ", format::int(b)),
+        None => format!(" Positions · {keys} "),
     }
 }
 
