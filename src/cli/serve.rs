@@ -231,7 +231,8 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
         "kick" => HostCommand::Kick(rest.join(" ")),
         "end" | "quit" => HostCommand::End,
         "help" | "?" => return Err("".into()),
-        _ => return Err(format!("unknown command '{}'", line.trim())),
+        // Escaped, so that a key's escape sequence (an arrow, End) shows as text.
+        _ => return Err(format!("unknown command '{}'", line.trim().escape_debug())),
     }))
 }
 
@@ -250,6 +251,7 @@ mod tests {
         assert!(parse_host("speed 99999").is_err_and(|e| e.contains("1 to 7200")));
         assert!(parse_host("kick").is_err_and(|e| e.contains("needs the name")));
         assert_eq!(parse_host("help"), Err(String::new()));
-        assert!(parse_host("dance").is_err());
+        assert_eq!(parse_host("dance"), Err("unknown command 'dance'".into()));
+        assert_eq!(parse_host("\u{1b}[4~"), Err("unknown command '\\u{1b}[4~'".into()));
     }
 }
