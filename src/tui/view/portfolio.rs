@@ -10,7 +10,8 @@ use super::super::app::App;
 use super::super::format;
 use super::super::layout;
 use super::{chart, column_widths, panel};
-use crate::engine::AccountKind;
+use crate::engine::{AccountId, AccountKind};
+use crate::session::handle::PlayerRow;
 
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -209,15 +210,32 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
     Widget::render(table, area, buf);
 }
 
+/// Score lines drawn at most: a room of students would be a blur (and a long legend).
+const SCORE_LINES: usize = 5;
+
+/// The players whose scores are charted: everyone when they are few; else the leaders
+/// (by the leaderboard, best first) and the human or followed player.
+fn charted(players: &[PlayerRow], me: Option<AccountId>) -> Vec<AccountId> {
+    let mut ids: Vec<AccountId> = players.iter().take(SCORE_LINES).map(|p| p.id).collect();
+    if let Some(me) = me.filter(|m| !ids.contains(m) && players.iter().any(|p| p.id == *m)) {
+        ids.pop();
+        ids.push(me);
+    }
+    ids
+}
+
 fn scores(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let h = &app.snap().history;
-    // The human, or the player a replay follows.
-    let human = app.snap().me.as_ref().map(|m| m.id).or(app.info().human);
+    let snap = app.snap();
+    let h = &snap.history;
+    // The human, or the player a replay or a spectator follows.
+    let human = snap.me.as_ref().map(|m| m.id).or(app.info().human);
+    let shown = charted(&snap.players, human);
     let series: Vec<chart::Series> = h
         .players
         .iter()
         .enumerate()
+        .filter(|(_, (id, _))| h.players.len() <= SCORE_LINES || shown.contains(id))
         .map(|(k, (id, name))| chart::Series {
             name: name.clone(),
             data: h.scores.series(k),
@@ -225,5 +243,40 @@ fn scores(app: &App, area: Rect, buf: &mut Buffer) {
             marker: t.markers[k % 4],
         })
         .collect();
-    chart::draw(app, area, buf, "score (τ)", &series, chart::Fmt::Amount);
+    let title = if h.players.len() > SCORE_LINES {
+        format!("score (τ), {} of {} players", series.len(), h.players.len())
+    } else {
+        "score (τ)".to_string()
+    };
+    chart::draw(app, area, buf, &title, &series, chart::Fmt::Amount);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: u32) -> PlayerRow {
+        PlayerRow {
+            id: AccountId(id),
+            name: format!("p{id}"),
+            kind: AccountKind::Human,
+            score_rao: 0,
+            roi: 0.0,
+            faults: 0,
+            free_rao: 0,
+            root_rao: 0,
+        }
+    }
+
+    #[test]
+    fn a_crowded_score_chart_shows_the_leaders_and_the_followed_player() {
+        // The leaderboard's order, best first.
+        let board: Vec<PlayerRow> = [9, 3, 7, 1, 5, 2, 8].into_iter().map(row).collect();
+        let ids = |v: Vec<AccountId>| v.into_iter().map(|a| a.0).collect::<Vec<_>>();
+        assert_eq!(ids(charted(&board, None)), vec![9, 3, 7, 1, 5]);
+        assert_eq!(ids(charted(&board, Some(AccountId(3)))), vec![9, 3, 7, 1, 5], "already a leader");
+        assert_eq!(ids(charted(&board, Some(AccountId(8)))), vec![9, 3, 7, 1, 8], "the last leader gives way");
+        assert_eq!(ids(charted(&board, Some(AccountId(42)))), vec![9, 3, 7, 1, 5], "not a player");
+        assert_eq!(ids(charted(&board[..2], Some(AccountId(3)))), vec![9, 3]);
+    }
 }
