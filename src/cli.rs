@@ -115,7 +115,9 @@ Examples:
   dtao-arena sim --map dtao-launch --trace run.csv --every 360
   dtao-arena maps                              list the built-in maps
   dtao-arena sim --map tutorial --bot strategies/momentum.lua
+  dtao-arena strategies                        list the shipped strategies
   dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
+  dtao-arena sweep --map one-year-later --param tao_weight --values 0.2..1.0:0.2 --seeds 2
   dtao-arena sim --map tutorial --record day.dtrec    record a match; then:
   dtao-arena replay day.dtrec                  watch it (space, +/-, t to seek, n next event)
   dtao-arena replay day.dtrec --verify         re-simulate it and check every state hash
@@ -125,7 +127,73 @@ Examples:
   dtao-arena serve --map tutorial --bot momentum    host a workshop room; prints the room code
   dtao-arena join 192.168.1.20:7447 --name ana --code K7M2QX     join it in the game
   dtao-arena join 192.168.1.20:7447 --code K7M2QX --spectate     watch it (a projector)
-  dtao-arena join 192.168.1.20:7447 --code K7M2QX --bot my_bot.lua   enter a Lua bot";
+  dtao-arena join 192.168.1.20:7447 --code K7M2QX --bot my_bot.lua   enter a Lua bot
+
+Run `dtao-arena help COMMAND` for a command's options and more examples.";
+
+const PLAY_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena play                              the default map against three shipped bots
+  dtao-arena play --map sn28-meme              a lesson: each narration pauses the clock
+  dtao-arena play --map tutorial --bot momentum --bot my_bot.lua --name ana --speed 360
+  dtao-arena play --map tutorial --save tutorial.dtrec    save to this file
+  dtao-arena play --load tutorial.dtrec        resume a saved game where it was left
+
+The game saves every 30 seconds and on quit, by default to a new MAP-DATE-TIME.dtrec
+in the platform's data folder (on Linux ~/.local/share/dtao-arena/saves/; the
+DTAO_ARENA_DATA environment variable overrides it), and prints the path at the end.";
+
+const SIM_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena sim --map tutorial                a summary table of a narrated day
+  dtao-arena sim --map dtao-launch --blocks 7200 --seed 7 --json > day1.json
+  dtao-arena sim --map sn28-meme --trace sn28.csv --every 360    sn28.csv and sn28.accounts.csv
+  dtao-arena sim --map tutorial --bot momentum --bot my_bot.lua --record day.dtrec
+
+The JSON report, the trace's columns and the recording format: see README.";
+
+const TOURNAMENT_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
+  dtao-arena tournament --strategies my_bot.lua momentum root_holder --maps tutorial,sn28-meme
+  dtao-arena tournament --strategies momentum:lookback=2 momentum:lookback=8 --out results/ --record
+
+--out DIR gets matches.csv (one row per strategy per match), leaderboard.csv and
+leaderboard.json (rank, mean and median ROI, 95% confidence interval, win rate,
+faults, forfeits); --record adds DIR/replays/match-0000.dtrec, ...";
+
+const REPLAY_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena replay day.dtrec                  watch it (space, +/-, t to seek, n next event)
+  dtao-arena replay day.dtrec --verify         re-simulate it and check every state hash
+  dtao-arena replay day.dtrec --verify --json > final.json    the `sim --json` report
+
+Exit codes with --verify: 0 verified, 1 the match diverged, 2 the file is not a valid
+recording (cut short, damaged or from a newer version).";
+
+const SERVE_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena serve --map tutorial --bot momentum --bot meme_rider    prints the room code
+  dtao-arena serve --map sn28-meme --code K7M2QX --speed 120 --record class.dtrec
+  dtao-arena serve --map tutorial --start < /dev/null       no terminal: the clock runs at once
+
+Host commands on standard input: resume (or start), pause, speed BPS, events, event K,
+players, kick NAME, end, help. Ctrl-C ends the match like `end`; the standings are
+printed and the replay written.";
+
+const JOIN_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena join 192.168.1.20:7447 --name ana --code K7M2QX        play in the terminal
+  dtao-arena join 192.168.1.20:7447 --code K7M2QX --spectate        watch it (a projector)
+  dtao-arena join 192.168.1.20:7447 --code K7M2QX --bot my_bot.lua  run a Lua bot (headless)
+
+Joining again with the same code, role and name resumes the same account.";
+
+const CHECK_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena check maps/my-map.toml            every problem with its line (exit code 2)
+  dtao-arena check my_bot.lua                  load it and run 5 of its turns on the tutorial map
+  dtao-arena check momentum:lookback=8         a shipped strategy, with options";
 
 /// dTAO Arena: Bittensor's Dynamic TAO economy as a terminal game and a strategy tournament.
 #[derive(Debug, Parser)]
@@ -138,27 +206,36 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Play a local match in the terminal: you against the shipped bots and the map's NPCs.
+    #[command(after_help = PLAY_AFTER_HELP)]
     Play(play::PlayArgs),
     /// Run a headless match and print a summary table, or the JSON report with --json.
+    #[command(after_help = SIM_AFTER_HELP)]
     Sim(sim::SimArgs),
     /// Run many matches of strategies in parallel and print the leaderboard.
+    #[command(after_help = TOURNAMENT_AFTER_HELP)]
     Tournament(tournament::TournamentArgs),
     /// Run a map over values of a parameter and over seeds, in parallel; a table and a CSV.
     #[command(after_help = sweep::AFTER_HELP)]
     Sweep(sweep::SweepArgs),
     /// Watch a recorded match or save in the terminal; --verify re-simulates it and checks every state hash.
+    #[command(after_help = REPLAY_AFTER_HELP)]
     Replay(replay::ReplayArgs),
     /// Host a shared world for a workshop (prints the room code; host commands on stdin).
+    #[command(after_help = SERVE_AFTER_HELP)]
     Serve(serve::ServeArgs),
     /// Join a shared world: play in the terminal, --spectate, or --bot FILE.lua.
+    #[command(after_help = JOIN_AFTER_HELP)]
     Join(join::JoinArgs),
     /// List the built-in maps.
     Maps,
     /// List the shipped strategies.
     Strategies,
     /// Validate a map (.toml) or a strategy (.lua) and report every problem with its line.
+    #[command(after_help = CHECK_AFTER_HELP)]
     Check {
-        /// The map (.toml) or strategy (.lua) to check.
+        /// The map (.toml), or the strategy (a .lua file or a shipped name, with options as
+        /// NAME:key=value,...) to check.
+        #[arg(value_name = "FILE|NAME")]
         file: PathBuf,
     },
 }

@@ -75,7 +75,7 @@ fn a_tournament_names_forfeits_and_their_reason() {
     let o = run_in(d.path(), &args);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let err = text(&o.stderr);
-    assert!(err.contains("crash: faults in 1 of 1 run, forfeited 1; first, in match 0: [block "), "{err}");
+    assert!(err.contains("crash: faults in 1 of 1 match, forfeited 1; first, in match 0: [block "), "{err}");
     assert!(err.contains("boom"), "{err}");
     assert!(text(&o.stdout).contains("forfeits"), "{}", text(&o.stdout));
     let board = std::fs::read_to_string(d.path().join("out/leaderboard.csv")).expect("leaderboard");

@@ -124,8 +124,14 @@ fn without_a_terminal_it_says_so_and_exits_2() {
     let o = Command::new(BIN).arg("play").output().expect("run");
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("needs an interactive terminal"), "{err}");
+    assert!(err.contains("needs an interactive terminal") && err.contains("dtao-arena sim"), "{err}");
     assert!(!String::from_utf8_lossy(&o.stdout).contains("\x1b[?1049h"), "must not touch the terminal");
+    // A projector without a terminal is told what works instead (not `sim`).
+    let o = Command::new(BIN).args(["join", "127.0.0.1:9", "--code", "ABCDEF", "--spectate"]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("needs an interactive terminal; run it in a terminal window"), "{err}");
+    assert!(err.contains("--bot FILE.lua") && !err.contains("dtao-arena sim"), "{err}");
 }
 
 #[test]

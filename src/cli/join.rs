@@ -20,7 +20,7 @@ pub struct JoinArgs {
     /// The server, as HOST:PORT (the host's screen shows them).
     #[arg(value_name = "HOST:PORT")]
     pub addr: String,
-    /// Your name in the room (a bot's defaults to its file name).
+    /// Your name in the room (a bot's defaults to its strategy's name).
     #[arg(long)]
     pub name: Option<String>,
     /// The room code the host gave.
@@ -29,12 +29,12 @@ pub struct JoinArgs {
     /// Watch without an account (for a projector).
     #[arg(long, conflicts_with = "bot")]
     pub spectate: bool,
-    /// Play a Lua strategy (a .lua file or a shipped name) on this machine instead of the
-    /// game (headless).
+    /// Play a Lua strategy (a .lua file or a shipped name, with options as
+    /// NAME:key=value,...) on this machine instead of the game (headless).
     #[arg(long, value_name = "FILE.lua|NAME")]
     pub bot: Option<PathBuf>,
-    /// A reconnect token (hex) from an earlier join (default: the one kept for this code
-    /// and name).
+    /// A reconnect token (hex) from an earlier join (default: the one kept in the data
+    /// folder for this code, role and name).
     #[arg(long, value_name = "HEX")]
     pub token: Option<String>,
 }
@@ -55,7 +55,11 @@ pub fn run(a: &JoinArgs) -> CliResult {
         return Err(CliError::input("give your name with --name NAME"));
     }
     if bot.is_none() {
-        super::play::need_terminal()?;
+        // A projector or a student's game is drawn in a terminal; only a bot runs without.
+        super::play::need_terminal_else(
+            "run it in a terminal window (a projector too), or enter a Lua bot without one: \
+             `dtao-arena join HOST:PORT --code CODE --bot FILE.lua`",
+        )?;
     }
     let role = match (a.spectate, &bot) {
         (true, _) => Role::Spectator,

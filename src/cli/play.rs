@@ -189,11 +189,15 @@ fn tui_options(a: &PlayArgs) -> Result<crate::tui::Options, CliError> {
 }
 
 pub(super) fn need_terminal() -> CliResult {
+    need_terminal_else(
+        "for a headless run use `dtao-arena sim --map NAME` (or `dtao-arena replay FILE --verify` for a recording)",
+    )
+}
+
+/// The game's terminal check, with what to do instead (`join` has its own advice).
+pub(super) fn need_terminal_else(instead: &str) -> CliResult {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(CliError::input(
-            "the game needs an interactive terminal; for a headless run use `dtao-arena sim --map NAME` \
-             (or `dtao-arena replay FILE --verify` for a recording)",
-        ));
+        return Err(CliError::input(format!("the game needs an interactive terminal; {instead}")));
     }
     Ok(())
 }

@@ -105,12 +105,14 @@ fn not_found(p: &Path) -> CliError {
     ))
 }
 
-/// Says on stderr why a strategy faulted over `runs` runs: in how many, how many it
-/// forfeited, and its first fault (`at` names the run: "match 3", "tao_weight=0.2 seed 1").
-/// Silent for a strategy without faults.
+/// Says on stderr why a strategy faulted over `runs` runs (`unit`: what a run is called,
+/// one and many: matches, runs): in how many, how many it forfeited, and its first fault
+/// (`at` names the run: "match 3", "tao_weight=0.2 seed 1"). Silent for a strategy without
+/// faults.
 pub fn report_faults<'a>(
     name: &str,
     runs: usize,
+    unit: (&str, &str),
     faults: impl IntoIterator<Item = (String, &'a crate::session::SeatFaults)>,
 ) {
     let faulted: Vec<(String, &crate::session::SeatFaults)> =
@@ -126,7 +128,7 @@ pub fn report_faults<'a>(
     eprintln!(
         "{name}: faults in {} of {runs} {}{}{first}",
         faulted.len(),
-        if runs == 1 { "run" } else { "runs" },
+        if runs == 1 { unit.0 } else { unit.1 },
         if forfeits > 0 { format!(", forfeited {forfeits}") } else { String::new() },
     );
 }

@@ -103,7 +103,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
         let runs = outcomes
             .iter()
             .filter_map(|o| o.faults.get(k).map(|f| (format!("{}={} seed {}", plan.param, o.value, o.seed), f)));
-        super::strategy::report_faults(&e.name, outcomes.len(), runs);
+        super::strategy::report_faults(&e.name, outcomes.len(), ("run", "runs"), runs);
     }
     if let Some(path) = &a.out {
         let netuids = sweep::netuids(&outcomes);
@@ -164,7 +164,9 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         plan.seeds.len(),
         plan.seeds.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
     );
-    let mut head = format!("{:>10} {:>11} {:>10} {:>9}", plan.param, "intervened", "at block", "root end");
+    // The first column fits the parameter's name (emission_mode is 13 characters).
+    let width = plan.param.chars().count().max(10);
+    let mut head = format!("{:>width$} {:>11} {:>10} {:>9}", plan.param, "intervened", "at block", "root end");
     for n in &focus {
         head.push_str(&format!(" {:>10} {:>10}", format!("SN{n} emis"), format!("SN{n} price")));
     }
@@ -177,8 +179,8 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         let hit: Vec<u64> = runs.iter().filter_map(|o| o.intervention.as_ref().map(|i| i.block)).collect();
         let at = if hit.is_empty() { "-".to_string() } else { format!("{:.0}", mean(hit.iter().map(|b| *b as f64))) };
         let mut line = format!(
-            "{:>10} {:>11} {:>10} {:>8.1}%",
-            truncate(v, 10),
+            "{:>width$} {:>11} {:>10} {:>8.1}%",
+            truncate(v, width),
             format!("{}/{}", hit.len(), runs.len()),
             at,
             100.0 * mean(runs.iter().map(|o| o.average_root_prop_end))

@@ -28,7 +28,7 @@ pub struct TournamentArgs {
     /// Worker threads (default: the machine's cores). Never changes the results.
     #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: Option<u64>,
-    /// Folder for matches.csv, leaderboard.csv and leaderboard.json.
+    /// Folder for matches.csv, leaderboard.csv and leaderboard.json (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write every match's replay to DIR/replays/ (needs --out); watch one with
@@ -80,10 +80,11 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
     let board = tournament::leaderboard(&plan.entrants, &rows);
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     out!(
-        "{} matches x {} strategies on {} | seed {}\n",
-        a.matches,
-        plan.entrants.len(),
+        "{} x {} on {} | seed {}\n",
+        plural(plan.matches, "match", "matches"),
+        plural(plan.entrants.len(), "strategy", "strategies"),
         plan.maps.iter().map(|m| m.init.name.as_str()).collect::<Vec<_>>().join(", "),
         a.seed
     );
@@ -132,7 +133,12 @@ pub fn run(a: &TournamentArgs) -> CliResult {
                 (format!("match {}", r.match_index), f)
             })
             .collect();
-        strategy::report_faults(&e.name, plan.matches, mine.iter().map(|(at, f)| (at.clone(), f)));
+        strategy::report_faults(
+            &e.name,
+            plan.matches,
+            ("match", "matches"),
+            mine.iter().map(|(at, f)| (at.clone(), f)),
+        );
     }
     if let Some(dir) = &a.out {
         write_atomic(&dir.join("matches.csv"), |w| {
@@ -191,7 +197,8 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         write_atomic(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
         eprintln!("wrote {{matches.csv, leaderboard.csv, leaderboard.json}} in {}", dir.display());
         if a.record {
-            eprintln!("wrote {} replays to {}", a.matches, dir.join("replays").display());
+            let s = if a.matches == 1 { "" } else { "s" };
+            eprintln!("wrote {} replay{s} to {}", a.matches, dir.join("replays").display());
         }
     }
     Ok(())
