@@ -301,6 +301,9 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
     boxed(app, area, buf, &format!(" {} ", f.kind.title()), w, lines);
 }
 
+/// Players listed in the results box at most.
+const RESULT_ROWS: usize = 10;
+
 fn results(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let snap = app.snap();
@@ -340,7 +343,10 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         t.header,
     ));
     let followed = snap.me.as_ref().map(|m| m.id).or(info.human);
-    for (k, p) in snap.players.iter().enumerate() {
+    // A room of students: the first ten, and the player's own line if below them.
+    let at = followed.and_then(|h| snap.players.iter().position(|p| p.id == h));
+    let shown = super::portfolio::board_rows(snap.players.len(), at, RESULT_ROWS);
+    for (k, p) in shown.iter().filter_map(|k| snap.players.get(*k).map(|p| (*k, p))) {
         let style = if Some(p.id) == followed { t.you } else { t.text };
         lines.push(Line::from(vec![
             Span::styled(
@@ -356,6 +362,10 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(format!("{:>9}", format::signed_pct(p.roi)), t.signed(p.roi)),
             Span::raw(format!(" {:>6}", p.faults)),
         ]));
+    }
+    if snap.players.len() > shown.len() {
+        let more = snap.players.len() - shown.len();
+        lines.push(Line::styled(format!("… and {more} more: the Portfolio (3) lists everyone"), t.dim).centered());
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("q quits · Esc looks around the final state", t.dim).centered());

@@ -187,7 +187,11 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
     let name_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
         .get(1)
         .map_or(20, |w| usize::from(*w).min(20));
-    let rows = snap.players.iter().enumerate().map(|(k, p)| {
+    // Rows that fit inside the borders under the header.
+    let fit = usize::from(area.height.saturating_sub(3));
+    let at = human.and_then(|h| snap.players.iter().position(|p| p.id == h));
+    let rows = board_rows(snap.players.len(), at, fit).into_iter().filter_map(|k| snap.players.get(k).map(|p| (k, p)));
+    let rows = rows.map(|(k, p)| {
         let style = if Some(p.id) == human { t.you } else { t.text };
         Row::new(vec![
             Cell::from(Line::raw(format!("{}", k + 1)).right_aligned()),
@@ -208,6 +212,18 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
         .block(panel(app, " Leaderboard "))
         .column_spacing(1);
     Widget::render(table, area, buf);
+}
+
+/// The leaderboard's rows (indices, best first) in `fit` lines: the leaders, and the
+/// human or followed player in the last line when they rank below what fits (a room of
+/// students: everyone sees their own rank).
+pub(super) fn board_rows(players: usize, me: Option<usize>, fit: usize) -> Vec<usize> {
+    let mut rows: Vec<usize> = (0..players.min(fit)).collect();
+    if let Some(me) = me.filter(|m| *m >= fit && *m < players && fit > 0) {
+        rows.pop();
+        rows.push(me);
+    }
+    rows
 }
 
 /// Score lines drawn at most: a room of students would be a blur (and a long legend).
@@ -266,6 +282,16 @@ mod tests {
             free_rao: 0,
             root_rao: 0,
         }
+    }
+
+    #[test]
+    fn a_long_leaderboard_keeps_the_player_in_its_last_line() {
+        assert_eq!(board_rows(3, Some(2), 10), vec![0, 1, 2]);
+        assert_eq!(board_rows(200, Some(3), 5), vec![0, 1, 2, 3, 4]);
+        assert_eq!(board_rows(200, Some(149), 5), vec![0, 1, 2, 3, 149]);
+        assert_eq!(board_rows(200, None, 5), vec![0, 1, 2, 3, 4]);
+        assert_eq!(board_rows(200, Some(149), 0), Vec::<usize>::new());
+        assert_eq!(board_rows(200, Some(149), 1), vec![149]);
     }
 
     #[test]
