@@ -279,12 +279,22 @@ impl Goal {
     }
 }
 
+/// Whether a file that is not TOML reads like a Lua strategy (it defines `on_tick`).
+fn looks_like_lua(source: &str) -> bool {
+    source.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("function on_tick") || l.starts_with("function init") || l.starts_with("local function")
+    })
+}
+
 /// `FILE:LINE: TOML syntax: <toml's message>; <fix>`.
 fn syntax_message(source: &str, origin: &str, e: &toml::de::Error) -> String {
     let line = e.span().map_or(1, |s| tree::line_of(source, s.start));
     let what: Vec<&str> = e.message().lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let what = what.join(": ");
-    let fix = if what.contains("duplicate key") {
+    let fix = if looks_like_lua(source) {
+        "this file looks like a Lua strategy, not a map: name it .lua (a map is TOML: key = value lines and [[subnet]] tables)"
+    } else if what.contains("duplicate key") {
         "a key may appear only once in a table: remove or rename one (each subnet, npc or event is its own [[...]] table)"
     } else {
         "correct the TOML on this line (text in quotes, numbers without, lists in [ ])"

@@ -30,21 +30,42 @@ pub fn run(file: &Path) -> CliResult {
     let path = file.to_string_lossy();
     let map = crate::scenario::load(&path)?;
     let w = crate::engine::World::new(&map.init).map_err(|e| CliError::input(format!("{path}: {e}")))?;
+    let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let objectives = match (map.objectives.len(), map.objectives.iter().filter(|o| o.goal.is_some()).count()) {
         (0, _) => String::new(),
-        (n, 0) => format!(", {n} objectives"),
-        (n, g) => format!(", {n} objectives ({g} checked by the game)"),
+        (n, 0) => format!(", {}", count(n, "objective", "objectives")),
+        (n, g) => format!(", {} ({g} checked by the game)", count(n, "objective", "objectives")),
     };
     out!(
-        "ok: map '{}' ({path}): {} subnets, {} accounts, {} NPC groups, {} events{objectives}, {} blocks",
+        "ok: map '{}' ({path}): {}, {}, {}, {}{objectives}, {}",
         map.init.name,
-        map.init.subnets.len(),
-        w.accounts.len(),
-        map.init.npcs.len(),
-        map.init.events.len(),
-        map.blocks
+        count(map.init.subnets.len(), "subnet", "subnets"),
+        count(w.accounts.len(), "account", "accounts"),
+        count(map.init.npcs.len(), "NPC group", "NPC groups"),
+        count(map.init.events.len(), "event", "events"),
+        count(usize::try_from(map.blocks).unwrap_or(usize::MAX), "block", "blocks")
     );
     Ok(())
+}
+
+/// A `.lua` file that does not load but reads as a map (TOML with `[[subnet]]` tables or
+/// `blocks`) was most likely meant to be one: the error says so.
+fn map_hint(file: &Path, mut e: CliError) -> CliError {
+    let source = std::fs::metadata(file)
+        .ok()
+        .filter(|m| m.is_file() && m.len() <= crate::scenario::MAX_MAP_BYTES)
+        .and_then(|_| std::fs::read_to_string(file).ok());
+    let is_map = source
+        .and_then(|s| toml::from_str::<toml::Table>(&s).ok())
+        .is_some_and(|t| t.contains_key("subnet") || t.contains_key("blocks"));
+    if is_map {
+        e.message = format!(
+            "{}\n{}: this file looks like a map, not a Lua strategy: name it .toml to check it as a map",
+            e.message,
+            file.display()
+        );
+    }
+    e
 }
 
 /// Turns `check` runs a strategy for.
@@ -58,8 +79,8 @@ const CHECK_LOG_LINES: usize = 10;
 /// Loads a strategy and runs it for a few of its turns on the tutorial map; any fault is
 /// reported with its message and exit code 2.
 fn check_strategy(file: &Path) -> CliResult {
-    let entrant = super::strategy::read(file)?;
-    let actor = super::strategy::actor(&entrant, 1, 0)?;
+    let entrant = super::strategy::read(file).map_err(|e| map_hint(file, e))?;
+    let actor = super::strategy::actor(&entrant, 1, 0).map_err(|e| map_hint(file, e))?;
     let map = crate::scenario::load("tutorial")?;
     let cadence = crate::session::Actor::cadence(&actor).max(1);
     // A bot decides after the blocks it has run reach a multiple of its cadence (0,

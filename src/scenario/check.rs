@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use crate::engine::amount::{AmountError, Ppb, RAO_PER_TAO, format_rao, rao_from_decimal};
 
-use super::tree::{Entry, Node, Value, line_of};
+use super::tree::{Entry, Node, Value};
 
 /// The supply cap: 21 million TAO (and alpha per subnet), in rao.
 pub(crate) const SUPPLY_CAP_RAO: u64 = 21_000_000 * RAO_PER_TAO;
@@ -21,18 +21,31 @@ pub(crate) const SUPPLY_CAP_RAO: u64 = 21_000_000 * RAO_PER_TAO;
 #[derive(Debug)]
 pub(crate) struct Problems<'a> {
     file: &'a str,
-    source: &'a str,
+    /// Byte offsets of the source's newlines, for [`Problems::line`] (a map with
+    /// thousands of events asks for a line per table: a scan from the start each time
+    /// made a large map take minutes).
+    newlines: Vec<usize>,
+    /// The source's length in bytes.
+    len: usize,
     list: Vec<(usize, String)>,
 }
 
 impl<'a> Problems<'a> {
-    pub fn new(file: &'a str, source: &'a str) -> Self {
-        Self { file, source, list: Vec::new() }
+    pub fn new(file: &'a str, source: &str) -> Self {
+        let newlines = source.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect();
+        Self { file, newlines, len: source.len(), list: Vec::new() }
     }
 
-    /// The line of a byte range's start (1 when unknown).
+    /// The line of a byte range's start (counted as [`super::tree::line_of`] counts it).
     pub fn line(&self, span: Option<&Range<usize>>) -> Option<usize> {
-        span.map(|s| line_of(self.source, s.start))
+        span.map(|s| self.line_at(s.start))
+    }
+
+    /// The 1-based line of a byte offset, as [`super::tree::line_of`] gives it, by a binary
+    /// search.
+    pub fn line_at(&self, offset: usize) -> usize {
+        let end = offset.min(self.len.saturating_sub(1));
+        self.newlines.partition_point(|p| *p < end) + 1
     }
 
     /// Records `FILE:LINE: KEY: what; fix`.
@@ -105,11 +118,20 @@ pub(crate) const fn field(key: &'static str, about: &'static str, eg: &'static s
 /// The reading context: the problems and the source lines.
 pub(crate) struct Cx<'a> {
     pub problems: Problems<'a>,
+    /// `(table path, key)` for every unknown key whose message already suggested the
+    /// key: a misspelt required key is then one problem ("did you mean 'blocks'?"), not
+    /// two (that and "blocks: missing").
+    suggested: Vec<(String, String)>,
 }
 
 impl<'a> Cx<'a> {
     pub fn new(file: &'a str, source: &'a str) -> Self {
-        Self { problems: Problems::new(file, source) }
+        Self { problems: Problems::new(file, source), suggested: Vec::new() }
+    }
+
+    /// Notes that an unknown key of table `path` was reported with "did you mean `key`?".
+    pub fn suggested(&mut self, path: &str, key: &str) {
+        self.suggested.push((path.to_string(), key.to_string()));
     }
 
     /// The line of a node, or `fallback` when the parser gave it no span.
@@ -128,20 +150,47 @@ impl<'a> Cx<'a> {
         self.problems.add(line, &t.key(key), what, fix);
     }
 
-    /// Records a missing key.
+    /// Whether an unknown key of table `path` was reported with "did you mean `key`?".
+    pub fn was_suggested(&self, path: &str, key: &str) -> bool {
+        self.suggested.iter().any(|(p, k)| p == path && k == key)
+    }
+
+    /// Records a missing key (unless a misspelling of it was reported with a suggestion).
     pub fn missing(&mut self, t: &Tbl<'_>, f: &Field) {
+        if self.was_suggested(&t.path, f.key) {
+            return;
+        }
         self.problems.add(t.line, &t.key(f.key), "missing", format!("add {} = {} ({})", f.key, f.eg, f.about));
     }
 
     /// Reports every key of `t` that is not in `known`, with a suggestion.
     pub fn unknown_keys(&mut self, t: &Tbl<'_>, known: &[&str], what: &str) {
+        self.unknown_keys_or(t, known, what, |_| None);
+    }
+
+    /// As [`Cx::unknown_keys`], but `misplaced` may explain a key that belongs elsewhere
+    /// (`Some((what is wrong, how to fix it))`) before any spelling suggestion is tried.
+    pub fn unknown_keys_or(
+        &mut self,
+        t: &Tbl<'_>,
+        known: &[&str],
+        what: &str,
+        misplaced: impl Fn(&str) -> Option<(String, String)>,
+    ) {
         for e in t.entries {
             if known.contains(&e.key.as_str()) {
                 continue;
             }
             let line = self.entry_line(e, t.line);
+            if let Some((wrong, fix)) = misplaced(&e.key) {
+                self.problems.add(line, &t.key(&e.key), wrong, fix);
+                continue;
+            }
             let fix = match suggest(&e.key, known.iter().copied()) {
-                Some(s) => format!("did you mean '{s}'?"),
+                Some(s) => {
+                    self.suggested(&t.path, s);
+                    format!("did you mean '{s}'?")
+                }
                 None => format!("{what} takes: {}", known.join(", ")),
             };
             self.problems.add(line, &t.key(&e.key), "unknown key", fix);
@@ -320,7 +369,11 @@ impl<'a> Cx<'a> {
         let x = self.number(t, f, required, "a fraction")?;
         if !(0.0..=max).contains(&x) {
             let range = if max == 1.0 { "between 0 and 1".to_string() } else { format!("between 0 and {max}") };
-            self.bad(t, f.key, format!("must be {range}"), format!("write {} as a fraction such as {}", f.about, f.eg));
+            let mut fix = format!("write {} as a fraction such as {}", f.about, f.eg);
+            if let Some(p) = percent_hint(x, max) {
+                fix = format!("{fix} ({p})");
+            }
+            self.bad(t, f.key, format!("must be {range}"), fix);
             return None;
         }
         Ppb::from_decimal(x).ok()
@@ -343,6 +396,17 @@ impl<'a> Cx<'a> {
         #[allow(clippy::cast_possible_truncation)]
         Some(x as i64)
     }
+}
+
+/// For a rate that looks written as a percentage (`18` for `0.18`: above `max`, above 2
+/// and at most 100): "if you meant 18%, write 0.18".
+pub(crate) fn percent_hint(x: f64, max: f64) -> Option<String> {
+    if !(x > max && x > 2.0 && x <= 100.0) {
+        return None;
+    }
+    let fraction = format!("{:.9}", x / 100.0);
+    let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
+    Some(format!("if you meant {x}%, write {fraction}"))
 }
 
 /// A TOML number as f64.
@@ -420,6 +484,7 @@ pub(crate) fn ranges(netuids: &[u16]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tree::line_of;
     use super::*;
 
     #[test]
@@ -435,6 +500,21 @@ mod tests {
     }
 
     #[test]
+    fn percentages_are_recognised_only_above_the_range_and_up_to_100() {
+        assert_eq!(percent_hint(18.0, 1.0).as_deref(), Some("if you meant 18%, write 0.18"));
+        assert_eq!(percent_hint(18.5, 1.0).as_deref(), Some("if you meant 18.5%, write 0.185"));
+        assert_eq!(percent_hint(100.0, 1.0).as_deref(), Some("if you meant 100%, write 1"));
+        assert_eq!(percent_hint(3.0, 1.0).as_deref(), Some("if you meant 3%, write 0.03"));
+        // 1.5 or 2 is as likely a ratio as a percentage.
+        assert_eq!(percent_hint(1.5, 1.0), None);
+        assert_eq!(percent_hint(2.0, 1.0), None);
+        assert_eq!(percent_hint(150.0, 1.0), None);
+        assert_eq!(percent_hint(-5.0, 1.0), None);
+        assert_eq!(percent_hint(50.0, 100.0), None);
+        assert_eq!(percent_hint(f64::NAN, 1.0), None);
+    }
+
+    #[test]
     fn distance_is_levenshtein() {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("", "abc"), 3);
@@ -446,6 +526,16 @@ mod tests {
         assert_eq!(ranges(&[3, 1, 2, 7, 9, 10]), "1-3, 7, 9-10");
         assert_eq!(ranges(&[]), "");
         assert_eq!(ranges(&[u16::MAX - 1, u16::MAX]), "65534-65535");
+    }
+
+    #[test]
+    fn the_line_index_counts_as_line_of_does() {
+        for src in ["", "a", "a\n", "a\nb\n", "\n\n\nx", "name = \"é\"\r\nblocks = 1\r\n"] {
+            let p = Problems::new("f", src);
+            for offset in 0..=src.len() + 2 {
+                assert_eq!(p.line_at(offset), line_of(src, offset), "{src:?} at {offset}");
+            }
+        }
     }
 
     #[test]

@@ -219,6 +219,10 @@ struct Known {
     netuids: BTreeMap<Netuid, Place>,
     /// Crowd name -> member count.
     crowds: BTreeMap<String, u32>,
+    /// Crowd name -> the netuids it trades (empty: every subnet).
+    crowd_subnets: BTreeMap<String, Vec<Netuid>>,
+    /// Subnets with a `revenue` table (whether or not it is valid).
+    with_revenue: BTreeSet<Netuid>,
     /// Account names an event may name (genesis, owners, foundations, teams).
     accounts: BTreeSet<String>,
     /// NPC names, for duplicate checks.
@@ -240,9 +244,10 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     };
     let top = Tbl { path: String::new(), line: 1, entries };
     top_level_unknown_keys(cx, &top);
+    misplaced_top_values(cx, &top);
 
-    let name = cx.string(&top, &NAME, true).unwrap_or_default();
-    let description = cx.string(&top, &DESCRIPTION, false).unwrap_or_default();
+    let name = one_line(cx, &top, &NAME, true).unwrap_or_default();
+    let description = one_line(cx, &top, &DESCRIPTION, false).unwrap_or_default();
     let blocks = cx.int(&top, &BLOCKS, true, 1, i64::try_from(super::MAX_BLOCKS).unwrap_or(i64::MAX));
     let seed = cx.int(&top, &SEED, false, 0, i64::MAX).unwrap_or(0);
     let start_date = start_date(cx, &top);
@@ -262,7 +267,8 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     let mut subnets = Vec::new();
     let subnet_tables = cx.tables(&top, "subnet");
     let wrong_type = top.get("subnet").is_some_and(|e| !matches!(e.node.value, Value::Array(_)));
-    if subnet_tables.is_empty() && !wrong_type {
+    // `[[subnets]]` was reported with "did you mean [[subnet]]?" already.
+    if subnet_tables.is_empty() && !wrong_type && !cx.was_suggested("", "subnet") {
         cx.problems.add(
             line_of_key(cx, &top, "subnet"),
             "subnet",
@@ -318,6 +324,22 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     }
 }
 
+/// A string shown on one line (the title bar, `dtao-arena maps`): no line breaks or
+/// other control characters.
+fn one_line(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, required: bool) -> Option<String> {
+    let s = cx.string(t, f, required)?;
+    if s.chars().any(char::is_control) {
+        cx.bad(
+            t,
+            f.key,
+            "must be one line (it contains a line break, a tab or another control character)",
+            format!("write it on one line, such as {} (teacher_note may take several lines)", f.eg),
+        );
+        return None;
+    }
+    Some(s)
+}
+
 fn empty() -> Parsed {
     Parsed {
         init: WorldInit::default(),
@@ -344,10 +366,72 @@ fn top_level_unknown_keys(cx: &mut Cx<'_>, top: &Tbl<'_>) {
         if PARAM_NAMES.contains(&k) || WORLD_PARAMS.contains(&k) {
             cx.problems.add(line, k, "is a parameter, not a top-level key", "move it under [params]");
         } else if let Some(s) = suggest(k, TOP_KEYS.iter().copied()) {
-            let s = if ["subnet", "npc", "event"].contains(&s) { format!("[[{s}]]") } else { format!("'{s}'") };
+            cx.suggested("", s);
+            let s = match s {
+                "subnet" | "npc" | "event" => format!("[[{s}]]"),
+                "params" => "[params]".to_string(),
+                _ => format!("'{s}'"),
+            };
             cx.problems.add(line, k, "unknown key", format!("did you mean {s}?"));
         } else {
             cx.problems.add(line, k, "unknown key", format!("a map takes: {}", TOP_KEYS.join(", ")));
+        }
+    }
+}
+
+/// The top-level keys that hold a value (not a table).
+const TOP_VALUES: &[&str] =
+    &["name", "description", "blocks", "seed", "start_date", "start_tao", "teacher_note", "objectives"];
+
+/// Unknown keys of a table that has a header (`[params]`, `[[subnet]]`, `[[npc]]`,
+/// `[[event]]`): a top-level key or a parameter written under it is explained as being
+/// in the wrong place, not misspelt. TOML puts every key after a header into that
+/// table, so `blocks = 100` below `[params]` is `params.blocks`.
+fn header_unknown_keys(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &[&str], what: &str, header: &str) {
+    cx.unknown_keys_or(t, known, what, |k| {
+        if TOP_VALUES.contains(&k) {
+            return Some((
+                format!("{k} is a top-level key, but it is written below a {header} header, so TOML reads it as part of that table"),
+                "move the line above the first [params], [[subnet]], [[npc]] or [[event]] header of the file".to_string(),
+            ));
+        }
+        if header != "[params]" && (PARAM_NAMES.contains(&k) || WORLD_PARAMS.contains(&k)) {
+            return Some((format!("{k} is a parameter, not a key of {what}"), "move it under [params]".to_string()));
+        }
+        None
+    });
+}
+
+/// Notes the top-level keys written below a header (see [`header_unknown_keys`]): that
+/// message says where the key is, so the key is not also reported missing.
+fn misplaced_top_values(cx: &mut Cx<'_>, top: &Tbl<'_>) {
+    let mut tables: Vec<(&[&str], &[super::tree::Entry])> = Vec::new();
+    for e in top.entries {
+        match (e.key.as_str(), &e.node.value) {
+            ("params", Value::Table(entries)) => tables.push((&[], entries)),
+            ("subnet" | "npc" | "event", Value::Array(items)) => {
+                for n in items {
+                    if let Value::Table(entries) = &n.value {
+                        // An NPC's keys are checked only once its kind is known.
+                        let kind = entries.iter().find(|k| k.key == "kind").map(|k| &k.node.value);
+                        let checked = matches!(kind, Some(Value::String(k)) if NPC_KINDS.contains(&k.as_str()));
+                        if e.key == "npc" && !checked {
+                            continue;
+                        }
+                        // `name` is a key of subnets and NPCs as well.
+                        let own: &[&str] = if e.key == "event" { &[] } else { &["name"] };
+                        tables.push((own, entries));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (own, entries) in tables {
+        for k in entries.iter().map(|e| e.key.as_str()) {
+            if TOP_VALUES.contains(&k) && !own.contains(&k) && !top.has(k) {
+                cx.suggested("", k);
+            }
         }
     }
 }
@@ -519,11 +603,17 @@ fn goal(cx: &mut Cx<'_>, w: &Tbl<'_>, known: &Known) -> Option<Goal> {
     }
 }
 
-/// A positive multiple (or return): above 0, at most [`MAX_MULTIPLE`].
+/// A price multiple: above 1 (the price starts at 1x, so a multiple up to 1 would be
+/// reached at the first check), at most [`MAX_MULTIPLE`].
 fn multiple(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field) -> Option<f64> {
     let x = cx.rate(t, f, true, MAX_MULTIPLE)?;
-    if x.0 == 0 {
-        cx.bad(t, f.key, "must be above 0", format!("write {} as a number such as {}", f.about, f.eg));
+    if x <= Ppb::ONE {
+        cx.bad(
+            t,
+            f.key,
+            "must be above 1: the price starts at 1x, so this would be reached at once",
+            format!("write {} such as {} (for a fall, use price_fall = 0.5)", f.about, f.eg),
+        );
         return None;
     }
     #[allow(clippy::cast_precision_loss)]
@@ -539,7 +629,7 @@ fn params(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &mut Known) -> (Params, u64, u6
     };
     let mut names: Vec<&str> = PARAM_NAMES.to_vec();
     names.extend_from_slice(WORLD_PARAMS);
-    cx.unknown_keys(&t, &names, "[params]");
+    header_unknown_keys(cx, &t, &names, "[params]", "[params]");
     for e in t.entries {
         let key = e.key.as_str();
         if key == TOTAL_ISSUANCE.key {
@@ -563,7 +653,9 @@ fn params(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &mut Known) -> (Params, u64, u6
             continue;
         }
         if let Err(why) = set_param(&mut p, key, &e.node.value) {
-            let fix = param_fix(key, &e.node.value, "change the value, or delete the line to keep the default");
+            let fix = rate_hint(&why, &e.node.value).unwrap_or_else(|| {
+                param_fix(key, &e.node.value, "change the value, or delete the line to keep the default")
+            });
             cx.bad(&t, key, why, fix);
         }
     }
@@ -589,6 +681,14 @@ fn set_param(p: &mut Params, key: &str, v: &Value) -> Result<(), String> {
     })
 }
 
+/// The fix for a rate parameter written as a percentage (`tao_weight = 18`).
+fn rate_hint(why: &str, v: &Value) -> Option<String> {
+    if why != "must be between 0 and 1" {
+        return None;
+    }
+    super::check::percent_hint(number_of(v)?, 1.0).map(|h| format!("rates are fractions: {h}"))
+}
+
 /// How to fix a parameter value: the type first, then the range (`otherwise`).
 fn param_fix(key: &str, v: &Value, otherwise: &str) -> String {
     match (key == "emission_mode", v) {
@@ -604,7 +704,7 @@ fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<(&'static str
 }
 
 fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> Option<SubnetInit> {
-    cx.unknown_keys(t, SUBNET_KEYS, "a [[subnet]]");
+    header_unknown_keys(cx, t, SUBNET_KEYS, "a [[subnet]]", "[[subnet]]");
     let limit = i64::from(params.subnet_limit);
     let netuid = match cx.int(t, &NETUID, true, i64::MIN, i64::MAX) {
         Some(0) => {
@@ -679,6 +779,9 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
         known.holdings.push(Holding { rao: u128::from(tao), key: t.key("tao"), line: line_of_key(cx, t, "tao") });
     }
     let netuid = netuid?;
+    if t.has("revenue") {
+        known.with_revenue.insert(netuid);
+    }
     *known.alpha.entry(netuid).or_default() += u128::from(alpha_in.unwrap_or(0)) + u128::from(alpha_out);
     Some(SubnetInit {
         netuid,
@@ -786,7 +889,7 @@ fn cadence(cx: &mut Cx<'_>, t: &Tbl<'_>, default: u64) -> u64 {
 }
 
 fn retail(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<RetailInit> {
-    cx.unknown_keys(t, RETAIL_KEYS, "a retail [[npc]]");
+    header_unknown_keys(cx, t, RETAIL_KEYS, "a retail [[npc]]", "[[npc]]");
     let name = cx.string(t, &CROWD_NAME, true);
     let count = cx.int(t, &CROWD_COUNT, true, 1, 10_000).and_then(|c| u32::try_from(c).ok());
     let budget = cx.amount(t, &BUDGET, true);
@@ -814,6 +917,7 @@ fn retail(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<RetailInit>
     // do not report it missing as well.
     let name = name?;
     npc_name(cx, known, t, &name, "crowd", None);
+    known.crowd_subnets.insert(name.clone(), r.subnets.clone());
     known.crowds.insert(name, count.unwrap_or(0));
     let (count, budget) = (count?, budget?);
     let line = line_of_key(cx, t, "budget");
@@ -880,7 +984,7 @@ fn netuid_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, known: &Known) -> Option<
 }
 
 fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<FoundationInit> {
-    cx.unknown_keys(t, FOUNDATION_KEYS, "a foundation [[npc]]");
+    header_unknown_keys(cx, t, FOUNDATION_KEYS, "a foundation [[npc]]", "[[npc]]");
     let name = cx.string(t, &FOUNDATION_NAME, false).unwrap_or_else(|| "foundation".to_string());
     let root_stake = cx.amount(t, &ROOT_STAKE, true);
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
@@ -907,7 +1011,7 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
 }
 
 fn team(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<TeamInit> {
-    cx.unknown_keys(t, TEAM_KEYS, "a team [[npc]]");
+    header_unknown_keys(cx, t, TEAM_KEYS, "a team [[npc]]", "[[npc]]");
     let name = cx.string(t, &TEAM_NAME, true);
     let netuid = netuid_ref(cx, t, &TEAM_NETUID, known);
     let alpha = cx.amount(t, &TEAM_ALPHA, false).unwrap_or(0);
@@ -976,8 +1080,8 @@ fn npc_name_clashes(cx: &mut Cx<'_>, known: &Known) {
 }
 
 fn event(cx: &mut Cx<'_>, t: &Tbl<'_>, blocks: Option<i64>, params: &Params, known: &Known) -> Option<EventInit> {
-    cx.unknown_keys(t, EVENT_KEYS, "an [[event]]");
-    let block = cx.int(t, &EVENT_BLOCK, true, 0, i64::MAX);
+    header_unknown_keys(cx, t, EVENT_KEYS, "an [[event]]", "[[event]]");
+    let block = event_block(cx, t, blocks);
     if let (Some(b), Some(end)) = (block, blocks) {
         if b >= end {
             cx.bad(
@@ -1008,6 +1112,22 @@ fn event(cx: &mut Cx<'_>, t: &Tbl<'_>, blocks: Option<i64>, params: &Params, kno
     Some(EventInit { block: u64::try_from(block?).ok()?, kind: kind? })
 }
 
+/// An event's `block`: a whole number from 0 (the end is checked by the caller).
+fn event_block(cx: &mut Cx<'_>, t: &Tbl<'_>, blocks: Option<i64>) -> Option<i64> {
+    let x = t.get("block").and_then(|e| number_of(&e.node.value));
+    if x.is_some_and(|x| x.is_finite() && (x < 0.0 || x.fract() != 0.0)) {
+        let range = blocks.map_or_else(|| "0 or more".to_string(), |end| format!("from 0 to {}", end - 1));
+        cx.bad(
+            t,
+            "block",
+            format!("must be a whole number {range}"),
+            "write the block it fires at (block 0 starts the match; 7200 blocks are a day)",
+        );
+        return None;
+    }
+    cx.int(t, &EVENT_BLOCK, true, 0, i64::MAX)
+}
+
 fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known: &Known) -> Option<EventKind> {
     let mechanisms = choices(Mechanism::ALL, Mechanism::name);
     match action {
@@ -1017,6 +1137,19 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             cx.unknown_keys(&s, SET_MECHANISM_KEYS, "set_mechanism");
             let netuid = netuid_ref(cx, &s, &NETUID, known);
             let mechanism = cx.choice(&s, &MECHANISM, true, &mechanisms);
+            if let (Some(n), Some(Mechanism::Revenue)) = (netuid, mechanism) {
+                if !known.with_revenue.contains(&n) {
+                    let line =
+                        known.netuids.get(&n).map_or(String::new(), |p| format!(" ({}, line {})", p.path, p.line));
+                    cx.bad(
+                        &s,
+                        "mechanism",
+                        format!("SN{n} has no outside revenue, so as a revenue subnet it would work like a utility subnet"),
+                        format!("add revenue = {{ tao_per_day = 50.0 }} to its [[subnet]]{line}: the buybacks start when it turns revenue"),
+                    );
+                    return None;
+                }
+            }
             Some(EventKind::SetMechanism { netuid: netuid?, mechanism: mechanism? })
         }
         "hype" => {
@@ -1037,6 +1170,11 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
                 None
             });
             let netuid = netuid_ref(cx, &s, &NETUID, known);
+            if let (Some(c), Some(n)) = (&crowd, netuid) {
+                if !hype_reaches(cx, &s, c, n, known) {
+                    return None;
+                }
+            }
             let amount = hype_amount(cx, &s);
             Some(EventKind::Hype { crowd: crowd?, netuid: netuid?, amount: amount? })
         }
@@ -1046,6 +1184,15 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             let key = cx.string(&s, &PARAM_KEY, true).and_then(|k| {
                 if PARAM_NAMES.contains(&k.as_str()) {
                     return Some(k);
+                }
+                if WORLD_PARAMS.contains(&k.as_str()) {
+                    cx.bad(
+                        &s,
+                        "key",
+                        format!("{k} sets the world at block 0 and cannot change during a match"),
+                        "set it under [params] instead (a param event changes a rule parameter such as tao_weight)",
+                    );
+                    return None;
                 }
                 let fix = match suggest(&k, PARAM_NAMES.iter().copied()) {
                     Some(x) => format!("did you mean '{x}'?"),
@@ -1063,7 +1210,8 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             match set_param(&mut scratch, &key, &e.node.value) {
                 Ok(()) => Some(EventKind::SetParam { key, value: param_text(&e.node.value) }),
                 Err(why) => {
-                    let fix = param_fix(&key, &e.node.value, "change the value");
+                    let fix = rate_hint(&why, &e.node.value)
+                        .unwrap_or_else(|| param_fix(&key, &e.node.value, "change the value"));
                     cx.bad(&s, "value", format!("{key} {why}"), fix);
                     None
                 }
@@ -1077,6 +1225,47 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             let policy = cx.choice(&s, &POLICY_NAME, true, &choices(Policy::ALL, Policy::name));
             Some(EventKind::SetPolicy { account: account?, netuid: netuid?, policy: policy? })
         }
+    }
+}
+
+/// Whether a hype about SN`n` reaches a crowd that trades it (a crowd with a `subnets`
+/// list looks at those subnets only, so hype about another one would change nothing);
+/// a problem if not.
+fn hype_reaches(cx: &mut Cx<'_>, s: &Tbl<'_>, crowd: &str, n: Netuid, known: &Known) -> bool {
+    let trades = |list: &Vec<Netuid>| list.is_empty() || list.contains(&n);
+    if crowd == "*" {
+        if known.crowds.is_empty() {
+            cx.bad(s, "crowd", "the map has no crowds, so this hype would change nothing", "add a retail [[npc]]");
+            return false;
+        }
+        if !known.crowd_subnets.values().any(trades) {
+            cx.bad(
+                s,
+                "netuid",
+                format!(
+                    "no crowd trades SN{n} (each has a subnets list without it), so this hype would change nothing"
+                ),
+                format!("add {n} to a crowd's subnets, or hype one of the subnets the crowds trade"),
+            );
+            return false;
+        }
+        return true;
+    }
+    match known.crowd_subnets.get(crowd) {
+        Some(list) if !trades(list) => {
+            let list: Vec<String> = list.iter().map(u16::to_string).collect();
+            cx.bad(
+                s,
+                "netuid",
+                format!(
+                    "crowd '{crowd}' trades only SN{} (its subnets), so hype about SN{n} would change nothing",
+                    list.join(", SN")
+                ),
+                format!("hype one of its subnets, or add {n} to the crowd's subnets = [{}]", list.join(", ")),
+            );
+            false
+        }
+        _ => true,
     }
 }
 
