@@ -257,11 +257,24 @@ fn split(pot: u64, shares: &[u128]) -> (Vec<u64>, u64) {
     (paid, dust)
 }
 
-fn recycle_alpha(w: &mut World, n: usize, x: u64) {
+/// `x += y` on a balance, checked (rules.md §1): an overflow is an error, never a wrap.
+fn inc(x: &mut u64, y: u64) -> Result<(), EngineError> {
+    *x = x.checked_add(y).ok_or(EngineError::Overflow("epoch"))?;
+    Ok(())
+}
+
+/// `x -= y` on a balance, checked.
+fn dec(x: &mut u64, y: u64) -> Result<(), EngineError> {
+    *x = x.checked_sub(y).ok_or(EngineError::Overflow("epoch"))?;
+    Ok(())
+}
+
+fn recycle_alpha(w: &mut World, n: usize, x: u64) -> Result<(), EngineError> {
     if let Some(s) = w.subnets[n].as_mut() {
-        s.alpha_out -= x;
-        s.alpha_recycled += x;
+        dec(&mut s.alpha_out, x)?;
+        inc(&mut s.alpha_recycled, x)?;
     }
+    Ok(())
 }
 
 /// Runs subnet `n`'s epoch.
@@ -270,19 +283,22 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     let b = w.block;
     let of = || EngineError::Overflow("epoch");
     // Flow mode: root alpha is sold for root dividends while sum m > 1, else recycled.
-    if w.params.emission_mode == EmissionMode::Flow {
+    // Root alpha still pending after a map event switched to another mode (which sells it
+    // every block) is sold here as those modes would, so the buckets end at zero (§7).
+    let flow = w.params.emission_mode == EmissionMode::Flow;
+    if flow || w.subnets[n].as_ref().is_some_and(|s| s.pending_root_alpha > 0) {
         let sum_m: u128 = w.subnets().filter(|s| s.is_emitting(b)).map(|s| s.moving_price.to_bits()).sum();
         let min_liq = w.params.min_pool_liquidity.0;
         let s = w.subnets[n].as_mut().ok_or_else(of)?;
         let ra = std::mem::take(&mut s.pending_root_alpha);
-        let out = if sum_m > ONE { feeless_out(s.alpha_in, s.tao, ra) } else { 0 };
-        s.alpha_out -= ra;
+        let out = if !flow || sum_m > ONE { feeless_out(s.alpha_in, s.tao, ra) } else { 0 };
+        dec(&mut s.alpha_out, ra)?;
         if out > 0 && s.tao - out >= min_liq {
-            s.alpha_in += ra;
+            inc(&mut s.alpha_in, ra)?;
             s.tao -= out;
-            s.pending_root_tao += out;
+            inc(&mut s.pending_root_tao, out)?;
         } else {
-            s.alpha_recycled += ra;
+            inc(&mut s.alpha_recycled, ra)?;
         }
     }
     let s = w.subnets[n].as_ref().ok_or_else(of)?;
@@ -322,7 +338,7 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     } else {
         let (paid, dust) = split(p_miner, &y.incentive);
         miner_pay = paid;
-        recycle_alpha(w, n, dust);
+        recycle_alpha(w, n, dust)?;
     }
     // Each dividend splits into an alpha part and a root part by rho = tau root / S.
     let mut alpha_parts = Vec::with_capacity(vals.len());
@@ -350,25 +366,25 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
                 let chunks = w.params.miner_sell_chunks.max(1);
                 if let Some(s) = w.subnets[n].as_mut() {
                     let mm = &mut s.miners[*j];
-                    mm.alpha += x;
-                    mm.to_sell += mm.sell_fraction.apply(x);
+                    inc(&mut mm.alpha, x)?;
+                    inc(&mut mm.to_sell, mm.sell_fraction.apply(x))?;
                     mm.chunks_left = chunks;
                 }
             }
-            Miner::Account(id) => w.accounts[id.index()].alpha[n] += x,
+            Miner::Account(id) => inc(&mut w.accounts[id.index()].alpha[n], x)?,
         }
     }
     for (k, (id, _)) in vals.iter().enumerate() {
         let a = &mut w.accounts[id.index()];
-        a.alpha[n] += val_pay[k];
-        a.root.0 += root_pay[k];
+        inc(&mut a.alpha[n], val_pay[k])?;
+        inc(&mut a.root.0, root_pay[k])?;
     }
     let root_paid: u64 = root_pay.iter().sum();
     w.total_root = w.total_root.checked_add(root_paid).ok_or_else(of)?;
     if root_paid > 0 {
         w.root_vote = None;
     }
-    recycle_alpha(w, n, val_dust);
+    recycle_alpha(w, n, val_dust)?;
     w.recycle_tao(root_dust);
     // The owner's cut, valued at the spot price for a possible lock refund.
     let s = w.subnets[n].as_mut().ok_or_else(of)?;
@@ -386,7 +402,7 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     for m in &mut s.miners {
         m.sold_window = 0;
     }
-    w.accounts[owner.index()].alpha[n] += p_owner;
+    inc(&mut w.accounts[owner.index()].alpha[n], p_owner)?;
     for a in &mut w.accounts {
         a.sold_window[n] = 0;
     }
@@ -413,12 +429,12 @@ fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), E
         return Ok(());
     }
     s.tao = s.tao.checked_add(tao).ok_or_else(of)?;
-    s.alpha_in -= bought;
-    s.flow += i128::from(tao);
+    dec(&mut s.alpha_in, bought)?;
+    s.flow = s.flow.checked_add(i128::from(tao)).ok_or_else(of)?;
     w.ledger.external_inflow = w.ledger.external_inflow.checked_add(tao).ok_or_else(of)?;
     if !r.to_holders {
         let s = w.subnets[n].as_mut().ok_or_else(of)?;
-        s.alpha_burned += bought;
+        inc(&mut s.alpha_burned, bought)?;
         return Ok(());
     }
     let holders: Vec<(usize, u128)> = w
@@ -431,11 +447,11 @@ fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), E
     let shares: Vec<u128> = holders.iter().map(|h| h.1).collect();
     let (paid, dust) = split(bought, &shares);
     for (h, x) in holders.iter().zip(paid) {
-        w.accounts[h.0].alpha[n] += x;
+        inc(&mut w.accounts[h.0].alpha[n], x)?;
     }
     let s = w.subnets[n].as_mut().ok_or_else(of)?;
-    s.alpha_out += bought - dust;
-    s.alpha_burned += dust;
+    inc(&mut s.alpha_out, bought - dust)?;
+    inc(&mut s.alpha_burned, dust)?;
     Ok(())
 }
 

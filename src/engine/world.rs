@@ -543,9 +543,17 @@ impl World {
             EventKind::Hype { crowd, netuid, amount } => self.npcs.hype(crowd, *netuid, *amount),
             EventKind::SetParam { key, value } => {
                 // Validated by the map loader; a bad value here is ignored.
+                let mode = self.params.emission_mode;
                 if self.params.set(key, value).is_ok() {
                     self.rebuild_sale_phases();
                     self.root_vote = None;
+                    if self.params.emission_mode != mode {
+                        // Only `flow` resets F every block: what other modes left in it
+                        // would enter S at once.
+                        for s in self.subnets.iter_mut().flatten() {
+                            s.flow = 0;
+                        }
+                    }
                 }
             }
             EventKind::SetPolicy { account, netuid, policy } => {

@@ -1182,6 +1182,16 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             let s = cx.table(t, action, "{ key = \"tao_weight\", value = 0.5 }")?;
             cx.unknown_keys(&s, PARAM_KEYS, "param");
             let key = cx.string(&s, &PARAM_KEY, true).and_then(|k| {
+                if k == "subnet_limit" {
+                    // The subnet table is sized at block 0: a later limit could not be used.
+                    cx.bad(
+                        &s,
+                        "key",
+                        "subnet_limit sizes the subnet table at block 0 and cannot change during a match",
+                        "set it under [params] instead",
+                    );
+                    return None;
+                }
                 if PARAM_NAMES.contains(&k.as_str()) {
                     return Some(k);
                 }
