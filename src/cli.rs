@@ -195,6 +195,13 @@ Examples:
   dtao-arena check my_bot.lua                  load it and run 5 of its turns on the tutorial map
   dtao-arena check momentum:lookback=8         a shipped strategy, with options";
 
+const MAPS_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena maps                                  the built-in maps, one line each
+  dtao-arena maps --show tutorial > my-map.toml    a built-in map's source, to change
+  dtao-arena check my-map.toml                     then check it, and play it:
+  dtao-arena play --map my-map.toml";
+
 /// dTAO Arena: Bittensor's Dynamic TAO economy as a terminal game and a strategy tournament.
 #[derive(Debug, Parser)]
 #[command(name = "dtao-arena", version, about, after_help = AFTER_HELP)]
@@ -226,8 +233,13 @@ enum Command {
     /// Join a shared world: play in the terminal, --spectate, or --bot FILE.lua.
     #[command(after_help = JOIN_AFTER_HELP)]
     Join(join::JoinArgs),
-    /// List the built-in maps.
-    Maps,
+    /// List the built-in maps, or print one's source with --show NAME.
+    #[command(after_help = MAPS_AFTER_HELP)]
+    Maps {
+        /// Print this built-in map's TOML source, to copy and change.
+        #[arg(long, value_name = "NAME")]
+        show: Option<String>,
+    },
     /// List the shipped strategies.
     Strategies,
     /// Validate a map (.toml) or a strategy (.lua) and report every problem with its line.
@@ -273,10 +285,11 @@ fn run(cli: Cli) -> CliResult {
         Some(Command::Replay(a)) => replay::run(&a),
         Some(Command::Serve(a)) => serve::run(&a),
         Some(Command::Join(a)) => join::run(&a),
-        Some(Command::Maps) => {
+        Some(Command::Maps { show: None }) => {
             maps();
             Ok(())
         }
+        Some(Command::Maps { show: Some(name) }) => show_map(&name),
         Some(Command::Strategies) => {
             for b in crate::script::builtin::ALL {
                 out!("{:<16} {}", b.name, b.description());
@@ -288,6 +301,17 @@ fn run(cli: Cli) -> CliResult {
         }
         Some(Command::Check { file }) => check::run(&file),
     }
+}
+
+/// Prints a built-in map's source (the file a teacher copies to write a map).
+fn show_map(name: &str) -> CliResult {
+    let list = crate::scenario::builtins();
+    let Some(b) = list.iter().find(|b| b.name.eq_ignore_ascii_case(name.trim())) else {
+        let names: Vec<&str> = list.iter().map(|b| b.name).collect();
+        return Err(CliError::input(format!("no built-in map '{name}'; the built-in maps are: {}", names.join(", "))));
+    };
+    out!("{}", b.source.trim_end());
+    Ok(())
 }
 
 fn maps() {

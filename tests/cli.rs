@@ -19,6 +19,52 @@ fn maps_lists_the_builtins() {
 }
 
 #[test]
+fn maps_show_prints_a_builtin_source_that_checks() {
+    let o = run(&["maps", "--show", "Tutorial"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let source = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(source.trim_end(), include_str!("../maps/tutorial.toml").trim_end());
+    // What it prints is a map file a teacher can check and change.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("mine.toml");
+    std::fs::write(&file, &source).expect("write");
+    let o = run(&["check", file.to_str().expect("utf-8 path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["maps", "--show", "tutorail"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no built-in map 'tutorail'; the built-in maps are: dtao-launch, tutorial"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn sim_tells_a_lessons_story_and_objectives() {
+    let o = run(&["sim", "--map", "tutorial", "--seed", "7"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("story (the map's narration, launches and dissolutions):"), "{out}");
+    assert!(out.contains("  block         0  Welcome to dTAO."), "{out}");
+    assert!(out.contains("objectives:"), "{out}");
+    assert!(out.contains("  ?  Stake TAO into a subnet pool") && out.contains("play --map tutorial --lesson"), "{out}");
+    assert!(out.contains("  -  Find which subnet gets the most emission"), "{out}");
+    assert!(
+        out.contains("  ✓  Watch a hyped memecoin pump, and decide when to get out: reached after block "),
+        "{out}"
+    );
+    // A map without narration or objectives has neither section.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plain.toml");
+    std::fs::write(&file, "name = \"plain\"\nblocks = 100\n\n[[subnet]]\nnetuid = 1\ntao = 100.0\nalpha_in = 1000.0\n")
+        .expect("write");
+    let o = run(&["sim", "--map", file.to_str().expect("utf-8 path")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("story (") && !out.contains("objectives:"), "{out}");
+}
+
+#[test]
 fn sim_json_has_the_promised_keys() {
     let o = run(&["sim", "--map", "tutorial", "--blocks", "400", "--seed", "3", "--json"]);
     assert!(o.status.success(), "{}", stderr(&o));

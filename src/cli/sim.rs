@@ -217,7 +217,51 @@ fn print_summary(session: &Session, rep: &report::Report) {
             a.faults
         );
     }
+    lesson(&mut out, session);
 }
+
+/// A lesson's story (its narration, launches and dissolutions) and which of its
+/// objectives the world reached, so that a teacher can try a lesson headless.
+fn lesson(out: &mut impl Write, session: &Session) {
+    let story: Vec<&crate::session::LogLine> = session.log().iter().filter(|l| l.who == "map").collect();
+    if !story.is_empty() {
+        let _ = writeln!(out, "\nstory (the map's narration, launches and dissolutions):");
+        for l in story.iter().take(STORY_LINES) {
+            let text = l.text.replace('\n', "\n                   ");
+            let _ = writeln!(out, "  block {:>9}  {text}", crate::tui::format::int(l.block));
+        }
+        if story.len() > STORY_LINES {
+            let _ = writeln!(
+                out,
+                "  ... and {} more (watch them: --record FILE, then replay FILE)",
+                story.len() - STORY_LINES
+            );
+        }
+    }
+    let objectives = &session.map().objectives;
+    if objectives.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nobjectives:");
+    for (k, o) in objectives.iter().enumerate() {
+        let text = o.text.replace('\n', " ");
+        let line = match (&o.goal, session.objectives().reached(k, None)) {
+            (None, _) => format!("  -  {text} (a prompt: nothing to check)"),
+            (Some(g), _) if g.is_personal() => {
+                format!(
+                    "  ?  {text} (about the player: play it with `dtao-arena play --map {} --lesson`)",
+                    session.world().map
+                )
+            }
+            (Some(_), Some(b)) => format!("  ✓  {text}: reached after block {}", crate::tui::format::int(b)),
+            (Some(_), None) => format!("  ✗  {text}: not reached"),
+        };
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// Story lines `sim` prints at most.
+const STORY_LINES: usize = 40;
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
