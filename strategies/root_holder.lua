@@ -34,9 +34,7 @@ function init(cfg)
 end
 
 function on_tick(w)
-  for _, r in ipairs(w.results) do
-    if not r.ok then dtao.log(r.text .. " rejected: " .. r.reason) end
-  end
+  -- (A rejected order is already in the game's log with its reason.)
   stake_free(w)
   vote(w)
 end

@@ -127,6 +127,9 @@
 -- A default: called every tempo.
 -- cadence = 360
 
+-- A strategy's own state lives in its locals (or globals) between calls.
+local rejected = 0
+
 function init(cfg)
   -- (The log already shows which strategy wrote each line: no need to add its name.)
   dtao.log("playing " .. cfg.name .. " on " .. cfg.map .. " from block " .. cfg.block)
@@ -140,13 +143,14 @@ function on_tick(w)
       richest, richest_tao = s, s.tao
     end
   end
-  -- ...check what happened to earlier orders...
+  -- ...check what happened to earlier orders (the game already logs each rejection with
+  -- its reason: react to it rather than repeat it)...
   for _, r in ipairs(w.results) do
-    if not r.ok then dtao.log("rejected: " .. r.text .. ": " .. r.reason) end
+    if not r.ok then rejected = rejected + 1 end
   end
   -- ...and place orders. This template only reports.
   if richest then
-    dtao.log(string.format("block %d: the deepest pool is SN%d (%s) with %.0f TAO at %.5f TAO/alpha",
-      w.block, richest.netuid, richest.name, richest.tao, richest.price))
+    dtao.log(string.format("block %d: the deepest pool is SN%d (%s) with %.0f TAO at %.5f TAO/alpha (%d orders rejected so far)",
+      w.block, richest.netuid, richest.name, richest.tao, richest.price, rejected))
   end
 end
