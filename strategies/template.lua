@@ -145,12 +145,17 @@ function on_tick(w)
   end
   -- ...check what happened to earlier orders (the game already logs each rejection with
   -- its reason: react to it rather than repeat it)...
+  local new = 0
   for _, r in ipairs(w.results) do
-    if not r.ok then rejected = rejected + 1 end
+    if not r.ok then new = new + 1 end
+  end
+  if new > 0 then
+    rejected = rejected + new
+    dtao.log(rejected .. " of my orders rejected so far")
   end
   -- ...and place orders. This template only reports.
   if richest then
-    dtao.log(string.format("block %d: the deepest pool is SN%d (%s) with %.0f TAO at %.5f TAO/alpha (%d orders rejected so far)",
-      w.block, richest.netuid, richest.name, richest.tao, richest.price, rejected))
+    dtao.log(string.format("block %d: the deepest pool is SN%d (%s) with %.0f TAO at %.5f TAO/alpha",
+      w.block, richest.netuid, richest.name, richest.tao, richest.price))
   end
 end

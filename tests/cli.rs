@@ -53,8 +53,17 @@ fn sim_tells_a_lessons_story_and_objectives() {
         out.contains("  ✓  Watch a hyped memecoin pump, and decide when to get out: reached after block "),
         "{out}"
     );
-    // A map without narration or objectives has neither section.
     let dir = tempfile::tempdir().expect("tempdir");
+    // A teacher's renamed copy: the hint plays the file, not the built-in of that name.
+    let copy = dir.path().join("my lesson.toml");
+    let source = include_str!("../maps/tutorial.toml").replace("name = \"tutorial\"", "name = \"My lesson\"");
+    std::fs::write(&copy, source).expect("write");
+    let arg = copy.to_str().expect("utf-8 path");
+    let o = run(&["sim", "--map", arg, "--blocks", "100"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains(&format!("play --map '{arg}' --lesson")), "{out}");
+    // A map without narration or objectives has neither section.
     let file = dir.path().join("plain.toml");
     std::fs::write(&file, "name = \"plain\"\nblocks = 100\n\n[[subnet]]\nnetuid = 1\ntao = 100.0\nalpha_in = 1000.0\n")
         .expect("write");

@@ -69,16 +69,22 @@ fn run(from: &str, to: &str, mut at: impl FnMut(&World)) -> World {
 #[test]
 fn flow_to_price_sells_the_root_alpha_left_pending() {
     let mut pending_at_switch = 0;
+    let mut recycled_at_switch = 0;
     let w = run("flow", "price", |w| {
         if w.block == 801 {
             // After block 800, the block of the switch.
             pending_at_switch = w.subnets().map(|s| s.pending_root_alpha).sum();
+            recycled_at_switch = w.subnets().map(|s| s.alpha_recycled).sum::<u64>();
         }
     });
     // Flow keeps root alpha for the epoch; at the switch some is pending, and the next
-    // epochs (price mode) settle it instead of leaving it pending forever.
+    // epochs (price mode) settle it instead of leaving it pending forever...
     assert!(pending_at_switch > 0, "the scenario must leave root alpha pending at the switch");
     assert_eq!(w.subnets().map(|s| s.pending_root_alpha).sum::<u64>(), 0);
+    // ...by selling it for root dividends, as price mode sells root alpha: it is not
+    // recycled (what is recycled after the switch is truncation dust only).
+    let recycled_after = w.subnets().map(|s| s.alpha_recycled).sum::<u64>() - recycled_at_switch;
+    assert!(recycled_after < pending_at_switch / 1000, "{recycled_after} recycled of {pending_at_switch} pending");
 }
 
 #[test]
@@ -100,4 +106,19 @@ fn price_to_flow_starts_the_flows_from_zero() {
     // The switch (after block 800's coinbase) clears it, so block 801's coinbase folds
     // only block 801's own flows into S; flow mode then resets F every block.
     assert_eq!(flow_after, Some(0));
+}
+
+#[test]
+fn subnet_limit_may_be_lowered_by_an_event_but_not_raised() {
+    let with = |value: u32| {
+        let source = map("price", "price").replace(
+            r#"param = { key = "emission_mode", value = "price" }"#,
+            &format!(r#"param = {{ key = "subnet_limit", value = {value} }}"#),
+        );
+        dtao_arena::scenario::parse(&source.replace("tempo = 360", "tempo = 360\nsubnet_limit = 8"), "limit.toml")
+    };
+    assert!(with(4).is_ok(), "lowering: the next launches prune");
+    assert!(with(8).is_ok());
+    let e = with(16).expect_err("raising past the table sized at block 0").to_string();
+    assert!(e.contains("subnet_limit can only be lowered during a match") && e.contains("for 8"), "{e}");
 }

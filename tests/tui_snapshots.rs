@@ -731,6 +731,10 @@ fn a_spectator_follows_any_player_in_the_portfolio() {
     g.typed("3");
     assert!(g.snap().me.is_none(), "nobody is followed at first");
     assert!(g.text(160, 48).contains("you are watching this match: p P follow a player's book"));
+    // The Subnet screen names no one's position while nobody is followed.
+    g.typed("2");
+    assert!(!g.text(160, 48).contains("you: "), "a spectator has no position of its own");
+    g.typed("3");
     // p: the first player in account order, the human.
     let ana = g.snap().players.iter().find(|p| p.name == "ana").expect("the human").id;
     let buyer = g.snap().players.iter().find(|p| p.name == "buyer").expect("the bot").id;
@@ -740,6 +744,9 @@ fn a_spectator_follows_any_player_in_the_portfolio() {
     assert_eq!((book.name.as_str(), book.basis_from), ("ana", None), "watched from block 0");
     assert_eq!(book.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(25 * TAO));
     assert!(g.text(160, 48).contains("ana (human; p P: another player)"));
+    g.typed("2");
+    assert!(g.text(160, 48).contains("ana: "), "the Subnet screen names the followed player's position");
+    g.typed("3");
     // p again: the bot, its ten buys of 5 TAO watched as they happened.
     assert_eq!(orders_and_moves(&g.typed("p")), vec![Command::Follow(buyer)]);
     let book = g.snap().me.clone().expect("the bot's book");

@@ -123,7 +123,7 @@ pub fn run(a: &SimArgs) -> CliResult {
         let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
         out!("{text}");
     } else {
-        print_summary(&session, &rep);
+        print_summary(&session, &rep, &a.map);
     }
     Ok(())
 }
@@ -149,7 +149,7 @@ fn write_csv(path: &std::path::Path, header: &[&str], rows: &[Vec<String>]) -> C
     })
 }
 
-fn print_summary(session: &Session, rep: &report::Report) {
+fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
@@ -217,12 +217,13 @@ fn print_summary(session: &Session, rep: &report::Report) {
             a.faults
         );
     }
-    lesson(&mut out, session);
+    lesson(&mut out, session, map_arg);
 }
 
 /// A lesson's story (its narration, launches and dissolutions) and which of its
-/// objectives the world reached, so that a teacher can try a lesson headless.
-fn lesson(out: &mut impl Write, session: &Session) {
+/// objectives the world reached, so that a teacher can try a lesson headless (`map_arg`:
+/// the map as `--map` named it, for the command that plays it).
+fn lesson(out: &mut impl Write, session: &Session, map_arg: &str) {
     let story: Vec<&crate::session::LogLine> = session.log().iter().filter(|l| l.who == "map").collect();
     if !story.is_empty() {
         let _ = writeln!(out, "\nstory (the map's narration, launches and dissolutions):");
@@ -248,10 +249,9 @@ fn lesson(out: &mut impl Write, session: &Session) {
         let line = match (&o.goal, session.objectives().reached(k, None)) {
             (None, _) => format!("  -  {text} (a prompt: nothing to check)"),
             (Some(g), _) if g.is_personal() => {
-                format!(
-                    "  ?  {text} (about the player: play it with `dtao-arena play --map {} --lesson`)",
-                    session.world().map
-                )
+                let map =
+                    if map_arg.contains(char::is_whitespace) { format!("'{map_arg}'") } else { map_arg.to_string() };
+                format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map} --lesson`)")
             }
             (Some(_), Some(b)) => format!("  ✓  {text}: reached after block {}", crate::tui::format::int(b)),
             (Some(_), None) => format!("  ✗  {text}: not reached"),

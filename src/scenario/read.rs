@@ -1182,16 +1182,6 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             let s = cx.table(t, action, "{ key = \"tao_weight\", value = 0.5 }")?;
             cx.unknown_keys(&s, PARAM_KEYS, "param");
             let key = cx.string(&s, &PARAM_KEY, true).and_then(|k| {
-                if k == "subnet_limit" {
-                    // The subnet table is sized at block 0: a later limit could not be used.
-                    cx.bad(
-                        &s,
-                        "key",
-                        "subnet_limit sizes the subnet table at block 0 and cannot change during a match",
-                        "set it under [params] instead",
-                    );
-                    return None;
-                }
                 if PARAM_NAMES.contains(&k.as_str()) {
                     return Some(k);
                 }
@@ -1218,6 +1208,19 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
             let key = key?;
             let mut scratch = params.clone();
             match set_param(&mut scratch, &key, &e.node.value) {
+                Ok(()) if key == "subnet_limit" && scratch.subnet_limit > params.subnet_limit => {
+                    // The subnet table is sized at block 0: a higher limit could not be used.
+                    cx.bad(
+                        &s,
+                        "value",
+                        format!(
+                            "subnet_limit can only be lowered during a match (the subnet table is sized at block 0, for {})",
+                            params.subnet_limit
+                        ),
+                        "raise it under [params] instead",
+                    );
+                    None
+                }
                 Ok(()) => Some(EventKind::SetParam { key, value: param_text(&e.node.value) }),
                 Err(why) => {
                     let fix = rate_hint(&why, &e.node.value)

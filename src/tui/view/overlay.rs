@@ -365,7 +365,7 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if snap.players.len() > shown.len() {
         let more = snap.players.len() - shown.len();
-        lines.push(Line::styled(format!("… and {more} more: the Portfolio (3) lists everyone"), t.dim).centered());
+        lines.push(Line::styled(format!("… and {more} more"), t.dim).centered());
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("q quits · Esc looks around the final state", t.dim).centered());

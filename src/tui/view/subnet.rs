@@ -45,23 +45,33 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         vec![Span::raw(format!("root prop {}", format::pct(to_f64(s.root_prop))))],
         vec![Span::raw(format!("pool {} τ / {} α", format::rao(s.tao_rao), format::rao(s.alpha_in_rao)))],
     ];
-    facts.push(vec![Span::styled(
-        match pos {
-            Some(p) if p.alpha_rao > 0 => format!(
-                "you: {} α worth {} τ ({} τ P/L)",
-                format::rao(p.alpha_rao),
-                format::rao(p.value_rao),
-                format::signed(format::signed_units(p.unrealized_rao()))
-            ),
-            _ => "you: no position".into(),
-        },
-        t.you,
-    )]);
-    let miner = me.is_some_and(|m| m.miner_on.contains(&s.netuid));
-    let policy = me
-        .and_then(|m| m.policies.iter().find(|(n, _)| *n == s.netuid))
-        .map_or("honest".to_string(), |(_, p)| p.name().to_string());
-    facts.push(vec![Span::styled(format!("miner: {} · policy: {policy}", if miner { "yes" } else { "no" }), t.dim)]);
+    // Whose book: yours, or (watching) the followed player's; nobody's when a spectator
+    // follows no one yet.
+    let owner = match (app.watching(), me) {
+        (false, _) => Some("you".to_string()),
+        (true, Some(m)) => Some(m.name.clone()),
+        (true, None) => None,
+    };
+    if let Some(owner) = owner {
+        facts.push(vec![Span::styled(
+            match pos {
+                Some(p) if p.alpha_rao > 0 => format!(
+                    "{owner}: {} α worth {} τ ({} τ P/L)",
+                    format::rao(p.alpha_rao),
+                    format::rao(p.value_rao),
+                    format::signed(format::signed_units(p.unrealized_rao()))
+                ),
+                _ => format!("{owner}: no position"),
+            },
+            t.you,
+        )]);
+        let miner = me.is_some_and(|m| m.miner_on.contains(&s.netuid));
+        let policy = me
+            .and_then(|m| m.policies.iter().find(|(n, _)| *n == s.netuid))
+            .map_or("honest".to_string(), |(_, p)| p.name().to_string());
+        facts
+            .push(vec![Span::styled(format!("miner: {} · policy: {policy}", if miner { "yes" } else { "no" }), t.dim)]);
+    }
     if let Some(x) = detail.and_then(|d| d.alpha_until_halving_rao) {
         facts.push(vec![Span::styled(format!("alpha halving in {} α", format::rao(x)), t.dim)]);
     }
