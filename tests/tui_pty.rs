@@ -148,3 +148,76 @@ fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
     let o = Command::new(BIN).args(["play", "--bot", "no/such/bot.lua"]).output().expect("run");
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// A closed terminal (a closed window, a dropped SSH session): the game saves and exits.
+/// `script` owns the pseudo-terminal here; killing it closes the terminal under the game,
+/// which gets SIGHUP (more than once) and a terminal that reads EOF forever. crossterm's
+/// reader spins on such a terminal without returning (crossterm-rs/crossterm#793), which
+/// used to keep the game at full CPU, unsaved, for good.
+#[cfg(unix)]
+#[test]
+fn a_closed_terminal_saves_the_game_and_exits() {
+    use std::io::Read;
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let data = tempfile::tempdir().expect("tempdir");
+    let inner = format!("stty cols 120 rows 40; echo \"pid=$$;\"; exec '{BIN}' play --map tutorial --seed 3");
+    let mut script = Command::new("script")
+        .args(["-qfec", &inner, "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .env("XDG_DATA_HOME", data.path())
+        .env("HOME", data.path())
+        // Open and silent: the game waits for keys that never come.
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("script runs");
+    let mut out = script.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !String::from_utf8_lossy(&seen).contains("Welcome") {
+        assert!(Instant::now() < deadline, "the game did not draw: {}", String::from_utf8_lossy(&seen));
+        if let Ok(b) = rx.recv_timeout(Duration::from_millis(100)) {
+            seen.extend(b);
+        }
+    }
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    let pid = text.split("pid=").nth(1).and_then(|r| r.split(';').next()).expect("the game's pid").to_string();
+    script.kill().expect("kill script: the terminal closes");
+    let _ = script.wait();
+    let saves = data.path().join("dtao-arena").join("saves");
+    let alive = || Command::new("kill").args(["-0", &pid]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let saved = std::fs::read_dir(&saves)
+            .map(|d| d.flatten().any(|e| e.path().extension().is_some_and(|x| x == "dtrec")))
+            .unwrap_or(false);
+        if saved && !alive() {
+            break;
+        }
+        if Instant::now() >= deadline {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            panic!(
+                "20 s after its terminal closed the game has {} and is {}",
+                if saved { "saved" } else { "not saved" },
+                if alive() { "still running" } else { "gone" }
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -226,10 +226,15 @@ fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResu
     let result = game(handle, options);
     handle.quit();
     if let Some(s) = &handle.latest().saved {
-        match &s.error {
-            None => eprintln!("saved at block {} to {}\nresume: dtao-arena play --load {}", s.block, s.path, s.path),
-            Some(e) => eprintln!("warning: the game could not be saved to {}: {e}", s.path),
-        }
+        // Not eprintln!, which panics when the terminal is gone (a closed window).
+        use std::io::Write as _;
+        let mut err = std::io::stderr();
+        let _ = match &s.error {
+            None => {
+                writeln!(err, "saved at block {} to {}\nresume: dtao-arena play --load {}", s.block, s.path, s.path)
+            }
+            Some(e) => writeln!(err, "warning: the game could not be saved to {}: {e}", s.path),
+        };
     }
     result
 }

@@ -3,7 +3,8 @@
 //! at once (exit code 130).
 
 /// Calls `stop` on a background thread when the process gets SIGINT, SIGTERM or SIGHUP
-/// (Ctrl-C on other systems); a second signal exits the process. `false` if the
+/// (Ctrl-C on other systems); a second Ctrl-C or `kill` exits the process (a repeated
+/// hangup does not: a closing terminal sends several). `false` if the
 /// signals could not be watched (the defaults then apply: the process just ends).
 pub(crate) fn on_stop(stop: impl FnOnce() + Send + 'static) -> bool {
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
@@ -20,11 +21,22 @@ pub(crate) fn on_stop(stop: impl FnOnce() + Send + 'static) -> bool {
             let _ = ready_tx.send(true);
             signals.next().await;
             stop();
-            signals.next().await;
+            // A closed terminal sends SIGHUP more than once (the terminal and the kernel's
+            // hangup): only a second Ctrl-C or kill means "quit now, unsaved".
+            while signals.next().await == Kind::Hangup {}
             std::process::exit(130);
         });
     });
     spawned.is_ok() && ready_rx.recv().unwrap_or(false)
+}
+
+/// What a signal asks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Ctrl-C or `kill`.
+    Stop,
+    /// The terminal closed.
+    Hangup,
 }
 
 #[cfg(unix)]
@@ -45,11 +57,11 @@ impl Signals {
         })
     }
 
-    async fn next(&mut self) {
+    async fn next(&mut self) -> Kind {
         tokio::select! {
-            _ = self.term.recv() => {}
-            _ = self.hup.recv() => {}
-            _ = self.int.recv() => {}
+            _ = self.term.recv() => Kind::Stop,
+            _ = self.hup.recv() => Kind::Hangup,
+            _ = self.int.recv() => Kind::Stop,
         }
     }
 }
@@ -63,7 +75,8 @@ impl Signals {
         Some(Self)
     }
 
-    async fn next(&mut self) {
+    async fn next(&mut self) -> Kind {
         let _ = tokio::signal::ctrl_c().await;
+        Kind::Stop
     }
 }

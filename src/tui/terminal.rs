@@ -4,6 +4,7 @@
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -50,8 +51,8 @@ pub fn restore() -> io::Result<()> {
 
 /// Restores the terminal when dropped (on return, on `?`, and while unwinding).
 pub struct Guard {
-    /// The terminal.
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// The terminal (taken when the guard drops).
+    terminal: Option<Terminal<CrosstermBackend<Stdout>>>,
     previous_hook: Option<std::sync::Arc<PanicHook>>,
 }
 
@@ -79,12 +80,21 @@ impl Guard {
         let mut out = io::stdout();
         execute!(out, EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
         let terminal = Terminal::new(CrosstermBackend::new(out))?;
-        Ok(Self { terminal, previous_hook: Some(previous) })
+        Ok(Self { terminal: Some(terminal), previous_hook: Some(previous) })
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        if let Some(t) = self.terminal.take() {
+            if tty_present() {
+                drop(t);
+            } else {
+                // Gone: dropping it would print (and panic on) an error about the
+                // cursor to a terminal that no longer exists.
+                std::mem::forget(t);
+            }
+        }
         let _ = restore();
         if !std::thread::panicking() {
             if let Some(prev) = self.previous_hook.take() {
@@ -95,6 +105,62 @@ impl Drop for Guard {
     }
 }
 
+/// Terminal input, read on a thread of its own: once the terminal is gone (a closed
+/// window, a dropped SSH session), crossterm's reader re-reads the hung-up tty forever
+/// and never returns, timeout or not (crossterm-rs/crossterm#793). Reading here, the
+/// game's loop still runs, sees the stop signal or the missing terminal, saves and exits.
+fn spawn_input() -> io::Result<mpsc::Receiver<io::Result<Event>>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new().name("dtao-input".into()).spawn(move || {
+        loop {
+            let e = event::read();
+            let failed = e.is_err();
+            if tx.send(e).is_err() || failed {
+                break;
+            }
+        }
+    })?;
+    Ok(rx)
+}
+
+/// Whether the game's terminal still exists: after a hangup the process has no
+/// controlling terminal, so `/dev/tty` no longer opens. Looked at once a second, and
+/// only if it opened at the start.
+struct TtyWatch {
+    watched: bool,
+    last: Instant,
+}
+
+impl TtyWatch {
+    fn new() -> Self {
+        Self { watched: tty_present(), last: Instant::now() }
+    }
+
+    /// The terminal is gone (checked at most once a second).
+    fn gone(&mut self) -> bool {
+        if !self.watched || self.last.elapsed() < Duration::from_secs(1) {
+            return false;
+        }
+        self.gone_now()
+    }
+
+    /// The terminal is gone (checked now).
+    fn gone_now(&mut self) -> bool {
+        self.last = Instant::now();
+        self.watched && !tty_present()
+    }
+}
+
+#[cfg(unix)]
+fn tty_present() -> bool {
+    std::fs::File::open("/dev/tty").is_ok()
+}
+
+#[cfg(not(unix))]
+fn tty_present() -> bool {
+    true
+}
+
 /// Runs the game on the real terminal until the player quits. The terminal is restored
 /// whatever happens.
 ///
@@ -102,9 +168,13 @@ impl Drop for Guard {
 /// The terminal failed.
 pub fn run(handle: &mut SessionHandle, theme: Theme, options: Options) -> io::Result<()> {
     let mut guard = Guard::enter()?;
-    let result = event_loop(&mut guard.terminal, handle, theme, options);
-    drop(guard);
+    let result = match guard.terminal.as_mut() {
+        Some(t) => event_loop(t, handle, theme, options),
+        None => Ok(()),
+    };
+    // The game is saved before the terminal is touched again (it may be gone).
     handle.quit();
+    drop(guard);
     result
 }
 
@@ -114,6 +184,8 @@ fn event_loop(
     theme: Theme,
     options: Options,
 ) -> io::Result<()> {
+    let input = spawn_input()?;
+    let mut tty = TtyWatch::new();
     let mut app = App::new(handle.info(), handle.latest(), theme, options);
     let size = terminal.size()?;
     app.update(Action::Resize { width: size.width, height: size.height });
@@ -133,31 +205,39 @@ fn event_loop(
         for c in app.take_commands() {
             handle.send(c);
         }
-        if app.should_quit() || STOP.load(Ordering::SeqCst) {
+        if app.should_quit() || STOP.load(Ordering::SeqCst) || tty.gone() {
             return Ok(());
         }
         if dirty {
-            terminal.draw(|f| f.render_widget(&app, f.area()))?;
+            // A terminal that went away mid-draw is not an error of the game's.
+            if let Err(e) = terminal.draw(|f| f.render_widget(&app, f.area())) {
+                return if tty.gone_now() { Ok(()) } else { Err(e) };
+            }
             dirty = false;
         }
-        if event::poll(FRAME_PERIOD)? {
-            // Drain everything that is waiting, then draw once.
-            loop {
-                match event::read()? {
-                    Event::Key(k) => app.on_key(k),
-                    Event::Mouse(m) => {
-                        if let Some(a) = keymap::mouse(m) {
-                            app.update(a);
+        match input.recv_timeout(FRAME_PERIOD) {
+            Ok(first) => {
+                // Drain everything that is waiting, then draw once.
+                let mut next = Some(first);
+                while let Some(e) = next.take() {
+                    match e? {
+                        Event::Key(k) => app.on_key(k),
+                        Event::Mouse(m) => {
+                            if let Some(a) = keymap::mouse(m) {
+                                app.update(a);
+                            }
                         }
+                        Event::Resize(width, height) => app.update(Action::Resize { width, height }),
+                        _ => {}
                     }
-                    Event::Resize(width, height) => app.update(Action::Resize { width, height }),
-                    _ => {}
-                }
-                dirty = true;
-                if app.should_quit() || !event::poll(Duration::ZERO)? {
-                    break;
+                    dirty = true;
+                    if !app.should_quit() {
+                        next = input.try_recv().ok();
+                    }
                 }
             }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
         }
         if last_tick.elapsed() >= TICK_PERIOD {
             last_tick = Instant::now();
