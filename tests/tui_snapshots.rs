@@ -709,23 +709,36 @@ fn a_replay_follows_any_player_in_the_portfolio() {
     assert_eq!(last.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(50_000_000_000));
 }
 
+/// The tutorial (seed 7) with the human "ana", who stakes 25 TAO on SN1 at once; `then`
+/// finishes the setup and says whose game it is (`None`: a spectator's).
+fn spawn_ana(
+    then: impl FnOnce(&mut Session, AccountId) -> Result<Option<AccountId>, String> + Send + 'static,
+) -> SessionHandle {
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    SessionHandle::spawn(
+        move || {
+            let mut s = Session::new(&map, Some(7), None).map_err(|e| e.to_string())?;
+            let ana = s.add_human("ana");
+            s.submit(ana, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
+            let human = then(&mut s, ana)?;
+            Ok(Setup::new(s, human))
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn")
+}
+
 /// A spectator (a projector: a live match and no player of one's own) follows any
 /// player's book with p and P, with the cost basis of what it sees; orders stay off.
 #[test]
 fn a_spectator_follows_any_player_in_the_portfolio() {
-    let map = dtao_arena::scenario::load("tutorial").expect("map");
-    let handle = SessionHandle::spawn(
-        move || {
-            let mut s = Session::new(&map, Some(7), None).map_err(|e| e.to_string())?;
-            let h = s.add_human("ana");
+    let mut g = Game::on(
+        spawn_ana(|s, _| {
             s.add_bot("buyer", Box::new(Buyer { left: 10 }));
-            s.submit(h, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
-            Ok(Setup::new(s, None))
-        },
-        HandleOptions::default(),
-    )
-    .expect("spawn");
-    let mut g = Game::on(handle, Theme::colored());
+            Ok(None)
+        }),
+        Theme::colored(),
+    );
     g.key(KeyCode::Esc);
     g.step(4000);
     g.typed("3");
@@ -780,21 +793,15 @@ fn a_spectator_follows_any_player_in_the_portfolio() {
 /// all of it as profit, and says from which block.
 #[test]
 fn a_book_picked_up_mid_match_costs_its_positions_at_their_value_then() {
-    let map = dtao_arena::scenario::load("tutorial").expect("map");
-    let handle = SessionHandle::spawn(
-        move || {
-            let mut s = Session::new(&map, Some(7), None).map_err(|e| e.to_string())?;
-            let h = s.add_human("ana");
-            s.submit(h, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
+    let mut g = Game::on(
+        spawn_ana(|s, ana| {
             for _ in 0..100 {
                 s.step().map_err(|e| e.to_string())?;
             }
-            Ok(Setup::new(s, Some(h)))
-        },
-        HandleOptions::default(),
-    )
-    .expect("spawn");
-    let mut g = Game::on(handle, Theme::colored());
+            Ok(Some(ana))
+        }),
+        Theme::colored(),
+    );
     g.key(KeyCode::Esc);
     let book = g.snap().me.clone().expect("ana's book");
     assert_eq!(book.basis_from, Some(100));
