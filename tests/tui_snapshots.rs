@@ -759,6 +759,8 @@ fn a_spectator_follows_any_player_in_the_portfolio() {
     assert!(g.text(160, 48).contains("ana (human; p P: another player)"));
     g.typed("2");
     assert!(g.text(160, 48).contains("ana: "), "the Subnet screen names the followed player's position");
+    g.typed("1");
+    assert!(g.text(160, 48).contains("Yours: ana"), "the Market says whose the Yours columns are");
     g.typed("3");
     // p again: the bot, its ten buys of 5 TAO watched as they happened.
     assert_eq!(orders_and_moves(&g.typed("p")), vec![Command::Follow(buyer)]);

@@ -123,10 +123,15 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let sort_label = format!(" sort {}{arrow} (o, O) ", m.sort.label());
-    let title = Line::from(vec![
+    let mut title = vec![
         Span::styled(format!(" Market · {} subnet{} ", rows.len(), format::plural(rows.len())), t.accent),
         Span::styled(sort_label, t.dim),
-    ]);
+    ];
+    // Watching (a replay, a spectator), the Yours columns are the followed player's.
+    if let Some(me) = snap.me.as_ref().filter(|_| app.watching()) {
+        title.push(Span::styled(format!(" Yours: {} ", format::clip(&me.name, 20)), t.you));
+    }
+    let title = Line::from(title);
     let sel = app.market_selected(&rows).and_then(|k| k.checked_sub(m.offset));
     let mut state = TableState::default().with_selected(sel);
     StatefulWidget::render(
