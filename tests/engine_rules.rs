@@ -980,21 +980,15 @@ fn retail_holds_between_stop_loss_and_take_profit() {
 }
 
 #[test]
-fn retail_sells_at_the_stop_loss() {
-    let (mut w, member) = retail_position();
-    w.subnets[1].as_mut().expect("sn1").tao = 80 * TAO;
-    w.step().expect("step");
-    // Value floor(80e9 * 90_908_677_685 / 1000e9) - fee = 7_272_644_214 <= 8 TAO.
-    assert_eq!(dumps_queued(&w), vec![(member, Some(1))]);
-}
-
-#[test]
-fn retail_sells_at_the_take_profit() {
-    let (mut w, member) = retail_position();
-    w.subnets[1].as_mut().expect("sn1").tao = 170 * TAO;
-    w.step().expect("step");
-    // Value floor(170e9 * 90_908_677_685 / 1000e9) - fee = 15_454_425_206 >= 15 TAO.
-    assert_eq!(dumps_queued(&w), vec![(member, Some(1))]);
+fn retail_sells_at_the_stop_loss_and_at_the_take_profit() {
+    // Stop loss: value floor(80e9 * 90_908_677_685 / 1000e9) - fee = 7_272_644_214 <= 8 TAO.
+    // Take profit: floor(170e9 * 90_908_677_685 / 1000e9) - fee = 15_454_425_206 >= 15 TAO.
+    for pool_tao in [80 * TAO, 170 * TAO] {
+        let (mut w, member) = retail_position();
+        w.subnets[1].as_mut().expect("sn1").tao = pool_tao;
+        w.step().expect("step");
+        assert_eq!(dumps_queued(&w), vec![(member, Some(1))], "pool at {pool_tao} rao");
+    }
 }
 
 #[test]

@@ -806,8 +806,8 @@ impl History {
 
     fn sample(&mut self, w: &World, cap: usize, force: bool) {
         let b = w.block;
-        // Players who joined since (a shared world, a workshop's replay): a new series
-        // each, starting now.
+        // Every human and bot gets a series, from the block it is first seen (players who
+        // join a shared world later included).
         for a in w.accounts.get(self.scanned..).unwrap_or(&[]) {
             if a.kind != AccountKind::Npc && self.players.last().is_none_or(|(id, _)| a.id > *id) {
                 self.players.push((a.id, a.name.clone()));
@@ -1127,22 +1127,17 @@ impl Sim {
             save_path: autosave.clone(),
         };
         let mut history = History::new(options.history_points);
-        let players: Vec<(AccountId, String)> =
-            w.accounts.iter().filter(|a| a.kind != AccountKind::Npc).map(|a| (a.id, a.name.clone())).collect();
-        for _ in &players {
-            history.scores.add_series();
-        }
         let replay = replay_rec.map(|rec| {
             let end = rec.block;
             Replay {
-                index: Some(replay::spawn(Arc::clone(&rec), options.history_points, players.clone())),
+                index: Some(replay::spawn(Arc::clone(&rec), options.history_points)),
                 rec,
                 forks: Vec::new(),
                 full_history: None,
                 status: Arc::new(ReplayStatus { end, indexed_to: 0, marks: Vec::new(), diverged: None }),
             }
         });
-        history.players = players;
+        // The charted players are found by sampling (every human and bot, in account order).
         history.sample(w, options.history_points, true);
         // Watching (a replay, or a spectator without a player) can follow anyone.
         let watching = replay.is_some() || human.is_none();
@@ -1448,12 +1443,8 @@ impl Sim {
     /// the seek.
     fn after_jump(&mut self) {
         if !self.history_fixed {
-            let players = std::mem::take(&mut self.history.players);
+            // Its players are found again by the next sample.
             self.history = History::new(self.options.history_points);
-            for _ in &players {
-                self.history.scores.add_series();
-            }
-            self.history.players = players;
         }
         self.journal.clear();
         self.journal_trades.clear();

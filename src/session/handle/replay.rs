@@ -60,11 +60,7 @@ pub(super) enum Indexed {
 }
 
 /// Starts the background pass; results arrive on the returned channel.
-pub(super) fn spawn(
-    rec: Arc<Recording>,
-    history_points: usize,
-    players: Vec<(crate::engine::AccountId, String)>,
-) -> Receiver<Indexed> {
+pub(super) fn spawn(rec: Arc<Recording>, history_points: usize) -> Receiver<Indexed> {
     let (tx, rx) = mpsc::channel();
     let run = move || {
         let mut s = match Session::from_recording(&rec, None) {
@@ -76,10 +72,6 @@ pub(super) fn spawn(
         };
         let every = fork_every(rec.block);
         let mut history = History::new(history_points);
-        for _ in &players {
-            history.scores.add_series();
-        }
-        history.players = players;
         history.sample(s.world(), history_points, true);
         let mut ledgers = super::Ledgers::starting(s.world(), super::Tracked::Players);
         let mut marks = Vec::new();
