@@ -105,6 +105,33 @@ fn sim_json_has_the_promised_keys() {
 }
 
 #[test]
+fn sim_json_carries_a_lessons_story_and_objectives() {
+    let o = run(&["sim", "--map", "tutorial", "--seed", "7", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let story = v["lesson"]["story"].as_array().expect("a story");
+    assert_eq!(story[0]["block"], 0);
+    assert!(story[0]["text"].as_str().is_some_and(|t| t.starts_with("Welcome to dTAO.")), "{}", story[0]);
+    let objectives = v["lesson"]["objectives"].as_array().expect("objectives");
+    let statuses: Vec<&str> = objectives.iter().map(|o| o["status"].as_str().expect("a status")).collect();
+    assert_eq!(statuses, ["about_the_player", "prompt", "prompt", "reached"]);
+    // The same block as the summary's "reached after block N".
+    let text = run(&["sim", "--map", "tutorial", "--seed", "7"]);
+    let reached = objectives[3]["reached_at_block"].as_u64().expect("a block");
+    let line = format!("reached after block {}", dtao_arena::tui::format::int(reached));
+    assert!(String::from_utf8_lossy(&text.stdout).contains(&line), "no '{line}' in the summary");
+    assert!(objectives[0]["reached_at_block"].is_null() && objectives[0].get("reached_by").is_none());
+    // A map without narration or objectives has no lesson key.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("plain.toml");
+    std::fs::write(&file, "name = \"plain\"\nblocks = 100\n\n[[subnet]]\nnetuid = 1\ntao = 100.0\nalpha_in = 1000.0\n")
+        .expect("write");
+    let o = run(&["sim", "--map", file.to_str().expect("utf-8 path"), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(v.get("lesson").is_none(), "{v}");
+}
+
+#[test]
 fn sim_summary_and_trace_files() {
     let dir = tempfile::tempdir().expect("tmp");
     let trace = dir.path().join("run.csv");

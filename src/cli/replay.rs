@@ -45,7 +45,7 @@ pub fn run(a: &ReplayArgs) -> CliResult {
     }
     let (checked, _) = session.checked();
     if a.json {
-        let rep = crate::session::report::report(session.world());
+        let rep = crate::session::report::session_report(&session);
         let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;
         out!("{text}");
     } else {

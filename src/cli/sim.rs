@@ -100,7 +100,7 @@ pub fn run(a: &SimArgs) -> CliResult {
         super::recfile::write(path, &r)?;
         eprintln!("recorded {} blocks to {} (watch: dtao-arena replay {})", r.block, path.display(), path.display());
     }
-    let rep = report::report(session.world());
+    let rep = report::session_report(&session);
     if !a.bots.is_empty() && !a.json {
         // The bots' first lines, and every fault whatever its place (why a bot lost turns
         // or forfeited must never be cut off).
@@ -217,14 +217,15 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
             a.faults
         );
     }
-    lesson(&mut out, session, map_arg);
+    lesson(&mut out, rep.lesson.as_ref(), map_arg);
 }
 
 /// A lesson's story (its narration, launches and dissolutions) and which of its
 /// objectives the world reached, so that a teacher can try a lesson headless (`map_arg`:
 /// the map as `--map` named it, for the command that plays it).
-fn lesson(out: &mut impl Write, session: &Session, map_arg: &str) {
-    let story: Vec<&crate::session::LogLine> = session.log().iter().filter(|l| l.who == "map").collect();
+fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) {
+    let Some(lesson) = lesson else { return };
+    let story = &lesson.story;
     if !story.is_empty() {
         let _ = writeln!(out, "\nstory (the map's narration, launches and dissolutions):");
         for l in story.iter().take(STORY_LINES) {
@@ -234,27 +235,30 @@ fn lesson(out: &mut impl Write, session: &Session, map_arg: &str) {
         if story.len() > STORY_LINES {
             let _ = writeln!(
                 out,
-                "  ... and {} more (watch them: --record FILE, then replay FILE)",
+                "  ... and {} more (watch them: --record FILE, then replay FILE; all are in --json)",
                 story.len() - STORY_LINES
             );
         }
     }
-    let objectives = &session.map().objectives;
-    if objectives.is_empty() {
+    if lesson.objectives.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nobjectives:");
-    for (k, o) in objectives.iter().enumerate() {
+    for o in &lesson.objectives {
         let text = o.text.replace('\n', " ");
-        let line = match (&o.goal, session.objectives().reached(k, None)) {
-            (None, _) => format!("  -  {text} (a prompt: nothing to check)"),
-            (Some(g), _) if g.is_personal() => {
+        let line = match (o.status, o.reached_at_block) {
+            (report::ObjectiveStatus::Prompt, _) => format!("  -  {text} (a prompt: nothing to check)"),
+            (report::ObjectiveStatus::AboutThePlayer, _) => {
                 let map =
                     if map_arg.contains(char::is_whitespace) { format!("'{map_arg}'") } else { map_arg.to_string() };
                 format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map} --lesson`)")
             }
-            (Some(_), Some(b)) => format!("  ✓  {text}: reached after block {}", crate::tui::format::int(b)),
-            (Some(_), None) => format!("  ✗  {text}: not reached"),
+            (report::ObjectiveStatus::Reached, Some(b)) => {
+                format!("  ✓  {text}: reached after block {}", crate::tui::format::int(b))
+            }
+            (report::ObjectiveStatus::Reached | report::ObjectiveStatus::NotReached, _) => {
+                format!("  ✗  {text}: not reached")
+            }
         };
         let _ = writeln!(out, "{line}");
     }

@@ -187,6 +187,13 @@ mod tests {
         s.run_to_end(0, |_| {}).expect("runs");
         assert_eq!(s.world().block, 100);
         assert_eq!(s.objectives().reached(1, Some(ana)), Some(10), "once reached, it stays reached");
+        // The JSON report names who reached a personal goal, and when.
+        let lesson = crate::session::report::lesson(&s).expect("objectives");
+        let statuses: Vec<_> = lesson.objectives.iter().map(|o| o.status).collect();
+        use crate::session::report::ObjectiveStatus::{AboutThePlayer, Prompt};
+        assert_eq!(statuses, [Prompt, AboutThePlayer, AboutThePlayer]);
+        assert_eq!(lesson.objectives[1].reached_by, BTreeMap::from([("ana".to_string(), 10)]));
+        assert!(lesson.objectives[2].reached_by.is_empty() && lesson.objectives[1].reached_at_block.is_none());
         // A fork carries the tracker: going back (a replay's seek) forgets what came after.
         s.restore(&start);
         assert_eq!(s.objectives().reached(1, Some(ana)), None);

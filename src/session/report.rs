@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::engine::math::to_f64;
-use crate::engine::{AccountId, World};
+use crate::engine::{AccountId, AccountKind, World};
 
 /// The `sim --json` report.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -31,6 +31,53 @@ pub struct Report {
     pub subnets: Vec<SubnetReport>,
     /// Accounts by id.
     pub accounts: Vec<AccountReport>,
+    /// A lesson's story and objectives (only when the map has either; see [`lesson`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<Lesson>,
+}
+
+/// A lesson at the end of a match: the map's narration, launches and dissolutions, and
+/// which of its objectives the world reached.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Lesson {
+    /// The map's log lines, in order.
+    pub story: Vec<StoryLine>,
+    /// The map's objectives, in its order.
+    pub objectives: Vec<ObjectiveReport>,
+}
+
+/// One line of a lesson's story.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StoryLine {
+    /// The block it was told at.
+    pub block: u64,
+    /// Its text.
+    pub text: String,
+}
+
+/// One objective and whether it was reached.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ObjectiveReport {
+    /// The objective as the map words it.
+    pub text: String,
+    /// `reached`, `not_reached`, `about_the_player` (a goal each human reaches on their
+    /// own, see `reached_by`) or `prompt` (no goal: nothing to check).
+    pub status: ObjectiveStatus,
+    /// The blocks run when a world goal was reached.
+    pub reached_at_block: Option<u64>,
+    /// For a goal about the player: each human who reached it and when.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub reached_by: BTreeMap<String, u64>,
+}
+
+/// Whether an objective was reached.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectiveStatus {
+    Reached,
+    NotReached,
+    AboutThePlayer,
+    Prompt,
 }
 
 /// A subnet in the report.
@@ -131,7 +178,54 @@ pub fn report(w: &World) -> Report {
                 faults: a.faults,
             })
             .collect(),
+        lesson: None,
     }
+}
+
+/// The report of a session now, with its lesson (when the map tells a story or sets
+/// objectives).
+#[must_use]
+pub fn session_report(session: &super::Session) -> Report {
+    Report { lesson: lesson(session), ..report(session.world()) }
+}
+
+/// A session's story and objectives so far; `None` when the map has neither.
+#[must_use]
+pub fn lesson(session: &super::Session) -> Option<Lesson> {
+    let story: Vec<StoryLine> = session
+        .log()
+        .iter()
+        .filter(|l| l.who == "map")
+        .map(|l| StoryLine { block: l.block, text: l.text.clone() })
+        .collect();
+    let tracker = session.objectives();
+    let w = session.world();
+    let objectives: Vec<ObjectiveReport> = session
+        .map()
+        .objectives
+        .iter()
+        .enumerate()
+        .map(|(k, o)| {
+            let (status, reached_at_block, reached_by) = match &o.goal {
+                None => (ObjectiveStatus::Prompt, None, BTreeMap::new()),
+                Some(g) if g.is_personal() => {
+                    let by = w
+                        .accounts
+                        .iter()
+                        .filter(|a| a.kind == AccountKind::Human)
+                        .filter_map(|a| Some((a.name.clone(), tracker.reached(k, Some(a.id))?)))
+                        .collect();
+                    (ObjectiveStatus::AboutThePlayer, None, by)
+                }
+                Some(_) => match tracker.reached(k, None) {
+                    Some(b) => (ObjectiveStatus::Reached, Some(b), BTreeMap::new()),
+                    None => (ObjectiveStatus::NotReached, None, BTreeMap::new()),
+                },
+            };
+            ObjectiveReport { text: o.text.clone(), status, reached_at_block, reached_by }
+        })
+        .collect();
+    (!story.is_empty() || !objectives.is_empty()).then_some(Lesson { story, objectives })
 }
 
 /// The header of the subnet trace CSV (interface.md's columns first).
