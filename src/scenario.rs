@@ -162,6 +162,23 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
 /// The longest match a map may ask for (see [`crate::engine::params::MAX_BLOCKS`]).
 pub use crate::engine::params::MAX_BLOCKS;
 
+/// The longest map `name` (checked at load).
+pub const MAX_NAME_CHARS: usize = read::MAX_NAME_CHARS;
+
+/// The name of `known` closest to a misspelt `word` ("did you mean ...?"), if one is
+/// close enough.
+#[must_use]
+pub fn suggest_name<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    check::suggest(word, known)
+}
+
+/// `s` with its control characters and invisible formatting characters (which a map's
+/// text may not hold) shown as escapes such as `\u{1b}`.
+#[must_use]
+pub fn escape_text(s: &str) -> String {
+    check::escape_hidden(s)
+}
+
 /// The largest map file read (the built-in maps are under 40 KiB).
 pub const MAX_MAP_BYTES: u64 = 16 << 20;
 
@@ -222,13 +239,17 @@ pub struct Objective {
     pub text: String,
     /// What reaches it, if the game can tell.
     pub goal: Option<Goal>,
+    /// The objective (an index into the map's list, always an earlier one with a world
+    /// goal) that must be reached before this goal is checked (map key `when.after`);
+    /// prices are measured from then.
+    pub after: Option<usize>,
 }
 
 impl Objective {
     /// An objective with no condition.
     #[must_use]
     pub fn prompt(text: &str) -> Self {
-        Self { text: text.to_string(), goal: None }
+        Self { text: text.to_string(), goal: None, after: None }
     }
 }
 

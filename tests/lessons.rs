@@ -254,6 +254,23 @@ fn lesson_objectives_are_reached_as_the_story_unfolds_and_replays_know_them() {
     replay.run_to_end(0, |_| {}).expect("replays");
     assert_eq!(replay.objectives().all_reached(None), o.all_reached(None));
 
+    // The crash is measured from the switch (`after`), whoever plays: with the seats of
+    // a default `play`, whose bots pump SN28 themselves, the price falls 90% from its peak
+    // long before the foundation acts; that fall must not count.
+    let switch = map.objectives.iter().position(|o| matches!(o.goal, Some(Goal::Policy { .. }))).expect("the switch");
+    assert_eq!(map.objectives[crash].after, Some(switch));
+    let mut s = Session::new(&map, None, None).expect("session");
+    s.add_human("you");
+    for (seat, name) in ["momentum", "meme_rider", "root_holder"].into_iter().enumerate() {
+        let src = std::fs::read_to_string(format!("strategies/{name}.lua")).expect("shipped strategy");
+        let bot = dtao_arena::session::lua::LuaActor::load(name, &src, map.seed(), seat).expect("loads");
+        s.add_bot(name, Box::new(bot));
+    }
+    s.run_to_end(0, |_| {}).expect("runs");
+    let o = s.objectives();
+    let (sw, c) = (o.reached(switch, None).expect("the foundation switches"), o.reached(crash, None).expect("a crash"));
+    assert!(c > sw, "crash reached at {c}, before the switch at {sw}");
+
     // A year later the foundation's attempt is an objective too.
     let (m, mut w) = load("one-year-later");
     let k = m.objectives.iter().position(|o| matches!(o.goal, Some(Goal::Policy { .. }))).expect("policy goal");

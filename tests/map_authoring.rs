@@ -418,3 +418,46 @@ fn broken_copies_of_the_tutorial_never_panic() {
     }
     assert!(variants > 500, "only {variants} variants");
 }
+
+/// Control and invisible formatting characters in any text the game prints are refused
+/// with the line (a subnet's name that cleared the screen reached `sim`'s table), and a
+/// message that quotes the map's own text shows them as escapes.
+#[test]
+fn printed_texts_take_no_control_characters_and_messages_show_them_escaped() {
+    let bad = [
+        ("name = \"Ap\\u001b[2Jex\"", "subnet[1].name"),
+        ("owner = \"team\\u0007\"", "subnet[1].owner"),
+        ("name = \"SN\\u2067one\"", "subnet[1].name"),
+    ];
+    for (line, key) in bad {
+        let src = format!("{BASE}\n[[subnet]]\nnetuid = 1\n{line}\ntao = 100.0\nalpha_in = 1000.0\n");
+        let m = only_problem(&src);
+        assert!(m.starts_with(&format!("m.toml:6: {key}: must be one line of text without control characters")), "{m}");
+    }
+    // Objectives are listed one per line; a narration may take several lines, but only
+    // line breaks.
+    let m = only_problem(&format!("{BASE}objectives = [\"one\\ntwo\"]\n{SUBNETS}"));
+    assert!(m.starts_with("m.toml:3: objectives[1]: must be one line of text") && m.contains("a line break"), "{m}");
+    let m = only_problem(&format!("{BASE}{SUBNETS}\n[[event]]\nblock = 1\nnarrate = \"a\\tb\"\n"));
+    assert!(m.contains("event[1].narrate: may take several lines") && m.contains("a tab"), "{m}");
+    // Zero-width joiners (emoji, scripts) are text.
+    scenario::parse(&format!("{BASE}objectives = [\"👩\u{200d}🏫 teach\"]\n{SUBNETS}"), "m.toml").expect("valid");
+    // A misspelt key or a name an event refers to is quoted with escapes.
+    let m = only_problem(&format!("{BASE}\"bl\\u001b[2Jocks\" = 1\n{SUBNETS}"));
+    assert!(!m.contains('\u{1b}') && m.contains("\\u{1b}[2J"), "{m}");
+    let src = format!(
+        "{BASE}{SUBNETS}{MEMERS}\n[[event]]\nblock = 1\nhype = {{ crowd = \"x\\u001b]0;t\\u0007\", netuid = 2, amount = 0.5 }}\n"
+    );
+    let m = only_problem(&src);
+    assert!(!m.contains('\u{1b}') && !m.contains('\u{7}') && m.contains("\\u{1b}]0;t\\u{7}"), "{m}");
+}
+
+/// A map's name titles the game and names its save files: at most 64 characters.
+#[test]
+fn a_map_name_has_a_length_limit() {
+    let ok = format!("name = \"{}\"\nblocks = 10\n{SUBNETS}", "é".repeat(scenario::MAX_NAME_CHARS));
+    scenario::parse(&ok, "m.toml").expect("64 characters are fine");
+    let m = only_problem(&format!("name = \"{}\"\nblocks = 10\n{SUBNETS}", "x".repeat(5000)));
+    assert!(m.starts_with("m.toml:1: name: is 5000 characters long, more than the 64"), "{m}");
+    assert!(m.contains("shorten it") && m.len() < 300, "{m}");
+}

@@ -19,7 +19,7 @@ use crate::engine::{EmissionMode, Mechanism, Netuid, Params, Policy, Ppb, Tao, W
 
 use super::{Goal, Objective};
 
-use super::check::{Cx, Field, SUPPLY_CAP_RAO, Tbl, field, number_of, ranges, suggest, units};
+use super::check::{Cx, Field, SUPPLY_CAP_RAO, Tbl, field, is_hidden, number_of, ranges, suggest, units};
 use super::tree::{Node, Value};
 
 /// The launch of dTAO on mainnet: the default `start_date`.
@@ -70,7 +70,8 @@ const GOALS: &[&str] = &[
     "you_hold",
     "you_roi",
 ];
-const GOAL_PARTS: &[&str] = &["netuid", "account"];
+const GOAL_PARTS: &[&str] = &["netuid", "account", "after"];
+const GOAL_AFTER: Field = field("after", "the number of an earlier objective with a condition", "2");
 const PRICE_MULTIPLE: Field = field("price_multiple", "the multiple of the block-0 price", "3.0");
 const PRICE_FALL: Field = field("price_fall", "the fall from the highest price", "0.9");
 const EMISSION_SHARE: Field = field("emission_share", "the share of the block's emission", "0.05");
@@ -246,13 +247,13 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     top_level_unknown_keys(cx, &top);
     misplaced_top_values(cx, &top);
 
-    let name = one_line(cx, &top, &NAME, true).unwrap_or_default();
+    let name = one_line(cx, &top, &NAME, true).filter(|n| name_fits(cx, &top, n)).unwrap_or_default();
     let description = one_line(cx, &top, &DESCRIPTION, false).unwrap_or_default();
     let blocks = cx.int(&top, &BLOCKS, true, 1, i64::try_from(super::MAX_BLOCKS).unwrap_or(i64::MAX));
     let seed = cx.int(&top, &SEED, false, 0, i64::MAX).unwrap_or(0);
     let start_date = start_date(cx, &top);
     let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
-    let teacher_note = cx.string(&top, &TEACHER_NOTE, false);
+    let teacher_note = several_lines(cx, &top, &TEACHER_NOTE, false);
 
     let mut known = Known::default();
     known.accounts.insert("genesis".to_string());
@@ -299,6 +300,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     }
 
     let objectives = objectives(cx, &top, &known);
+    objective_texts(cx, &top);
     revenue_checks(cx, &subnet_tables, &subnets, &events);
     totals(cx, &known, &subnet_tables, &subnets);
 
@@ -324,20 +326,101 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     }
 }
 
-/// A string shown on one line (the title bar, `dtao-arena maps`): no line breaks or
-/// other control characters.
+/// The longest map name: it titles the game's screen and names the default save and
+/// replay files (see `cli::fsutil::file_stem_for`).
+pub(crate) const MAX_NAME_CHARS: usize = 64;
+
+/// A string shown on one line (the title bar, `dtao-arena maps`, the log, a table): no
+/// line breaks, no other control characters (ESC starts terminal commands) and no
+/// invisible formatting characters that reorder or hide text (see [`is_hidden`]).
 fn one_line(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, required: bool) -> Option<String> {
     let s = cx.string(t, f, required)?;
-    if s.chars().any(char::is_control) {
+    if let Some(c) = s.chars().find(|c| is_hidden(*c)) {
         cx.bad(
             t,
             f.key,
-            "must be one line (it contains a line break, a tab or another control character)",
+            format!("must be one line of text without control characters (it contains {})", hidden_name(c)),
             format!("write it on one line, such as {} (teacher_note may take several lines)", f.eg),
         );
         return None;
     }
     Some(s)
+}
+
+/// A text that may take several lines (`teacher_note`, a narration, which the game
+/// shows in a box): line breaks are fine, other control and formatting characters are
+/// not.
+fn several_lines(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, required: bool) -> Option<String> {
+    let s = cx.string(t, f, required)?;
+    if let Some(c) = s.replace("\r\n", "\n").chars().find(|c| *c != '\n' && is_hidden(*c)) {
+        cx.bad(
+            t,
+            f.key,
+            format!("may take several lines, but no other control characters (it contains {})", hidden_name(c)),
+            "write plain text: line breaks are the only control characters it takes (use spaces, not tabs)",
+        );
+        return None;
+    }
+    Some(s)
+}
+
+/// How a message names a character that [`is_hidden`] refuses.
+fn hidden_name(c: char) -> String {
+    match c {
+        '\n' | '\r' | '\u{2028}' | '\u{2029}' => "a line break".to_string(),
+        '\t' => "a tab".to_string(),
+        c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        c => format!("U+{:04X}, an invisible character that reorders or hides text", u32::from(c)),
+    }
+}
+
+/// Whether the map's name is short enough (a problem if not).
+fn name_fits(cx: &mut Cx<'_>, top: &Tbl<'_>, name: &str) -> bool {
+    let n = name.chars().count();
+    if n > MAX_NAME_CHARS {
+        cx.bad(
+            top,
+            "name",
+            format!("is {n} characters long, more than the {MAX_NAME_CHARS} a map's name may have"),
+            format!("shorten it, such as {} (a longer text belongs in description)", NAME.eg),
+        );
+    }
+    n <= MAX_NAME_CHARS
+}
+
+/// Every objective's text (a prompt string, or a table's `text`) is one line: the game
+/// lists them, `sim` prints them. (Read apart from [`objectives`], which reads what
+/// they mean.)
+fn objective_texts(cx: &mut Cx<'_>, top: &Tbl<'_>) {
+    let Some(e) = top.get("objectives") else {
+        return;
+    };
+    let Value::Array(items) = &e.node.value else {
+        return;
+    };
+    for (i, n) in items.iter().enumerate() {
+        let path = format!("objectives[{}]", i + 1);
+        let line = cx.node_line(n, cx.entry_line(e, 1));
+        let (text, key, line) = match &n.value {
+            Value::String(s) => (s, path, line),
+            Value::Table(entries) => {
+                let t = Tbl { path, line, entries };
+                let Some(Value::String(s)) = t.get("text").map(|x| &x.node.value) else {
+                    continue;
+                };
+                (s, t.key("text"), line_of_key(cx, &t, "text"))
+            }
+            _ => continue,
+        };
+        if let Some(c) = text.chars().find(|c| is_hidden(*c)) {
+            cx.problems.add(
+                line,
+                &key,
+                format!("must be one line of text without control characters (it contains {})", hidden_name(c)),
+                format!("write it on one line, such as {}", OBJECTIVE_TEXT.eg),
+            );
+        }
+    }
 }
 
 fn empty() -> Parsed {
@@ -486,25 +569,32 @@ fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known) -> Vec<Objective> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    // Per position: whether the objective has a world goal (what `after` may name).
+    let mut world_goal: Vec<bool> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let path = format!("objectives[{}]", i + 1);
         let line = cx.node_line(n, cx.entry_line(e, 1));
-        match &n.value {
-            Value::String(s) if !s.trim().is_empty() => out.push(Objective::prompt(s)),
-            Value::String(_) => cx.problems.add(line, &path, "must not be empty", fix),
-            Value::Table(entries) => {
-                if let Some(o) = objective(cx, &Tbl { path, line, entries }, known) {
-                    out.push(o);
-                }
+        let parsed = match &n.value {
+            Value::String(s) if !s.trim().is_empty() => Some(Objective::prompt(s)),
+            Value::String(_) => {
+                cx.problems.add(line, &path, "must not be empty", fix);
+                None
             }
-            v => cx.problems.add(line, &path, format!("must be a string or a table, not {}", v.kind()), fix),
-        }
+            Value::Table(entries) => objective(cx, &Tbl { path, line, entries }, known, &world_goal),
+            v => {
+                cx.problems.add(line, &path, format!("must be a string or a table, not {}", v.kind()), fix);
+                None
+            }
+        };
+        world_goal.push(parsed.as_ref().and_then(|o| o.goal.as_ref()).is_some_and(|g| !g.is_personal()));
+        out.extend(parsed);
     }
     out
 }
 
-/// `{ text = "...", when = { ... } }`.
-fn objective(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known) -> Option<Objective> {
+/// `{ text = "...", when = { ... } }`; `world_goal` says which of the objectives before
+/// it have a world goal (what its `after` may name).
+fn objective(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known, world_goal: &[bool]) -> Option<Objective> {
     cx.unknown_keys(t, OBJECTIVE_KEYS, "an objective");
     let text = cx.string(t, &OBJECTIVE_TEXT, true).filter(|s| {
         let ok = !s.trim().is_empty();
@@ -513,14 +603,43 @@ fn objective(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known) -> Option<Objective> {
         }
         ok
     });
-    let goal = match t.get("when") {
-        None => None,
+    let (goal, after) = match t.get("when") {
+        None => (None, None),
         Some(_) => {
             let w = cx.table(t, "when", "{ price_multiple = 3.0, netuid = 28 }")?;
-            Some(goal(cx, &w, known)?)
+            let after = if w.has("after") { Some(after(cx, &w, world_goal)?) } else { None };
+            (Some(goal(cx, &w, known)?), after)
         }
     };
-    Some(Objective { text: text?, goal })
+    Some(Objective { text: text?, goal, after })
+}
+
+/// A `when`'s `after = N`: an earlier objective (numbered from 1) with a world goal;
+/// returned as its index.
+fn after(cx: &mut Cx<'_>, w: &Tbl<'_>, world_goal: &[bool]) -> Option<usize> {
+    let this = world_goal.len() + 1;
+    let n = cx.int(w, &GOAL_AFTER, true, 1, i64::from(u16::MAX))?;
+    let k = usize::try_from(n).ok()?.checked_sub(1)?;
+    if k + 1 >= this {
+        let problem = if this == 1 {
+            "the first objective has no objective before it to wait for".to_string()
+        } else {
+            let earlier = if this == 2 { "objective 1".to_string() } else { format!("one of 1 to {}", this - 1) };
+            format!("objective {this} can only wait for an earlier objective ({earlier}), not {n}")
+        };
+        cx.bad(w, "after", problem, "name an earlier objective: they are numbered from 1 in the list's order");
+        return None;
+    }
+    if !world_goal.get(k).copied().unwrap_or(false) {
+        cx.bad(
+            w,
+            "after",
+            format!("objective {n} has no condition about the world to wait for"),
+            "name an earlier objective whose when is about the world (not a prompt, you_hold or you_roi)",
+        );
+        return None;
+    }
+    Some(k)
 }
 
 /// An objective's `when`: one condition and the keys it needs.
@@ -737,7 +856,7 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
         }
     }
     let name =
-        cx.string(t, &SUBNET_NAME, false).unwrap_or_else(|| netuid.map_or_else(String::new, |n| format!("SN{n}")));
+        one_line(cx, t, &SUBNET_NAME, false).unwrap_or_else(|| netuid.map_or_else(String::new, |n| format!("SN{n}")));
     let mechanism = cx.choice(t, &MECHANISM, false, &choices(Mechanism::ALL, Mechanism::name)).unwrap_or_default();
     let min_liq = params.min_pool_liquidity.0;
     let tao = cx.amount(t, &TAO, true);
@@ -765,7 +884,7 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
             "a subnet emits only after it is registered: make registered_at at most first_emission",
         );
     }
-    let owner = cx.string(t, &OWNER, false).unwrap_or_else(|| "genesis".to_string());
+    let owner = one_line(cx, t, &OWNER, false).unwrap_or_else(|| "genesis".to_string());
     known.accounts.insert(owner.clone());
     known.owners.push((owner.clone(), Place { path: t.key("owner"), line: line_of_key(cx, t, "owner") }));
     let lock = cx.amount(t, &LOCK, false).unwrap_or(0);
@@ -890,7 +1009,7 @@ fn cadence(cx: &mut Cx<'_>, t: &Tbl<'_>, default: u64) -> u64 {
 
 fn retail(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<RetailInit> {
     header_unknown_keys(cx, t, RETAIL_KEYS, "a retail [[npc]]", "[[npc]]");
-    let name = cx.string(t, &CROWD_NAME, true);
+    let name = one_line(cx, t, &CROWD_NAME, true);
     let count = cx.int(t, &CROWD_COUNT, true, 1, 10_000).and_then(|c| u32::try_from(c).ok());
     let budget = cx.amount(t, &BUDGET, true);
     if budget == Some(0) {
@@ -985,7 +1104,7 @@ fn netuid_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, known: &Known) -> Option<
 
 fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<FoundationInit> {
     header_unknown_keys(cx, t, FOUNDATION_KEYS, "a foundation [[npc]]", "[[npc]]");
-    let name = cx.string(t, &FOUNDATION_NAME, false).unwrap_or_else(|| "foundation".to_string());
+    let name = one_line(cx, t, &FOUNDATION_NAME, false).unwrap_or_else(|| "foundation".to_string());
     let root_stake = cx.amount(t, &ROOT_STAKE, true);
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
     let cadence = cadence(cx, t, 360);
@@ -1012,7 +1131,7 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
 
 fn team(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<TeamInit> {
     header_unknown_keys(cx, t, TEAM_KEYS, "a team [[npc]]", "[[npc]]");
-    let name = cx.string(t, &TEAM_NAME, true);
+    let name = one_line(cx, t, &TEAM_NAME, true);
     let netuid = netuid_ref(cx, t, &TEAM_NETUID, known);
     let alpha = cx.amount(t, &TEAM_ALPHA, false).unwrap_or(0);
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
@@ -1131,7 +1250,7 @@ fn event_block(cx: &mut Cx<'_>, t: &Tbl<'_>, blocks: Option<i64>) -> Option<i64>
 fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known: &Known) -> Option<EventKind> {
     let mechanisms = choices(Mechanism::ALL, Mechanism::name);
     match action {
-        "narrate" => cx.string(t, &NARRATE, true).map(EventKind::Narrate),
+        "narrate" => several_lines(cx, t, &NARRATE, true).map(EventKind::Narrate),
         "set_mechanism" => {
             let s = cx.table(t, action, "{ netuid = 28, mechanism = \"holder\" }")?;
             cx.unknown_keys(&s, SET_MECHANISM_KEYS, "set_mechanism");

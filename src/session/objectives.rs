@@ -30,6 +30,8 @@ struct Tracked {
     reached: Option<u64>,
     /// When a personal goal was reached, per human account.
     reached_by: BTreeMap<AccountId, u64>,
+    /// The objective that must be reached first (`when.after`), until it is.
+    after: Option<usize>,
 }
 
 /// The map's objectives and when each was reached.
@@ -51,7 +53,7 @@ impl Objectives {
                     Goal::PriceMultiple { netuid, .. } | Goal::PriceFall { netuid, .. } => price(w, *netuid),
                     _ => 0.0,
                 };
-                Some(Tracked { goal, account: None, price, reached: None, reached_by: BTreeMap::new() })
+                Some(Tracked { goal, account: None, price, reached: None, reached_by: BTreeMap::new(), after: o.after })
             })
             .collect();
         Self { tracked }
@@ -75,7 +77,22 @@ impl Objectives {
         } else {
             Vec::new()
         };
-        for t in self.tracked.iter_mut().flatten() {
+        for k in 0..self.tracked.len() {
+            // A goal that waits for an earlier objective starts at the check that finds
+            // that one reached, its prices measured from then.
+            let waits = self.tracked[k].as_ref().and_then(|t| t.after);
+            if let Some(j) = waits {
+                if self.tracked.get(j).and_then(Option::as_ref).and_then(|t| t.reached).is_none() {
+                    continue;
+                }
+            }
+            let Some(t) = self.tracked[k].as_mut() else { continue };
+            if waits.is_some() {
+                t.after = None;
+                if let Goal::PriceMultiple { netuid, .. } | Goal::PriceFall { netuid, .. } = &t.goal {
+                    t.price = price(w, *netuid);
+                }
+            }
             if t.goal.is_personal() {
                 for &h in &humans {
                     if !t.reached_by.contains_key(&h) && personal(&t.goal, w, h) {
@@ -164,7 +181,7 @@ mod tests {
 
     fn objectives(goals: &[Goal]) -> Vec<Objective> {
         let mut v = vec![Objective::prompt("talk about it")];
-        v.extend(goals.iter().map(|g| Objective { text: g.describe(), goal: Some(g.clone()) }));
+        v.extend(goals.iter().map(|g| Objective { text: g.describe(), goal: Some(g.clone()), after: None }));
         v
     }
 
