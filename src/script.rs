@@ -83,8 +83,9 @@
 //! the innermost frame of the strategy's chunk, found by walking the Lua stack once, when
 //! the limit is reached; nothing is tracked while the strategy runs). A strategy with
 //! `Limits::fault_limit` faults in a match is forfeited: it is never called again and
-//! returns empty outcomes; its positions stay in the world. The Lua state stays usable
-//! after every fault.
+//! returns empty outcomes; its positions stay in the world. A call that faults after
+//! `dtao.options` refused the strategy's options forfeits it at once (it would play
+//! other settings than its name says). The Lua state stays usable after every fault.
 
 mod api;
 pub mod builtin;
@@ -510,7 +511,9 @@ impl Strategy {
             Ok(()) => TickOutcome { orders, log, fault: None },
             Err(fault) => {
                 self.faults += 1;
-                if self.faults >= self.shared.limits.fault_limit {
+                // Options that `dtao.options` refused: the strategy would play settings
+                // other than its name says, so it sits the match out from now on.
+                if self.faults >= self.shared.limits.fault_limit || self.shared.bad_options.get() {
                     self.forfeited = true;
                 }
                 if matches!(fault, Fault::Memory { .. }) {
@@ -531,8 +534,12 @@ impl Strategy {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Ok(Value::Number(x)) if x.fract() == 0.0 && (1.0..9.0e15).contains(&x) => Ok(Some(x as u64)),
             Ok(Value::Integer(i)) => Err(i.to_string()),
-            Ok(Value::Number(x)) => Err(x.to_string()),
-            Ok(Value::String(s)) => Err(format!("the string '{}'", s.to_string_lossy())),
+            Ok(Value::Number(x)) => Err(shown_number(x)),
+            Ok(Value::String(s)) => {
+                let s = s.to_string_lossy();
+                let cut: String = s.chars().take(40).flat_map(char::escape_default).collect();
+                Err(format!("the string '{cut}{}'", if s.chars().count() > 40 { "..." } else { "" }))
+            }
             Ok(other) => Err(format!("a {}", lua_type(&other))),
             Err(e) => Err(sandbox::error_message(&e)),
         }
@@ -562,6 +569,12 @@ fn init_config(
     cfg.raw_set("options", opts)?;
     cfg.raw_set("w", w)?;
     Ok(Value::Table(cfg))
+}
+
+/// A float as a message shows it: short, in exponent form when very large or small
+/// (`1e300`, not 301 digits).
+fn shown_number(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e15).contains(&x.abs()) { format!("{x:e}") } else { x.to_string() }
 }
 
 /// A value's type as Lua's `type()` names it.

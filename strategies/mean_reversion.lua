@@ -18,11 +18,13 @@ local band, smoothing, slice, max_position = 0.03, 0.2, 0.1, 0.25
 local average = {} -- netuid -> EMA of the price
 
 function init(cfg)
-  local o = cfg.options
-  band = tonumber(o.band) or band
-  smoothing = tonumber(o.smoothing) or smoothing
-  slice = tonumber(o.slice) or slice
-  max_position = tonumber(o.max_position) or max_position
+  local o = dtao.options(cfg.options, {
+    band = { default = band, above = 0, max = 1 },
+    smoothing = { default = smoothing, above = 0, max = 1 },
+    slice = { default = slice, above = 0, max = 1 },
+    max_position = { default = max_position, above = 0, max = 1 },
+  })
+  band, smoothing, slice, max_position = o.band, o.smoothing, o.slice, o.max_position
 end
 
 function on_tick(w)

@@ -23,11 +23,13 @@ local riding = nil -- netuid we hold
 local peak = 0     -- best price seen while riding
 
 function init(cfg)
-  local o = cfg.options
-  foundation_name = o.foundation or foundation_name
-  exit_share = tonumber(o.exit_share) or exit_share
-  trail = tonumber(o.trail) or trail
-  size = tonumber(o.size) or size
+  local o = dtao.options(cfg.options, {
+    foundation = { default = foundation_name },
+    exit_share = { default = exit_share, above = 0, max = 1 },
+    trail = { default = trail, above = 0, max = 1 },
+    size = { default = size, above = 0, max = 1 },
+  })
+  foundation_name, exit_share, trail, size = o.foundation, o.exit_share, o.trail, o.size
 end
 
 -- The foundation's stake weight on any subnet (root counts on every subnet), or 0.

@@ -33,13 +33,17 @@ local function remember(netuid, price)
 end
 
 function init(cfg)
-  local o = cfg.options
-  lookback = tonumber(o.lookback) or lookback
-  entry = tonumber(o.entry) or entry
-  exit = tonumber(o.exit) or exit
-  stop = tonumber(o.stop) or stop
-  slots = tonumber(o.slots) or slots
-  size = tonumber(o.size) or size
+  -- dtao.options checks the options (an unknown name or a bad value is a fault that
+  -- names it) and fills in the defaults.
+  local o = dtao.options(cfg.options, {
+    lookback = { default = lookback, min = 1, max = 10000, integer = true },
+    entry = { default = entry, min = 0 },
+    exit = { default = exit, min = 0 },
+    stop = { default = stop, above = 0, max = 1 },
+    slots = { default = slots, min = 1, max = 1000, integer = true },
+    size = { default = size, above = 0, max = 1 },
+  })
+  lookback, entry, exit, stop, slots, size = o.lookback, o.entry, o.exit, o.stop, o.slots, o.size
 end
 
 function on_tick(w)

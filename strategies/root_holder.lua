@@ -28,7 +28,7 @@ local function vote(w)
 end
 
 function init(cfg)
-  keep = tonumber(cfg.options.keep) or keep
+  keep = dtao.options(cfg.options, { keep = { default = keep, min = 0 } }).keep
   stake_free(cfg.w)
   vote(cfg.w)
 end

@@ -29,13 +29,15 @@ local mine = nil        -- our netuid once known
 local entry = nil       -- average price we paid when pumping
 
 function init(cfg)
-  local o = cfg.options
-  name = o.name or name
-  mechanism = o.mechanism or mechanism
-  budget = tonumber(o.budget) or budget
-  pump = tonumber(o.pump) or pump
-  harvest = tonumber(o.harvest) or harvest
-  target = tonumber(o.target) or target
+  local o = dtao.options(cfg.options, {
+    name = { default = name },
+    mechanism = { default = mechanism, one_of = { "utility", "holder", "revenue" } },
+    budget = { default = budget, above = 0, max = 1 },
+    pump = { default = pump, above = 0, max = 1 },
+    harvest = { default = harvest, above = 0, max = 1 },
+    target = { default = target, above = 0 },
+  })
+  name, mechanism, budget, pump, harvest, target = o.name, o.mechanism, o.budget, o.pump, o.harvest, o.target
 end
 
 function on_tick(w)

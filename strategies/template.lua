@@ -17,6 +17,7 @@
 --                    cfg.cadence, cfg.options (the key = value pairs given to your bot,
 --                    as strings), cfg.w (the view, as in on_tick).
 --                  init may place orders and may change `cadence`.
+--                  Read options through dtao.options (see "Options" below).
 -- on_tick(w)       (required) called every `cadence` blocks with the view `w`. Place
 --                  orders with the dtao functions below; return nothing.
 --
@@ -109,6 +110,20 @@
 -- dtao.log(...) and print(...)   write a line to the match log (8 kB per call)
 --
 -- ===================================================================================
+-- Options (`--bot my_bot:depth=3,mode=fast`)
+-- ===================================================================================
+--
+-- local o = dtao.options(cfg.options, {
+--   depth = { default = 2, min = 1, max = 10, integer = true },  -- a whole number
+--   share = { default = 0.5, above = 0, max = 1 },                -- a number in (0, 1]
+--   mode = { default = "slow", one_of = { "slow", "fast" } },     -- a text
+-- })
+--   returns every option as a number (or text), the default where it was not given.
+--   An unknown option ("did you mean ...?") or a value out of its range raises an error
+--   naming it and what it takes, and the strategy forfeits the match: it would
+--   otherwise play settings other than its name says.
+--
+-- ===================================================================================
 -- The sandbox
 -- ===================================================================================
 --
@@ -129,8 +144,10 @@
 
 -- A strategy's own state lives in its locals (or globals) between calls.
 local rejected = 0
+local min_pool = 0 -- option: the smallest pool (TAO) worth reporting
 
 function init(cfg)
+  min_pool = dtao.options(cfg.options, { min_pool = { default = min_pool, min = 0 } }).min_pool
   -- (The log already shows which strategy wrote each line: no need to add its name.)
   dtao.log("playing " .. cfg.name .. " on " .. cfg.map .. " from block " .. cfg.block)
 end
@@ -139,7 +156,7 @@ function on_tick(w)
   -- Read the view...
   local richest, richest_tao = nil, -1
   for _, s in ipairs(w.subnets) do
-    if s.tao > richest_tao then
+    if s.tao > richest_tao and s.tao >= min_pool then
       richest, richest_tao = s, s.tao
     end
   end

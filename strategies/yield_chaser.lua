@@ -33,9 +33,12 @@ local function sized_stake(netuid, tao, min_stake)
 end
 
 function init(cfg)
-  top = tonumber(cfg.options.top) or top
-  reserve = tonumber(cfg.options.reserve) or reserve
-  max_impact = tonumber(cfg.options.max_impact) or max_impact
+  local o = dtao.options(cfg.options, {
+    top = { default = top, min = 1, max = 1000, integer = true },
+    reserve = { default = reserve, min = 0, max = 1 },
+    max_impact = { default = max_impact, above = 0 },
+  })
+  top, reserve, max_impact = o.top, o.reserve, o.max_impact
 end
 
 function on_tick(w)

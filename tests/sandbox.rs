@@ -714,3 +714,175 @@ fn shipped_strategies_are_deterministic() {
         assert_eq!(a, b, "{path}");
     }
 }
+
+/// `dtao.options`: options checked against what the strategy takes, with defaults.
+const OPTIONS: &str = r#"
+    function init(cfg)
+      local o = dtao.options(cfg.options, {
+        lookback = { default = 4, min = 1, max = 50, integer = true },
+        size = { default = 0.2, above = 0, max = 1 },
+        keep = { default = 1, min = 0 },
+        mode = { default = "slow", one_of = { "slow", "fast" } },
+        who = { default = "foundation" },
+      })
+      dtao.log(math.type(o.lookback), o.lookback, o.size, o.keep, o.mode, o.who)
+    end
+    function on_tick(w) dtao.log("tick") end
+"#;
+
+/// Runs `init` of [`OPTIONS`] with `options`: its log, or its fault and whether it
+/// forfeited.
+fn with_options(options: &[(&str, &str)]) -> Result<Vec<String>, (String, bool)> {
+    let (w, me) = small_world();
+    let mut s = Strategy::load("opts.lua", OPTIONS, 1, Limits::default()).expect("load");
+    let options: Vec<(String, String)> = options.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+    let out = s.init(&w, me, &options);
+    match out.fault {
+        None => Ok(out.log),
+        Some(f) => {
+            let forfeited = s.forfeited();
+            // A forfeited strategy is not called again.
+            assert_eq!(s.on_tick(&w, me, &[]).log.is_empty(), forfeited);
+            Err((f.to_string(), forfeited))
+        }
+    }
+}
+
+#[test]
+fn options_are_checked_against_what_the_strategy_takes() {
+    assert_eq!(with_options(&[]), Ok(vec!["integer\t4\t0.2\t1\tslow\tfoundation".to_string()]));
+    assert_eq!(
+        with_options(&[("lookback", "8"), ("size", "0.5"), ("keep", "0"), ("mode", "fast"), ("who", "me")]),
+        Ok(vec!["integer\t8\t0.5\t0\tfast\tme".to_string()])
+    );
+    // 8.0 is the whole number 8.
+    assert_eq!(with_options(&[("lookback", "8.0")]), Ok(vec!["integer\t8\t0.2\t1\tslow\tfoundation".to_string()]));
+    let refused = |options: &[(&str, &str)], want: &str| {
+        let (m, forfeited) = with_options(options).expect_err("refused");
+        assert!(m.starts_with("error: opts.lua:3: ") && m.contains(want), "{options:?}: {m}");
+        assert!(forfeited, "a strategy with bad options forfeits at once: {m}");
+    };
+    refused(
+        &[("lookbak", "8")],
+        "unknown option 'lookbak' (did you mean 'lookback'?); the options are keep, lookback, mode, size, who",
+    );
+    refused(&[("look", "8")], "(did you mean 'lookback'?)");
+    refused(&[("window", "0")], "unknown option 'window'; the options are");
+    let range = "lookback takes a whole number from 1 to 50 (default 4)";
+    for bad in ["abc", "", "-1", "0", "51", "2.5", "nan", "inf", "1e999"] {
+        refused(&[("lookback", bad)], &format!("bad option lookback={bad}: {range}"));
+    }
+    for bad in ["0", "-0.1", "1.5", "nan", "-inf"] {
+        refused(&[("size", bad)], "size takes a number above 0 and at most 1 (default 0.2)");
+    }
+    refused(&[("keep", "-1")], "keep takes a number of at least 0 (default 1)");
+    refused(&[("mode", "quick")], "mode takes one of: slow, fast (default slow)");
+    refused(&[("who", "")], "who takes a text (default foundation)");
+    // A strategy that takes no options refuses every one.
+    let (w, me) = small_world();
+    let src = "function init(cfg) dtao.options(cfg.options, {}) end\nfunction on_tick(w) end";
+    let mut s = Strategy::load("none.lua", src, 1, Limits::default()).expect("load");
+    let out = s.init(&w, me, &[("x".into(), "1".into())]);
+    assert!(out.fault.is_some_and(|f| f.to_string().contains("this strategy takes no options")));
+    // Other faults in init still count one by one.
+    let src = "function init(cfg) error('x') end\nfunction on_tick(w) end";
+    let mut s = Strategy::load("err.lua", src, 1, Limits::default()).expect("load");
+    assert!(s.init(&w, me, &[]).fault.is_some() && !s.forfeited());
+}
+
+/// Options as `key, value` pairs.
+type Opts<'a> = &'a [(&'a str, &'a str)];
+
+/// Every shipped strategy refuses a misspelt option and a bad value (it used to play
+/// its defaults under a name that said otherwise), and takes the options its first
+/// comment lists.
+#[test]
+fn shipped_strategies_check_their_options() {
+    let (w, me) = lively_world(3);
+    let cases: &[(&str, Opts, &str)] = &[
+        ("momentum", &[("lookbak", "8")], "did you mean 'lookback'?"),
+        ("momentum", &[("lookback", "-1")], "lookback takes a whole number"),
+        ("momentum", &[("size", "nan")], "size takes a number above 0"),
+        ("momentum", &[("slots", "inf")], "slots takes a whole number"),
+        ("meme_rider", &[("exit", "-1")], "did you mean 'exit_share'?"),
+        ("meme_rider", &[("trail", "0")], "trail takes a number above 0"),
+        ("mean_reversion", &[("window", "0")], "unknown option 'window'"),
+        ("mean_reversion", &[("band", "abc")], "band takes a number above 0"),
+        ("root_holder", &[("keep", "-5")], "keep takes a number of at least 0"),
+        ("subnet_launcher", &[("mechanism", "meme")], "one of: utility, holder, revenue"),
+        ("yield_chaser", &[("top", "0")], "top takes a whole number from 1"),
+        ("template", &[("min_pool", "x")], "min_pool takes a number"),
+    ];
+    for (name, options, want) in cases {
+        let path = format!("strategies/{name}.lua");
+        let mut s = Strategy::load(&path, &read(&path), 1, Limits::default()).expect("load");
+        let options: Vec<(String, String)> = options.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let fault = s.init(&w, me, &options).fault.map(|f| f.to_string()).unwrap_or_default();
+        assert!(fault.contains(want) && s.forfeited(), "{name} {options:?}: {fault:?}");
+    }
+    let good: &[(&str, Opts)] = &[
+        (
+            "momentum",
+            &[("lookback", "8"), ("entry", "0.02"), ("exit", "0"), ("stop", "0.2"), ("slots", "2"), ("size", "1")],
+        ),
+        ("meme_rider", &[("foundation", "foundation"), ("exit_share", "0.05"), ("trail", "0.1"), ("size", "0.4")]),
+        ("mean_reversion", &[("band", "0.05"), ("smoothing", "0.5"), ("slice", "0.2"), ("max_position", "0.5")]),
+        ("root_holder", &[("keep", "0")]),
+        (
+            "subnet_launcher",
+            &[
+                ("name", "Mine"),
+                ("mechanism", "utility"),
+                ("budget", "1"),
+                ("pump", "0.1"),
+                ("harvest", "0.2"),
+                ("target", "0.1"),
+            ],
+        ),
+        ("yield_chaser", &[("top", "5"), ("reserve", "0"), ("max_impact", "0.05")]),
+    ];
+    for (name, options) in good {
+        let path = format!("strategies/{name}.lua");
+        let source = read(&path);
+        for (k, _) in *options {
+            assert!(source.lines().take(30).any(|l| l.starts_with("--") && l.contains(k)), "{name}: document {k}");
+        }
+        let mut s = Strategy::load(&path, &source, 1, Limits::default()).expect("load");
+        let options: Vec<(String, String)> = options.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let out = s.init(&w, me, &options);
+        assert_eq!(out.fault, None, "{name} {options:?}");
+    }
+}
+
+/// A plain `find` has no pattern: its refusal talks about the search, not pattern items.
+#[test]
+fn a_plain_find_too_long_is_refused_without_pattern_advice() {
+    let f = one_call(
+        "find.lua",
+        "local s = ('a'):rep(16000000)\nlocal needle = ('a'):rep(1000) .. 'b'\nlocal _ = s:find(needle, 1, true)",
+        Limits::default(),
+    );
+    let m = f.to_string();
+    assert!(m.contains("find.lua:4: ") && m.contains("search too long") && m.contains("string.sub"), "{m}");
+    assert!(!m.contains("'*'") && !m.contains("pattern"), "{m}");
+    let f = one_call("gsub.lua", "local s = ('a'):rep(100000)\nlocal _ = s:gsub('a*a*b', '')", Limits::default());
+    assert!(f.to_string().contains("pattern too complex") && f.to_string().contains("'*'"), "{f}");
+}
+
+/// A huge `cadence` is shown short, not as 301 digits.
+#[test]
+fn a_bad_cadence_is_shown_short() {
+    let e = Strategy::load("big.lua", "cadence = 1e300\nfunction on_tick(w) end", 1, Limits::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(e.contains("(got 1e300)"), "{e}");
+    let e = Strategy::load(
+        "s.lua",
+        &format!("cadence = '{}'\nfunction on_tick(w) end", "7".repeat(500)),
+        1,
+        Limits::default(),
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(e.len() < 200 && e.contains("..."), "{e}");
+}

@@ -406,7 +406,135 @@ local function quote_fn(f)
   end
 end
 
+-- dtao.options(given, spec): a strategy's options (`cfg.options`: strings) checked
+-- against what it takes, with defaults; see the README ("Strategies") and template.lua.
+-- `spec` maps each option to { default = x, min = a, above = a, max = b, integer = true }
+-- (a number) or { default = "text", one_of = { ... } } (a string). An unknown option or
+-- a bad value is an error naming it and what it takes, and the strategy forfeits the
+-- match at once: it would otherwise play other settings than its name says.
+local tonumber_raw, tointeger, math_type, huge = tonumber, math.tointeger, math.type, math.huge
+local byte = string.byte
+local bad_options = H.bad_options
+
+local function num_text(x)
+  if math_type(x) == "integer" then return tostring_raw(x) end
+  return format("%.10g", x)
+end
+
+local function range_text(s)
+  if s.one_of ~= nil then return "one of: " .. concat(s.one_of, ", ") end
+  if type(s.default) == "string" then return "a text" end
+  local what = s.integer and "a whole number" or "a number"
+  if s.min ~= nil and s.max ~= nil and s.above == nil then
+    return what .. " from " .. num_text(s.min) .. " to " .. num_text(s.max)
+  end
+  local parts = {}
+  if s.above ~= nil then parts[#parts + 1] = "above " .. num_text(s.above) end
+  if s.min ~= nil then parts[#parts + 1] = "of at least " .. num_text(s.min) end
+  if s.max ~= nil then parts[#parts + 1] = "at most " .. num_text(s.max) end
+  if #parts == 0 then return what end
+  return what .. " " .. concat(parts, " and ")
+end
+
+-- Edit distance of two short names (for "did you mean").
+local function distance(a, b)
+  local la, lb = #a, #b
+  if la > 40 or lb > 40 then return huge end
+  local prev = {}
+  for j = 0, lb do prev[j] = j end
+  for i = 1, la do
+    local cur = { [0] = i }
+    local ca = byte(a, i)
+    for j = 1, lb do
+      local d = prev[j] + 1
+      if cur[j - 1] + 1 < d then d = cur[j - 1] + 1 end
+      local diag = prev[j - 1] + ((ca == byte(b, j)) and 0 or 1)
+      if diag < d then d = diag end
+      cur[j] = d
+    end
+    prev = cur
+  end
+  return prev[lb]
+end
+
+local function shown(v)
+  local t = tostring_safe(v)
+  if #t > 40 then t = sub(t, 1, 40) .. "..." end
+  return t
+end
+
+-- One option's value, or nil and why not.
+local function option_value(key, text, s)
+  local fail = key .. "=" .. shown(text) .. ": " .. key .. " takes " .. range_text(s)
+    .. " (default " .. shown(s.default) .. ")"
+  if type(s.default) == "string" then
+    text = tostring_safe(text)
+    if text == "" then return nil, fail end
+    if s.one_of ~= nil then
+      for i = 1, #s.one_of do
+        if s.one_of[i] == text then return text end
+      end
+      return nil, fail
+    end
+    return text
+  end
+  local x = tonumber_raw(text)
+  if x == nil or x ~= x or x == huge or x == -huge then return nil, fail end
+  if s.integer then
+    x = tointeger(x)
+    if x == nil then return nil, fail end
+  end
+  if (s.min ~= nil and x < s.min) or (s.above ~= nil and x <= s.above) or (s.max ~= nil and x > s.max) then
+    return nil, fail
+  end
+  return x
+end
+
+local function options(given, spec)
+  if type(given) ~= "table" then
+    error("bad argument #1 to 'options' (cfg.options expected, got " .. type(given) .. ")", 2)
+  end
+  if type(spec) ~= "table" then
+    error("bad argument #2 to 'options' (a table of the options it takes expected, got " .. type(spec) .. ")", 2)
+  end
+  local names = {}
+  for k, s in pairs_sorted(spec) do
+    if type(k) ~= "string" or type(s) ~= "table" or (type(s.default) ~= "number" and type(s.default) ~= "string") then
+      error("dtao.options: the option '" .. shown(k) .. "' needs { default = ... } (a number or a text)", 2)
+    end
+    names[#names + 1] = k
+  end
+  local out = {}
+  for k, v in pairs_sorted(given) do
+    if type(k) ~= "string" or spec[k] == nil then
+      local key = shown(k)
+      local best, best_d = nil, 3
+      for i = 1, #names do
+        local d = distance(key, names[i])
+        if d >= 3 and #key >= 3 and sub(names[i], 1, #key) == key then d = 2 end
+        if d < best_d then best, best_d = names[i], d end
+      end
+      local hint = best and (" (did you mean '" .. best .. "'?)") or ""
+      local takes = #names > 0 and ("the options are " .. concat(names, ", ")) or "this strategy takes no options"
+      bad_options()
+      error("unknown option '" .. key .. "'" .. hint .. "; " .. takes, 2)
+    end
+    local x, why = option_value(k, v, spec[k])
+    if x == nil then
+      bad_options()
+      error("bad option " .. why, 2)
+    end
+    out[k] = x
+  end
+  for i = 1, #names do
+    local k = names[i]
+    if out[k] == nil then out[k] = spec[k].default end
+  end
+  return out
+end
+
 dtao = {
+  options = options,
   stake = order_fn(A.stake),
   unstake = order_fn(A.unstake),
   dump = order_fn(A.dump),

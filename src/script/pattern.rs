@@ -75,12 +75,18 @@ impl PatternFn {
     }
 }
 
+/// Whether `f(subject, pattern)` is a literal search (`find` with `plain`, or a pattern
+/// without special characters), which has no pattern items to simplify.
+pub(crate) fn is_literal(f: PatternFn, p: &[u8], plain: bool) -> bool {
+    f == PatternFn::Find && (plain || !p.iter().any(|c| SPECIALS.contains(c)))
+}
+
 /// The upper bound on matcher steps of `f(subject, pattern)` for a subject of `n` bytes.
 /// Malformed patterns get a finite bound too; Lua then raises its own error.
 pub(crate) fn work_bound(f: PatternFn, n: usize, p: &[u8], plain: bool) -> u128 {
     let n1 = n as u128 + 1;
     let m1 = p.len() as u128 + 1;
-    if f == PatternFn::Find && (plain || !p.iter().any(|c| SPECIALS.contains(c))) {
+    if is_literal(f, p, plain) {
         return n1.saturating_mul(m1);
     }
     let mut i = 0;

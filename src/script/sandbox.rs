@@ -133,6 +133,9 @@ pub(crate) struct Shared {
     pub pools: RefCell<Vec<Option<(u64, u64)>>>,
     /// Pool rules at the start of the call.
     pub rules: Cell<PoolRules>,
+    /// Whether `dtao.options` refused the strategy's options in this call (a fault of
+    /// the call then forfeits the strategy at once).
+    pub bad_options: Cell<bool>,
 }
 
 impl Shared {
@@ -158,6 +161,7 @@ impl Shared {
             rng_key: RefCell::new(rng_key.to_string()),
             pools: RefCell::new(Vec::new()),
             rules: Cell::new(PoolRules { fee: 0, min_stake: 0, min_liquidity: 0 }),
+            bad_options: Cell::new(false),
         }
     }
 
@@ -174,6 +178,7 @@ impl Shared {
         self.log.borrow_mut().clear();
         self.log_bytes.set(0);
         self.log_truncated.set(false);
+        self.bad_options.set(false);
     }
 
     /// Strategy code starts: the budget and the clock start now.
@@ -439,6 +444,16 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
         })?,
     )?;
 
+    // `dtao.options` refused an option: the call's fault forfeits the strategy.
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "bad_options",
+        lua.create_function(move |_, ()| {
+            sh.bad_options.set(true);
+            Ok(())
+        })?,
+    )?;
+
     // The raw metatable field of a value (`getmetatable` would stop at `__metatable`).
     // mlua's error values (the only userdata a strategy can hold) have `__tostring`.
     h.raw_set(
@@ -522,6 +537,15 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             };
             let plain = !matches!(plain, Value::Nil | Value::Boolean(false));
             let work = pattern::work_bound(f, n, &pat.as_bytes(), plain);
+            if work > pattern::WORK_LIMIT && pattern::is_literal(f, &pat.as_bytes(), plain) {
+                return Ok(Some(format!(
+                    "{}: search too long: finding a {}-byte text in a {n}-byte subject may take {work} steps (the \
+                     limit is {}); search a shorter part of the subject (string.sub) or for a shorter text",
+                    f.name(),
+                    pat.as_bytes().len(),
+                    pattern::WORK_LIMIT
+                )));
+            }
             if work > pattern::WORK_LIMIT {
                 return Ok(Some(format!(
                     "{}: pattern too complex for a {n}-byte subject (its worst case is {work} steps, the limit is {}); \
