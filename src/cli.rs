@@ -84,6 +84,14 @@ pub(crate) fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     b
 }
 
+/// `s` as one shell word, to paste into a command we print: as it is when it needs no
+/// quoting, else in single quotes (`my save.dtrec` -> `'my save.dtrec'`).
+#[must_use]
+pub(crate) fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-:+,=@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
+}
+
 /// `--blocks`: a whole number from 1 to [`crate::scenario::MAX_BLOCKS`], as a map's
 /// `blocks` is.
 ///
@@ -116,6 +124,7 @@ Examples:
   dtao-arena maps                              list the built-in maps
   dtao-arena sim --map tutorial --bot strategies/momentum.lua
   dtao-arena strategies                        list the shipped strategies
+  dtao-arena strategies --show template > my_bot.lua    the API, explained, to start a bot
   dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
   dtao-arena sweep --map one-year-later --param tao_weight --values 0.2..1.0:0.2 --seeds 2
   dtao-arena sim --map tutorial --record day.dtrec    record a match; then:
@@ -195,6 +204,13 @@ Examples:
   dtao-arena check my_bot.lua                  load it and run 5 of its turns on the tutorial map
   dtao-arena check momentum:lookback=8         a shipped strategy, with options";
 
+const STRATEGIES_AFTER_HELP: &str = "\
+Examples:
+  dtao-arena strategies                                  the shipped strategies, one line each
+  dtao-arena strategies --show template > my_bot.lua     the API, explained, to start from
+  dtao-arena check my_bot.lua                            then check it, and play against it:
+  dtao-arena play --bot my_bot.lua";
+
 const MAPS_AFTER_HELP: &str = "\
 Examples:
   dtao-arena maps                                  the built-in maps, one line each
@@ -240,8 +256,13 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         show: Option<String>,
     },
-    /// List the shipped strategies.
-    Strategies,
+    /// List the shipped strategies, or print one's Lua source with --show NAME.
+    #[command(after_help = STRATEGIES_AFTER_HELP)]
+    Strategies {
+        /// Print this shipped strategy's Lua source (`template` explains the whole API).
+        #[arg(long, value_name = "NAME")]
+        show: Option<String>,
+    },
     /// Validate a map (.toml) or a strategy (.lua) and report every problem with its line.
     #[command(after_help = CHECK_AFTER_HELP)]
     Check {
@@ -290,15 +311,17 @@ fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Some(Command::Maps { show: Some(name) }) => show_map(&name),
-        Some(Command::Strategies) => {
+        Some(Command::Strategies { show: None }) => {
             for b in crate::script::builtin::ALL {
                 out!("{:<16} {}", b.name, b.description());
             }
             out!(
-                "\nUse one by name (--bot momentum, --strategies momentum yield_chaser) or copy strategies/template.lua to write your own."
+                "\nUse one by name (--bot momentum, --strategies momentum yield_chaser); to write your own, start \
+                 from the template, which explains the whole API: dtao-arena strategies --show template > my_bot.lua"
             );
             Ok(())
         }
+        Some(Command::Strategies { show: Some(name) }) => show_strategy(&name),
         Some(Command::Check { file }) => check::run(&file),
     }
 }
@@ -309,6 +332,26 @@ fn show_map(name: &str) -> CliResult {
     let Some(b) = list.iter().find(|b| b.name.eq_ignore_ascii_case(name.trim())) else {
         let names: Vec<&str> = list.iter().map(|b| b.name).collect();
         return Err(CliError::input(format!("no built-in map '{name}'; the built-in maps are: {}", names.join(", "))));
+    };
+    out!("{}", b.source.trim_end());
+    Ok(())
+}
+
+/// Prints a shipped strategy's source (`template` to start one's own).
+fn show_strategy(name: &str) -> CliResult {
+    let wanted = name.trim();
+    let wanted = wanted.strip_suffix(".lua").unwrap_or(wanted);
+    let all = crate::script::builtin::ALL;
+    let Some(b) = all.iter().find(|b| b.name.eq_ignore_ascii_case(wanted)) else {
+        let names: Vec<&str> = all.iter().map(|b| b.name).collect();
+        let close = crate::scenario::suggest_name(wanted, names.iter().copied())
+            .map(|n| format!("did you mean '{n}'? "))
+            .unwrap_or_default();
+        return Err(CliError::input(format!(
+            "no shipped strategy '{}'; {close}the shipped strategies are: {}",
+            crate::scenario::escape_text(name),
+            names.join(", ")
+        )));
     };
     out!("{}", b.source.trim_end());
     Ok(())

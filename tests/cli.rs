@@ -251,6 +251,95 @@ fn outputs_are_checked_before_the_run_and_never_replace_an_input() {
     refused(&run_in(d, &["serve", "--map", "tutorial", "--port", "0", "--record", "."]), "is a folder");
 }
 
+/// Makes a FIFO with `mkfifo`, or says why the test is skipped.
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) -> bool {
+    let ok = Command::new("mkfifo").arg(path).status().is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("skipped: mkfifo is missing");
+    }
+    ok
+}
+
+/// Finding: `--record /dev/null` replaced /dev/null by a regular file. Private FIFOs,
+/// devices and links in a temporary folder stand in for /dev (never touched here).
+#[cfg(unix)]
+#[test]
+fn outputs_that_are_devices_pipes_or_links_to_them_are_refused_and_kept() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    if !mkfifo(&d.join("pipe")) {
+        return;
+    }
+    std::os::unix::fs::symlink("pipe", d.join("to-pipe")).expect("symlink");
+    std::os::unix::fs::symlink("/proc/self/fd/1", d.join("fake_stdout")).expect("symlink");
+    std::fs::create_dir(d.join("out")).expect("mkdir");
+    let sim = |flag: &str, path: &str| run_in(d, &["sim", "--map", "tutorial", "--blocks", "5", flag, path]);
+    for flag in ["--record", "--trace"] {
+        refused(&sim(flag, "pipe"), &format!("{flag} 'pipe' is not a regular file"));
+        refused(&sim(flag, "to-pipe"), &format!("{flag} 'to-pipe' is not a regular file"));
+        // Whatever stdout is (a terminal, a pipe, a file), it is not replaced.
+        refused(&sim(flag, "fake_stdout"), &format!("{flag} 'fake_stdout' is a link to a process's open file"));
+    }
+    refused(
+        &run_in(
+            d,
+            &["sweep", "--map", "tutorial", "--param", "tempo", "--values", "5", "--blocks", "5", "--out", "pipe"],
+        ),
+        "--out 'pipe' is not a regular file",
+    );
+    std::os::unix::fs::symlink("../pipe", d.join("out/matches.csv")).expect("symlink");
+    refused(
+        &run_in(d, &["tournament", "--strategies", "momentum", "--maps", "tutorial", "--matches", "1", "--out", "out"]),
+        "matches.csv' is not a regular file",
+    );
+    refused(&run_in(d, &["serve", "--map", "tutorial", "--port", "0", "--record", "to-pipe"]), "is not a regular file");
+    let kind = |name: &str| std::fs::symlink_metadata(d.join(name)).expect("still there").file_type();
+    assert!(kind("pipe").is_fifo(), "the FIFO is still a FIFO");
+    assert!(kind("to-pipe").is_symlink() && kind("fake_stdout").is_symlink(), "the links are still links");
+    assert!(!d.join("fake_stdout.accounts.csv").exists() && !d.join("pipe.accounts.csv").exists());
+    // A private copy of the null device, where this user may make one.
+    let made = Command::new("mknod")
+        .args([d.join("fake_null").as_os_str(), "c".as_ref(), "1".as_ref(), "3".as_ref()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        refused(&sim("--record", "fake_null"), "--record 'fake_null' is not a regular file");
+        assert!(kind("fake_null").is_char_device(), "the device is still a device");
+    }
+}
+
+/// A link to a regular file is followed: the target gets the new contents (and its
+/// backup), the link stays a link.
+#[cfg(unix)]
+#[test]
+fn an_output_that_links_to_a_file_writes_the_target() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::create_dir(d.join("runs")).expect("mkdir");
+    std::fs::write(d.join("runs/run42.csv"), "OLD").expect("write");
+    std::os::unix::fs::symlink("runs/run42.csv", d.join("latest.csv")).expect("symlink");
+    std::os::unix::fs::symlink("runs/run42.dtrec", d.join("latest.dtrec")).expect("symlink");
+    std::fs::write(d.join("runs/run42.dtrec"), "OLD").expect("write");
+    let o =
+        run_in(d, &["sim", "--map", "tutorial", "--blocks", "5", "--trace", "latest.csv", "--record", "latest.dtrec"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(d.join("latest.csv")).expect("link").file_type().is_symlink());
+    assert!(std::fs::read_to_string(d.join("runs/run42.csv")).expect("target").starts_with("block,"));
+    assert_eq!(std::fs::read_to_string(d.join("runs/run42.dtrec.bak")).expect("backup"), "OLD");
+    let o = run_in(d, &["replay", "latest.dtrec", "--verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A link to an input is that input.
+    std::fs::write(d.join("my.toml"), std::fs::read_to_string("maps/tutorial.toml").expect("map")).expect("write");
+    std::os::unix::fs::symlink("my.toml", d.join("alias.csv")).expect("symlink");
+    refused(&run_in(d, &["sim", "--map", "my.toml", "--trace", "alias.csv"]), "same file as the input");
+    // A dangling link says where it points.
+    std::os::unix::fs::symlink("gone/x.csv", d.join("dangling.csv")).expect("symlink");
+    refused(&run_in(d, &["sim", "--map", "tutorial", "--trace", "dangling.csv"]), "symbolic link to 'gone/x.csv'");
+}
+
 #[test]
 fn numbers_out_of_range_are_refused_by_every_command() {
     let cases: &[(&[&str], &str)] = &[
@@ -406,4 +495,106 @@ fn serve_stopped_by_a_signal_ends_the_match_and_writes_its_replay() {
     assert!(status.success(), "{status:?}\n{out}");
     assert!(out.contains("stopping") && out.contains("the host ended the match"), "{out}");
     assert!(dir.path().join("r.dtrec").is_file(), "{out}");
+}
+
+#[test]
+fn check_reports_a_shipped_strategys_bad_options() {
+    let o = run(&["check", "momentum:lookbak=8"]);
+    refused(&o, "unknown option 'lookbak' (did you mean 'lookback'?)");
+    assert!(stderr(&o).contains("forfeits"), "{}", stderr(&o));
+    refused(&run(&["check", "mean_reversion:window=0"]), "unknown option 'window'");
+    refused(&run(&["check", "momentum:size=nan"]), "size takes a number above 0 and at most 1");
+    refused(&run(&["check", "momentum:"]), "is not key=value");
+    let o = run(&["check", "momentum:lookback=8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn check_of_an_unknown_name_lists_maps_and_strategies() {
+    let o = run(&["check", "momentm"]);
+    refused(
+        &o,
+        "momentm: no file, built-in map or shipped strategy has this name; did you mean the strategy 'momentum'?",
+    );
+    assert!(stderr(&o).contains("tutorial") && stderr(&o).contains("root_holder"), "{}", stderr(&o));
+    refused(&run(&["check", "tutorail"]), "did you mean the map 'tutorial'?");
+    let o = run(&["check", "zzzzzzzz"]);
+    refused(&o, "the built-in maps are dtao-launch");
+    assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
+    // A missing file keeps its own message.
+    refused(&run(&["check", "no/such/map.toml"]), "no/such/map.toml");
+}
+
+#[test]
+fn strategies_show_prints_a_shipped_source() {
+    let o = run(&["strategies"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("strategies --show template"), "{o:?}");
+    let o = run(&["strategies", "--show", "template"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), include_str!("../strategies/template.lua").trim_end());
+    let o = run(&["strategies", "--show", "momentum.lua"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim_end(), include_str!("../strategies/momentum.lua").trim_end());
+    // What it prints is a strategy that checks.
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("my_bot.lua"), run(&["strategies", "--show", "template"]).stdout).expect("write");
+    let o = run_in(dir.path(), &["check", "my_bot.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused(&run(&["strategies", "--show", "momentm"]), "no shipped strategy 'momentm'; did you mean 'momentum'?");
+}
+
+#[test]
+fn sweep_refuses_repeated_values_and_empty_items() {
+    let sweep = |values: &str, seeds: &str| {
+        run(&[
+            "sweep",
+            "--map",
+            "tutorial",
+            "--param",
+            "tao_weight",
+            "--values",
+            values,
+            "--seeds",
+            seeds,
+            "--blocks",
+            "20",
+        ])
+    };
+    refused(&sweep("0.1,0.2,0.1", "1,2"), "--values lists 0.1 twice");
+    refused(&sweep("0.1,0.10", "1"), "--values lists 0.10 twice");
+    refused(&sweep("0.1", "7,7"), "--seeds lists 7 twice");
+    refused(&sweep("0.1,,0.2", "1"), "--values '0.1,,0.2' has an empty item");
+    refused(&sweep("0.1,", "1"), "has an empty item");
+    refused(&sweep("0.1", ",7"), "--seeds ',7' has an empty item");
+    refused(&sweep("0.1", "1,,7"), "has an empty item");
+    // One seed as `7,` stays a list of one seed.
+    let o = sweep("0.1,0.2", "7,");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 seed(s): 7"), "{o:?}");
+}
+
+#[test]
+fn tournament_out_keeps_backups_and_refuses_stale_replays() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    refused(
+        &run(&["tournament", "--strategies", "momentum", "--matches", "-1"]),
+        "give a whole number of matches from 1 to 100000",
+    );
+    let t = ["tournament", "--strategies", "root_holder", "--maps", "tutorial", "--matches", "1", "--blocks", "20"];
+    let with = |extra: &[&str]| {
+        let mut args = t.to_vec();
+        args.extend_from_slice(extra);
+        run_in(d, &args)
+    };
+    std::fs::create_dir(d.join("out")).expect("mkdir");
+    std::fs::write(d.join("out/matches.csv"), "OLD").expect("write");
+    let o = with(&["--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(d.join("out/matches.csv.bak")).expect("bak"), "OLD");
+    assert!(std::fs::read_to_string(d.join("out/matches.csv")).expect("new").starts_with("match,map,seed"));
+    // Replays of another run beside a run without --record would pass for its matches.
+    let o = with(&["--out", "out", "--record"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused(&with(&["--out", "out"]), "holds replays of an earlier run");
+    assert!(std::fs::read_to_string(d.join("out/leaderboard.json.bak")).is_ok());
 }

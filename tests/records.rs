@@ -510,15 +510,23 @@ mod handle {
         let rec = wire::decode(&std::fs::read(&path).expect("save")).expect("decodes");
         assert_eq!(rec.block, 900);
         let r2 = rec.clone();
+        // The catch-up tells its progress (the game shows it before its screen opens).
+        let told = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let tell = Arc::clone(&told);
         let resumed = SessionHandle::spawn(
             move || {
                 let s = Session::resume(&r2, factory(11)).map_err(|e| e.to_string())?;
                 let me = s.world().account_by_name("you");
-                Ok(Setup::new(s, me))
+                let on_catch_up: Box<dyn FnMut(u64, u64) + Send> =
+                    Box::new(move |b, end| tell.lock().expect("lock").push((b, end)));
+                Ok(Setup { on_catch_up: Some(on_catch_up), ..Setup::new(s, me) })
             },
             HandleOptions::default(),
         )
         .expect("resumes");
+        let every = dtao_arena::session::handle::CATCH_UP_PROGRESS_EVERY;
+        let expected: Vec<(u64, u64)> = (1..=900).filter(|b| b % every == 0 || *b == 900).map(|b| (b, 900)).collect();
+        assert_eq!(*told.lock().expect("lock"), expected);
         let snap = resumed.latest();
         assert_eq!(snap.block(), 900);
         assert_eq!(snap.view, at_900.view);

@@ -6,8 +6,9 @@ use super::{CliError, CliResult};
 
 pub fn run(file: &Path) -> CliResult {
     // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
+    // (`momentum:` or `momentum:x` too: reading it says what is wrong with the options.)
     if !file.exists() {
-        if let Some(Ok((base, _))) = file.to_str().and_then(crate::session::lua::options_in_name) {
+        if let Some((base, _)) = file.to_str().and_then(|f| f.split_once(':')) {
             let base = Path::new(base);
             let lua = base.extension().is_some_and(|x| x.eq_ignore_ascii_case("lua"));
             if lua || base.to_str().and_then(crate::script::builtin::find).is_some() {
@@ -28,6 +29,11 @@ pub fn run(file: &Path) -> CliResult {
         )));
     }
     let path = file.to_string_lossy();
+    if !file.exists() && file.extension().is_none() && file.components().count() == 1 {
+        if let Some(name) = file.to_str().filter(|n| !crate::scenario::builtins().iter().any(|b| b.name == *n)) {
+            return Err(unknown_name(name));
+        }
+    }
     let map = crate::scenario::load(&path)?;
     let w = crate::engine::World::new(&map.init).map_err(|e| CliError::input(format!("{path}: {e}")))?;
     let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -46,6 +52,28 @@ pub fn run(file: &Path) -> CliResult {
         count(usize::try_from(map.blocks).unwrap_or(usize::MAX), "block", "blocks")
     );
     Ok(())
+}
+
+/// `check NAME` where NAME is neither a file, a built-in map nor a shipped strategy: both
+/// lists, and the closest name.
+fn unknown_name(name: &str) -> CliError {
+    let maps: Vec<&str> = crate::scenario::builtins().iter().map(|b| b.name).collect();
+    let strategies: Vec<&str> = crate::script::builtin::ALL.iter().map(|b| b.name).collect();
+    let close = match (
+        crate::scenario::suggest_name(name, strategies.iter().copied()),
+        crate::scenario::suggest_name(name, maps.iter().copied()),
+    ) {
+        (Some(s), _) => format!("did you mean the strategy '{s}'? "),
+        (None, Some(m)) => format!("did you mean the map '{m}'? "),
+        (None, None) => String::new(),
+    };
+    CliError::input(format!(
+        "{}: no file, built-in map or shipped strategy has this name; {close}the built-in maps are {}; \
+         the shipped strategies are {}; or give the path of a map (.toml) or strategy (.lua) file",
+        crate::scenario::escape_text(name),
+        maps.join(", "),
+        strategies.join(", ")
+    ))
 }
 
 /// A `.lua` file that does not load but reads as a map (TOML with `[[subnet]]` tables or

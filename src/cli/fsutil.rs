@@ -23,6 +23,21 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::R
         .map_err(|e| CliError::input(format!("cannot write '{}': {e}", path.display())))
 }
 
+/// Writes `path` atomically with what `fill` writes, keeping the file it replaces as
+/// `NAME.bak` (see [`crate::record::fs::write_with_backup`]).
+///
+/// # Errors
+/// The folder is missing or not writable, or `fill` fails.
+pub fn write_with_backup(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let mut bytes = Vec::new();
+    fill(&mut bytes)
+        .and_then(|()| crate::record::fs::write_with_backup(path, &bytes))
+        .map_err(|e| CliError::input(format!("cannot write '{}': {e}", path.display())))
+}
+
 /// Reads an input file (`what`: "strategy", "recording"): a regular file of at most
 /// `max` bytes, so that a folder or a device such as `/dev/zero` is refused
 /// with a message instead of being read until memory runs out.
@@ -64,6 +79,25 @@ fn too_large(path: &Path, what: &str, max: u64) -> CliError {
     ))
 }
 
+/// The longest stem [`file_stem_for`] gives: with a prefix such as `workshop-`, a date
+/// and an extension the file name stays far below the 255 bytes file systems allow.
+pub const MAX_FILE_STEM_CHARS: usize = 64;
+
+/// A file-name stem made from a map's (or anyone's) name, for default save and replay
+/// files: ASCII letters, digits and `-`, every other character as `_`, at most
+/// [`MAX_FILE_STEM_CHARS`] characters, never starting with `-` (it would read as a flag)
+/// and never empty (`map` when nothing is left).
+#[must_use]
+pub fn file_stem_for(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .skip_while(|c| *c == '-')
+        .take(MAX_FILE_STEM_CHARS)
+        .collect();
+    if safe.chars().all(|c| c == '_' || c == '-') { "map".to_string() } else { safe }
+}
+
 /// One file a command will write: the flag that names it, its path, and whether the file
 /// it replaces is kept as `.bak`.
 #[derive(Clone, Debug)]
@@ -85,8 +119,10 @@ impl<'a> Output<'a> {
 }
 
 /// Checks, before a command runs, that every output can be written: its folder exists
-/// and takes new files, it is not a folder itself, and it is neither one of the inputs
-/// (a map or a strategy the command reads) nor another output.
+/// and takes new files, it is not a folder, a device, a pipe or a socket (which the
+/// atomic rename would replace), and it is neither one of the inputs (a map or a
+/// strategy the command reads) nor another output. A symbolic link to a regular file is
+/// checked as its target, which is what [`write_atomic`] writes.
 ///
 /// # Errors
 /// The first output that could not be written, and how to fix it.
@@ -95,17 +131,21 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
         inputs.iter().filter(|p| p.is_file()).filter_map(|p| Some((std::fs::canonicalize(p).ok()?, *p))).collect();
     let mut seen: Vec<(PathBuf, &str)> = Vec::new();
     for o in outputs {
-        let p = &o.path;
-        if p.is_dir() {
+        if o.path.is_dir() {
             return Err(CliError::input(format!(
                 "{} '{}' is a folder; give a file name (such as '{}')",
                 o.flag,
-                p.display(),
-                p.join("out").display()
+                o.path.display(),
+                o.path.join("out").display()
             )));
         }
+        // A device, a pipe or a socket would be replaced by the rename that writes the
+        // file (`--record /dev/null` would turn /dev/null into a regular file); a
+        // symbolic link to a regular file is followed, and its target is checked.
+        let p = &crate::record::fs::resolve_output(&o.path)
+            .map_err(|e| CliError::input(format!("{} '{}' {e}", o.flag, o.path.display())))?;
         let Some(name) = p.file_name() else {
-            return Err(CliError::input(format!("{} '{}' has no file name; give one", o.flag, p.display())));
+            return Err(CliError::input(format!("{} '{}' has no file name; give one", o.flag, o.path.display())));
         };
         let folder = match p.parent() {
             Some(f) if !f.as_os_str().is_empty() => f,
@@ -115,7 +155,7 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
             return Err(CliError::input(format!(
                 "{} '{}': the folder '{}' does not exist; create it first (mkdir -p '{}')",
                 o.flag,
-                p.display(),
+                o.path.display(),
                 folder.display(),
                 folder.display()
             )));
@@ -124,7 +164,7 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
             CliError::input(format!(
                 "{} '{}': cannot write in the folder '{}' ({e}); choose another folder",
                 o.flag,
-                p.display(),
+                o.path.display(),
                 folder.display()
             ))
         })?;
@@ -134,7 +174,16 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
                 return Err(CliError::input(format!(
                     "{} '{}': its backup '{}' is a folder; move that folder away or choose another name",
                     o.flag,
-                    p.display(),
+                    o.path.display(),
+                    bak.display()
+                )));
+            }
+            if std::fs::symlink_metadata(&bak).is_ok_and(|m| !m.is_file()) {
+                return Err(CliError::input(format!(
+                    "{} '{}': its backup '{}' is not a regular file (a link, a device or a pipe), which keeping \
+                     the backup would replace; move it away or choose another name",
+                    o.flag,
+                    o.path.display(),
                     bak.display()
                 )));
             }
@@ -144,7 +193,7 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
             return Err(CliError::input(format!(
                 "{} '{}' is the same file as the input '{}'; writing it would destroy that input: choose another name",
                 o.flag,
-                p.display(),
+                o.path.display(),
                 input.display()
             )));
         }
@@ -152,7 +201,7 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
             return Err(CliError::input(format!(
                 "{} and {other} both name '{}'; give them different files",
                 o.flag,
-                p.display()
+                o.path.display()
             )));
         }
         seen.push((canon, o.flag));
@@ -191,6 +240,52 @@ mod tests {
         // Fine: new files in an existing folder, and a file that only shares a folder.
         check_outputs(&[&map], &[Output::new("--trace", dir.path().join("t.csv")), Output::new("--out", &a)])
             .expect("writable");
+    }
+
+    #[test]
+    fn file_stems_are_short_safe_and_never_empty() {
+        assert_eq!(file_stem_for("tutorial"), "tutorial");
+        assert_eq!(file_stem_for("workshop-My lesson!"), "workshop-My_lesson_");
+        assert_eq!(file_stem_for(&"x".repeat(5000)).len(), MAX_FILE_STEM_CHARS);
+        assert_eq!(file_stem_for(&format!("workshop-{}", "é".repeat(300))).len(), MAX_FILE_STEM_CHARS);
+        assert_eq!(file_stem_for("--record"), "record");
+        assert_eq!(file_stem_for("日本"), "map");
+        assert_eq!(file_stem_for(""), "map");
+        assert_eq!(file_stem_for("../../etc/passwd"), "______etc_passwd");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_that_are_pipes_or_links_are_checked_as_what_a_rename_would_replace() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pipe = dir.path().join("pipe");
+        if !std::process::Command::new("mkfifo").arg(&pipe).status().is_ok_and(|s| s.success()) {
+            eprintln!("skipped: no mkfifo");
+            return;
+        }
+        let e = check_outputs(&[], &[Output::new("--record", &pipe)]).expect_err("a FIFO").message;
+        assert!(e.contains("--record '") && e.contains("pipe' is not a regular file"), "{e}");
+        let to_pipe = dir.path().join("to-pipe");
+        std::os::unix::fs::symlink(&pipe, &to_pipe).expect("symlink");
+        let e = check_outputs(&[], &[Output::new("--out", &to_pipe)]).expect_err("a link to a FIFO").message;
+        assert!(e.contains("is not a regular file"), "{e}");
+        // A link to a file is checked as that file: an input, or another output's file.
+        let map = dir.path().join("my.toml");
+        std::fs::write(&map, "x").expect("write");
+        let alias = dir.path().join("alias.csv");
+        std::os::unix::fs::symlink("my.toml", &alias).expect("symlink");
+        let e = check_outputs(&[&map], &[Output::new("--trace", &alias)]).expect_err("an input").message;
+        assert!(e.contains("same file as the input"), "{e}");
+        let e = check_outputs(&[], &[Output::new("--trace", &alias), Output::new("--out", &map)])
+            .expect_err("one file")
+            .message;
+        assert!(e.contains("both name"), "{e}");
+        check_outputs(&[], &[Output::with_backup("--record", &alias)]).expect("a link to a file is fine");
+        // Its backup must not be a FIFO either.
+        let rec = dir.path().join("r.dtrec");
+        std::os::unix::fs::symlink(&pipe, dir.path().join("r.dtrec.bak")).expect("symlink");
+        let e = check_outputs(&[], &[Output::with_backup("--record", &rec)]).expect_err("bak").message;
+        assert!(e.contains("r.dtrec.bak' is not a regular file"), "{e}");
     }
 
     #[test]

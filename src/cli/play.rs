@@ -130,7 +130,10 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
     need_terminal()?;
     let autosave = Some(path.to_path_buf());
     let lesson = a.lesson;
-    let mut handle = SessionHandle::spawn(
+    // The catch-up runs before the game's screen opens: a long save shows its progress.
+    let bar = super::progress_bar(rec.block, &format!("resuming {}: block", file_name(path)));
+    let ticks = bar.clone();
+    let spawned = SessionHandle::spawn(
         move || {
             let factory: crate::session::BotFactory = Box::new(move |name: &str, source: &str, seat: usize| {
                 LuaActor::load(name, source, seed, seat).map(|x| Box::new(x) as _).map_err(|e| e.to_string())
@@ -140,11 +143,13 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
             let session = Session::resume(&rec, factory).map_err(|e| e.to_string())?;
             let human = first_human(&session);
             let lesson = lesson || !session.map().objectives.is_empty();
-            Ok(Setup { autosave, lesson, ..Setup::new(session, human) })
+            let on_catch_up: Box<dyn FnMut(u64, u64) + Send> = Box::new(move |b, _| ticks.set_position(b));
+            Ok(Setup { autosave, lesson, on_catch_up: Some(on_catch_up), ..Setup::new(session, human) })
         },
         handle_options(a),
-    )
-    .map_err(|e| match e {
+    );
+    bar.finish_and_clear();
+    let mut handle = spawned.map_err(|e| match e {
         crate::session::handle::HandleError::Setup(m) => CliError::input(format!("'{}' {m}", path.display())),
         other => CliError::runtime(other.to_string()),
     })?;
@@ -173,6 +178,11 @@ pub(super) fn game(handle: &mut SessionHandle, options: crate::tui::Options) -> 
     super::signals::on_stop(crate::tui::request_stop);
     crate::tui::run(handle, crate::tui::Theme::from_env(), options)
         .map_err(|e| CliError::runtime(format!("the terminal failed: {e}")))
+}
+
+/// The file name of `path`, for a short progress line.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The recorded match's (first) human player, whose book the screens show.
@@ -216,7 +226,7 @@ pub(super) fn default_save_path(map: &str) -> Option<std::path::PathBuf> {
         eprintln!("warning: cannot create the saves folder '{}' ({e}); this game will not be saved", dir.display());
         return None;
     }
-    let safe: String = map.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let safe = super::fsutil::file_stem_for(map);
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     Some(dir.join(format!("{safe}-{stamp}.{}", crate::record::EXTENSION)))
 }
@@ -225,16 +235,55 @@ pub(super) fn default_save_path(map: &str) -> Option<std::path::PathBuf> {
 fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResult {
     let result = game(handle, options);
     handle.quit();
-    if let Some(s) = &handle.latest().saved {
+    let latest = handle.latest();
+    if let Some(s) = &latest.saved {
         // Not eprintln!, which panics when the terminal is gone (a closed window).
         use std::io::Write as _;
-        let mut err = std::io::stderr();
-        let _ = match &s.error {
-            None => {
-                writeln!(err, "saved at block {} to {}\nresume: dtao-arena play --load {}", s.block, s.path, s.path)
-            }
-            Some(e) => writeln!(err, "warning: the game could not be saved to {}: {e}", s.path),
-        };
+        let _ = writeln!(std::io::stderr(), "{}", saved_message(s, latest.over));
     }
     result
+}
+
+/// What the game says on exit about its save: how to resume it, or, once the match is
+/// over (a finished match cannot be resumed), how to watch it.
+fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
+    let word = super::shell_word(&s.path);
+    match &s.error {
+        Some(e) => format!("warning: the game could not be saved to {}: {e}", s.path),
+        None if over => format!("saved the finished match to {}\nwatch it: dtao-arena replay {word}", s.path),
+        None => format!("saved at block {} to {}\nresume: dtao-arena play --load {word}", s.block, s.path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::handle::SaveStatus;
+
+    #[test]
+    fn the_exit_message_resumes_a_match_and_replays_a_finished_one() {
+        let s = SaveStatus { path: "/saves/my game.dtrec".into(), block: 536, error: None };
+        assert_eq!(
+            saved_message(&s, false),
+            "saved at block 536 to /saves/my game.dtrec\nresume: dtao-arena play --load '/saves/my game.dtrec'"
+        );
+        assert_eq!(
+            saved_message(&s, true),
+            "saved the finished match to /saves/my game.dtrec\nwatch it: dtao-arena replay '/saves/my game.dtrec'"
+        );
+        let failed = SaveStatus { error: Some("disk full".into()), ..s };
+        assert_eq!(
+            saved_message(&failed, true),
+            "warning: the game could not be saved to /saves/my game.dtrec: disk full"
+        );
+    }
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        use crate::cli::shell_word;
+        assert_eq!(shell_word("saves/tutorial-20261203.dtrec"), "saves/tutorial-20261203.dtrec");
+        assert_eq!(shell_word("my map.toml"), "'my map.toml'");
+        assert_eq!(shell_word("it's.toml"), "'it'\\''s.toml'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

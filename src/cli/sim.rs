@@ -249,8 +249,7 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
         let line = match (o.status, o.reached_at_block) {
             (report::ObjectiveStatus::Prompt, _) => format!("  -  {text} (a prompt: nothing to check)"),
             (report::ObjectiveStatus::AboutThePlayer, _) => {
-                let map =
-                    if map_arg.contains(char::is_whitespace) { format!("'{map_arg}'") } else { map_arg.to_string() };
+                let map = super::shell_word(map_arg);
                 format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map} --lesson`)")
             }
             (report::ObjectiveStatus::Reached, Some(b)) => {

@@ -53,10 +53,28 @@ pub struct SweepArgs {
 
 pub fn run(a: &SweepArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
+    if !a.values.contains("..") {
+        no_empty_items("--values", &a.values, false)?;
+    }
     let values = sweep::parse_values(&a.values).map_err(|e| CliError::input(e.to_string()))?;
     sweep::check(&a.param, &values).map_err(|e| CliError::input(e.to_string()))?;
+    // `0.1` and `0.10` are one value.
+    let value_key = |v: &String| v.parse::<f64>().map_or_else(|_| v.clone(), |x| format!("{:?}", x + 0.0));
+    if let Some(v) = repeated(&values, value_key) {
+        return Err(CliError::input(format!(
+            "--values lists {v} twice; give each value once (for more runs of a value, give more --seeds)"
+        )));
+    }
+    if a.seeds.contains(',') {
+        no_empty_items("--seeds", &a.seeds, true)?;
+    }
     let seeds =
         sweep::parse_seeds(&a.seeds, a.seed.unwrap_or(map.seed())).map_err(|e| CliError::input(e.to_string()))?;
+    if let Some(s) = repeated(&seeds, |s| *s) {
+        return Err(CliError::input(format!(
+            "--seeds lists {s} twice; give each seed once (the same seed plays the same run again)"
+        )));
+    }
     let runs = values.len() * seeds.len();
     if runs > sweep::MAX_RUNS {
         return Err(CliError::input(format!(
@@ -118,6 +136,30 @@ pub fn run(a: &SweepArgs) -> CliResult {
         eprintln!("wrote {} ({} row{})", path.display(), outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
     }
     Ok(())
+}
+
+/// Refuses an empty item in a comma-separated list (`0.1,,0.2`, `,7`), as `tournament
+/// --maps` does; `trailing_ok`: one comma at the end is fine (`--seeds 7,`: a list of
+/// one seed, not a count).
+fn no_empty_items(flag: &str, spec: &str, trailing_ok: bool) -> CliResult {
+    let mut items: Vec<&str> = spec.trim().split(',').collect();
+    if trailing_ok && items.len() > 1 && items.last().is_some_and(|s| s.trim().is_empty()) {
+        items.pop();
+    }
+    if items.iter().any(|s| s.trim().is_empty()) {
+        let eg = if flag == "--seeds" { "1,7,9 (one seed as 7,)" } else { "0.1,0.2" };
+        return Err(CliError::input(format!(
+            "{flag} '{}' has an empty item: list them with single commas, such as {flag} {eg}",
+            spec.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+/// The first item of `list` whose `key` an earlier item has.
+fn repeated<T, K: Eq + std::hash::Hash>(list: &[T], key: impl Fn(&T) -> K) -> Option<&T> {
+    let mut seen = std::collections::HashSet::new();
+    list.iter().find(|x| !seen.insert(key(x)))
 }
 
 /// The subnets the table shows: the holder and revenue subnets (the lessons' subjects),

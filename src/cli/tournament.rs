@@ -1,9 +1,10 @@
 //! `dtao-arena tournament`: many matches in parallel; the leaderboard on stdout and
 //! CSV/JSON files in `--out`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::fsutil::{Output, check_outputs, write_atomic};
+use super::fsutil::{Output, check_outputs, write_with_backup};
 use super::{CliError, CliResult, strategy};
 use crate::tournament::{self, Plan};
 
@@ -17,7 +18,7 @@ pub struct TournamentArgs {
     #[arg(long, value_delimiter = ',', default_value = "dtao-launch")]
     pub maps: Vec<String>,
     /// Number of matches.
-    #[arg(long, default_value_t = 8, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true, value_parser = parse_matches)]
     pub matches: u64,
     /// Blocks per match (default: each map's length).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]
@@ -36,6 +37,17 @@ pub struct TournamentArgs {
     /// `matches.csv`).
     #[arg(long, requires = "out")]
     pub record: bool,
+}
+
+/// The most matches a tournament plays.
+const MAX_MATCHES: u64 = 100_000;
+
+/// `--matches`: a whole number from 1 to [`MAX_MATCHES`].
+fn parse_matches(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=MAX_MATCHES).contains(&n) => Ok(n),
+        _ => Err(format!("give a whole number of matches from 1 to {MAX_MATCHES} (such as 32)")),
+    }
 }
 
 pub fn run(a: &TournamentArgs) -> CliResult {
@@ -75,7 +87,12 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         |j| usize::try_from(j).unwrap_or(1),
     );
     let bar = super::progress_bar(a.matches, "matches");
-    let progress = |done: usize| bar.set_position(done as u64);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    stop_says_what_was_kept(a, &bar, &done);
+    let progress = |n: usize| {
+        done.store(n, std::sync::atomic::Ordering::Relaxed);
+        bar.set_position(n as u64);
+    };
     let rows = tournament::run(&plan, jobs, &tournament::lua_actor, &progress)
         .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
@@ -141,7 +158,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         );
     }
     if let Some(dir) = &a.out {
-        write_atomic(&dir.join("matches.csv"), |w| {
+        write_with_backup(&dir.join("matches.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
             c.write_record(["match", "map", "seed", "strategy", "score_tao", "roi", "rank", "faults", "forfeited"])
                 .map_err(std::io::Error::other)?;
@@ -161,7 +178,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             }
             c.flush()
         })?;
-        write_atomic(&dir.join("leaderboard.csv"), |w| {
+        write_with_backup(&dir.join("leaderboard.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
             c.write_record([
                 "rank",
@@ -194,7 +211,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             c.flush()
         })?;
         let json = serde_json::to_string_pretty(&board).map_err(|e| CliError::runtime(e.to_string()))?;
-        write_atomic(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
+        write_with_backup(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
         eprintln!("wrote {{matches.csv, leaderboard.csv, leaderboard.json}} in {}", dir.display());
         if a.record {
             let s = if a.matches == 1 { "" } else { "s" };
@@ -202,6 +219,31 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         }
     }
     Ok(())
+}
+
+/// On Ctrl-C (or `kill`), says what the stopped tournament leaves behind before it
+/// exits (code 130): no tables, and with `--record` the replays of the matches that
+/// finished. (Without this the default signal just ended the process in silence.)
+fn stop_says_what_was_kept(
+    a: &TournamentArgs,
+    bar: &indicatif::ProgressBar,
+    done: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let (bar, done, total) = (bar.clone(), std::sync::Arc::clone(done), a.matches);
+    let kept = match (&a.out, a.record) {
+        (Some(dir), true) => format!(
+            "; the replays of the finished matches are kept in {} (no matches.csv or leaderboard was written)",
+            dir.join("replays").display()
+        ),
+        (Some(dir), false) => format!("; nothing was written to {}", dir.display()),
+        (None, _) => String::new(),
+    };
+    super::signals::on_stop(move || {
+        bar.abandon();
+        let n = done.load(std::sync::atomic::Ordering::Relaxed);
+        let _ = writeln!(std::io::stderr(), "stopped: {n} of {total} matches had finished{kept}");
+        std::process::exit(130);
+    });
 }
 
 /// The files `--out DIR` will hold: `DIR` is a folder (created if missing), the three
@@ -218,8 +260,21 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
         .map_err(|e| CliError::input(format!("--out: cannot create '{}': {e}", dir.display())))?;
     let inputs: Vec<&Path> =
         a.strategies.iter().map(PathBuf::as_path).chain(a.maps.iter().map(|m| Path::new(m.trim()))).collect();
-    let tables = ["matches.csv", "leaderboard.csv", "leaderboard.json"].map(|f| Output::new("--out", dir.join(f)));
+    let tables =
+        ["matches.csv", "leaderboard.csv", "leaderboard.json"].map(|f| Output::with_backup("--out", dir.join(f)));
     check_outputs(&inputs, &tables)?;
+    if !a.record {
+        // Replays of an earlier run would sit beside this run's tables as if they were
+        // its matches.
+        let replays = dir.join("replays");
+        if tournament::replay_path(&replays, 0).exists() {
+            return Err(CliError::input(format!(
+                "--out: '{}' holds replays of an earlier run, which would pass for this run's matches; add \
+                 --record to replace them with this run's, choose another --out, or move them away",
+                replays.display()
+            )));
+        }
+    }
     if a.record {
         let replays = dir.join("replays");
         std::fs::create_dir_all(&replays)

@@ -142,13 +142,19 @@ pub struct Setup {
     /// A replica of a match that runs elsewhere (a `join` client): the clock is the
     /// server's, blocks run as its ticks arrive, and the human's orders go to it.
     pub remote: Option<Remote>,
+    /// Told `(block, end)` while a resumed save catches up (every
+    /// [`CATCH_UP_PROGRESS_EVERY`] blocks and at its end), before the handle is ready.
+    pub on_catch_up: Option<Box<dyn FnMut(u64, u64) + Send>>,
 }
+
+/// Blocks between two calls of [`Setup::on_catch_up`].
+pub const CATCH_UP_PROGRESS_EVERY: u64 = 2_000;
 
 impl Setup {
     /// A plain match: no autosave, no replay, no lesson pauses.
     #[must_use]
     pub fn new(session: Session, human: Option<AccountId>) -> Self {
-        Self { session, human, autosave: None, replay: None, lesson: false, remote: None }
+        Self { session, human, autosave: None, replay: None, lesson: false, remote: None, on_catch_up: None }
     }
 }
 
@@ -1104,7 +1110,7 @@ impl Sim {
     /// The match ready to run. A resumed save catches up here, block by block, so its
     /// charts, journal and cost basis are those of the whole match.
     fn new(setup: Setup, options: HandleOptions) -> Result<Self, String> {
-        let Setup { session, human, autosave, replay: replay_rec, lesson, remote } = setup;
+        let Setup { session, human, autosave, replay: replay_rec, lesson, remote, mut on_catch_up } = setup;
         let map = session.map();
         let w = session.world();
         let info = MatchInfo {
@@ -1188,6 +1194,10 @@ impl Sim {
         if let Some(end) = sim.session.catching_up() {
             while sim.session.world().block < end && sim.error.is_none() && sim.session.divergence().is_none() {
                 sim.step();
+                let b = sim.session.world().block;
+                if let Some(f) = on_catch_up.as_mut().filter(|_| b % CATCH_UP_PROGRESS_EVERY == 0 || b == end) {
+                    f(b, end);
+                }
             }
             if let Some(e) = sim.error.take() {
                 return Err(e);
