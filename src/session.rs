@@ -736,8 +736,10 @@ impl Session {
 
 /// Log text as a terminal may show it: a strategy's control characters (ESC sequences can
 /// move the cursor, recolour or retitle the screen of whoever reads the log) become
-/// visible escapes such as `\u{1b}`; a tab becomes a space.
-fn printable(s: String) -> String {
+/// visible escapes such as `\u{1b}`; a tab becomes a space. `sim`'s bot lines and
+/// `join --bot`'s lines go through it.
+#[must_use]
+pub fn printable(s: String) -> String {
     if !s.chars().any(char::is_control) {
         return s;
     }

@@ -498,3 +498,292 @@ fn another_program_on_the_port_is_named_as_such() {
     }
     web.join().unwrap();
 }
+
+/// Polls `cond` on the host's `players` table for up to five seconds.
+fn wait_players(server: &Server, cond: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let table = server.host(HostCommand::Players);
+        if cond(&table) || Instant::now() > deadline {
+            return table;
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The table line of `name`.
+fn row<'a>(table: &'a str, name: &str) -> &'a str {
+    table.lines().find(|l| l.split_whitespace().next() == Some(name)).unwrap_or("")
+}
+
+fn refused(addr: &str, h: Hello) -> String {
+    match client::connect(addr, h, Duration::from_secs(5)) {
+        Err(ClientError::Refused(r)) => r,
+        other => panic!("let in: {:?}", other.map(|j| j.welcome)),
+    }
+}
+
+/// The next `Closed` on a link (skipping ticks and notices).
+fn closed_reason(j: &Joined) -> String {
+    while let Some(m) = j.link.recv_timeout(Duration::from_secs(5)) {
+        if let Incoming::Closed(why) = m {
+            return why;
+        }
+    }
+    panic!("the link was not closed");
+}
+
+#[test]
+fn kick_keeps_the_account_and_name_out_until_the_host_allows_them() {
+    let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
+    let addr = server.local_addr().to_string();
+    let code = server.code().to_string();
+    let ana = join(&server, "ana", Role::Player);
+    let token = ana.welcome.token;
+    let said = server.host(HostCommand::Kick("ANA".into()));
+    assert!(said.contains("kicked") && said.contains("rest of the match"), "{said}");
+    // Ana is told she is out, and not invited back.
+    let why = closed_reason(&ana);
+    assert!(why.starts_with(protocol::KICKED) && why.contains("rest of the match"), "{why}");
+    assert!(!why.contains("brings you back"), "{why}");
+    // Neither her token nor her name gets her back in.
+    let r = refused(&addr, Hello { token, ..hello(&code, "ana", Role::Player) });
+    assert!(r.contains("kicked") && r.contains("cannot rejoin"), "{r}");
+    let r = refused(&addr, hello(&code, " Ana ", Role::Player));
+    assert!(r.contains("kicked"), "{r}");
+    let r = refused(&addr, hello(&code, "ana", Role::Spectator));
+    assert!(r.contains("kicked"), "{r}");
+    assert!(row(&wait_players(&server, |_| true), "ana").contains("kicked"));
+    // A player who is away can be kicked too: the token no longer seats anyone.
+    let ben = join(&server, "ben", Role::Player);
+    let ben_token = ben.welcome.token;
+    drop(ben);
+    assert!(row(&wait_players(&server, |t| row(t, "ben").contains("away")), "ben").contains("away"));
+    assert!(server.host(HostCommand::Kick("ben".into())).contains("kicked"));
+    let r = refused(&addr, Hello { token: ben_token, ..hello(&code, "x", Role::Player) });
+    assert!(r.contains("'ben'") && r.contains("kicked"), "{r}");
+    // A named spectator too.
+    let wall = join(&server, "wall", Role::Spectator);
+    assert!(server.host(HostCommand::Kick("wall".into())).contains("spectator 'wall' kicked"));
+    assert!(closed_reason(&wall).starts_with(protocol::KICKED));
+    assert!(refused(&addr, hello(&code, "wall", Role::Spectator)).contains("kicked"));
+    // The host lets Ana back: her token resumes her account.
+    assert!(server.host(HostCommand::Allow("ana".into())).contains("may join again"));
+    let back = client::connect(&addr, Hello { token, ..hello(&code, "ana", Role::Player) }, Duration::from_secs(5))
+        .expect("allowed back");
+    assert_eq!(back.welcome.name, "ana");
+    assert!(server.host(HostCommand::Kick("nobody".into())).contains("nobody called 'nobody'"));
+    server.host(HostCommand::End);
+    let end = server.wait();
+    // Kicked accounts stay in the standings.
+    assert!(end.end.standings.iter().any(|s| s.name == "ben"), "{:?}", end.end.standings);
+}
+
+#[test]
+fn seats_count_connected_players_and_the_host_sees_every_account() {
+    let c = ServerConfig {
+        paused: true,
+        bots: vec![Entrant::new("server_bot", BOT)],
+        limits: Limits { max_players: 2, ..Limits::default() },
+        ..config(10_000, 60)
+    };
+    let server = start(c);
+    let addr = server.local_addr().to_string();
+    let code = server.code().to_string();
+    let ana = join(&server, "ana", Role::Player);
+    let token = ana.welcome.token;
+    drop(ana);
+    wait_players(&server, |t| row(t, "ana").contains("away"));
+    // Ana left: her seat is free for Ben and Carl, and her account stays.
+    let ben = join(&server, "ben", Role::Player);
+    let carl = join(&server, "carl", Role::Bot);
+    let r = refused(&addr, hello(&code, "dora", Role::Player));
+    assert!(r.contains("full") && r.contains("2 players and bots are connected"), "{r}");
+    assert!(r.contains("--max-players 2") && r.contains("leaves"), "{r}");
+    // A returning player always gets back to the account.
+    let back = client::connect(&addr, Hello { token, ..hello(&code, "ana", Role::Player) }, Duration::from_secs(5))
+        .expect("a returning player is let back in");
+    assert_eq!(back.welcome.name, "ana");
+    // The host's table lists the server's bots too.
+    let table = wait_players(&server, |_| true);
+    assert!(row(&table, "server_bot").contains("server bot"), "{table}");
+    assert!(row(&table, "ben").contains("connected"), "{table}");
+    assert!(table.contains("3 of 2 seats taken") && table.contains("1 server bots"), "{table}");
+    server.host(HostCommand::End);
+    drop((ben, carl, back));
+    let end = server.wait();
+    assert_eq!(end.end.standings.len(), 4, "{:?}", end.end.standings);
+}
+
+#[test]
+fn standings_break_ties_in_account_order_as_the_clients_do() {
+    let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
+    // Nobody trades: equal scores. Zed joined first.
+    let zed = join(&server, "zed", Role::Player);
+    let amy = join(&server, "amy", Role::Player);
+    server.host(HostCommand::End);
+    drop((zed, amy));
+    let end = server.wait();
+    let names: Vec<&str> = end.end.standings.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["zed", "amy"]);
+    assert_eq!(end.end.standings[0].score_rao, end.end.standings[1].score_rao);
+}
+
+#[test]
+fn invisible_characters_never_make_a_name_pass_for_another() {
+    let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
+    let addr = server.local_addr().to_string();
+    let code = server.code().to_string();
+    let _ana = join(&server, "ana", Role::Player);
+    for fake in ["ana\u{200b}", "\u{feff}ana", "a\u{200d}na", "ana\u{2060}", "\u{202e}ana"] {
+        let r = refused(&addr, hello(&code, fake, Role::Player));
+        assert!(r.contains("taken"), "{fake:?}: {r}");
+    }
+    let evil = join(&server, "\u{202e}evil\u{1b}[2J", Role::Player);
+    assert_eq!(evil.welcome.name, "evil[2J");
+    server.host(HostCommand::End);
+    let _ = server.wait();
+}
+
+/// A slow strategy: every decision misses a short deadline.
+struct Slow(Arc<AtomicU64>);
+
+impl dtao_arena::session::Actor for Slow {
+    fn cadence(&self) -> u64 {
+        1
+    }
+    fn decide(
+        &mut self,
+        _: &dtao_arena::engine::World,
+        _: AccountId,
+        _: &[dtao_arena::engine::Event],
+    ) -> dtao_arena::session::Decision {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        thread::sleep(Duration::from_millis(40));
+        dtao_arena::session::Decision::default()
+    }
+}
+
+#[test]
+fn late_decisions_count_toward_the_forfeit_and_the_bot_stops_deciding() {
+    let c = ServerConfig {
+        paused: false,
+        limits: Limits { bot_deadline: Duration::from_millis(10), ..Limits::default() },
+        // About as fast as the strategy decides, so the replica does not lag far behind.
+        ..config(90, 30)
+    };
+    let server = start(c);
+    let bot = join(&server, "heavy", Role::Bot);
+    let bot_id = AccountId(bot.welcome.account.unwrap());
+    let calls = Arc::new(AtomicU64::new(0));
+    let actor = Slow(Arc::clone(&calls));
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let l2 = Arc::clone(&lines);
+    let end = client::run_bot(bot, Box::new(actor), move |e| {
+        if let client::BotEvent::Line(l) = e {
+            l2.lock().unwrap().push(l);
+        }
+    })
+    .expect("the bot follows the match to its end");
+    let me = end.standings.iter().find(|s| s.name == "heavy").unwrap();
+    assert_eq!(me.faults, dtao_arena::net::server::fault_limit(), "{:?}", end.standings);
+    let lines = lines.lock().unwrap();
+    let late = lines.iter().filter(|l| l.contains("past the deadline")).count();
+    assert!((1..=5).contains(&late), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("forfeits")), "{lines:?}");
+    // The bot stopped deciding once its replica counted the fifth fault (a few turns
+    // may have been under way), instead of deciding at each of the 90 blocks.
+    let n = calls.load(Ordering::Relaxed);
+    assert!(n <= 30, "the forfeited strategy decided {n} times");
+    let rec = server.wait().recording.unwrap();
+    let faults: Vec<&str> = rec
+        .ticks
+        .iter()
+        .flat_map(|t| &t.inputs)
+        .filter_map(|i| match i {
+            Input::Fault { account, text } if *account == bot_id => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(faults.len(), 5, "{faults:?}");
+    assert!(faults[4].ends_with("(turn lost; too many faults: it forfeits the match)"), "{faults:?}");
+}
+
+#[test]
+fn a_remote_bots_fault_text_is_cleaned_and_the_rate_notice_comes_once() {
+    let c = ServerConfig { paused: false, ..config(100_000, 200) };
+    let server = start(c);
+    let bot = join(&server, "chatty", Role::Bot);
+    let bot_id = AccountId(bot.welcome.account.unwrap());
+    let out = bot.link.outbox();
+    let loud = dtao_arena::session::Decision { log: vec!["x".into(); 16], ..Default::default() };
+    let quiet = dtao_arena::session::Decision::default();
+    let (mut told, mut last, mut k) = (0, 0, 0u64);
+    let mut faulted = false;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        let Some(m) = bot.link.recv_timeout(Duration::from_secs(5)) else { break };
+        match m {
+            Incoming::Tick(t) if t.to_block > last => {
+                last = t.to_block;
+                k += 1;
+                let turn = if !faulted {
+                    faulted = true;
+                    dtao_arena::session::Decision {
+                        fault: Some("\u{1b}[2Jboom\r\nfake: line".into()),
+                        ..Default::default()
+                    }
+                } else if k % 2 == 0 {
+                    loud.clone()
+                } else {
+                    quiet.clone()
+                };
+                assert!(out.decision(last, &turn));
+            }
+            Incoming::Notice(n) if n.contains("too many") => told += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(told, 1, "the bot was told {told} times");
+    server.host(HostCommand::End);
+    let rec = server.wait().recording.unwrap();
+    let fault = rec
+        .ticks
+        .iter()
+        .flat_map(|t| &t.inputs)
+        .find_map(|i| match i {
+            Input::Fault { account, text } if *account == bot_id => Some(text.clone()),
+            _ => None,
+        })
+        .expect("the fault is recorded");
+    assert!(!fault.chars().any(char::is_control), "{fault:?}");
+    assert!(fault.contains("[2Jboom") && fault.contains("fake: line"), "{fault:?}");
+}
+
+#[test]
+fn a_bad_order_name_is_not_called_a_recording() {
+    use dtao_arena::engine::Policy;
+    let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
+    let ana = join(&server, "ana", Role::Player);
+    let good = protocol::encode(&ClientMsg::Order(dtao_arena::record::wire::WireOrder::from(&Order::SetWeights {
+        netuid: 1,
+        policy: Policy::Honest,
+    })));
+    let at = good.windows(6).position(|w| w == b"honest").expect("the policy's name");
+    let mut bad = good.clone();
+    bad[at..at + 6].copy_from_slice(b"hxnest");
+    let ClientMsg::Order(order) = protocol::decode_client(&bad).unwrap() else { panic!() };
+    assert!(ana.link.outbox().raw(ClientMsg::Order(order)));
+    let mut notice = None;
+    while let Some(m) = ana.link.recv_timeout(Duration::from_secs(5)) {
+        if let Incoming::Notice(n) = m {
+            notice = Some(n);
+            break;
+        }
+    }
+    let notice = notice.expect("a notice");
+    assert!(notice.starts_with("an order was dropped: ") && notice.contains("hxnest"), "{notice}");
+    assert!(!notice.contains("recording"), "{notice}");
+    server.host(HostCommand::End);
+    let _ = server.wait();
+}

@@ -42,8 +42,10 @@ pub struct JoinArgs {
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn run(a: &JoinArgs) -> CliResult {
-    let code = crate::net::server::normalise_code(&a.code)
-        .ok_or_else(|| CliError::input(format!("'{}' is not a room code (such as K7M2QX)", a.code)))?;
+    let code = crate::net::server::normalise_code(&a.code).ok_or_else(|| {
+        let why = crate::net::server::code_problem(&a.code).unwrap_or_default();
+        CliError::input(format!("'{}' is not a room code: {why}", a.code.escape_debug()))
+    })?;
     check_addr(&a.addr)?;
     let bot = a.bot.as_ref().map(|p| super::strategy::read(p)).transpose()?;
     if let Some(entrant) = &bot {
@@ -157,12 +159,12 @@ fn token_file_name(code: &str, name: &str, role: Role) -> String {
 }
 
 fn print_end(end: &End) {
-    out!("{}", end.reason);
+    out!("{}", crate::session::printable(end.reason.clone()));
     for s in &end.standings {
         out!(
             "{:>3}. {:<24} {:<5} {:>14} TAO  roi {:>+7.2}%",
             s.rank,
-            s.name,
+            crate::session::printable(s.name.clone()),
             s.kind,
             crate::engine::amount::format_rao(s.score_rao),
             s.roi * 100.0
@@ -194,9 +196,7 @@ fn play_game(joined: Joined) -> CliResult {
                     *end_slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
                     RemoteEvent::End(text)
                 }
-                Incoming::Closed(why) => RemoteEvent::Closed(format!(
-                    "the server closed the connection: {why} (the same join command brings you back to your account)"
-                )),
+                Incoming::Closed(why) => RemoteEvent::Closed(closed_text(&why)),
             };
             if tx.send(e).is_err() {
                 break;
@@ -221,19 +221,36 @@ fn play_game(joined: Joined) -> CliResult {
     result
 }
 
+/// Why the link ended, for the user: a kick or a reconnect elsewhere as the server says
+/// it; a lost connection without a promise (the server may be gone); any other reason
+/// of the server with the way back.
+fn closed_text(why: &str) -> String {
+    use crate::net::protocol::{KICKED, REPLACED};
+    if why.starts_with(KICKED) || why.starts_with(REPLACED) {
+        format!("the server ended this connection: {why}")
+    } else if why.starts_with(client::LOST) {
+        format!("{why}; if the room is still open, the same join command rejoins it")
+    } else {
+        format!("the server ended this connection: {why} (the same join command brings you back to your account)")
+    }
+}
+
 fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
     let seed = joined.recording.header.seed;
     let actor = super::strategy::actor(entrant, seed, 0)?;
     let me = joined.welcome.name.clone();
+    // Strategy lines, faults and server notices as `sim` prints them: control characters
+    // as escapes, never as terminal commands.
+    let shown = |s: String| crate::session::printable(s);
     let end = client::run_bot(joined, Box::new(actor), |e| match e {
         client::BotEvent::Decided { after_block, orders } if orders > 0 => {
-            out!("block {after_block}: {me} sent {orders} orders");
+            out!("block {after_block}: {} sent {orders} orders", shown(me.clone()));
         }
         client::BotEvent::Decided { .. } => {}
-        client::BotEvent::Fault(f) => out!("fault: {f}"),
-        client::BotEvent::Line(l) => out!("{l}"),
+        client::BotEvent::Fault(f) => out!("fault: {}", shown(f)),
+        client::BotEvent::Line(l) => out!("{}", shown(l)),
     })
-    .map_err(CliError::runtime)?;
+    .map_err(|why| CliError::runtime(shown(why)))?;
     print_end(&end);
     Ok(())
 }
@@ -254,5 +271,22 @@ mod tests {
             }
         }
         assert_eq!(token_file_name("K7M2QX", "a b", Role::Bot), "K7M2QX-bot-a_20b.token");
+    }
+
+    #[test]
+    fn a_closed_connection_is_told_once_and_promises_only_what_holds() {
+        use crate::net::protocol::{KICKED, REPLACED};
+        let kicked = closed_text(&format!("{KICKED} for the rest of the match"));
+        assert!(kicked.contains("kicked") && !kicked.contains("brings you back"), "{kicked}");
+        let replaced = closed_text(REPLACED);
+        assert!(!replaced.contains("brings you back"), "{replaced}");
+        // The server vanished (a crash, the end of the room): no account promised, and
+        // the words are not doubled.
+        let lost = closed_text(&format!("{}: it hung up without a word", client::LOST));
+        assert!(lost.starts_with("lost the connection to the server: it hung up"), "{lost}");
+        assert!(!lost.contains("your account") && lost.contains("if the room is still open"), "{lost}");
+        assert_eq!(lost.matches("connection").count(), 1, "{lost}");
+        let slow = closed_text("too slow: its queue of ticks was full");
+        assert!(slow.contains("brings you back to your account"), "{slow}");
     }
 }

@@ -47,13 +47,15 @@ pub struct ServeArgs {
     /// Milliseconds a remote bot has to send each decision.
     #[arg(long, value_name = "MS", default_value_t = 1000, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(10..=600_000))]
     pub bot_deadline_ms: u64,
-    /// Players and remote bots that may join.
+    /// Players and remote bots connected at once (one who leaves frees the seat and keeps
+    /// the account).
     #[arg(long, default_value_t = 256, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub max_players: u64,
 }
 
-const HOST_HELP: &str =
-    "host commands: pause | resume | speed BPS | events | event K | players | kick NAME | end | help";
+const HOST_HELP: &str = "host commands: pause | resume | speed BPS | events | event K | players | kick NAME | \
+     allow NAME | end | help\n  kick NAME disconnects a player, remote bot or spectator and keeps that name and \
+     account out for the rest of the match (the account stays in the standings); allow NAME lets them back";
 
 pub fn run(a: &ServeArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
@@ -227,8 +229,10 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
         "events" => HostCommand::Events,
         "event" => HostCommand::Event(usize::try_from(number("an event number (see `events`)")?).unwrap_or(0)),
         "players" | "who" => HostCommand::Players,
-        "kick" if rest.is_empty() => return Err("`kick` needs the name of a connected player (see `players`)".into()),
+        "kick" if rest.is_empty() => return Err("`kick` needs the name of a player (see `players`)".into()),
         "kick" => HostCommand::Kick(rest.join(" ")),
+        "allow" | "unkick" if rest.is_empty() => return Err(format!("`{verb}` needs the name of a kicked player")),
+        "allow" | "unkick" => HostCommand::Allow(rest.join(" ")),
         "end" | "quit" => HostCommand::End,
         "help" | "?" => return Err("".into()),
         // Escaped, so that a key's escape sequence (an arrow, End) shows as text.
@@ -250,6 +254,10 @@ mod tests {
         assert_eq!(parse_host("speed 0"), Err("`speed` takes 1 to 7200 blocks a second, not 0".into()));
         assert!(parse_host("speed 99999").is_err_and(|e| e.contains("1 to 7200")));
         assert!(parse_host("kick").is_err_and(|e| e.contains("needs the name")));
+        assert_eq!(parse_host("allow Ana"), Ok(Some(HostCommand::Allow("Ana".into()))));
+        assert_eq!(parse_host("unkick ana"), Ok(Some(HostCommand::Allow("ana".into()))));
+        assert!(parse_host("allow").is_err_and(|e| e.contains("kicked player")));
+        assert!(HOST_HELP.contains("kick NAME disconnects") && HOST_HELP.contains("rest of the match"));
         assert_eq!(parse_host("help"), Err(String::new()));
         assert_eq!(parse_host("dance"), Err("unknown command 'dance'".into()));
         assert_eq!(parse_host("\u{1b}[4~"), Err("unknown command '\\u{1b}[4~'".into()));

@@ -26,6 +26,10 @@ const PING_EVERY: Duration = Duration::from_secs(5);
 /// The server is given up on after this long without a frame (it ticks ten times a
 /// second, even when paused).
 const SERVER_SILENCE: Duration = Duration::from_secs(15);
+/// The start of [`Incoming::Closed`]'s text when this client lost the connection (the
+/// server hung up or went silent without a [`ServerMsg::Closed`]): the server may be
+/// gone, so nothing is promised about coming back.
+pub const LOST: &str = "lost the connection to the server";
 
 /// Why joining failed.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +78,9 @@ pub enum Incoming {
     Notice(String),
     /// The match is over.
     End(End),
-    /// The connection ended: why.
+    /// The connection ended: the server's reason (such as one starting with
+    /// [`KICKED`](super::protocol::KICKED)), or, starting with [`LOST`], why this client
+    /// lost it.
     Closed(String),
 }
 
@@ -259,7 +265,8 @@ fn kind(m: &ServerMsg) -> &'static str {
 fn decode_tick(t: protocol::Tick) -> Result<TickIn, String> {
     let mut inputs = Vec::with_capacity(t.blocks.len());
     for g in t.blocks {
-        let group = g.inputs.into_iter().map(|i| i.decode().map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+        let group =
+            g.inputs.into_iter().map(|i| i.decode().map_err(super::server::order_problem)).collect::<Result<_, _>>()?;
         inputs.push((g.block, group));
     }
     Ok(TickIn {
@@ -300,22 +307,26 @@ async fn run_link(
             f = input.next() => {
                 last_frame = Instant::now();
                 let msg = match f {
-                    None => break "the server closed the connection".to_string(),
-                    Some(Err(e)) => break format!("bad frame from the server ({e})"),
+                    None => break format!("{LOST}: it hung up without a word (the room may have ended or stopped)"),
+                    Some(Err(e)) if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+                    ) => break format!("{LOST}: the connection dropped ({e})"),
+                    Some(Err(e)) => break format!("{LOST}: bad frame from the server ({e})"),
                     Some(Ok(f)) => match protocol::decode_server(&f) {
                         Ok(m) => m,
-                        Err(e) => break format!("the server sent {e}"),
+                        Err(e) => break format!("{LOST}: the server sent {e}"),
                     },
                 };
                 let event = match msg {
                     ServerMsg::Tick(t) => match decode_tick(t) {
                         Ok(t) => Incoming::Tick(t),
-                        Err(e) => break format!("the server sent an input this build cannot read: {e}"),
+                        Err(e) => break format!("{LOST}: the server sent an input this build cannot read: {e}"),
                     },
                     ServerMsg::Notice(n) => Incoming::Notice(n),
                     ServerMsg::End(e) => Incoming::End(e),
                     ServerMsg::Closed { reason } => break reason,
-                    other => break format!("the server sent {} out of turn", kind(&other)),
+                    other => break format!("{LOST}: the server sent {} out of turn", kind(&other)),
                 };
                 if events.send(event).is_err() {
                     return;
@@ -325,15 +336,15 @@ async fn run_link(
                 let Some(m) = m else { return };
                 let f = Bytes::from(protocol::encode(&m));
                 if let Err(e) = output.send(f).await {
-                    break format!("cannot write to the server ({e})");
+                    break format!("{LOST}: cannot write to it ({e})");
                 }
             }
             _ = ping.tick() => {
                 if last_frame.elapsed() > SERVER_SILENCE {
-                    break format!("the server has been silent for {} s", SERVER_SILENCE.as_secs());
+                    break format!("{LOST}: it has been silent for {} s", SERVER_SILENCE.as_secs());
                 }
                 if let Err(e) = output.send(Bytes::from(protocol::encode(&ClientMsg::Ping))).await {
-                    break format!("cannot write to the server ({e})");
+                    break format!("{LOST}: cannot write to it ({e})");
                 }
             }
         }
@@ -426,7 +437,11 @@ pub enum BotEvent {
 /// Plays `actor` in a joined match as a remote bot until the match ends: the replica
 /// follows the server; after every block on the actor's cadence the actor decides on
 /// the replica's world and the decision goes to the server at once (its deadline runs
-/// from the tick that carried the block). Returns the final standings.
+/// from the tick that carried the block). Once the world counts
+/// [`fault_limit`](super::server::fault_limit) faults for the bot (its strategy's and
+/// its late decisions), it forfeits: it is not asked to decide again, as the server
+/// rules. Reports when the host pauses and resumes the clock. Returns the final
+/// standings.
 ///
 /// # Errors
 /// The connection ended early, or the replica left the server's state.
@@ -445,15 +460,38 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
         report(BotEvent::Decided { after_block, orders: turn.orders.len() });
         out.decision(after_block, &turn)
     };
-    let first = actor.start(replica.session().world(), me);
-    send(replica.session().world().block, first, &mut report);
+    let limit = super::server::fault_limit();
+    let out_of_match = |s: &Session| s.world().account(me).is_some_and(|a| a.faults >= limit);
+    if out_of_match(replica.session()) {
+        report(BotEvent::Line(format!(
+            "this bot forfeited earlier in this match ({limit} faults): it follows the match to its end without deciding"
+        )));
+    } else {
+        let first = actor.start(replica.session().world(), me);
+        send(replica.session().world().block, first, &mut report);
+    }
     let mut results: Vec<Event> = Vec::new();
+    let mut paused: Option<bool> = None;
     loop {
         let Some(m) = link.recv_timeout(SERVER_SILENCE * 2) else {
-            return Err("the server stopped sending".into());
+            return Err(format!("{LOST}: it stopped sending"));
         };
         match m {
             Incoming::Tick(t) => {
+                if paused != Some(t.paused) {
+                    if t.paused {
+                        report(BotEvent::Line(format!(
+                            "the host has paused the clock at block {}: waiting for the host to resume it",
+                            t.to_block
+                        )));
+                    } else if paused.is_some() {
+                        report(BotEvent::Line(format!(
+                            "the host resumed the clock at block {} ({} blocks a second)",
+                            t.to_block, t.blocks_per_sec
+                        )));
+                    }
+                    paused = Some(t.paused);
+                }
                 let mut turns: Vec<(u64, crate::session::Decision)> = Vec::new();
                 let cadence = actor.cadence().max(1);
                 let ok = replica.apply(&t, |s| {
@@ -468,7 +506,7 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
                             .cloned(),
                     );
                     let ran = w.block.saturating_sub(1);
-                    if !actor.forfeited() && ran % cadence == 0 {
+                    if !actor.forfeited() && !out_of_match(s) && ran % cadence == 0 {
                         let turn = actor.decide(w, me, &std::mem::take(&mut results));
                         turns.push((w.block, turn));
                     }
@@ -482,7 +520,8 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
             }
             Incoming::Notice(n) => report(BotEvent::Line(format!("server: {n}"))),
             Incoming::End(e) => return Ok(e),
-            Incoming::Closed(why) => return Err(why),
+            Incoming::Closed(why) if why.starts_with(LOST) => return Err(why),
+            Incoming::Closed(why) => return Err(format!("the server ended this connection: {why}")),
         }
     }
 }

@@ -44,6 +44,13 @@ pub const CATCH_UP_CHUNK_BYTES: usize = 48 * 1024;
 /// The largest recording a client accepts at join, bytes.
 pub const MAX_CATCH_UP_BYTES: u64 = 512 * 1024 * 1024;
 
+/// The start of [`ServerMsg::Closed`]'s reason for a client the host kicked: its account
+/// cannot rejoin the match (a client must not invite the user back).
+pub const KICKED: &str = "kicked by the host";
+/// The start of [`ServerMsg::Closed`]'s reason for a connection replaced by a reconnect
+/// with the same token (the user is back on the other connection).
+pub const REPLACED: &str = "replaced by a new connection with the same token";
+
 /// A reconnect token: 16 random bytes from the operating system, secret to its player.
 pub type Token = [u8; 16];
 

@@ -27,12 +27,12 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::codec::{FramedRead, FramedWrite};
 
 use super::protocol::{
-    self, BlockInputs, CATCH_UP_CHUNK_BYTES, ClientMsg, Decision, End, Hello, MAX_FRAME_BYTES, PROTOCOL_VERSION, Role,
-    ServerMsg, Standing, Tick, Token, Welcome,
+    self, BlockInputs, CATCH_UP_CHUNK_BYTES, ClientMsg, Decision, End, Hello, KICKED, MAX_FRAME_BYTES,
+    PROTOCOL_VERSION, REPLACED, Role, ServerMsg, Standing, Tick, Token, Welcome,
 };
 use crate::engine::{AccountId, AccountKind, Order};
 use crate::record::wire::WireInput;
-use crate::record::{Input, Recording};
+use crate::record::{Input, RecordError, Recording};
 use crate::scenario::Map;
 use crate::session::Session;
 use crate::session::lua::LuaActor;
@@ -65,11 +65,30 @@ const BOT_ORDERS_FACTOR: u32 = 10;
 const BOT_LOG_LINES_PER_SEC: u32 = 20;
 /// Ticks remembered for the bot deadline.
 const SENT_TICKS: usize = 512;
+/// A name the room has not accepted (a refused hello) is shown in the host's log cut to
+/// this many characters.
+const SHOWN_NAME_CHARS: usize = 32;
+/// Accounts a room creates at most, as a multiple of `max_players` (at least
+/// [`MIN_ACCOUNTS`]): seats are counted among connected players, so accounts of players
+/// who left stay in the world (the engine never deletes one), and this bounds them.
+const ACCOUNTS_PER_SEAT: usize = 4;
+/// See [`ACCOUNTS_PER_SEAT`].
+const MIN_ACCOUNTS: usize = 64;
+
+/// Faults after which a remote bot forfeits the match: the same rule and number as a
+/// strategy run in the room or in `sim` (`script::Limits::fault_limit`, 5). Every fault
+/// counts: its strategy's errors and the decisions that missed the deadline.
+#[must_use]
+pub fn fault_limit() -> u32 {
+    crate::script::Limits::default().fault_limit
+}
 
 /// The server's limits.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Accounts (players and remote bots) that may join.
+    /// Players and remote bots connected at once (the seats). One who leaves frees the
+    /// seat and keeps the account, which its token brings back even in a full room; the
+    /// room makes at most `ACCOUNTS_PER_SEAT` (4) times this many accounts (at least 64).
     pub max_players: usize,
     /// Open connections, including spectators and handshakes in progress.
     pub max_connections: usize,
@@ -167,10 +186,15 @@ pub enum HostCommand {
     Events,
     /// Apply the map's event number K (1-based, as [`HostCommand::Events`] lists them) now.
     Event(usize),
-    /// List the players and who is connected.
+    /// List the players (students, remote bots and the server's bots) and who is
+    /// connected.
     Players,
-    /// Disconnect a player by name (the account stays; it may come back with its token).
+    /// Disconnect a player, remote bot or named spectator and keep them out for the rest
+    /// of the match: their token and name are refused. A player's account stays in the
+    /// world and the standings (with what it holds).
     Kick(String),
+    /// Let a kicked name (and its token) join again.
+    Allow(String),
     /// End the match now.
     End,
 }
@@ -390,13 +414,111 @@ pub fn normalise_code(code: &str) -> Option<String> {
     ok.then_some(c)
 }
 
-/// A display name cleaned for the projector: control characters removed, trimmed, 1
-/// to [`MAX_NAME_CHARS`] characters.
+/// Why `code` is not a room code, in words (`None` if it is one): which characters are
+/// not in [`CODE_ALPHABET`], or the length.
+#[must_use]
+pub fn code_problem(code: &str) -> Option<String> {
+    if normalise_code(code).is_some() {
+        return None;
+    }
+    let c: Vec<char> =
+        code.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    let mut bad: Vec<char> = Vec::new();
+    for ch in &c {
+        if !u8::try_from(*ch).is_ok_and(|b| CODE_ALPHABET.contains(&b)) && !bad.contains(ch) {
+            bad.push(*ch);
+        }
+    }
+    let shown: Vec<String> = bad.iter().take(8).map(|ch| format!("'{}'", ch.escape_debug())).collect();
+    Some(if !bad.is_empty() {
+        format!(
+            "{} {} not used in room codes (they are letters and digits without 0, O, 1, I or L, such as K7M2QX)",
+            shown.join(", "),
+            if bad.len() == 1 { "is" } else { "are" }
+        )
+    } else {
+        format!("a room code has 4 to 12 characters, not {} (such as K7M2QX)", c.len())
+    })
+}
+
+/// Whether a character is invisible or changes the layout of the text around it:
+/// Unicode format characters (bidirectional overrides and isolates such as U+202E,
+/// zero-width spaces and joiners U+200B to U+200D, the word joiner U+2060, the byte
+/// order mark U+FEFF, tags), variation selectors, line and paragraph separators and
+/// blank fillers. A name with them could pass for another (`ana\u{200b}`) or break the
+/// columns of a table.
+#[must_use]
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0xAD | 0x34F
+            | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x890..=0x891
+            | 0x8E2
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
+}
+
+/// A name the room has not accepted, as the host's log shows it: control and invisible
+/// characters as escapes (`\u{1b}`), cut to [`SHOWN_NAME_CHARS`] characters.
+#[must_use]
+pub fn shown_name(raw: &str) -> String {
+    let mut out = String::new();
+    for (k, c) in raw.chars().enumerate() {
+        if k == SHOWN_NAME_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || is_invisible(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A remote bot's log line or fault text for the match log: control characters
+/// removed, cut to 200 characters.
+fn clean_line(line: &str) -> String {
+    line.chars().filter(|c| !c.is_control()).take(MAX_LOG_CHARS).collect()
+}
+
+/// Why an order or input from the other side does not decode, in words (not a
+/// recording's).
+pub(super) fn order_problem(e: RecordError) -> String {
+    match e {
+        RecordError::Invalid(why) => why,
+        other => other.to_string(),
+    }
+}
+
+/// A display name cleaned for the projector: control and invisible characters (see
+/// [`is_invisible`]) removed, trimmed, 1 to [`MAX_NAME_CHARS`] characters.
 ///
 /// # Errors
 /// Empty or too long, in words.
 pub fn clean_name(name: &str) -> Result<String, String> {
-    let n: String = name.chars().filter(|c| !c.is_control()).collect();
+    let n: String = name.chars().filter(|c| !c.is_control() && !is_invisible(*c)).collect();
     let n = n.trim().to_string();
     if n.is_empty() {
         return Err("a name is needed: give one with --name".into());
@@ -455,12 +577,17 @@ struct Player {
     conn: Option<u64>,
     /// A remote bot's last decision (`after_block`): it decides at most once a block.
     last_decision: Option<u64>,
-    /// A remote bot's budgets for orders and log lines (see [`BOT_ORDERS_FACTOR`]).
+    /// A remote bot's budgets for orders, log lines and fault notices (see
+    /// [`BOT_ORDERS_FACTOR`]).
     orders: Bucket,
     logs: Bucket,
-    /// Whether the bot has been told its orders or lines are being dropped (told once
-    /// until the budget recovers).
-    told_dropping: bool,
+    notices: Bucket,
+    /// Whether the bot has been told its orders, or its log lines, are being dropped
+    /// (each told once a match).
+    told_orders: bool,
+    told_logs: bool,
+    /// The host kicked it: its token is refused for the rest of the match.
+    kicked: bool,
 }
 
 impl Player {
@@ -474,7 +601,10 @@ impl Player {
             last_decision: None,
             orders: Bucket::new(limits.orders_per_sec.saturating_mul(BOT_ORDERS_FACTOR)),
             logs: Bucket::new(BOT_LOG_LINES_PER_SEC),
-            told_dropping: false,
+            notices: Bucket::new(BOT_LOG_LINES_PER_SEC),
+            told_orders: false,
+            told_logs: false,
+            kicked: false,
         }
     }
 }
@@ -499,6 +629,8 @@ struct Room {
     objectives_told: BTreeSet<(usize, Option<AccountId>)>,
     /// The last catch-up sent (see [`Room::catch_up`]).
     catch_up_cache: Option<CatchUp>,
+    /// Names the host kicked (lower case): refused for the rest of the match.
+    kicked: BTreeSet<String>,
 }
 
 /// A framed catch-up: the recording as it was after `block` blocks, up to `since`.
@@ -535,6 +667,7 @@ impl Room {
             ended: None,
             objectives_told: BTreeSet::new(),
             catch_up_cache: None,
+            kicked: BTreeSet::new(),
         })
     }
 
@@ -634,7 +767,8 @@ impl Room {
             ToRoom::Join { conn, peer, hello, tx, reply } => {
                 let r = self.join(conn, peer, &hello, tx);
                 if let Err(f) = &r {
-                    self.log(&format!("{peer}: refused '{}': {}", hello.name, f));
+                    // Not a name of the room yet: shown escaped and cut short.
+                    self.log(&format!("{peer}: refused '{}': {}", shown_name(&hello.name), f));
                 }
                 if reply.send(r).is_err() {
                     self.drop_conn(conn, "left during the handshake");
@@ -668,6 +802,9 @@ impl Room {
                     "unknown token: it is not from this room (join without a token to get a new account)".into()
                 );
             };
+            if self.players[k].kicked {
+                return Err(kicked_out(&self.players[k].name));
+            }
             if self.players[k].role != hello.role {
                 return Err(format!(
                     "this token is {}'s, who joined as a {}: join as a {} with it, or without a token under another name",
@@ -677,7 +814,7 @@ impl Room {
                 ));
             }
             if let Some(old) = self.players[k].conn.take() {
-                self.drop_conn(old, "replaced by a new connection with the same token");
+                self.drop_conn(old, REPLACED);
             }
             self.log(&format!("{peer}: '{}' is back", self.players[k].name));
             Some(k)
@@ -686,6 +823,9 @@ impl Room {
             None
         } else {
             let name = clean_name(&hello.name)?;
+            if self.kicked.contains(&name.to_lowercase()) {
+                return Err(kicked_out(&name));
+            }
             if self.name_taken(&name) {
                 return Err(format!("the name '{name}' is taken in this room: choose another with --name"));
             }
@@ -695,8 +835,23 @@ impl Room {
                     None
                 }
                 Role::Player | Role::Bot => {
-                    if self.players.len() >= self.limits.max_players {
-                        return Err(format!("the room is full ({} players)", self.limits.max_players));
+                    // Seats are for connected players: one who left frees theirs (and
+                    // keeps the account, which a token brings back at any time).
+                    let connected = self.connected_players();
+                    if connected >= self.limits.max_players {
+                        return Err(format!(
+                            "the room is full: {connected} players and bots are connected, the host's limit \
+                             (--max-players {}); a seat frees when one of them leaves",
+                            self.limits.max_players
+                        ));
+                    }
+                    let cap = self.limits.max_players.saturating_mul(ACCOUNTS_PER_SEAT).max(MIN_ACCOUNTS);
+                    if self.players.len() >= cap {
+                        return Err(format!(
+                            "the room has made {} accounts, its most (players who left keep theirs): \
+                             ask the host for a seat",
+                            self.players.len()
+                        ));
                     }
                     let token = random_token()?;
                     let account = if hello.role == Role::Bot {
@@ -757,6 +912,11 @@ impl Room {
         Ok((since, len, chunks))
     }
 
+    /// Players and remote bots connected now (the seats taken).
+    fn connected_players(&self) -> usize {
+        self.players.iter().filter(|p| p.conn.is_some()).count()
+    }
+
     /// The player behind a connection, if it has the role.
     fn account_of(&self, conn: u64, role: Role) -> Option<AccountId> {
         let p = &self.players[self.conns.get(&conn)?.player?];
@@ -776,6 +936,11 @@ impl Room {
         }
     }
 
+    /// A remote bot's faults so far (every fault input the world counted).
+    fn faults(&self, account: AccountId) -> u32 {
+        self.session.world().account(account).map_or(0, |a| a.faults)
+    }
+
     fn decision(&mut self, conn: u64, d: Decision, at: Instant) {
         let Some(k) = self.conns.get(&conn).and_then(|c| c.player).filter(|k| self.players[*k].role == Role::Bot)
         else {
@@ -783,6 +948,10 @@ impl Room {
             return;
         };
         let account = self.players[k].account;
+        if self.faults(account) >= fault_limit() {
+            // It forfeited (and was told): it is not asked to decide any more.
+            return;
+        }
         if self.players[k].last_decision.is_some_and(|last| d.after_block <= last) {
             let why = format!(
                 "a second decision for block {} (a bot decides at most once a block, in block order)",
@@ -799,21 +968,20 @@ impl Room {
             _ => self.sent.iter().find(|(b, _)| *b >= d.after_block).map(|(_, t)| *t),
         };
         let late = if d.after_block > block {
-            Some(format!("fault: a decision after block {} came before the block ran (turn lost)", d.after_block))
+            Some(format!("a decision after block {} came before the block ran", d.after_block))
         } else {
             match reference.map(|r| at.saturating_duration_since(r)) {
                 Some(waited) if waited <= deadline => None,
                 waited => Some(format!(
-                    "fault: the decision after block {} came {} ms after the block (deadline {} ms; turn lost)",
+                    "the decision after block {} came {} ms after the block, past the deadline of {} ms",
                     d.after_block,
                     waited.map_or_else(|| "too many".to_string(), |w| w.as_millis().to_string()),
                     deadline.as_millis()
                 )),
             }
         };
-        if let Some(text) = late {
-            self.notice(conn, text.clone());
-            let _ = self.session.apply_input(&Input::Fault { account, text });
+        if let Some(what) = late {
+            self.bot_fault(k, conn, &what, true);
             return;
         }
         let mut dropped = Vec::new();
@@ -822,12 +990,13 @@ impl Room {
                 dropped.push("log lines");
                 break;
             }
-            let text: String = line.chars().filter(|c| !c.is_control()).take(MAX_LOG_CHARS).collect();
-            let _ = self.session.apply_input(&Input::Log { account, text });
+            let _ = self.session.apply_input(&Input::Log { account, text: clean_line(line) });
         }
         if let Some(f) = d.fault {
-            let f: String = f.chars().take(MAX_LOG_CHARS).collect();
-            let _ = self.session.apply_input(&Input::Fault { account, text: format!("fault: {f} (turn lost)") });
+            // The bot printed its own fault; the room only records it (and says when it
+            // forfeits).
+            self.bot_fault(k, conn, &clean_line(&f), false);
+            self.tell_dropping(k, conn, &dropped);
             return;
         }
         if d.orders.len() > MAX_DECISION_ORDERS {
@@ -843,21 +1012,58 @@ impl Room {
                     dropped.push("orders");
                     break;
                 }
-                Err(e) => self.notice(conn, format!("an order was dropped: {e}")),
+                Err(e) => self.notice(conn, format!("an order was dropped: {}", order_problem(e))),
             }
         }
-        let p = &mut self.players[k];
-        if dropped.is_empty() {
-            p.told_dropping = false;
-        } else if !std::mem::replace(&mut p.told_dropping, true) {
-            let text = format!(
-                "too many {} for a shared room (at most {} orders and {BOT_LOG_LINES_PER_SEC} log lines a second \
-                 for a bot): the rest are dropped until the rate falls",
-                dropped.join(" and "),
-                self.limits.orders_per_sec.saturating_mul(BOT_ORDERS_FACTOR)
-            );
+        self.tell_dropping(k, conn, &dropped);
+    }
+
+    /// Counts a remote bot's fault (`what`: why its turn was lost), as the match log
+    /// words a strategy's fault; at [`fault_limit`] faults it forfeits. Tells the bot
+    /// (`notify`, at most [`BOT_LOG_LINES_PER_SEC`] notices a second) and always when it
+    /// forfeits.
+    fn bot_fault(&mut self, k: usize, conn: u64, what: &str, notify: bool) {
+        let (account, limit) = (self.players[k].account, fault_limit());
+        let forfeits = self.faults(account).saturating_add(1) >= limit;
+        let tail = if forfeits { "; too many faults: it forfeits the match" } else { "" };
+        let text = format!("fault: {what} (turn lost{tail})");
+        let _ = self.session.apply_input(&Input::Fault { account, text: text.clone() });
+        if notify && self.players[k].notices.take() {
             self.notice(conn, text);
         }
+        if forfeits {
+            self.notice(
+                conn,
+                format!(
+                    "{limit} faults in this match: the bot forfeits; it is not asked to decide again, and what it \
+                     holds stays in the world and is scored"
+                ),
+            );
+            self.log(&format!("bot '{}' forfeits the match: {limit} faults", self.players[k].name));
+        }
+    }
+
+    /// Tells a remote bot, once a match for each, that its orders or log lines are
+    /// being dropped.
+    fn tell_dropping(&mut self, k: usize, conn: u64, dropped: &[&str]) {
+        let p = &mut self.players[k];
+        let mut news = Vec::new();
+        for &what in dropped {
+            let told = if what == "orders" { &mut p.told_orders } else { &mut p.told_logs };
+            if !std::mem::replace(told, true) {
+                news.push(what);
+            }
+        }
+        if news.is_empty() {
+            return;
+        }
+        let text = format!(
+            "too many {} for a shared room (at most {} orders and {BOT_LOG_LINES_PER_SEC} log lines a second for a \
+             bot, bursts of twice that): the rest are dropped whenever the rate is over (told once)",
+            news.join(" and "),
+            self.limits.orders_per_sec.saturating_mul(BOT_ORDERS_FACTOR)
+        );
+        self.notice(conn, text);
     }
 
     fn host(&mut self, cmd: HostCommand) -> String {
@@ -893,30 +1099,19 @@ impl Room {
                 self.session.trigger(e.kind.clone());
                 format!("event {k} applied: {}", e.kind)
             }
-            HostCommand::Players => {
-                let w = self.session.world();
-                let mut lines: Vec<String> = self
-                    .players
-                    .iter()
-                    .map(|p| {
-                        let on = if p.conn.is_some() { "connected" } else { "away" };
-                        let score = crate::engine::amount::format_rao(w.score(p.account));
-                        format!("{:<24} {:<7} {on:<9} {score} TAO", p.name, role_name(p.role))
-                    })
-                    .collect();
-                let spectators = self.conns.values().filter(|c| c.player.is_none()).count();
-                lines.push(format!("{} players, {spectators} spectators", self.players.len()));
-                lines.join("\n")
-            }
-            HostCommand::Kick(name) => {
-                let lower = name.trim().to_lowercase();
-                let conn = self.conns.iter().find(|(_, c)| c.name.to_lowercase() == lower).map(|(id, _)| *id);
-                match conn {
-                    Some(id) => {
-                        self.drop_conn(id, "kicked by the host");
-                        format!("'{}' disconnected", name.trim())
-                    }
-                    None => format!("nobody called '{}' is connected", name.trim()),
+            HostCommand::Players => self.players_table(),
+            HostCommand::Kick(name) => self.kick(name.trim()),
+            HostCommand::Allow(name) => {
+                let name = name.trim();
+                let lower = name.to_lowercase();
+                let mut found = self.kicked.remove(&lower);
+                for p in self.players.iter_mut().filter(|p| p.name.to_lowercase() == lower) {
+                    found |= std::mem::replace(&mut p.kicked, false);
+                }
+                if found {
+                    format!("'{name}' may join again (with the same join command)")
+                } else {
+                    format!("nobody called '{name}' is kicked")
                 }
             }
             HostCommand::End => {
@@ -924,6 +1119,71 @@ impl Room {
                 "ending the match".into()
             }
         }
+    }
+
+    /// The host's `players`: every account that is not an NPC (students, remote bots,
+    /// the server's bots) with whether it is connected, then the seats.
+    fn players_table(&self) -> String {
+        let w = self.session.world();
+        let row = |name: &str, kind: &str, on: &str, account: AccountId| {
+            let score = crate::engine::amount::format_rao(w.score(account));
+            format!("{name:<24} {kind:<10} {on:<10} {score} TAO")
+        };
+        let mut lines: Vec<String> = self
+            .players
+            .iter()
+            .map(|p| {
+                let on = match (p.kicked, p.conn.is_some()) {
+                    (true, _) => "kicked",
+                    (false, true) => "connected",
+                    (false, false) => "away",
+                };
+                row(&p.name, role_name(p.role), on, p.account)
+            })
+            .collect();
+        lines.extend(self.session.seats().iter().map(|s| row(&s.name, "server bot", "on server", s.account)));
+        let spectators = self.conns.values().filter(|c| c.player.is_none()).count();
+        let away = self.players.iter().filter(|p| p.conn.is_none()).count();
+        lines.push(format!(
+            "{} of {} seats taken (--max-players), {away} away (their accounts stay in the match), {} server bots, \
+             {spectators} spectators",
+            self.connected_players(),
+            self.limits.max_players,
+            self.session.seats().len()
+        ));
+        lines.join("\n")
+    }
+
+    /// The host's `kick NAME`: a player or remote bot (connected or away) or a named
+    /// spectator is disconnected and kept out for the rest of the match.
+    fn kick(&mut self, name: &str) -> String {
+        let lower = name.to_lowercase();
+        if self.session.seats().iter().any(|s| s.name.to_lowercase() == lower) {
+            return format!("'{name}' is one of the server's bots (--bot): they cannot be kicked");
+        }
+        if let Some(k) = self.players.iter().position(|p| p.name.to_lowercase() == lower) {
+            let p = &mut self.players[k];
+            let shown = p.name.clone();
+            if std::mem::replace(&mut p.kicked, true) {
+                return format!("'{shown}' is already kicked (`allow {shown}` lets them back)");
+            }
+            self.kicked.insert(lower);
+            if let Some(c) = p.conn {
+                self.drop_conn(c, &format!("{KICKED} for the rest of the match"));
+            }
+            return format!(
+                "'{shown}' kicked: kept out for the rest of the match (their account stays in the standings; \
+                 `allow {shown}` lets them back)"
+            );
+        }
+        let spectator = self.conns.iter().find(|(_, c)| c.player.is_none() && c.name.to_lowercase() == lower);
+        if let Some((&id, c)) = spectator {
+            let shown = c.name.clone();
+            self.kicked.insert(lower);
+            self.drop_conn(id, &format!("{KICKED} for the rest of the match"));
+            return format!("spectator '{shown}' kicked: kept out for the rest of the match");
+        }
+        format!("nobody called '{name}' is in this room (`players` lists them)")
     }
 
     /// Ends a connection: a last message if its queue has room, then its queue closes
@@ -985,26 +1245,32 @@ impl Room {
         }
     }
 
+    /// The standings: best score first, ties in account order (the order the clients'
+    /// tables use, so a student's rank is the host's).
     fn standings(&self) -> Vec<Standing> {
         let w = self.session.world();
-        let mut rows: Vec<Standing> = w
+        let mut rows: Vec<(AccountId, Standing)> = w
             .accounts
             .iter()
             .filter(|a| a.kind != AccountKind::Npc)
-            .map(|a| Standing {
-                rank: 0,
-                name: a.name.clone(),
-                kind: a.kind.name().to_string(),
-                score_rao: w.score(a.id),
-                roi: crate::session::report::roi(w, a.id),
-                faults: a.faults,
+            .map(|a| {
+                let row = Standing {
+                    rank: 0,
+                    name: a.name.clone(),
+                    kind: a.kind.name().to_string(),
+                    score_rao: w.score(a.id),
+                    roi: crate::session::report::roi(w, a.id),
+                    faults: a.faults,
+                };
+                (a.id, row)
             })
             .collect();
-        rows.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then_with(|| a.name.cmp(&b.name)));
-        for (k, r) in rows.iter_mut().enumerate() {
+        rows.sort_by(|a, b| b.1.score_rao.cmp(&a.1.score_rao).then(a.0.cmp(&b.0)));
+        let mut out: Vec<Standing> = rows.into_iter().map(|(_, r)| r).collect();
+        for (k, r) in out.iter_mut().enumerate() {
             r.rank = u32::try_from(k + 1).unwrap_or(u32::MAX);
         }
-        rows
+        out
     }
 
     /// The end: a last tick, the standings to everyone, the replay on disk.
@@ -1029,6 +1295,11 @@ impl Room {
         self.log(&format!("match over at block {}: {}", self.session.world().block, end.reason));
         MatchEnd { end, recording, error }
     }
+}
+
+/// The refusal of a kicked name or token.
+fn kicked_out(name: &str) -> String {
+    format!("the host has kicked '{name}' out of this room: this account cannot rejoin this match")
 }
 
 fn role_name(r: Role) -> &'static str {
@@ -1240,7 +1511,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     let first = match tokio::time::timeout(sh.limits.handshake_timeout, input.next()).await {
         Err(_) => return sh.log(peer, "no hello within the handshake timeout: disconnected"),
         Ok(None) => return,
-        Ok(Some(Err(e))) => return sh.log(peer, &format!("bad frame ({e}): disconnected")),
+        Ok(Some(Err(e))) => return sh.log(peer, &format!("{}: disconnected", frame_error(&e))),
         Ok(Some(Ok(f))) => f,
     };
     let hello = match hello(&first, peer.ip(), sh) {
@@ -1250,7 +1521,6 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
             return refuse(&mut output, reason).await;
         }
     };
-    let name = hello.name.clone();
     let (tx, mut rx) = mpsc::channel::<Bytes>(sh.limits.queue_frames.max(2));
     let (reply_tx, reply_rx) = oneshot::channel();
     let conn = sh.next_conn.fetch_add(1, Ordering::Relaxed);
@@ -1264,6 +1534,8 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
         }
         _ => return refuse(&mut output, "the server did not answer".into()).await,
     };
+    // The name the room gave (cleaned, or `spectator N`): never the hello's raw text.
+    let name = welcome.name.clone();
     let catch_up = async {
         SinkExt::<Bytes>::feed(&mut output, frame(&ServerMsg::Welcome(welcome))).await?;
         for c in chunks {
@@ -1294,7 +1566,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
             }
         }
         let _ = tokio::time::timeout(write_timeout, SinkExt::<Bytes>::close(&mut output)).await;
-        "the server closed the connection".to_string()
+        "closed by the room".to_string()
     };
     let reader = read_loop(&mut input, conn, sh, &note_tx);
     let why = tokio::select! {
@@ -1302,6 +1574,19 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
         r = reader => r,
     };
     sh.log(peer, &format!("'{name}' disconnected: {why}"));
+}
+
+/// Why reading a client's frame failed, for the host's log: a client that vanished
+/// (reset, aborted) simply left; anything else is a bad frame.
+fn frame_error(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionReset
+        | ErrorKind::ConnectionAborted
+        | ErrorKind::BrokenPipe
+        | ErrorKind::UnexpectedEof => "left (the connection dropped)".into(),
+        _ => format!("bad frame ({e})"),
+    }
 }
 
 /// A token bucket for orders: `rate` a second, bursts of twice that.
@@ -1342,7 +1627,7 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
         let f = match tokio::time::timeout(sh.limits.idle_timeout, input.next()).await {
             Err(_) => return format!("silent for {} s", sh.limits.idle_timeout.as_secs()),
             Ok(None) => return "left".into(),
-            Ok(Some(Err(e))) => return format!("bad frame ({e})"),
+            Ok(Some(Err(e))) => return frame_error(&e),
             Ok(Some(Ok(f))) => f,
         };
         if window.elapsed() >= Duration::from_secs(1) {
@@ -1377,7 +1662,7 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
                             note("the server is busy: an order was dropped".into());
                         }
                     }
-                    Err(e) => note(format!("an order was dropped: {e}")),
+                    Err(e) => note(format!("an order was dropped: {}", order_problem(e))),
                 }
             }
             Ok(ClientMsg::Decision(decision)) => {
@@ -1434,6 +1719,34 @@ mod tests {
         assert_eq!(clean_name("  ana\u{1b}[2J "), Ok("ana[2J".into()));
         assert!(clean_name(" \t").is_err());
         assert!(clean_name(&"x".repeat(25)).is_err());
+        // Format characters: bidi overrides, zero-width spaces and joiners, the word
+        // joiner, the byte order mark; none can make a name look like another.
+        for fake in ["\u{202e}ana", "ana\u{200b}", "a\u{200c}n\u{200d}a", "ana\u{2060}", "\u{feff}ana", "ana\u{fe0f}"] {
+            assert_eq!(clean_name(fake), Ok("ana".into()), "{fake:?}");
+        }
+        assert!(clean_name("\u{200b}\u{202e}").is_err());
+        assert_eq!(clean_name("José Ñandú 李"), Ok("José Ñandú 李".into()));
+    }
+
+    #[test]
+    fn refused_names_are_shown_escaped_and_cut_short() {
+        assert_eq!(shown_name("bob\nfake"), "bob\\u{a}fake");
+        assert_eq!(shown_name("\u{202e}x\u{1b}"), "\\u{202e}x\\u{1b}");
+        let long = shown_name(&format!("\u{1b}]0;{}", "y".repeat(60_000)));
+        assert!(long.starts_with("\\u{1b}]0;yyy") && long.ends_with('…'), "{long}");
+        assert!(long.chars().count() <= SHOWN_NAME_CHARS + 8, "{long}");
+        assert!(!long.chars().any(char::is_control));
+    }
+
+    #[test]
+    fn code_problems_name_the_letters_not_allowed() {
+        assert_eq!(code_problem("abc-234"), None);
+        let p = code_problem("ABC0EF").unwrap();
+        assert!(p.starts_with("'0' is not used in room codes") && p.contains("without 0, O, 1, I or L"), "{p}");
+        let p = code_problem("OIL123").unwrap();
+        assert!(p.starts_with("'O', 'I', 'L', '1' are not used"), "{p}");
+        assert!(code_problem("AB").unwrap().contains("4 to 12 characters, not 2"));
+        assert!(code_problem("K7M\u{1b}").unwrap().contains("'\\u{1b}'"));
     }
 
     #[test]

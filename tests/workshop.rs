@@ -1,0 +1,201 @@
+//! Workshops through the binary: what `serve` prints on the host's terminal about
+//! clients (names cleaned or escaped, never raw), what `join --bot` prints (escaped like
+//! `sim`, with word of the host's clock), and `join`'s room-code check.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use dtao_arena::net::protocol::{self, ClientMsg, Hello, PROTOCOL_VERSION, Role};
+use dtao_arena::net::server::{HostCommand, Server, ServerConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_dtao-arena");
+
+fn frame(msg: &ClientMsg) -> Vec<u8> {
+    let payload = protocol::encode(msg);
+    let mut f = u32::try_from(payload.len()).expect("a small frame").to_be_bytes().to_vec();
+    f.extend_from_slice(&payload);
+    f
+}
+
+fn hello(code: &str, name: &str, role: Role) -> ClientMsg {
+    ClientMsg::Hello(Hello {
+        protocol_version: PROTOCOL_VERSION,
+        room_code: code.into(),
+        name: name.into(),
+        token: None,
+        role,
+    })
+}
+
+/// A raw client: says hello, reads the server's first bytes (the welcome or the
+/// refusal), and gives the stream back.
+fn raw_join(port: u16, code: &str, name: &str, role: Role) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.write_all(&frame(&hello(code, name, role))).expect("hello");
+    s.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+    let mut buf = [0u8; 65536];
+    let deadline = Instant::now() + Duration::from_millis(400);
+    // The welcome and the catch-up (then ticks, ten a second).
+    while Instant::now() < deadline && s.read(&mut buf).is_ok_and(|n| n > 0) {}
+    s
+}
+
+/// `serve` on a free port of loopback; its standard output line by line, and its
+/// input.
+struct Serve {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+    port: u16,
+}
+
+fn serve(dir: &std::path::Path, code: &str) -> Serve {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--code", code, "--record"])
+        .arg(dir.join("room.dtrec"))
+        .env("DTAO_ARENA_DATA", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdin = child.stdin.take().expect("stdin");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, lines) = mpsc::channel();
+    thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { break };
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let port = loop {
+        let l = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("serve prints its port");
+        if let Some(rest) = l.split("THIS-MACHINE:").nth(1) {
+            break rest.split_whitespace().next().and_then(|p| p.parse().ok()).expect("a port");
+        }
+    };
+    Serve { child, stdin, lines, port }
+}
+
+/// Lines `serve` printed until `needle` (or five seconds).
+fn until(s: &Serve, needle: &str) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut seen = Vec::new();
+    while let Ok(l) = s.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        let done = l.contains(needle);
+        seen.push(l);
+        if done {
+            break;
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = serve(dir.path(), "ABCDEF");
+    // Names that would clear the screen or forge a line; one too long, refused.
+    let evil = raw_join(s.port, "ABCDEF", "\u{1b}[2J\u{1b}[31mEVIL", Role::Player);
+    let forger = raw_join(s.port, "ABCDEF", "bob\nfake: line", Role::Player);
+    let long = format!("\u{1b}]0;PWNED\u{7}{}", "y".repeat(5000));
+    drop(raw_join(s.port, "ABCDEF", &long, Role::Player));
+    // A projector without a name that vanishes (a reset, not a bad frame).
+    let wall = raw_join(s.port, "ABCDEF", "", Role::Spectator);
+    socket2::SockRef::from(&wall).set_linger(Some(Duration::ZERO)).expect("linger");
+    drop((evil, forger, wall));
+    thread::sleep(Duration::from_millis(500));
+    s.stdin.write_all(b"players\n").expect("host commands");
+    // The start (with the host's help), then the players' table.
+    let shown = until(&s, "seats taken").join("\n");
+    assert!(shown.contains("[2J[31mEVIL") && shown.contains("bobfake: line"), "{shown}");
+    assert!(shown.contains("kick NAME disconnects") && shown.contains("allow NAME"), "{shown}");
+    s.stdin.write_all(b"end\n").expect("end");
+    let mut err = String::new();
+    s.child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    assert!(s.child.wait().expect("serve ends").success());
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(!err.lines().any(|l| l.starts_with("fake")), "{err}");
+    assert!(err.contains("'[2J[31mEVIL' disconnected: left"), "{err}");
+    assert!(err.contains("'bobfake: line' disconnected: left"), "{err}");
+    // The refused name: escaped and cut short.
+    let refused = err.lines().find(|l| l.contains("refused")).expect("a refusal");
+    assert!(refused.contains(r"refused '\u{1b}]0;PWNED\u{7}yyy"), "{refused}");
+    assert!(refused.contains("…': the name is too long") && refused.len() < 200, "{refused}");
+    assert!(!err.contains("'' disconnected") && err.contains("'spectator "), "{err}");
+    assert!(!err.contains("bad frame"), "{err}");
+}
+
+#[test]
+fn join_bot_prints_like_sim_and_says_when_the_host_pauses_the_clock() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bot = dir.path().join("escbot.lua");
+    std::fs::write(
+        &bot,
+        "cadence = 20\nfunction on_tick(w)\n  dtao.log(\"\\27[31mRED\\27[0m\\7bell\\rCR\")\n  \
+         if w.block > 30 then error(\"\\27[2Jclear-screen-in-fault\") end\nend\n",
+    )
+    .expect("write");
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    let c = ServerConfig { blocks: Some(200), blocks_per_sec: 400, paused: true, log: false, ..ServerConfig::new(map) };
+    let server = Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts");
+    let addr = server.local_addr().to_string();
+    let child = Command::new(BIN)
+        .args(["join", &addr, "--code", server.code(), "--bot"])
+        .arg(&bot)
+        .env("DTAO_ARENA_DATA", dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("join starts");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !server.host(HostCommand::Players).contains("connected") {
+        assert!(Instant::now() < deadline, "the bot did not join");
+        thread::sleep(Duration::from_millis(50));
+    }
+    thread::sleep(Duration::from_millis(500));
+    server.host(HostCommand::Resume);
+    let end = server.wait();
+    let o = child.wait_with_output().expect("join ends");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert!(!out.contains('\u{1b}') && !err.contains('\u{1b}') && !out.contains('\r'), "{out:?}\n{err:?}");
+    assert!(out.contains(r"\u{1b}[31mRED\u{1b}[0m\u{7}bell\u{d}CR"), "{out}");
+    assert!(out.contains(r"fault: ") && out.contains(r"\u{1b}[2Jclear-screen-in-fault"), "{out}");
+    let paused = out.find("the host has paused the clock at block 0: waiting").expect(&out);
+    let resumed = out.find("the host resumed the clock").expect(&out);
+    assert!(paused < resumed, "{out}");
+    // The server recorded the fault without its control characters.
+    let rec = end.recording.expect("a recording");
+    let faults: Vec<&str> = rec
+        .ticks
+        .iter()
+        .flat_map(|t| &t.inputs)
+        .filter_map(|i| match i {
+            dtao_arena::record::Input::Fault { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(!faults.is_empty() && faults.iter().all(|f| !f.chars().any(char::is_control)), "{faults:?}");
+}
+
+#[test]
+fn join_says_which_letters_a_room_code_cannot_have() {
+    let o =
+        Command::new(BIN).args(["join", "127.0.0.1:1", "--code", "ABC0EF", "--bot", "momentum"]).output().expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("'ABC0EF' is not a room code: '0' is not used in room codes"), "{err}");
+    assert!(err.contains("without 0, O, 1, I or L"), "{err}");
+    let o = Command::new(BIN).args(["join", "127.0.0.1:1", "--code", "AB", "--bot", "momentum"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("4 to 12 characters, not 2"));
+}
