@@ -576,24 +576,28 @@ fn no_color_draws_without_colours() {
 fn the_log_scrolls_and_filters() {
     let mut g = played();
     g.keys("5");
-    // At 160×48 the whole log fits: nothing to scroll (no blank space above the oldest).
-    let all = g.text(160, 48);
+    // At 160×48 the whole log fits: selecting moves no line (no blank space above the
+    // oldest).
+    let n = g.app.log_lines().len();
+    assert!(n > 5 && n <= 34, "{n} lines: more than 160×48 shows");
     g.keys("kkkkk");
-    assert_eq!(g.app.log_scroll(), 0);
-    assert_eq!(g.text(160, 48), all);
+    assert_eq!((g.app.log_selected(), g.app.log_scroll()), (5, 0));
+    assert!(g.text(160, 48).contains(&format!("line {} of {n}", n - 5)));
+    g.keys("G");
     let newest = g.text(80, 24);
-    g.keys("kkkkk");
-    assert_eq!(g.app.log_scroll(), 5);
-    assert!(g.text(80, 24).contains("5 lines back"));
-    // g goes back to the oldest line, at the top of a full panel.
-    g.keys("g");
+    // At 80×24 the list scrolls once the selection reaches its top.
+    g.keys(&"k".repeat(n));
+    assert_eq!(g.app.log_selected(), n - 1);
+    assert!(g.app.log_scroll() > 0);
+    // The oldest line at the top of a full panel, shown in full below it.
     let oldest = g.text(80, 24);
     let first = g.snap().journal.first().map(|l| l.text.clone()).expect("a journal");
     let row = oldest.lines().nth(3).expect("the first log row");
-    assert!(row.contains(first.get(..20).unwrap_or(&first)), "{oldest}");
-    assert!(!oldest.lines().nth(21).expect("the last log row").trim_matches(['│', ' ']).is_empty(), "{oldest}");
+    assert!(row.contains('▶') && row.contains(first.get(..20).unwrap_or(&first)), "{oldest}");
+    let last_row = oldest.lines().position(|l| l.starts_with('└')).expect("the list's bottom") - 1;
+    assert!(!oldest.lines().nth(last_row).expect("the last log row").trim_matches(['│', ' ']).is_empty(), "{oldest}");
     g.keys("G");
-    assert_eq!(g.app.log_scroll(), 0);
+    assert_eq!((g.app.log_selected(), g.app.log_scroll()), (0, 0));
     assert_eq!(g.text(80, 24), newest);
     g.keys("f");
     assert!(g.text(160, 48).contains("Log · map"));
@@ -678,13 +682,66 @@ fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
 }
 
 #[test]
+fn a_replay_never_shows_a_stale_message_or_queued_orders() {
+    let mut g = Game::on(spawn_replay(), Theme::colored());
+    // At block 0 the recorded player's first order waits for block 1; a replay is
+    // read-only: nothing is "queued".
+    assert!(!g.text(80, 24).contains("queued"), "{}", g.text(80, 24));
+    g.key(KeyCode::Esc);
+    assert_eq!(g.snap().block(), 0);
+    assert!(!g.text(80, 24).contains("queued"), "{}", g.text(80, 24));
+    // [ at the start says so; once the replay moves on, the message goes.
+    g.typed("[");
+    assert_eq!(g.toast(), "this is the start of the match");
+    g.typed("]");
+    assert_eq!(g.snap().block(), 7200);
+    assert_eq!(g.toast(), "", "a stale message");
+    // "going to block N" stays while the replay is there, and goes when it moves.
+    g.typed("t14400\n");
+    assert!(g.toast().contains("going to block 14,400"), "{}", g.toast());
+    g.typed("[");
+    assert_eq!(g.snap().block(), 7200);
+    assert_eq!(g.toast(), "", "a stale message");
+    // A mark's message goes too.
+    g.typed("N");
+    assert!(g.toast().contains("block"), "{}", g.toast());
+    g.typed("]");
+    assert_eq!(g.toast(), "", "a stale message");
+    // Space at the end says it is the end.
+    g.typed("t21600\n");
+    assert_eq!(g.snap().block(), 21_600);
+    g.app.update(Action::Back);
+    g.typed(" ");
+    assert!(g.toast().contains("end of the recording"), "{}", g.toast());
+    assert!(g.text(80, 24).contains("end of the recording"));
+}
+
+#[test]
+fn replay_boxes_and_headers_fit_at_80_columns() {
+    let mut g = Game::on(spawn_replay(), Theme::colored());
+    g.key(KeyCode::Esc);
+    g.typed("t7200\n3");
+    // The Portfolio's first line keeps the rank whole.
+    let screen = g.text(80, 24);
+    let first = screen.lines().nth(2).expect("the summary");
+    assert!(first.contains("rank 1 of 2") || first.contains("rank 2 of 2"), "{screen}");
+    assert!(screen.contains("p P: another player"), "{screen}");
+    // The help box leaves the timeline (and the status line) in view.
+    g.typed("?");
+    let rows: Vec<String> = g.text(80, 24).lines().map(String::from).collect();
+    assert!(rows[22].contains("REPLAY") && rows[22].contains("7,200/21,600"), "{}", rows.join("\n"));
+    assert!(rows[1].contains("Keys"), "{}", rows.join("\n"));
+}
+
+#[test]
 fn a_replay_follows_any_player_in_the_portfolio() {
     let mut g = Game::on(spawn_replay(), Theme::colored());
     g.key(KeyCode::Esc);
     g.typed("t7200\n3");
     let me = g.snap().me.clone().expect("the human's book");
     assert_eq!(me.name, "you");
-    assert!(g.text(160, 48).contains("you (human; p P: another player)"));
+    let screen = g.text(160, 48);
+    assert!(screen.contains("you (human)") && screen.contains("p P: another player"), "{screen}");
     // p: the next player, the scripted bot, with the cost basis of its ten buys.
     let cmds = orders_and_moves(&g.typed("p"));
     let buyer = g.snap().players.iter().find(|p| p.name == "buyer").expect("the bot").id;
@@ -756,7 +813,8 @@ fn a_spectator_follows_any_player_in_the_portfolio() {
     let book = g.snap().me.clone().expect("ana's book");
     assert_eq!((book.name.as_str(), book.basis_from), ("ana", None), "watched from block 0");
     assert_eq!(book.positions.iter().find(|p| p.netuid == 1).map(|p| p.cost_rao), Some(25 * TAO));
-    assert!(g.text(160, 48).contains("ana (human; p P: another player)"));
+    let screen = g.text(160, 48);
+    assert!(screen.contains("ana (human)") && screen.contains("p P: another player"), "{screen}");
     g.typed("2");
     assert!(g.text(160, 48).contains("ana: "), "the Subnet screen names the followed player's position");
     g.typed("1");

@@ -185,6 +185,9 @@ pub struct Toast {
     /// Good news (`Some(true)`), bad news (`Some(false)`), or neither.
     pub ok: Option<bool>,
     ticks_left: u16,
+    /// A replay's message about a position ("this is the start of the match", "going to
+    /// block N"): it goes as soon as the replay is somewhere else.
+    at: Option<u64>,
 }
 
 /// The game.
@@ -202,7 +205,19 @@ pub struct App {
     focus: Option<Netuid>,
     portfolio_row: usize,
     log_filter: LogFilter,
+    /// The bottom log row shown, counted back from the newest line.
     log_scroll: usize,
+    /// The selected log line, counted back from the newest (0 follows the newest).
+    log_sel: usize,
+    /// The selected log line (when it is not the newest), to keep it selected as new
+    /// lines come in: `(block, text)`.
+    log_pin: Option<(u64, String)>,
+    /// The game paused the clock because the terminal became too small (it runs again
+    /// when the terminal is large enough).
+    paused_small: bool,
+    /// While the terminal is too small: the clock state last asked for (running?) and
+    /// `issued` after it. The game pauses the clock once; space toggles it from there.
+    small_clock: Option<(bool, u64)>,
     help_scroll: usize,
     objectives_scroll: usize,
     overlay: Option<Overlay>,
@@ -250,6 +265,10 @@ impl App {
             portfolio_row: 0,
             log_filter: LogFilter::All,
             log_scroll: 0,
+            log_sel: 0,
+            log_pin: None,
+            paused_small: false,
+            small_clock: None,
             help_scroll: 0,
             objectives_scroll: 0,
             overlay: options.welcome.then_some(Overlay::Welcome),
@@ -322,10 +341,21 @@ impl App {
     pub fn log_filter(&self) -> LogFilter {
         self.log_filter
     }
-    /// Lines scrolled back from the newest log line.
+    /// Lines scrolled back from the newest log line (the bottom row shown).
     #[must_use]
     pub fn log_scroll(&self) -> usize {
         self.log_scroll
+    }
+    /// The selected log line, counted back from the newest (0: the newest).
+    #[must_use]
+    pub fn log_selected(&self) -> usize {
+        self.log_sel
+    }
+    /// Whether the game paused the clock because the terminal is too small (it runs
+    /// again once the terminal is large enough).
+    #[must_use]
+    pub fn paused_for_size(&self) -> bool {
+        self.paused_small
     }
     /// Lines scrolled in the help.
     #[must_use]
@@ -337,8 +367,8 @@ impl App {
     pub fn objectives_scroll(&self) -> usize {
         self.objectives_scroll
     }
-    /// Whether the terminal is below the minimum size (the game shows only that, and
-    /// takes no key but `q` and `^c`).
+    /// Whether the terminal is below the minimum size (the game shows only that, pauses
+    /// the clock, and takes only space, Esc, `q` and `^c`).
     #[must_use]
     pub fn too_small(&self) -> bool {
         layout::too_small(ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1))
@@ -430,8 +460,8 @@ impl App {
     #[must_use]
     pub fn mode(&self) -> Mode {
         if self.too_small() {
-            // Only `q` (and `^c`) mean something on the "too small" screen.
-            return Mode::Dismiss;
+            // Only the keys the "too small" screen lists.
+            return Mode::TooSmall;
         }
         if self.narration().is_some() {
             return Mode::Dismiss;
@@ -525,10 +555,17 @@ impl App {
         }
     }
 
-    /// Lines the Log screen shows at once.
+    /// Lines the Log screen's list shows at once.
     fn log_rows(&self) -> usize {
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
-        usize::from(self.chrome(area).body.height.saturating_sub(2))
+        let (list, _) = layout::log(self.chrome(area).body);
+        usize::from(list.height.saturating_sub(2))
+    }
+
+    /// The log lines the filter lets through, oldest first.
+    #[must_use]
+    pub fn log_lines(&self) -> Vec<&JournalLine> {
+        self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).collect()
     }
 
     /// The most the log scrolls back: until its oldest line is at the top.
@@ -536,6 +573,48 @@ impl App {
     pub fn log_scroll_max(&self) -> usize {
         let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
         n.saturating_sub(self.log_rows())
+    }
+
+    /// Selects the log line `sel` back from the newest, and scrolls to show it.
+    fn select_log(&mut self, sel: usize) {
+        let lines = self.log_lines();
+        let n = lines.len();
+        let sel = sel.min(n.saturating_sub(1));
+        let pin = if sel == 0 { None } else { lines.get(n - 1 - sel).map(|l| (l.block, l.text.clone())) };
+        self.log_sel = sel;
+        self.log_pin = pin;
+        self.show_log_selection();
+    }
+
+    /// Scrolls the log so that the selected line is in view, no further than there is.
+    fn show_log_selection(&mut self) {
+        let rows = self.log_rows().max(1);
+        if self.log_sel < self.log_scroll {
+            self.log_scroll = self.log_sel;
+        } else if self.log_sel >= self.log_scroll + rows {
+            self.log_scroll = self.log_sel + 1 - rows;
+        }
+        self.log_scroll = self.log_scroll.min(self.log_scroll_max());
+    }
+
+    /// New log lines came in: the selected line stays selected (and in the same place
+    /// on the screen), unless it was the newest, which the selection follows.
+    fn follow_log_pin(&mut self) {
+        let Some((block, text)) = self.log_pin.clone() else { return };
+        let lines = self.log_lines();
+        let n = lines.len();
+        let found = lines.iter().rposition(|l| l.block == block && l.text == text);
+        let sel = found.map_or(n.saturating_sub(1), |p| n - 1 - p);
+        if found.is_none() {
+            // It left the journal: the oldest line is the nearest.
+            self.log_pin = lines.first().filter(|_| n > 1).map(|l| (l.block, l.text.clone()));
+        }
+        if sel >= self.log_sel {
+            self.log_scroll = self.log_scroll.saturating_add(sel - self.log_sel);
+        } else {
+            self.log_scroll = self.log_scroll.saturating_sub(self.log_sel - sel);
+        }
+        self.log_sel = sel;
     }
 
     /// The selected subnet if the market table shows it (a filter may hide it).
@@ -565,9 +644,10 @@ impl App {
             } else {
                 format!("✗ rejected: {}: {}", last.order, last.text)
             };
-            self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS });
+            self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS, at: None });
         }
         self.take_lesson_and_save();
+        self.follow_log_pin();
         if self.seeking.is_some_and(|(_, after)| self.snap.acked >= after) {
             self.seeking = None;
         }
@@ -627,8 +707,12 @@ impl App {
             match &self.saved {
                 Some(SaveStatus { error: Some(e), .. }) => self.say(format!("✗ {e}"), Some(false)),
                 // Autosaves speak only when nothing else is being said.
+                // The file's name: a long folder would push it off the status line.
                 Some(s) if asked || self.toast.is_none() => {
-                    self.say(format!("saved at block {} to {}", format::int(s.block), s.path), Some(true));
+                    let name = std::path::Path::new(&s.path)
+                        .file_name()
+                        .map_or_else(|| s.path.clone(), |n| n.to_string_lossy().into_owned());
+                    self.say(format!("saved at block {} to {name}", format::int(s.block)), Some(true));
                 }
                 _ => {}
             }
@@ -665,7 +749,13 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>, ok: Option<bool>) {
-        self.toast = Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS });
+        self.toast = Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None });
+    }
+
+    /// Says something about the replay's position `block`: it goes when the replay
+    /// moves elsewhere.
+    fn say_at(&mut self, text: impl Into<String>, block: u64) {
+        self.toast = Some(Toast { text: text.into(), ok: None, ticks_left: TOAST_TICKS, at: Some(block) });
     }
 
     fn send(&mut self, c: Command) {
@@ -686,8 +776,10 @@ impl App {
                     }
                 }
             }
-            // The "too small" screen hides everything else: keys must not reach it.
+            // The "too small" screen hides everything else: only the keys it lists work.
             Action::Quit if self.too_small() => self.should_quit = true,
+            Action::TogglePause if self.too_small() => self.toggle_small(),
+            Action::Back if self.too_small() => self.close_hidden(),
             _ if self.too_small() => {}
             _ => {
                 if self.narration().is_some() {
@@ -704,7 +796,67 @@ impl App {
         self.after_update();
     }
 
+    /// Whether the clock runs (as last asked on the "too small" screen, until the
+    /// handle has applied it).
+    #[must_use]
+    pub fn clock_runs(&self) -> bool {
+        let asked = self.small_clock.filter(|(_, at)| self.snap.acked < *at).map(|(run, _)| run);
+        !self.snap.over && asked.unwrap_or(!self.snap.paused)
+    }
+
+    /// Space on the "too small" screen: pause or run the clock, as the player says (the
+    /// game then leaves it so when the terminal grows).
+    fn toggle_small(&mut self) {
+        if self.snap.over {
+            return;
+        }
+        let run = !self.clock_runs();
+        self.paused_small = false;
+        self.send(if run { Command::Resume } else { Command::Pause });
+        self.small_clock = Some((run, self.issued));
+    }
+
+    /// Esc on the "too small" screen closes the box it hides (a form is cancelled).
+    fn close_hidden(&mut self) {
+        let action = match &self.overlay {
+            Some(Overlay::Order(_) | Overlay::GoTo(_)) => Action::Input(Input::Cancel),
+            Some(Overlay::ConfirmQuit) => Action::Confirm(false),
+            Some(_) => Action::Back,
+            None => {
+                self.market.editing_filter = false;
+                return;
+            }
+        };
+        self.update_overlay(action);
+    }
+
+    /// Below the minimum size the match must not run unseen: the clock pauses (once:
+    /// space runs it again), and runs again when the terminal is large enough, if the
+    /// game paused it.
+    fn pause_while_too_small(&mut self) {
+        if self.too_small() {
+            if self.small_clock.is_none() && !self.snap.paused && !self.snap.over {
+                self.send(Command::Pause);
+                self.small_clock = Some((false, self.issued));
+                self.paused_small = true;
+            }
+        } else if let Some((_, at)) = self.small_clock.take()
+            && std::mem::take(&mut self.paused_small)
+            && !self.snap.over
+            // The pause took (or is on its way): a shared world's clock is the host's.
+            && (self.snap.paused || self.snap.acked < at)
+        {
+            self.send(Command::Resume);
+            self.say("the clock runs again (it paused while the window was too small)", None);
+        }
+    }
+
     fn after_update(&mut self) {
+        self.pause_while_too_small();
+        // A message about a replay's position goes when the replay is elsewhere.
+        if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| b != self.position()) {
+            self.toast = None;
+        }
         // Keep the market selection in view.
         let rows = self.market_rows();
         let page = layout::table_rows(self.market_table()).max(1);
@@ -718,9 +870,12 @@ impl App {
         self.market.offset = self.market.offset.min(rows.len().saturating_sub(page));
         let positions = self.snap.me.as_ref().map_or(0, |m| m.positions.len());
         self.portfolio_row = self.portfolio_row.min(positions.saturating_sub(1));
-        // Scrolled no further than there is to see (the terminal or the filter changed).
-        if self.log_scroll > 0 {
-            self.log_scroll = self.log_scroll.min(self.log_scroll_max());
+        // Scrolled no further than there is to see (the terminal or the filter changed),
+        // and the selected line in view.
+        if self.log_sel > 0 || self.log_scroll > 0 {
+            let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
+            self.log_sel = self.log_sel.min(n.saturating_sub(1));
+            self.show_log_selection();
         }
         if self.objectives_scroll > 0 {
             self.objectives_scroll = self.objectives_scroll.min(super::view::objectives_scroll_max(self));
@@ -785,7 +940,7 @@ impl App {
                     }
                     Input::Submit => match form.order(&self.snap, &self.queued()) {
                         Ok(order) => {
-                            let when = if self.snap.paused { " (applies at the next block: space or .)" } else { "" };
+                            let when = if self.snap.paused { "; space or . applies it" } else { "" };
                             self.say(format!("queued: {order}{when}"), None);
                             self.send(Command::Submit(order.clone()));
                             self.submitted.push((self.issued, order));
@@ -811,14 +966,12 @@ impl App {
                     Input::Submit => match replay::parse_goto(&text, self.end_block()) {
                         Ok(b) => {
                             self.seek(b);
-                            self.say(
-                                format!(
-                                    "going to block {} (day {})",
-                                    format::int(b),
-                                    replay::day_of(b, self.end_block())
-                                ),
-                                None,
+                            let text = format!(
+                                "going to block {} (day {})",
+                                format::int(b),
+                                replay::day_of(b, self.end_block())
                             );
+                            self.say_at(text, self.position());
                             return;
                         }
                         Err(e) => self.say(format!("✗ {e}"), Some(false)),
@@ -859,6 +1012,11 @@ impl App {
                     }
                 }
                 Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                // "? every key", as the box says.
+                Action::Help => {
+                    self.help_scroll = 0;
+                    self.overlay = Some(Overlay::Help);
+                }
                 _ => {}
             },
             Overlay::Results => match action {
@@ -913,8 +1071,8 @@ impl App {
             Action::NextScreen => self.screen = self.screen.cycle(1),
             Action::PrevScreen => self.screen = self.screen.cycle(-1),
             Action::TogglePause => {
-                if self.snap.over && self.info.replay {
-                    self.say("the end of the recording: [, N or t go back", None);
+                if self.info.replay && (self.snap.over || self.position() >= self.end_block()) {
+                    self.say_at("this is the end of the recording: [, N or t go back", self.position());
                 } else if self.snap.over {
                     self.say("the match is over", None);
                 } else {
@@ -946,7 +1104,7 @@ impl App {
             Action::DayBack => {
                 let at = self.position();
                 if at == 0 {
-                    self.say("this is the start of the match", None);
+                    self.say_at("this is the start of the match", 0);
                 } else {
                     self.seek(at.saturating_sub(BLOCKS_PER_DAY));
                 }
@@ -954,7 +1112,7 @@ impl App {
             Action::DayForward => {
                 let at = self.position();
                 if at >= self.end_block() {
-                    self.say("this is the end of the recording", None);
+                    self.say_at("this is the end of the recording: [, N or t go back", at);
                 } else {
                     self.seek(at.saturating_add(BLOCKS_PER_DAY));
                 }
@@ -1013,7 +1171,7 @@ impl App {
         let Some(m) = mark else {
             let more =
                 if forward && r.indexed_to < r.end { " found yet (the replay is still being indexed)" } else { "" };
-            self.say(format!("no {} mark{more}", if forward { "later" } else { "earlier" }), None);
+            self.say_at(format!("no {} mark{more}", if forward { "later" } else { "earlier" }), at);
             return;
         };
         let glyph = replay::Cell::from(m.kind).glyph(false);
@@ -1021,7 +1179,7 @@ impl App {
         let target = m.block + 1;
         self.send(if forward { Command::NextMark } else { Command::PrevMark });
         self.seeking = Some((target, self.issued));
-        self.say(text, None);
+        self.say_at(text, target);
     }
 
     fn save(&mut self) {
@@ -1053,7 +1211,7 @@ impl App {
             Screen::Market => self.market_focus(),
             _ => self.focus,
         };
-        self.overlay = Some(Overlay::Order(Form::new(kind, netuid, &self.snap)));
+        self.overlay = Some(Overlay::Order(Form::new(kind, netuid, &self.snap).ending_at(self.end_block())));
     }
 
     fn move_market(&mut self, delta: isize) {
@@ -1069,6 +1227,15 @@ impl App {
             cur.saturating_add(delta.unsigned_abs()).min(last)
         };
         self.focus = Some(self.snap.view.subnets[rows[next]].netuid);
+    }
+
+    /// After a new sort, the table shows its first rows, the top one selected.
+    fn market_to_top(&mut self) {
+        self.market.offset = 0;
+        let rows = self.market_rows();
+        if let Some(k) = rows.first() {
+            self.focus = Some(self.snap.view.subnets[*k].netuid);
+        }
     }
 
     fn navigate(&mut self, action: Action) {
@@ -1090,8 +1257,12 @@ impl App {
                     let k = SortKey::ALL.iter().position(|s| *s == self.market.sort).unwrap_or(0);
                     self.market.sort = SortKey::ALL[(k + 1) % SortKey::ALL.len()];
                     self.market.descending = self.market.sort.descending();
+                    self.market_to_top();
                 }
-                Action::SortReverse => self.market.descending = !self.market.descending,
+                Action::SortReverse => {
+                    self.market.descending = !self.market.descending;
+                    self.market_to_top();
+                }
                 Action::Filter => self.market.editing_filter = true,
                 _ if delta != 0 => self.move_market(delta),
                 _ => {}
@@ -1126,20 +1297,21 @@ impl App {
                 }
                 _ => {}
             },
-            Screen::Log => {
-                let max = self.log_scroll_max();
-                match action {
-                    Action::LogFilter => {
-                        let k = LogFilter::ALL.iter().position(|f| *f == self.log_filter).unwrap_or(0);
-                        self.log_filter = LogFilter::ALL[(k + 1) % LogFilter::ALL.len()];
-                        self.log_scroll = 0;
-                    }
-                    Action::Back => self.screen = Screen::Market,
-                    // Up scrolls back in time: the newest line is at the bottom.
-                    _ if delta != 0 => self.log_scroll = shift(self.log_scroll, delta.saturating_neg(), max),
-                    _ => {}
+            Screen::Log => match action {
+                Action::LogFilter => {
+                    let k = LogFilter::ALL.iter().position(|f| *f == self.log_filter).unwrap_or(0);
+                    self.log_filter = LogFilter::ALL[(k + 1) % LogFilter::ALL.len()];
+                    self.log_scroll = 0;
+                    self.select_log(0);
                 }
-            }
+                Action::Back => self.screen = Screen::Market,
+                // Up selects back in time: the newest line is at the bottom.
+                _ if delta != 0 => {
+                    let last = self.log_lines().len().saturating_sub(1);
+                    self.select_log(shift(self.log_sel, delta.saturating_neg(), last));
+                }
+                _ => {}
+            },
         }
     }
 
@@ -1153,6 +1325,20 @@ impl App {
             if let Some((s, ..)) = layout::tabs(chrome.tabs).into_iter().find(|(_, x0, x1, _)| col >= *x0 && col < *x1)
             {
                 self.screen = s;
+            }
+            return;
+        }
+        if self.screen == Screen::Log {
+            // A click selects a line of the list.
+            let (list, _) = layout::log(chrome.body);
+            if row > list.y && row + 1 < list.bottom() {
+                let n = self.log_lines().len();
+                let end = n.saturating_sub(self.log_scroll);
+                let start = end.saturating_sub(self.log_rows());
+                let k = start + usize::from(row - list.y - 1);
+                if k < end {
+                    self.select_log(n - 1 - k);
+                }
             }
             return;
         }
@@ -1199,7 +1385,7 @@ mod tests {
     use crate::engine::{Order, Tao};
     use crate::session::handle::{Command, JournalKind, JournalLine};
     use crate::tui::action::Action;
-    use crate::tui::testing::{TAO, app_with, base, keys, rows, text};
+    use crate::tui::testing::{TAO, app_on, app_with, base, keys, rows, text};
 
     fn narration(text: &str) -> JournalLine {
         JournalLine { block: 2880, kind: JournalKind::Map, who: "map".into(), text: text.into() }
@@ -1250,25 +1436,98 @@ mod tests {
         assert!(title.contains("▶ running"), "{title}");
     }
 
+    /// Commands other than the subnet watch (which follows the selection).
+    fn sent(app: &mut App) -> Vec<Command> {
+        app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect()
+    }
+
     #[test]
-    fn keys_do_nothing_on_the_too_small_screen() {
+    fn the_too_small_screen_pauses_the_clock_and_runs_it_again() {
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.acked = 0;
+        });
+        app.take_commands();
+        app.update(Action::Resize { width: 60, height: 20 });
+        assert_eq!(sent(&mut app), vec![Command::Pause], "the match must not run unseen");
+        assert!(app.paused_for_size());
+        let screen = text(&mut app, 60, 20);
+        assert!(screen.contains("paused while the window is") && screen.contains("too small"), "{screen}");
+        assert!(screen.contains("space runs the clock") && screen.contains("q quits"), "{screen}");
+        // Another size still too small: no second pause.
+        app.update(Action::Resize { width: 40, height: 12 });
+        assert!(sent(&mut app).is_empty());
+        // Large enough again: it runs, as it did before, and the status line says why.
+        app.update(Action::Resize { width: 80, height: 24 });
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        assert!(!app.paused_for_size());
+        assert!(app.toast().is_some_and(|t| t.text.contains("the clock runs again")), "{:?}", app.toast());
+        // A shared world's clock is the host's: the pause does not take, and the screen
+        // says that the match runs on (nor is it "resumed" later).
+        let (info, mut snap) = crate::tui::testing::base();
+        snap.paused = false;
+        snap.acked = 0;
+        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        app.update(Action::Resize { width: 60, height: 20 });
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        snap.acked = 1000;
+        app.set_snapshot(std::sync::Arc::new(snap));
+        assert!(text(&mut app, 60, 20).contains("▶ the clock is running"));
+        app.update(Action::Resize { width: 80, height: 24 });
+        assert!(sent(&mut app).is_empty());
+    }
+
+    #[test]
+    fn space_on_the_too_small_screen_is_the_players_choice() {
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.acked = 0;
+        });
+        app.update(Action::Resize { width: 60, height: 20 });
+        app.take_commands();
+        // Space runs the paused clock, and then pauses it again.
+        keys(&mut app, " ");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        assert!(app.clock_runs() && !app.paused_for_size());
+        assert!(text(&mut app, 60, 20).contains("space pauses"));
+        keys(&mut app, " ");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        assert!(!app.clock_runs());
+        // Paused by the player: it stays paused when the window grows.
+        app.update(Action::Resize { width: 80, height: 24 });
+        assert!(sent(&mut app).is_empty());
+        // A clock the player had paused is not touched at all.
+        let mut app = app_with(|s| s.paused = true);
+        app.take_commands();
+        app.update(Action::Resize { width: 60, height: 20 });
+        assert!(text(&mut app, 60, 20).contains("⏸ paused"));
+        app.update(Action::Resize { width: 80, height: 24 });
+        assert!(sent(&mut app).is_empty());
+    }
+
+    #[test]
+    fn only_the_listed_keys_work_on_the_too_small_screen() {
         let mut app = app_with(|_| {});
         keys(&mut app, "s");
         assert!(matches!(app.overlay(), Some(Overlay::Order(_))));
         app.take_commands();
         let form = app.overlay().cloned();
         app.update(Action::Resize { width: 60, height: 20 });
-        keys(&mut app, "12\n\x1b 2.");
+        assert!(text(&mut app, 60, 20).contains("Esc cancels the open order form"));
+        keys(&mut app, "12\n2.x");
         app.update(Action::Click { col: 3, row: 1 });
         app.update(Action::ScrollDown);
         assert_eq!(app.overlay().cloned(), form, "the hidden form took no key");
         assert_eq!(app.screen(), Screen::Market);
         assert!(app.take_commands().is_empty());
-        assert!(text(&mut app, 60, 20).contains("too small"));
+        // Esc cancels the hidden form (it would otherwise wait, unseen).
+        keys(&mut app, "\x1b");
+        assert!(app.overlay().is_none());
+        assert!(!text(&mut app, 60, 20).contains("Esc"));
         // q quits, as the screen says.
         keys(&mut app, "q");
         assert!(app.should_quit());
-        // Large enough again, the form is as it was.
+        // Large enough again, a form is as it was.
         let mut app = app_with(|_| {});
         keys(&mut app, "s");
         app.update(Action::Resize { width: 60, height: 20 });
@@ -1290,42 +1549,110 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn the_log_goes_back_to_its_oldest_line_with_no_blank_space() {
-        let mut app = app_with(|s| s.journal = journal(100));
-        keys(&mut app, "5g");
-        // 80×24: 19 lines in the panel; the oldest at the top, the panel full.
-        assert_eq!(app.log_scroll(), 81);
-        let screen = rows(&mut app, 80, 24);
-        assert!(screen[3].contains("line 000"), "{}", screen.join("\n"));
-        assert!(screen[21].contains("line 018"), "{}", screen.join("\n"));
-        // Up stops there; one Down moves one line.
-        keys(&mut app, "k");
-        assert_eq!(app.log_scroll(), 81);
-        keys(&mut app, "j");
-        assert_eq!(app.log_scroll(), 80);
-        keys(&mut app, "G");
-        assert_eq!(app.log_scroll(), 0);
-        assert!(rows(&mut app, 80, 24)[21].contains("line 099"));
-        // A log shorter than the panel does not scroll at all.
-        let mut app = app_with(|s| s.journal = journal(5));
-        keys(&mut app, "5gk");
-        assert_eq!(app.log_scroll(), 0);
-        assert!(rows(&mut app, 80, 24)[3].contains("line 000"));
+    /// The log rows of a screen (the list's rows, between its borders).
+    fn log_list(screen: &[String]) -> Vec<String> {
+        let top = screen.iter().position(|r| r.contains("Log ·")).expect("the log panel");
+        screen[top + 1..].iter().take_while(|r| !r.starts_with('└')).cloned().collect()
     }
 
     #[test]
-    fn long_log_lines_end_in_an_ellipsis() {
-        let long = "Root stake counts on every subnet at 18% of its weight, so the foundation decides";
+    fn the_log_selects_back_to_its_oldest_line_with_no_blank_space() {
+        let mut app = app_with(|s| s.journal = journal(100));
+        keys(&mut app, "5");
+        let list = log_list(&rows(&mut app, 80, 24));
+        let shown = list.len();
+        assert!(shown >= 10, "{list:?}");
+        // The newest is selected, at the bottom.
+        assert!(list[shown - 1].contains("▶") && list[shown - 1].contains("line 099"), "{list:?}");
+        keys(&mut app, "g");
+        assert_eq!(app.log_selected(), 99);
+        assert_eq!(app.log_scroll(), 100 - shown);
+        let list = log_list(&rows(&mut app, 80, 24));
+        assert!(list[0].contains("▶") && list[0].contains("line 000"), "{list:?}");
+        assert!(list[shown - 1].contains(&format!("line {:03}", shown - 1)), "{list:?}");
+        // Up stops there; Down moves the selection, and the window once it reaches its edge.
+        keys(&mut app, "k");
+        assert_eq!(app.log_selected(), 99);
+        keys(&mut app, "j");
+        assert_eq!((app.log_selected(), app.log_scroll()), (98, 100 - shown));
+        keys(&mut app, "G");
+        assert_eq!((app.log_selected(), app.log_scroll()), (0, 0));
+        // A click selects the line clicked (row 3 is the list's first).
+        app.update(Action::Click { col: 20, row: 5 });
+        assert_eq!(app.log_selected(), shown - 3);
+        let clicked = format!("block {} · trade · trader", 100 - shown + 2);
+        assert!(text(&mut app, 80, 24).contains(&clicked), "{clicked}");
+        // A log shorter than the panel does not scroll at all.
+        let mut app = app_with(|s| s.journal = journal(5));
+        keys(&mut app, "5gk");
+        assert_eq!((app.log_selected(), app.log_scroll()), (4, 0));
+        assert!(log_list(&rows(&mut app, 80, 24))[0].contains("line 000"));
+    }
+
+    #[test]
+    fn the_selected_log_line_is_shown_in_full() {
+        let long = "Root stake counts on every subnet at 18% of its weight, so the foundation decides who gets \
+                    SN28's emission until the memecoin's holders outweigh it: watch the Subnet screen's consensus \
+                    panel as they do, and get out before the foundation turns on the sellers.";
+        let line = |block, kind, who: &str, text: &str| JournalLine { block, kind, who: who.into(), text: text.into() };
         let mut app = app_with(|s| {
-            s.journal = vec![JournalLine { block: 5, kind: JournalKind::Map, who: "map".into(), text: long.into() }];
+            s.journal = vec![
+                line(5, JournalKind::Map, "map", long),
+                line(
+                    6,
+                    JournalKind::Mine,
+                    "you",
+                    "stake 10 TAO on SN28 (limit 0.101000): paid 3.4913 TAO for 34.1 alpha",
+                ),
+                line(7, JournalKind::Bot, "momentum", "bought SN28"),
+            ];
         });
         keys(&mut app, "5");
         let screen = rows(&mut app, 80, 24);
-        let row = &screen[3];
-        assert!(row.contains("Root stake counts") && row.trim_end().ends_with("…│"), "{row}");
-        // Wide enough, it is whole.
-        assert!(text(&mut app, 160, 48).contains(long));
+        // In the list, the long line is cut; no empty column for who says a map line or
+        // the player's own; a bot's name is said once.
+        let list = log_list(&screen);
+        let map_row = list.iter().find(|r| r.contains("Root stake")).expect("the map line");
+        assert!(map_row.contains("map   Root stake counts") && map_row.trim_end().ends_with("…│"), "{map_row}");
+        let mine = list.iter().find(|r| r.contains("stake 10 TAO")).expect("my line");
+        assert!(mine.contains("you   stake 10 TAO") && !mine.contains("you   you"), "{mine}");
+        assert!(list.iter().any(|r| r.contains("bot   momentum: bought SN28")), "{list:?}");
+        // The selected line (the newest) shows in the box below, with its date and block.
+        let all = screen.join("\n");
+        assert!(all.contains("block 7 · bot · momentum"), "{all}");
+        // Select the map line: the box shows every word of it.
+        keys(&mut app, "kk");
+        let all = text(&mut app, 80, 24).replace(['│', '\n'], " ");
+        let words = all.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(&long.split_whitespace().collect::<Vec<_>>().join(" ")), "{all}");
+        assert!(words.contains("block 5 · map"), "{words}");
+        // And the result of an order, which the list cuts at 80 columns.
+        keys(&mut app, "j");
+        let words = text(&mut app, 80, 24).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("paid 3.4913 TAO for 34.1 alpha"), "{words}");
+        assert!(words.contains("block 6 · your order"), "{words}");
+    }
+
+    #[test]
+    fn the_selected_log_line_stays_selected_as_new_lines_come() {
+        let (info, mut snap) = crate::tui::testing::base();
+        snap.journal = journal(30);
+        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        keys(&mut app, "5kkk");
+        let before = log_list(&rows(&mut app, 80, 24));
+        let selected = |l: &[String]| l.iter().find(|r| r.contains('▶')).cloned().expect("a selected row");
+        assert!(selected(&before).contains("line 026"), "{before:?}");
+        // Five new lines: the same line is selected, in the same place.
+        snap.journal = journal(35);
+        app.set_snapshot(std::sync::Arc::new(snap.clone()));
+        assert_eq!(app.log_selected(), 8);
+        let after = log_list(&rows(&mut app, 80, 24));
+        assert_eq!(after, before);
+        // Following the newest line (G), the selection moves with it.
+        keys(&mut app, "G");
+        snap.journal = journal(36);
+        app.set_snapshot(std::sync::Arc::new(snap));
+        assert!(selected(&log_list(&rows(&mut app, 80, 24))).contains("line 035"));
     }
 
     #[test]
@@ -1349,6 +1676,30 @@ mod tests {
         let screen = text(&mut app, 160, 48);
         assert!(screen.contains("decide when to get out") && !screen.contains("↑↓ scroll"), "{screen}");
         assert_eq!(crate::tui::view::objectives_scroll_max(&app), 0);
+    }
+
+    #[test]
+    fn a_goal_that_waits_for_another_says_from_when() {
+        use crate::scenario::{Goal, Objective};
+        let (info, snap) = base();
+        let mut info = (*info).clone();
+        let policy =
+            Goal::Policy { netuid: 28, account: "foundation".into(), policy: crate::engine::Policy::RewardSellers };
+        info.objectives = vec![
+            Objective { text: "The switch".into(), goal: Some(policy), after: None },
+            Objective {
+                text: "The crash".into(),
+                goal: Some(Goal::PriceFall { netuid: 28, fraction: 0.9 }),
+                after: Some(0),
+            },
+        ];
+        let mut app = app_on(std::sync::Arc::new(info), snap);
+        keys(&mut app, "4");
+        let screen = text(&mut app, 160, 48);
+        assert!(
+            screen.contains("↳ SN28 price 90% below its peak, from when foundation sets reward_sellers on SN28"),
+            "{screen}"
+        );
     }
 
     #[test]
@@ -1399,6 +1750,141 @@ mod tests {
         applied.pending = Vec::new();
         app.set_snapshot(std::sync::Arc::new(applied));
         assert!(app.queued().is_empty());
+    }
+
+    #[test]
+    fn question_mark_on_the_welcome_box_opens_the_keys() {
+        let (info, snap) = crate::tui::testing::base();
+        let options = super::Options { welcome: true, ..super::Options::default() };
+        let mut app = App::new(info, std::sync::Arc::new(snap), crate::tui::theme::Theme::mono(), options);
+        app.update(Action::Resize { width: 80, height: 24 });
+        assert_eq!(app.overlay(), Some(&Overlay::Welcome));
+        assert!(text(&mut app, 80, 24).contains("every key"));
+        keys(&mut app, "?");
+        assert_eq!(app.overlay(), Some(&Overlay::Help), "the box says \"? every key\"");
+        assert!(text(&mut app, 80, 24).contains("Keys ·"));
+        assert!(!sent(&mut app).contains(&Command::Resume), "the clock stays paused");
+        // Any other key still closes it.
+        keys(&mut app, "x");
+        assert!(app.overlay().is_none());
+    }
+
+    /// The Market table's header row.
+    fn market_header(app: &mut App, w: u16, h: u16) -> String {
+        rows(app, w, h).into_iter().find(|r| r.contains("Name") && r.contains("SN")).expect("the header")
+    }
+
+    #[test]
+    fn the_sort_arrow_follows_the_whole_header() {
+        let mut app = app_with(|_| {});
+        for _ in 0..super::SortKey::ALL.len() {
+            let key = app.market.sort;
+            for (w, h) in [(80, 24), (160, 48)] {
+                // Moving is shown from 110 columns.
+                if key == super::SortKey::Moving && w < 110 {
+                    continue;
+                }
+                let header = market_header(&mut app, w, h);
+                let arrow = if app.market.descending { '▼' } else { '▲' };
+                assert!(header.contains(&format!("{}{arrow}", key.label())), "{key:?} at {w}: {header}");
+                // Every other column's label is whole.
+                for k in super::SortKey::ALL.iter().filter(|k| **k != key && w >= 160) {
+                    assert!(header.contains(&format!(" {}", k.label())), "{k:?} at {w}: {header}");
+                }
+            }
+            keys(&mut app, "o");
+        }
+    }
+
+    #[test]
+    fn a_new_sort_shows_the_top_and_rows_hidden_above_or_below_are_counted() {
+        let (info, mut snap) = crate::tui::testing::base();
+        // Sixty subnets: more than 80×24 shows.
+        let model = snap.view.subnets[0].clone();
+        snap.view.subnets = (1..=60)
+            .map(|n| {
+                let mut s = model.clone();
+                s.netuid = n;
+                s.name = format!("Net{n:02}");
+                s.price = crate::engine::math::U64F64::from_num(f64::from(n) / 100.0);
+                s
+            })
+            .collect();
+        let mut app = crate::tui::testing::app_on(info, snap);
+        let screen = text(&mut app, 80, 24);
+        let top_border = |screen: &str| screen.lines().nth(2).unwrap_or_default().to_string();
+        assert!(screen.contains("↓ 42 more") && !top_border(&screen).contains("more"), "{screen}");
+        // Down to SN50: rows hidden on both sides.
+        keys(&mut app, &"j".repeat(49));
+        assert_eq!(app.focus(), Some(50));
+        let screen = text(&mut app, 80, 24);
+        assert!(top_border(&screen).contains("↑ 32 more") && screen.contains("↓ 10 more"), "{screen}");
+        // Sort by price (o o): the dearest at the top, selected, in view.
+        keys(&mut app, "oo");
+        assert_eq!(app.market.sort, super::SortKey::Price);
+        assert_eq!((app.market.offset, app.focus()), (0, Some(60)));
+        let r = rows(&mut app, 80, 24);
+        assert!(r[4].contains("▶") && r[4].contains("Net60"), "{}", r.join("\n"));
+        assert!(!r[2].contains("more"), "{}", r.join("\n"));
+        // Reversed: the cheapest at the top.
+        keys(&mut app, "jjjO");
+        assert_eq!((app.market.offset, app.focus()), (0, Some(1)));
+    }
+
+    #[test]
+    fn status_messages_keep_their_meaning_at_80_columns() {
+        // A save names its file, not a folder cut short.
+        let (info, snap) = crate::tui::testing::base();
+        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        let mut saved = snap.clone();
+        saved.saved = Some(crate::session::handle::SaveStatus {
+            path: "/tmp/qa/game/home/.local/share/dtao-arena/saves/tutorial-20261203-082920.dtrec".into(),
+            block: 536,
+            error: None,
+        });
+        app.set_snapshot(std::sync::Arc::new(saved));
+        let status = rows(&mut app, 80, 24).remove(23);
+        assert!(status.contains("saved at block 536 to tutorial-20261203-082920.dtrec"), "{status}");
+        // A queued order with a limit, paused: the order whole, and how to apply it.
+        let mut app = app_with(|s| s.paused = true);
+        keys(&mut app, "s10\t0.5\n");
+        let status = rows(&mut app, 80, 24).remove(23);
+        assert!(status.contains("queued: stake 10 TAO on SN1 (limit 0.500000)"), "{status}");
+        assert!(status.contains("space or . applies it") && status.contains("1 queued"), "{status}");
+        assert!(!status.contains('…'), "{status}");
+    }
+
+    #[test]
+    fn no_key_line_of_the_help_is_cut_at_80_columns() {
+        let (_, col_w) = crate::tui::layout::help_columns(80);
+        for (_, keys, what, _) in crate::tui::keymap::KEYS {
+            assert!(keys.chars().count() <= 18, "{keys}");
+            assert!(what.chars().count() <= col_w - 21, "cut at 80 columns: {what}");
+        }
+    }
+
+    #[test]
+    fn the_network_screen_keeps_the_unit_of_the_days_emission() {
+        let mut app = app_with(|_| {});
+        keys(&mut app, "4");
+        let screen = text(&mut app, 80, 24);
+        let day = screen.lines().find(|l| l.contains("Emission a day")).expect("a line of its own");
+        assert!(day.contains("7,200.00 τ"), "{day}");
+        let wide = text(&mut app, 160, 48);
+        assert!(wide.contains("(7,200.00 τ a day)"), "{wide}");
+    }
+
+    #[test]
+    fn the_title_bar_says_end_of_day_beside_the_next_midnight() {
+        let mut app = app_with(|s| {
+            s.view.block = 7200;
+            s.over = true;
+        });
+        let title = rows(&mut app, 160, 48).remove(0);
+        assert!(title.contains("end of day 1 · blk 7,200/7,200"), "{title}");
+        let mut app = app_with(|s| s.view.block = 7199);
+        let title = rows(&mut app, 160, 48).remove(0);
+        assert!(title.contains(" day 1 · blk 7,199/7,200") && !title.contains("end of"), "{title}");
     }
 
     #[test]

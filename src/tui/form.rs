@@ -284,6 +284,9 @@ pub struct Form {
     pub fields: Vec<Field>,
     /// The field being edited.
     pub focus: usize,
+    /// The block at which the match ends (blocks `0..end_block` run), when known: the
+    /// launch form warns about a subnet that would not emit before it.
+    pub end_block: Option<u64>,
 }
 
 impl Form {
@@ -331,7 +334,14 @@ impl Form {
             .iter()
             .position(|f| f.value.is_empty() && !f.is_choice() && !optional(f) && !prefilled(f))
             .unwrap_or(0);
-        Self { kind, fields, focus }
+        Self { kind, fields, focus, end_block: None }
+    }
+
+    /// The same form, knowing that the match ends at `end_block`.
+    #[must_use]
+    pub fn ending_at(mut self, end_block: u64) -> Self {
+        self.end_block = Some(end_block);
+        self
     }
 
     /// The field being edited.
@@ -407,7 +417,22 @@ impl Form {
             .trim_start_matches("sn")
             .parse()
             .map_err(|_| format!("{label} must be a netuid such as 1 or 28, not '{t}'"))?;
+        if n == 0 {
+            return Err(self.root_hint());
+        }
         snap.view.subnets.iter().find(|s| s.netuid == n).ok_or_else(|| format!("there is no subnet {n}"))
+    }
+
+    /// What to say when a subnet field is 0: SN0 is root, which has forms of its own.
+    fn root_hint(&self) -> String {
+        let what = match self.kind {
+            OrderKind::Stake => "stake TAO on root with r",
+            OrderKind::Unstake | OrderKind::Dump | OrderKind::DumpAll => "take TAO off root with R",
+            OrderKind::Move => "alpha cannot move to or from it; stake on root with r, unstake with R",
+            OrderKind::RegisterMiner | OrderKind::SetPolicy => "it has no miners; choose a subnet such as 1",
+            OrderKind::StakeRoot | OrderKind::UnstakeRoot | OrderKind::Launch => "stake on root with r, unstake with R",
+        };
+        format!("SN0 is root, not a subnet: {what}")
     }
 
     fn held_alpha(snap: &Snapshot, netuid: Netuid) -> u64 {
@@ -455,19 +480,40 @@ impl Form {
     /// is left after the queued orders; and a number within the display's rounding of
     /// all that is left is all of it (typing the figure shown for a position sells the
     /// whole position, not a rounded-up amount the player does not have, nor leaves dust).
+    ///
+    /// A zero amount says why it is zero: nothing typed as zero (`0`, `0%`), less than the
+    /// smallest unit (1 rao), or nothing left to take a share of.
     fn amount(&self, k: usize, snap: &Snapshot, queued: &Queued) -> Result<u64, String> {
         let Some(f) = self.fields.get(k) else { return Err("no amount".into()) };
         let a = self.available(k, snap, queued);
         let left = a.left();
         let t = f.value.trim();
         let x = parse_amount(t, left)?;
-        let plain = !(t.ends_with('%') || t.eq_ignore_ascii_case("max") || t.eq_ignore_ascii_case("all"));
-        let x = if plain && left > 0 && x.abs_diff(left) <= format::rao_rounding(left) { left } else { x };
+        let pct = t.strip_suffix('%').map(str::trim);
+        let all = t.eq_ignore_ascii_case("max") || t.eq_ignore_ascii_case("all");
+        let plain = pct.is_none() && !all;
+        let x = if plain && x > 0 && left > 0 && x.abs_diff(left) <= format::rao_rounding(left) { left } else { x };
         if x > 0 {
             return Ok(x);
         }
+        let unit = if matches!(f.kind, FieldKind::AlphaOn(_)) { "α" } else { "τ" };
+        let smallest = format!("the smallest unit, 1 rao = 0.000000001 {unit}");
         if plain {
-            return Err("the amount must be above zero".into());
+            // Parsed above: a number of whole units, zero or below one rao.
+            let typed = t.replace(['_', ','], "").parse::<f64>().unwrap_or(0.0);
+            return Err(if typed > 0.0 {
+                format!("{t} is below {smallest}")
+            } else {
+                format!("{t} is nothing: enter an amount above 0")
+            });
+        }
+        // A share of something: of nothing is said below.
+        if let Some(p) = pct.filter(|_| left > 0) {
+            return Err(if p.parse::<f64>().unwrap_or(0.0) > 0.0 {
+                format!("{t} of {} {unit} is below {smallest}", format::rao(left))
+            } else {
+                "0% is nothing: enter a percentage above 0".to_string()
+            });
         }
         let what = match f.kind {
             FieldKind::RootTao => "no root stake".to_string(),
@@ -488,6 +534,38 @@ impl Form {
             return Err(format!("From and To are both SN{}: moving needs two different subnets", from.netuid));
         }
         Ok((from, to))
+    }
+
+    /// The name of a launch: typed, and not the name of a live subnet nor of a launch
+    /// already queued (compared trimmed and ignoring case). The engine takes a duplicate
+    /// name; the form refuses it because two subnets of one name cannot be told apart.
+    fn launch_name(&self, snap: &Snapshot, queued: &Queued) -> Result<&str, String> {
+        let name = self.text(0);
+        if name.is_empty() {
+            return Err("enter a name for the subnet".into());
+        }
+        let key = name.to_lowercase();
+        let same = |other: &str| other.trim().to_lowercase() == key;
+        if let Some(s) = snap.view.subnets.iter().find(|s| same(&s.name)) {
+            return Err(format!("SN{} is already named {}: choose another name", s.netuid, s.name.trim()));
+        }
+        if queued.orders.iter().any(|o| matches!(o, Order::LaunchSubnet { name: n, .. } if same(n))) {
+            return Err(format!("a launch named {name} is already queued: choose another name"));
+        }
+        Ok(name)
+    }
+
+    /// The subnet of a miner registration: one the player is not a miner on yet, nor
+    /// has a registration queued for (the engine would reject either, with this reason).
+    fn miner_subnet<'s>(&self, snap: &'s Snapshot, queued: &Queued) -> Result<&'s SubnetView, String> {
+        let s = self.subnet(0, snap)?;
+        if snap.me.as_ref().is_some_and(|m| m.miner_on.contains(&s.netuid)) {
+            return Err(format!("already registered as a miner on SN{}", s.netuid));
+        }
+        if queued.registers_on(s.netuid) {
+            return Err(format!("a miner registration on SN{} is already queued", s.netuid));
+        }
+        Ok(s)
     }
 
     fn limit(&self, k: usize) -> Result<Option<U64F64>, String> {
@@ -533,14 +611,11 @@ impl Form {
             OrderKind::StakeRoot => Order::StakeRoot { tao: Tao(self.amount(0, snap, queued)?) },
             OrderKind::UnstakeRoot => Order::UnstakeRoot { tao: Tao(self.amount(0, snap, queued)?) },
             OrderKind::Launch => {
-                let name = self.text(0);
-                if name.is_empty() {
-                    return Err("enter a name for the subnet".into());
-                }
+                let name = self.launch_name(snap, queued)?;
                 let mechanism = Mechanism::ALL.get(self.fields.get(1).map_or(0, |f| f.choice)).copied();
                 Order::LaunchSubnet { name: name.to_string(), mechanism: mechanism.unwrap_or_default() }
             }
-            OrderKind::RegisterMiner => Order::RegisterMiner { netuid: self.subnet(0, snap)?.netuid },
+            OrderKind::RegisterMiner => Order::RegisterMiner { netuid: self.miner_subnet(snap, queued)?.netuid },
             OrderKind::SetPolicy => Order::SetWeights {
                 netuid: self.subnet(0, snap)?.netuid,
                 policy: Policy::ALL.get(self.fields.get(1).map_or(0, |f| f.choice)).copied().unwrap_or_default(),
@@ -696,16 +771,22 @@ impl Form {
                     Tone::Plain,
                 );
                 let tao = self.amount(0, snap, queued)?;
-                q.line("After", format!("{} τ on root", r(root.saturating_add(tao))), Tone::Up);
                 check(q, free_left, tao, "free TAO", "τ");
+                // The balance after it only for an amount the player has (a trade's quote
+                // above is about the pool, and shows for any amount).
+                if q.problem.is_none() {
+                    q.line("After", format!("{} τ on root", r(root.saturating_add(tao))), Tone::Up);
+                }
             }
             OrderKind::UnstakeRoot => {
                 let root = me.map_or(0, |m| m.root_rao);
                 q.line("On root", format!("{} τ", r(root)), Tone::Plain);
                 let left = self.available(0, snap, queued);
                 let tao = self.amount(0, snap, queued)?;
-                q.line("After", format!("{} τ free", r(free.saturating_add(tao))), Tone::Up);
                 check(q, left, tao, "root stake", "τ");
+                if q.problem.is_none() {
+                    q.line("After", format!("{} τ free", r(free.saturating_add(tao))), Tone::Up);
+                }
             }
             OrderKind::Launch => {
                 let cost = snap.view.lock_cost_rao;
@@ -717,7 +798,31 @@ impl Form {
                 // The score counts free TAO, root stake and alpha: the lock is none of them.
                 q.line("Your score", format!("falls by the {} τ lock: it is spent, not held", r(cost)), Tone::Warn);
                 q.line("Paid back", "if it is dissolved: the lock less the owner cut's value".to_string(), Tone::Plain);
-                q.line("Emits after", format::duration_blocks(snap.params.start_call_delay), Tone::Plain);
+                // Applied at the next block to run, it first emits `start_call_delay` later;
+                // the match runs blocks `0..end`.
+                let first = snap.block().saturating_add(snap.params.start_call_delay);
+                let late = self.end_block.filter(|end| first >= *end);
+                q.line(
+                    "Emits after",
+                    format!(
+                        "{} (from block {})",
+                        format::duration_blocks(snap.params.start_call_delay),
+                        format::int(first)
+                    ),
+                    if late.is_some() { Tone::Warn } else { Tone::Plain },
+                );
+                if let Some(end) = late {
+                    let when = if first == end {
+                        "when the match ends".to_string()
+                    } else {
+                        format!("after the match ends at block {}", format::int(end))
+                    };
+                    q.warn(format!(
+                        "it would first emit at block {}, {when}: it earns nothing in this match and the lock \
+                         is spent for nothing",
+                        format::int(first)
+                    ));
+                }
                 let mech = Mechanism::ALL.get(self.fields.get(1).map_or(0, |f| f.choice)).copied().unwrap_or_default();
                 q.line("Mechanism", mechanism_text(mech).to_string(), Tone::Plain);
                 let count = snap.view.subnets.len();
@@ -729,6 +834,9 @@ impl Form {
                     q.warn(format!("at the limit of {limit} subnet{}: {prune}", format::plural(usize::from(limit))));
                 }
                 check(q, free_left, cost, &format!("free TAO for the {} τ lock", r(cost)), "τ");
+                if let Err(e) = self.launch_name(snap, queued) {
+                    q.problem = Some(e);
+                }
             }
             OrderKind::RegisterMiner => {
                 let s = self.subnet(0, snap)?;
@@ -736,12 +844,9 @@ impl Form {
                 q.line("Free", free_text(free_left), Tone::Plain);
                 q.line("Subnet", format!("SN{} {} ({})", s.netuid, s.name, mechanism_text(s.mechanism)), Tone::Plain);
                 let burn = snap.params.miner_burn.0;
-                if me.is_some_and(|m| m.miner_on.contains(&s.netuid)) {
-                    q.problem = Some(format!("already registered as a miner on SN{}", s.netuid));
-                } else if queued.registers_on(s.netuid) {
-                    q.problem = Some(format!("a miner registration on SN{} is already queued", s.netuid));
-                } else {
-                    check(q, free_left, burn, &format!("free TAO for the {} τ burn", r(burn)), "τ");
+                match self.miner_subnet(snap, queued) {
+                    Err(e) => q.problem = Some(e),
+                    Ok(_) => check(q, free_left, burn, &format!("free TAO for the {} τ burn", r(burn)), "τ"),
                 }
             }
             OrderKind::SetPolicy => {
@@ -911,17 +1016,286 @@ mod tests {
     #[test]
     fn a_zero_amount_is_refused_by_the_form() {
         let (_, mut snap) = base();
-        for typed in ["0", "0.0000000001", "0%"] {
+        for (typed, said) in [
+            ("0", "0 is nothing: enter an amount above 0"),
+            ("0.000", "0.000 is nothing: enter an amount above 0"),
+            ("0.0000000001", "0.0000000001 is below the smallest unit, 1 rao = 0.000000001 τ"),
+            ("0%", "0% is nothing: enter a percentage above 0"),
+            ("0.0000000001%", "0.0000000001% of 100.00 τ is below the smallest unit, 1 rao = 0.000000001 τ"),
+        ] {
             let f = form(OrderKind::StakeRoot, &snap, &[Some(typed)]);
-            let problem = quote(&f, &snap, &none()).problem.expect("a problem");
-            assert!(problem.contains("above zero") || problem.contains("no free TAO"), "{typed}: {problem}");
-            assert!(f.order(&snap, &none()).is_err(), "{typed}");
+            assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said), "{typed}");
+            assert_eq!(f.order(&snap, &none()), Err(said.to_string()), "{typed}");
         }
         snap.me.as_mut().expect("a player").free_rao = 0;
         let f = form(OrderKind::StakeRoot, &snap, &[Some("max")]);
         assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("you have no free TAO"));
         let f = form(OrderKind::UnstakeRoot, &snap, &[Some("all")]);
         assert_eq!(f.order(&snap, &none()), Err("you have no root stake".into()));
+    }
+
+    /// The player with 100 τ free, 50 τ on root and 20 α on SN1 and on SN4.
+    fn holding() -> Snapshot {
+        let (_, mut snap) = base();
+        let me = snap.me.as_mut().expect("a player");
+        me.free_rao = 100 * TAO;
+        me.root_rao = 50 * TAO;
+        me.positions = [(1, "Apex"), (4, "Targon")]
+            .into_iter()
+            .map(|(netuid, name)| Position { netuid, name: name.into(), alpha_rao: 20 * TAO, ..Position::default() })
+            .collect();
+        snap
+    }
+
+    /// Every amount form, with its fields set so that `amount` is the amount.
+    fn amount_forms(snap: &Snapshot, amount: &'static str) -> Vec<(Form, &'static str)> {
+        vec![
+            (form(OrderKind::Stake, snap, &[Some("1"), Some(amount)]), "τ"),
+            (form(OrderKind::Unstake, snap, &[Some("1"), Some(amount)]), "α"),
+            (form(OrderKind::Move, snap, &[Some("1"), Some("4"), Some(amount)]), "α"),
+            (form(OrderKind::StakeRoot, snap, &[Some(amount)]), "τ"),
+            (form(OrderKind::UnstakeRoot, snap, &[Some(amount)]), "τ"),
+        ]
+    }
+
+    #[test]
+    fn every_amount_form_says_why_an_amount_is_zero() {
+        let snap = holding();
+        for (f, unit) in amount_forms(&snap, "0%") {
+            let said = "0% is nothing: enter a percentage above 0";
+            assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said), "{:?}", f.kind);
+            assert_eq!(f.order(&snap, &none()), Err(said.into()), "{:?} {unit}", f.kind);
+        }
+        for (f, unit) in amount_forms(&snap, "0.0000000001") {
+            let said = format!("0.0000000001 is below the smallest unit, 1 rao = 0.000000001 {unit}");
+            assert_eq!(quote(&f, &snap, &none()).problem, Some(said.clone()), "{:?}", f.kind);
+            assert_eq!(f.order(&snap, &none()), Err(said), "{:?}", f.kind);
+        }
+        for (f, _) in amount_forms(&snap, "0") {
+            let said = "0 is nothing: enter an amount above 0";
+            assert_eq!(f.order(&snap, &none()), Err(said.into()), "{:?}", f.kind);
+        }
+        // One rao is an amount.
+        for (f, _) in amount_forms(&snap, "0.000000001") {
+            assert!(f.order(&snap, &none()).is_ok(), "{:?}", f.kind);
+        }
+        // Nothing to take a share of is still said so.
+        let mut empty = snap.clone();
+        let me = empty.me.as_mut().expect("a player");
+        me.free_rao = 0;
+        me.root_rao = 0;
+        me.positions.clear();
+        let said = ["you have no free TAO", "you have no alpha on SN1", "you have no alpha on SN1"];
+        let said = said.into_iter().chain(["you have no free TAO", "you have no root stake"]);
+        for ((f, _), said) in amount_forms(&empty, "0%").into_iter().zip(said) {
+            assert_eq!(f.order(&empty, &none()), Err(said.into()), "{:?}", f.kind);
+        }
+    }
+
+    #[test]
+    fn subnet_0_points_to_the_root_keys() {
+        let snap = holding();
+        for (kind, values, said) in [
+            (OrderKind::Stake, [Some("0"), Some("1")], "SN0 is root, not a subnet: stake TAO on root with r"),
+            (OrderKind::Unstake, [Some("0"), Some("1")], "SN0 is root, not a subnet: take TAO off root with R"),
+            (OrderKind::Dump, [Some("0"), None], "SN0 is root, not a subnet: take TAO off root with R"),
+            (
+                OrderKind::RegisterMiner,
+                [Some("sn0"), None],
+                "SN0 is root, not a subnet: it has no miners; choose a subnet such as 1",
+            ),
+        ] {
+            let f = form(kind, &snap, &values);
+            assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said), "{kind:?}");
+            assert_eq!(f.order(&snap, &none()), Err(said.into()), "{kind:?}");
+        }
+        let said = "SN0 is root, not a subnet: alpha cannot move to or from it; stake on root with r, unstake with R";
+        for values in [[Some("0"), Some("4"), Some("1")], [Some("1"), Some("0"), Some("1")]] {
+            let f = form(OrderKind::Move, &snap, &values);
+            assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said), "{values:?}");
+            assert_eq!(f.order(&snap, &none()), Err(said.into()));
+        }
+        // Another missing subnet is just missing.
+        let f = form(OrderKind::Stake, &snap, &[Some("3"), Some("1")]);
+        assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("there is no subnet 3"));
+    }
+
+    /// The labels of a quote's lines.
+    fn labels(q: &Quote) -> Vec<&str> {
+        q.lines.iter().map(|(l, _, _)| l.as_str()).collect()
+    }
+
+    #[test]
+    fn an_amount_beyond_what_is_held_shows_no_balance_after() {
+        let snap = holding();
+        // Root unstake: 60 of 50 τ; no "After" line that could not happen.
+        let f = form(OrderKind::UnstakeRoot, &snap, &[Some("60")]);
+        let q = quote(&f, &snap, &none());
+        assert_eq!(q.problem.as_deref(), Some("not enough root stake: you have 50.0000 τ"));
+        assert_eq!(labels(&q), ["On root"]);
+        let f = form(OrderKind::UnstakeRoot, &snap, &[Some("40")]);
+        let q = quote(&f, &snap, &none());
+        assert_eq!(q.problem, None);
+        assert!(q.lines.iter().any(|(l, v, _)| l == "After" && v == "140.00 τ free"), "{q:?}");
+        // In every amount form: no balance after an amount the player does not have; a
+        // trade's quote (what that size would do to the pool) still shows.
+        for (f, _) in amount_forms(&snap, "500") {
+            let q = quote(&f, &snap, &none());
+            assert!(q.problem.as_deref().is_some_and(|p| p.starts_with("not enough")), "{:?}: {q:?}", f.kind);
+            assert!(!labels(&q).contains(&"After"), "{:?}: {q:?}", f.kind);
+            let trade = matches!(f.kind, OrderKind::Stake | OrderKind::Unstake | OrderKind::Move);
+            assert_eq!(labels(&q).iter().any(|l| ["You get", "Buy"].contains(l)), trade, "{:?}: {q:?}", f.kind);
+        }
+        for (f, _) in amount_forms(&snap, "5") {
+            let q = quote(&f, &snap, &none());
+            assert_eq!(q.problem, None, "{:?}", f.kind);
+            let shown = labels(&q);
+            assert!(["After", "You get", "Buy"].iter().any(|l| shown.contains(l)), "{:?}: {q:?}", f.kind);
+        }
+        let f = form(OrderKind::StakeRoot, &snap, &[Some("100")]);
+        assert!(labels(&quote(&f, &snap, &none())).contains(&"After"));
+        let f = form(OrderKind::StakeRoot, &snap, &[Some("100.5")]);
+        assert_eq!(labels(&quote(&f, &snap, &none())), ["Free", "On root"]);
+    }
+
+    #[test]
+    fn the_launch_form_warns_when_the_subnet_would_not_emit_in_the_match() {
+        let (_, snap) = base();
+        let delay = snap.params.start_call_delay;
+        let first = format::int(snap.block() + delay);
+        let f = form(OrderKind::Launch, &snap, &[Some("Mine")]);
+        // Not knowing the end, nothing to say; emitting before it, nothing either.
+        assert_eq!(quote(&f, &snap, &none()).warning, None);
+        let q = quote(&f.clone().ending_at(snap.block() + delay + 1), &snap, &none());
+        assert_eq!(q.warning, None);
+        assert!(
+            q.lines.iter().any(|(l, v, t)| l == "Emits after"
+                && v == &format!("6h 00m (from block {first})")
+                && *t == Tone::Plain)
+        );
+        // It would first emit at the end: the match never runs that block.
+        let q = quote(&f.clone().ending_at(snap.block() + delay), &snap, &none());
+        assert_eq!(
+            q.warning,
+            Some(format!(
+                "it would first emit at block {first}, when the match ends: it earns nothing in this match and \
+                 the lock is spent for nothing"
+            ))
+        );
+        assert!(q.lines.iter().any(|(l, _, t)| l == "Emits after" && *t == Tone::Warn));
+        assert_eq!(q.problem, None, "a warning: the player may still launch");
+        let q = quote(&f.ending_at(100), &snap, &none());
+        assert!(
+            q.warning
+                .as_deref()
+                .is_some_and(|w| w
+                    .starts_with(&format!("it would first emit at block {first}, after the match ends at block 100:"))),
+            "{q:?}"
+        );
+    }
+
+    #[test]
+    fn the_launch_form_refuses_a_blank_name_or_one_in_use() {
+        let (_, snap) = base();
+        for typed in ["", "   "] {
+            let f = form(OrderKind::Launch, &snap, &[Some(typed)]);
+            let said = "enter a name for the subnet";
+            assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said), "'{typed}'");
+            assert_eq!(f.order(&snap, &none()), Err(said.into()));
+        }
+        for typed in ["Apex", " apex ", "APEX"] {
+            let f = form(OrderKind::Launch, &snap, &[Some(typed)]);
+            let said = "SN1 is already named Apex: choose another name";
+            let q = quote(&f, &snap, &none());
+            assert_eq!(q.problem.as_deref(), Some(said), "'{typed}'");
+            assert!(labels(&q).contains(&"Lock cost"), "the costs still show");
+            assert_eq!(f.order(&snap, &none()), Err(said.into()));
+        }
+        let f = form(OrderKind::Launch, &snap, &[Some("tao accumulation CORP")]);
+        assert!(quote(&f, &snap, &none()).problem.is_some_and(|p| p.starts_with("SN28 is already named")));
+        // A launch of that name already queued.
+        let queued =
+            Queued { orders: vec![Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Utility }] };
+        let f = form(OrderKind::Launch, &snap, &[Some("mine")]);
+        let said = "a launch named mine is already queued: choose another name";
+        assert_eq!(quote(&f, &snap, &queued).problem.as_deref(), Some(said));
+        assert_eq!(f.order(&snap, &queued), Err(said.into()));
+        // A new name goes.
+        let f = form(OrderKind::Launch, &snap, &[Some(" Apex II ")]);
+        assert_eq!(quote(&f, &snap, &none()).problem, None);
+        assert_eq!(
+            f.order(&snap, &none()),
+            Ok(Order::LaunchSubnet { name: "Apex II".into(), mechanism: Mechanism::Utility })
+        );
+    }
+
+    #[test]
+    fn the_miner_form_refuses_a_subnet_the_player_mines_on() {
+        let (_, mut snap) = base();
+        snap.me.as_mut().expect("a player").miner_on = vec![1];
+        let f = form(OrderKind::RegisterMiner, &snap, &[Some("1")]);
+        let said = "already registered as a miner on SN1";
+        let q = quote(&f, &snap, &none());
+        assert_eq!(q.problem.as_deref(), Some(said));
+        assert!(labels(&q).contains(&"Burn"));
+        assert_eq!(f.order(&snap, &none()), Err(said.into()));
+        // Another subnet goes; one with a registration queued does not.
+        let f = form(OrderKind::RegisterMiner, &snap, &[Some("4")]);
+        assert_eq!(f.order(&snap, &none()), Ok(Order::RegisterMiner { netuid: 4 }));
+        let queued = Queued { orders: vec![Order::RegisterMiner { netuid: 4 }] };
+        assert_eq!(f.order(&snap, &queued), Err("a miner registration on SN4 is already queued".into()));
+    }
+
+    /// The game with `change` made to its snapshot, an order form opened with `key`, and
+    /// `typed` typed into it, then Enter: the form stays open, nothing is sent, the form
+    /// and the status bar say `said`.
+    fn enter_is_refused(change: impl FnOnce(&mut Snapshot), key: &str, typed: &str, said: &str) {
+        use crate::session::handle::Command;
+        use crate::tui::app::Overlay;
+        use crate::tui::testing::{app_with, keys, text};
+        let mut app = app_with(change);
+        keys(&mut app, key);
+        assert!(matches!(app.overlay(), Some(Overlay::Order(_))), "{key} opens a form");
+        keys(&mut app, typed);
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains(&format!("✗ {said}")), "{said}\n{screen}");
+        app.take_commands();
+        keys(&mut app, "\n");
+        assert!(matches!(app.overlay(), Some(Overlay::Order(_))), "the form stays open");
+        let sent = app.take_commands();
+        assert!(!sent.iter().any(|c| matches!(c, Command::Submit(_))), "{sent:?}");
+        assert!(app.queued().is_empty());
+        assert_eq!(app.toast().map(|t| t.text.as_str()), Some(format!("✗ {said}").as_str()));
+    }
+
+    #[test]
+    fn enter_does_not_submit_a_refused_launch_or_miner_form() {
+        enter_is_refused(|_| {}, "L", "  ", "enter a name for the subnet");
+        enter_is_refused(|_| {}, "L", "apex", "SN1 is already named Apex: choose another name");
+        let mine = |s: &mut Snapshot| s.me.as_mut().expect("a player").miner_on = vec![1];
+        enter_is_refused(mine, "M", "", "already registered as a miner on SN1");
+        enter_is_refused(|_| {}, "s", "0%", "0% is nothing: enter a percentage above 0");
+    }
+
+    #[test]
+    fn the_game_warns_about_a_launch_that_never_emits() {
+        use crate::tui::testing::{app_with, keys, text};
+        // The tutorial ends at block 7,200 and a launch emits 1,800 blocks later.
+        let mut app = app_with(|s| s.view.block = 5399);
+        keys(&mut app, "LMine");
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("(from block 7,199)") && !screen.contains("⚠ it would first emit"), "{screen}");
+        let mut app = app_with(|s| s.view.block = 5400);
+        keys(&mut app, "LMine");
+        let screen = text(&mut app, 80, 24).replace(['│', '\n'], " ");
+        let screen = screen.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            screen.contains(
+                "⚠ it would first emit at block 7,200, when the match ends: it earns nothing in this match and the \
+                 lock is spent for nothing"
+            ),
+            "{screen}"
+        );
     }
 
     #[test]

@@ -123,14 +123,22 @@ pub fn pct(x: f64) -> String {
         return "-".into();
     }
     let p = x * 100.0;
-    if p.abs() < 1.0 && p != 0.0 { format!("{p:.2}%") } else { format!("{p:.1}%") }
+    let s = if p.abs() < 1.0 && p != 0.0 { format!("{p:.2}%") } else { format!("{p:.1}%") };
+    // A fall too small to show is no fall: `0.00%`, not `-0.00%`.
+    if rounds_to_zero(&s) { s.trim_start_matches('-').to_string() } else { s }
 }
 
-/// A signed fraction as a percentage with its sign: `+1.2%`, `-0.35%`.
+/// Whether a formatted number shows only zeros (`-0.00%`, `0.0`).
+fn rounds_to_zero(s: &str) -> bool {
+    !s.chars().any(|c| c.is_ascii_digit() && c != '0')
+}
+
+/// A signed fraction as a percentage with its sign: `+1.2%`, `-0.35%` (`0.00%` when it
+/// rounds to nothing either way).
 #[must_use]
 pub fn signed_pct(x: f64) -> String {
     let s = pct(x);
-    if x > 0.0 && !s.starts_with('+') { format!("+{s}") } else { s }
+    if x > 0.0 && !s.starts_with('+') && !rounds_to_zero(&s) { format!("+{s}") } else { s }
 }
 
 /// A number of blocks as a duration of 12-second blocks: `45m`, `6h 12m`, `3d 4h`.
@@ -236,6 +244,12 @@ mod tests {
         assert_eq!(pct(0.123), "12.3%");
         assert_eq!(pct(0.0004), "0.04%");
         assert_eq!(signed_pct(0.05), "+5.0%");
+        // Tiny moves round to no move, without a sign.
+        assert_eq!(signed_pct(-0.000_001), "0.00%");
+        assert_eq!(signed_pct(0.000_001), "0.00%");
+        assert_eq!(signed_pct(-0.0), "0.0%");
+        assert_eq!(signed_pct(-0.0001), "-0.01%");
+        assert_eq!(pct(-0.000_04), "0.00%");
         assert_eq!(duration_blocks(7200), "1d 0h");
         assert_eq!(duration_blocks(301), "1h 00m");
         assert_eq!(int(50_400), "50,400");

@@ -17,6 +17,9 @@ pub enum Mode {
     Confirm,
     /// An overlay that any key closes (help, messages).
     Dismiss,
+    /// The terminal is below the minimum size: only the keys that screen lists work
+    /// (space pauses or runs the clock, Esc closes a hidden box, q quits).
+    TooSmall,
 }
 
 /// When a line of the key list applies.
@@ -92,7 +95,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
-    ("Lesson", "4", "the Network screen lists the objectives (↑ ↓ scroll them)", When::Lesson),
+    ("Lesson", "4", "Network screen: the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
     ("Orders", "d  D", "dump a subnet / dump everything", When::Play),
     ("Orders", "m", "move alpha from one subnet to another", When::Play),
@@ -103,6 +106,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Forms", "Tab ↑ ↓  ← →", "next / previous field, change a choice", When::Play),
     ("Forms", "Enter  Esc", "submit / cancel; amounts take 50% or max", When::Play),
     ("Log", "f", "filter: all, map, trades, mine, rejected", When::Always),
+    ("Log", "j k  ↑ ↓  g G", "select a line: the box below shows it in full", When::Always),
     ("App", "^s  S", "save now (the game also saves itself and on quit)", When::Save),
     ("App", "?  q  ^c", "this help / quit (asks) / quit now", When::Always),
 ];
@@ -156,8 +160,16 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Some(Action::Confirm(false)),
             _ => None,
         },
+        Mode::TooSmall => match k.code {
+            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char(' ') => Some(Action::TogglePause),
+            KeyCode::Esc => Some(Action::Back),
+            _ => None,
+        },
         Mode::Dismiss => match k.code {
             KeyCode::Char('q') => Some(Action::Quit),
+            // `?` on a box (the welcome box says "? every key") opens the key list.
+            KeyCode::Char('?') | KeyCode::F(1) => Some(Action::Help),
             KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
             KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
             KeyCode::Enter => Some(Action::Open),
@@ -316,6 +328,18 @@ mod tests {
     fn space_and_enter_differ_on_a_dismissable_box() {
         assert_eq!(key(k(KeyCode::Enter), Mode::Dismiss), Some(Action::Open));
         assert_eq!(key(k(KeyCode::Char(' ')), Mode::Dismiss), Some(Action::TogglePause));
+    }
+
+    #[test]
+    fn the_too_small_screen_takes_only_the_keys_it_lists() {
+        assert_eq!(key(k(KeyCode::Char(' ')), Mode::TooSmall), Some(Action::TogglePause));
+        assert_eq!(key(k(KeyCode::Esc), Mode::TooSmall), Some(Action::Back));
+        assert_eq!(key(k(KeyCode::Char('q')), Mode::TooSmall), Some(Action::Quit));
+        for c in [KeyCode::Char('s'), KeyCode::Enter, KeyCode::Char('5'), KeyCode::Up, KeyCode::Char('?')] {
+            assert_eq!(key(k(c), Mode::TooSmall), None, "{c:?}");
+        }
+        // `?` on a box (the welcome box says "? every key") opens the key list.
+        assert_eq!(key(k(KeyCode::Char('?')), Mode::Dismiss), Some(Action::Help));
     }
 
     #[test]

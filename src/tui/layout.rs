@@ -115,6 +115,16 @@ pub fn table_hit(table: Rect, y: u16) -> Option<usize> {
     (y >= first && y < table.bottom().saturating_sub(1)).then(|| usize::from(y - first))
 }
 
+/// The Log screen's parts: the list of lines, and under it a box that shows the
+/// selected line in full (6 to 9 rows: 4 to 7 lines of text, so a narration of 300
+/// characters fits at 80 columns).
+#[must_use]
+pub fn log(body: Rect) -> (Rect, Rect) {
+    let detail = (body.height * 2 / 7).clamp(6, 9).min(body.height.saturating_sub(3));
+    let [list, selected] = Layout::vertical([Constraint::Min(3), Constraint::Length(detail)]).areas(body);
+    (list, selected)
+}
+
 /// The portfolio screen's parts: summary, positions, leaderboard, score chart.
 #[must_use]
 pub fn portfolio(body: Rect) -> [Rect; 4] {

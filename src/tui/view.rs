@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use super::action::Screen;
 use super::app::App;
@@ -83,19 +83,55 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Below the minimum size: what is needed, whether the clock runs (the game pauses it
+/// while the window is too small), and the keys that work here.
 fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let lines = vec![
-        Line::styled("The terminal is too small", t.warn),
-        Line::raw(format!("need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}", area.width, area.height)),
-        Line::styled("enlarge the window, or press q to quit", t.dim),
+    let snap = app.snap();
+    let (clock, clock_style) = if snap.over {
+        ("■ the match is over", t.dim)
+    } else if app.narration_pending() {
+        ("⏸ a lesson narration holds the clock", t.warn)
+    } else if app.clock_runs() {
+        // Space ran it, or (a shared world) the host's clock does not pause.
+        ("▶ the clock is running", t.up)
+    } else if app.paused_for_size() {
+        ("⏸ paused while the window is too small: it runs again when you enlarge it", t.warn)
+    } else {
+        ("⏸ paused", t.warn)
+    };
+    let mut keys: Vec<&str> = Vec::new();
+    if !snap.over {
+        keys.push(if app.clock_runs() { "space pauses" } else { "space runs the clock" });
+    }
+    let open = match app.overlay() {
+        Some(super::app::Overlay::Order(_)) => Some("Esc cancels the open order form"),
+        Some(super::app::Overlay::Welcome | super::app::Overlay::Help) => None,
+        Some(_) => Some("Esc closes the open box"),
+        None => None,
+    };
+    keys.extend(open);
+    keys.push("q quits");
+    let text = [
+        ("The terminal is too small".to_string(), t.warn),
+        (format!("need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}: enlarge the window", area.width, area.height), t.text),
+        (String::new(), t.text),
+        (clock.to_string(), clock_style),
+        (keys.join(" · "), t.dim),
     ];
-    let h = u16::try_from(lines.len()).unwrap_or(3).min(area.height);
+    // Wrapped here, so that the block is centred on its real height.
+    let mut lines = Vec::new();
+    for (s, style) in text {
+        if s.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        for l in format::wrap(&s, usize::from(area.width.max(1))) {
+            lines.push(Line::styled(l, style));
+        }
+    }
+    let h = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
-    Paragraph::new(lines)
-        .alignment(Alignment::Center)
-        .wrap(Wrap { trim: true })
-        .render(Rect::new(area.x, y, area.width, h), buf);
+    Paragraph::new(lines).alignment(Alignment::Center).render(Rect::new(area.x, y, area.width, h), buf);
 }
 
 /// A bordered block with a title.
@@ -141,7 +177,11 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     left.push(Span::raw(clock));
     left.push(Span::styled(" │ ", t.dim));
     let blocks = format!("blk {}/{}", format::int(s.block()), format::int(end));
-    left.push(Span::raw(if wide { format!("day {day} · {blocks}") } else { blocks }));
+    // A match of whole days ends dated the next midnight: "end of day N", so that the
+    // day agrees with the date beside it.
+    let midnight = end > 0 && end % BLOCKS_PER_DAY == 0 && s.block() >= end;
+    let day = if midnight { format!("end of day {day}") } else { format!("day {day}") };
+    left.push(Span::raw(if wide { format!("{day} · {blocks}") } else { blocks }));
     let mut right = vec![state, Span::raw(format!("{speed} blk/s"))];
     if wide {
         right.push(Span::styled(format!(" ({pace})"), t.dim));
@@ -187,16 +227,23 @@ fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
 fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let snap = app.snap();
-    let pending = snap.pending.len();
-    let right = if app.narration().is_some() {
-        Span::styled(" ⏸ lesson: any key continues ", t.warn)
+    // A replay is read-only: the recorded player's orders are not "queued" by anyone.
+    // The orders just submitted count at once (the snapshot lists them a moment later).
+    let pending = if app.is_replay() { 0 } else { snap.pending.len().max(app.queued().orders.len()) };
+    // With a message to show, the right side takes its short form if both do not fit.
+    let toast_w = app.toast().map_or(0, |m| m.text.chars().count() + 2);
+    let (long, short) = if app.narration().is_some() {
+        (" ⏸ lesson: any key continues ".to_string(), " ⏸ any key ".to_string())
     } else if pending > 0 {
-        Span::styled(format!(" {pending} order{} queued ", if pending == 1 { "" } else { "s" }), t.warn)
+        (format!(" {pending} order{} queued ", format::plural(pending)), format!(" {pending} queued "))
     } else if snap.paused && !snap.over {
-        Span::styled(if area.width >= 120 { " paused: space runs, . steps " } else { " ⏸ space runs " }, t.warn)
+        let long = if area.width >= 120 { " paused: space runs, . steps " } else { " ⏸ space runs " };
+        (long.to_string(), " ⏸ ".to_string())
     } else {
-        Span::raw("")
+        (String::new(), String::new())
     };
+    let fits = toast_w + long.chars().count() <= usize::from(area.width);
+    let right = Span::styled(if fits { long } else { short }, t.warn);
     let rw = u16::try_from(right.width()).unwrap_or(0);
     let left_area = Rect::new(area.x, area.y, area.width.saturating_sub(rw), 1);
     let left = if let Some(toast) = app.toast() {
@@ -257,7 +304,7 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
                     &[("L", "launch"), ("r/R", "root"), ("+-", "speed"), ("␣", "pause"), ("?", "keys"), ("q", "quit")]
                 }
                 Screen::Log => {
-                    &[("↑↓", "scroll"), ("f", "filter"), ("g/G", "oldest/newest"), ("?", "keys"), ("q", "quit")]
+                    &[("↑↓", "select"), ("f", "filter"), ("g/G", "oldest/newest"), ("?", "keys"), ("q", "quit")]
                 }
             }
         };

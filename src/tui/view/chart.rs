@@ -58,6 +58,15 @@ fn label(fmt: Fmt, v: f64, span: f64) -> String {
     }
 }
 
+/// Blanks each label that repeats the one before it.
+fn blank_repeats(labels: &mut [String]) {
+    for k in (1..labels.len()).rev() {
+        if labels[..k].contains(&labels[k]) {
+            labels[k].clear();
+        }
+    }
+}
+
 /// The glyph a marker draws, for legends.
 fn glyph(m: Marker) -> &'static str {
     match m {
@@ -120,11 +129,12 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
         let d = app.info().start_date + chrono::TimeDelta::try_seconds(secs).unwrap_or_default();
         d.format(pattern).to_string()
     };
-    let x_labels: Vec<Line> = if area.width >= 70 {
-        vec![Line::raw(date(x0)), Line::raw(date((x0 + x1) / 2.0)), Line::raw(date(x1))]
-    } else {
-        vec![Line::raw(date(x0)), Line::raw(date(x1))]
-    };
+    let mut x_text: Vec<String> =
+        if area.width >= 70 { vec![date(x0), date((x0 + x1) / 2.0), date(x1)] } else { vec![date(x0), date(x1)] };
+    // A span too short for the pattern (block 0, a few blocks) reads the same at every
+    // tick: say it once.
+    blank_repeats(&mut x_text);
+    let x_labels: Vec<Line> = x_text.into_iter().map(Line::raw).collect();
     let span = y1 - y0;
     let y_labels: Vec<Line> = if area.height >= 10 {
         vec![
@@ -152,4 +162,29 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
         .y_axis(Axis::default().bounds([y0, y1]).labels(y_labels).style(t.dim))
         .legend_position(None)
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blank_repeats;
+    use crate::tui::testing::{app_with, keys, text};
+
+    #[test]
+    fn an_axis_says_a_date_once() {
+        let mut l: Vec<String> = ["13 Feb 00:00", "13 Feb 00:00", "13 Feb 00:00"].map(String::from).to_vec();
+        blank_repeats(&mut l);
+        assert_eq!(l, ["13 Feb 00:00", "", ""]);
+        let mut l: Vec<String> = ["13 Feb 00:00", "13 Feb 12:00", "14 Feb 00:00"].map(String::from).to_vec();
+        blank_repeats(&mut l);
+        assert_eq!(l, ["13 Feb 00:00", "13 Feb 12:00", "14 Feb 00:00"]);
+        // At block 0, the Subnet screen's charts label their axis once.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "2");
+        let screen = text(&mut app, 160, 48);
+        assert!(screen.contains("13 Feb 00:00"), "{screen}");
+        for row in screen.lines() {
+            let n = row.matches("00:00").count();
+            assert!(n <= 2, "a label repeats: {row}");
+        }
+    }
 }

@@ -39,6 +39,16 @@ const COLS: &[Col] = &[
     Col { key: Some(SortKey::Position), header: "Yours τ", width: 9, min_term: 0, right: true },
 ];
 
+/// A column's width: the name takes what is left (26 at most); the others have room
+/// for their header and the sort arrow after it.
+fn width(c: &Col) -> Constraint {
+    if c.width == 0 {
+        return Constraint::Max(26);
+    }
+    let header = u16::try_from(c.header.chars().count()).unwrap_or(c.width);
+    Constraint::Length(c.width.max(header + u16::from(c.key.is_some())))
+}
+
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let m = &app.market;
@@ -64,8 +74,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Cell::from(cell)
     }))
     .style(t.header);
-    let widths: Vec<Constraint> =
-        cols.iter().map(|c| if c.width == 0 { Constraint::Max(26) } else { Constraint::Length(c.width) }).collect();
+    let widths: Vec<Constraint> = cols.iter().map(|c| width(c)).collect();
     // Names longer than their column end in an ellipsis.
     let name_w = cols
         .iter()
@@ -91,7 +100,12 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                     "Mech" => (s.mechanism.name().to_string(), t.dim),
                     "Price τ" => (format::price(to_f64(s.price)), t.text),
                     "24h" => match change {
-                        Some(x) => (format::signed_pct(x), t.signed(x)),
+                        // No colour for a change too small to show (`0.00%`).
+                        Some(x) => {
+                            let s = format::signed_pct(x);
+                            let style = if s.starts_with(['+', '-']) { t.signed(x) } else { t.text };
+                            (s, style)
+                        }
                         None => ("-".into(), t.dim),
                     },
                     "Trend" => {
@@ -147,6 +161,19 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         buf,
         &mut state,
     );
+    // Rows hidden above and below the window, on the borders.
+    let (above, below) = (m.offset.min(rows.len()), rows.len().saturating_sub(m.offset + page));
+    let table = parts.table;
+    if above > 0 {
+        let s = format!(" ↑ {above} more ");
+        let w = u16::try_from(s.chars().count()).unwrap_or(0);
+        buf.set_string(table.right().saturating_sub(w + 1), table.y, s, t.warn);
+    }
+    if below > 0 && table.height > 1 {
+        let s = format!(" ↓ {below} more ");
+        let w = u16::try_from(s.chars().count()).unwrap_or(0);
+        buf.set_string(table.right().saturating_sub(w + 1), table.bottom() - 1, s, t.warn);
+    }
     if rows.is_empty() {
         let inner = parts.table.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
         Paragraph::new(Span::styled("no subnet matches the filter", t.dim)).render(inner, buf);

@@ -41,13 +41,11 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         row("Emission mode", p.emission_mode.name().to_string()),
         row(
             "Block emission",
-            format!(
-                "{} τ{}{} τ{}",
-                format::rao(snap.block_emission_rao),
-                note("  (", " · "),
-                format::rao(per_day),
-                note(" a day)", "/day")
-            ),
+            if wide {
+                format!("{} τ  ({} τ a day)", format::rao(snap.block_emission_rao), format::rao(per_day))
+            } else {
+                format!("{} τ", format::rao(snap.block_emission_rao))
+            },
         ),
         row(
             "Total issuance",
@@ -84,6 +82,11 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         row("Staking fee", format!("{} τ{}", format::rao(p.staking_fee.0), note(" per swap", ""))),
     ];
+    // A narrow column has the day's emission on a line of its own (beside the block's,
+    // its unit was cut).
+    if !wide {
+        lines.insert(2, row("Emission a day", format!("{} τ", format::rao(per_day))));
+    }
     let block = panel(app, " Network ");
     let inner = block.inner(left);
     block.render(left, buf);
@@ -171,12 +174,19 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
         }
         if let Some(g) = &o.goal {
             goals += 1;
+            // A goal that waits for an earlier objective says so (its prices count from
+            // then).
+            let first = o.after.and_then(|j| info.objectives.get(j)).and_then(|p| p.goal.as_ref());
+            let goal = match first {
+                Some(p) => format!("{}, from when {}", g.describe(), p.describe()),
+                None => g.describe(),
+            };
             let status = match at {
                 Some(b) => {
                     done += 1;
-                    format!("↳ {}: reached {}", g.describe(), super::overlay::date(app, b, "%a %d %b %H:%M"))
+                    format!("↳ {goal}: reached {}", super::overlay::date(app, b, "%a %d %b %H:%M"))
                 }
-                None => format!("↳ {}", g.describe()),
+                None => format!("↳ {goal}"),
             };
             for l in format::wrap(&status, width) {
                 lines.push(Line::from(vec![Span::raw("   "), Span::styled(l, t.dim)]));

@@ -48,7 +48,7 @@ pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
         Overlay::Results => results(app, area, buf),
         Overlay::Error(e) => {
             let lines = vec![
-                Line::styled("The simulation stopped:", app.theme.down),
+                Line::styled("The game stopped:", app.theme.down),
                 Line::raw(e.clone()),
                 Line::raw(""),
                 Line::styled("Esc looks around, q quits", app.theme.dim),
@@ -224,9 +224,13 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let w = u16::try_from(if two { col_w * 2 + 5 } else { col_w + 3 }).unwrap_or(area.width);
-    let max_h = area.height.saturating_sub(2);
+    // Between the title bar and the status line (and a replay's timeline): both stay
+    // in view.
+    let c = app.chrome(area);
+    let region = Rect::new(area.x, c.tabs.y, area.width, c.body.bottom().saturating_sub(c.tabs.y));
+    let max_h = region.height;
     let rows = if two { entries.len().div_ceil(2) } else { entries.len() };
-    let r = popup(area, w, u16::try_from(rows + 2).unwrap_or(max_h).min(max_h));
+    let r = popup(region, w, u16::try_from(rows + 2).unwrap_or(max_h).min(max_h));
     Clear.render(r, buf);
     let title = if two || rows + 2 <= usize::from(max_h) {
         " Keys · any key closes "
@@ -280,11 +284,14 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         };
         lines.push(Line::from(vec![Span::styled(format!("  {label:<14}"), t.dim), Span::styled(value.clone(), style)]));
     }
-    if let Some(w) = &q.warning {
-        lines.push(Line::styled(format!("  ⚠ {w}"), t.warn));
-    }
-    if let Some(p) = &q.problem {
-        lines.push(Line::styled(format!("  ✗ {p}"), t.down));
+    let w = if area.width >= 120 { 96 } else { area.width.saturating_sub(2) };
+    // A long warning or problem wraps under its own text, not under the box's edge.
+    let text_w = usize::from(w.saturating_sub(2)).saturating_sub(4).max(10);
+    for (mark, text, style) in [("⚠", &q.warning, t.warn), ("✗", &q.problem, t.down)] {
+        for (k, l) in text.as_deref().map(|x| format::wrap(x, text_w)).unwrap_or_default().into_iter().enumerate() {
+            let lead = if k == 0 { format!("  {mark} ") } else { "    ".to_string() };
+            lines.push(Line::styled(format!("{lead}{l}"), style));
+        }
     }
     lines.push(Line::raw(""));
     let when = if snap.paused { " · paused: applies at the next block" } else { " · applies at the next block" };
@@ -297,7 +304,6 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         Span::raw(" cancel"),
         Span::styled(when, t.dim),
     ]));
-    let w = if area.width >= 120 { 96 } else { area.width.saturating_sub(2) };
     boxed(app, area, buf, &format!(" {} ", f.kind.title()), w, lines);
 }
 

@@ -35,8 +35,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let mut first = Vec::new();
     if app.watching() {
         let kind = if me.kind == AccountKind::Human { "human" } else { "bot" };
-        first.push(Span::styled(format!(" {} ", me.name), t.you));
-        first.push(Span::styled(format!("({kind}; p P: another player) "), t.dim));
+        first.push(Span::styled(format!(" {} ", format::clip(&me.name, 20)), t.you));
+        first.push(Span::styled(format!("({kind}) "), t.dim));
     }
     first.extend([
         Span::styled(" Score ", t.dim),
@@ -44,9 +44,14 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(format::signed_pct(roi), t.signed(roi)),
         Span::styled(format!(" ({} τ)", format::signed(pl as f64 / 1e9)), t.signed(roi)),
         Span::styled(format!("   rank {} of {}", me.rank, snap.players.len()), t.accent),
-        Span::styled(format!("   started with {} τ", format::rao(me.start_rao)), t.dim),
     ]);
-    let lines = vec![
+    // Where the book started, if it fits whole.
+    let room = usize::from(summary.width);
+    let started = Span::styled(format!("   started with {} τ", format::rao(me.start_rao)), t.dim);
+    if Line::from(first.clone()).width() + started.width() <= room {
+        first.push(started);
+    }
+    let mut lines = vec![
         Line::from(first),
         Line::from(vec![
             Span::styled(" Free ", t.dim),
@@ -79,6 +84,13 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ]),
     ];
+    // Watching: the keys to another player's book, on the first line with room.
+    if app.watching() {
+        let hint = Span::styled("   p P: another player", t.accent);
+        if let Some(l) = lines.iter_mut().find(|l| l.width() + hint.width() <= room) {
+            l.push_span(hint);
+        }
+    }
     Paragraph::new(lines).render(summary, buf);
 
     // Every column fits at 80 columns but "Earned α", which needs 100: an
