@@ -449,6 +449,35 @@ fn serve_with_its_input_closed_while_paused_ends_and_writes_its_replay() {
     assert!(v.status.success(), "{}", stderr(&v));
 }
 
+/// A replay that cannot be written at the end (its folder was removed during the class)
+/// is a failure, not a success with a log line.
+#[test]
+fn serve_fails_when_its_replay_is_lost() {
+    use std::io::{BufRead, Write};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("class")).expect("mkdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--record", "class/r.dtrec"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    while !line.contains("host commands") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).expect("reads") > 0, "serve ended before its banner");
+    }
+    std::fs::remove_dir(dir.path().join("class")).expect("the folder goes");
+    child.stdin.take().expect("stdin").write_all(b"end\n").expect("the host ends the match");
+    let o = child.wait_with_output().expect("serve ends");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("the replay could not be saved to class/r.dtrec"), "{}", stderr(&o));
+}
+
 #[cfg(unix)]
 #[test]
 fn serve_stopped_by_a_signal_ends_the_match_and_writes_its_replay() {

@@ -174,11 +174,13 @@ pub fn run(a: &ServeArgs) -> CliResult {
         );
     }
     if let Some(p) = &end.end.replay {
-        out!("replay: dtao-arena replay {p}");
+        out!("replay: dtao-arena replay {}", super::shell_word(p));
     }
-    match end.error {
-        Some(e) => Err(CliError::runtime(e)),
-        None => Ok(()),
+    // A lost replay is a failure: the class's match is gone but for the standings above.
+    match (end.error, end.replay_error) {
+        (Some(e), _) => Err(CliError::runtime(e)),
+        (None, Some(e)) => Err(CliError::runtime(format!("{e} (the standings above are all that is kept)"))),
+        (None, None) => Ok(()),
     }
 }
 

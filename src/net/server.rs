@@ -225,6 +225,8 @@ pub struct MatchEnd {
     pub recording: Option<Recording>,
     /// The simulation's failure, if it failed.
     pub error: Option<String>,
+    /// Why the replay could not be written, if it could not.
+    pub replay_error: Option<String>,
 }
 
 /// A running server. Dropping it ends the match.
@@ -369,6 +371,7 @@ impl Server {
             end: End { reason: "the server stopped".into(), standings: Vec::new(), replay: None },
             recording: None,
             error: Some("the room thread stopped".into()),
+            replay_error: None,
         })
     }
 }
@@ -1277,14 +1280,18 @@ impl Room {
     fn finish(&mut self, reason: String, error: Option<String>) -> MatchEnd {
         self.broadcast();
         let recording = self.session.recording(chrono::Utc::now());
-        let mut replay = None;
+        let (mut replay, mut replay_error) = (None, None);
         if let (Some(path), Some(rec)) = (&self.record, &recording) {
             match crate::record::fs::write_with_backup(path, &crate::record::wire::encode(rec)) {
                 Ok(()) => {
                     self.log(&format!("replay saved to {}", path.display()));
                     replay = Some(path.display().to_string());
                 }
-                Err(e) => self.log(&format!("the replay could not be saved to {}: {e}", path.display())),
+                Err(e) => {
+                    let problem = format!("the replay could not be saved to {}: {e}", path.display());
+                    self.log(&problem);
+                    replay_error = Some(problem);
+                }
             }
         }
         let end = End { reason, standings: self.standings(), replay };
@@ -1293,7 +1300,7 @@ impl Room {
             let _ = c.tx.try_send(f.clone());
         }
         self.log(&format!("match over at block {}: {}", self.session.world().block, end.reason));
-        MatchEnd { end, recording, error }
+        MatchEnd { end, recording, error, replay_error }
     }
 }
 
