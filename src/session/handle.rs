@@ -123,6 +123,8 @@ pub struct MatchInfo {
     pub lesson: bool,
     /// The autosave file, if the match saves.
     pub save_path: Option<PathBuf>,
+    /// A shared world's replica (a `join` client): the host runs the clock.
+    pub shared: bool,
 }
 
 /// A match ready to run, as the setup closure returns it.
@@ -1131,6 +1133,7 @@ impl Sim {
             replay: replay_rec.is_some(),
             lesson,
             save_path: autosave.clone(),
+            shared: remote.is_some(),
         };
         let mut history = History::new(options.history_points);
         let replay = replay_rec.map(|rec| {

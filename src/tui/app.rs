@@ -1003,6 +1003,11 @@ impl App {
                 _ => {}
             },
             Overlay::Welcome => match action {
+                Action::Open | Action::TogglePause if self.info.shared => {
+                    let clock =
+                        if self.snap.paused { "the host has not started the clock yet" } else { "the clock runs" };
+                    self.say(format!("{clock}: the host starts and pauses it; ? lists every key"), None);
+                }
                 Action::Open | Action::TogglePause => {
                     self.send(Command::Resume);
                     if self.info.replay {
@@ -1070,6 +1075,11 @@ impl App {
             Action::Screen(s) => self.screen = s,
             Action::NextScreen => self.screen = self.screen.cycle(1),
             Action::PrevScreen => self.screen = self.screen.cycle(-1),
+            Action::TogglePause | Action::Faster | Action::Slower | Action::Step
+                if self.info.shared && !self.snap.over =>
+            {
+                self.say("the host runs the clock in a shared world: pause and speed are theirs", None);
+            }
             Action::TogglePause => {
                 if self.info.replay && (self.snap.over || self.position() >= self.end_block()) {
                     self.say_at("this is the end of the recording: [, N or t go back", self.position());
@@ -1767,6 +1777,57 @@ mod tests {
         // Any other key still closes it.
         keys(&mut app, "x");
         assert!(app.overlay().is_none());
+    }
+
+    /// The game with its welcome box, on the tutorial's first snapshot with `info` and
+    /// `snap` changed.
+    fn welcomed(
+        change: impl FnOnce(&mut crate::session::handle::MatchInfo, &mut crate::session::handle::Snapshot),
+    ) -> App {
+        let (info, mut snap) = crate::tui::testing::base();
+        let mut info = (*info).clone();
+        change(&mut info, &mut snap);
+        let options = super::Options { welcome: true, ..super::Options::default() };
+        let mut app =
+            App::new(std::sync::Arc::new(info), std::sync::Arc::new(snap), crate::tui::theme::Theme::mono(), options);
+        app.update(Action::Resize { width: 100, height: 30 });
+        app
+    }
+
+    #[test]
+    fn a_shared_worlds_welcome_and_clock_keys_are_the_hosts() {
+        let mut app = welcomed(|i, _| i.shared = true);
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("The host starts and pauses the clock"), "{screen}");
+        assert!(!screen.contains("Enter starts the clock") && !screen.contains("space pause"), "{screen}");
+        assert!(screen.contains("the host paused the clock") && !screen.contains("␣"), "{screen}");
+        keys(&mut app, "\n");
+        assert!(!sent(&mut app).contains(&Command::Resume));
+        assert!(text(&mut app, 100, 30).contains("the host has not started the clock yet"));
+        for k in [" ", "+", "-", "."] {
+            keys(&mut app, k);
+            assert!(sent(&mut app).is_empty(), "{k:?} sent a clock command");
+            assert!(text(&mut app, 100, 30).contains("the host runs the clock in a shared world"), "{k:?}");
+        }
+        // A projector: no budget, no order keys.
+        let mut app = welcomed(|i, s| {
+            i.shared = true;
+            i.human = None;
+            s.me = None;
+        });
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("You are watching a shared world") && screen.contains("follow a player"), "{screen}");
+        assert!(!screen.contains("You start with") && !screen.contains("stake"), "{screen}");
+    }
+
+    #[test]
+    fn a_resumed_games_welcome_says_where_it_resumes() {
+        let mut app = welcomed(|_, s| s.view.block = 3_770);
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("Resumed at block 3,770 of 7,200"), "{screen}");
+        assert!(!screen.contains("You start with"), "{screen}");
+        keys(&mut app, "\n");
+        assert!(sent(&mut app).contains(&Command::Resume));
     }
 
     /// The Market table's header row.

@@ -236,6 +236,8 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         (" ⏸ lesson: any key continues ".to_string(), " ⏸ any key ".to_string())
     } else if pending > 0 {
         (format!(" {pending} order{} queued ", format::plural(pending)), format!(" {pending} queued "))
+    } else if snap.paused && !snap.over && app.info().shared {
+        (" ⏸ the host paused the clock ".to_string(), " ⏸ ".to_string())
     } else if snap.paused && !snap.over {
         let long = if area.width >= 120 { " paused: space runs, . steps " } else { " ⏸ space runs " };
         (long.to_string(), " ⏸ ".to_string())
@@ -308,6 +310,14 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
                 }
             }
         };
+        // In a shared world the clock is the host's; a spectator places no orders.
+        let (shared, spectator) = (app.info().shared, app.watching() && !app.is_replay());
+        let hints: Vec<(&str, &str)> = hints
+            .iter()
+            .copied()
+            .filter(|(k, _)| !(shared && matches!(*k, "␣" | "+-" | ".")))
+            .filter(|(k, _)| !(spectator && matches!(*k, "s" | "u" | "d" | "M" | "w" | "r/R" | "L")))
+            .collect();
         // Keep the last two (keys, quit) and as many of the others as fit.
         let room = usize::from(left_area.width).saturating_sub(1);
         let width = |h: &(&str, &str)| h.0.chars().count() + h.1.chars().count() + 3;

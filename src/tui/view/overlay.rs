@@ -188,17 +188,51 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             format!("{} and the map's NPCs", info.bots.join(", "))
         };
-        lines.push(Line::raw(format!(
-            "You start with {} τ against {opponents}. The match lasts {} ({} blocks).",
-            format::rao(info.start_rao),
+        let length = format!(
+            "The match lasts {} ({} blocks)",
             format::duration_blocks(info.end_block),
             format::int(info.end_block)
-        )));
-        let keys = key_hints(
-            app,
-            &[("s", "stake"), ("u", "unstake"), ("1-5", "screens"), ("space", "pause"), ("?", "every key")],
         );
-        (" Welcome to dTAO Arena ", keys, "Enter starts the clock · Esc looks first (paused)")
+        let block = app.snap().block();
+        let (situation, keys, start): (String, &[(&str, &str)], &str) = if info.shared && app.watching() {
+            (
+                format!("You are watching a shared world: the host runs the clock. {length}."),
+                &[("p P", "follow a player"), ("1-5", "screens"), ("?", "every key")],
+                "Enter or Esc closes this",
+            )
+        } else if info.shared {
+            (
+                format!(
+                    "You start with {} τ in a shared world, against the other players, the host's bots and the \
+                     map's NPCs. The host starts and pauses the clock. {length}.",
+                    format::rao(info.start_rao)
+                ),
+                &[("s", "stake"), ("u", "unstake"), ("1-5", "screens"), ("?", "every key")],
+                "Enter or Esc closes this",
+            )
+        } else if block > 0 {
+            let me = app.snap().me.as_ref();
+            (
+                format!(
+                    "Resumed at block {} of {} ({} left), with {} τ free and a score of {} τ; you played against {opponents}.",
+                    format::int(block),
+                    format::int(info.end_block),
+                    format::duration_blocks(info.end_block.saturating_sub(block)),
+                    format::rao(me.map_or(0, |m| m.free_rao)),
+                    format::rao(me.map_or(0, |m| m.score_rao)),
+                ),
+                &[("s", "stake"), ("u", "unstake"), ("1-5", "screens"), ("space", "pause"), ("?", "every key")],
+                "Enter runs the clock · Esc looks first (paused)",
+            )
+        } else {
+            (
+                format!("You start with {} τ against {opponents}. {length}.", format::rao(info.start_rao)),
+                &[("s", "stake"), ("u", "unstake"), ("1-5", "screens"), ("space", "pause"), ("?", "every key")],
+                "Enter starts the clock · Esc looks first (paused)",
+            )
+        };
+        lines.push(Line::raw(situation));
+        (" Welcome to dTAO Arena ", key_hints(app, keys), start)
     };
     lines.push(Line::raw(""));
     lines.push(keys);
