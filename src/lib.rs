@@ -21,6 +21,8 @@
 //!   their versioned protocol; lockstep on orders with a state hash every tick.
 //! - [`tui`]: the terminal game (ratatui + crossterm); talks only to a session handle.
 //! - [`cli`]: the subcommands; the only place that wires layers together.
+//! - [`text`]: a leaf any layer may use: which characters of user text hide or reorder
+//!   what is around them, and their escapes.
 
 pub mod cli;
 pub mod engine;
@@ -30,5 +32,6 @@ pub mod scenario;
 pub mod script;
 pub mod session;
 pub mod sweep;
+pub mod text;
 pub mod tournament;
 pub mod tui;

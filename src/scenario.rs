@@ -176,7 +176,7 @@ pub fn suggest_name<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) ->
 /// text may not hold) shown as escapes such as `\u{1b}`.
 #[must_use]
 pub fn escape_text(s: &str) -> String {
-    check::escape_hidden(s)
+    crate::text::escape_hidden(s)
 }
 
 /// The largest map file read (the built-in maps are under 40 KiB).

@@ -617,7 +617,7 @@ impl Session {
         if self.log.len() >= self.log_limit {
             self.log.drain(..self.log_limit / 10);
         }
-        self.log.push(LogLine { block, who: printable(who), text: printable(text) });
+        self.log.push(LogLine { block, who: crate::text::printable(who), text: crate::text::printable(text) });
     }
 
     /// Runs one block, then lets the bots whose cadence falls on it decide; their
@@ -732,24 +732,4 @@ impl Session {
         }
         Ok(())
     }
-}
-
-/// Log text as a terminal may show it: a strategy's control characters (ESC sequences can
-/// move the cursor, recolour or retitle the screen of whoever reads the log) become
-/// visible escapes such as `\u{1b}`; a tab becomes a space. `sim`'s bot lines and
-/// `join --bot`'s lines go through it.
-#[must_use]
-pub fn printable(s: String) -> String {
-    if !s.chars().any(char::is_control) {
-        return s;
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\t' => out.push(' '),
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -159,12 +159,12 @@ fn token_file_name(code: &str, name: &str, role: Role) -> String {
 }
 
 fn print_end(end: &End) {
-    out!("{}", crate::session::printable(end.reason.clone()));
+    out!("{}", crate::text::printable(end.reason.clone()));
     for s in &end.standings {
         out!(
             "{:>3}. {:<24} {:<5} {:>14} TAO  roi {:>+7.2}%",
             s.rank,
-            crate::session::printable(s.name.clone()),
+            crate::text::printable(s.name.clone()),
             s.kind,
             crate::engine::amount::format_rao(s.score_rao),
             s.roi * 100.0
@@ -241,7 +241,7 @@ fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
     let me = joined.welcome.name.clone();
     // Strategy lines, faults and server notices as `sim` prints them: control characters
     // as escapes, never as terminal commands.
-    let shown = |s: String| crate::session::printable(s);
+    let shown = |s: String| crate::text::printable(s);
     let end = client::run_bot(joined, Box::new(actor), |e| match e {
         client::BotEvent::Decided { after_block, orders } if orders > 0 => {
             out!("block {after_block}: {} sent {orders} orders", shown(me.clone()));

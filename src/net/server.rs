@@ -444,66 +444,17 @@ pub fn code_problem(code: &str) -> Option<String> {
     })
 }
 
-/// Whether a character is invisible or changes the layout of the text around it:
-/// Unicode format characters (bidirectional overrides and isolates such as U+202E,
-/// zero-width spaces and joiners U+200B to U+200D, the word joiner U+2060, the byte
-/// order mark U+FEFF, tags), variation selectors, line and paragraph separators and
-/// blank fillers. A name with them could pass for another (`ana\u{200b}`) or break the
-/// columns of a table.
-#[must_use]
-pub fn is_invisible(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0xAD | 0x34F
-            | 0x600..=0x605
-            | 0x61C
-            | 0x6DD
-            | 0x70F
-            | 0x890..=0x891
-            | 0x8E2
-            | 0x115F..=0x1160
-            | 0x17B4..=0x17B5
-            | 0x180B..=0x180F
-            | 0x200B..=0x200F
-            | 0x2028..=0x202E
-            | 0x2060..=0x206F
-            | 0x3164
-            | 0xFE00..=0xFE0F
-            | 0xFEFF
-            | 0xFFA0
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0000..=0xE0FFF
-    )
-}
-
 /// A name the room has not accepted, as the host's log shows it: control and invisible
 /// characters as escapes (`\u{1b}`), cut to [`SHOWN_NAME_CHARS`] characters.
 #[must_use]
 pub fn shown_name(raw: &str) -> String {
-    let mut out = String::new();
-    for (k, c) in raw.chars().enumerate() {
-        if k == SHOWN_NAME_CHARS {
-            out.push('…');
-            break;
-        }
-        if c.is_control() || is_invisible(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    crate::text::escape(raw, crate::text::is_invisible, SHOWN_NAME_CHARS)
 }
 
-/// A remote bot's log line or fault text for the match log: control characters
-/// removed, cut to 200 characters.
+/// A remote bot's log line or fault text for the match log: control and other hidden
+/// characters (see [`crate::text::is_hidden`]) removed, cut to 200 characters.
 fn clean_line(line: &str) -> String {
-    line.chars().filter(|c| !c.is_control()).take(MAX_LOG_CHARS).collect()
+    line.chars().filter(|c| !crate::text::is_hidden(*c)).take(MAX_LOG_CHARS).collect()
 }
 
 /// Why an order or input from the other side does not decode, in words (not a
@@ -516,12 +467,12 @@ pub(super) fn order_problem(e: RecordError) -> String {
 }
 
 /// A display name cleaned for the projector: control and invisible characters (see
-/// [`is_invisible`]) removed, trimmed, 1 to [`MAX_NAME_CHARS`] characters.
+/// [`crate::text::is_invisible`]) removed, trimmed, 1 to [`MAX_NAME_CHARS`] characters.
 ///
 /// # Errors
 /// Empty or too long, in words.
 pub fn clean_name(name: &str) -> Result<String, String> {
-    let n: String = name.chars().filter(|c| !c.is_control() && !is_invisible(*c)).collect();
+    let n: String = name.chars().filter(|c| !crate::text::is_invisible(*c)).collect();
     let n = n.trim().to_string();
     if n.is_empty() {
         return Err("a name is needed: give one with --name".into());

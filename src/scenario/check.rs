@@ -52,7 +52,7 @@ impl<'a> Problems<'a> {
     /// misspelt key, a name an event refers to) shows its control and formatting
     /// characters as escapes (`\u{1b}`), so a message never runs terminal commands.
     pub fn add(&mut self, line: usize, key: &str, what: impl Display, fix: impl Display) {
-        let text = escape_hidden(&format!("{}:{line}: {key}: {what}; {fix}", self.file));
+        let text = crate::text::escape_hidden(&format!("{}:{line}: {key}: {what}; {fix}", self.file));
         self.list.push((line, text));
     }
 
@@ -398,48 +398,6 @@ impl<'a> Cx<'a> {
         #[allow(clippy::cast_possible_truncation)]
         Some(x as i64)
     }
-}
-
-/// Whether a character must not appear in a map's text: a control character (a line
-/// break, a tab, ESC, which starts terminal commands) or an invisible formatting
-/// character that reorders or hides text (the bidirectional overrides and isolates
-/// such as U+202E, zero-width spaces, the byte-order mark). The zero-width joiner and
-/// non-joiner (U+200C, U+200D) stay allowed: scripts and emoji need them.
-#[must_use]
-pub(crate) fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00ad}'
-                | '\u{061c}'
-                | '\u{180e}'
-                | '\u{200b}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{206f}'
-                | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
-        )
-}
-
-/// `s` with every [`is_hidden`] character as an escape such as `\u{1b}` (line breaks
-/// in messages are escaped too: a message is one line).
-#[must_use]
-pub(crate) fn escape_hidden(s: &str) -> String {
-    if !s.chars().any(is_hidden) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_hidden(c) {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// For a rate that looks written as a percentage (`18` for `0.18`: above `max`, above 2

@@ -19,8 +19,9 @@ use crate::engine::{EmissionMode, Mechanism, Netuid, Params, Policy, Ppb, Tao, W
 
 use super::{Goal, Objective};
 
-use super::check::{Cx, Field, SUPPLY_CAP_RAO, Tbl, field, is_hidden, number_of, ranges, suggest, units};
+use super::check::{Cx, Field, SUPPLY_CAP_RAO, Tbl, field, number_of, ranges, suggest, units};
 use super::tree::{Node, Value};
+use crate::text::is_hidden;
 
 /// The launch of dTAO on mainnet: the default `start_date`.
 pub(crate) const DEFAULT_START_DATE: &str = "2025-02-13T00:00:00Z";

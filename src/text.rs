@@ -1,0 +1,129 @@
+//! Text from users (maps, strategies, network peers) made safe to show in a terminal:
+//! which characters hide or reorder what is around them, and their escapes.
+//!
+//! Two sets, one place: [`is_hidden`] is what shown text may not hold (a map's text, a
+//! log line, a message), and [`is_invisible`] adds the characters that show nothing by
+//! themselves, which a name may not hold (it would pass for another), but which emoji
+//! and some scripts need inside text (the zero-width joiners, variation selectors, tags).
+
+/// Whether `c` hides or reorders the text around it: a control character (ESC starts
+/// terminal commands; a line break, a tab) or an invisible formatting character (the
+/// bidirectional overrides and isolates such as U+202E, the zero-width space, the soft
+/// hyphen, the word joiner and invisible operators, the byte-order mark, interlinear
+/// annotations).
+#[must_use]
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
+}
+
+/// Whether `c` is [`is_hidden`] or shows nothing by itself: the zero-width joiner and
+/// non-joiner, variation selectors, tags, fillers and the other Unicode format
+/// characters. A name with one (`ana` + U+200B) could pass for another name.
+#[must_use]
+pub fn is_invisible(c: char) -> bool {
+    is_hidden(c)
+        || matches!(
+            u32::from(c),
+            0x34F
+                | 0x600..=0x605
+                | 0x6DD
+                | 0x70F
+                | 0x890..=0x891
+                | 0x8E2
+                | 0x115F..=0x1160
+                | 0x17B4..=0x17B5
+                | 0x180B..=0x180F
+                | 0x200C..=0x200D
+                | 0x2065
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFFA0
+                | 0x110BD
+                | 0x110CD
+                | 0x13430..=0x1343F
+                | 0x1BCA0..=0x1BCA3
+                | 0x1D173..=0x1D17A
+                | 0xE0000..=0xE0FFF
+        )
+}
+
+/// `s` with every character for which `escaped` holds written as an escape such as
+/// `\u{1b}`, and at most `max_chars` characters of `s` kept (then `…`).
+#[must_use]
+pub fn escape(s: &str, escaped: impl Fn(char) -> bool, max_chars: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max_chars.saturating_mul(4)) + 8);
+    for (k, c) in s.chars().enumerate() {
+        if k == max_chars {
+            out.push('…');
+            break;
+        }
+        if escaped(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `s` with its [`is_hidden`] characters as escapes (a line break too: the result is
+/// one line).
+#[must_use]
+pub fn escape_hidden(s: &str) -> String {
+    if s.chars().any(is_hidden) { escape(s, is_hidden, usize::MAX) } else { s.to_string() }
+}
+
+/// Log text as a terminal may show it: a tab becomes a space, and the other
+/// [`is_hidden`] characters escapes (ESC sequences could move the cursor, recolour or
+/// retitle the screen of whoever reads the log; a bidirectional override could reverse
+/// what follows). `sim`'s bot lines and `join --bot`'s lines go through it.
+#[must_use]
+pub fn printable(s: String) -> String {
+    if !s.chars().any(is_hidden) {
+        return s;
+    }
+    escape(&s.replace('\t', " "), is_hidden, usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_and_invisible_characters() {
+        for c in ['\u{1b}', '\n', '\t', '\u{202e}', '\u{200b}', '\u{feff}', '\u{2066}'] {
+            assert!(is_hidden(c) && is_invisible(c), "{:?}", c.escape_unicode().to_string());
+        }
+        // Emoji need these inside text, but a name may not hold them.
+        for c in ['\u{200d}', '\u{200c}', '\u{fe0f}', '\u{e0067}'] {
+            assert!(!is_hidden(c) && is_invisible(c), "{:?}", c.escape_unicode().to_string());
+        }
+        for c in ['a', 'Ω', '日', '🚀', ' ', '…'] {
+            assert!(!is_invisible(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(escape_hidden("Ap\u{1b}[2Jex"), "Ap\\u{1b}[2Jex");
+        assert_eq!(escape_hidden("a\nb \u{1f468}\u{200d}\u{1f469}"), "a\\u{a}b \u{1f468}\u{200d}\u{1f469}");
+        assert_eq!(printable("\u{1b}[31mRED\tx\u{202e}y".into()), "\\u{1b}[31mRED x\\u{202e}y");
+        assert_eq!(printable("plain".into()), "plain");
+        assert_eq!(escape("bob\u{200b}\nfake", is_invisible, 4), "bob\\u{200b}…");
+        assert_eq!(escape("abc", is_invisible, 3), "abc");
+    }
+}
