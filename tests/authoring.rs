@@ -105,7 +105,7 @@ fn a_tournament_names_forfeits_and_their_reason() {
 fn sweep_columns_follow_the_bots_in_the_order_given() {
     let d = tempfile::tempdir().expect("tempdir");
     write(d.path(), "zeta.lua", "function on_tick(w) end\n");
-    write(d.path(), "alpha.lua", "function on_tick(w) error('alpha broke') end\n");
+    write(d.path(), "alpha_breaker.lua", "function on_tick(w) error('alpha broke') end\n");
     let o = run_in(
         d.path(),
         &[
@@ -123,7 +123,7 @@ fn sweep_columns_follow_the_bots_in_the_order_given() {
             "--bot",
             "momentum",
             "--bot",
-            "alpha.lua",
+            "alpha_breaker.lua",
             "--out",
             "sw.csv",
         ],
@@ -132,10 +132,16 @@ fn sweep_columns_follow_the_bots_in_the_order_given() {
     let csv = std::fs::read_to_string(d.path().join("sw.csv")).expect("csv");
     let header = csv.lines().next().unwrap_or_default();
     let cols: Vec<&str> = header.split(',').filter(|c| c.starts_with("roi_")).collect();
-    assert_eq!(cols, ["roi_zeta", "roi_momentum", "roi_alpha"], "{header}");
+    assert_eq!(cols, ["roi_zeta", "roi_momentum", "roi_alpha_breaker"], "{header}");
+    // The table's columns name each bot whole, and its values line up under them.
+    let table = text(&o.stdout);
+    let head = table.lines().find(|l| l.contains("ROI ")).expect("the table's header");
+    assert!(head.ends_with(" ROI zeta ROI momentum ROI alpha_breaker"), "{table}");
+    let row = table.lines().find(|l| l.trim_start().starts_with("0.18")).expect("a row");
+    assert_eq!(row.chars().count(), head.chars().count(), "{table}");
     // Why a bot faulted is told for sweeps too.
     let err = text(&o.stderr);
-    assert!(err.contains("alpha: faults in 1 of 1 run; first, in tao_weight=0.18 seed"), "{err}");
+    assert!(err.contains("alpha_breaker: faults in 1 of 1 run; first, in tao_weight=0.18 seed"), "{err}");
     assert!(err.contains("alpha broke") && !err.contains("zeta:"), "{err}");
 }
 

@@ -212,8 +212,10 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
     for n in &focus {
         head.push_str(&format!(" {:>10} {:>10}", format!("SN{n} emis"), format!("SN{n} price")));
     }
-    for e in &plan.entrants {
-        head.push_str(&format!(" {:>12}", format!("ROI {}", truncate(&e.name, 8))));
+    // Each bot's column fits its name (momentum and momentum#2 stay apart), up to 24.
+    let roi_w: Vec<usize> = plan.entrants.iter().map(|e| (e.name.chars().count().min(24) + 4).max(12)).collect();
+    for (e, w) in plan.entrants.iter().zip(&roi_w) {
+        head.push_str(&format!(" {:>w$}", format!("ROI {}", truncate(&e.name, 24))));
     }
     out!("{head}");
     for v in &plan.values {
@@ -236,8 +238,9 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
                 100.0 * mean(subs.iter().map(|s| s.price_change()))
             ));
         }
-        for k in 0..plan.entrants.len() {
-            line.push_str(&format!(" {:>+11.2}%", 100.0 * mean(runs.iter().map(|o| o.rois[k]))));
+        for (k, w) in roi_w.iter().enumerate() {
+            let w = w - 1;
+            line.push_str(&format!(" {:>+w$.2}%", 100.0 * mean(runs.iter().map(|o| o.rois[k]))));
         }
         out!("{line}");
     }
