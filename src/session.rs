@@ -678,8 +678,16 @@ impl Session {
         }
         match d.fault {
             Some(f) => {
-                let forfeit =
-                    if self.seats[k].actor.forfeited() { "; too many faults: it forfeits the match" } else { "" };
+                // A strategy forfeits at its fifth fault, or at once when it refuses to
+                // play (its options are wrong).
+                let faults = self.world.account(account).map_or(0, |a| a.faults) + 1;
+                let forfeit = match self.seats[k].actor.forfeited() {
+                    false => "",
+                    true if faults >= crate::script::Limits::default().fault_limit => {
+                        "; too many faults: it forfeits the match"
+                    }
+                    true => "; it forfeits the match",
+                };
                 self.fault(account, &format!("fault: {f} (turn lost{forfeit})"));
             }
             None => {

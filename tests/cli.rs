@@ -531,6 +531,20 @@ fn check_reports_a_shipped_strategys_bad_options() {
     let o = run(&["check", "momentum:lookbak=8"]);
     refused(&o, "unknown option 'lookbak' (did you mean 'lookback'?)");
     assert!(stderr(&o).contains("forfeits"), "{}", stderr(&o));
+    // In a match, the fault says it forfeits at once (not after "too many faults").
+    let o = run(&["sim", "--map", "tutorial", "--blocks", "50", "--bot", "momentum:lookbak=8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "'lookback'?); the options are entry, exit, lookback, size, slots, stop (turn lost; it forfeits the match)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("boom.lua"), "function on_tick(w) error('boom') end\n").expect("write");
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--blocks", "2000", "--bot", "boom.lua"]);
+    assert!(stderr(&o).contains("boom (turn lost; too many faults: it forfeits the match)"), "{}", stderr(&o));
     refused(&run(&["check", "mean_reversion:window=0"]), "unknown option 'window'");
     refused(&run(&["check", "momentum:size=nan"]), "size takes a number above 0 and at most 1");
     refused(&run(&["check", "momentum:"]), "is not key=value");
