@@ -449,22 +449,29 @@ fn serve_with_its_input_closed_while_paused_ends_and_writes_its_replay() {
     assert!(v.status.success(), "{}", stderr(&v));
 }
 
+/// `serve` of the tutorial on a free loopback port in `dir`, with `extra` arguments and
+/// every standard stream piped.
+fn serve_piped(dir: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    use std::process::Stdio;
+    Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1"])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts")
+}
+
 /// A replay that cannot be written at the end (its folder was removed during the class)
 /// is a failure, not a success with a log line.
 #[test]
 fn serve_fails_when_its_replay_is_lost() {
     use std::io::{BufRead, Write};
-    use std::process::Stdio;
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("class")).expect("mkdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
-        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--record", "class/r.dtrec"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
+    let mut child = serve_piped(dir.path(), &["--record", "class/r.dtrec"]);
     let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     while !line.contains("host commands") {
@@ -482,16 +489,8 @@ fn serve_fails_when_its_replay_is_lost() {
 #[test]
 fn serve_stopped_by_a_signal_ends_the_match_and_writes_its_replay() {
     use std::io::BufRead;
-    use std::process::Stdio;
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
-        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--start", "--record", "r.dtrec"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
+    let mut child = serve_piped(dir.path(), &["--start", "--record", "r.dtrec"]);
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
