@@ -592,12 +592,12 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
         loop {
             let snap = h.latest();
             if snap.over || snap.error.is_some() || std::time::Instant::now() > deadline {
-                return snap;
+                return (h, snap);
             }
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
     };
-    let ended = replica(vec![
+    let (handle, ended) = replica(vec![
         // The host's speed, 20 blocks a second, is shown as it is (not the game's nearest
         // step, 10).
         RemoteEvent::Tick {
@@ -614,7 +614,10 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
     assert!(ended.over && ended.error.is_none(), "{:?}", ended.error);
     assert!(ended.journal.iter().any(|l| l.text.contains("ana wins")));
     assert_eq!(ended.blocks_per_sec(), 20);
-    let dropped = replica(vec![RemoteEvent::Closed("kicked by the host".into())]);
+    // The game stops where the host ended it: its clock does not run on alone.
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    assert_eq!(handle.latest().block(), 300, "the replica ran on after the end");
+    let (_, dropped) = replica(vec![RemoteEvent::Closed("kicked by the host".into())]);
     assert!(!dropped.over);
     assert!(dropped.error.as_deref().is_some_and(|e| e.contains("kicked")), "{:?}", dropped.error);
 }

@@ -707,6 +707,13 @@ fn a_replay_never_shows_a_stale_message_or_queued_orders() {
     assert!(g.toast().contains("block"), "{}", g.toast());
     g.typed("]");
     assert_eq!(g.toast(), "", "a stale message");
+    // A replay that plays on from a seek keeps its message (until it times out).
+    g.typed("t7200\n ");
+    std::thread::sleep(Duration::from_millis(300));
+    g.pump();
+    assert!(g.snap().block() > 7200 && !g.snap().paused, "the replay plays");
+    assert!(g.toast().contains("going to block 7,200"), "{:?}", g.toast());
+    g.typed(" ");
     // Space at the end says it is the end.
     g.typed("t21600\n");
     assert_eq!(g.snap().block(), 21_600);

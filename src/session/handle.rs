@@ -1218,7 +1218,9 @@ impl Sim {
     }
 
     fn running(&self) -> bool {
+        // A replica never runs on its own, not even once its server has gone.
         self.remote.is_none()
+            && !self.remote_ended
             && !self.paused
             && !self.session.is_over()
             && self.error.is_none()
@@ -1273,6 +1275,7 @@ impl Sim {
                         self.error.get_or_insert(why);
                     }
                     self.remote = None;
+                    self.paused = true;
                     return true;
                 }
             }

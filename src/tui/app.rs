@@ -853,8 +853,11 @@ impl App {
 
     fn after_update(&mut self) {
         self.pause_while_too_small();
-        // A message about a replay's position goes when the replay is elsewhere.
-        if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| b != self.position()) {
+        // A message about a replay's position goes when the replay is elsewhere: moved
+        // back before it, or moved while paused (a replay that plays on from it keeps the
+        // message until it times out).
+        let (position, paused) = (self.position(), self.snap.paused);
+        if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| position < b || (paused && position != b)) {
             self.toast = None;
         }
         // Keep the market selection in view.
