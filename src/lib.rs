@@ -21,8 +21,8 @@
 //!   their versioned protocol; lockstep on orders with a state hash every tick.
 //! - [`tui`]: the terminal game (ratatui + crossterm); talks only to a session handle.
 //! - [`cli`]: the subcommands; the only place that wires layers together.
-//! - [`text`]: a leaf any layer may use: which characters of user text hide or reorder
-//!   what is around them, and their escapes.
+//! - [`text`]: a pure leaf any layer may use (the engine escapes account names with it):
+//!   which characters of user text hide or reorder what is around them, and their escapes.
 
 pub mod cli;
 pub mod engine;

@@ -526,6 +526,17 @@ fn serve_stopped_by_a_signal_ends_the_match_and_writes_its_replay() {
 }
 
 #[test]
+fn a_strategy_file_name_never_reaches_the_terminal_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ev\u{1b}[2Jil.lua");
+    std::fs::write(&file, "function on_tick(w) end\n").expect("write");
+    let o = run(&["sim", "--map", "tutorial", "--blocks", "10", "--bot", file.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("ev\\u{1b}[2Jil ") && !out.contains('\u{1b}'), "{out}");
+}
+
+#[test]
 fn check_reports_a_shipped_strategys_bad_options() {
     let o = run(&["check", "momentum:lookbak=8"]);
     refused(&o, "unknown option 'lookbak' (did you mean 'lookback'?)");

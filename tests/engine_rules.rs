@@ -1040,3 +1040,18 @@ fn teams_sell_a_fraction_of_their_alpha_every_cadence() {
     assert_eq!(w.accounts[team.index()].alpha[1], 56_250_000_000);
     w.check_invariants().expect("invariants");
 }
+
+/// A name never carries a terminal command onto anyone's screen (a save or a replay
+/// shows it): control and invisible formatting characters become escapes; the name is
+/// still unique.
+#[test]
+fn account_names_show_their_control_characters_as_escapes() {
+    let mut w = build(&init(vec![subnet(1, 100 * TAO, 1_000 * TAO)]));
+    let a = w.add_account("ab\u{1b}[2Jcd\u{202e}", AccountKind::Human, Tao(TAO));
+    let b = w.add_account("ab\u{1b}[2Jcd\u{202e}", AccountKind::Human, Tao(TAO));
+    let c = w.add_account("Ωmega 👩\u{200d}💻", AccountKind::Bot, Tao(TAO));
+    let name = |id| w.account(id).map(|x| x.name.clone()).unwrap_or_default();
+    assert_eq!(name(a), "ab\\u{1b}[2Jcd\\u{202e}");
+    assert_eq!(name(b), "ab\\u{1b}[2Jcd\\u{202e}#2");
+    assert_eq!(name(c), "Ωmega 👩\u{200d}💻", "emoji joiners are text");
+}

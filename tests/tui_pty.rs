@@ -147,6 +147,13 @@ fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
     assert!(err.contains("broken"), "{err}");
     let o = Command::new(BIN).args(["play", "--bot", "no/such/bot.lua"]).output().expect("run");
     assert_eq!(o.status.code(), Some(2));
+    // A name follows a workshop's rule (1 to 24 visible characters).
+    let o = Command::new(BIN).args(["play", "--name", &"x".repeat(30)]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--name: the name is too long: at most 24 characters"), "{err}");
+    let o = Command::new(BIN).args(["play", "--name", "\u{200b}\u{202e}"]).output().expect("run");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--name: a name is needed"), "invisible only");
 }
 
 /// A closed terminal (a closed window, a dropped SSH session): the game saves and exits.

@@ -39,7 +39,10 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
             path.display()
         ))
     })?;
-    let name = path.file_stem().map_or_else(|| "strategy".to_string(), |s| s.to_string_lossy().into_owned());
+    // The name is printed in tables and logs: a file name's control characters show as
+    // escapes, never as terminal commands.
+    let name =
+        path.file_stem().map_or_else(|| "strategy".to_string(), |s| crate::text::escape_hidden(&s.to_string_lossy()));
     Ok(Entrant { name, source, file: path.display().to_string() })
 }
 

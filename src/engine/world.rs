@@ -386,6 +386,10 @@ impl World {
     /// Adds an account with `free` TAO (a player joining, a bot's seat). The TAO enters
     /// the ledger as genesis TAO. Names are made unique by a numeric suffix.
     pub fn add_account(&mut self, name: &str, kind: AccountKind, free: Tao) -> AccountId {
+        // A name is shown on every screen and in every table: its control characters and
+        // invisible formatting marks become visible escapes (`\u{1b}`), never terminal
+        // commands.
+        let name = &crate::text::escape_hidden(name);
         let mut unique = name.to_string();
         let mut k = 2;
         while self.account_by_name(&unique).is_some() {
