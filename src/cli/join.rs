@@ -142,6 +142,10 @@ fn token_path(code: &str, name: &str, role: Role) -> Option<PathBuf> {
 /// names never share a file: ASCII letters and digits as they are, every other byte as
 /// `_XX` in hex).
 fn token_file_name(code: &str, name: &str, role: Role) -> String {
+    // Kept under the name the room shows (invisible characters dropped), so that
+    // `--name bob` finds the token of a `bob` once typed with a zero-width space.
+    let shown = crate::net::server::clean_name(name).unwrap_or_else(|_| name.to_string());
+    let name = shown.as_str();
     let mut safe = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() {
@@ -271,6 +275,11 @@ mod tests {
             }
         }
         assert_eq!(token_file_name("K7M2QX", "a b", Role::Bot), "K7M2QX-bot-a_20b.token");
+        assert_eq!(
+            token_file_name("K7M2QX", " bob\u{200b}", Role::Player),
+            token_file_name("K7M2QX", "bob", Role::Player),
+            "the name the room shows"
+        );
     }
 
     #[test]
