@@ -1824,6 +1824,22 @@ mod tests {
     }
 
     #[test]
+    fn the_welcome_box_leaves_the_title_and_tabs_in_view() {
+        let long = "Watch the foundation's validators switch SN28 from rewarding holders to rewarding sellers";
+        let mut app = welcomed(|i, _| {
+            i.objectives = (0..5).map(|_| crate::scenario::Objective::prompt(long)).collect();
+        });
+        let screen = rows(&mut app, 80, 24);
+        assert!(screen[0].contains("dTAO Arena") && screen[1].contains("1 Market"), "{}", screen.join("\n"));
+        let text = screen.join("\n");
+        assert!(text.contains("This lesson has 5 objectives: 4 lists them on the Network screen."), "{text}");
+        assert!(text.contains("Enter starts the clock"), "{text}");
+        // With room, they are listed.
+        let screen = rows(&mut app, 160, 48).join("\n");
+        assert!(screen.contains("Objectives") && screen.matches(" • Watch the foundation's").count() == 5, "{screen}");
+    }
+
+    #[test]
     fn a_resumed_games_welcome_says_where_it_resumes() {
         let mut app = welcomed(|_, s| s.view.block = 3_770);
         let screen = text(&mut app, 100, 30);

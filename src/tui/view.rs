@@ -76,7 +76,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Screen::Log => log::draw(app, c.body, buf),
     }
     if let Some(o) = app.overlay() {
-        overlay::draw(app, o, area, buf);
+        // The welcome box leaves the title, tabs and status line in view.
+        let room = if matches!(o, super::app::Overlay::Welcome) { c.body } else { area };
+        overlay::draw(app, o, room, buf);
     }
     if let Some(n) = app.narration() {
         overlay::narration(app, n, area, buf);

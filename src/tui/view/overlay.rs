@@ -60,9 +60,7 @@ pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
 
 /// Draws `lines` in a centred box `w` wide (and as tall as they need).
 fn boxed(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, lines: Vec<Line<'_>>) {
-    let inner_w = usize::from(w.saturating_sub(2).max(1));
-    let rows: usize = lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum();
-    let h = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let h = u16::try_from(box_rows(&lines, w) + 2).unwrap_or(u16::MAX);
     let r = popup(area, w, h);
     Clear.render(r, buf);
     Paragraph::new(lines).wrap(Wrap { trim: false }).block(panel(app, title.to_string())).render(r, buf);
@@ -176,13 +174,6 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         );
         (" Replay ", keys, "Enter plays · Esc looks first (paused)")
     } else {
-        if !info.objectives.is_empty() {
-            lines.push(Line::styled("Objectives", t.header));
-            for o in &info.objectives {
-                lines.push(Line::raw(format!(" • {}", o.text)));
-            }
-            lines.push(Line::raw(""));
-        }
         let opponents = if info.bots.is_empty() {
             "the map's NPCs".to_string()
         } else {
@@ -238,8 +229,31 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
     lines.push(keys);
     lines.push(Line::raw(""));
     lines.push(Line::styled(start, t.warn).centered());
-    let w = if area.width >= 120 { 90 } else { area.width.saturating_sub(4) };
-    boxed(app, area, buf, title, w, lines);
+    if !info.replay && !info.objectives.is_empty() {
+        // The objectives, under the description, when the box has room for them (the
+        // Network screen always lists them).
+        let mut list = vec![Line::styled("Objectives", t.header)];
+        list.extend(info.objectives.iter().map(|o| Line::raw(format!(" • {}", o.text))));
+        let rows = |ls: &[Line<'_>]| box_rows(ls, welcome_width(area));
+        if rows(&lines) + rows(&list) + 1 + 2 > usize::from(area.height) {
+            let n = info.objectives.len();
+            list = vec![Line::raw(format!("This lesson has {n} objectives: 4 lists them on the Network screen."))];
+        }
+        list.push(Line::raw(""));
+        lines.splice(3..3, list);
+    }
+    boxed(app, area, buf, title, welcome_width(area), lines);
+}
+
+/// The rows `lines` take inside a box `w` wide (each wraps on its own).
+fn box_rows(lines: &[Line<'_>], w: u16) -> usize {
+    let inner_w = usize::from(w.saturating_sub(2).max(1));
+    lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum()
+}
+
+/// The welcome box's width in `area`.
+fn welcome_width(area: Rect) -> u16 {
+    if area.width >= 120 { 90 } else { area.width.saturating_sub(4) }
 }
 
 fn help(app: &App, area: Rect, buf: &mut Buffer) {
