@@ -1,5 +1,6 @@
 //! Text from users (maps, strategies, network peers) made safe to show in a terminal:
-//! which characters hide or reorder what is around them, and their escapes.
+//! which characters hide or reorder what is around them, and their escapes; and counts
+//! with their words (`1 player`, `2 players`).
 //!
 //! Two sets, one place: [`is_hidden`] is what shown text may not hold (a map's text, a
 //! log line, a message), and [`is_invisible`] adds the characters that show nothing by
@@ -99,6 +100,12 @@ pub fn printable(s: String) -> String {
     escape(&s.replace('\t', " "), is_hidden, usize::MAX)
 }
 
+/// `n` and the word for that many: `1 player`, `2 players`, `0 players`.
+#[must_use]
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +122,12 @@ mod tests {
         for c in ['a', 'Ω', '日', '🚀', ' ', '…'] {
             assert!(!is_invisible(c), "{c}");
         }
+    }
+
+    #[test]
+    fn counts() {
+        assert_eq!(count(1, "server bot", "server bots"), "1 server bot");
+        assert_eq!(count(0, "spectator", "spectators"), "0 spectators");
     }
 
     #[test]

@@ -608,7 +608,7 @@ fn seats_count_connected_players_and_the_host_sees_every_account() {
     let table = wait_players(&server, |_| true);
     assert!(row(&table, "server_bot").contains("server bot"), "{table}");
     assert!(row(&table, "ben").contains("connected"), "{table}");
-    assert!(table.contains("3 of 2 seats taken") && table.contains("1 server bots"), "{table}");
+    assert!(table.contains("3 of 2 seats taken") && table.contains("1 server bot,"), "{table}");
     server.host(HostCommand::End);
     drop((ben, carl, back));
     let end = server.wait();

@@ -36,7 +36,7 @@ pub fn run(file: &Path) -> CliResult {
     }
     let map = crate::scenario::load(&path)?;
     let w = crate::engine::World::new(&map.init).map_err(|e| CliError::input(format!("{path}: {e}")))?;
-    let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let count = crate::text::count;
     let objectives = match (map.objectives.len(), map.objectives.iter().filter(|o| o.goal.is_some()).count()) {
         (0, _) => String::new(),
         (n, 0) => format!(", {}", count(n, "objective", "objectives")),

@@ -794,8 +794,9 @@ impl Room {
                     let connected = self.connected_players();
                     if connected >= self.limits.max_players {
                         return Err(format!(
-                            "the room is full: {connected} players and bots are connected, the host's limit \
-                             (--max-players {}); a seat frees when one of them leaves",
+                            "the room is full: {} connected, the host's limit (--max-players {}); a seat \
+                             frees when one of them leaves",
+                            crate::text::count(connected, "player or bot is", "players and bots are"),
                             self.limits.max_players
                         ));
                     }
@@ -1097,13 +1098,15 @@ impl Room {
             .collect();
         lines.extend(self.session.seats().iter().map(|s| row(&s.name, "server bot", "on server", s.account)));
         let spectators = self.conns.values().filter(|c| c.player.is_none()).count();
-        let away = self.players.iter().filter(|p| p.conn.is_none()).count();
+        let away = self.players.iter().filter(|p| p.conn.is_none() && !p.kicked).count();
+        let kicked = self.players.iter().filter(|p| p.kicked).count();
         lines.push(format!(
-            "{} of {} seats taken (--max-players), {away} away (their accounts stay in the match), {} server bots, \
-             {spectators} spectators",
+            "{} of {} seats taken (--max-players), {away} away and {kicked} kicked (their accounts stay in the \
+             match), {}, {}",
             self.connected_players(),
             self.limits.max_players,
-            self.session.seats().len()
+            crate::text::count(self.session.seats().len(), "server bot", "server bots"),
+            crate::text::count(spectators, "spectator", "spectators")
         ));
         lines.join("\n")
     }
