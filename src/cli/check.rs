@@ -25,7 +25,7 @@ pub fn run(file: &Path) -> CliResult {
         return Err(CliError::input(format!(
             "{}: check takes a map (.toml) or a strategy (.lua); to check a recording, run: dtao-arena replay {} --verify",
             file.display(),
-            file.display()
+            super::shell_word(&file.display().to_string())
         )));
     }
     let path = file.to_string_lossy();

@@ -153,11 +153,11 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
         };
         if !folder.is_dir() {
             return Err(CliError::input(format!(
-                "{} '{}': the folder '{}' does not exist; create it first (mkdir -p '{}')",
+                "{} '{}': the folder '{}' does not exist; create it first (mkdir -p {})",
                 o.flag,
                 o.path.display(),
                 folder.display(),
-                folder.display()
+                super::shell_word(&folder.display().to_string())
             )));
         }
         tempfile::Builder::new().prefix(".dtao-check-").tempfile_in(folder).map_err(|e| {

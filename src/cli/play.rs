@@ -117,13 +117,16 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
     let file = path.display().to_string();
     if rec.is_complete() {
         return Err(CliError::input(format!(
-            "'{file}' is a finished match (block {} of {}); watch it with `dtao-arena replay {file}`",
-            rec.block, rec.header.end_block
+            "'{file}' is a finished match (block {} of {}); watch it with `dtao-arena replay {}`",
+            rec.block,
+            rec.header.end_block,
+            super::shell_word(&file)
         )));
     }
     if !rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human) {
         return Err(CliError::input(format!(
-            "'{file}' has no human player to resume as (a headless recording?); watch it with `dtao-arena replay {file}`"
+            "'{file}' has no human player to resume as (a headless recording?); watch it with `dtao-arena replay {}`",
+            super::shell_word(&file)
         )));
     }
     let seed = rec.header.seed;

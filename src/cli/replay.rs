@@ -58,7 +58,12 @@ pub fn run(a: &ReplayArgs) -> CliResult {
             &session.world().state_hash_hex()[..16],
         );
         if !rec.is_complete() {
-            out!("(a save at block {} of {}: resume it with `dtao-arena play --load {file}`)", rec.block, h.end_block);
+            out!(
+                "(a save at block {} of {}: resume it with `dtao-arena play --load {}`)",
+                rec.block,
+                h.end_block,
+                super::shell_word(&file.to_string())
+            );
         }
     }
     Ok(())

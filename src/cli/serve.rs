@@ -259,7 +259,6 @@ mod tests {
         assert_eq!(parse_host("allow Ana"), Ok(Some(HostCommand::Allow("Ana".into()))));
         assert_eq!(parse_host("unkick ana"), Ok(Some(HostCommand::Allow("ana".into()))));
         assert!(parse_host("allow").is_err_and(|e| e.contains("kicked player")));
-        assert!(HOST_HELP.contains("kick NAME disconnects") && HOST_HELP.contains("rest of the match"));
         assert_eq!(parse_host("help"), Err(String::new()));
         assert_eq!(parse_host("dance"), Err("unknown command 'dance'".into()));
         assert_eq!(parse_host("\u{1b}[4~"), Err("unknown command '\\u{1b}[4~'".into()));

@@ -98,7 +98,8 @@ pub fn run(a: &SimArgs) -> CliResult {
     }
     if let (Some(path), Some(r)) = (&a.record, session.recording(chrono::Utc::now())) {
         super::recfile::write(path, &r)?;
-        eprintln!("recorded {} blocks to {} (watch: dtao-arena replay {})", r.block, path.display(), path.display());
+        let shown = path.display().to_string();
+        eprintln!("recorded {} blocks to {shown} (watch: dtao-arena replay {})", r.block, super::shell_word(&shown));
     }
     let rep = report::session_report(&session);
     if !a.bots.is_empty() && !a.json {

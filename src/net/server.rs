@@ -454,7 +454,15 @@ pub fn shown_name(raw: &str) -> String {
 /// A remote bot's log line or fault text for the match log: control and other hidden
 /// characters (see [`crate::text::is_hidden`]) removed, cut to 200 characters.
 fn clean_line(line: &str) -> String {
-    line.chars().filter(|c| !crate::text::is_hidden(*c)).take(MAX_LOG_CHARS).collect()
+    // Tabs and line breaks become spaces (words stay apart); other hidden characters go.
+    line.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if crate::text::is_hidden(c) => None,
+            c => Some(c),
+        })
+        .take(MAX_LOG_CHARS)
+        .collect()
 }
 
 /// Why an order or input from the other side does not decode, in words (not a
@@ -1692,6 +1700,8 @@ mod tests {
     #[test]
     fn refused_names_are_shown_escaped_and_cut_short() {
         assert_eq!(shown_name("bob\nfake"), "bob\\u{a}fake");
+        // A remote bot's line keeps its words apart and loses what would hide text.
+        assert_eq!(clean_line("boom\r\nfake\tx\u{1b}[2J\u{202e}y"), "boom  fake x[2Jy");
         assert_eq!(shown_name("\u{202e}x\u{1b}"), "\\u{202e}x\\u{1b}");
         let long = shown_name(&format!("\u{1b}]0;{}", "y".repeat(60_000)));
         assert!(long.starts_with("\\u{1b}]0;yyy") && long.ends_with('…'), "{long}");

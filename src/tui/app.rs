@@ -378,6 +378,11 @@ impl App {
     pub fn queued(&self) -> Queued {
         Queued { orders: self.submitted.iter().map(|(_, o)| o.clone()).collect() }
     }
+    /// How many orders the player has submitted that the match has not applied yet.
+    #[must_use]
+    pub fn queued_len(&self) -> usize {
+        self.submitted.len()
+    }
     /// Whether the player has asked to leave.
     #[must_use]
     pub fn should_quit(&self) -> bool {

@@ -231,7 +231,7 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     // A replay is read-only: the recorded player's orders are not "queued" by anyone.
     // The orders just submitted count at once (the snapshot lists them a moment later).
-    let pending = if app.is_replay() { 0 } else { snap.pending.len().max(app.queued().orders.len()) };
+    let pending = if app.is_replay() { 0 } else { snap.pending.len().max(app.queued_len()) };
     // With a message to show, the right side takes its short form if both do not fit.
     let toast_w = app.toast().map_or(0, |m| m.text.chars().count() + 2);
     let (long, short) = if app.narration().is_some() {
