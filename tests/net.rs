@@ -564,7 +564,9 @@ fn kick_keeps_the_account_and_name_out_until_the_host_allows_them() {
     assert!(r.contains("'ben'") && r.contains("kicked"), "{r}");
     // A named spectator too.
     let wall = join(&server, "wall", Role::Spectator);
-    assert!(server.host(HostCommand::Kick("wall".into())).contains("spectator 'wall' kicked"));
+    assert!(
+        server.host(HostCommand::Kick("wall".into())).contains("spectator 'wall' disconnected and that name kept out")
+    );
     assert!(closed_reason(&wall).starts_with(protocol::KICKED));
     assert!(refused(&addr, hello(&code, "wall", Role::Spectator)).contains("kicked"));
     // The host lets Ana back: her token resumes her account.

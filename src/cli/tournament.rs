@@ -95,6 +95,8 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     };
     let rows = tournament::run(&plan, jobs, &tournament::lua_actor, &progress)
         .map_err(|e| CliError::runtime(e.to_string()))?;
+    // Every match has run: a stop from here on interrupts the writing of the tables.
+    done.store(usize::MAX, std::sync::atomic::Ordering::Relaxed);
     bar.finish_and_clear();
     let board = tournament::leaderboard(&plan.entrants, &rows);
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
@@ -238,10 +240,20 @@ fn stop_says_what_was_kept(
         (Some(dir), false) => format!("; nothing was written to {}", dir.display()),
         (None, _) => String::new(),
     };
+    let writing = a.out.as_ref().map_or_else(String::new, |dir| {
+        format!(
+            " in {}: each table there is whole (written atomically), but the later ones may be missing",
+            dir.display()
+        )
+    });
     super::signals::on_stop(move || {
         bar.abandon();
         let n = done.load(std::sync::atomic::Ordering::Relaxed);
-        let _ = writeln!(std::io::stderr(), "stopped: {n} of {total} matches had finished{kept}");
+        let _ = if n == usize::MAX {
+            writeln!(std::io::stderr(), "stopped after all {total} matches, while writing the tables{writing}")
+        } else {
+            writeln!(std::io::stderr(), "stopped: {n} of {total} matches had finished{kept}")
+        };
         std::process::exit(130);
     });
 }

@@ -1119,8 +1119,9 @@ impl Room {
         lines.join("\n")
     }
 
-    /// The host's `kick NAME`: a player or remote bot (connected or away) or a named
-    /// spectator is disconnected and kept out for the rest of the match.
+    /// The host's `kick NAME`: a player or remote bot (connected or away) is disconnected
+    /// and kept out for the rest of the match; a named spectator is disconnected and its
+    /// name refused (it may come back without one).
     fn kick(&mut self, name: &str) -> String {
         let lower = name.to_lowercase();
         if self.session.seats().iter().any(|s| s.name.to_lowercase() == lower) {
@@ -1146,7 +1147,10 @@ impl Room {
             let shown = c.name.clone();
             self.kicked.insert(lower);
             self.drop_conn(id, &format!("{KICKED} for the rest of the match"));
-            return format!("spectator '{shown}' kicked: kept out for the rest of the match");
+            return format!(
+                "spectator '{shown}' disconnected and that name kept out; a spectator needs no name, so only a new \
+                 room code keeps a screen out for good"
+            );
         }
         format!("nobody called '{name}' is in this room (`players` lists them)")
     }
