@@ -88,16 +88,18 @@ pub fn escape_hidden(s: &str) -> String {
     if s.chars().any(is_hidden) { escape(s, is_hidden, usize::MAX) } else { s.to_string() }
 }
 
-/// Log text as a terminal may show it: a tab becomes a space, and the other
-/// [`is_hidden`] characters escapes (ESC sequences could move the cursor, recolour or
-/// retitle the screen of whoever reads the log; a bidirectional override could reverse
-/// what follows). `sim`'s bot lines and `join --bot`'s lines go through it.
+/// Log text as a terminal may show it, on one line: a tab or a line break (`\n`,
+/// `\r\n`, `\r`) becomes a space, and the other [`is_hidden`] characters escapes (ESC
+/// sequences could move the cursor, recolour or retitle the screen of whoever reads the
+/// log; a bidirectional override could reverse what follows). `sim`'s bot lines,
+/// `join --bot`'s lines and the game's Log (a map's multi-line narration) go through it.
 #[must_use]
 pub fn printable(s: String) -> String {
     if !s.chars().any(is_hidden) {
         return s;
     }
-    escape(&s.replace('\t', " "), is_hidden, usize::MAX)
+    let spaced = s.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ");
+    escape(&spaced, is_hidden, usize::MAX)
 }
 
 /// `n` and the word for that many: `1 player`, `2 players`, `0 players`.
@@ -122,6 +124,13 @@ mod tests {
         for c in ['a', 'Ω', '日', '🚀', ' ', '…'] {
             assert!(!is_invisible(c), "{c}");
         }
+    }
+
+    #[test]
+    fn printable_text_is_one_line_without_terminal_commands() {
+        assert_eq!(printable("plain".to_string()), "plain");
+        assert_eq!(printable("day 4:\nthe crowd\r\nsells\tall\rnow".to_string()), "day 4: the crowd sells all now");
+        assert_eq!(printable("red \u{1b}[31m and \u{202e}rtl".to_string()), "red \\u{1b}[31m and \\u{202e}rtl");
     }
 
     #[test]
