@@ -188,6 +188,10 @@ pub struct Toast {
     /// A replay's message about a position ("this is the start of the match", "going to
     /// block N"): it goes as soon as the replay is somewhere else.
     at: Option<u64>,
+    /// Says that the clock runs again after the command numbered so (see
+    /// `Snapshot::acked`): it goes as soon as the clock stops after it (a narration, the
+    /// host's or the player's pause).
+    running: Option<u64>,
 }
 
 /// The game.
@@ -414,6 +418,7 @@ impl App {
             spectator: !self.info.replay && self.info.human.is_none(),
             save: self.info.save_path.is_some(),
             lesson: self.info.lesson,
+            shared: self.info.shared,
         }
     }
 
@@ -649,7 +654,7 @@ impl App {
             } else {
                 format!("✗ rejected: {}: {}", last.order, last.text)
             };
-            self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS, at: None });
+            self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS, at: None, running: None });
         }
         self.take_lesson_and_save();
         self.follow_log_pin();
@@ -754,13 +759,14 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>, ok: Option<bool>) {
-        self.toast = Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None });
+        self.toast = Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None });
     }
 
     /// Says something about the replay's position `block`: it goes when the replay
     /// moves elsewhere.
     fn say_at(&mut self, text: impl Into<String>, block: u64) {
-        self.toast = Some(Toast { text: text.into(), ok: None, ticks_left: TOAST_TICKS, at: Some(block) });
+        self.toast =
+            Some(Toast { text: text.into(), ok: None, ticks_left: TOAST_TICKS, at: Some(block), running: None });
     }
 
     fn send(&mut self, c: Command) {
@@ -853,6 +859,9 @@ impl App {
         {
             self.send(Command::Resume);
             self.say("the clock runs again (it paused while the window was too small)", None);
+            if let Some(t) = &mut self.toast {
+                t.running = Some(self.issued);
+            }
         }
     }
 
@@ -863,6 +872,16 @@ impl App {
         // message until it times out).
         let (position, paused) = (self.position(), self.snap.paused);
         if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| position < b || (paused && position != b)) {
+            self.toast = None;
+        }
+        // "The clock runs again" is wrong once a narration or the host stops it.
+        let acked = self.snap.acked;
+        if self
+            .toast
+            .as_ref()
+            .and_then(|t| t.running)
+            .is_some_and(|at| (paused && acked >= at) || self.narration_pending())
+        {
             self.toast = None;
         }
         // Keep the market selection in view.
@@ -1496,6 +1515,46 @@ mod tests {
     }
 
     #[test]
+    fn the_clock_runs_again_message_goes_when_the_clock_stops() {
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.acked = 0;
+        });
+        app.update(Action::Resize { width: 60, height: 20 });
+        let mut snap = (*app.snap).clone();
+        snap.paused = true;
+        snap.acked = app.issued;
+        app.set_snapshot(std::sync::Arc::new(snap.clone()));
+        app.update(Action::Resize { width: 80, height: 24 });
+        let says = |app: &App| app.toast().is_some_and(|t| t.text.contains("the clock runs again"));
+        assert!(says(&app), "{:?}", app.toast());
+        // The resume is on its way: the snapshot still paused keeps the message.
+        app.set_snapshot(std::sync::Arc::new(snap.clone()));
+        assert!(says(&app), "{:?}", app.toast());
+        // Applied, then a narration stops the clock: the message would be wrong.
+        snap.acked = app.issued;
+        snap.paused = false;
+        app.set_snapshot(std::sync::Arc::new(snap.clone()));
+        assert!(says(&app));
+        snap.narration = Some(narration("The foundation's validators switch to reward_sellers."));
+        app.set_snapshot(std::sync::Arc::new(snap.clone()));
+        assert!(!says(&app), "{:?}", app.toast());
+        // Or the host's (or the player's) pause.
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.acked = 0;
+        });
+        app.update(Action::Resize { width: 60, height: 20 });
+        app.update(Action::Resize { width: 80, height: 24 });
+        assert!(says(&app));
+        let mut snap = (*app.snap).clone();
+        snap.acked = app.issued;
+        snap.paused = true;
+        app.set_snapshot(std::sync::Arc::new(snap));
+        assert!(!says(&app), "{:?}", app.toast());
+    }
+
+    #[test]
     fn space_on_the_too_small_screen_is_the_players_choice() {
         let mut app = app_with(|s| {
             s.paused = false;
@@ -1817,6 +1876,10 @@ mod tests {
             assert!(sent(&mut app).is_empty(), "{k:?} sent a clock command");
             assert!(text(&mut app, 100, 30).contains("the host runs the clock in a shared world"), "{k:?}");
         }
+        // Nor does its help offer the time keys.
+        keys(&mut app, "?");
+        let help = text(&mut app, 160, 48);
+        assert!(help.contains("none: the host runs the clock") && !help.contains("pause / resume"), "{help}");
         // A projector: no budget, no order keys.
         let mut app = welcomed(|i, s| {
             i.shared = true;

@@ -37,6 +37,10 @@ pub enum When {
     Save,
     /// A lesson (narration pauses the clock).
     Lesson,
+    /// A match whose clock this game runs (not a shared world's: the host runs that).
+    OwnClock,
+    /// A shared world (`join`): the host runs the clock.
+    Shared,
 }
 
 /// The facts about a match that decide which keys the help lists.
@@ -50,6 +54,8 @@ pub struct KeySet {
     pub save: bool,
     /// A lesson.
     pub lesson: bool,
+    /// A shared world joined from a host (`join`): the clock is the host's.
+    pub shared: bool,
 }
 
 impl KeySet {
@@ -63,6 +69,8 @@ impl KeySet {
             When::Spectate => self.spectator,
             When::Save => self.save && !self.replay,
             When::Lesson => self.lesson,
+            When::OwnClock => !self.shared,
+            When::Shared => self.shared,
         }
     }
 
@@ -84,9 +92,10 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Move", "mouse", "click a tab or a row, wheel to scroll", When::Always),
     ("Market", "o  O", "next sort column / reverse the sort", When::Always),
     ("Market", "/", "filter subnets by name, number or mechanism", When::Always),
-    ("Time", "space", "pause / resume", When::Always),
-    ("Time", "+ -", "faster / slower (1 block to a day a second)", When::Always),
-    ("Time", ".", "run one block", When::Always),
+    ("Time", "space", "pause / resume", When::OwnClock),
+    ("Time", "+ -", "faster / slower (1 block to a day a second)", When::OwnClock),
+    ("Time", ".", "run one block", When::OwnClock),
+    ("Time", "space + - .", "none: the host runs the clock in a shared world", When::Shared),
     ("Replay", "n  N", "next / previous mark (narration, event, big trade)", When::Replay),
     ("Replay", "[  ]", "back / forward one day (7,200 blocks)", When::Replay),
     ("Replay", "t", "go to a block (12345) or a day (d3, day 3)", When::Replay),
@@ -313,6 +322,14 @@ mod tests {
         assert!(spectator.lines().any(|k| k.0 == "Watch" && k.1 == "p  P"));
         assert!(!spectator.lines().any(|k| matches!(k.0, "Orders" | "Forms" | "Replay")));
         assert!(!play.lines().any(|k| k.0 == "Watch") && !replay.lines().any(|k| k.0 == "Watch"));
+        // A shared world's clock is the host's: its help offers no time keys.
+        let time = |set: KeySet| set.lines().filter(|k| k.0 == "Time").map(|k| k.1).collect::<Vec<_>>();
+        assert_eq!(time(play), ["space", "+ -", "."]);
+        assert_eq!(time(replay), ["space", "+ -", "."]);
+        for set in [KeySet { shared: true, ..play }, KeySet { shared: true, ..spectator }] {
+            assert_eq!(time(set), ["space + - ."], "{set:?}");
+            assert!(set.lines().any(|k| k.2.contains("the host runs the clock")));
+        }
         // Replay keys and the save key are free in every other binding.
         let mut seen = std::collections::HashSet::new();
         for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345 ".chars() {
