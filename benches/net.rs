@@ -92,7 +92,7 @@ fn main() {
                                 ticks[k] += 1;
                                 latencies_us.push(t.received_unix_us.saturating_sub(t.sent_unix_us));
                             }
-                            Incoming::Closed(_) if alive[k] => {
+                            Incoming::Closed(_) | Incoming::Lost(_) if alive[k] => {
                                 alive[k] = false;
                                 closed.fetch_add(1, Ordering::Relaxed);
                             }

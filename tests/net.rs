@@ -76,7 +76,7 @@ fn follow(joined: Joined, mut act: impl FnMut(u64, &client::Outbox) + Send + 'st
                 }
                 Incoming::Notice(_) => {}
                 Incoming::End(e) => seen.end = Some(e),
-                Incoming::Closed(why) => {
+                Incoming::Closed(why) | Incoming::Lost(why) => {
                     seen.closed = Some(why);
                     break;
                 }
@@ -295,7 +295,7 @@ fn reconnects_resume_and_bad_clients_are_handled_while_the_others_carry_on() {
     }
     let mut flood_closed = false;
     while let Some(m) = flooder.link.recv_timeout(Duration::from_secs(3)) {
-        if let Incoming::Closed(_) = m {
+        if let Incoming::Closed(_) | Incoming::Lost(_) = m {
             flood_closed = true;
             break;
         }

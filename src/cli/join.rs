@@ -201,6 +201,7 @@ fn play_game(joined: Joined) -> CliResult {
                     RemoteEvent::End(text)
                 }
                 Incoming::Closed(why) => RemoteEvent::Closed(closed_text(&why)),
+                Incoming::Lost(why) => RemoteEvent::Closed(lost_text(&why)),
             };
             if tx.send(e).is_err() {
                 break;
@@ -225,18 +226,20 @@ fn play_game(joined: Joined) -> CliResult {
     result
 }
 
-/// Why the link ended, for the user: a kick or a reconnect elsewhere as the server says
-/// it; a lost connection without a promise (the server may be gone); any other reason
-/// of the server with the way back.
+/// Why the server ended the link, for the user: a kick or a reconnect elsewhere as the
+/// server says it; any other reason with the way back.
 fn closed_text(why: &str) -> String {
     use crate::net::protocol::{KICKED, REPLACED};
     if why.starts_with(KICKED) || why.starts_with(REPLACED) {
         format!("the server ended this connection: {why}")
-    } else if why.starts_with(client::LOST) {
-        format!("{why}; if the room is still open, the same join command rejoins it")
     } else {
         format!("the server ended this connection: {why} (the same join command brings you back to your account)")
     }
+}
+
+/// A lost connection, for the user: without a promise (the server may be gone).
+fn lost_text(why: &str) -> String {
+    format!("{why}; if the room is still open, the same join command rejoins it")
 }
 
 fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
@@ -291,7 +294,7 @@ mod tests {
         assert!(!replaced.contains("brings you back"), "{replaced}");
         // The server vanished (a crash, the end of the room): no account promised, and
         // the words are not doubled.
-        let lost = closed_text(&format!("{}: it hung up without a word", client::LOST));
+        let lost = lost_text(&format!("{}: it hung up without a word", client::LOST));
         assert!(lost.starts_with("lost the connection to the server: it hung up"), "{lost}");
         assert!(!lost.contains("your account") && lost.contains("if the room is still open"), "{lost}");
         assert_eq!(lost.matches("connection").count(), 1, "{lost}");

@@ -26,9 +26,8 @@ const PING_EVERY: Duration = Duration::from_secs(5);
 /// The server is given up on after this long without a frame (it ticks ten times a
 /// second, even when paused).
 const SERVER_SILENCE: Duration = Duration::from_secs(15);
-/// The start of [`Incoming::Closed`]'s text when this client lost the connection (the
-/// server hung up or went silent without a [`ServerMsg::Closed`]): the server may be
-/// gone, so nothing is promised about coming back.
+/// The start of [`Incoming::Lost`]'s text: this client lost the connection (the server
+/// hung up or went silent without a [`ServerMsg::Closed`]).
 pub const LOST: &str = "lost the connection to the server";
 
 /// Why joining failed.
@@ -78,10 +77,13 @@ pub enum Incoming {
     Notice(String),
     /// The match is over.
     End(End),
-    /// The connection ended: the server's reason (such as one starting with
-    /// [`KICKED`](super::protocol::KICKED)), or, starting with [`LOST`], why this client
-    /// lost it.
+    /// The server ended the connection, for this reason (such as one starting with
+    /// [`KICKED`](super::protocol::KICKED)).
     Closed(String),
+    /// This client lost the connection without a word from the server (it hung up, went
+    /// silent or sent what this build cannot read): the text, starting with [`LOST`],
+    /// says how. The server may be gone, so nothing is promised about coming back.
+    Lost(String),
 }
 
 /// A joined client: the server's welcome, the match so far, and the link.
@@ -307,26 +309,26 @@ async fn run_link(
             f = input.next() => {
                 last_frame = Instant::now();
                 let msg = match f {
-                    None => break format!("{LOST}: it hung up without a word (the room may have ended or stopped)"),
+                    None => break lost("it hung up without a word (the room may have ended or stopped)".into()),
                     Some(Err(e)) if matches!(
                         e.kind(),
                         std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
-                    ) => break format!("{LOST}: the connection dropped ({e})"),
-                    Some(Err(e)) => break format!("{LOST}: bad frame from the server ({e})"),
+                    ) => break lost(format!("the connection dropped ({e})")),
+                    Some(Err(e)) => break lost(format!("bad frame from the server ({e})")),
                     Some(Ok(f)) => match protocol::decode_server(&f) {
                         Ok(m) => m,
-                        Err(e) => break format!("{LOST}: the server sent {e}"),
+                        Err(e) => break lost(format!("the server sent {e}")),
                     },
                 };
                 let event = match msg {
                     ServerMsg::Tick(t) => match decode_tick(t) {
                         Ok(t) => Incoming::Tick(t),
-                        Err(e) => break format!("{LOST}: the server sent an input this build cannot read: {e}"),
+                        Err(e) => break lost(format!("the server sent an input this build cannot read: {e}")),
                     },
                     ServerMsg::Notice(n) => Incoming::Notice(n),
                     ServerMsg::End(e) => Incoming::End(e),
-                    ServerMsg::Closed { reason } => break reason,
-                    other => break format!("{LOST}: the server sent {} out of turn", kind(&other)),
+                    ServerMsg::Closed { reason } => break Incoming::Closed(reason),
+                    other => break lost(format!("the server sent {} out of turn", kind(&other))),
                 };
                 if events.send(event).is_err() {
                     return;
@@ -336,20 +338,25 @@ async fn run_link(
                 let Some(m) = m else { return };
                 let f = Bytes::from(protocol::encode(&m));
                 if let Err(e) = output.send(f).await {
-                    break format!("{LOST}: cannot write to it ({e})");
+                    break lost(format!("cannot write to it ({e})"));
                 }
             }
             _ = ping.tick() => {
                 if last_frame.elapsed() > SERVER_SILENCE {
-                    break format!("{LOST}: it has been silent for {} s", SERVER_SILENCE.as_secs());
+                    break lost(format!("it has been silent for {} s", SERVER_SILENCE.as_secs()));
                 }
                 if let Err(e) = output.send(Bytes::from(protocol::encode(&ClientMsg::Ping))).await {
-                    break format!("{LOST}: cannot write to it ({e})");
+                    break lost(format!("cannot write to it ({e})"));
                 }
             }
         }
     };
-    let _ = events.send(Incoming::Closed(closed));
+    let _ = events.send(closed);
+}
+
+/// [`Incoming::Lost`] for `how`.
+fn lost(how: String) -> Incoming {
+    Incoming::Lost(format!("{LOST}: {how}"))
 }
 
 /// A copy of the server's world that follows its ticks.
@@ -520,7 +527,7 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
             }
             Incoming::Notice(n) => report(BotEvent::Line(format!("server: {n}"))),
             Incoming::End(e) => return Ok(e),
-            Incoming::Closed(why) if why.starts_with(LOST) => return Err(why),
+            Incoming::Lost(why) => return Err(why),
             Incoming::Closed(why) => return Err(format!("the server ended this connection: {why}")),
         }
     }
