@@ -148,8 +148,11 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
+            let hint = suggest_name(name_or_path, names.iter().copied())
+                .map(|n| format!("did you mean '{n}'? "))
+                .unwrap_or_default();
             Err(MapError::new(format!(
-                "{name_or_path}: no built-in map has this name and there is no file at this path; use a built-in map ({}) or the path of a map file",
+                "{name_or_path}: no built-in map has this name and there is no file at this path; {hint}use a built-in map ({}) or the path of a map file",
                 names.join(", ")
             )))
         }
@@ -394,6 +397,15 @@ mod tests {
             );
             let m = parse(&src, "p").unwrap_or_else(|e| panic!("{key}: {e}"));
             assert_ne!(m.init.params, crate::engine::Params::default(), "{key} was not applied");
+        }
+    }
+
+    #[test]
+    fn a_misspelt_or_miscased_map_name_gets_a_suggestion() {
+        for (given, meant) in [("Tutorial", "tutorial"), ("sn28_meme", "sn28-meme"), ("dtao-lauch", "dtao-launch")] {
+            let e = load(given).expect_err("no such map").to_string();
+            assert!(e.starts_with(&format!("{given}: no built-in map has this name")), "{e}");
+            assert!(e.contains(&format!("did you mean '{meant}'? use a built-in map (")), "{e}");
         }
     }
 

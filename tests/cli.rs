@@ -120,7 +120,10 @@ fn sim_json_carries_a_lessons_story_and_objectives() {
     let reached = objectives[3]["reached_at_block"].as_u64().expect("a block");
     let line = format!("reached after block {}", dtao_arena::tui::format::int(reached));
     assert!(String::from_utf8_lossy(&text.stdout).contains(&line), "no '{line}' in the summary");
-    assert!(objectives[0]["reached_at_block"].is_null() && objectives[0].get("reached_by").is_none());
+    // A goal about the player: no block, and the humans who reached it (a sim has none).
+    assert!(objectives[0]["reached_at_block"].is_null(), "{}", objectives[0]);
+    assert_eq!(objectives[0]["reached_by"], serde_json::json!({}), "{}", objectives[0]);
+    assert!(objectives[1..].iter().all(|o| o.get("reached_by").is_none()), "{objectives:?}");
     // A map without narration or objectives has no lesson key.
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("plain.toml");
@@ -593,6 +596,19 @@ fn strategies_show_prints_a_shipped_source() {
     let o = run_in(dir.path(), &["check", "my_bot.lua"]);
     assert!(o.status.success(), "{}", stderr(&o));
     refused(&run(&["strategies", "--show", "momentm"]), "no shipped strategy 'momentm'; did you mean 'momentum'?");
+}
+
+#[test]
+fn a_miscased_map_or_bot_name_gets_a_suggestion() {
+    refused(&run(&["sim", "--map", "Tutorial", "--blocks", "10"]), "did you mean 'tutorial'? use a built-in map");
+    refused(
+        &run(&["sim", "--map", "tutorial", "--bot", "Momentum", "--blocks", "10"]),
+        "no shipped strategy of that name; did you mean 'momentum'? (shipped:",
+    );
+    // A path gets no guess at a name.
+    let o = run(&["sim", "--map", "tutorial", "--bot", "bots/Momentum.lua", "--blocks", "10"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
 }
 
 #[test]

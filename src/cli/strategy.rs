@@ -101,8 +101,15 @@ pub fn actor(e: &Entrant, seed: u64, seat: usize) -> Result<LuaActor, CliError> 
 
 fn not_found(p: &Path) -> CliError {
     let names: Vec<&str> = crate::script::builtin::ALL.iter().map(|b| b.name).collect();
+    let given = p.to_string_lossy();
+    // A name, not a path: a misspelt or miscased shipped strategy.
+    let hint = Some(given.as_ref())
+        .filter(|g| !g.contains(std::path::MAIN_SEPARATOR) && !g.ends_with(".lua"))
+        .and_then(|g| crate::scenario::suggest_name(g, names.iter().copied()))
+        .map(|n| format!("; did you mean '{n}'?"))
+        .unwrap_or_default();
     CliError::input(format!(
-        "no strategy file or folder at '{}', and no shipped strategy of that name (shipped: {})",
+        "no strategy file or folder at '{}', and no shipped strategy of that name{hint} (shipped: {})",
         p.display(),
         names.join(", ")
     ))

@@ -209,8 +209,9 @@ mod tests {
         let statuses: Vec<_> = lesson.objectives.iter().map(|o| o.status).collect();
         use crate::session::report::ObjectiveStatus::{AboutThePlayer, Prompt};
         assert_eq!(statuses, [Prompt, AboutThePlayer, AboutThePlayer]);
-        assert_eq!(lesson.objectives[1].reached_by, BTreeMap::from([("ana".to_string(), 10)]));
-        assert!(lesson.objectives[2].reached_by.is_empty() && lesson.objectives[1].reached_at_block.is_none());
+        assert_eq!(lesson.objectives[1].reached_by, Some(BTreeMap::from([("ana".to_string(), 10)])));
+        assert_eq!(lesson.objectives[2].reached_by, Some(BTreeMap::new()), "no one reached it: said so");
+        assert!(lesson.objectives[1].reached_at_block.is_none() && lesson.objectives[0].reached_by.is_none());
         // A fork carries the tracker: going back (a replay's seek) forgets what came after.
         s.restore(&start);
         assert_eq!(s.objectives().reached(1, Some(ana)), None);

@@ -65,9 +65,10 @@ pub struct ObjectiveReport {
     pub status: ObjectiveStatus,
     /// The blocks run when a world goal was reached.
     pub reached_at_block: Option<u64>,
-    /// For a goal about the player: each human who reached it and when.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub reached_by: BTreeMap<String, u64>,
+    /// For a goal about the player (and only then): each human who reached it and
+    /// when; empty when none did (a `sim` has no humans).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reached_by: Option<BTreeMap<String, u64>>,
 }
 
 /// Whether an objective was reached.
@@ -207,7 +208,7 @@ pub fn lesson(session: &super::Session) -> Option<Lesson> {
         .enumerate()
         .map(|(k, o)| {
             let (status, reached_at_block, reached_by) = match &o.goal {
-                None => (ObjectiveStatus::Prompt, None, BTreeMap::new()),
+                None => (ObjectiveStatus::Prompt, None, None),
                 Some(g) if g.is_personal() => {
                     let by = w
                         .accounts
@@ -215,11 +216,11 @@ pub fn lesson(session: &super::Session) -> Option<Lesson> {
                         .filter(|a| a.kind == AccountKind::Human)
                         .filter_map(|a| Some((a.name.clone(), tracker.reached(k, Some(a.id))?)))
                         .collect();
-                    (ObjectiveStatus::AboutThePlayer, None, by)
+                    (ObjectiveStatus::AboutThePlayer, None, Some(by))
                 }
                 Some(_) => match tracker.reached(k, None) {
-                    Some(b) => (ObjectiveStatus::Reached, Some(b), BTreeMap::new()),
-                    None => (ObjectiveStatus::NotReached, None, BTreeMap::new()),
+                    Some(b) => (ObjectiveStatus::Reached, Some(b), None),
+                    None => (ObjectiveStatus::NotReached, None, None),
                 },
             };
             ObjectiveReport { text: o.text.clone(), status, reached_at_block, reached_by }
