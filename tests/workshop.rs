@@ -174,7 +174,8 @@ fn join_bot_prints_like_sim_and_says_when_the_host_pauses_the_clock() {
     assert!(out.contains(r"\u{1b}[31mRED\u{1b}[0m\u{7}bell CR"), "{out}");
     assert!(out.contains(r"fault: ") && out.contains(r"\u{1b}[2Jclear-screen-in-fault"), "{out}");
     let paused = out.find("the host has paused the clock at block 0: waiting").expect(&out);
-    let resumed = out.find("the host resumed the clock").expect(&out);
+    // Resumed where it was paused (not at the end of the tick that said so).
+    let resumed = out.find("the host resumed the clock at block 0 (400 blocks a second)").expect(&out);
     assert!(paused < resumed, "{out}");
     // The server recorded the fault without its control characters.
     let rec = end.recording.expect("a recording");

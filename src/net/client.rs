@@ -492,9 +492,12 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
                             t.to_block
                         )));
                     } else if paused.is_some() {
+                        // Where the clock stood (this tick already carries the blocks
+                        // run since).
                         report(BotEvent::Line(format!(
                             "the host resumed the clock at block {} ({} blocks a second)",
-                            t.to_block, t.blocks_per_sec
+                            replica.session().world().block,
+                            t.blocks_per_sec
                         )));
                     }
                     paused = Some(t.paused);

@@ -537,15 +537,17 @@ impl Form {
     }
 
     /// The name of a launch: typed, and not the name of a live subnet nor of a launch
-    /// already queued (compared trimmed and ignoring case). The engine takes a duplicate
-    /// name; the form refuses it because two subnets of one name cannot be told apart.
+    /// already queued (compared ignoring case and how many spaces part the words). The
+    /// engine takes a duplicate name; the form refuses it because two subnets of one name
+    /// cannot be told apart.
     fn launch_name(&self, snap: &Snapshot, queued: &Queued) -> Result<&str, String> {
         let name = self.text(0);
         if name.is_empty() {
             return Err("enter a name for the subnet".into());
         }
-        let key = name.to_lowercase();
-        let same = |other: &str| other.trim().to_lowercase() == key;
+        let words = |s: &str| s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>();
+        let key = words(name);
+        let same = |other: &str| words(other) == key;
         if let Some(s) = snap.view.subnets.iter().find(|s| same(&s.name)) {
             return Err(format!("SN{} is already named {}: choose another name", s.netuid, s.name.trim()));
         }
@@ -1211,8 +1213,13 @@ mod tests {
             assert!(labels(&q).contains(&"Lock cost"), "the costs still show");
             assert_eq!(f.order(&snap, &none()), Err(said.into()));
         }
-        let f = form(OrderKind::Launch, &snap, &[Some("tao accumulation CORP")]);
-        assert!(quote(&f, &snap, &none()).problem.is_some_and(|p| p.starts_with("SN28 is already named")));
+        for typed in ["tao accumulation CORP", "TAO  Accumulation\tcorp"] {
+            let f = form(OrderKind::Launch, &snap, &[Some(typed)]);
+            assert!(
+                quote(&f, &snap, &none()).problem.is_some_and(|p| p.starts_with("SN28 is already named")),
+                "{typed}"
+            );
+        }
         // A launch of that name already queued.
         let queued =
             Queued { orders: vec![Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Utility }] };
