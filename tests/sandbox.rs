@@ -767,6 +767,8 @@ fn options_are_checked_against_what_the_strategy_takes() {
         "unknown option 'lookbak' (did you mean 'lookback'?); the options are keep, lookback, mode, size, who",
     );
     refused(&[("look", "8")], "(did you mean 'lookback'?)");
+    // The same rule as the command line's and the maps' suggestions: case does not count.
+    refused(&[("LOOKBACK", "8")], "unknown option 'LOOKBACK' (did you mean 'lookback'?)");
     refused(&[("window", "0")], "unknown option 'window'; the options are");
     let range = "lookback takes a whole number from 1 to 50 (default 4)";
     for bad in ["abc", "", "-1", "0", "51", "2.5", "nan", "inf", "1e999"] {

@@ -413,7 +413,6 @@ end
 -- a bad value is an error naming it and what it takes, and the strategy forfeits the
 -- match at once: it would otherwise play other settings than its name says.
 local tonumber_raw, tointeger, math_type, huge = tonumber, math.tointeger, math.type, math.huge
-local byte = string.byte
 local bad_options = H.bad_options
 
 local function num_text(x)
@@ -436,26 +435,8 @@ local function range_text(s)
   return what .. " " .. concat(parts, " and ")
 end
 
--- Edit distance of two short names (for "did you mean").
-local function distance(a, b)
-  local la, lb = #a, #b
-  if la > 40 or lb > 40 then return huge end
-  local prev = {}
-  for j = 0, lb do prev[j] = j end
-  for i = 1, la do
-    local cur = { [0] = i }
-    local ca = byte(a, i)
-    for j = 1, lb do
-      local d = prev[j] + 1
-      if cur[j - 1] + 1 < d then d = cur[j - 1] + 1 end
-      local diag = prev[j - 1] + ((ca == byte(b, j)) and 0 or 1)
-      if diag < d then d = diag end
-      cur[j] = d
-    end
-    prev = cur
-  end
-  return prev[lb]
-end
+-- "Did you mean": the host's rule, shared with maps and the command line.
+local suggest = H.suggest
 
 local function shown(v)
   local t = tostring_safe(v)
@@ -508,12 +489,7 @@ local function options(given, spec)
   for k, v in pairs_sorted(given) do
     if type(k) ~= "string" or spec[k] == nil then
       local key = shown(k)
-      local best, best_d = nil, 3
-      for i = 1, #names do
-        local d = distance(key, names[i])
-        if d >= 3 and #key >= 3 and sub(names[i], 1, #key) == key then d = 2 end
-        if d < best_d then best, best_d = names[i], d end
-      end
+      local best = suggest(key, names)
       local hint = best and (" (did you mean '" .. best .. "'?)") or ""
       local takes = #names > 0 and ("the options are " .. concat(names, ", ")) or "this strategy takes no options"
       bad_options()

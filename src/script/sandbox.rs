@@ -629,6 +629,17 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
         })?,
     )?;
 
+    // "Did you mean": the closest of `names` to a misspelt `word`, by the same rule as
+    // the maps' and the command line's suggestions.
+    h.raw_set(
+        "suggest",
+        lua.create_function(|_, (word, names): (mlua::LuaString, Vec<mlua::LuaString>)| {
+            let word = word.to_string_lossy();
+            let names: Vec<String> = names.iter().map(|n| n.to_string_lossy()).collect();
+            Ok(crate::scenario::suggest_name(&word, names.iter().map(String::as_str)).map(str::to_string))
+        })?,
+    )?;
+
     let sh = Rc::clone(shared);
     h.raw_set("random", lua.create_function(move |_, args: MultiValue| Ok(random(&sh, &args)))?)?;
     let sh = Rc::clone(shared);
