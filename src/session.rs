@@ -115,6 +115,12 @@ impl std::fmt::Display for Divergence {
         let what = if self.at_end { "the final state" } else { "the state" };
         write!(f, "{what} at block {} differs from the recording", self.block)?;
         match self.last_good {
+            // The same block agreed as a checkpoint: only the final hash itself is off.
+            Some(g) if g >= self.block => write!(
+                f,
+                " (its checkpoint at that block agreed, so the match itself re-created exactly: the file's final \
+                 hash was changed or damaged)"
+            ),
             Some(g) => {
                 write!(f, " (it still agreed at block {g}, so the match diverged in blocks {g}..{})", self.block)
             }
@@ -739,5 +745,26 @@ impl Session {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Divergence;
+
+    #[test]
+    fn a_divergence_says_where_the_match_went_apart_or_that_only_the_final_hash_is_off() {
+        let d = Divergence { block: 7200, last_good: Some(5760), at_end: true };
+        assert_eq!(
+            d.to_string(),
+            "the final state at block 7200 differs from the recording (it still agreed at block 5760, so the match \
+             diverged in blocks 5760..7200)"
+        );
+        // Every checkpoint agreed, the one at the final block too.
+        let d = Divergence { block: 7200, last_good: Some(7200), at_end: true };
+        let s = d.to_string();
+        assert!(s.contains("the file's final hash was changed or damaged") && !s.contains("7200..7200"), "{s}");
+        let d = Divergence { block: 360, last_good: None, at_end: false };
+        assert_eq!(d.to_string(), "the state at block 360 differs from the recording (the first checked block)");
     }
 }

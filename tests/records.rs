@@ -189,6 +189,41 @@ fn sim_record_then_replay_verify_agree_on_the_final_hash() {
 }
 
 #[test]
+fn verify_offers_to_resume_only_a_save_with_a_human_player() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let write = |name: &str, r: &Recording| {
+        let p = dir.path().join(name);
+        record::fs::write_with_backup(&p, &record::wire::encode(r)).expect("write");
+        p.to_str().expect("utf-8").to_string()
+    };
+    // A save at block 500 of 2,000.
+    let (mut s, me) = start(3, 2000);
+    run(&mut s, me, 500);
+    let save = write("save.dtrec", &s.recording(chrono::Utc::now()).expect("recording"));
+    let o = cli(&["replay", &save, "--verify"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("(a save at block 500 of 2000: resume it with `dtao-arena play --load"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Bots only (a workshop room ended early): nothing to resume as.
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let mut s = Session::new(&map, Some(3), Some(2000)).expect("session");
+    s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+    s.add_bot(BOTS[0].0, Box::new(LuaActor::load(BOTS[0].0, BOTS[0].1, 3, 0).expect("loads")));
+    while s.world().block < 500 {
+        s.step().expect("step");
+    }
+    let bots = write("bots.dtrec", &s.recording(chrono::Utc::now()).expect("recording"));
+    let o = cli(&["replay", &bots, "--verify"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("(the match stopped at block 500 of 2000: it has no human player to resume as)"), "{out}");
+    assert!(!out.contains("play --load"), "{out}");
+}
+
+#[test]
 fn a_tampered_recording_fails_verification_naming_the_block() {
     let dir = tempfile::tempdir().expect("tmp");
     let p = small_file(dir.path());

@@ -134,12 +134,12 @@ hostile! {
     bad_return_table: "bad_return_table.lua" => Fault::BadReturn(m) if m.contains("table"),
     bad_return_number: "bad_return_number.lua" => Fault::BadReturn(m) if m.contains("number"),
     write_view: "write_view.lua" => Fault::Error(m) if m.contains("read-only (cannot set 'me')"),
-    forbidden_io: "forbidden_io.lua" => Fault::Error(m) if m.contains("global 'io'"),
-    forbidden_os: "forbidden_os.lua" => Fault::Error(m) if m.contains("global 'os'"),
-    forbidden_require: "forbidden_require.lua" => Fault::Error(m) if m.contains("global 'require'"),
-    forbidden_load: "forbidden_load.lua" => Fault::Error(m) if m.contains("global 'load'"),
-    forbidden_loadfile: "forbidden_loadfile.lua" => Fault::Error(m) if m.contains("global 'loadfile'"),
-    forbidden_dofile: "forbidden_dofile.lua" => Fault::Error(m) if m.contains("global 'dofile'"),
+    forbidden_io: "forbidden_io.lua" => Fault::Error(m) if m.contains("global 'io'") && m.contains("'io' is not available to strategies: they cannot reach files"),
+    forbidden_os: "forbidden_os.lua" => Fault::Error(m) if m.contains("global 'os'") && m.contains("'os' is not available to strategies: they cannot reach files"),
+    forbidden_require: "forbidden_require.lua" => Fault::Error(m) if m.contains("global 'require'") && m.contains("'require' is not available to strategies: they cannot reach files"),
+    forbidden_load: "forbidden_load.lua" => Fault::Error(m) if m.contains("global 'load'") && m.contains("'load' is not available to strategies: they cannot reach files"),
+    forbidden_loadfile: "forbidden_loadfile.lua" => Fault::Error(m) if m.contains("global 'loadfile'") && m.contains("'loadfile' is not available to strategies: they cannot reach files"),
+    forbidden_dofile: "forbidden_dofile.lua" => Fault::Error(m) if m.contains("global 'dofile'") && m.contains("'dofile' is not available to strategies: they cannot reach files"),
     forbidden_debug: "forbidden_debug.lua" => Fault::Error(m) if m.contains("global 'debug'"),
     forbidden_package: "forbidden_package.lua" => Fault::Error(m) if m.contains("global 'package'"),
     forbidden_string_dump: "forbidden_string_dump.lua" => Fault::Error(m) if m.contains("field 'dump'"),
@@ -786,6 +786,50 @@ fn options_are_checked_against_what_the_strategy_takes() {
     let mut s = Strategy::load("none.lua", src, 1, Limits::default()).expect("load");
     let out = s.init(&w, me, &[("x".into(), "1".into())]);
     assert!(out.fault.is_some_and(|f| f.to_string().contains("this strategy takes no options")));
+    // The strategy's own declaration is checked too: a typo in a rule would drop a bound
+    // silently, and a default its own rule refuses would be played.
+    let declared = |spec: &str, given: &[(&str, &str)], want: &str| {
+        let src = format!("function init(cfg) dtao.options(cfg.options, {{ {spec} }}) end\nfunction on_tick(w) end");
+        let mut s = Strategy::load("spec.lua", &src, 1, Limits::default()).expect("load");
+        let given: Vec<(String, String)> = given.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let fault = s.init(&w, me, &given).fault.map(|f| f.to_string()).unwrap_or_default();
+        assert!(fault.starts_with("error: spec.lua:1: dtao.options: ") && fault.contains(want), "{spec}: {fault}");
+        assert!(s.forfeited(), "{spec}: it forfeits at once");
+    };
+    declared(
+        "size = { default = 0.5, maxx = 1 }",
+        &[("size", "7")],
+        "the option 'size' has an unknown rule 'maxx' (did you mean 'max'?)",
+    );
+    declared(
+        "size = { default = 5, min = 0, max = 1 }",
+        &[],
+        "the option 'size''s default 5 breaks its own rule: size takes a number from 0 to 1",
+    );
+    declared(
+        "size = { default = 1, min = 2, max = 1 }",
+        &[],
+        "the option 'size' takes nothing: its max is below its lower bound",
+    );
+    declared("n = { default = 1.5, integer = true }", &[], "the option 'n''s default 1.5 breaks its own rule");
+    declared(
+        "m = { default = \"fast\", one_of = { \"slow\" } }",
+        &[],
+        "the option 'm''s default fast breaks its own rule",
+    );
+    declared(
+        "n = { default = 2, integer = \"yes\", min = \"one\" }",
+        &[("n", "0")],
+        "the option 'n': min must be a number, not one",
+    );
+    declared("n = { default = 2, integer = \"yes\" }", &[], "integer takes true or false, not yes");
+    declared("m = { default = \"x\", max = 3 }", &[], "is a text (its default is): 'max' is for numbers");
+    declared("n = { default = 2, one_of = { \"a\" } }", &[], "is a number (its default is): one_of is for texts");
+    declared("n = { default = 2, min = 1, above = 0 }", &[], "has both min and above: keep one");
+    // An empty text default (none) is the strategy's choice.
+    let src = "function init(cfg) local o = dtao.options(cfg.options, { tag = { default = \"\" } }) dtao.log('[' .. o.tag .. ']') end\nfunction on_tick(w) end";
+    let mut s = Strategy::load("empty.lua", src, 1, Limits::default()).expect("load");
+    assert_eq!(s.init(&w, me, &[]).log, ["[]"]);
     // Other faults in init still count one by one.
     let src = "function init(cfg) error('x') end\nfunction on_tick(w) end";
     let mut s = Strategy::load("err.lua", src, 1, Limits::default()).expect("load");

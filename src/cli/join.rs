@@ -251,7 +251,7 @@ fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
     let shown = |s: String| crate::text::printable(s);
     let end = client::run_bot(joined, Box::new(actor), |e| match e {
         client::BotEvent::Decided { after_block, orders } if orders > 0 => {
-            out!("block {after_block}: {} sent {orders} orders", shown(me.clone()));
+            out!("block {after_block}: {} sent {}", shown(me.clone()), crate::text::count(orders, "order", "orders"));
         }
         client::BotEvent::Decided { .. } => {}
         client::BotEvent::Fault(f) => out!("fault: {}", shown(f)),

@@ -86,10 +86,9 @@ pub fn run(a: &PlayArgs) -> CliResult {
     }
     need_terminal()?;
     let options = handle_options(a);
-    let save = match &a.save {
-        Some(p) => Some(p.clone()),
-        None => default_save_path(map.name()),
-    };
+    // Held to the end: an unwritten reserved file goes when the game does.
+    let reserved = if a.save.is_none() { default_save_path(map.name()) } else { None };
+    let save = a.save.clone().or_else(|| reserved.as_ref().map(|r| r.path.clone()));
     let lesson = a.lesson || !map.objectives.is_empty();
     let autosave = save.clone();
     let mut handle = SessionHandle::spawn(
@@ -227,16 +226,54 @@ fn handle_options(a: &PlayArgs) -> HandleOptions {
     HandleOptions { speed_index, ..HandleOptions::default() }
 }
 
-/// A new save file in the platform's data folder: `MAP-YYYYMMDD-HHMMSS.dtrec`.
-pub(super) fn default_save_path(map: &str) -> Option<std::path::PathBuf> {
+/// A new save file in the platform's data folder, `MAP-YYYYMMDD-HHMMSS.dtrec`, reserved
+/// (see [`NewSave`]); `None`, with a warning, when the folder cannot take one.
+pub(super) fn default_save_path(map: &str) -> Option<NewSave> {
     let dir = super::recfile::saves_dir()?;
-    if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("warning: cannot create the saves folder '{}' ({e}); this game will not be saved", dir.display());
-        return None;
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    match NewSave::create_in(&dir, map, &stamp) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("warning: cannot create a save file in '{}' ({e}); this game will not be saved", dir.display());
+            None
+        }
     }
-    let safe = super::fsutil::file_stem_for(map);
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    Some(dir.join(format!("{safe}-{stamp}.{}", crate::record::EXTENSION)))
+}
+
+/// A new save file's name, reserved by creating it empty, so that two games (or two
+/// workshop rooms) started in the same second never write one file: the second gets
+/// `MAP-YYYYMMDD-HHMMSS-2.dtrec`. Dropped while still empty (never saved: the game did
+/// not start), the file goes.
+pub(super) struct NewSave {
+    pub path: std::path::PathBuf,
+}
+
+impl NewSave {
+    /// Reserves `MAP-STAMP.dtrec` in `dir` (created if missing), or the first free
+    /// `MAP-STAMP-K.dtrec`.
+    pub(super) fn create_in(dir: &std::path::Path, map: &str, stamp: &str) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let safe = super::fsutil::file_stem_for(map);
+        let ext = crate::record::EXTENSION;
+        for k in 1..=1000 {
+            let name = if k == 1 { format!("{safe}-{stamp}.{ext}") } else { format!("{safe}-{stamp}-{k}.{ext}") };
+            let path = dir.join(name);
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(_) => return Ok(Self { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "1,000 saves were started in this second"))
+    }
+}
+
+impl Drop for NewSave {
+    fn drop(&mut self) {
+        if std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.is_file() && m.len() == 0) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// Runs the game, then says where it was saved.
@@ -267,6 +304,26 @@ fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
 mod tests {
     use super::*;
     use crate::session::handle::SaveStatus;
+
+    #[test]
+    fn two_games_started_in_one_second_get_two_save_files() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let saves = dir.path().join("saves");
+        let first = NewSave::create_in(&saves, "sn28-meme", "20261203-113240").expect("reserved");
+        let second = NewSave::create_in(&saves, "sn28-meme", "20261203-113240").expect("reserved");
+        assert_eq!(first.path, saves.join("sn28-meme-20261203-113240.dtrec"));
+        assert_eq!(second.path, saves.join("sn28-meme-20261203-113240-2.dtrec"));
+        // Saving into a reserved name keeps no empty backup.
+        crate::record::fs::write_with_backup(&first.path, b"saved").expect("saved");
+        assert!(!crate::record::fs::backup_path(&first.path).exists());
+        // A game that never saved leaves no empty file; one that saved keeps its file.
+        let (kept, gone) = (first.path.clone(), second.path.clone());
+        drop((first, second));
+        assert_eq!(std::fs::read(&kept).expect("kept"), b"saved");
+        assert!(!gone.exists());
+        // A third game in that second, the name free again.
+        assert_eq!(NewSave::create_in(&saves, "sn28-meme", "20261203-113240").expect("reserved").path, gone);
+    }
 
     #[test]
     fn the_exit_message_resumes_a_match_and_replays_a_finished_one() {

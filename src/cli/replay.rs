@@ -51,13 +51,18 @@ pub fn run(a: &ReplayArgs) -> CliResult {
     } else {
         let h = &rec.header;
         out!(
-            "{file}: verified: {} blocks of '{}' (seed {}), {checked} recorded state hashes and the final one agree; state {}",
+            "{file}: verified: {} blocks of '{}' (seed {}), {} and the final one agree; state {}",
             rec.block,
             h.map_name,
             h.seed,
+            crate::text::count(checked, "recorded state hash", "recorded state hashes"),
             &session.world().state_hash_hex()[..16],
         );
-        if !rec.is_complete() {
+        let human = rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human);
+        if !rec.is_complete() && !human {
+            // A workshop ended early, or a headless recording: nothing to play on as.
+            out!("(the match stopped at block {} of {}: it has no human player to resume as)", rec.block, h.end_block);
+        } else if !rec.is_complete() {
             out!(
                 "(a save at block {} of {}: resume it with `dtao-arena play --load {}`)",
                 rec.block,

@@ -73,7 +73,10 @@ pub fn run(a: &ServeArgs) -> CliResult {
             std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
         super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--record", r)])?;
     }
-    let record = a.record.clone().or_else(|| super::play::default_save_path(&format!("workshop-{}", map.name())));
+    // Held to the end: an unwritten reserved file goes when the room does.
+    let reserved =
+        if a.record.is_none() { super::play::default_save_path(&format!("workshop-{}", map.name())) } else { None };
+    let record = a.record.clone().or_else(|| reserved.as_ref().map(|r| r.path.clone()));
     let ip: std::net::IpAddr = a.bind.trim().trim_start_matches('[').trim_end_matches(']').parse().map_err(|_| {
         CliError::input(format!(
             "--bind '{}' is not an IP address to listen on (such as 0.0.0.0, or :: for IPv6)",

@@ -166,14 +166,15 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::R
 }
 
 /// Writes `bytes` to `path` atomically, keeping the file it replaces as
-/// [`backup_path`]. At every moment `path` holds either the old or the new bytes.
+/// [`backup_path`] (unless it is empty: a name reserved for a new save holds nothing to
+/// keep). At every moment `path` holds either the old or the new bytes.
 ///
 /// # Errors
 /// `path` is not a regular file (see [`resolve_output`]), or the folder is missing or
 /// not writable.
 pub fn write_with_backup(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let path = &resolve_output(path)?;
-    if path.is_file() {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
         let dir = folder(path);
         let bak = backup_path(path);
         if std::fs::symlink_metadata(&bak).is_ok_and(|m| !m.is_file()) {

@@ -471,6 +471,61 @@ local function option_value(key, text, s)
   return x
 end
 
+-- What is wrong with the strategy's own declaration of option `k`, if anything: a key
+-- it does not know (a typo would silently drop a bound), a bound of the wrong type, an
+-- empty range, or a default its own rule refuses.
+local SPEC_KEYS = { default = true, min = true, max = true, above = true, integer = true, one_of = true }
+local SPEC_KEY_NAMES = { "above", "default", "integer", "max", "min", "one_of" }
+local function spec_problem(k, s)
+  local where = "the option '" .. k .. "'"
+  for key in pairs_sorted(s) do
+    if type(key) ~= "string" or not SPEC_KEYS[key] then
+      local best = type(key) == "string" and suggest(key, SPEC_KEY_NAMES) or nil
+      local hint = best and (" (did you mean '" .. best .. "'?)") or ""
+      return where .. " has an unknown rule '" .. shown(key) .. "'" .. hint .. "; the rules are "
+        .. concat(SPEC_KEY_NAMES, ", ")
+    end
+  end
+  if type(s.default) == "string" then
+    for _, key in ipairs({ "min", "max", "above", "integer" }) do
+      if s[key] ~= nil then return where .. " is a text (its default is): '" .. key .. "' is for numbers" end
+    end
+    if s.one_of ~= nil then
+      if type(s.one_of) ~= "table" or #s.one_of == 0 then
+        return where .. ": one_of takes a list of texts, such as { \"slow\", \"fast\" }"
+      end
+      for i = 1, #s.one_of do
+        if type(s.one_of[i]) ~= "string" then return where .. ": one_of takes a list of texts" end
+      end
+    end
+  else
+    if s.one_of ~= nil then return where .. " is a number (its default is): one_of is for texts" end
+    for _, key in ipairs({ "min", "max", "above" }) do
+      local x = s[key]
+      if x ~= nil and (type(x) ~= "number" or x ~= x) then
+        return where .. ": " .. key .. " must be a number, not " .. shown(x)
+      end
+    end
+    if s.integer ~= nil and type(s.integer) ~= "boolean" then
+      return where .. ": integer takes true or false, not " .. shown(s.integer)
+    end
+    if s.min ~= nil and s.above ~= nil then
+      return where .. " has both min and above: keep one"
+    end
+    local low = s.min or s.above
+    if low ~= nil and s.max ~= nil and (s.max < low or (s.above ~= nil and s.max <= s.above)) then
+      return where .. " takes nothing: its max is below its lower bound"
+    end
+  end
+  -- (An empty text is a default a user could not give, and may mean "none".)
+  local _, why = nil, nil
+  if s.default ~= "" then _, why = option_value(k, s.default, s) end
+  if why ~= nil then
+    return where .. "'s default " .. shown(s.default) .. " breaks its own rule: " .. k .. " takes " .. range_text(s)
+  end
+  return nil
+end
+
 local function options(given, spec)
   if type(given) ~= "table" then
     error("bad argument #1 to 'options' (cfg.options expected, got " .. type(given) .. ")", 2)
@@ -482,6 +537,12 @@ local function options(given, spec)
   for k, s in pairs_sorted(spec) do
     if type(k) ~= "string" or type(s) ~= "table" or (type(s.default) ~= "number" and type(s.default) ~= "string") then
       error("dtao.options: the option '" .. shown(k) .. "' needs { default = ... } (a number or a text)", 2)
+    end
+    local bad = spec_problem(k, s)
+    if bad ~= nil then
+      -- Its settings cannot be what its author meant: it forfeits, as for a bad option.
+      bad_options()
+      error("dtao.options: " .. bad, 2)
     end
     names[#names + 1] = k
   end

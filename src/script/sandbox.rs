@@ -357,6 +357,13 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
     };
     let first = raw.split("\nstack traceback:").next().unwrap_or("");
     let mut msg = scrub_addresses(first.trim());
+    if let Some(name) = removed_global(&msg) {
+        // Reads like a bug in the strategy; it is the sandbox.
+        msg.push_str(&format!(
+            " ('{name}' is not available to strategies: they cannot reach files, the network, the clock or \
+             other code; see the README's \"The sandbox\")"
+        ));
+    }
     if msg.len() > 500 {
         let mut cut = 500;
         while !msg.is_char_boundary(cut) {
@@ -366,6 +373,14 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
         msg.push_str("...");
     }
     msg
+}
+
+/// The sandbox's removed global that an error names, if any: Lua says "attempt to index
+/// a nil value (global 'io')" or "attempt to call a nil value (global 'require')".
+fn removed_global(msg: &str) -> Option<&'static str> {
+    const REMOVED: &[&str] =
+        &["io", "os", "package", "debug", "require", "load", "loadfile", "dofile", "collectgarbage", "warn"];
+    REMOVED.iter().copied().find(|g| msg.contains(&format!("nil value (global '{g}')")))
 }
 
 /// Replaces `0x` + hex digits by `0x?`.
