@@ -107,6 +107,32 @@ pub fn parse_blocks(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Parses `--every`: a whole number of blocks, at least 1.
+///
+/// # Errors
+/// Anything else, with the range and an example.
+pub fn parse_every(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("give a whole number of blocks of at least 1 between two samples (360, the default, is a tempo; \
+                  7200 a day)"
+            .into()),
+    }
+}
+
+/// Parses `--jobs`: worker threads, 1 to 256.
+///
+/// # Errors
+/// Anything else, with the range.
+pub fn parse_jobs(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err("give a number of worker threads from 1 to 256 (leave --jobs out to use every core; the results \
+                  never depend on it)"
+            .into()),
+    }
+}
+
 /// Parses `--seed`: a whole number from 0 to 2^64 - 1.
 ///
 /// # Errors
@@ -187,8 +213,8 @@ Examples:
   dtao-arena serve --map tutorial --start < /dev/null       no terminal: the clock runs at once
 
 Host commands on standard input: resume (or start), pause, speed BPS, events, event K,
-players, kick NAME, end, help. Ctrl-C ends the match like `end`; the standings are
-printed and the replay written.";
+players, kick NAME, allow NAME, end, help. Ctrl-C ends the match like `end`; the
+standings are printed and the replay written.";
 
 const JOIN_AFTER_HELP: &str = "\
 Examples:

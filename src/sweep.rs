@@ -222,6 +222,13 @@ pub fn parse_seeds(spec: &str, base: u64) -> Result<Vec<u64>, SpecError> {
 /// # Errors
 /// An unknown name (listing the valid ones) or the first bad value, with its range.
 pub fn check(param: &str, values: &[String]) -> Result<(), SpecError> {
+    if matches!(param, "total_issuance" | "genesis_root_stake") {
+        return Err(SpecError(format!(
+            "'{param}' is in a map's [params] but sets the world's starting state, not a rule; a sweep varies a rule \
+             (one of: {}); to compare starting states, make a map for each and run them with sim or tournament --maps",
+            PARAM_NAMES.join(", ")
+        )));
+    }
     if !PARAM_NAMES.contains(&param) {
         return Err(SpecError(format!("unknown parameter '{param}'; sweep one of: {}", PARAM_NAMES.join(", "))));
     }
@@ -495,6 +502,8 @@ mod tests {
     fn checks_names_and_values() {
         let e = check("tao_wieght", &["0.2".into()]).unwrap_err().to_string();
         assert!(e.starts_with("unknown parameter 'tao_wieght'; sweep one of: emission_mode, tempo, tao_weight"), "{e}");
+        let e = check("total_issuance", &["9000000".into()]).unwrap_err().to_string();
+        assert!(e.starts_with("'total_issuance' is in a map's [params] but sets the world's starting state"), "{e}");
         assert!(
             check("tao_weight", &["0.2".into(), "1.5".into()]).unwrap_err().to_string().contains("between 0 and 1")
         );

@@ -158,7 +158,16 @@ fn sim_summary_and_trace_files() {
     let blocks: std::collections::BTreeSet<&str> = text.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
     assert_eq!(blocks.into_iter().collect::<Vec<_>>(), vec!["0", "360", "720", "730"]);
     let accounts = std::fs::read_to_string(dir.path().join("run.accounts.csv")).expect("accounts trace");
-    assert!(accounts.starts_with("block,name,kind,free_rao,root_stake_rao,score_rao"));
+    assert!(accounts.starts_with("block,name,kind,free_rao,root_stake_rao,score_rao,roi,faults\n"), "{accounts}");
+    // A subnet team started with nothing: its ROI is empty, not 0.
+    let team = accounts.lines().find(|l| l.starts_with("0,apex-team,")).expect("the team's row");
+    assert!(team.ends_with(",,0"), "{team}");
+    let players = accounts.lines().filter(|l| l.starts_with("0,") && l.contains(",npc,")).count();
+    assert!(players > 0);
+    let o = run(&["sim", "--map", "tutorial", "--blocks", "10", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let team = v["accounts"].as_array().expect("accounts").iter().find(|a| a["name"] == "apex-team").expect("the team");
+    assert!(team["start_rao"] == 0 && team["roi"].is_null(), "{team}");
 }
 
 #[test]
@@ -605,10 +614,14 @@ fn a_miscased_map_or_bot_name_gets_a_suggestion() {
         &run(&["sim", "--map", "tutorial", "--bot", "Momentum", "--blocks", "10"]),
         "no shipped strategy of that name; did you mean 'momentum'? (shipped:",
     );
-    // A path gets no guess at a name.
+    // A path gets no guess at a name, unless it is a shipped strategy's file (the
+    // README's examples, run outside the repository).
     let o = run(&["sim", "--map", "tutorial", "--bot", "bots/Momentum.lua", "--blocks", "10"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(!stderr(&o).contains("did you mean"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("did you mean") && !stderr(&o).contains("is shipped"), "{}", stderr(&o));
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--bot", "strategies/momentum.lua", "--blocks", "10"]);
+    refused(&o, "'momentum' is shipped inside dtao-arena: give its name, --bot momentum");
 }
 
 #[test]
@@ -639,6 +652,24 @@ fn sweep_refuses_repeated_values_and_empty_items() {
     let o = sweep("0.1,0.2", "7,");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("1 seed(s): 7"), "{o:?}");
+    // --seed starts a count; with a list it would be ignored.
+    let o = run(&[
+        "sweep",
+        "--map",
+        "tutorial",
+        "--param",
+        "tao_weight",
+        "--values",
+        "0.1",
+        "--seeds",
+        "1,2",
+        "--seed",
+        "5",
+    ]);
+    refused(
+        &o,
+        "--seed 5 sets the first seed of a count (--seeds 4 --seed 5); with a list of seeds it would do nothing",
+    );
 }
 
 #[test]

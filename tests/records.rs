@@ -294,6 +294,16 @@ fn damaged_files_are_refused_and_leave_the_save_and_its_backup_alone() {
     let o = cli(&["replay", bad.to_str().expect("utf-8"), "--verify"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("is damaged: its checksum does not match"), "{}", text(&o.stderr));
+    // The advice names a backup only when there is one.
+    assert!(
+        text(&o.stderr).contains("record the match again (there is no '.bak' copy beside it)"),
+        "{}",
+        text(&o.stderr)
+    );
+    std::fs::write(&save, &flipped).expect("damage the save");
+    let o = cli(&["replay", save.to_str().expect("utf-8"), "--verify"]);
+    assert!(text(&o.stderr).contains(&format!("use its backup '{}'", bak.display())), "{}", text(&o.stderr));
+    std::fs::write(&save, &before.0).expect("mend the save");
     let o = cli(&["play", "--load", save.to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2), "a finished match is not a save: {}", text(&o.stderr));
     assert!(text(&o.stderr).contains("finished match"), "{}", text(&o.stderr));

@@ -153,7 +153,15 @@ fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--name: the name is too long: at most 24 characters"), "{err}");
     let o = Command::new(BIN).args(["play", "--name", "\u{200b}\u{202e}"]).output().expect("run");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--name: a name is needed"), "invisible only");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--name: the name has no visible characters"),
+        "invisible only"
+    );
+    // Given empty, it is refused too (it used to become "you").
+    let o = Command::new(BIN).args(["play", "--name", ""]).output().expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--name: a name is needed"), "empty");
 }
 
 /// A closed terminal (a closed window, a dropped SSH session): the game saves and exits.

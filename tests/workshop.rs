@@ -77,7 +77,8 @@ fn serve(dir: &std::path::Path, code: &str) -> Serve {
     let deadline = Instant::now() + Duration::from_secs(20);
     let port = loop {
         let l = lines.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("serve prints its port");
-        if let Some(rest) = l.split("THIS-MACHINE:").nth(1) {
+        // Bound to loopback, the join command names it (no THIS-MACHINE to fill in).
+        if let Some(rest) = l.split("join 127.0.0.1:").nth(1) {
             break rest.split_whitespace().next().and_then(|p| p.parse().ok()).expect("a port");
         }
     };

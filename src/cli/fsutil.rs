@@ -45,8 +45,10 @@ pub fn write_with_backup(
 /// # Errors
 /// The file is missing, not a regular file, too large or unreadable.
 pub fn read_input(path: &Path, what: &str, max: u64) -> Result<Vec<u8>, CliError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| CliError::input(format!("cannot read '{}': {e}", path.display())))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound { "; check the path" } else { "" };
+        CliError::input(format!("cannot read '{}': {e}{hint}", path.display()))
+    })?;
     if meta.is_dir() {
         return Err(CliError::input(format!("'{}' is a folder; give the path of a {what} file", path.display())));
     }

@@ -11,8 +11,27 @@ use crate::record::{Recording, wire};
 /// # Errors
 /// The file cannot be read or is not a valid recording.
 pub fn read(path: &Path) -> Result<Recording, CliError> {
-    let bytes = super::fsutil::read_input(path, "recording (.dtrec)", super::fsutil::MAX_RECORDING_BYTES)?;
-    wire::decode(&bytes).map_err(|e| CliError::input(format!("'{}' {e}", path.display())))
+    let bytes = super::fsutil::read_input(path, "recording (.dtrec)", super::fsutil::MAX_RECORDING_BYTES).map_err(
+        |e| match (e.message.ends_with("; check the path"), saves_dir()) {
+            (true, Some(dir)) => CliError::input(format!("{} (saves are in {})", e.message, dir.display())),
+            _ => e,
+        },
+    )?;
+    wire::decode(&bytes).map_err(|e| CliError::input(format!("'{}' {}", path.display(), backup_advice(path, &e))))
+}
+
+/// A damaged file's message names its backup only when there is one.
+fn backup_advice(path: &Path, e: &crate::record::RecordError) -> String {
+    const ADVICE: &str = "use the '.bak' copy beside it, or record the match again";
+    let text = e.to_string();
+    let bak = crate::record::fs::backup_path(path);
+    if !text.contains(ADVICE) {
+        text
+    } else if bak.is_file() {
+        text.replace(ADVICE, &format!("use its backup '{}', or record the match again", bak.display()))
+    } else {
+        text.replace(ADVICE, "record the match again (there is no '.bak' copy beside it)")
+    }
 }
 
 /// Writes a recording atomically, keeping the file it replaces as `.bak`.

@@ -53,6 +53,27 @@ pub struct ServeArgs {
     pub max_players: u64,
 }
 
+/// How students join a room listening on `ip`: a listener on every address needs this
+/// machine's address on the network; a loopback one reaches only this computer.
+fn join_hint(ip: std::net::IpAddr, port: u16, code: &str) -> Vec<String> {
+    let at = |host: String| format!("students join with:  dtao-arena join {host}:{port} --name NAME --code {code}");
+    if ip.is_unspecified() {
+        vec![
+            at("THIS-MACHINE".into()),
+            "(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)".into(),
+        ]
+    } else if ip.is_loopback() {
+        vec![at(join_host(ip)), format!("(--bind {ip} reaches only this computer; --bind 0.0.0.0 lets the room join)")]
+    } else {
+        vec![at(join_host(ip))]
+    }
+}
+
+/// An address as `join` takes it: IPv6 in brackets (`[::1]:7447`).
+fn join_host(ip: std::net::IpAddr) -> String {
+    if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() }
+}
+
 const HOST_HELP: &str = "host commands: pause | resume | speed BPS | events | event K | players | kick NAME | \
      allow NAME | end | help\n  kick NAME disconnects a player, remote bot or spectator and keeps that name and \
      account out for the rest of the match (the account stays in the standings); allow NAME lets them back";
@@ -112,8 +133,9 @@ pub fn run(a: &ServeArgs) -> CliResult {
     })?;
     let port = server.local_addr().port();
     out!("dTAO Arena workshop: map '{}', room code {}", map.name(), server.code());
-    out!("students join with:  dtao-arena join THIS-MACHINE:{port} --name NAME --code {}", server.code());
-    out!("(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)");
+    for line in join_hint(ip, port, server.code()) {
+        out!("{line}");
+    }
     out!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
     out!("{HOST_HELP}");
     let rx = host_input();
@@ -248,6 +270,21 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_join_hint_follows_the_bind_address() {
+        let hint = |ip: &str| join_hint(ip.parse().expect("an address"), 7447, "K7M2QX").join("\n");
+        let any = hint("0.0.0.0");
+        assert!(any.contains("join THIS-MACHINE:7447 --name NAME --code K7M2QX") && any.contains("192.168.1.20"));
+        let lo = hint("127.0.0.1");
+        assert!(lo.contains("join 127.0.0.1:7447 ") && lo.contains("reaches only this computer"), "{lo}");
+        assert!(!lo.contains("THIS-MACHINE"), "{lo}");
+        assert!(hint("::1").contains("join [::1]:7447 "));
+        assert_eq!(
+            hint("192.168.1.20"),
+            "students join with:  dtao-arena join 192.168.1.20:7447 --name NAME --code K7M2QX"
+        );
+    }
 
     #[test]
     fn host_lines_parse() {

@@ -35,7 +35,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
     /// Trace sampling interval in blocks (with --trace).
-    #[arg(long, value_name = "K", default_value_t = 360, requires = "trace", allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "K", default_value_t = 360, requires = "trace", allow_negative_numbers = true, value_parser = super::parse_every)]
     pub every: u64,
 }
 
@@ -204,8 +204,10 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
     );
     let players = accounts.iter().filter(|a| a.kind != "npc");
     let npcs = accounts.iter().filter(|a| a.kind == "npc").take(8);
+    let mut listed = 0;
     for a in players.chain(npcs) {
-        let roi = if a.start_rao == 0 { "-".to_string() } else { format!("{:.2}%", a.roi * 100.0) };
+        listed += 1;
+        let roi = a.roi.map_or_else(|| "-".to_string(), |r| format!("{:.2}%", r * 100.0));
         let _ = writeln!(
             out,
             "{:<24} {:<6} {:>14.3} {:>14.3} {:>14.3} {:>8} {:>6}",
@@ -216,6 +218,13 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
             crate::engine::Tao(a.score_rao).as_f64(),
             roi,
             a.faults
+        );
+    }
+    if accounts.len() > listed {
+        let _ = writeln!(
+            out,
+            "... {} more NPC accounts (every player and bot is listed, and the 8 richest NPCs; use --json for all)",
+            accounts.len() - listed
         );
     }
     lesson(&mut out, rep.lesson.as_ref(), map_arg);

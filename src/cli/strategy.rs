@@ -102,12 +102,26 @@ pub fn actor(e: &Entrant, seed: u64, seat: usize) -> Result<LuaActor, CliError> 
 fn not_found(p: &Path) -> CliError {
     let names: Vec<&str> = crate::script::builtin::ALL.iter().map(|b| b.name).collect();
     let given = p.to_string_lossy();
-    // A name, not a path: a misspelt or miscased shipped strategy.
-    let hint = Some(given.as_ref())
-        .filter(|g| !g.contains(std::path::MAIN_SEPARATOR) && !g.ends_with(".lua"))
-        .and_then(|g| crate::scenario::suggest_name(g, names.iter().copied()))
-        .map(|n| format!("; did you mean '{n}'?"))
-        .unwrap_or_default();
+    let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let hint = if given.contains(std::path::MAIN_SEPARATOR) || given.ends_with(".lua") {
+        // A path to a shipped strategy's file (the README's `strategies/momentum.lua`,
+        // run outside the repository): the binary carries it.
+        names.iter().find(|n| **n == stem).map_or_else(
+            || {
+                if stem == "strategies" {
+                    "; the shipped strategies are inside dtao-arena: give their names".to_string()
+                } else {
+                    String::new()
+                }
+            },
+            |n| format!("; '{n}' is shipped inside dtao-arena: give its name, --bot {n}"),
+        )
+    } else {
+        // A name: a misspelt or miscased shipped strategy.
+        crate::scenario::suggest_name(&given, names.iter().copied())
+            .map(|n| format!("; did you mean '{n}'?"))
+            .unwrap_or_default()
+    };
     CliError::input(format!(
         "no strategy file or folder at '{}', and no shipped strategy of that name{hint} (shipped: {})",
         p.display(),

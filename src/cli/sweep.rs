@@ -24,7 +24,8 @@ pub struct SweepArgs {
     /// Built-in map name or path to a map file.
     #[arg(long, default_value = "dtao-launch")]
     pub map: String,
-    /// The parameter to sweep: any [params] name (tao_weight, emission_mode, ...).
+    /// The parameter to sweep: any rule of [params] (tao_weight, emission_mode, ...; not
+    /// total_issuance or genesis_root_stake, the world's starting state).
     #[arg(long, value_name = "NAME")]
     pub param: String,
     /// Its values: a list (0.1,0.2,0.3) or a range START..END:STEP (0.05..0.5:0.05).
@@ -44,7 +45,7 @@ pub struct SweepArgs {
     #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<PathBuf>,
     /// Worker threads (default: the machine's cores). Never changes the results.
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_jobs)]
     pub jobs: Option<u64>,
     /// Write the results as CSV: one row per value and seed.
     #[arg(long, value_name = "FILE.csv")]
@@ -67,6 +68,12 @@ pub fn run(a: &SweepArgs) -> CliResult {
     }
     if a.seeds.contains(',') {
         no_empty_items("--seeds", &a.seeds, true)?;
+        if let Some(s) = a.seed {
+            return Err(CliError::input(format!(
+                "--seed {s} sets the first seed of a count (--seeds 4 --seed {s}); with a list of seeds it would do \
+                 nothing: drop it, or give a count"
+            )));
+        }
     }
     let seeds =
         sweep::parse_seeds(&a.seeds, a.seed.unwrap_or(map.seed())).map_err(|e| CliError::input(e.to_string()))?;

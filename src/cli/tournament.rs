@@ -27,7 +27,7 @@ pub struct TournamentArgs {
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: u64,
     /// Worker threads (default: the machine's cores). Never changes the results.
-    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=256))]
+    #[arg(long, allow_negative_numbers = true, value_parser = super::parse_jobs)]
     pub jobs: Option<u64>,
     /// Folder for matches.csv, leaderboard.csv and leaderboard.json (created if missing).
     #[arg(long, value_name = "DIR")]

@@ -34,7 +34,10 @@ pub const LOST: &str = "lost the connection to the server";
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// No connection.
-    #[error("cannot reach the server at {addr}: {problem}")]
+    #[error(
+        "cannot reach the server at {addr}: {problem}; check the address and port that the host's `serve` printed, \
+         and that the room is still open"
+    )]
     Connect {
         /// Where.
         addr: String,

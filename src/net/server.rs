@@ -209,10 +209,7 @@ pub enum ServerError {
     #[error("{0}")]
     Setup(String),
     /// The room code is not made of the code alphabet.
-    #[error(
-        "the room code '{0}' must be 4 to 12 characters from {alphabet} (no 0, O, 1, I or L)",
-        alphabet = String::from_utf8_lossy(CODE_ALPHABET)
-    )]
+    #[error("the room code '{}': {}", crate::text::escape_hidden(.0), code_problem(.0).unwrap_or_default())]
     Code(String),
 }
 
@@ -482,6 +479,12 @@ pub(super) fn order_problem(e: RecordError) -> String {
 pub fn clean_name(name: &str) -> Result<String, String> {
     let n: String = name.chars().filter(|c| !crate::text::is_invisible(*c)).collect();
     let n = n.trim().to_string();
+    if n.is_empty() && !name.is_empty() {
+        return Err(format!(
+            "the name has no visible characters (it was only spaces or invisible marks); a name has 1 to \
+             {MAX_NAME_CHARS} visible characters"
+        ));
+    }
     if n.is_empty() {
         return Err("a name is needed: give one with --name".into());
     }

@@ -111,8 +111,9 @@ pub struct AccountReport {
     pub score_rao: u64,
     /// Value at block 0 (free + root + alpha at its sale value).
     pub start_rao: u64,
-    /// Score relative to the starting value, minus one (0 when it started with nothing).
-    pub roi: f64,
+    /// Score relative to the starting value, minus one; `null` for an account that
+    /// started with nothing (a subnet team, the genesis account), whose ROI means nothing.
+    pub roi: Option<f64>,
     pub faults: u32,
 }
 
@@ -131,6 +132,12 @@ pub fn roi(w: &World, id: AccountId) -> f64 {
         return 0.0;
     }
     w.score(id) as f64 / a.start_value_rao as f64 - 1.0
+}
+
+/// An account's return on its starting value, if it started with something.
+#[must_use]
+pub fn roi_if_any(w: &World, id: AccountId) -> Option<f64> {
+    w.account(id).filter(|a| a.start_value_rao > 0).map(|_| roi(w, id))
 }
 
 /// Builds the report of a world now.
@@ -175,7 +182,7 @@ pub fn report(w: &World) -> Report {
                 alpha_rao: a.alpha_rao.iter().map(|(n, x)| (*n, *x)).collect(),
                 score_rao: a.score_rao,
                 start_rao: w.account(a.id).map_or(0, |x| x.start_value_rao),
-                roi: roi(w, a.id),
+                roi: roi_if_any(w, a.id),
                 faults: a.faults,
             })
             .collect(),
@@ -335,7 +342,7 @@ pub fn account_rows(w: &World) -> Vec<Vec<String>> {
                 a.free.0.to_string(),
                 a.root.0.to_string(),
                 w.score(a.id).to_string(),
-                format!("{:.9}", roi(w, a.id)),
+                roi_if_any(w, a.id).map(|r| format!("{r:.9}")).unwrap_or_default(),
                 a.faults.to_string(),
             ]
         })
