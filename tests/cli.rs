@@ -626,21 +626,11 @@ fn a_miscased_map_or_bot_name_gets_a_suggestion() {
 
 #[test]
 fn sweep_refuses_repeated_values_and_empty_items() {
-    let sweep = |values: &str, seeds: &str| {
-        run(&[
-            "sweep",
-            "--map",
-            "tutorial",
-            "--param",
-            "tao_weight",
-            "--values",
-            values,
-            "--seeds",
-            seeds,
-            "--blocks",
-            "20",
-        ])
+    let sweep_with = |values: &str, seeds: &str, more: &[&str]| {
+        let args = ["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", values, "--seeds", seeds];
+        run(&[&args[..], more].concat())
     };
+    let sweep = |values: &str, seeds: &str| sweep_with(values, seeds, &["--blocks", "20"]);
     refused(&sweep("0.1,0.2,0.1", "1,2"), "--values lists 0.1 twice");
     refused(&sweep("0.1,0.10", "1"), "--values lists 0.10 twice");
     refused(&sweep("0.1", "7,7"), "--seeds lists 7 twice");
@@ -653,19 +643,7 @@ fn sweep_refuses_repeated_values_and_empty_items() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("1 seed(s): 7"), "{o:?}");
     // --seed starts a count; with a list it would be ignored.
-    let o = run(&[
-        "sweep",
-        "--map",
-        "tutorial",
-        "--param",
-        "tao_weight",
-        "--values",
-        "0.1",
-        "--seeds",
-        "1,2",
-        "--seed",
-        "5",
-    ]);
+    let o = sweep_with("0.1", "1,2", &["--seed", "5"]);
     refused(
         &o,
         "--seed 5 sets the first seed of a count (--seeds 4 --seed 5); with a list of seeds it would do nothing",
