@@ -630,6 +630,38 @@ fn replay_screens() {
     assert!(help.contains("Teacher's note") && help.contains("Run it with pauses"), "{help}");
 }
 
+/// A save (or a room ended early) replayed to its end: the recording ends, the match
+/// is not over, and no one has won.
+#[test]
+fn an_unfinished_recording_ends_without_a_winner() {
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let mut s = Session::new(&map, Some(7), Some(7200)).expect("session");
+    s.start_recording(recorded_at());
+    let h = s.add_human("you");
+    s.submit(h, Order::Stake { netuid: 1, tao: Tao(25 * TAO), limit: None });
+    for _ in 0..300 {
+        s.step().expect("a block");
+    }
+    let rec = s.recording(recorded_at()).expect("a recording");
+    let handle = SessionHandle::spawn(
+        move || {
+            let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
+            let human = s.world().accounts.iter().find(|a| a.name == "you").map(|a| a.id);
+            Ok(Setup { replay: Some(Arc::new(rec)), ..Setup::new(s, human) })
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn a replay");
+    let mut g = Game::on(handle, Theme::colored());
+    g.key(KeyCode::Esc);
+    g.step(300);
+    assert!(g.snap().over, "the replay reached the recording's end");
+    let end = g.text(160, 48);
+    assert!(end.contains("The recording ends at block 300 of 7,200 (unfinished)"), "{end}");
+    assert!(end.contains("no one has won yet") && !end.contains("won the match") && !end.contains("Winner"), "{end}");
+    assert!(end.contains("recording ends") && !end.contains("match over"), "{end}");
+}
+
 #[test]
 fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
     let mut g = Game::on(spawn_replay(), Theme::colored());
@@ -850,7 +882,9 @@ fn a_spectator_follows_any_player_in_the_portfolio() {
     let end = g.text(160, 48);
     assert!(!end.contains("You won") && !end.contains("You beat"), "{end}");
     assert!(
-        ["ana won the match.", "ana beat holding TAO.", "better for ana."].iter().any(|v| end.contains(v)),
+        ["Winner: ana.", "For ana: better than", "For ana: as good as", "For ana: holding TAO would"]
+            .iter()
+            .any(|v| end.contains(v)),
         "{end}"
     );
 }

@@ -1122,7 +1122,8 @@ impl Sim {
             teacher_note: map.teacher_note.clone(),
             seed: w.seed,
             start_date: map.start_date,
-            end_block: session.end_block(),
+            // A replay's session ends with its recording; the match may have gone on.
+            end_block: replay_rec.as_ref().map_or(session.end_block(), |r| r.header.end_block),
             human,
             bots: if replay_rec.is_some() {
                 w.accounts.iter().filter(|a| a.kind == AccountKind::Bot).map(|a| a.name.clone()).collect()

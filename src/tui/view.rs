@@ -150,7 +150,9 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let end = app.end_block();
     let day = super::replay::day_of(s.block(), end);
     let speed = s.blocks_per_sec();
-    let (icon, word, style) = if s.over {
+    let (icon, word, style) = if s.over && app.recording_unfinished() {
+        ("■", "recording ends", t.warn)
+    } else if s.over {
         ("■", "match over", t.warn)
     } else if app.narration_pending() {
         // A lesson's narration holds the clock until it is closed.

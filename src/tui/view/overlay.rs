@@ -362,20 +362,32 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let snap = app.snap();
     let info = app.info();
-    let mut lines = vec![
-        Line::styled(format!("{} is over after {} blocks", info.map, format::int(snap.block())), t.accent).centered(),
-        Line::raw(""),
-    ];
+    let unfinished = app.recording_unfinished();
+    let head = if unfinished {
+        format!(
+            "The recording ends at block {} of {} (unfinished)",
+            format::int(snap.block()),
+            format::int(info.end_block)
+        )
+    } else {
+        format!("{} is over after {} blocks", info.map, format::int(snap.block()))
+    };
+    let mut lines = vec![Line::styled(head, t.accent).centered(), Line::raw("")];
     if let Some(me) = &snap.me {
         let roi = if me.start_rao == 0 { 0.0 } else { me.score_rao as f64 / me.start_rao as f64 - 1.0 };
-        // Watching, the book is someone else's: name them.
+        // Watching, the book is someone else's: name them. A score equal to the start
+        // is holding TAO's; an unfinished match has no winner yet.
         let verdict = match (app.watching(), me.rank) {
+            _ if unfinished => "Standings where the recording stops; no one has won yet.".to_string(),
             (false, 1) => "You won the match.".to_string(),
             (false, _) if roi > 0.0 => "You beat holding TAO.".to_string(),
+            (false, _) if me.score_rao == me.start_rao => "You did as well as holding TAO.".to_string(),
             (false, _) => "Holding TAO would have done better.".to_string(),
-            (true, 1) => format!("{} won the match.", me.name),
-            (true, _) if roi > 0.0 => format!("{} beat holding TAO.", me.name),
-            (true, _) => format!("Holding TAO would have done better for {}.", me.name),
+            // (A sentence never starts with the name: "you" is a name too.)
+            (true, 1) => format!("Winner: {}.", me.name),
+            (true, _) if roi > 0.0 => format!("For {}: better than holding TAO.", me.name),
+            (true, _) if me.score_rao == me.start_rao => format!("For {}: as good as holding TAO.", me.name),
+            (true, _) => format!("For {}: holding TAO would have done better.", me.name),
         };
         lines.push(
             Line::from(vec![
