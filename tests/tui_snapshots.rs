@@ -85,16 +85,7 @@ fn record(map: &str, blocks: u64) -> dtao_arena::record::Recording {
 /// A read-only replay of three recorded days of the tutorial, paused at block 0, once
 /// the background pass has indexed all of it (so marks, charts and the strip are final).
 pub fn spawn_replay() -> SessionHandle {
-    let rec = record("tutorial", 3 * 7200);
-    let handle = SessionHandle::spawn(
-        move || {
-            let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
-            let human = s.world().accounts.iter().find(|a| a.name == "you").map(|a| a.id);
-            Ok(Setup { replay: Some(Arc::new(rec)), ..Setup::new(s, human) })
-        },
-        HandleOptions::default(),
-    )
-    .expect("spawn a replay");
+    let handle = replay_of(record("tutorial", 3 * 7200));
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let s = handle.latest();
@@ -108,6 +99,19 @@ pub fn spawn_replay() -> SessionHandle {
         std::thread::sleep(Duration::from_millis(20));
     }
     handle
+}
+
+/// A replay of `rec`, following "you".
+fn replay_of(rec: dtao_arena::record::Recording) -> SessionHandle {
+    SessionHandle::spawn(
+        move || {
+            let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
+            let human = s.world().accounts.iter().find(|a| a.name == "you").map(|a| a.id);
+            Ok(Setup { replay: Some(Arc::new(rec)), ..Setup::new(s, human) })
+        },
+        HandleOptions::default(),
+    )
+    .expect("spawn a replay")
 }
 
 /// The game and its match.
@@ -642,17 +646,7 @@ fn an_unfinished_recording_ends_without_a_winner() {
     for _ in 0..300 {
         s.step().expect("a block");
     }
-    let rec = s.recording(recorded_at()).expect("a recording");
-    let handle = SessionHandle::spawn(
-        move || {
-            let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
-            let human = s.world().accounts.iter().find(|a| a.name == "you").map(|a| a.id);
-            Ok(Setup { replay: Some(Arc::new(rec)), ..Setup::new(s, human) })
-        },
-        HandleOptions::default(),
-    )
-    .expect("spawn a replay");
-    let mut g = Game::on(handle, Theme::colored());
+    let mut g = Game::on(replay_of(s.recording(recorded_at()).expect("a recording")), Theme::colored());
     g.key(KeyCode::Esc);
     g.step(300);
     assert!(g.snap().over, "the replay reached the recording's end");
