@@ -120,6 +120,19 @@ pub fn parse_every(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Parses a clock's `--speed`: blocks a second, 1 to 7,200 (a day a second).
+///
+/// # Errors
+/// Anything else, with the range.
+pub fn parse_speed(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<u32>() {
+        Ok(n) if (1..=7200).contains(&n) => Ok(n),
+        _ => {
+            Err("give blocks a second from 1 to 7200 (60, the default, is 12 game minutes a second; 7200 a day)".into())
+        }
+    }
+}
+
 /// Parses `--jobs`: worker threads, 1 to 256.
 ///
 /// # Errors

@@ -178,6 +178,11 @@ fn bad_input_exits_2_with_a_message() {
         (&["sim", "--map", "tutorial", "--blocks", "-5"], "--blocks"),
         (&["sim", "--map", "tutorial", "--seed", "abc"], "--seed"),
         (&["sim", "--map", "tutorial", "--every", "0"], "--every"),
+        (&["sim", "--map", "tutorial", "--trace", "t.csv", "--every", "0"], "blocks of at least 1 between two samples"),
+        (&["play", "--speed", "0"], "give blocks a second from 1 to 7200"),
+        (&["play", "--speed", "9000"], "give blocks a second from 1 to 7200"),
+        (&["serve", "--map", "tutorial", "--speed", "0"], "give blocks a second from 1 to 7200"),
+        (&["tournament", "--strategies", "momentum", "--jobs", "0"], "worker threads from 1 to 256"),
         (
             &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "/nonexistent-dir/x.csv"],
             "'/nonexistent-dir/x.csv': the folder '/nonexistent-dir' does not exist",

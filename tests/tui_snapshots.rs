@@ -323,6 +323,24 @@ fn dialogs() {
     snap_both(&mut g, "market_filter");
 }
 
+/// The Log runs in block order: an order applied in block 1 is listed after the map's
+/// opening narration (block 0), not above it.
+#[test]
+fn the_log_is_in_block_order() {
+    let mut g = Game::new("tutorial", Some(200), Theme::colored());
+    g.key(KeyCode::Esc);
+    g.step(1);
+    g.typed("s");
+    g.typed("20\n");
+    g.step(3);
+    let journal = &g.snap().journal;
+    let blocks: Vec<u64> = journal.iter().map(|l| l.block).collect();
+    assert!(blocks.windows(2).all(|w| w[0] <= w[1]), "{blocks:?}");
+    let welcome = journal.iter().position(|l| l.text.starts_with("Welcome to dTAO")).expect("the narration");
+    let stake = journal.iter().position(|l| l.text.contains("stake 20")).expect("the stake");
+    assert!(welcome < stake, "{journal:?}");
+}
+
 #[test]
 fn results_at_the_end() {
     let mut g = Game::new("dtao-launch", Some(40), Theme::colored());

@@ -38,7 +38,7 @@ pub struct PlayArgs {
     pub name: String,
     /// Starting speed in blocks per second (the nearest of 1, 2, 5, 10, 30, 60, 120,
     /// 360, 720, 1440, 2880, 7200; default 60).
-    #[arg(long, value_name = "BLOCKS_PER_SEC", allow_negative_numbers = true)]
+    #[arg(long, value_name = "BLOCKS_PER_SEC", allow_negative_numbers = true, value_parser = super::parse_speed)]
     pub speed: Option<u32>,
     /// Price impact, in percent, above which an order's quote warns (default 2).
     #[arg(long, value_name = "PCT")]
@@ -323,7 +323,7 @@ mod tests {
 
     #[test]
     fn the_exit_message_resumes_a_match_and_replays_a_finished_one() {
-        let s = SaveStatus { path: "/saves/my game.dtrec".into(), block: 536, error: None };
+        let s = SaveStatus { path: "/saves/my game.dtrec".into(), block: 536, error: None, count: 1 };
         assert_eq!(
             saved_message(&s, false),
             "saved at block 536 to /saves/my game.dtrec\nresume: dtao-arena play --load '/saves/my game.dtrec'"

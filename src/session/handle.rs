@@ -452,6 +452,8 @@ pub struct SaveStatus {
     pub block: u64,
     /// Why it failed, if it did.
     pub error: Option<String>,
+    /// Saves so far in this game, this one included: two saves at one block differ.
+    pub count: u64,
 }
 
 impl Snapshot {
@@ -1382,7 +1384,8 @@ impl Sim {
                 .map_err(|e| format!("cannot save: {e}")),
             None => Err("this match is not recorded, so it cannot be saved".into()),
         };
-        self.saved = Some(SaveStatus { path: path.display().to_string(), block, error: result.err() });
+        let count = self.saved.as_ref().map_or(0, |s| s.count) + 1;
+        self.saved = Some(SaveStatus { path: path.display().to_string(), block, error: result.err(), count });
         self.last_save = Instant::now();
     }
 
@@ -1605,7 +1608,10 @@ impl Sim {
         ring.push_back((self.journal_seq, line));
     }
 
-    /// Both journal rings, merged in the order the lines were written.
+    /// Both journal rings, merged in the order the lines were written, then in block
+    /// order (stable: lines of one block keep their order). A block's fills are taken
+    /// before its log, and the log can name an earlier block (the map's opening
+    /// narration is taken with the first block's fills).
     fn merged_journal(&self) -> Vec<JournalLine> {
         let mut out = Vec::with_capacity(self.journal.len() + self.journal_trades.len());
         let (mut a, mut b) = (self.journal.iter().peekable(), self.journal_trades.iter().peekable());
@@ -1626,6 +1632,8 @@ impl Sim {
                 out.push(l.clone());
             }
         }
+        // Nearly sorted already: the stable sort is one pass over runs.
+        out.sort_by_key(|l| l.block);
         out
     }
 

@@ -1990,13 +1990,25 @@ mod tests {
     fn status_messages_keep_their_meaning_at_80_columns() {
         // A save names its file, not a folder cut short.
         let (info, snap) = crate::tui::testing::base();
-        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        let mut info = (*info).clone();
+        info.save_path = Some("/tmp/qa/game/home/.local/share/dtao-arena/saves/tutorial-20261203-082920.dtrec".into());
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap.clone());
         let mut saved = snap.clone();
         saved.saved = Some(crate::session::handle::SaveStatus {
             path: "/tmp/qa/game/home/.local/share/dtao-arena/saves/tutorial-20261203-082920.dtrec".into(),
             block: 536,
             error: None,
+            count: 1,
         });
+        app.set_snapshot(std::sync::Arc::new(saved.clone()));
+        let status = rows(&mut app, 80, 24).remove(23);
+        assert!(status.contains("saved at block 536 to tutorial-20261203-082920.dtrec"), "{status}");
+        // Saved again at the same block (paused): said again, not left at "saving…".
+        keys(&mut app, "S");
+        assert!(rows(&mut app, 80, 24).remove(23).contains("saving…"));
+        if let Some(s) = &mut saved.saved {
+            s.count = 2;
+        }
         app.set_snapshot(std::sync::Arc::new(saved));
         let status = rows(&mut app, 80, 24).remove(23);
         assert!(status.contains("saved at block 536 to tutorial-20261203-082920.dtrec"), "{status}");

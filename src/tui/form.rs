@@ -576,7 +576,10 @@ impl Form {
             return Ok(None);
         }
         let x: f64 = t.parse().map_err(|_| format!("the limit must be a price such as 0.12, not '{t}'"))?;
-        if !x.is_finite() || x <= 0.0 {
+        if !x.is_finite() {
+            return Err(format!("the limit must be a finite price such as 0.12, not '{t}'"));
+        }
+        if x <= 0.0 {
             return Err("the limit price must be above zero".into());
         }
         U64F64::checked_from_num(x).map(Some).ok_or_else(|| "the limit price is too large".into())
@@ -1120,6 +1123,22 @@ mod tests {
         // Another missing subnet is just missing.
         let f = form(OrderKind::Stake, &snap, &[Some("3"), Some("1")]);
         assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("there is no subnet 3"));
+    }
+
+    #[test]
+    fn a_limit_price_says_what_is_wrong_with_it() {
+        let (_, snap) = base();
+        let said = |limit: &str| {
+            let f = form(OrderKind::Stake, &snap, &[Some("1"), Some("1"), Some(limit)]);
+            f.order(&snap, &none()).expect_err("refused")
+        };
+        for t in ["inf", "1e400", "nan", "-inf"] {
+            assert_eq!(said(t), format!("the limit must be a finite price such as 0.12, not '{t}'"));
+        }
+        assert_eq!(said("0"), "the limit price must be above zero");
+        assert_eq!(said("-1"), "the limit price must be above zero");
+        assert_eq!(said("1e20"), "the limit price is too large");
+        assert_eq!(said("abc"), "the limit must be a price such as 0.12, not 'abc'");
     }
 
     /// The labels of a quote's lines.

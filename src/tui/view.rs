@@ -141,6 +141,18 @@ fn panel<'a>(app: &App, title: impl Into<Line<'a>>) -> Block<'a> {
     Block::default().borders(Borders::ALL).border_style(app.theme.border).title(title.into().style(app.theme.accent))
 }
 
+/// Game time a second at `blocks_per_sec` (12 s a block): `12 s/s`, `12 min/s`, `1.2 h/s`.
+fn pace(blocks_per_sec: u32) -> String {
+    let game_secs = u64::from(blocks_per_sec) * 12;
+    if game_secs >= 3600 {
+        format!("{:.1} h/s", game_secs as f64 / 3600.0)
+    } else if game_secs >= 60 {
+        format!("{} min/s", game_secs / 60)
+    } else {
+        format!("{game_secs} s/s")
+    }
+}
+
 fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let s = app.snap();
@@ -167,12 +179,7 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         Span::styled(format!(" {icon} "), style)
     };
-    let game_secs = u64::from(speed) * 12;
-    let pace = if game_secs >= 3600 {
-        format!("{:.1} h/s", game_secs as f64 / 3600.0)
-    } else {
-        format!("{} min/s", game_secs / 60)
-    };
+    let pace = pace(speed);
     let mut left = vec![Span::styled(" dTAO Arena ", t.accent), Span::styled("│ ", t.dim), Span::raw(info.map.clone())];
     if wide {
         left.push(Span::styled(format!(" seed {}", info.seed), t.dim));
@@ -446,4 +453,16 @@ fn sparkline(values: &[f64], width: usize) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_pace_reads_at_every_speed() {
+        assert_eq!(super::pace(1), "12 s/s");
+        assert_eq!(super::pace(2), "24 s/s");
+        assert_eq!(super::pace(5), "1 min/s");
+        assert_eq!(super::pace(60), "12 min/s");
+        assert_eq!(super::pace(7200), "24.0 h/s");
+    }
 }

@@ -23,7 +23,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let per_day = snap.block_emission_rao.saturating_mul(BLOCKS_PER_DAY);
     let halving = match snap.until_halving_rao {
         Some(x) if snap.block_emission_rao > 0 => {
-            let sep = if wide { " to go, ≈ " } else { " τ, ≈" };
+            let sep = if wide { " τ to go, ≈ " } else { " τ, ≈" };
             format!("{}{sep}{}", format::rao(x), format::duration_blocks(x / snap.block_emission_rao))
         }
         Some(x) => format!("{} τ to go", format::rao(x)),
