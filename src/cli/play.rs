@@ -40,7 +40,8 @@ pub struct PlayArgs {
     /// 360, 720, 1440, 2880, 7200; default 60).
     #[arg(long, value_name = "BLOCKS_PER_SEC", allow_negative_numbers = true, value_parser = super::parse_speed)]
     pub speed: Option<u32>,
-    /// Price impact, in percent, above which an order's quote warns (default 2).
+    /// Slippage (the average price over the spot), in percent, above which an order's
+    /// quote warns (default 2).
     #[arg(long, value_name = "PCT")]
     pub slippage_warn: Option<f64>,
     /// Resume a saved game (a `.dtrec` file; the game keeps saving into it).
@@ -292,7 +293,12 @@ fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
     match &s.error {
         Some(e) => format!("warning: the game could not be saved to {}: {e}", s.path),
         None if over => format!("saved the finished match to {}\nwatch it: dtao-arena replay {word}", s.path),
-        None => format!("saved at block {} to {}\nresume: dtao-arena play --load {word}", s.block, s.path),
+        // Written as the game shows blocks (7,188).
+        None => format!(
+            "saved at block {} to {}\nresume: dtao-arena play --load {word}",
+            crate::tui::format::int(s.block),
+            s.path
+        ),
     }
 }
 
@@ -332,6 +338,8 @@ mod tests {
             saved_message(&s, true),
             "saved the finished match to /saves/my game.dtrec\nwatch it: dtao-arena replay '/saves/my game.dtrec'"
         );
+        let late = SaveStatus { block: 7188, ..s.clone() };
+        assert!(saved_message(&late, false).starts_with("saved at block 7,188 to "));
         let failed = SaveStatus { error: Some("disk full".into()), ..s };
         assert_eq!(
             saved_message(&failed, true),

@@ -183,8 +183,9 @@ impl std::fmt::Display for EventKind {
             EventKind::Narrate(t) => f.write_str(t),
             EventKind::SetMechanism { netuid, mechanism } => write!(f, "SN{netuid} becomes a {mechanism} subnet"),
             EventKind::Hype { crowd, netuid, amount } => {
-                let pct = *amount as f64 / 1e7;
-                write!(f, "{crowd} hype about SN{netuid} changes by {pct:+.1}%")
+                // Added to the crowd's buy signal (a number, not a percentage).
+                let x = *amount as f64 / 1e9;
+                write!(f, "{crowd} hype about SN{netuid}: {x:+.2} to their buy signal")
             }
             EventKind::SetParam { key, value } => write!(f, "{key} is set to {value}"),
             EventKind::SetPolicy { account, netuid, policy } => {
@@ -236,5 +237,18 @@ impl WorldInit {
             npcs: Vec::new(),
             events: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventKind;
+
+    #[test]
+    fn a_hype_shock_reads_as_a_signal_not_a_percentage() {
+        let e = EventKind::Hype { crowd: "memers".into(), netuid: 28, amount: 800_000_000 };
+        assert_eq!(e.to_string(), "memers hype about SN28: +0.80 to their buy signal");
+        let e = EventKind::Hype { crowd: "memers".into(), netuid: 28, amount: -1_500_000_000 };
+        assert_eq!(e.to_string(), "memers hype about SN28: -1.50 to their buy signal");
     }
 }

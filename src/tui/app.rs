@@ -1987,6 +1987,48 @@ mod tests {
     }
 
     #[test]
+    fn the_controllers_line_shrinks_its_words_instead_of_cutting_one() {
+        use crate::session::handle::{Holder, SubnetDetail};
+        let mut app = app_with(|s| {
+            let netuid = s.view.subnets[0].netuid;
+            let foundation = Holder {
+                id: crate::engine::AccountId(1),
+                name: "foundation".into(),
+                kind: crate::engine::AccountKind::Npc,
+                alpha_rao: 0,
+                root_weight_rao: 1,
+                share: 0.607,
+                policy: crate::engine::Policy::Honest,
+            };
+            s.detail = Some(SubnetDetail {
+                netuid,
+                owner: "apex-team".into(),
+                holders: vec![foundation],
+                alpha_weight_rao: 1,
+                root_weight_rao: 1,
+                controller: Some("foundation".into()),
+                miners: Vec::new(),
+                alpha_issuance_rao: 0,
+                alpha_until_halving_rao: None,
+                trades: Vec::new(),
+            });
+        });
+        keys(&mut app, "g2");
+        let mut seen = 0;
+        for w in 80..=200 {
+            for row in rows(&mut app, w, 40) {
+                if let Some(at) = row.find("controls it") {
+                    seen += 1;
+                    let line = row[at..].split('│').next().unwrap_or("").trim_end().to_string();
+                    let whole = ["% of the stake weight", "% of the weight", "%", "controls it"];
+                    assert!(whole.iter().any(|e| line.ends_with(e)), "{w} columns: {line}");
+                }
+            }
+        }
+        assert!(seen > 0, "no subnet of the tutorial is controlled: the test shows nothing");
+    }
+
+    #[test]
     fn status_messages_keep_their_meaning_at_80_columns() {
         // A save names its file, not a folder cut short.
         let (info, snap) = crate::tui::testing::base();

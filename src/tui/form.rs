@@ -668,12 +668,16 @@ impl Form {
                 };
                 q.line("You pay", paid, Tone::Plain);
                 q.line("You get", format!("{} α at {} τ/α", r(w.alpha_rao), format::price(avg)), Tone::Up);
+                // Slippage is the average price's; the price moves further (the last
+                // alpha bought is the dearest).
+                let after = ratio(w.new_tao, w.new_alpha);
                 q.line(
-                    "Impact",
+                    "Slippage",
                     format!(
-                        "{}  price after {}",
+                        "{} on average · price after {} ({})",
                         format::signed_pct(impact),
-                        format::price(ratio(w.new_tao, w.new_alpha))
+                        format::price(after),
+                        format::signed_pct(if spot > 0.0 { after / spot - 1.0 } else { 0.0 })
                     ),
                     tone(impact, slippage_warn),
                 );
@@ -709,12 +713,14 @@ impl Form {
                     format!("{} τ (fee {} τ) at {} τ/α", r(w.tao_rao), r(w.fee_rao), format::price(avg)),
                     Tone::Up,
                 );
+                let after = ratio(w.new_tao, w.new_alpha);
                 q.line(
-                    "Impact",
+                    "Slippage",
                     format!(
-                        "{}  price after {}",
+                        "{} on average · price after {} ({})",
                         format::signed_pct(-impact),
-                        format::price(ratio(w.new_tao, w.new_alpha))
+                        format::price(after),
+                        format::signed_pct(if spot > 0.0 { after / spot - 1.0 } else { 0.0 })
                     ),
                     tone(impact, slippage_warn),
                 );
@@ -906,7 +912,7 @@ fn tone(impact: f64, warn: f64) -> Tone {
 fn slippage(q: &mut Quote, impact: f64, warn: f64) {
     if impact > warn {
         q.warn(format!(
-            "price impact {} is above {}: trade less, or set a limit price",
+            "slippage {} is above {}: trade less, or set a limit price",
             format::pct(impact),
             format::pct(warn)
         ));

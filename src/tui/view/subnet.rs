@@ -175,10 +175,18 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     ]);
     let top = d.holders.first();
     let control = match (&d.controller, top) {
-        (Some(c), Some(h)) => Line::from(vec![
-            Span::styled(format!(" ⚠ {c} controls it"), t.warn),
-            Span::raw(format!(": {} of the stake weight", format::pct(h.share))),
-        ]),
+        (Some(c), Some(h)) => {
+            // The share's words shrink before they are cut mid-word.
+            let head = format!(" ⚠ {c} controls it");
+            let room = usize::from(inner.width).saturating_sub(head.chars().count());
+            let share = format::pct(h.share);
+            let tail =
+                [format!(": {share} of the stake weight"), format!(": {share} of the weight"), format!(": {share}")]
+                    .into_iter()
+                    .find(|s| s.chars().count() <= room)
+                    .unwrap_or_default();
+            Line::from(vec![Span::styled(head, t.warn), Span::raw(tail)])
+        }
         (None, Some(h)) => Line::from(vec![
             Span::styled(" no single majority", t.up),
             Span::styled(format!(" · largest {} {}", h.name, format::pct(h.share)), t.dim),
