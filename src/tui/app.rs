@@ -1869,6 +1869,20 @@ mod tests {
     }
 
     #[test]
+    fn a_recording_without_players_says_so_on_the_portfolio() {
+        let mut app = welcomed(|i, s| {
+            i.replay = true;
+            i.human = None;
+            s.me = None;
+            s.players.clear();
+        });
+        keys(&mut app, "\u{1b}3");
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("this recording has no players or bots to follow"), "{screen}");
+        assert!(!screen.contains("there is no player yet"), "{screen}");
+    }
+
+    #[test]
     fn a_shared_worlds_welcome_and_clock_keys_are_the_hosts() {
         let mut app = welcomed(|i, _| i.shared = true);
         let screen = text(&mut app, 100, 30);

@@ -18,7 +18,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     let [summary, positions, board, score_chart] = layout::portfolio(area);
     let Some(me) = &snap.me else {
-        let text = if snap.players.is_empty() {
+        let text = if snap.players.is_empty() && app.info().replay {
+            " this recording has no players or bots to follow: the world's NPCs alone"
+        } else if snap.players.is_empty() {
             " you are watching this match: there is no player yet"
         } else {
             " you are watching this match: p P follow a player's book"
