@@ -34,6 +34,14 @@ pub enum Fmt {
     Amount,
 }
 
+/// The y axis for values from `y0` to `y1`: a margin around them, never below 0 for
+/// values that are not, and never above 100% for a share or a proportion.
+fn y_bounds(y0: f64, y1: f64, fmt: Fmt) -> (f64, f64) {
+    let pad = if y1 > y0 { (y1 - y0) * 0.08 } else { y1.abs().max(1e-9) * 0.05 };
+    let top = if matches!(fmt, Fmt::Pct) && y1 <= 1.0 { (y1 + pad).min(1.0) } else { y1 + pad };
+    ((y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), top)
+}
+
 /// Decimals that tell apart values `span` apart.
 fn decimals(span: f64) -> usize {
     if !(span.is_finite() && span > 0.0) {
@@ -113,8 +121,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    let pad = if y1 > y0 { (y1 - y0) * 0.08 } else { y1.abs().max(1e-9) * 0.05 };
-    let (y0, y1) = ((y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), y1 + pad);
+    let (y0, y1) = y_bounds(y0, y1, fmt);
     let t = &app.theme;
     let pattern = if area.width >= 50 {
         "%d %b %H:%M"
@@ -166,8 +173,21 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
 
 #[cfg(test)]
 mod tests {
-    use super::blank_repeats;
+    use super::{Fmt, blank_repeats, y_bounds};
     use crate::tui::testing::{app_with, keys, text};
+
+    #[test]
+    fn a_proportions_axis_stays_within_100_percent() {
+        // A young subnet's root proportion: 100% flat, then falling.
+        assert_eq!(y_bounds(1.0, 1.0, Fmt::Pct), (0.95, 1.0));
+        let (lo, hi) = y_bounds(0.8, 1.0, Fmt::Pct);
+        assert!(hi == 1.0 && (lo - 0.784).abs() < 1e-9, "{lo} {hi}");
+        // Other values keep their margin above.
+        let (_, hi) = y_bounds(0.8, 1.0, Fmt::Price);
+        assert!((hi - 1.016).abs() < 1e-9, "{hi}");
+        // A share never goes below 0 either.
+        assert_eq!(y_bounds(0.0, 0.5, Fmt::Pct).0, 0.0);
+    }
 
     #[test]
     fn an_axis_says_a_date_once() {
