@@ -1465,6 +1465,29 @@ mod tests {
     }
 
     #[test]
+    fn the_too_small_screen_under_a_narration_offers_no_clock_key() {
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.narration = Some(narration("Subnets run an epoch every 361 blocks."));
+        });
+        let screen = text(&mut app, 60, 20);
+        assert!(screen.contains("narration holds the clock") && screen.contains("enlarge the window"), "{screen}");
+        assert!(!screen.contains("space pauses") && !screen.contains("space runs"), "{screen}");
+    }
+
+    #[test]
+    fn an_order_form_says_a_narration_waits_behind_it() {
+        let mut app = app_with(|s| s.paused = false);
+        keys(&mut app, "s");
+        let mut snap = (*app.snap).clone();
+        snap.narration = Some(narration("The foundation switches to reward_sellers."));
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("a narration waits: applies after it"), "{screen}");
+        assert!(!screen.contains("applies at the next block"), "{screen}");
+    }
+
+    #[test]
     fn the_title_bar_says_a_narration_holds_the_clock() {
         let mut app = app_with(|s| {
             s.paused = false;

@@ -103,7 +103,10 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         ("⏸ paused", t.warn)
     };
     let mut keys: Vec<&str> = Vec::new();
-    if !snap.over {
+    if app.narration_pending() && !snap.over {
+        // Space would not run a clock the narration holds.
+        keys.push("enlarge the window to read the narration");
+    } else if !snap.over {
         keys.push(if app.clock_runs() { "space pauses" } else { "space runs the clock" });
     }
     let open = match app.overlay() {

@@ -342,7 +342,14 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         }
     }
     lines.push(Line::raw(""));
-    let when = if snap.paused { " · paused: applies at the next block" } else { " · applies at the next block" };
+    let when = if app.narration_pending() {
+        // The narration waits behind the form and holds the clock.
+        " · a narration waits: applies after it"
+    } else if snap.paused {
+        " · paused: applies at the next block"
+    } else {
+        " · applies at the next block"
+    };
     lines.push(Line::from(vec![
         Span::styled("  Enter", t.accent),
         Span::raw(" submit · "),
