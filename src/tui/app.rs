@@ -1476,6 +1476,24 @@ mod tests {
     }
 
     #[test]
+    fn the_portfolio_shows_a_long_subnet_name_when_there_is_room() {
+        let mut app = app_with(|s| {
+            if let Some(me) = s.me.as_mut() {
+                me.positions = vec![crate::session::handle::Position {
+                    netuid: 28,
+                    name: "TAO Accumulation Corporation".into(),
+                    alpha_rao: 20_000_000_000,
+                    ..Default::default()
+                }];
+            }
+        });
+        keys(&mut app, "3");
+        assert!(text(&mut app, 120, 36).contains("TAO Accumulation Corporation"));
+        let narrow = text(&mut app, 80, 24);
+        assert!(narrow.contains("TAO Accum") && narrow.contains('…'), "clipped where it must be: {narrow}");
+    }
+
+    #[test]
     fn an_order_form_says_a_narration_waits_behind_it() {
         let mut app = app_with(|s| s.paused = false);
         keys(&mut app, "s");

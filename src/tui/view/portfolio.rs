@@ -115,7 +115,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let name_w = column_widths(&widths, Flex::Start, positions.width.saturating_sub(2), 0)
         .get(1)
-        .map_or(18, |w| usize::from(*w).min(18));
+        .map_or(18, |w| usize::from(*w).min(32));
     let rows: Vec<Row> = me
         .positions
         .iter()
