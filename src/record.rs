@@ -193,10 +193,7 @@ pub enum RecordError {
     #[error("is not a dTAO Arena recording or save (it does not start with the 'DTAO-REC' mark)")]
     NotARecording,
     /// Shorter than its own framing says.
-    #[error(
-        "is cut short ({len} bytes): it was truncated, by an interrupted copy or a full disk; \
-         use the '.bak' copy beside it, or record the match again"
-    )]
+    #[error("is cut short ({len} bytes): it was truncated, by an interrupted copy or a full disk")]
     Truncated {
         /// The file's length.
         len: usize,
@@ -213,10 +210,7 @@ pub enum RecordError {
         supported: u16,
     },
     /// The checksum does not match.
-    #[error(
-        "is damaged: its checksum does not match its contents (a changed or corrupted byte); \
-         use the '.bak' copy beside it, or record the match again"
-    )]
+    #[error("is damaged: its checksum does not match its contents (a changed or corrupted byte)")]
     Checksum,
     /// The checksum matches but the contents make no sense.
     #[error("is not a valid recording: {0}")]

@@ -401,6 +401,18 @@ mod tests {
     }
 
     #[test]
+    fn suggestions_ignore_names_too_long_to_compare_cheaply() {
+        let long = "lookback".repeat(20);
+        assert_eq!(suggest_name(&long, ["lookback"]), None);
+        assert_eq!(suggest_name("lookbak", [long.as_str(), "lookback"]), Some("lookback"));
+        // A strategy's million-character option name is refused at once.
+        let huge = "x".repeat(1_000_000);
+        let t = std::time::Instant::now();
+        assert_eq!(suggest_name(&huge, [huge.as_str()]), None);
+        assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
     fn a_misspelt_or_miscased_map_name_gets_a_suggestion() {
         for (given, meant) in [("Tutorial", "tutorial"), ("sn28_meme", "sn28-meme"), ("dtao-lauch", "dtao-launch")] {
             let e = load(given).expect_err("no such map").to_string();

@@ -290,7 +290,8 @@ pub fn play(plan: &Plan, index: usize, factory: &Factory<'_>) -> Result<Outcome,
                 }
             })
             .collect(),
-        rois: seats.iter().map(|id| report::roi(w, *id)).collect(),
+        // Seats start with the map's budget: a ROI always (0 for a map that gives none).
+        rois: seats.iter().map(|id| report::roi(w, *id).unwrap_or(0.0)).collect(),
         faults: (0..seats.len()).map(|k| session.seat_faults(k)).collect(),
     })
 }

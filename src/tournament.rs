@@ -182,7 +182,7 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
                 seed: spec.seed,
                 strategy: plan.entrants[*e].name.clone(),
                 score_tao: crate::engine::Tao(w.score(*id)).as_f64(),
-                roi: report::roi(w, *id),
+                roi: report::roi(w, *id).unwrap_or(0.0),
                 rank: 0,
                 faults: f.faults,
                 forfeited: f.forfeited,

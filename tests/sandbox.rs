@@ -804,18 +804,18 @@ fn options_are_checked_against_what_the_strategy_takes() {
     declared(
         "size = { default = 5, min = 0, max = 1 }",
         &[],
-        "the option 'size''s default 5 breaks its own rule: size takes a number from 0 to 1",
+        "the default 5 of the option 'size' breaks its own rule: size takes a number from 0 to 1",
     );
     declared(
         "size = { default = 1, min = 2, max = 1 }",
         &[],
         "the option 'size' takes nothing: its max is below its lower bound",
     );
-    declared("n = { default = 1.5, integer = true }", &[], "the option 'n''s default 1.5 breaks its own rule");
+    declared("n = { default = 1.5, integer = true }", &[], "the default 1.5 of the option 'n' breaks its own rule");
     declared(
         "m = { default = \"fast\", one_of = { \"slow\" } }",
         &[],
-        "the option 'm''s default fast breaks its own rule",
+        "the default fast of the option 'm' breaks its own rule",
     );
     declared(
         "n = { default = 2, integer = \"yes\", min = \"one\" }",

@@ -87,11 +87,14 @@ fn full_match() -> (Vec<(String, f64, u32)>, f64) {
         .filter(|a| {
             a.kind == AccountKind::Npc && w.npcs.retail.iter().any(|c| c.members.iter().any(|m| m.account == a.id))
         })
-        .map(|a| roi(w, a.id))
+        .map(|a| roi(w, a.id).unwrap_or(0.0))
         .collect();
     #[allow(clippy::cast_precision_loss)]
     let crowd_roi = crowd.iter().sum::<f64>() / crowd.len().max(1) as f64;
-    let out = ids.iter().map(|(n, id)| (n.clone(), roi(w, *id), w.account(*id).map_or(0, |a| a.faults))).collect();
+    let out = ids
+        .iter()
+        .map(|(n, id)| (n.clone(), roi(w, *id).unwrap_or(0.0), w.account(*id).map_or(0, |a| a.faults)))
+        .collect();
     for line in s.log().iter().filter(|l| l.text.starts_with("fault")) {
         eprintln!("[{}] {}: {}", line.block, line.who, line.text);
     }

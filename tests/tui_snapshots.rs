@@ -670,7 +670,8 @@ fn an_unfinished_recording_ends_without_a_winner() {
     assert!(g.snap().over, "the replay reached the recording's end");
     let end = g.text(160, 48);
     assert!(end.contains("The recording ends at block 300 of 7,200 (unfinished)"), "{end}");
-    assert!(end.contains("no one has won yet") && !end.contains("won the match") && !end.contains("Winner"), "{end}");
+    assert!(end.contains("Standings where the recording stops.") && !end.contains("won the match"), "{end}");
+    assert!(!end.contains("Winner") && !end.contains("holding TAO"), "{end}");
     assert!(end.contains("recording ends") && !end.contains("match over"), "{end}");
 }
 

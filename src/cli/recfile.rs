@@ -11,26 +11,34 @@ use crate::record::{Recording, wire};
 /// # Errors
 /// The file cannot be read or is not a valid recording.
 pub fn read(path: &Path) -> Result<Recording, CliError> {
-    let bytes = super::fsutil::read_input(path, "recording (.dtrec)", super::fsutil::MAX_RECORDING_BYTES).map_err(
-        |e| match (e.message.ends_with("; check the path"), saves_dir()) {
-            (true, Some(dir)) => CliError::input(format!("{} (saves are in {})", e.message, dir.display())),
-            _ => e,
-        },
-    )?;
-    wire::decode(&bytes).map_err(|e| CliError::input(format!("'{}' {}", path.display(), backup_advice(path, &e))))
+    let bytes =
+        super::fsutil::read_input(path, "recording (.dtrec)", super::fsutil::MAX_RECORDING_BYTES).map_err(|e| {
+            match saves_dir().filter(|_| std::fs::symlink_metadata(path).is_err()) {
+                Some(dir) => CliError::input(format!("{} (saves are in {})", e.message, dir.display())),
+                None => e,
+            }
+        })?;
+    if bytes.is_empty() {
+        return Err(CliError::input(format!(
+            "'{}' is empty: the game or room that reserved this name has not saved yet (a room writes its \
+             replay when it ends), or it stopped before its first save",
+            path.display()
+        )));
+    }
+    wire::decode(&bytes).map_err(|e| CliError::input(format!("'{}' {e}{}", path.display(), backup_advice(path, &e))))
 }
 
-/// A damaged file's message names its backup only when there is one.
+/// What to do about a cut or damaged file: its backup, when there is one.
 fn backup_advice(path: &Path, e: &crate::record::RecordError) -> String {
-    const ADVICE: &str = "use the '.bak' copy beside it, or record the match again";
-    let text = e.to_string();
+    use crate::record::RecordError;
+    if !matches!(e, RecordError::Truncated { .. } | RecordError::Checksum) {
+        return String::new();
+    }
     let bak = crate::record::fs::backup_path(path);
-    if !text.contains(ADVICE) {
-        text
-    } else if bak.is_file() {
-        text.replace(ADVICE, &format!("use its backup '{}', or record the match again", bak.display()))
+    if bak.is_file() {
+        format!("; use its backup '{}', or record the match again", bak.display())
     } else {
-        text.replace(ADVICE, "record the match again (there is no '.bak' copy beside it)")
+        "; record the match again (there is no '.bak' copy beside it)".to_string()
     }
 }
 

@@ -1231,7 +1231,7 @@ impl Room {
                     name: a.name.clone(),
                     kind: a.kind.name().to_string(),
                     score_rao: w.score(a.id),
-                    roi: crate::session::report::roi(w, a.id),
+                    roi: crate::session::report::roi(w, a.id).unwrap_or(0.0),
                     faults: a.faults,
                 };
                 (a.id, row)

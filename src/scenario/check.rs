@@ -426,9 +426,17 @@ pub(crate) fn units(rao: u64) -> String {
     format_rao(rao)
 }
 
+/// Names longer than this are never suggested nor matched: the edit distance costs the
+/// product of the lengths, and a strategy chooses both (`dtao.options`).
+const SUGGEST_MAX_CHARS: usize = 64;
+
 /// The closest known name to a misspelt one, if any is close enough: a small edit
 /// distance (ignoring case), or a known name that starts with it.
 pub(crate) fn suggest<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    if word.chars().count() > SUGGEST_MAX_CHARS {
+        return None;
+    }
+    let known = known.into_iter().filter(|k| k.chars().count() <= SUGGEST_MAX_CHARS);
     let w = word.to_lowercase();
     let limit = match w.chars().count() {
         0..=3 => 1,

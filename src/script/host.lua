@@ -518,10 +518,11 @@ local function spec_problem(k, s)
     end
   end
   -- (An empty text is a default a user could not give, and may mean "none".)
-  local _, why = nil, nil
-  if s.default ~= "" then _, why = option_value(k, s.default, s) end
+  local why = nil
+  if s.default ~= "" then why = select(2, option_value(k, s.default, s)) end
   if why ~= nil then
-    return where .. "'s default " .. shown(s.default) .. " breaks its own rule: " .. k .. " takes " .. range_text(s)
+    return "the default " .. shown(s.default) .. " of the option '" .. k .. "' breaks its own rule: " .. k
+      .. " takes " .. range_text(s)
   end
   return nil
 end

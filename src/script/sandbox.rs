@@ -646,9 +646,14 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
 
     // "Did you mean": the closest of `names` to a misspelt `word`, by the same rule as
     // the maps' and the command line's suggestions.
+    // Charged per name, like `pairs` per key: a strategy chooses how many.
+    let sh = Rc::clone(shared);
     h.raw_set(
         "suggest",
-        lua.create_function(|_, (word, names): (mlua::LuaString, Vec<mlua::LuaString>)| {
+        lua.create_function(move |lua, (word, names): (mlua::LuaString, Vec<mlua::LuaString>)| {
+            if let Some(stop) = sh.charge(lua, names.len() as u64).err() {
+                return Err(mlua::Error::runtime(stop));
+            }
             let word = word.to_string_lossy();
             let names: Vec<String> = names.iter().map(|n| n.to_string_lossy()).collect();
             Ok(crate::scenario::suggest_name(&word, names.iter().map(String::as_str)).map(str::to_string))

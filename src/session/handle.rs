@@ -109,7 +109,8 @@ pub struct MatchInfo {
     pub seed: u64,
     /// Block 0's date.
     pub start_date: chrono::DateTime<chrono::Utc>,
-    /// The block at which the match ends.
+    /// The block at which the match ends: for a replay, the match's planned end (its
+    /// recording may stop before it: a save, a room ended early).
     pub end_block: u64,
     /// The human player's account, if there is one.
     pub human: Option<AccountId>,
@@ -1785,7 +1786,7 @@ impl Sim {
                 name: a.name.clone(),
                 kind: a.kind,
                 score_rao: a.score_rao,
-                roi: super::report::roi(w, a.id),
+                roi: super::report::roi(w, a.id).unwrap_or(0.0),
                 faults: a.faults,
                 free_rao: a.free_rao,
                 root_rao: a.root_stake_rao,

@@ -123,21 +123,14 @@ pub fn controller_name(w: &World, netuid: u16) -> Option<String> {
     w.controller(netuid).and_then(|a| w.account(a)).map(|a| a.name.clone())
 }
 
-/// An account's return on its starting value.
+/// An account's return on its starting value; `None` for one that started with nothing
+/// (a subnet team, the genesis account), whose ROI means nothing (each caller says how
+/// it shows that).
 #[must_use]
 #[allow(clippy::cast_precision_loss)]
-pub fn roi(w: &World, id: AccountId) -> f64 {
-    let Some(a) = w.account(id) else { return 0.0 };
-    if a.start_value_rao == 0 {
-        return 0.0;
-    }
-    w.score(id) as f64 / a.start_value_rao as f64 - 1.0
-}
-
-/// An account's return on its starting value, if it started with something.
-#[must_use]
-pub fn roi_if_any(w: &World, id: AccountId) -> Option<f64> {
-    w.account(id).filter(|a| a.start_value_rao > 0).map(|_| roi(w, id))
+pub fn roi(w: &World, id: AccountId) -> Option<f64> {
+    let a = w.account(id).filter(|a| a.start_value_rao > 0)?;
+    Some(w.score(id) as f64 / a.start_value_rao as f64 - 1.0)
 }
 
 /// Builds the report of a world now.
@@ -182,7 +175,7 @@ pub fn report(w: &World) -> Report {
                 alpha_rao: a.alpha_rao.iter().map(|(n, x)| (*n, *x)).collect(),
                 score_rao: a.score_rao,
                 start_rao: w.account(a.id).map_or(0, |x| x.start_value_rao),
-                roi: roi_if_any(w, a.id),
+                roi: roi(w, a.id),
                 faults: a.faults,
             })
             .collect(),
@@ -342,7 +335,7 @@ pub fn account_rows(w: &World) -> Vec<Vec<String>> {
                 a.free.0.to_string(),
                 a.root.0.to_string(),
                 w.score(a.id).to_string(),
-                roi_if_any(w, a.id).map(|r| format!("{r:.9}")).unwrap_or_default(),
+                roi(w, a.id).map(|r| format!("{r:.9}")).unwrap_or_default(),
                 a.faults.to_string(),
             ]
         })

@@ -460,8 +460,8 @@ impl App {
         self.snap.replay.as_ref().map_or(self.info.end_block, |r| r.end)
     }
 
-    /// Whether this is a replay of a match that was not finished (a save, a room ended
-    /// early): its end is the recording's, not the match's, and names no winner.
+    /// Whether this is a replay that stops before the match's planned end (a save, a
+    /// room its host ended early): the results name no winner.
     #[must_use]
     pub fn recording_unfinished(&self) -> bool {
         self.info.replay && self.end_block() < self.info.end_block

@@ -385,7 +385,8 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         // Watching, the book is someone else's: name them. A score equal to the start
         // is holding TAO's; an unfinished match has no winner yet.
         let verdict = match (app.watching(), me.rank) {
-            _ if unfinished => "Standings where the recording stops; no one has won yet.".to_string(),
+            // (A save, or a room its host ended early: the match's own end never came.)
+            _ if unfinished => "Standings where the recording stops.".to_string(),
             (false, 1) => "You won the match.".to_string(),
             (false, _) if roi > 0.0 => "You beat holding TAO.".to_string(),
             (false, _) if me.score_rao == me.start_rao => "You did as well as holding TAO.".to_string(),
