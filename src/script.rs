@@ -180,7 +180,7 @@ impl fmt::Display for Fault {
                 write!(
                     f,
                     "used up its instruction budget of {} instructions for one call",
-                    sandbox::thousands(*limit)
+                    crate::text::thousands(*limit)
                 )?;
                 match at {
                     Some(at) => write!(f, " (stopped at {at}: an endless or very long loop?)"),

@@ -1,6 +1,6 @@
 //! Text from users (maps, strategies, network peers) made safe to show in a terminal:
-//! which characters hide or reorder what is around them, and their escapes; and counts
-//! with their words (`1 player`, `2 players`).
+//! which characters hide or reorder what is around them, and their escapes; counts
+//! with their words (`1 player`, `2 players`); and numbers with thousands separators.
 //!
 //! Two sets, one place: [`is_hidden`] is what shown text may not hold (a map's text, a
 //! log line, a message), and [`is_invisible`] adds the characters that show nothing by
@@ -108,9 +108,44 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `1234567` as `1,234,567`.
+#[must_use]
+pub fn thousands(n: u64) -> String {
+    group(&n.to_string())
+}
+
+/// Thousands separators on the integer part of a plain decimal: `-1234.5` as `-1,234.5`.
+#[must_use]
+pub fn group(s: &str) -> String {
+    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
+    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+    let mut out = String::with_capacity(s.len() + int.len() / 3);
+    for (k, c) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
+        assert_eq!(group("-1234.50"), "-1,234.50");
+        assert_eq!(group("123"), "123");
+    }
 
     #[test]
     fn hidden_and_invisible_characters() {

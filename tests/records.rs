@@ -185,7 +185,7 @@ fn sim_record_then_replay_verify_agree_on_the_final_hash() {
     assert_eq!(rep["block"], 1500);
     let o = cli(&["replay", path, "--verify"]);
     assert!(o.status.success());
-    assert!(text(&o.stdout).contains("verified: 1500 blocks of 'tutorial'"), "{}", text(&o.stdout));
+    assert!(text(&o.stdout).contains("verified: 1,500 blocks of 'tutorial'"), "{}", text(&o.stdout));
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn verify_offers_to_resume_only_a_save_with_a_human_player() {
     let o = cli(&["replay", &save, "--verify"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(
-        text(&o.stdout).contains("(a save at block 500 of 2000: resume it with `dtao-arena play --load"),
+        text(&o.stdout).contains("(a save at block 500 of 2,000: resume it with `dtao-arena play --load"),
         "{}",
         text(&o.stdout)
     );
@@ -219,7 +219,7 @@ fn verify_offers_to_resume_only_a_save_with_a_human_player() {
     let o = cli(&["replay", &bots, "--verify"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert!(out.contains("(the match stopped at block 500 of 2000: it has no human player to resume as)"), "{out}");
+    assert!(out.contains("(the match stopped at block 500 of 2,000: it has no human player to resume as)"), "{out}");
     assert!(!out.contains("play --load"), "{out}");
 }
 

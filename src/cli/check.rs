@@ -146,7 +146,7 @@ fn check_strategy(file: &Path) -> CliResult {
     }
     let rejected = lines.iter().any(|l| l.contains("rejected"));
     let short = if turns < TURNS {
-        format!(" (its cadence allows only {turns} in the check's {} blocks)", end)
+        format!(" (its cadence allows only {turns} in the check's {} blocks)", crate::text::thousands(end))
     } else {
         String::new()
     };

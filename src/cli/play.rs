@@ -114,8 +114,8 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
     if rec.is_complete() {
         return Err(CliError::input(format!(
             "'{file}' is a finished match (block {} of {}); watch it with `dtao-arena replay {}`",
-            rec.block,
-            rec.header.end_block,
+            crate::text::thousands(rec.block),
+            crate::text::thousands(rec.header.end_block),
             super::shell_word(&file)
         )));
     }
@@ -296,7 +296,7 @@ fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
         // Written as the game shows blocks (7,188).
         None => format!(
             "saved at block {} to {}\nresume: dtao-arena play --load {word}",
-            crate::tui::format::int(s.block),
+            crate::text::thousands(s.block),
             s.path
         ),
     }

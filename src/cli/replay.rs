@@ -52,7 +52,7 @@ pub fn run(a: &ReplayArgs) -> CliResult {
         let h = &rec.header;
         out!(
             "{file}: verified: {} blocks of '{}' (seed {}), {} and the final one agree; state {}",
-            rec.block,
+            crate::text::thousands(rec.block),
             h.map_name,
             h.seed,
             crate::text::count(checked, "recorded state hash", "recorded state hashes"),
@@ -61,12 +61,16 @@ pub fn run(a: &ReplayArgs) -> CliResult {
         let human = rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human);
         if !rec.is_complete() && !human {
             // A workshop ended early, or a headless recording: nothing to play on as.
-            out!("(the match stopped at block {} of {}: it has no human player to resume as)", rec.block, h.end_block);
+            out!(
+                "(the match stopped at block {} of {}: it has no human player to resume as)",
+                crate::text::thousands(rec.block),
+                crate::text::thousands(h.end_block)
+            );
         } else if !rec.is_complete() {
             out!(
                 "(a save at block {} of {}: resume it with `dtao-arena play --load {}`)",
-                rec.block,
-                h.end_block,
+                crate::text::thousands(rec.block),
+                crate::text::thousands(h.end_block),
                 super::shell_word(&file.to_string())
             );
         }

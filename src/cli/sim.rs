@@ -99,7 +99,11 @@ pub fn run(a: &SimArgs) -> CliResult {
     if let (Some(path), Some(r)) = (&a.record, session.recording(chrono::Utc::now())) {
         super::recfile::write(path, &r)?;
         let shown = path.display().to_string();
-        eprintln!("recorded {} blocks to {shown} (watch: dtao-arena replay {})", r.block, super::shell_word(&shown));
+        eprintln!(
+            "recorded {} blocks to {shown} (watch: dtao-arena replay {})",
+            crate::text::thousands(r.block),
+            super::shell_word(&shown)
+        );
     }
     let rep = report::session_report(&session);
     if !a.bots.is_empty() && !a.json {
@@ -157,7 +161,7 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
         "{} | seed {} | {} blocks | {} | state {}",
         rep.map,
         rep.seed,
-        rep.block,
+        crate::text::thousands(rep.block),
         session.clock().format("%Y-%m-%d %H:%M UTC"),
         &rep.state_hash[..16]
     );
@@ -240,7 +244,7 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
         let _ = writeln!(out, "\nstory (the map's narration, launches and dissolutions):");
         for l in story.iter().take(STORY_LINES) {
             let text = l.text.replace('\n', "\n                   ");
-            let _ = writeln!(out, "  block {:>9}  {text}", crate::tui::format::int(l.block));
+            let _ = writeln!(out, "  block {:>9}  {text}", crate::text::thousands(l.block));
         }
         if story.len() > STORY_LINES {
             let _ = writeln!(
@@ -263,7 +267,7 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
                 format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map} --lesson`)")
             }
             (report::ObjectiveStatus::Reached, Some(b)) => {
-                format!("  ✓  {text}: reached after block {}", crate::tui::format::int(b))
+                format!("  ✓  {text}: reached after block {}", crate::text::thousands(b))
             }
             (report::ObjectiveStatus::Reached | report::ObjectiveStatus::NotReached, _) => {
                 format!("  ✗  {text}: not reached")

@@ -274,12 +274,16 @@ fn decode_v1(body: &[u8]) -> Result<Recording, RecordError> {
     if b.end_block > crate::engine::params::MAX_BLOCKS {
         return Err(invalid(format!(
             "its match is {} blocks long, more than the {} a match may have",
-            b.end_block,
-            crate::engine::params::MAX_BLOCKS
+            crate::text::thousands(b.end_block),
+            crate::text::thousands(crate::engine::params::MAX_BLOCKS)
         )));
     }
     if b.block > b.end_block {
-        return Err(invalid(format!("it has run {} blocks of a {}-block match", b.block, b.end_block)));
+        return Err(invalid(format!(
+            "it has run {} blocks of a {}-block match",
+            crate::text::thousands(b.block),
+            crate::text::thousands(b.end_block)
+        )));
     }
     let header = Header {
         engine_version: b.engine_version,

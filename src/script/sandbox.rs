@@ -50,7 +50,10 @@ impl Stop {
     fn message(self, limits: &Limits) -> String {
         match self {
             Stop::Budget => {
-                format!("instruction budget spent ({} instructions per call)", thousands(limits.instructions_per_call))
+                format!(
+                    "instruction budget spent ({} instructions per call)",
+                    crate::text::thousands(limits.instructions_per_call)
+                )
             }
             Stop::WallClock => format!("wall-clock backstop reached ({} ms per call)", limits.wall_clock_ms),
             Stop::Memory if limits.memory_bytes == 0 => "not enough memory".to_string(),
@@ -69,19 +72,6 @@ impl Stop {
     }
 }
 
-/// `1234567` as `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A memory size in the largest binary unit that divides it: `64 MiB`, `512 KiB`, or
 /// bytes.
 pub(crate) fn memory_size(bytes: usize) -> String {
@@ -93,7 +83,7 @@ pub(crate) fn memory_size(bytes: usize) -> String {
         b if b % GIB == 0 => format!("{} GiB", b / GIB),
         b if b % MIB == 0 => format!("{} MiB", b / MIB),
         b if b % KIB == 0 => format!("{} KiB", b / KIB),
-        b => format!("{} bytes", thousands(b as u64)),
+        b => format!("{} bytes", crate::text::thousands(b as u64)),
     }
 }
 
@@ -378,10 +368,13 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
 /// The sandbox's removed global that an error names, if any: Lua says "attempt to index
 /// a nil value (global 'io')" or "attempt to call a nil value (global 'require')".
 fn removed_global(msg: &str) -> Option<&'static str> {
-    const REMOVED: &[&str] =
-        &["io", "os", "package", "debug", "require", "load", "loadfile", "dofile", "collectgarbage", "warn"];
-    REMOVED.iter().copied().find(|g| msg.contains(&format!("nil value (global '{g}')")))
+    REMOVED_GLOBALS.iter().copied().find(|g| msg.contains(&format!("nil value (global '{g}')")))
 }
+
+/// The globals `host.lua` removes before a strategy runs: files, the clock, the process,
+/// code from strings or bytecode, and the garbage collector.
+pub(crate) const REMOVED_GLOBALS: &[&str] =
+    &["io", "os", "package", "debug", "require", "load", "loadfile", "dofile", "collectgarbage", "warn"];
 
 /// Replaces `0x` + hex digits by `0x?`.
 fn scrub_addresses(s: &str) -> String {
@@ -432,6 +425,7 @@ pub(crate) fn new_state(shared: &Rc<Shared>) -> mlua::Result<(Lua, Host)> {
     let h = lua.create_table()?;
     helpers(&lua, &h, shared)?;
     h.raw_set("api", super::api::create(&lua, shared)?)?;
+    h.raw_set("removed_globals", lua.create_sequence_from(REMOVED_GLOBALS.iter().copied())?)?;
     let t: Table = lua.load(HOST_LUA).set_name("=dtao-host").set_mode(ChunkMode::Text).call(h)?;
     let host = Host {
         refresh_loop: t.raw_get("refresh_loop")?,

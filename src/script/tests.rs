@@ -313,13 +313,24 @@ fn fault_messages_read_well() {
 
 #[test]
 fn sizes_and_counts_read_well() {
-    assert_eq!(sandbox::thousands(0), "0");
-    assert_eq!(sandbox::thousands(999), "999");
-    assert_eq!(sandbox::thousands(1000), "1,000");
-    assert_eq!(sandbox::thousands(1_000_000), "1,000,000");
-    assert_eq!(sandbox::thousands(u64::MAX), "18,446,744,073,709,551,615");
     assert_eq!(sandbox::memory_size(64 << 20), "64 MiB");
     assert_eq!(sandbox::memory_size(2 << 30), "2 GiB");
     assert_eq!(sandbox::memory_size(512 << 10), "512 KiB");
     assert_eq!(sandbox::memory_size(1500), "1,500 bytes");
+}
+
+#[test]
+fn every_removed_global_is_gone_and_named_in_its_fault() {
+    let shared = Rc::new(Shared::new(Limits::default(), 1, "g.lua", "g"));
+    let (lua, _) = sandbox::new_state(&shared).expect("state");
+    for g in sandbox::REMOVED_GLOBALS {
+        let v: mlua::Value = lua.globals().raw_get(*g).expect("global");
+        assert!(v.is_nil(), "{g} is still reachable");
+        let out = tick(&format!("local x = {g}.anything"));
+        assert!(
+            matches!(&out.fault, Some(Fault::Error(m)) if m.contains(&format!("'{g}' is not available to strategies"))),
+            "{g}: {:?}",
+            out.fault
+        );
+    }
 }

@@ -14,22 +14,7 @@ pub fn signed_units(rao: i64) -> f64 {
     rao as f64 / 1e9
 }
 
-/// Thousands separators on the integer part of a plain decimal.
-fn group(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::with_capacity(s.len() + int.len() / 3);
-    for (k, c) in int.chars().enumerate() {
-        if k > 0 && (int.len() - k) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
+use crate::text::{group, thousands};
 
 /// An amount with a precision that suits its size: `12.3M`, `12,345`, `123.45`,
 /// `1.2345`, `0.001234`.
@@ -158,7 +143,7 @@ pub fn duration_blocks(blocks: u64) -> String {
 /// An integer with thousands separators.
 #[must_use]
 pub fn int(n: u64) -> String {
-    group(&n.to_string())
+    thousands(n)
 }
 
 /// Truncates `s` to `width` characters, marking the cut with an ellipsis.
