@@ -760,6 +760,16 @@ fn a_remote_bots_fault_text_is_cleaned_and_the_rate_notice_comes_once() {
         .expect("the fault is recorded");
     assert!(!fault.chars().any(char::is_control), "{fault:?}");
     assert!(fault.contains("[2Jboom") && fault.contains("fake: line"), "{fault:?}");
+    // The host ended the match about 600 blocks into 100,000: its replay is a finished
+    // match that ends there, and re-creates it exactly.
+    assert!(rec.block > 0 && rec.block < 100_000, "{}", rec.block);
+    assert_eq!(rec.header.end_block, rec.block);
+    assert!(rec.is_complete());
+    let mut replay = Session::from_recording(&rec, None).unwrap();
+    replay.run_to_end(0, |_| {}).unwrap();
+    assert_eq!(replay.divergence(), None);
+    assert!(replay.is_over());
+    assert_eq!(replay.world().state_hash(), rec.final_hash);
 }
 
 #[test]

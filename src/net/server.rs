@@ -589,6 +589,8 @@ struct Room {
     next_block: Instant,
     error: Option<String>,
     ended: Option<String>,
+    /// The host ended the match (`end`, Ctrl-C): its replay ends it where it stopped.
+    ended_by_host: bool,
     /// Objectives already told to the host: `(objective, player)` (no player for a goal
     /// about the world).
     objectives_told: BTreeSet<(usize, Option<AccountId>)>,
@@ -630,6 +632,7 @@ impl Room {
             next_block: Instant::now(),
             error: None,
             ended: None,
+            ended_by_host: false,
             objectives_told: BTreeSet::new(),
             catch_up_cache: None,
             kicked: BTreeSet::new(),
@@ -1082,6 +1085,7 @@ impl Room {
             }
             HostCommand::End => {
                 self.ended = Some("the host ended the match".into());
+                self.ended_by_host = true;
                 "ending the match".into()
             }
         }
@@ -1248,7 +1252,13 @@ impl Room {
     /// The end: a last tick, the standings to everyone, the replay on disk.
     fn finish(&mut self, reason: String, error: Option<String>) -> MatchEnd {
         self.broadcast();
-        let recording = self.session.recording(chrono::Utc::now());
+        let mut recording = self.session.recording(chrono::Utc::now());
+        if let Some(rec) = recording.as_mut().filter(|_| self.ended_by_host) {
+            // The match ended here, as its standings say: its replay is a finished match
+            // with a winner, not a recording that stops short (the planned length goes;
+            // the checkpoint spacing, and so every recorded hash, stays).
+            rec.header.end_block = rec.block;
+        }
         let (mut replay, mut replay_error) = (None, None);
         if let (Some(path), Some(rec)) = (&self.record, &recording) {
             match crate::record::fs::write_with_backup(path, &crate::record::wire::encode(rec)) {
