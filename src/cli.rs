@@ -325,7 +325,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            note!("error: {}", e.message);
             ExitCode::from(e.code)
         }
     }

@@ -24,6 +24,16 @@
 //! - [`text`]: a pure leaf any layer may use (the engine escapes account names with it):
 //!   which characters of user text hide or reorder what is around them, and their escapes.
 
+/// `eprintln!` that ignores a standard error nobody reads (a pipe whose reader left, a
+/// closed terminal or window) instead of panicking, so that a program whose output is
+/// gone still ends its work: writes its save or replay, tells its clients.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod engine;
 pub mod net;

@@ -23,7 +23,7 @@ pub mod server;
 
 /// A line for the server's or client's log on standard error, with the time.
 pub(crate) fn log(line: &str) {
-    eprintln!("{} {line}", chrono::Local::now().format("%H:%M:%S%.3f"));
+    note!("{} {line}", chrono::Local::now().format("%H:%M:%S%.3f"));
 }
 
 /// The nearest of the game's speeds to `blocks_per_sec`, as an index into

@@ -681,3 +681,30 @@ fn tournament_out_keeps_backups_and_refuses_stale_replays() {
     refused(&with(&["--out", "out"]), "holds replays of an earlier run");
     assert!(std::fs::read_to_string(d.join("out/leaderboard.json.bak")).is_ok());
 }
+
+/// A standard error nobody reads (a pipe whose reader left, a closed terminal): messages
+/// are dropped, and the command still ends as it would have, its files written.
+#[test]
+fn a_closed_standard_error_changes_nothing_but_the_messages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let closed = || {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        std::process::Stdio::from(writer)
+    };
+    let run_closed = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(closed())
+            .status()
+            .expect("run binary")
+    };
+    assert_eq!(run_closed(&["sim", "--map", "nosuch"]).code(), Some(2));
+    let status =
+        run_closed(&["sim", "--map", "tutorial", "--blocks", "400", "--bot", "momentum", "--record", "r.dtrec"]);
+    assert_eq!(status.code(), Some(0));
+    let o = run(&["replay", dir.path().join("r.dtrec").to_str().expect("utf-8 path"), "--verify"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -183,6 +183,10 @@ fn sim_record_then_replay_verify_agree_on_the_final_hash() {
     let rep: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(rep["state_hash"], sim["state_hash"]);
     assert_eq!(rep["block"], 1500);
+    // --json alone is the same headless run.
+    let alone = cli(&["replay", path, "--json"]);
+    assert!(alone.status.success(), "{}", text(&alone.stderr));
+    assert_eq!(alone.stdout, o.stdout);
     let o = cli(&["replay", path, "--verify"]);
     assert!(o.status.success());
     assert!(text(&o.stdout).contains("verified: 1,500 blocks of 'tutorial'"), "{}", text(&o.stdout));

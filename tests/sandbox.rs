@@ -115,6 +115,9 @@ hostile! {
     loop_gsub_callback: "loop_gsub_callback.lua" => Fault::Budget { .. },
     loop_tostring: "loop_tostring.lua" => Fault::Budget { .. },
     loop_recursion: "loop_recursion.lua" => Fault::Budget { .. } | Fault::Error(_),
+    move_huge: "move_huge.lua" => Fault::Budget { at: Some(at), .. } if at == "tests/lua/hostile/move_huge.lua:11",
+    shift_loop: "shift_loop.lua" => Fault::Budget { .. },
+    byte_huge: "byte_huge.lua" => Fault::Budget { .. },
     copy_loop: "copy_loop.lua" => Fault::WallClock { .. } | Fault::Budget { .. },
     packsize_loop: "packsize_loop.lua" => Fault::Budget { .. },
     memory_concat: "memory_concat.lua" => Fault::Memory { limit: 67_108_864 },
@@ -283,7 +286,7 @@ fn fault_messages_name_the_limit_and_the_line() {
     // Memory: the limit.
     let f = one_call(
         "hog.lua",
-        "local t = {}\nwhile true do t[#t + 1] = ('x'):rep(100000) .. #t end",
+        "local t = {}\nlocal x = ('x'):rep(100000)\nwhile true do t[#t + 1] = x .. #t end",
         Limits { memory_bytes: 8 << 20, ..Limits::default() },
     );
     assert_eq!(f, Fault::Memory { limit: 8 << 20 });
@@ -905,7 +908,7 @@ fn shipped_strategies_check_their_options() {
 fn a_plain_find_too_long_is_refused_without_pattern_advice() {
     let f = one_call(
         "find.lua",
-        "local s = ('a'):rep(16000000)\nlocal needle = ('a'):rep(1000) .. 'b'\nlocal _ = s:find(needle, 1, true)",
+        "local s = ('a'):rep(4000):rep(4000)\nlocal needle = ('a'):rep(1000) .. 'b'\nlocal _ = s:find(needle, 1, true)",
         Limits::default(),
     );
     let m = f.to_string();

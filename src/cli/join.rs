@@ -75,7 +75,7 @@ pub fn run(a: &JoinArgs) -> CliResult {
     };
     let hello =
         |token| Hello { protocol_version: PROTOCOL_VERSION, room_code: code.clone(), name: name.clone(), token, role };
-    eprintln!("joining {} ...", a.addr);
+    note!("joining {} ...", a.addr);
     let joined = match client::connect(&a.addr, hello(token.filter(|_| role != Role::Spectator)), TIMEOUT) {
         // A kept token from another room: join afresh.
         Err(ClientError::Refused(r)) if r.starts_with("unknown token") && a.token.is_none() => {
@@ -94,7 +94,7 @@ pub fn run(a: &JoinArgs) -> CliResult {
         }
         let _ = crate::record::fs::write_atomic(path, |w| w.write_all(hex.as_bytes()));
     }
-    eprintln!("joined as '{}'; catching up with the match ...", joined.welcome.name);
+    note!("joined as '{}'; catching up with the match ...", joined.welcome.name);
     match bot {
         Some(entrant) => play_bot(joined, &entrant),
         None => play_game(joined),

@@ -231,7 +231,7 @@ pub(super) fn default_save_path(map: &str) -> Option<NewSave> {
     match NewSave::create_in(&dir, map, &stamp) {
         Ok(s) => Some(s),
         Err(e) => {
-            eprintln!("warning: cannot create a save file in '{}' ({e}); this game will not be saved", dir.display());
+            note!("warning: cannot create a save file in '{}' ({e}); this game will not be saved", dir.display());
             None
         }
     }
@@ -279,9 +279,7 @@ fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResu
     handle.quit();
     let latest = handle.latest();
     if let Some(s) = &latest.saved {
-        // Not eprintln!, which panics when the terminal is gone (a closed window).
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), "{}", saved_message(s, latest.over));
+        note!("{}", saved_message(s, latest.over));
     }
     result
 }

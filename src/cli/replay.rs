@@ -15,8 +15,9 @@ pub struct ReplayArgs {
     /// first block that differs.
     #[arg(long)]
     pub verify: bool,
-    /// With --verify: print the final report as JSON (the `sim --json` format).
-    #[arg(long, requires = "verify")]
+    /// Re-simulate headlessly (checking every hash, as --verify does) and print the
+    /// final report as JSON (the `sim --json` format) instead of opening the game.
+    #[arg(long)]
     pub json: bool,
 }
 
@@ -24,7 +25,7 @@ pub fn run(a: &ReplayArgs) -> CliResult {
     let rec = recfile::read(&a.file)?;
     let file = a.file.display();
     let mut session = Session::from_recording(&rec, None).map_err(|e| CliError::input(format!("'{file}' {e}")))?;
-    if !a.verify {
+    if !a.verify && !a.json {
         drop(session);
         return super::play::watch(rec);
     }

@@ -99,7 +99,7 @@ pub fn run(a: &SimArgs) -> CliResult {
     if let (Some(path), Some(r)) = (&a.record, session.recording(chrono::Utc::now())) {
         super::recfile::write(path, &r)?;
         let shown = path.display().to_string();
-        eprintln!(
+        note!(
             "recorded {} blocks to {shown} (watch: dtao-arena replay {})",
             crate::text::thousands(r.block),
             super::shell_word(&shown)
@@ -113,12 +113,12 @@ pub fn run(a: &SimArgs) -> CliResult {
         let mut shown = 0;
         for (k, line) in lines.iter().enumerate() {
             if k < SIM_LOG_LINES || line.text.starts_with("fault") {
-                eprintln!("[block {}] {}: {}", line.block, line.who, line.text);
+                note!("[block {}] {}: {}", line.block, line.who, line.text);
                 shown += 1;
             }
         }
         if lines.len() > shown {
-            eprintln!(
+            note!(
                 "... and {} more bot log lines (record the match with --record FILE, then watch it: dtao-arena replay FILE)",
                 lines.len() - shown
             );

@@ -149,7 +149,7 @@ pub fn report_faults<'a>(
         .iter()
         .find_map(|(at, f)| f.first.as_ref().map(|t| format!("; first, in {at}: {t}")))
         .unwrap_or_default();
-    eprintln!(
+    note!(
         "{name}: faults in {} of {runs} {}{}{first}",
         faulted.len(),
         if runs == 1 { unit.0 } else { unit.1 },

@@ -140,7 +140,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
             }
             c.flush()
         })?;
-        eprintln!("wrote {} ({} row{})", path.display(), outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
+        note!("wrote {} ({} row{})", path.display(), outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
     }
     Ok(())
 }

@@ -48,6 +48,16 @@ local function reraise(ok, ...)
   error(e, 0)
 end
 
+-- `return named("byte", pcall_raw(byte_raw, ...))`: `reraise`, with the library
+-- function's own name in its argument errors ("bad argument #1 to 'byte'"), which Lua
+-- cannot find for a function the sandbox has wrapped (it says '?').
+local function named(name, ok, ...)
+  if ok then return ... end
+  local e = ...
+  if type(e) == "string" then e = (gsub(e, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'", 1)) end
+  return reraise(false, e)
+end
+
 ---------------------------------------------------------------------------------------
 -- 1. Catchers re-raise once a limit of the call is spent (budget, clock, memory,
 --    orders): a strategy cannot pcall its way past a limit.
@@ -141,27 +151,27 @@ tostring = tostring_safe
 string.find = function(s, p, init, plain)
   local e = pattern_guard(1, s, p, init, plain)
   if e ~= nil then error(e, 2) end
-  return reraise(pcall_raw(find, s, p, init, plain))
+  return named("find", pcall_raw(find, s, p, init, plain))
 end
 string.match = function(s, p, init)
   local e = pattern_guard(2, s, p, init, nil)
   if e ~= nil then error(e, 2) end
-  return reraise(pcall_raw(match, s, p, init))
+  return named("match", pcall_raw(match, s, p, init))
 end
 string.gmatch = function(s, p, init)
   local e = pattern_guard(3, s, p, init, nil)
   if e ~= nil then error(e, 2) end
-  return reraise(pcall_raw(gmatch, s, p, init))
+  return named("gmatch", pcall_raw(gmatch, s, p, init))
 end
 string.gsub = function(s, p, repl, n)
   local e = pattern_guard(4, s, p, nil, nil)
   if e ~= nil then error(e, 2) end
-  return reraise(pcall_raw(gsub, s, p, repl, n))
+  return named("gsub", pcall_raw(gsub, s, p, repl, n))
 end
 string.rep = function(s, n, sep)
   local e = rep_guard(s, n, sep)
   if e ~= nil then error(e, 2) end
-  return reraise(pcall_raw(rep, s, n, sep))
+  return named("rep", pcall_raw(rep, s, n, sep))
 end
 local function addressable(v)
   local t = type(v)
@@ -177,33 +187,112 @@ string.format = function(fmt, ...)
       for j = i, n do
         if addressable(args[j]) then args[j] = tostring_safe(args[j]) end
       end
-      return reraise(pcall_raw(format, fmt, unpack(args, 1, n)))
+      return named("format", pcall_raw(format, fmt, unpack(args, 1, n)))
     end
   end
-  return reraise(pcall_raw(format, fmt, ...))
+  return named("format", pcall_raw(format, fmt, ...))
 end
 string.dump = nil
 
 -- Library functions whose C work grows with an argument's size (not only with the memory
 -- they allocate) are charged to the budget by that size before they run.
 local charge_size = H.charge_size
-local function charged(f)
+local function charged(f, name)
   return function(a, ...)
     local e = charge_size(a)
     if e ~= nil then error(e, 2) end
-    return reraise(pcall_raw(f, a, ...))
+    return named(name, pcall_raw(f, a, ...))
   end
 end
-string.upper = charged(string.upper)
-string.lower = charged(string.lower)
-string.reverse = charged(string.reverse)
-string.pack = charged(string.pack)
-string.packsize = charged(string.packsize)
-string.unpack = charged(string.unpack)
-table.concat = charged(table.concat)
-utf8.len = charged(utf8.len)
-utf8.offset = charged(utf8.offset)
-tonumber = charged(tonumber)
+-- Functions that walk a count of elements in C, which their arguments set (not the
+-- memory they allocate): `table.move` walks `e - f + 1` of them without allocating, so
+-- uncharged it would run past every limit in one call. Counts of up to 64 go uncharged,
+-- so that the usual small calls cost no more than before.
+local charge_count = H.charge_count
+local function charge_over(n)
+  if type(n) == "number" and n > 64 then return charge_count(n) end
+  return nil
+end
+local move_raw, insert_raw, remove_raw = table.move, table.insert, table.remove
+-- Many results are returned by a direct call, not through `pcall`: mlua's `pcall` pushes
+-- its status past the room Lua keeps for a C function's results (an assertion in
+-- Lua's debug builds). Arguments of the wrong type take the `pcall` path, whose errors
+-- name the strategy's line, and so do a million results or more, which no Lua stack
+-- holds: Lua refuses them at once ("too many results"), so they cost nothing.
+local MAX_RESULTS = 1000000
+local byte_raw, codepoint_raw = string.byte, utf8.codepoint
+local function len_or_zero(t)
+  if type(t) == "table" or type(t) == "string" then return #t end
+  return 0
+end
+local function span(i, j)
+  if type(i) == "number" and type(j) == "number" then return j - i + 1 end
+  return 0
+end
+table.move = function(a1, f, e, t, a2)
+  local err = charge_over(span(f, e))
+  if err ~= nil then error(err, 2) end
+  return named("move", pcall_raw(move_raw, a1, f, e, t, a2))
+end
+-- `insert(t, pos, v)` and `remove(t, pos)` shift the elements after `pos`; appending and
+-- removing the last element shift none.
+table.insert = function(t, ...)
+  if select("#", ...) == 2 then
+    local err = charge_over(span(..., len_or_zero(t)))
+    if err ~= nil then error(err, 2) end
+  end
+  return named("insert", pcall_raw(insert_raw, t, ...))
+end
+table.remove = function(t, ...)
+  if select("#", ...) > 0 then
+    local err = charge_over(span(..., len_or_zero(t)))
+    if err ~= nil then error(err, 2) end
+  end
+  return named("remove", pcall_raw(remove_raw, t, ...))
+end
+table.unpack = function(t, i, j)
+  local n = span(i or 1, j or len_or_zero(t))
+  if n > 16 and n < MAX_RESULTS and type(t) == "table" then
+    local err = charge_over(n)
+    if err ~= nil then error(err, 2) end
+    return unpack(t, i, j)
+  end
+  return named("unpack", pcall_raw(unpack, t, i, j))
+end
+-- The bytes `s:byte(i, j)` returns (negative positions count from the end).
+local function str_span(s, i, j)
+  if type(s) ~= "string" or j == nil then return 0 end
+  i = i or 1
+  if type(i) ~= "number" or type(j) ~= "number" then return 0 end
+  local n = #s
+  if i < 0 then i = n + i + 1 end
+  if j < 0 then j = n + j + 1 end
+  if j > n then j = n end
+  return j - i + 1
+end
+local function by_bytes(f, name)
+  return function(s, i, j)
+    local n = str_span(s, i, j)
+    if n > 16 and n < MAX_RESULTS then
+      local err = charge_over(n)
+      if err ~= nil then error(err, 2) end
+      return f(s, i, j)
+    end
+    return named(name, pcall_raw(f, s, i, j))
+  end
+end
+string.byte = by_bytes(byte_raw, "byte")
+utf8.codepoint = by_bytes(codepoint_raw, "codepoint")
+string.upper = charged(string.upper, "upper")
+string.lower = charged(string.lower, "lower")
+string.reverse = charged(string.reverse, "reverse")
+string.pack = charged(string.pack, "pack")
+string.packsize = charged(string.packsize, "packsize")
+string.unpack = charged(string.unpack, "unpack")
+table.concat = charged(table.concat, "concat")
+utf8.len = charged(utf8.len, "len")
+utf8.offset = charged(utf8.offset, "offset")
+tonumber = charged(tonumber, "tonumber")
 
 ---------------------------------------------------------------------------------------
 -- 4. Tables: a stable merge sort written in Lua (every comparison is counted by the

@@ -591,7 +591,27 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             if bytes > cap {
                 return Ok(Some(format!("string.rep: the result would be {bytes} bytes; the limit is {cap} bytes")));
             }
-            Ok(sh.charge(lua, bytes / BYTES_PER_INSTRUCTION).err())
+            // Lua copies the pieces one at a time (and the separators): four copies cost
+            // about an instruction, and each 64 bytes another.
+            let copies = count.saturating_mul(if lsep > 0 { 2 } else { 1 });
+            Ok(sh.charge(lua, copies / 4 + bytes / BYTES_PER_INSTRUCTION).err())
+        })?,
+    )?;
+
+    // A count of elements that a library function will walk in C (`table.move`, the
+    // shifts of `table.insert`, the values of `table.unpack`): one instruction each.
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "charge_count",
+        lua.create_function(move |lua, n: Value| {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+            let n = match n {
+                Value::Integer(i) => u64::try_from(i).unwrap_or(0),
+                Value::Number(x) if x.is_nan() => 0,
+                Value::Number(x) => x.clamp(0.0, u64::MAX as f64) as u64,
+                _ => 0,
+            };
+            Ok(sh.charge(lua, n).err())
         })?,
     )?;
 

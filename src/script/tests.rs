@@ -334,3 +334,38 @@ fn every_removed_global_is_gone_and_named_in_its_fault() {
         );
     }
 }
+
+#[test]
+fn the_charged_table_and_string_functions_keep_their_meaning() {
+    let out = tick(
+        r##"
+        local t = { 1, 2, 3 }
+        table.insert(t, 4)
+        table.insert(t, 1, 0)
+        local last, first = table.remove(t), table.remove(t, 1)
+        dtao.log(table.concat(t, ","), last, first)
+        local big = {}
+        for i = 1, 100 do big[i] = i end
+        table.insert(big, 50, "x")
+        dtao.log(#big, big[50], big[51], table.remove(big, 50), #big)
+        dtao.log(table.concat(table.move({ 1, 2, 3 }, 1, 3, 2), ","), #table.move(big, 1, 100, 1, {}))
+        dtao.log(select("#", table.unpack(big)), select("#", table.unpack(big, 90)), table.unpack(big, 99, 100))
+        dtao.log(("abcdef"):byte(-2, -1), select("#", ("x"):rep(100):byte(1, -1)), select("#", ("x"):rep(100):byte(-20)))
+        dtao.log(utf8.codepoint("héllo", 1, -1))
+        dtao.log(select(2, pcall(string.byte, {}, 1, 100)), select(2, pcall(table.insert, 1, 2, 3)))
+        dtao.log(select(2, pcall(table.unpack, {}, 1, 2^40)))
+        "##,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log[0], "1,2,3\t4\t0");
+    assert_eq!(out.log[1], "101\tx\t50\tx\t100");
+    assert_eq!(out.log[2], "1,1,2,3\t100");
+    assert_eq!(out.log[3], "100\t11\t99\t100");
+    assert_eq!(out.log[4], "101\t100\t1");
+    assert_eq!(out.log[5], "104\t233\t108\t108\t111");
+    assert_eq!(
+        out.log[6],
+        "bad argument #1 to 'byte' (string expected, got table)\tbad argument #1 to 'insert' (table expected, got number)"
+    );
+    assert_eq!(out.log[7], "too many results to unpack");
+}

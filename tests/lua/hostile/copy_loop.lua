@@ -8,7 +8,7 @@ local calls = 0
 function on_tick(w)
   calls = calls + 1
   if calls == 1 then
-    local s = string.rep("x", 2 ^ 24)
+    local s = string.rep(string.rep("x", 2 ^ 12), 2 ^ 12)
     while true do
       local t = s .. "y"
     end
