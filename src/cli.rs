@@ -325,7 +325,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            note!("error: {}", e.message);
+            note!("error: {}", crate::text::escape_controls(&e.message));
             ExitCode::from(e.code)
         }
     }

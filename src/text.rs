@@ -88,6 +88,15 @@ pub fn escape_hidden(s: &str) -> String {
     if s.chars().any(is_hidden) { escape(s, is_hidden, usize::MAX) } else { s.to_string() }
 }
 
+/// A message for the terminal, which may run over several lines: its line breaks and
+/// tabs stay, every other [`is_hidden`] character becomes an escape (a map name, a file
+/// name or a server's reason quoted in an error could hold ESC sequences).
+#[must_use]
+pub fn escape_controls(s: &str) -> String {
+    let hidden = |c: char| is_hidden(c) && c != '\n' && c != '\t';
+    if s.chars().any(hidden) { escape(s, hidden, usize::MAX) } else { s.to_string() }
+}
+
 /// Log text as a terminal may show it, on one line: a tab or a line break (`\n`,
 /// `\r\n`, `\r`) becomes a space, and the other [`is_hidden`] characters escapes (ESC
 /// sequences could move the cursor, recolour or retitle the screen of whoever reads the
@@ -135,6 +144,13 @@ pub fn group(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_keep_their_lines_and_lose_their_escape_sequences() {
+        assert_eq!(escape_controls("a\n\tb"), "a\n\tb");
+        assert_eq!(escape_controls("no map '\u{1b}[2J'"), "no map '\\u{1b}[2J'");
+        assert_eq!(escape_controls("x\u{202e}y\r"), "x\\u{202e}y\\u{d}");
+    }
 
     #[test]
     fn thousands_separators() {

@@ -708,3 +708,14 @@ fn a_closed_standard_error_changes_nothing_but_the_messages() {
     let o = run(&["replay", dir.path().join("r.dtrec").to_str().expect("utf-8 path"), "--verify"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
+
+/// An argument quoted in an error message cannot send its escape sequences to the
+/// terminal (clear the screen, retitle the window).
+#[test]
+fn errors_quote_control_characters_as_escapes() {
+    let o = run(&["sim", "--map", "\u{1b}[2J\u{1b}]0;pwned\u{7}"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains(r"\u{1b}[2J"), "{err}");
+}

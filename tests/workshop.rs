@@ -113,11 +113,15 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     socket2::SockRef::from(&wall).set_linger(Some(Duration::ZERO)).expect("linger");
     drop((evil, forger, wall));
     thread::sleep(Duration::from_millis(500));
+    // A line that is not UTF-8 is a mistyped command, not the end of the host's input
+    // (which, the room being paused, would end the match).
+    s.stdin.write_all(b"\xff\xfe\n").expect("host commands");
     s.stdin.write_all(b"players\n").expect("host commands");
     // The start (with the host's help), then the players' table.
     let shown = until(&s, "seats taken").join("\n");
     assert!(shown.contains("[2J[31mEVIL") && shown.contains("bobfake: line"), "{shown}");
     assert!(shown.contains("kick NAME disconnects") && shown.contains("allow NAME"), "{shown}");
+    assert!(!shown.contains("standard input closed"), "{shown}");
     s.stdin.write_all(b"end\n").expect("end");
     let mut err = String::new();
     s.child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");

@@ -94,7 +94,7 @@ pub fn run(a: &JoinArgs) -> CliResult {
         }
         let _ = crate::record::fs::write_atomic(path, |w| w.write_all(hex.as_bytes()));
     }
-    note!("joined as '{}'; catching up with the match ...", joined.welcome.name);
+    note!("joined as '{}'; catching up with the match ...", crate::text::printable(joined.welcome.name.clone()));
     match bot {
         Some(entrant) => play_bot(joined, &entrant),
         None => play_game(joined),

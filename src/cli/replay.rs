@@ -54,7 +54,7 @@ pub fn run(a: &ReplayArgs) -> CliResult {
         out!(
             "{file}: verified: {} blocks of '{}' (seed {}), {} and the final one agree; state {}",
             crate::text::thousands(rec.block),
-            h.map_name,
+            crate::text::escape_hidden(&h.map_name),
             h.seed,
             crate::text::count(checked, "recorded state hash", "recorded state hashes"),
             &session.world().state_hash_hex()[..16],

@@ -221,10 +221,20 @@ fn host_input() -> std::sync::mpsc::Receiver<HostInput> {
     let (tx, rx) = std::sync::mpsc::channel::<HostInput>();
     let lines = tx.clone();
     std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(line) = line else { break };
-            if lines.send(HostInput::Line(line)).is_err() {
-                return;
+        // Bytes, not `lines()`: a line that is not UTF-8 (a stray key, another
+        // encoding) is a mistyped command, not the end of the host's input.
+        let mut stdin = std::io::stdin().lock();
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match stdin.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    let line = String::from_utf8_lossy(&buf).trim_end_matches(['\n', '\r']).to_string();
+                    if lines.send(HostInput::Line(line)).is_err() {
+                        return;
+                    }
+                }
             }
         }
         let _ = lines.send(HostInput::Closed);
