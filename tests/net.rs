@@ -479,6 +479,39 @@ fn a_full_server_says_so() {
 }
 
 #[test]
+fn one_address_cannot_fill_the_server_with_silent_connections() {
+    let c = ServerConfig {
+        paused: true,
+        limits: Limits { handshake_timeout: Duration::from_secs(20), ..Limits::default() },
+        ..config(10_000, 60)
+    };
+    let server = start(c);
+    let addr = server.local_addr();
+    let max = dtao_arena::net::server::MAX_HANDSHAKES_PER_ADDRESS;
+    let silent: Vec<TcpStream> = (0..max).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    thread::sleep(Duration::from_millis(300));
+    let r = refused(&addr.to_string(), hello(server.code(), "ana", Role::Player));
+    assert!(r.contains("joining at once"), "{r}");
+    // Far below the server's 512 connections: the room is not full, and once the silent
+    // ones go, the address joins again.
+    drop(silent);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let joined = loop {
+        match client::connect(&addr.to_string(), hello(server.code(), "ana", Role::Player), Duration::from_secs(5)) {
+            Ok(j) => break j,
+            Err(e) if Instant::now() < deadline => {
+                assert!(e.to_string().contains("joining at once"), "{e}");
+                thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(joined.welcome.name, "ana");
+    server.host(HostCommand::End);
+    let _ = server.wait();
+}
+
+#[test]
 fn another_program_on_the_port_is_named_as_such() {
     // A web server (or anything else) where the student expected the room.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

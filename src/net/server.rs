@@ -47,6 +47,11 @@ pub const CODE_LEN: usize = 6;
 pub const MAX_NAME_CHARS: usize = 24;
 /// Failed joins (wrong code, unknown token) allowed per address per minute.
 pub const MAX_FAILED_JOINS_PER_MIN: usize = 5;
+/// Connections from one address that have not yet said hello, at most: one address
+/// cannot fill the server with silent connections (each waits out the handshake
+/// timeout) and keep a class from joining. A class behind one router joins in
+/// milliseconds each, far below this.
+pub const MAX_HANDSHAKES_PER_ADDRESS: usize = 32;
 /// Orders in one remote bot decision, at most.
 pub const MAX_DECISION_ORDERS: usize = 64;
 /// Log lines in one remote bot decision, at most (longer lines are cut to 200 chars).
@@ -309,6 +314,7 @@ impl Server {
             next_conn: AtomicU64::new(1),
             connections: AtomicUsize::new(0),
             failures: Mutex::new(HashMap::new()),
+            handshakes: Mutex::new(HashMap::new()),
             log,
         });
         let net_thread = std::thread::Builder::new().name("dtao-net-main".into()).spawn(move || {
@@ -1382,6 +1388,8 @@ struct Shared {
     next_conn: AtomicU64,
     connections: AtomicUsize,
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+    /// Connections per address that have not said hello yet.
+    handshakes: Mutex<HashMap<IpAddr, usize>>,
     log: bool,
 }
 
@@ -1412,6 +1420,37 @@ impl Shared {
             f.clear();
         }
         f.entry(ip).or_default().push_back(Instant::now());
+    }
+}
+
+/// Counts a connection from `ip` until it has said hello (or gone).
+struct Handshake<'a> {
+    sh: &'a Shared,
+    ip: IpAddr,
+}
+
+impl<'a> Handshake<'a> {
+    /// `None` when `ip` already has [`MAX_HANDSHAKES_PER_ADDRESS`] in progress.
+    fn start(sh: &'a Shared, ip: IpAddr) -> Option<Self> {
+        let mut h = sh.handshakes.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = h.entry(ip).or_default();
+        if *n >= MAX_HANDSHAKES_PER_ADDRESS {
+            return None;
+        }
+        *n += 1;
+        Some(Self { sh, ip })
+    }
+}
+
+impl Drop for Handshake<'_> {
+    fn drop(&mut self) {
+        let mut h = self.sh.handshakes.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = h.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                h.remove(&self.ip);
+            }
+        }
     }
 }
 
@@ -1494,12 +1533,21 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     let (rd, wr) = stream.into_split();
     let mut input: Input_ = FramedRead::new(rd, protocol::codec());
     let mut output: Output = FramedWrite::new(wr, protocol::codec());
+    let Some(handshake) = Handshake::start(sh, peer.ip()) else {
+        sh.log(peer, "refused: too many connections from this address are still joining");
+        return refuse(
+            &mut output,
+            "too many connections from this address are joining at once: try again in a moment".into(),
+        )
+        .await;
+    };
     let first = match tokio::time::timeout(sh.limits.handshake_timeout, input.next()).await {
         Err(_) => return sh.log(peer, "no hello within the handshake timeout: disconnected"),
         Ok(None) => return,
         Ok(Some(Err(e))) => return sh.log(peer, &format!("{}: disconnected", frame_error(&e))),
         Ok(Some(Ok(f))) => f,
     };
+    drop(handshake);
     let hello = match hello(&first, peer.ip(), sh) {
         Ok(h) => h,
         Err(reason) => {
