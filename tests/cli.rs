@@ -346,6 +346,8 @@ fn an_output_that_links_to_a_file_writes_the_target() {
     assert!(std::fs::symlink_metadata(d.join("latest.csv")).expect("link").file_type().is_symlink());
     assert!(std::fs::read_to_string(d.join("runs/run42.csv")).expect("target").starts_with("block,"));
     assert_eq!(std::fs::read_to_string(d.join("runs/run42.dtrec.bak")).expect("backup"), "OLD");
+    // Every output keeps the file it replaces: a trace over notes loses nothing.
+    assert_eq!(std::fs::read_to_string(d.join("runs/run42.csv.bak")).expect("backup"), "OLD");
     let o = run_in(d, &["replay", "latest.dtrec", "--verify"]);
     assert!(o.status.success(), "{}", stderr(&o));
     // A link to an input is that input.

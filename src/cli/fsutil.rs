@@ -14,15 +14,6 @@ pub const MAX_RECORDING_BYTES: u64 = 256 << 20;
 /// The largest strategy a command reads (the shipped ones are under 20 KiB).
 pub const MAX_STRATEGY_BYTES: u64 = 4 << 20;
 
-/// Writes `path` atomically with what `fill` writes.
-///
-/// # Errors
-/// The folder is missing or not writable, or `fill` fails.
-pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), CliError> {
-    crate::record::fs::write_atomic(path, fill)
-        .map_err(|e| CliError::input(format!("cannot write '{}': {e}", path.display())))
-}
-
 /// Writes `path` atomically with what `fill` writes, keeping the file it replaces as
 /// `NAME.bak` (see [`crate::record::fs::write_with_backup`]).
 ///
@@ -124,7 +115,7 @@ impl<'a> Output<'a> {
 /// and takes new files, it is not a folder, a device, a pipe or a socket (which the
 /// atomic rename would replace), and it is neither one of the inputs (a map or a
 /// strategy the command reads) nor another output. A symbolic link to a regular file is
-/// checked as its target, which is what [`write_atomic`] writes.
+/// checked as its target, which is what [`write_with_backup`] writes.
 ///
 /// # Errors
 /// The first output that could not be written, and how to fix it.

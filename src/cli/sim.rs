@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::fsutil::{Output, check_outputs, write_atomic};
+use super::fsutil::{Output, check_outputs, write_with_backup};
 use super::{CliError, CliResult};
 use crate::engine::amount::format_rao;
 use crate::session::Session;
@@ -45,8 +45,8 @@ pub fn run(a: &SimArgs) -> CliResult {
     // write or overwrites the map or a strategy it read.
     let mut outputs = Vec::new();
     if let Some(t) = &a.trace {
-        outputs.push(Output::new("--trace", t));
-        outputs.push(Output::new("--trace (its accounts file)", accounts_path(t)));
+        outputs.push(Output::with_backup("--trace", t));
+        outputs.push(Output::with_backup("--trace (its accounts file)", accounts_path(t)));
     }
     if let Some(r) = &a.record {
         outputs.push(Output::with_backup("--record", r));
@@ -144,7 +144,7 @@ pub fn accounts_path(path: &std::path::Path) -> PathBuf {
 }
 
 fn write_csv(path: &std::path::Path, header: &[&str], rows: &[Vec<String>]) -> CliResult {
-    write_atomic(path, |out| {
+    write_with_backup(path, |out| {
         let mut w = csv::Writer::from_writer(out);
         w.write_record(header).map_err(std::io::Error::other)?;
         for r in rows {

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::fsutil::write_atomic;
+use super::fsutil::write_with_backup;
 use super::{CliError, CliResult, strategy};
 use crate::sweep::{self, Outcome, Plan};
 
@@ -107,7 +107,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
     if let Some(out) = &a.out {
         let inputs: Vec<&std::path::Path> =
             std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
-        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::new("--out", out)])?;
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--out", out)])?;
     }
     let entrants = if a.bots.is_empty() { Vec::new() } else { strategy::collect(&a.bots)? };
     for e in &entrants {
@@ -132,7 +132,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
     }
     if let Some(path) = &a.out {
         let netuids = sweep::netuids(&outcomes);
-        write_atomic(path, |w| {
+        write_with_backup(path, |w| {
             let mut c = csv::Writer::from_writer(w);
             c.write_record(sweep::csv_header(&plan, &netuids)).map_err(std::io::Error::other)?;
             for o in &outcomes {
