@@ -91,23 +91,18 @@ pub fn file_stem_for(name: &str) -> String {
     if safe.chars().all(|c| c == '_' || c == '-') { "map".to_string() } else { safe }
 }
 
-/// One file a command will write: the flag that names it, its path, and whether the file
-/// it replaces is kept as `.bak`.
+/// One file a command will write (keeping the file it replaces as `.bak`): the flag
+/// that names it, and its path.
 #[derive(Clone, Debug)]
 pub struct Output<'a> {
     pub flag: &'a str,
     pub path: PathBuf,
-    pub backup: bool,
 }
 
 impl<'a> Output<'a> {
     #[must_use]
     pub fn new(flag: &'a str, path: impl Into<PathBuf>) -> Self {
-        Self { flag, path: path.into(), backup: false }
-    }
-    #[must_use]
-    pub fn with_backup(flag: &'a str, path: impl Into<PathBuf>) -> Self {
-        Self { flag, path: path.into(), backup: true }
+        Self { flag, path: path.into() }
     }
 }
 
@@ -161,25 +156,23 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
                 folder.display()
             ))
         })?;
-        if o.backup {
-            let bak = crate::record::fs::backup_path(p);
-            if bak.is_dir() {
-                return Err(CliError::input(format!(
-                    "{} '{}': its backup '{}' is a folder; move that folder away or choose another name",
-                    o.flag,
-                    o.path.display(),
-                    bak.display()
-                )));
-            }
-            if std::fs::symlink_metadata(&bak).is_ok_and(|m| !m.is_file()) {
-                return Err(CliError::input(format!(
-                    "{} '{}': its backup '{}' is not a regular file (a link, a device or a pipe), which keeping \
-                     the backup would replace; move it away or choose another name",
-                    o.flag,
-                    o.path.display(),
-                    bak.display()
-                )));
-            }
+        let bak = crate::record::fs::backup_path(p);
+        if bak.is_dir() {
+            return Err(CliError::input(format!(
+                "{} '{}': its backup '{}' is a folder; move that folder away or choose another name",
+                o.flag,
+                o.path.display(),
+                bak.display()
+            )));
+        }
+        if std::fs::symlink_metadata(&bak).is_ok_and(|m| !m.is_file()) {
+            return Err(CliError::input(format!(
+                "{} '{}': its backup '{}' is not a regular file (a link, a device or a pipe), which keeping \
+                 the backup would replace; move it away or choose another name",
+                o.flag,
+                o.path.display(),
+                bak.display()
+            )));
         }
         let canon = std::fs::canonicalize(folder).map_or_else(|_| p.clone(), |f| f.join(name));
         if let Some((_, input)) = inputs.iter().find(|(c, _)| *c == canon) {
@@ -220,7 +213,7 @@ mod tests {
         assert!(e.contains("same file as the input"), "{e}");
         // Two outputs naming one file.
         let a = dir.path().join("a.csv");
-        let e = err(&[], &[Output::new("--trace", &a), Output::with_backup("--record", &a)]);
+        let e = err(&[], &[Output::new("--trace", &a), Output::new("--record", &a)]);
         assert!(e.contains("--record and --trace both name"), "{e}");
         // A folder, a missing folder, a backup that is a folder.
         let e = err(&[], &[Output::new("--trace", dir.path())]);
@@ -228,7 +221,7 @@ mod tests {
         let e = err(&[], &[Output::new("--out", dir.path().join("missing/x.csv"))]);
         assert!(e.contains("does not exist") && e.contains("mkdir -p"), "{e}");
         std::fs::create_dir(dir.path().join("r.dtrec.bak")).expect("mkdir");
-        let e = err(&[], &[Output::with_backup("--record", dir.path().join("r.dtrec"))]);
+        let e = err(&[], &[Output::new("--record", dir.path().join("r.dtrec"))]);
         assert!(e.contains("backup") && e.contains("r.dtrec.bak"), "{e}");
         // Fine: new files in an existing folder, and a file that only shares a folder.
         check_outputs(&[&map], &[Output::new("--trace", dir.path().join("t.csv")), Output::new("--out", &a)])
@@ -273,11 +266,11 @@ mod tests {
             .expect_err("one file")
             .message;
         assert!(e.contains("both name"), "{e}");
-        check_outputs(&[], &[Output::with_backup("--record", &alias)]).expect("a link to a file is fine");
+        check_outputs(&[], &[Output::new("--record", &alias)]).expect("a link to a file is fine");
         // Its backup must not be a FIFO either.
         let rec = dir.path().join("r.dtrec");
         std::os::unix::fs::symlink(&pipe, dir.path().join("r.dtrec.bak")).expect("symlink");
-        let e = check_outputs(&[], &[Output::with_backup("--record", &rec)]).expect_err("bak").message;
+        let e = check_outputs(&[], &[Output::new("--record", &rec)]).expect_err("bak").message;
         assert!(e.contains("r.dtrec.bak' is not a regular file"), "{e}");
     }
 

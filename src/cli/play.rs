@@ -79,7 +79,7 @@ pub fn run(a: &PlayArgs) -> CliResult {
         let inputs: Vec<&std::path::Path> = std::iter::once(std::path::Path::new(&a.map))
             .chain(a.bots.iter().map(std::path::PathBuf::as_path))
             .collect();
-        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--save", save)])?;
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::new("--save", save)])?;
     }
     need_terminal()?;
     let options = handle_options(a);

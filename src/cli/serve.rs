@@ -89,7 +89,7 @@ pub fn run(a: &ServeArgs) -> CliResult {
     if let Some(r) = &a.record {
         let inputs: Vec<&std::path::Path> =
             std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
-        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--record", r)])?;
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::new("--record", r)])?;
     }
     // Held to the end: an unwritten reserved file goes when the room does.
     let reserved =

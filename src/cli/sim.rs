@@ -45,11 +45,11 @@ pub fn run(a: &SimArgs) -> CliResult {
     // write or overwrites the map or a strategy it read.
     let mut outputs = Vec::new();
     if let Some(t) = &a.trace {
-        outputs.push(Output::with_backup("--trace", t));
-        outputs.push(Output::with_backup("--trace (its accounts file)", accounts_path(t)));
+        outputs.push(Output::new("--trace", t));
+        outputs.push(Output::new("--trace (its accounts file)", accounts_path(t)));
     }
     if let Some(r) = &a.record {
-        outputs.push(Output::with_backup("--record", r));
+        outputs.push(Output::new("--record", r));
     }
     let inputs: Vec<&std::path::Path> =
         std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();

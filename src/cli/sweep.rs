@@ -107,7 +107,7 @@ pub fn run(a: &SweepArgs) -> CliResult {
     if let Some(out) = &a.out {
         let inputs: Vec<&std::path::Path> =
             std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();
-        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::with_backup("--out", out)])?;
+        super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::new("--out", out)])?;
     }
     let entrants = if a.bots.is_empty() { Vec::new() } else { strategy::collect(&a.bots)? };
     for e in &entrants {

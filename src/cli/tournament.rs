@@ -272,8 +272,7 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
         .map_err(|e| CliError::input(format!("--out: cannot create '{}': {e}", dir.display())))?;
     let inputs: Vec<&Path> =
         a.strategies.iter().map(PathBuf::as_path).chain(a.maps.iter().map(|m| Path::new(m.trim()))).collect();
-    let tables =
-        ["matches.csv", "leaderboard.csv", "leaderboard.json"].map(|f| Output::with_backup("--out", dir.join(f)));
+    let tables = ["matches.csv", "leaderboard.csv", "leaderboard.json"].map(|f| Output::new("--out", dir.join(f)));
     check_outputs(&inputs, &tables)?;
     if !a.record {
         // Replays of an earlier run would sit beside this run's tables as if they were
