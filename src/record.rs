@@ -190,7 +190,10 @@ pub fn default_hash_every(end_block: u64) -> u64 {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RecordError {
     /// The bytes are not a recording at all.
-    #[error("is not a dTAO Arena recording or save (it does not start with the 'DTAO-REC' mark)")]
+    #[error(
+        "is not a dTAO Arena recording or save (it does not start with the 'DTAO-REC' mark): give a .dtrec \
+         file that play, serve, sim --record or tournament --record wrote"
+    )]
     NotARecording,
     /// Shorter than its own framing says.
     #[error("is cut short ({len} bytes): it was truncated, by an interrupted copy or a full disk")]

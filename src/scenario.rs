@@ -156,6 +156,8 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
                 names.join(", ")
             )))
         }
+        // `PATH:LINE: ...`, as the map's other messages.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(MapError::new(format!("{name_or_path}{e}"))),
         Err(e) => Err(MapError::new(format!(
             "{name_or_path}: cannot read the map ({e}); check the path and that the file is UTF-8 text"
         ))),
@@ -197,8 +199,15 @@ fn read_map_file(path: &str) -> std::io::Result<String> {
     if !meta.is_file() {
         return refuse("this is not a regular file (a device or a pipe)".into());
     }
-    let mut source = String::new();
-    std::fs::File::open(path)?.take(MAX_MAP_BYTES + 1).read_to_string(&mut source)?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(MAX_MAP_BYTES + 1).read_to_end(&mut bytes)?;
+    if let Some((line, byte)) = crate::text::utf8_error_at(&bytes) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(":{line}: this line is not UTF-8 text (at its byte {byte}): save the map as UTF-8"),
+        ));
+    }
+    let source = String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     if source.len() as u64 > MAX_MAP_BYTES {
         return refuse(format!("this file is larger than {} MiB, more than any map needs", MAX_MAP_BYTES >> 20));
     }
@@ -316,8 +325,10 @@ fn syntax_message(source: &str, origin: &str, e: &toml::de::Error) -> String {
     let line = e.span().map_or(1, |s| tree::line_of(source, s.start));
     let what: Vec<&str> = e.message().lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let what = what.join(": ");
+    // toml says nothing for some cut-short lines (`blocks =` at the end of the file).
+    let what = if what.is_empty() { "a value is missing, or the line is cut short".to_string() } else { what };
     let fix = if looks_like_lua(source) {
-        "this file looks like a Lua strategy, not a map: name it .lua (a map is TOML: key = value lines and [[subnet]] tables)"
+        "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check (a map is TOML: key = value lines and [[subnet]] tables)"
     } else if what.contains("duplicate key") {
         "a key may appear only once in a table: remove or rename one (each subnet, npc or event is its own [[...]] table)"
     } else {

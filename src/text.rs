@@ -117,6 +117,17 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Where `bytes` stop being UTF-8: the line (from 1) and the byte within it (from 1), or
+/// `None` when they are UTF-8 text.
+#[must_use]
+pub fn utf8_error_at(bytes: &[u8]) -> Option<(usize, usize)> {
+    let valid = std::str::from_utf8(bytes).err()?.valid_up_to();
+    let before = &bytes[..valid];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = valid - before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1) + 1;
+    Some((line, column))
+}
+
 /// `1234567` as `1,234,567`.
 #[must_use]
 pub fn thousands(n: u64) -> String {
@@ -150,6 +161,13 @@ mod tests {
         assert_eq!(escape_controls("a\n\tb"), "a\n\tb");
         assert_eq!(escape_controls("no map '\u{1b}[2J'"), "no map '\\u{1b}[2J'");
         assert_eq!(escape_controls("x\u{202e}y\r"), "x\\u{202e}y\\u{d}");
+    }
+
+    #[test]
+    fn the_first_byte_that_is_not_utf8_is_found_by_line() {
+        assert_eq!(utf8_error_at("héllo\nok".as_bytes()), None);
+        assert_eq!(utf8_error_at(b"\xff"), Some((1, 1)));
+        assert_eq!(utf8_error_at(b"a = 1\nname = \"x\xe9y\""), Some((2, 10)));
     }
 
     #[test]

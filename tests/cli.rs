@@ -181,6 +181,10 @@ fn bad_input_exits_2_with_a_message() {
         (&["sim", "--map", "tutorial", "--trace", "t.csv", "--every", "0"], "blocks of at least 1 between two samples"),
         (&["play", "--speed", "0"], "give blocks a second from 1 to 7200"),
         (&["play", "--speed", "9000"], "give blocks a second from 1 to 7200"),
+        (&["play", "--slippage-warn", "-5"], "--slippage-warn must be a percentage of 0 or more"),
+        (&["sim", "--map", "tutorial", "--bot", "maps/tutorial.toml"], "this is a map (TOML), not a strategy"),
+        (&["sim", "--map", "strategies/momentum.lua"], "looks like a Lua strategy, not a map: a strategy is a .lua"),
+        (&["replay", "Cargo.toml"], "give a .dtrec file that play, serve"),
         (&["serve", "--map", "tutorial", "--speed", "0"], "give blocks a second from 1 to 7200"),
         (&["tournament", "--strategies", "momentum", "--jobs", "0"], "worker threads from 1 to 256"),
         (
@@ -720,4 +724,23 @@ fn errors_quote_control_characters_as_escapes() {
     let err = stderr(&o);
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains(r"\u{1b}[2J"), "{err}");
+}
+
+/// Files that are not UTF-8 text are named by their first bad line, and bytecode as such.
+#[test]
+fn files_that_are_not_utf8_name_their_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("bot.lua"), b"function on_tick(w)\n  dtao.log('caf\xe9')\nend\n").expect("write");
+    std::fs::write(d.join("code.lua"), b"\x1bLuaT\x00\x19\x93").expect("write");
+    std::fs::write(d.join("map.toml"), b"name = \"x\"\ndescription = \"caf\xe9\"\n").expect("write");
+    for (args, needle) in [
+        (["check", "bot.lua"], "bot.lua:2: this line is not UTF-8 text (at its byte 16); save the strategy as UTF-8"),
+        (["check", "code.lua"], "code.lua: precompiled Lua bytecode, which is refused"),
+        (["check", "map.toml"], "map.toml:2: this line is not UTF-8 text (at its byte 19): save the map as UTF-8"),
+    ] {
+        let o = run_in(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
 }

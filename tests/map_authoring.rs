@@ -349,7 +349,9 @@ fn check_tells_a_map_from_a_strategy_and_counts_in_words() {
     let o = run_in(d.path(), &["check", "bot.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text(&o.stderr).contains("this file looks like a Lua strategy, not a map: name it .lua"),
+        text(&o.stderr).contains(
+            "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check"
+        ),
         "{}",
         text(&o.stderr)
     );

@@ -42,7 +42,7 @@ pub struct PlayArgs {
     pub speed: Option<u32>,
     /// Slippage (the average price over the spot), in percent, above which an order's
     /// quote warns (default 2).
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
     pub slippage_warn: Option<f64>,
     /// Resume a saved game (a `.dtrec` file; the game keeps saving into it).
     #[arg(long, value_name = "SAVE", conflicts_with_all = ["map", "seed", "bots", "name"])]

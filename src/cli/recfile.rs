@@ -55,7 +55,8 @@ pub fn write(path: &Path, r: &Recording) -> Result<(), CliError> {
 /// `DTAO_ARENA_DATA` when set (tests, portable installs).
 #[must_use]
 pub fn saves_dir() -> Option<PathBuf> {
-    if let Some(d) = std::env::var_os("DTAO_ARENA_DATA") {
+    // An empty value is unset (not the current folder).
+    if let Some(d) = std::env::var_os("DTAO_ARENA_DATA").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d).join("saves"));
     }
     directories::ProjectDirs::from("", "", "dtao-arena").map(|p| p.data_dir().join("saves"))

@@ -106,22 +106,24 @@ pub fn run(a: &SimArgs) -> CliResult {
         );
     }
     let rep = report::session_report(&session);
-    if !a.bots.is_empty() && !a.json {
-        // The bots' first lines, and every fault whatever its place (why a bot lost turns
-        // or forfeited must never be cut off).
+    if !a.bots.is_empty() {
+        // The bots' first lines (not with --json), and every fault whatever its place:
+        // why a bot lost turns or forfeited must never be cut off.
         let lines: Vec<_> = session.log().iter().filter(|l| session.seats().iter().any(|s| s.name == l.who)).collect();
+        let first = if a.json { 0 } else { SIM_LOG_LINES };
         let mut shown = 0;
         for (k, line) in lines.iter().enumerate() {
-            if k < SIM_LOG_LINES || line.text.starts_with("fault") {
+            if k < first || line.text.starts_with("fault") {
                 note!("[block {}] {}: {}", line.block, line.who, line.text);
                 shown += 1;
             }
         }
-        if lines.len() > shown {
-            note!(
-                "... and {} more bot log lines (record the match with --record FILE, then watch it: dtao-arena replay FILE)",
-                lines.len() - shown
-            );
+        if lines.len() > shown && !a.json {
+            let watch = match &a.record {
+                Some(p) => format!("watch them: dtao-arena replay {}", super::shell_word(&p.display().to_string())),
+                None => "record the match with --record FILE, then watch it: dtao-arena replay FILE".to_string(),
+            };
+            note!("... and {} more bot log lines ({watch})", lines.len() - shown);
         }
     }
     if a.json {

@@ -33,12 +33,26 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
         return Err(not_found(path));
     }
     let bytes = super::fsutil::read_input(path, "strategy (.lua)", super::fsutil::MAX_STRATEGY_BYTES)?;
-    let source = String::from_utf8(bytes).map_err(|_| {
-        CliError::input(format!(
-            "{}: not a text file; a strategy is Lua 5.4 source text (precompiled bytecode is refused)",
+    if bytes.starts_with(b"\x1bLua") {
+        return Err(CliError::input(format!(
+            "{}: precompiled Lua bytecode, which is refused; give the strategy's Lua 5.4 source text",
             path.display()
-        ))
-    })?;
+        )));
+    }
+    if let Some((line, byte)) = crate::text::utf8_error_at(&bytes) {
+        return Err(CliError::input(format!(
+            "{}:{line}: this line is not UTF-8 text (at its byte {byte}); save the strategy as UTF-8",
+            path.display()
+        )));
+    }
+    let source = String::from_utf8(bytes).map_err(|e| CliError::input(format!("{}: {e}", path.display())))?;
+    // A map given as a strategy would fail as Lua with a puzzling syntax error.
+    if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("toml")) && source.parse::<toml::Table>().is_ok() {
+        return Err(CliError::input(format!(
+            "{}: this is a map (TOML), not a strategy: give it with --map, and strategies (.lua) with --bot",
+            path.display()
+        )));
+    }
     // The name is printed in tables and logs: a file name's control characters show as
     // escapes, never as terminal commands.
     let name =

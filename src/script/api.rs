@@ -33,6 +33,8 @@ fn describe(v: &Value) -> String {
     match v {
         Value::Nil => "nil".to_string(),
         Value::Integer(i) => i.to_string(),
+        // 1e300 as such, not its 301 digits.
+        Value::Number(x) if x.is_finite() && *x != 0.0 && !(1e-6..1e15).contains(&x.abs()) => format!("{x:e}"),
         Value::Number(x) => x.to_string(),
         Value::Boolean(b) => b.to_string(),
         Value::String(s) => {
@@ -94,7 +96,12 @@ pub(crate) fn limit_arg(v: &Value) -> Result<Option<U64F64>, String> {
     if !(x.is_finite() && x > 0.0) {
         return Err(bad());
     }
-    U64F64::checked_from_num(x).filter(|l| *l > U64F64::ZERO).map(Some).ok_or_else(bad)
+    U64F64::checked_from_num(x).filter(|l| *l > U64F64::ZERO).map(Some).ok_or_else(|| {
+        format!(
+            "the limit price {} TAO per alpha is out of range: a price is between 1e-19 and 1.8e19 (or nil for none)",
+            describe(v)
+        )
+    })
 }
 
 /// A name argument (a string of at most 256 bytes).

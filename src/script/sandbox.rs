@@ -347,6 +347,13 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
     };
     let first = raw.split("\nstack traceback:").next().unwrap_or("");
     let mut msg = scrub_addresses(first.trim());
+    if let Some(kind) = ["table", "function", "thread", "userdata"].iter().find(|k| msg == format!("{k}: 0x?")) {
+        // `error({})`: a value, not a message, with nothing to say but its address.
+        msg = format!(
+            "the strategy raised a {kind} as its error, which has no message: raise a string, such as \
+             error(\"what went wrong\")"
+        );
+    }
     if let Some(name) = removed_global(&msg) {
         // Reads like a bug in the strategy; it is the sandbox.
         msg.push_str(&format!(

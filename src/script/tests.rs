@@ -73,6 +73,12 @@ fn limit_prices_are_positive_numbers_or_nil() {
     for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e30] {
         assert!(limit_arg(&Value::Number(bad)).is_err(), "{bad}");
     }
+    // Positive but no price: out of range, not "must be positive".
+    for far in [1e300, 1e-300] {
+        let e = limit_arg(&Value::Number(far)).expect_err("out of range");
+        assert!(e.contains("out of range") && !e.contains("positive") && e.contains("e"), "{e}");
+    }
+    assert!(limit_arg(&Value::Number(1e300)).expect_err("far").contains("1e300 TAO per alpha"));
 }
 
 #[test]
@@ -156,6 +162,8 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
         dtao.log(ok, e)
         ok, e = pcall(function() dtao.stake(1, 1, -1) end)
         dtao.log(ok, e)
+        ok, e = pcall(function() dtao.stake(1, 1e300, 1e300) end)
+        dtao.log(ok, e)
         dtao.stake(0, 1)
         "#,
     );
@@ -167,12 +175,13 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
             "false\tdtao.launch_subnet: unknown mechanism 'meme' (expected one of: utility | holder | revenue)",
             "false\tdtao.set_weights: unknown policy 'evil' (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
             "false\tunit.lua:11: dtao.stake: the limit price must be a positive number of TAO per alpha, or nil (got -1)",
+            "false\tunit.lua:13: dtao.stake: the amount of TAO is too large (got 1e300)",
         ]
     );
     assert_eq!(
         out.fault,
         Some(Fault::Error(
-            "unit.lua:13: dtao.stake: the netuid 0 is root, which has no pool: use dtao.stake_root / dtao.unstake_root"
+            "unit.lua:15: dtao.stake: the netuid 0 is root, which has no pool: use dtao.stake_root / dtao.unstake_root"
                 .into()
         ))
     );
@@ -368,4 +377,14 @@ fn the_charged_table_and_string_functions_keep_their_meaning() {
         "bad argument #1 to 'byte' (string expected, got table)\tbad argument #1 to 'insert' (table expected, got number)"
     );
     assert_eq!(out.log[7], "too many results to unpack");
+}
+
+#[test]
+fn an_error_that_is_not_a_string_says_what_was_raised() {
+    let out = tick("error({})");
+    let Some(Fault::Error(m)) = out.fault else { panic!("{:?}", out.fault) };
+    assert_eq!(
+        m,
+        "the strategy raised a table as its error, which has no message: raise a string, such as error(\"what went wrong\")"
+    );
 }
