@@ -52,6 +52,9 @@ impl<'a> Problems<'a> {
     /// misspelt key, a name an event refers to) shows its control and formatting
     /// characters as escapes (`\u{1b}`), so a message never runs terminal commands.
     pub fn add(&mut self, line: usize, key: &str, what: impl Display, fix: impl Display) {
+        // A key or a quoted value of 100,000 characters is cut short, not echoed whole.
+        let clip = |s: &str, n| crate::text::escape(s, crate::text::is_hidden, n);
+        let (key, what) = (clip(key, MAX_KEY_CHARS), clip(&what.to_string(), MAX_WHAT_CHARS));
         let text = crate::text::escape_hidden(&format!("{}:{line}: {key}: {what}; {fix}", self.file));
         self.list.push((line, text));
     }
@@ -67,6 +70,10 @@ impl<'a> Problems<'a> {
         self.list.into_iter().map(|(_, t)| t).collect()
     }
 }
+
+/// The longest key path and problem a message shows (longer ones end in `…`).
+const MAX_KEY_CHARS: usize = 120;
+const MAX_WHAT_CHARS: usize = 300;
 
 /// A TOML table being read: its entries, its key path and its header's line.
 #[derive(Clone, Debug)]
