@@ -375,6 +375,30 @@ fn hidden_name(c: char) -> String {
     }
 }
 
+/// A name of a subnet or an account (`owner`, a crowd, the foundation, a team): one line
+/// of at most `max` characters, as the game's tables show names.
+fn short_name(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, required: bool, max: usize) -> Option<String> {
+    let s = one_line(cx, t, f, required)?;
+    let n = s.chars().count();
+    if n > max {
+        cx.bad(
+            t,
+            f.key,
+            format!("is {n} characters long; {} may have at most {max}", f.about),
+            format!("shorten it, such as {}", f.eg),
+        );
+        return None;
+    }
+    Some(s)
+}
+
+/// Subnet names, as `launch_subnet` takes them.
+const MAX_SUBNET_NAME_CHARS: usize = 32;
+/// Account names: owners, the foundation, teams.
+const MAX_ACCOUNT_NAME_CHARS: usize = 32;
+/// Crowd names, whose members are `NAME-1`, `NAME-2`, ...
+const MAX_CROWD_NAME_CHARS: usize = 24;
+
 /// Whether the map's name is short enough (a problem if not).
 fn name_fits(cx: &mut Cx<'_>, top: &Tbl<'_>, name: &str) -> bool {
     let n = name.chars().count();
@@ -856,8 +880,8 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
             known.netuids.insert(n, Place { path: t.path.clone(), line });
         }
     }
-    let name =
-        one_line(cx, t, &SUBNET_NAME, false).unwrap_or_else(|| netuid.map_or_else(String::new, |n| format!("SN{n}")));
+    let name = short_name(cx, t, &SUBNET_NAME, false, MAX_SUBNET_NAME_CHARS)
+        .unwrap_or_else(|| netuid.map_or_else(String::new, |n| format!("SN{n}")));
     let mechanism = cx.choice(t, &MECHANISM, false, &choices(Mechanism::ALL, Mechanism::name)).unwrap_or_default();
     let min_liq = params.min_pool_liquidity.0;
     let tao = cx.amount(t, &TAO, true);
@@ -885,7 +909,7 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
             "a subnet emits only after it is registered: make registered_at at most first_emission",
         );
     }
-    let owner = one_line(cx, t, &OWNER, false).unwrap_or_else(|| "genesis".to_string());
+    let owner = short_name(cx, t, &OWNER, false, MAX_ACCOUNT_NAME_CHARS).unwrap_or_else(|| "genesis".to_string());
     known.accounts.insert(owner.clone());
     known.owners.push((owner.clone(), Place { path: t.key("owner"), line: line_of_key(cx, t, "owner") }));
     let lock = cx.amount(t, &LOCK, false).unwrap_or(0);
@@ -1010,7 +1034,7 @@ fn cadence(cx: &mut Cx<'_>, t: &Tbl<'_>, default: u64) -> u64 {
 
 fn retail(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<RetailInit> {
     header_unknown_keys(cx, t, RETAIL_KEYS, "a retail [[npc]]", "[[npc]]");
-    let name = one_line(cx, t, &CROWD_NAME, true);
+    let name = short_name(cx, t, &CROWD_NAME, true, MAX_CROWD_NAME_CHARS);
     let count = cx.int(t, &CROWD_COUNT, true, 1, 10_000).and_then(|c| u32::try_from(c).ok());
     let budget = cx.amount(t, &BUDGET, true);
     if budget == Some(0) {
@@ -1105,7 +1129,8 @@ fn netuid_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, known: &Known) -> Option<
 
 fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<FoundationInit> {
     header_unknown_keys(cx, t, FOUNDATION_KEYS, "a foundation [[npc]]", "[[npc]]");
-    let name = one_line(cx, t, &FOUNDATION_NAME, false).unwrap_or_else(|| "foundation".to_string());
+    let name =
+        short_name(cx, t, &FOUNDATION_NAME, false, MAX_ACCOUNT_NAME_CHARS).unwrap_or_else(|| "foundation".to_string());
     let root_stake = cx.amount(t, &ROOT_STAKE, true);
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
     let cadence = cadence(cx, t, 360);
@@ -1132,7 +1157,7 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
 
 fn team(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<TeamInit> {
     header_unknown_keys(cx, t, TEAM_KEYS, "a team [[npc]]", "[[npc]]");
-    let name = one_line(cx, t, &TEAM_NAME, true);
+    let name = short_name(cx, t, &TEAM_NAME, true, MAX_ACCOUNT_NAME_CHARS);
     let netuid = netuid_ref(cx, t, &TEAM_NETUID, known);
     let alpha = cx.amount(t, &TEAM_ALPHA, false).unwrap_or(0);
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
