@@ -191,6 +191,10 @@ fn bad_input_exits_2_with_a_message() {
             &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "/nonexistent-dir/x.csv"],
             "'/nonexistent-dir/x.csv': the folder '/nonexistent-dir' does not exist",
         ),
+        (
+            &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "Cargo.toml/x.csv"],
+            "'Cargo.toml/x.csv' is inside 'Cargo.toml', which is a file, not a folder",
+        ),
         (&["sim", "--frobnicate"], "--frobnicate"),
         (&["nonsense"], "nonsense"),
         (&["check", "tests/maps/invalid/negative-tao.toml"], "negative-tao.toml:"),

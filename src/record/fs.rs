@@ -34,6 +34,8 @@ pub enum NotWritable {
     /// A link to a process's open file (`/dev/stdout` -> `/proc/self/fd/1`): its target
     /// is whatever the output was redirected to, and renaming over it would replace that.
     ProcessFile(PathBuf),
+    /// A part of the path (shown) is a file where a folder should be.
+    InsideFile(PathBuf),
     /// The path could not be examined.
     Io(std::io::Error),
 }
@@ -56,7 +58,10 @@ impl std::fmt::Display for NotWritable {
                  write it to a file and read that)",
                 t.display()
             ),
-            Self::Io(e) => write!(f, "cannot be examined ({e})"),
+            Self::InsideFile(p) => {
+                write!(f, "is inside '{}', which is a file, not a folder: give a path in a folder", p.display())
+            }
+            Self::Io(e) => write!(f, "cannot be examined ({e}); check the path and its folders' permissions"),
         }
     }
 }
@@ -81,6 +86,10 @@ pub fn resolve_output(path: &Path) -> Result<PathBuf, NotWritable> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(path.to_path_buf()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            let file = path.ancestors().skip(1).find(|p| p.is_file()).unwrap_or(path);
+            return Err(NotWritable::InsideFile(file.to_path_buf()));
+        }
         Err(e) => return Err(NotWritable::Io(e)),
     };
     if meta.file_type().is_symlink() {
