@@ -521,7 +521,7 @@ mod tests {
         let mut r = sample();
         r.header.end_block = crate::engine::params::MAX_BLOCKS + 1;
         let e = decode(&encode(&r)).unwrap_err();
-        assert!(e.to_string().contains("more than the 100000000"), "{e}");
+        assert!(e.to_string().contains("more than the 100,000,000"), "{e}");
         r.header.end_block = crate::engine::params::MAX_BLOCKS;
         assert!(decode(&encode(&r)).is_ok());
     }
