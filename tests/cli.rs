@@ -195,6 +195,10 @@ fn bad_input_exits_2_with_a_message() {
             &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "Cargo.toml/x.csv"],
             "'Cargo.toml/x.csv' is inside 'Cargo.toml', which is a file, not a folder",
         ),
+        (
+            &["tournament", "--strategies", "momentum", "--maps", "tutorial,maps/tutorial.toml"],
+            "are both named 'tutorial'",
+        ),
         (&["sim", "--frobnicate"], "--frobnicate"),
         (&["nonsense"], "nonsense"),
         (&["check", "tests/maps/invalid/negative-tao.toml"], "negative-tao.toml:"),

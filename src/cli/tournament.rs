@@ -52,7 +52,7 @@ fn parse_matches(s: &str) -> Result<u64, String> {
 
 pub fn run(a: &TournamentArgs) -> CliResult {
     let entrants = strategy::collect(&a.strategies)?;
-    let mut maps = Vec::new();
+    let mut maps: Vec<crate::scenario::Map> = Vec::new();
     for m in &a.maps {
         if m.trim().is_empty() {
             return Err(CliError::input(format!(
@@ -60,7 +60,19 @@ pub fn run(a: &TournamentArgs) -> CliResult {
                 a.maps.join(",")
             )));
         }
-        maps.push(crate::scenario::load(m.trim())?);
+        let map = crate::scenario::load(m.trim())?;
+        // The tables name a match's map by its `name`: two maps of one name could not
+        // be told apart (a copy of dtao-launch, changed but not renamed).
+        if let Some((other, _)) = a.maps.iter().zip(&maps).find(|(_, x)| x.init.name == map.init.name) {
+            return Err(CliError::input(format!(
+                "--maps: '{}' and '{}' are both named '{}', and the results name maps by their name: \
+                 give the map file its own name = \"...\" (or list one map once)",
+                other.trim(),
+                m.trim(),
+                map.init.name
+            )));
+        }
+        maps.push(map);
     }
     // Every strategy must load, and every output be writable, before hours of matches
     // start.
