@@ -935,3 +935,77 @@ fn a_bad_cadence_is_shown_short() {
     .to_string();
     assert!(e.len() < 200 && e.contains("..."), "{e}");
 }
+
+/// Every way of giving a count that C reads (numeric strings, a `__len` that answers
+/// differently, positions below the start) is charged before C walks it: a budget fault
+/// at once, never a call that runs for hours out of the hook's reach.
+#[test]
+fn counts_given_as_strings_or_by_tricky_lengths_are_charged() {
+    let cases = [
+        ("move_str.lua", "table.move({}, '1', '9007199254740992', 1)"),
+        ("move_float.lua", "table.move({}, 1.0, 2^53, 1)"),
+        ("move_string_source.lua", "table.move('abc', 1, 2^53, 1, {})"),
+        ("rep_str.lua", "string.rep('', '1000000000000000000')"),
+        ("len_str.lua", "table.insert(setmetatable({}, { __len = function() return '9007199254740992' end }), 1, 0)"),
+        (
+            "len_flip.lua",
+            "local k = 0\nlocal t = setmetatable({}, { __len = function() k = k + 1 return k == 1 and 0 or 2^53 end })\n\
+             while true do table.insert(t, 1, 0) table.remove(t, 1) end",
+        ),
+        (
+            "insert_str_pos.lua",
+            "local t = {}\nfor i = 1, 200000 do t[i] = i end\nwhile true do table.insert(t, '1', 0) table.remove(t, '1') end",
+        ),
+        ("byte_min.lua", "local s = ('a'):rep(1000):rep(900)\nwhile true do local _ = s:byte(math.mininteger, -1) end"),
+        ("byte_str.lua", "local s = ('a'):rep(1000):rep(900)\nwhile true do local _ = s:byte('1', '-1') end"),
+        (
+            "unpack_len.lua",
+            "local t = setmetatable({}, { __len = function() return 900000 end })\nwhile true do local _ = table.unpack(t) end",
+        ),
+    ];
+    for (file, body) in cases {
+        let t = Instant::now();
+        let f = one_call(file, body, Limits::default());
+        assert!(matches!(f, Fault::Budget { .. }), "{file}: {f:?}");
+        assert!(t.elapsed() < Duration::from_secs(5), "{file}: {:?}", t.elapsed());
+    }
+}
+
+/// What C refuses at once stays a catchable error (with the strategy's line), not a
+/// budget fault: the wrappers check as C checks before they charge.
+#[test]
+fn refused_arguments_are_catchable_errors_not_budget_faults() {
+    let (w, me) = small_world();
+    let src = r##"
+        function on_tick(w)
+          local t = { 1, 2, 3 }
+          dtao.log(select(2, pcall(table.move, {}, 1, math.huge, 1)))
+          dtao.log(select(2, pcall(table.insert, t, -2^62, 1)))
+          dtao.log(select(2, pcall(table.remove, t, 9)))
+          dtao.log(select(2, pcall(table.unpack, t, 1, 2^40)))
+          dtao.log(select(2, pcall(table.insert, t, "x", 1)))
+          dtao.log(select(2, pcall(table.insert, t, "1.5", 1)))
+          dtao.log(utf8.codepoint("\u{7FFFFFFF}", 1, 1, true))
+          dtao.log(#t, select("#", table.unpack(t, "1", "3")), ("abc"):byte("2"))
+          local ok, e = pcall(function() local x = table.unpack(t, 1.5, 100) return x end)
+          dtao.log(e)
+        end
+    "##;
+    let mut s = Strategy::load("args.lua", src, 1, Limits::default()).expect("load");
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(
+        out.log,
+        vec![
+            "bad argument #3 to 'move' (number has no integer representation)",
+            "bad argument #2 to 'insert' (position out of bounds)",
+            "bad argument #2 to 'remove' (position out of bounds)",
+            "too many results to unpack",
+            "bad argument #2 to 'insert' (number expected, got string)",
+            "bad argument #2 to 'insert' (number has no integer representation)",
+            "2147483647",
+            "3\t3\t98",
+            "args.lua:12: bad argument #2 to 'unpack' (number has no integer representation)",
+        ]
+    );
+}

@@ -20,6 +20,7 @@ local co_create, co_resume, co_close, co_status = coroutine.create, coroutine.re
 local find, match, gmatch, gsub = string.find, string.match, string.gmatch, string.gsub
 local rep, format, unpack_bin, sub = string.rep, string.format, string.unpack, string.sub
 local concat, unpack = table.concat, table.unpack
+local toint, maxinteger, ult, tonumber_c = math.tointeger, math.maxinteger, math.ult, tonumber
 
 local check, metafield, sorted_keys = H.check, H.metafield, H.sorted_keys
 local pattern_guard, rep_guard, format_guard = H.pattern, H.rep, H.format
@@ -169,9 +170,12 @@ string.gsub = function(s, p, repl, n)
   return named("gsub", pcall_raw(gsub, s, p, repl, n))
 end
 string.rep = function(s, n, sep)
-  local e = rep_guard(s, n, sep)
+  -- The count as C reads it ("3" is 3), so that the cap and the charge see it.
+  local ni = toint(n)
+  if ni == nil then return named("rep", pcall_raw(rep, s, n, sep)) end
+  local e = rep_guard(s, ni, sep)
   if e ~= nil then error(e, 2) end
-  return named("rep", pcall_raw(rep, s, n, sep))
+  return named("rep", pcall_raw(rep, s, ni, sep))
 end
 local function addressable(v)
   local t = type(v)
@@ -206,83 +210,153 @@ local function charged(f, name)
 end
 -- Functions that walk a count of elements in C, which their arguments set (not the
 -- memory they allocate): `table.move` walks `e - f + 1` of them without allocating, so
--- uncharged it would run past every limit in one call. Counts of up to 64 go uncharged,
--- so that the usual small calls cost no more than before.
+-- uncharged it would run past every limit in one call (the hook never runs inside C).
+-- Each wrapper reads its integer arguments as Lua does (`math.tointeger`: integers,
+-- integral floats, numeric strings), checks them as the C function would, charges the
+-- count (64 or fewer are free), then calls C with the integers it charged, so that C
+-- walks exactly what was paid for. An argument C would refuse takes the `pcall` path,
+-- where C raises its own error at once, before any work: a catchable error, never a
+-- budget fault. `#t` is read once (a `__len` may answer differently twice).
 local charge_count = H.charge_count
 local function charge_over(n)
-  if type(n) == "number" and n > 64 then return charge_count(n) end
-  return nil
+  if n > 64 then
+    local err = charge_count(n)
+    if err ~= nil then error(err, 3) end
+  end
 end
 local move_raw, insert_raw, remove_raw = table.move, table.insert, table.remove
+local byte_raw, codepoint_raw = string.byte, utf8.codepoint
 -- Many results are returned by a direct call, not through `pcall`: mlua's `pcall` pushes
 -- its status past the room Lua keeps for a C function's results (an assertion in
--- Lua's debug builds). Arguments of the wrong type take the `pcall` path, whose errors
--- name the strategy's line, and so do a million results or more, which no Lua stack
--- holds: Lua refuses them at once ("too many results"), so they cost nothing.
+-- Lua's debug builds). A million results or more no Lua stack holds: C refuses them at
+-- once ("too many results"), on the `pcall` path.
 local MAX_RESULTS = 1000000
-local byte_raw, codepoint_raw = string.byte, utf8.codepoint
-local function len_or_zero(t)
-  if type(t) == "table" or type(t) == "string" then return #t end
-  return 0
-end
-local function span(i, j)
-  if type(i) == "number" and type(j) == "number" then return j - i + 1 end
-  return 0
-end
+
 table.move = function(a1, f, e, t, a2)
-  local err = charge_over(span(f, e))
-  if err ~= nil then error(err, 2) end
+  local fi, ei, ti = toint(f), toint(e), toint(t)
+  -- C's own checks, in its order: integers, then "too many elements", "wrap around".
+  if fi ~= nil and ei ~= nil and ti ~= nil and ei >= fi and (fi > 0 or ei < maxinteger + fi) then
+    local n = ei - fi + 1
+    if ti <= maxinteger - n + 1 then
+      charge_over(n)
+      return named("move", pcall_raw(move_raw, a1, fi, ei, ti, a2))
+    end
+  end
   return named("move", pcall_raw(move_raw, a1, f, e, t, a2))
 end
--- `insert(t, pos, v)` and `remove(t, pos)` shift the elements after `pos`; appending and
--- removing the last element shift none.
+
+-- `#t` as C's `luaL_len` takes it: an integer, or its error.
+local function length(t, name)
+  local n = toint(#t)
+  if n == nil then error("bad argument #1 to '" .. name .. "' (object length is not an integer)", 3) end
+  return n
+end
+local function int_arg(v, k, name)
+  local n = toint(v)
+  if n ~= nil then return n end
+  local why = tonumber_c(v) ~= nil and "number has no integer representation" or ("number expected, got " .. type(v))
+  error("bad argument #" .. k .. " to '" .. name .. "' (" .. why .. ")", 3)
+end
+
+-- `insert(t, pos, v)` and `remove(t, pos)` on a table shift the elements after `pos`:
+-- here in Lua, as C does it (the same reads and writes, metamethods included), so that
+-- the budget counts every step. Appending, popping and other values stay with C.
 table.insert = function(t, ...)
-  if select("#", ...) == 2 then
-    local err = charge_over(span(..., len_or_zero(t)))
-    if err ~= nil then error(err, 2) end
+  if select("#", ...) ~= 2 or type(t) ~= "table" then
+    return named("insert", pcall_raw(insert_raw, t, ...))
   end
-  return named("insert", pcall_raw(insert_raw, t, ...))
+  local pos, v = ...
+  local e = length(t, "insert") + 1
+  pos = int_arg(pos, 2, "insert")
+  if not ult(pos - 1, e) then error("bad argument #2 to 'insert' (position out of bounds)", 2) end
+  for i = e, pos + 1, -1 do t[i] = t[i - 1] end
+  t[pos] = v
 end
 table.remove = function(t, ...)
-  if select("#", ...) > 0 then
-    local err = charge_over(span(..., len_or_zero(t)))
-    if err ~= nil then error(err, 2) end
+  if select("#", ...) == 0 or type(t) ~= "table" then
+    return named("remove", pcall_raw(remove_raw, t, ...))
   end
-  return named("remove", pcall_raw(remove_raw, t, ...))
+  local size = length(t, "remove")
+  local pos = ...
+  if pos == nil then pos = size else pos = int_arg(pos, 2, "remove") end
+  if pos ~= size and not (pos - 1 == size or ult(pos - 1, size)) then
+    error("bad argument #2 to 'remove' (position out of bounds)", 2)
+  end
+  local v = t[pos]
+  while pos < size do
+    t[pos] = t[pos + 1]
+    pos = pos + 1
+  end
+  t[pos] = nil
+  return v
 end
+
 table.unpack = function(t, i, j)
-  local n = span(i or 1, j or len_or_zero(t))
-  if n > 16 and n < MAX_RESULTS and type(t) == "table" then
-    local err = charge_over(n)
-    if err ~= nil then error(err, 2) end
-    return unpack(t, i, j)
+  local ii = i == nil and 1 or toint(i)
+  local jj
+  if j == nil then
+    if type(t) == "table" then
+      jj = toint(#t)
+      -- Read once: C would read a `__len` again.
+      if jj == nil then error("object length is not an integer", 2) end
+    end
+  else
+    jj = toint(j)
+  end
+  if ii ~= nil and jj ~= nil then
+    if ii > jj then return end
+    local n = jj - ii
+    if ult(n, MAX_RESULTS - 1) then
+      n = n + 1
+      if n > 16 then
+        charge_over(n)
+        return unpack(t, ii, jj)
+      end
+      return named("unpack", pcall_raw(unpack, t, ii, jj))
+    end
   end
   return named("unpack", pcall_raw(unpack, t, i, j))
 end
--- The bytes `s:byte(i, j)` returns (negative positions count from the end).
-local function str_span(s, i, j)
-  if type(s) ~= "string" or j == nil then return 0 end
-  i = i or 1
-  if type(i) ~= "number" or type(j) ~= "number" then return 0 end
-  local n = #s
-  if i < 0 then i = n + i + 1 end
-  if j < 0 then j = n + j + 1 end
-  if j > n then j = n end
-  return j - i + 1
-end
-local function by_bytes(f, name)
-  return function(s, i, j)
-    local n = str_span(s, i, j)
+
+-- `s:byte(i, j)` and `utf8.codepoint(s, i, j)`: the bytes C walks, with its rules for
+-- positions (negative ones count from the end, and are clamped as C clamps them).
+string.byte = function(s, i, j)
+  local l = type(s) == "string" and #s or nil
+  local pi = i == nil and 1 or toint(i)
+  local pe
+  if j == nil then pe = pi else pe = toint(j) end
+  if l ~= nil and pi ~= nil and pe ~= nil then
+    -- posrelatI and getendpos (lstrlib.c).
+    if pi < -l then pi = 1 elseif pi < 0 then pi = l + pi + 1 elseif pi == 0 then pi = 1 end
+    if pe > l then pe = l elseif pe < -l then pe = 0 elseif pe < 0 then pe = l + pe + 1 end
+    if pi > pe then return end
+    local n = pe - pi + 1
     if n > 16 and n < MAX_RESULTS then
-      local err = charge_over(n)
-      if err ~= nil then error(err, 2) end
-      return f(s, i, j)
+      charge_over(n)
+      return byte_raw(s, pi, pe)
     end
-    return named(name, pcall_raw(f, s, i, j))
+    return named("byte", pcall_raw(byte_raw, s, pi, pe))
   end
+  return named("byte", pcall_raw(byte_raw, s, i, j))
 end
-string.byte = by_bytes(byte_raw, "byte")
-utf8.codepoint = by_bytes(codepoint_raw, "codepoint")
+utf8.codepoint = function(s, i, j, lax)
+  local l = type(s) == "string" and #s or nil
+  local pi = i == nil and 1 or toint(i)
+  if l ~= nil and pi ~= nil then
+    -- u_posrelat (lutf8lib.c).
+    if pi < 0 then pi = (-pi > l) and 0 or (l + pi + 1) end
+    local pe = j == nil and pi or toint(j)
+    if pe ~= nil then
+      if pe < 0 then pe = (-pe > l) and 0 or (l + pe + 1) end
+      local n = pe - pi + 1
+      if pi >= 1 and pe <= l and n > 16 and n < MAX_RESULTS then
+        charge_over(n)
+        return codepoint_raw(s, pi, pe, lax)
+      end
+    end
+  end
+  return named("codepoint", pcall_raw(codepoint_raw, s, i, j, lax))
+end
 string.upper = charged(string.upper, "upper")
 string.lower = charged(string.lower, "lower")
 string.reverse = charged(string.reverse, "reverse")
