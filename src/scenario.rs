@@ -201,6 +201,9 @@ fn read_map_file(path: &str) -> std::io::Result<String> {
     }
     let mut bytes = Vec::new();
     std::fs::File::open(path)?.take(MAX_MAP_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_MAP_BYTES {
+        return refuse(format!("this file is larger than {} MiB, more than any map needs", MAX_MAP_BYTES >> 20));
+    }
     if let Some((line, byte)) = crate::text::utf8_error_at(&bytes) {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
@@ -208,9 +211,6 @@ fn read_map_file(path: &str) -> std::io::Result<String> {
         ));
     }
     let source = String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-    if source.len() as u64 > MAX_MAP_BYTES {
-        return refuse(format!("this file is larger than {} MiB, more than any map needs", MAX_MAP_BYTES >> 20));
-    }
     Ok(source)
 }
 
@@ -220,11 +220,26 @@ fn read_map_file(path: &str) -> std::io::Result<String> {
 /// # Errors
 /// Every problem in the map, in line order.
 pub fn parse(source: &str, origin: &str) -> Result<Map, MapError> {
+    parse_with(source, origin, false)
+}
+
+/// Parses a map embedded in a recording or a save: as [`parse`], without the limits
+/// added after recordings were first made (names of at most 32 characters), so that a
+/// recording made before them still loads.
+///
+/// # Errors
+/// Every problem in the map, in line order.
+pub fn parse_recorded(source: &str, origin: &str) -> Result<Map, MapError> {
+    parse_with(source, origin, true)
+}
+
+fn parse_with(source: &str, origin: &str, recorded: bool) -> Result<Map, MapError> {
     let root = match tree::parse(source) {
         Ok(root) => root,
         Err(e) => return Err(MapError::new(syntax_message(source, origin, &e))),
     };
     let mut cx = check::Cx::new(origin, source);
+    cx.recorded = recorded;
     let parsed = read::read(&root, &mut cx);
     if !cx.problems.is_empty() {
         return Err(MapError { problems: cx.problems.into_messages() });
@@ -350,6 +365,18 @@ mod tests {
         );
         let e = parse("a = 1\na = 2\n", "m.toml").expect_err("invalid");
         assert!(e.to_string().starts_with("m.toml:2: TOML syntax: duplicate key `a` in document root; "), "{e}");
+    }
+
+    #[test]
+    fn a_recorded_map_keeps_loading_under_limits_added_later() {
+        let src = format!(
+            "name = \"old\"\nblocks = 10\n[[subnet]]\nnetuid = 1\ntao = 10.0\nalpha_in = 100.0\nowner = \"{}\"\n",
+            "o".repeat(40)
+        );
+        let e = parse(&src, "old.toml").expect_err("a new map may not");
+        assert!(e.to_string().contains("may have at most 32"), "{e}");
+        let m = parse_recorded(&src, "old.toml").expect("a recording's map loads");
+        assert_eq!(m.name(), "old");
     }
 
     #[test]

@@ -327,7 +327,7 @@ impl Session {
             return Err(LoadError::Engine { found: h.engine_version, current: crate::engine::ENGINE_VERSION });
         }
         let origin = format!("{} (in the recording)", h.map_name);
-        let map = crate::scenario::parse(&h.map_source, &origin).map_err(|e| LoadError::Map {
+        let map = crate::scenario::parse_recorded(&h.map_source, &origin).map_err(|e| LoadError::Map {
             name: h.map_name.clone(),
             problem: e.problems.first().cloned().unwrap_or_default(),
         })?;

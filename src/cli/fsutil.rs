@@ -117,7 +117,8 @@ impl<'a> Output<'a> {
 pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), CliError> {
     let inputs: Vec<(PathBuf, &Path)> =
         inputs.iter().filter(|p| p.is_file()).filter_map(|p| Some((std::fs::canonicalize(p).ok()?, *p))).collect();
-    let mut seen: Vec<(PathBuf, &str)> = Vec::new();
+    // Every file written so far: an output's own (`false`) and its backup (`true`).
+    let mut seen: Vec<(PathBuf, &str, bool)> = Vec::new();
     for o in outputs {
         if o.path.is_dir() {
             return Err(CliError::input(format!(
@@ -183,14 +184,32 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
                 input.display()
             )));
         }
-        if let Some((_, other)) = seen.iter().find(|(c, _)| *c == canon) {
+        let canon_bak = crate::record::fs::backup_path(&canon);
+        if let Some((_, input)) = inputs.iter().find(|(c, _)| *c == canon_bak) {
+            return Err(CliError::input(format!(
+                "{} '{}': its backup would replace the input '{}'; choose another name",
+                o.flag,
+                o.path.display(),
+                input.display()
+            )));
+        }
+        if let Some((_, other, _)) = seen.iter().find(|(c, _, bak)| *c == canon && !bak) {
             return Err(CliError::input(format!(
                 "{} and {other} both name '{}'; give them different files",
                 o.flag,
                 o.path.display()
             )));
         }
-        seen.push((canon, o.flag));
+        if let Some((_, other, _)) = seen.iter().find(|(c, _, bak)| *c == canon_bak || (*c == canon && *bak)) {
+            return Err(CliError::input(format!(
+                "{} '{}' and {other}: one is the other's backup (NAME.bak), which writing both would replace; \
+                 give them unrelated names",
+                o.flag,
+                o.path.display()
+            )));
+        }
+        seen.push((canon, o.flag, false));
+        seen.push((canon_bak, o.flag, true));
     }
     Ok(())
 }
@@ -211,6 +230,21 @@ mod tests {
         // The same file reached by another spelling.
         let e = err(&[&map], &[Output::new("--out", dir.path().join(".").join("my.toml"))]);
         assert!(e.contains("same file as the input"), "{e}");
+        // An output's backup is an input, or another output.
+        let e = err(
+            &[],
+            &[Output::new("--trace", dir.path().join("t.csv")), Output::new("--record", dir.path().join("t.csv.bak"))],
+        );
+        assert!(e.contains("one is the other's backup"), "{e}");
+        let e = err(
+            &[],
+            &[Output::new("--record", dir.path().join("t.csv.bak")), Output::new("--trace", dir.path().join("t.csv"))],
+        );
+        assert!(e.contains("one is the other's backup"), "{e}");
+        let lua_bak = dir.path().join("s.lua.bak");
+        std::fs::write(&lua_bak, "x").expect("write");
+        let e = err(&[&lua_bak], &[Output::new("--trace", dir.path().join("s.lua"))]);
+        assert!(e.contains("its backup would replace the input"), "{e}");
         // Two outputs naming one file.
         let a = dir.path().join("a.csv");
         let e = err(&[], &[Output::new("--trace", &a), Output::new("--record", &a)]);

@@ -1259,7 +1259,8 @@ impl Room {
     fn finish(&mut self, reason: String, error: Option<String>) -> MatchEnd {
         self.broadcast();
         let mut recording = self.session.recording(chrono::Utc::now());
-        if let Some(rec) = recording.as_mut().filter(|_| self.ended_by_host) {
+        // Not a match whose simulation failed (the host's `end` may come in the same pass).
+        if let Some(rec) = recording.as_mut().filter(|_| self.ended_by_host && error.is_none()) {
             // The match ended here, as its standings say: its replay is a finished match
             // with a winner, not a recording that stops short (the planned length goes;
             // the checkpoint spacing, and so every recorded hash, stays).
@@ -1423,6 +1424,16 @@ impl Shared {
     }
 }
 
+/// The address one machine joins from: an IPv4 address, or an IPv6 address's /64.
+fn machine(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX)))
+        }
+        other => other,
+    }
+}
+
 /// Counts a connection from `ip` until it has said hello (or gone).
 struct Handshake<'a> {
     sh: &'a Shared,
@@ -1430,8 +1441,10 @@ struct Handshake<'a> {
 }
 
 impl<'a> Handshake<'a> {
-    /// `None` when `ip` already has [`MAX_HANDSHAKES_PER_ADDRESS`] in progress.
+    /// `None` when `ip` already has [`MAX_HANDSHAKES_PER_ADDRESS`] in progress. An IPv6
+    /// address counts by its /64, the block one machine may take addresses from.
     fn start(sh: &'a Shared, ip: IpAddr) -> Option<Self> {
+        let ip = machine(ip);
         let mut h = sh.handshakes.lock().unwrap_or_else(PoisonError::into_inner);
         let n = h.entry(ip).or_default();
         if *n >= MAX_HANDSHAKES_PER_ADDRESS {
@@ -1712,6 +1725,16 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_machine_is_an_ipv4_address_or_an_ipv6_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(machine(ip("10.0.0.7")), ip("10.0.0.7"));
+        assert_eq!(machine(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(machine(ip("2001:db8:1:2:ffff::9")), machine(ip("2001:db8:1:2::1")));
+        assert_ne!(machine(ip("2001:db8:1:3::1")), machine(ip("2001:db8:1:2::1")));
+        assert_eq!(machine(ip("::ffff:10.0.0.7")), ip("::ffff:10.0.0.7"));
+    }
 
     #[test]
     fn codes_use_the_unambiguous_alphabet() {

@@ -131,11 +131,14 @@ pub(crate) struct Cx<'a> {
     /// key: a misspelt required key is then one problem ("did you mean 'blocks'?"), not
     /// two (that and "blocks: missing").
     suggested: Vec<(String, String)>,
+    /// The map comes from a recording: limits added since recordings were first made
+    /// (name lengths) are not applied, so that every recording keeps loading.
+    pub recorded: bool,
 }
 
 impl<'a> Cx<'a> {
     pub fn new(file: &'a str, source: &'a str) -> Self {
-        Self { problems: Problems::new(file, source), suggested: Vec::new() }
+        Self { problems: Problems::new(file, source), suggested: Vec::new(), recorded: false }
     }
 
     /// Notes that an unknown key of table `path` was reported with "did you mean `key`?".

@@ -380,7 +380,7 @@ fn hidden_name(c: char) -> String {
 fn short_name(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, required: bool, max: usize) -> Option<String> {
     let s = one_line(cx, t, f, required)?;
     let n = s.chars().count();
-    if n > max {
+    if n > max && !cx.recorded {
         cx.bad(
             t,
             f.key,
