@@ -486,8 +486,11 @@ impl Strategy {
             };
             shared.start_counting();
             let r = f.call::<MultiValue>(arg);
+            let late = shared.past_deadline();
             shared.stop_counting();
             Ok(match r {
+                // Its time ran out between two of the hook's checks: a fault all the same.
+                Ok(_) if late => Err(Fault::WallClock { limit_ms: shared.limits.wall_clock_ms, at: None }),
                 Ok(values) => match values.iter().find(|v| !v.is_nil()) {
                     None => Ok(()),
                     Some(v) => Err(Fault::BadReturn(format!(

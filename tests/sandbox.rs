@@ -1009,3 +1009,17 @@ fn refused_arguments_are_catchable_errors_not_budget_faults() {
         ]
     );
 }
+
+/// A few very slow instructions (`<` on strings of megabytes of NUL bytes, about 0.1 s
+/// each) run between two of the hook's clock checks: the call's end checks the clock
+/// too, so such a call is a fault, and a strategy that keeps doing it forfeits.
+#[test]
+fn a_call_that_outruns_the_hooks_clock_checks_is_a_fault() {
+    let (w, me) = small_world();
+    let src = "function on_tick(w)\n  local z = ('\\0'):rep(1000):rep(4000)\n  for i = 1, 20 do local _ = z < z end\n  dtao.stake(1, 1)\nend\n";
+    let limits = Limits { wall_clock_ms: 20, ..Limits::default() };
+    let mut s = Strategy::load("nul.lua", src, 1, limits).expect("load");
+    let out = s.on_tick(&w, me, &[]);
+    assert!(matches!(out.fault, Some(Fault::WallClock { limit_ms: 20, .. })), "{:?}", out.fault);
+    assert!(out.orders.is_empty(), "the late call's orders were kept: {:?}", out.orders);
+}

@@ -183,6 +183,14 @@ impl Shared {
         self.counting.set(true);
     }
 
+    /// Whether the call's wall clock has run out. The hook checks it every
+    /// [`HOOK_EVERY`] instructions, so a few very slow instructions (`<` on strings of
+    /// megabytes of NUL bytes costs a tenth of a second each) can outrun it unseen: the
+    /// call's end checks it too.
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.deadline.get().is_some_and(|d| Instant::now() >= d)
+    }
+
     /// Strategy code has returned.
     pub(crate) fn stop_counting(&self) {
         self.counting.set(false);
