@@ -264,13 +264,22 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
         "event" => HostCommand::Event(usize::try_from(number("an event number (see `events`)")?).unwrap_or(0)),
         "players" | "who" => HostCommand::Players,
         "kick" if rest.is_empty() => return Err("`kick` needs the name of a player (see `players`)".into()),
+        // Names are short (a player's at most 24 characters): a pasted page is not echoed.
+        "kick" | "allow" | "unkick" if rest.join(" ").chars().count() > 64 => {
+            return Err(format!("`{verb}` takes a name from `players`, and no name is that long"));
+        }
         "kick" => HostCommand::Kick(rest.join(" ")),
         "allow" | "unkick" if rest.is_empty() => return Err(format!("`{verb}` needs the name of a kicked player")),
         "allow" | "unkick" => HostCommand::Allow(rest.join(" ")),
         "end" | "quit" => HostCommand::End,
         "help" | "?" => return Err("".into()),
         // Escaped, so that a key's escape sequence (an arrow, End) shows as text.
-        _ => return Err(format!("unknown command '{}'", line.trim().escape_debug())),
+        _ => {
+            let shown: String = line.trim().escape_debug().to_string();
+            let cut: String = shown.chars().take(60).collect();
+            let more = if cut.len() < shown.len() { "…" } else { "" };
+            return Err(format!("unknown command '{cut}{more}'"));
+        }
     }))
 }
 
@@ -308,6 +317,10 @@ mod tests {
         assert!(parse_host("allow").is_err_and(|e| e.contains("kicked player")));
         assert_eq!(parse_host("help"), Err(String::new()));
         assert_eq!(parse_host("dance"), Err("unknown command 'dance'".into()));
+        let long = parse_host(&"x".repeat(10_000)).expect_err("unknown");
+        assert!(long.len() < 100 && long.ends_with("…'"), "{long}");
+        let kick = parse_host(&format!("kick {}", "y".repeat(10_000))).expect_err("too long");
+        assert!(kick.contains("no name is that long"), "{kick}");
         assert_eq!(parse_host("\u{1b}[4~"), Err("unknown command '\\u{1b}[4~'".into()));
     }
 }
