@@ -275,10 +275,8 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
         "help" | "?" => return Err("".into()),
         // Escaped, so that a key's escape sequence (an arrow, End) shows as text.
         _ => {
-            let shown: String = line.trim().escape_debug().to_string();
-            let cut: String = shown.chars().take(60).collect();
-            let more = if cut.len() < shown.len() { "…" } else { "" };
-            return Err(format!("unknown command '{cut}{more}'"));
+            let shown = crate::text::escape(&line.trim().escape_debug().to_string(), |_| false, 60);
+            return Err(format!("unknown command '{shown}'"));
         }
     }))
 }

@@ -250,7 +250,7 @@ impl Shared {
         if self.instructions() > self.limits.instructions_per_call {
             return Err(self.set_stop(lua, Stop::Budget));
         }
-        if self.deadline.get().is_some_and(|d| Instant::now() >= d) {
+        if self.past_deadline() {
             return Err(self.set_stop(lua, Stop::WallClock));
         }
         Ok(())
@@ -267,7 +267,7 @@ impl Shared {
         if self.instructions() > self.limits.instructions_per_call {
             return Err(mlua::Error::runtime(self.set_stop(lua, Stop::Budget)));
         }
-        if self.deadline.get().is_some_and(|d| Instant::now() >= d) {
+        if self.past_deadline() {
             return Err(mlua::Error::runtime(self.set_stop(lua, Stop::WallClock)));
         }
         Ok(VmState::Continue)
