@@ -45,8 +45,11 @@ pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub const CODE_LEN: usize = 6;
 /// The longest player name.
 pub const MAX_NAME_CHARS: usize = 24;
-/// Failed joins (wrong code, unknown token) allowed per address per minute.
-pub const MAX_FAILED_JOINS_PER_MIN: usize = 5;
+/// Joins with a wrong room code allowed per address (an IPv6 /64) per minute. A class
+/// behind one router shares an address, and a few students mistype the code: at 20 a
+/// minute it stays open to them, while guessing one of the 31^6 codes would still take
+/// about 15,000 days on average.
+pub const MAX_FAILED_JOINS_PER_MIN: usize = 20;
 /// Connections from one address that have not yet said hello, at most: one address
 /// cannot fill the server with silent connections (each waits out the handshake
 /// timeout) and keep a class from joining. A class behind one router joins in
@@ -315,10 +318,18 @@ impl Server {
             connections: AtomicUsize::new(0),
             failures: Mutex::new(HashMap::new()),
             handshakes: Mutex::new(HashMap::new()),
+            strangers: Mutex::new(Throttle::default()),
             log,
         });
         let net_thread = std::thread::Builder::new().name("dtao-net-main".into()).spawn(move || {
             runtime.block_on(async {
+                let flusher = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(STRANGER_WINDOW).await;
+                        flusher.flush_strangers(false);
+                    }
+                });
                 tokio::select! {
                     () = accept_loop(listener, Arc::clone(&shared)) => {}
                     () = stop.notified() => {}
@@ -328,6 +339,7 @@ impl Server {
                 while shared.connections.load(Ordering::Relaxed) > 0 && Instant::now() < deadline {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
+                shared.flush_strangers(true);
             });
             runtime.shutdown_timeout(Duration::from_millis(200));
         })?;
@@ -1391,7 +1403,58 @@ struct Shared {
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
     /// Connections per address that have not said hello yet.
     handshakes: Mutex<HashMap<IpAddr, usize>>,
+    /// Lines about connections that never joined, kept to a few per window.
+    strangers: Mutex<Throttle>,
     log: bool,
+}
+
+/// How many lines about connections that never joined the log shows per window, and the
+/// window: a flood of them (a port scan, a client retrying in a loop, a class behind one
+/// full server) would otherwise bury the lines about the players.
+const STRANGER_LINES: u32 = 20;
+const STRANGER_WINDOW: Duration = Duration::from_secs(10);
+
+/// Shows the first [`STRANGER_LINES`] lines of each [`STRANGER_WINDOW`], counts the rest,
+/// and sums them up in one line when the window ends.
+#[derive(Default)]
+struct Throttle {
+    since: Option<Instant>,
+    shown: u32,
+    hidden: u64,
+}
+
+impl Throttle {
+    /// Whether a line at `now` is shown, after the summary of a window that ended.
+    fn admit(&mut self, now: Instant) -> (Option<String>, bool) {
+        let summary = self.roll(now, false);
+        self.since.get_or_insert(now);
+        if self.shown < STRANGER_LINES {
+            self.shown += 1;
+            (summary, true)
+        } else {
+            self.hidden += 1;
+            (summary, false)
+        }
+    }
+
+    /// Ends the window if it is over (or `now`, when the server stops): the line that
+    /// sums up what it did not show.
+    fn roll(&mut self, now: Instant, stop: bool) -> Option<String> {
+        if !stop && self.since.is_none_or(|t| now.saturating_duration_since(t) < STRANGER_WINDOW) {
+            return None;
+        }
+        let hidden = std::mem::take(&mut self.hidden);
+        *self = Self::default();
+        (hidden > 0).then(|| {
+            let what = if hidden == 1 { "connection was" } else { "connections were" };
+            format!(
+                "{} more {what} refused or dropped before joining (not shown: at most {STRANGER_LINES} such \
+                 lines every {} s)",
+                crate::text::thousands(hidden),
+                STRANGER_WINDOW.as_secs()
+            )
+        })
+    }
 }
 
 impl Shared {
@@ -1401,8 +1464,32 @@ impl Shared {
         }
     }
 
-    /// Failed joins from `ip` in the last minute.
+    /// A line about a connection that has not joined (yet): throttled.
+    fn log_stranger(&self, peer: SocketAddr, line: &str) {
+        if !self.log {
+            return;
+        }
+        let (summary, show) = self.strangers.lock().unwrap_or_else(PoisonError::into_inner).admit(Instant::now());
+        if let Some(summary) = summary {
+            super::log(&summary);
+        }
+        if show {
+            super::log(&format!("{peer}: {line}"));
+        }
+    }
+
+    /// Writes the summary of a window that has ended (or of the last one, when the
+    /// server stops), if it hid lines.
+    fn flush_strangers(&self, stop: bool) {
+        let summary = self.strangers.lock().unwrap_or_else(PoisonError::into_inner).roll(Instant::now(), stop);
+        if let (Some(summary), true) = (summary, self.log) {
+            super::log(&summary);
+        }
+    }
+
+    /// Failed joins from `ip`'s machine in the last minute.
     fn failures(&self, ip: IpAddr) -> usize {
+        let ip = machine(ip);
         let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let q = f.entry(ip).or_default();
         while q.front().is_some_and(|t| t.elapsed() > Duration::from_secs(60)) {
@@ -1420,7 +1507,7 @@ impl Shared {
         if f.len() > 10_000 {
             f.clear();
         }
-        f.entry(ip).or_default().push_back(Instant::now());
+        f.entry(machine(ip)).or_default().push_back(Instant::now());
     }
 }
 
@@ -1481,7 +1568,7 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         match listener.accept().await {
             Ok((stream, peer)) => {
                 if shared.connections.load(Ordering::Relaxed) >= shared.limits.max_connections {
-                    shared.log(peer, "refused: too many connections");
+                    shared.log_stranger(peer, "refused: too many connections");
                     // Say why (within a second), so the student does not see a bare hang-up.
                     tokio::spawn(async move {
                         let (_, wr) = stream.into_split();
@@ -1518,7 +1605,10 @@ async fn refuse(output: &mut Output, reason: String) {
 /// Reads and checks the hello.
 fn hello(first: &[u8], ip: IpAddr, sh: &Shared) -> Result<Hello, String> {
     if sh.failures(ip) >= MAX_FAILED_JOINS_PER_MIN {
-        return Err("too many failed attempts from this address: wait a minute".into());
+        return Err(format!(
+            "{MAX_FAILED_JOINS_PER_MIN} joins with a wrong room code came from this address in the last minute \
+             (yours, or others' on the same network): wait a minute, then type the code `serve` printed"
+        ));
     }
     match protocol::hello_version(first) {
         None => return Err("the first message must be a hello".into()),
@@ -1547,7 +1637,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     let mut input: Input_ = FramedRead::new(rd, protocol::codec());
     let mut output: Output = FramedWrite::new(wr, protocol::codec());
     let Some(handshake) = Handshake::start(sh, peer.ip()) else {
-        sh.log(peer, "refused: too many connections from this address are still joining");
+        sh.log_stranger(peer, "refused: too many connections from this address are still joining");
         return refuse(
             &mut output,
             "too many connections from this address are joining at once: try again in a moment".into(),
@@ -1555,16 +1645,16 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
         .await;
     };
     let first = match tokio::time::timeout(sh.limits.handshake_timeout, input.next()).await {
-        Err(_) => return sh.log(peer, "no hello within the handshake timeout: disconnected"),
+        Err(_) => return sh.log_stranger(peer, "no hello within the handshake timeout: disconnected"),
         Ok(None) => return,
-        Ok(Some(Err(e))) => return sh.log(peer, &format!("{}: disconnected", frame_error(&e))),
+        Ok(Some(Err(e))) => return sh.log_stranger(peer, &format!("{}: disconnected", io_error(&e, "bad frame"))),
         Ok(Some(Ok(f))) => f,
     };
     drop(handshake);
     let hello = match hello(&first, peer.ip(), sh) {
         Ok(h) => h,
         Err(reason) => {
-            sh.log(peer, &format!("refused: {reason}"));
+            sh.log_stranger(peer, &format!("refused: {reason}"));
             return refuse(&mut output, reason).await;
         }
     };
@@ -1592,7 +1682,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     };
     match tokio::time::timeout(sh.limits.write_timeout * 3, catch_up).await {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return sh.log(peer, &format!("'{name}' catch-up failed ({e})")),
+        Ok(Err(e)) => return sh.log(peer, &format!("'{name}' disconnected: {}", io_error(&e, "catch-up failed"))),
         Err(_) => return sh.log(peer, &format!("'{name}' too slow to take the catch-up: disconnected")),
     }
     let (note_tx, mut note_rx) = mpsc::channel::<Bytes>(8);
@@ -1608,7 +1698,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
             };
             match tokio::time::timeout(write_timeout, output.send(f)).await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => return format!("write failed ({e})"),
+                Ok(Err(e)) => return io_error(&e, "write failed"),
                 Err(_) => return "stalled: a write took too long".to_string(),
             }
         }
@@ -1623,16 +1713,17 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     sh.log(peer, &format!("'{name}' disconnected: {why}"));
 }
 
-/// Why reading a client's frame failed, for the host's log: a client that vanished
-/// (reset, aborted) simply left; anything else is a bad frame.
-fn frame_error(e: &std::io::Error) -> String {
+/// Why reading or writing a client's frames failed, for the host's log: a client that
+/// vanished (reset, aborted, a closed pipe) simply left, whichever side noticed it
+/// first; anything else is `what` failing ("bad frame", "write failed").
+fn io_error(e: &std::io::Error, what: &str) -> String {
     use std::io::ErrorKind;
     match e.kind() {
         ErrorKind::ConnectionReset
         | ErrorKind::ConnectionAborted
         | ErrorKind::BrokenPipe
         | ErrorKind::UnexpectedEof => "left (the connection dropped)".into(),
-        _ => format!("bad frame ({e})"),
+        _ => format!("{what} ({e})"),
     }
 }
 
@@ -1674,7 +1765,7 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
         let f = match tokio::time::timeout(sh.limits.idle_timeout, input.next()).await {
             Err(_) => return format!("silent for {} s", sh.limits.idle_timeout.as_secs()),
             Ok(None) => return "left".into(),
-            Ok(Some(Err(e))) => return frame_error(&e),
+            Ok(Some(Err(e))) => return io_error(&e, "bad frame"),
             Ok(Some(Ok(f))) => f,
         };
         if window.elapsed() >= Duration::from_secs(1) {
@@ -1783,6 +1874,88 @@ mod tests {
         }
         assert!(clean_name("\u{200b}\u{202e}").is_err());
         assert_eq!(clean_name("José Ñandú 李"), Ok("José Ñandú 李".into()));
+    }
+
+    #[test]
+    fn wrong_codes_lock_out_an_address_or_a_64_for_a_minute_and_no_one_else() {
+        let (inbox, _rx) = std::sync::mpsc::sync_channel(1);
+        let sh = Shared {
+            code: "ABCDEF".into(),
+            limits: Limits::default(),
+            inbox,
+            next_conn: AtomicU64::new(1),
+            connections: AtomicUsize::new(0),
+            failures: Mutex::new(HashMap::new()),
+            handshakes: Mutex::new(HashMap::new()),
+            strangers: Mutex::new(Throttle::default()),
+            log: false,
+        };
+        let hello_with = |code: &str| {
+            protocol::encode(&ClientMsg::Hello(Hello {
+                protocol_version: PROTOCOL_VERSION,
+                room_code: code.into(),
+                name: "ana".into(),
+                token: None,
+                role: Role::Player,
+            }))
+        };
+        let (wrong, right) = (hello_with("ZZZZZZ"), hello_with("abcdef"));
+        let class: IpAddr = "203.0.113.7".parse().unwrap();
+        let v6 = |last: &str| -> IpAddr { format!("2001:db8:1:2::{last}").parse().unwrap() };
+        for k in 0..MAX_FAILED_JOINS_PER_MIN {
+            let e = super::hello(&wrong, if k % 2 == 0 { class } else { v6(&format!("{k:x}")) }, &sh).unwrap_err();
+            assert!(e.starts_with("wrong room code"), "{e}");
+        }
+        // Ten wrong codes from each: neither is locked out yet, and the right code joins.
+        assert_eq!(MAX_FAILED_JOINS_PER_MIN % 2, 0);
+        assert!(super::hello(&right, class, &sh).is_ok());
+        for k in 0..MAX_FAILED_JOINS_PER_MIN / 2 {
+            let _ = super::hello(&wrong, class, &sh);
+            let _ = super::hello(&wrong, v6(&format!("ff{k:x}")), &sh);
+        }
+        // Now both are: even the right code waits, and the message says why.
+        let e = super::hello(&right, class, &sh).unwrap_err();
+        assert!(e.starts_with("20 joins with a wrong room code came from this address in the last minute"), "{e}");
+        assert!(e.contains("others' on the same network"), "{e}");
+        // Another address of the same /64 is the same machine; another /64 is not.
+        assert!(super::hello(&right, v6("abcd"), &sh).is_err());
+        assert!(super::hello(&right, "2001:db8:1:3::1".parse().unwrap(), &sh).is_ok());
+        assert!(super::hello(&right, "203.0.113.8".parse().unwrap(), &sh).is_ok());
+    }
+
+    #[test]
+    fn a_vanished_client_left_whether_reading_or_writing_noticed() {
+        use std::io::{Error, ErrorKind};
+        for kind in [ErrorKind::ConnectionReset, ErrorKind::BrokenPipe, ErrorKind::UnexpectedEof] {
+            assert_eq!(io_error(&Error::from(kind), "write failed"), "left (the connection dropped)");
+        }
+        assert_eq!(io_error(&Error::other("frame too big"), "bad frame"), "bad frame (frame too big)");
+    }
+
+    #[test]
+    fn lines_about_strangers_are_throttled_and_summed_up() {
+        let mut t = Throttle::default();
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        // The first lines of a window are shown; the rest are counted.
+        let shown = (0..STRANGER_LINES + 5).filter(|&k| t.admit(at(u64::from(k))) == (None, true)).count();
+        assert_eq!(shown, STRANGER_LINES as usize);
+        assert_eq!(t.hidden, 5);
+        // Nothing to sum up before the window ends.
+        assert_eq!(t.roll(at(9_999), false), None);
+        // The first line after it: the summary, then the line itself, shown.
+        let (summary, show) = t.admit(at(10_000));
+        let summary = summary.expect("a summary");
+        assert!(summary.starts_with("5 more connections were refused or dropped before joining"), "{summary}");
+        assert!(summary.contains("at most 20 such lines every 10 s"), "{summary}");
+        assert!(show);
+        // A window that hid nothing ends without a line; stopping sums up at once.
+        assert_eq!(t.roll(at(30_000), false), None);
+        for k in 0..=STRANGER_LINES {
+            t.admit(at(30_001 + u64::from(k)));
+        }
+        assert!(t.roll(at(30_100), true).expect("a summary at the stop").starts_with("1 more connection was"));
+        assert_eq!(t.roll(at(30_200), true), None);
     }
 
     #[test]
