@@ -674,6 +674,45 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
     assert!(dropped.error.as_deref().is_some_and(|e| e.contains("kicked")), "{:?}", dropped.error);
 }
 
+/// In a workshop the remote bots are not the game's own bots, but their log lines are
+/// still a bot's (not the map's), and an order the server dropped (its rate limit) is a
+/// rejected order.
+#[test]
+fn a_replicas_log_files_remote_bots_as_bots_and_dropped_orders_as_rejected() {
+    use dtao_arena::engine::AccountKind;
+    use dtao_arena::session::handle::{HandleOptions, JournalKind, Remote, RemoteEvent, SessionHandle, Setup};
+    let (mut live, me) = start(5, 3000);
+    let robo = live.add_account("robo", AccountKind::Bot, Tao(1_000_000_000));
+    run(&mut live, me, 10);
+    live.apply_input(&record::Input::Log { account: robo, text: "leaving SN1".into() }).expect("a log line");
+    run(&mut live, me, 20);
+    let rec = live.recording(chrono::Utc::now()).expect("recording");
+    let (tx, inbox) = std::sync::mpsc::channel();
+    tx.send(RemoteEvent::Notice("at most 10 orders a second: an order was dropped".into())).expect("send");
+    let h = SessionHandle::spawn(
+        move || {
+            let s = Session::follow(&rec).map_err(|e| e.to_string())?;
+            let me = s.world().account_by_name("you");
+            Ok(Setup { remote: Some(Remote { inbox, outbox: Box::new(|_| true) }), ..Setup::new(s, me) })
+        },
+        HandleOptions::default(),
+    )
+    .expect("starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let snap = loop {
+        let snap = h.latest();
+        if snap.journal.iter().any(|l| l.text.contains("was dropped")) || std::time::Instant::now() > deadline {
+            break snap;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    assert!(!h.info().bots.contains(&"robo".to_string()), "robo is not one of the game's bots");
+    let line = snap.journal.iter().find(|l| l.text == "leaving SN1").expect("the bot's line");
+    assert_eq!((line.kind, line.who.as_str()), (JournalKind::Bot, "robo"));
+    let dropped = snap.journal.iter().find(|l| l.text.contains("was dropped")).expect("the server's notice");
+    assert_eq!(dropped.kind, JournalKind::Rejected);
+}
+
 /// A bot's options ride on its seat name, which the recording keeps: a save resumes
 /// with the same options (a bot staking `cfg.options.amount` every call would diverge
 /// otherwise).

@@ -130,6 +130,8 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     assert!(!err.lines().any(|l| l.starts_with("fake")), "{err}");
     assert!(err.contains("'[2J[31mEVIL' disconnected: left"), "{err}");
     assert!(err.contains("'bobfake: line' disconnected: left"), "{err}");
+    // One line per departure (the room used to add "'EVIL' dropped: left").
+    assert_eq!(err.lines().filter(|l| l.contains("EVIL' d")).count(), 1, "{err}");
     // The refused name: escaped and cut short.
     let refused = err.lines().find(|l| l.contains("refused")).expect("a refusal");
     assert!(refused.contains(r"refused '\u{1b}]0;PWNED\u{7}yyy"), "{refused}");

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self as std_mpsc, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -46,10 +46,10 @@ pub const CODE_LEN: usize = 6;
 /// The longest player name.
 pub const MAX_NAME_CHARS: usize = 24;
 /// Joins with a wrong room code allowed per address (an IPv6 /64) per minute. A class
-/// behind one router shares an address, and a few students mistype the code: at 20 a
-/// minute it stays open to them, while guessing one of the 31^6 codes would still take
-/// about 15,000 days on average.
-pub const MAX_FAILED_JOINS_PER_MIN: usize = 20;
+/// behind one router shares an address, and students mistype the code: at 30 a minute
+/// it stays open to them (and students coming back with a token get in even past it),
+/// while guessing one of the 31^6 codes would still take about 10,000 days on average.
+pub const MAX_FAILED_JOINS_PER_MIN: usize = 30;
 /// Connections from one address that have not yet said hello, at most: one address
 /// cannot fill the server with silent connections (each waits out the handshake
 /// timeout) and keep a class from joining. A class behind one router joins in
@@ -245,10 +245,30 @@ pub struct Server {
 }
 
 enum ToRoom {
-    Join { conn: u64, peer: SocketAddr, hello: Hello, tx: mpsc::Sender<Bytes>, reply: oneshot::Sender<JoinReply> },
-    Order { conn: u64, order: Order },
-    Decision { conn: u64, decision: Decision, at: Instant },
-    Host { cmd: HostCommand, reply: std_mpsc::Sender<String> },
+    /// `locked_out`: the address sent too many wrong room codes; only a known token
+    /// (a student coming back) may join from it for now.
+    Join {
+        conn: u64,
+        peer: SocketAddr,
+        hello: Hello,
+        locked_out: bool,
+        tx: mpsc::Sender<Bytes>,
+        dropped: Arc<AtomicBool>,
+        reply: oneshot::Sender<JoinReply>,
+    },
+    Order {
+        conn: u64,
+        order: Order,
+    },
+    Decision {
+        conn: u64,
+        decision: Decision,
+        at: Instant,
+    },
+    Host {
+        cmd: HostCommand,
+        reply: std_mpsc::Sender<String>,
+    },
 }
 
 type JoinReply = Result<(Welcome, Vec<Bytes>), String>;
@@ -544,12 +564,21 @@ type Cursor = (usize, usize);
 
 struct Conn {
     tx: mpsc::Sender<Bytes>,
+    /// Set when the room drops the connection (and logs why), so that its task does not
+    /// log the hang-up that follows as a second, different reason.
+    dropped: Arc<AtomicBool>,
     peer: SocketAddr,
     player: Option<usize>,
     name: String,
     /// A new client's own start in the recording (its catch-up already holds the rest).
     since: Option<Cursor>,
     joined: (u64, Instant),
+    /// The room's block when this connection's first decision arrived: a remote bot
+    /// sends one as soon as it has loaded the match (its start), and the blocks run
+    /// meanwhile reach it in a backlog. Its decisions about blocks up to this one are
+    /// dropped when late but are not faults, or a slow machine joining a long match
+    /// would forfeit while loading it.
+    loaded_at: Option<u64>,
 }
 
 struct Player {
@@ -750,14 +779,18 @@ impl Room {
 
     fn handle(&mut self, m: ToRoom) {
         match m {
-            ToRoom::Join { conn, peer, hello, tx, reply } => {
-                let r = self.join(conn, peer, &hello, tx);
+            ToRoom::Join { conn, peer, hello, locked_out, tx, dropped, reply } => {
+                let r = if locked_out && !hello.token.as_ref().is_some_and(|t| self.known_token(t)) {
+                    Err(locked_out_message())
+                } else {
+                    self.join(conn, peer, &hello, tx, dropped)
+                };
                 if let Err(f) = &r {
                     // Not a name of the room yet: shown escaped and cut short.
                     self.log(&format!("{peer}: refused '{}': {}", shown_name(&hello.name), f));
                 }
                 if reply.send(r).is_err() {
-                    self.drop_conn(conn, "left during the handshake");
+                    self.drop_conn(conn, Some("left during the handshake"));
                 }
             }
             ToRoom::Order { conn, order } => self.order(conn, order),
@@ -769,6 +802,10 @@ impl Room {
         }
     }
 
+    fn known_token(&self, token: &Token) -> bool {
+        self.players.iter().any(|p| same_token(&p.token, token))
+    }
+
     fn name_taken(&self, name: &str) -> bool {
         let lower = name.to_lowercase();
         ["map", "server", "genesis"].contains(&lower.as_str())
@@ -776,7 +813,14 @@ impl Room {
             || self.conns.values().any(|c| c.name.to_lowercase() == lower)
     }
 
-    fn join(&mut self, conn: u64, peer: SocketAddr, hello: &Hello, tx: mpsc::Sender<Bytes>) -> JoinReply {
+    fn join(
+        &mut self,
+        conn: u64,
+        peer: SocketAddr,
+        hello: &Hello,
+        tx: mpsc::Sender<Bytes>,
+        dropped: Arc<AtomicBool>,
+    ) -> JoinReply {
         if self.ended.is_some() || self.session.is_over() {
             return Err("the match is over".into());
         }
@@ -800,7 +844,7 @@ impl Room {
                 ));
             }
             if let Some(old) = self.players[k].conn.take() {
-                self.drop_conn(old, REPLACED);
+                self.drop_conn(old, Some(REPLACED));
             }
             self.log(&format!("{peer}: '{}' is back", self.players[k].name));
             Some(k)
@@ -872,7 +916,7 @@ impl Room {
             self.players[k].conn = Some(conn);
         }
         let joined = (self.session.world().block, Instant::now());
-        self.conns.insert(conn, Conn { tx, peer, player, name, since: Some(since), joined });
+        self.conns.insert(conn, Conn { tx, dropped, peer, player, name, since: Some(since), joined, loaded_at: None });
         Ok((welcome, chunks))
     }
 
@@ -944,7 +988,7 @@ impl Room {
                 "a second decision for block {} (a bot decides at most once a block, in block order)",
                 d.after_block
             );
-            self.drop_conn(conn, &why);
+            self.drop_conn(conn, Some(&why));
             return;
         }
         self.players[k].last_decision = Some(d.after_block);
@@ -967,8 +1011,22 @@ impl Room {
                 )),
             }
         };
+        let loaded_at = self.conns.get_mut(&conn).map_or(block, |c| *c.loaded_at.get_or_insert(block));
         if let Some(what) = late {
-            self.bot_fault(k, conn, &what, true);
+            if d.after_block <= loaded_at {
+                if self.players[k].notices.take() {
+                    self.notice(
+                        conn,
+                        format!(
+                            "the decision after block {} came late, while this bot was loading the match: dropped \
+                             (not a fault)",
+                            d.after_block
+                        ),
+                    );
+                }
+            } else {
+                self.bot_fault(k, conn, &what, true);
+            }
             return;
         }
         let mut dropped = Vec::new();
@@ -1160,7 +1218,7 @@ impl Room {
             }
             self.kicked.insert(lower);
             if let Some(c) = p.conn {
-                self.drop_conn(c, &format!("{KICKED} for the rest of the match"));
+                self.drop_conn(c, Some(&format!("{KICKED} for the rest of the match")));
             }
             return format!(
                 "'{shown}' kicked: kept out for the rest of the match (their account stays in the standings; \
@@ -1171,7 +1229,7 @@ impl Room {
         if let Some((&id, c)) = spectator {
             let shown = c.name.clone();
             self.kicked.insert(lower);
-            self.drop_conn(id, &format!("{KICKED} for the rest of the match"));
+            self.drop_conn(id, Some(&format!("{KICKED} for the rest of the match")));
             return format!(
                 "spectator '{shown}' disconnected and that name kept out; a spectator needs no name, so only a new \
                  room code keeps a screen out for good"
@@ -1181,15 +1239,18 @@ impl Room {
     }
 
     /// Ends a connection: a last message if its queue has room, then its queue closes
-    /// and its task hangs up once the queue is written.
-    fn drop_conn(&mut self, conn: u64, why: &str) {
+    /// and its task hangs up once the queue is written. The host's log gets one line
+    /// for it: this one, or (`why` = `None`: its task ended on its own) the task's.
+    fn drop_conn(&mut self, conn: u64, why: Option<&str>) {
         let Some(c) = self.conns.remove(&conn) else { return };
-        let _ = c.tx.try_send(frame(&ServerMsg::Closed { reason: why.to_string() }));
-        if let Some(k) = c.player {
-            if self.players[k].conn == Some(conn) {
-                self.players[k].conn = None;
+        if let Some(p) = c.player {
+            if self.players[p].conn == Some(conn) {
+                self.players[p].conn = None;
             }
         }
+        let Some(why) = why else { return };
+        c.dropped.store(true, Ordering::Relaxed);
+        let _ = c.tx.try_send(frame(&ServerMsg::Closed { reason: why.to_string() }));
         self.log(&format!("{}: '{}' dropped: {why}", c.peer, c.name));
     }
 
@@ -1205,7 +1266,7 @@ impl Room {
             blocks_per_sec: self.blocks_per_sec,
         };
         let frames = tick_frames(blocks, &head);
-        let mut gone: Vec<(u64, &str)> = Vec::new();
+        let mut gone: Vec<(u64, Option<&str>)> = Vec::new();
         for (id, c) in &mut self.conns {
             let own;
             let fs = match c.since.take() {
@@ -1219,11 +1280,12 @@ impl Room {
                 match c.tx.try_send(f.clone()) {
                     Ok(()) => {}
                     Err(mpsc::error::TrySendError::Full(_)) => {
-                        gone.push((*id, "too slow: its queue of ticks was full"));
+                        gone.push((*id, Some("too slow: its queue of ticks was full")));
                         break;
                     }
                     Err(mpsc::error::TrySendError::Closed(_)) => {
-                        gone.push((*id, "left"));
+                        // Its task ended, and logged why.
+                        gone.push((*id, None));
                         break;
                     }
                 }
@@ -1502,12 +1564,15 @@ impl Shared {
         n
     }
 
-    fn failed(&self, ip: IpAddr) {
+    /// Counts a failed join from `ip`'s machine; returns its failures in the last minute.
+    fn failed(&self, ip: IpAddr) -> usize {
         let mut f = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         if f.len() > 10_000 {
             f.clear();
         }
-        f.entry(machine(ip)).or_default().push_back(Instant::now());
+        let q = f.entry(machine(ip)).or_default();
+        q.push_back(Instant::now());
+        q.len()
     }
 }
 
@@ -1602,14 +1667,21 @@ async fn refuse(output: &mut Output, reason: String) {
     let _ = tokio::time::timeout(Duration::from_secs(1), output.send(f)).await;
 }
 
-/// Reads and checks the hello.
-fn hello(first: &[u8], ip: IpAddr, sh: &Shared) -> Result<Hello, String> {
-    if sh.failures(ip) >= MAX_FAILED_JOINS_PER_MIN {
-        return Err(format!(
-            "{MAX_FAILED_JOINS_PER_MIN} joins with a wrong room code came from this address in the last minute \
-             (yours, or others' on the same network): wait a minute, then type the code `serve` printed"
-        ));
-    }
+/// Why an address that sent too many wrong room codes waits.
+fn locked_out_message() -> String {
+    format!(
+        "{MAX_FAILED_JOINS_PER_MIN} joins with a wrong room code came from this address in the last minute (yours, \
+         or others' on the same network): wait a minute and join again (a student coming back with a kept token \
+         is let in)"
+    )
+}
+
+/// Reads and checks the hello; also whether its address is locked out for sending too
+/// many wrong room codes. A locked-out address gets the same answer whether its code is
+/// right or wrong (no guessing goes on), except for a right code with a token, which the
+/// room lets in if it knows the token: a student coming back.
+fn hello(first: &[u8], ip: IpAddr, sh: &Shared) -> Result<(Hello, bool), String> {
+    let locked_out = sh.failures(ip) >= MAX_FAILED_JOINS_PER_MIN;
     match protocol::hello_version(first) {
         None => return Err("the first message must be a hello".into()),
         Some(v) if v != PROTOCOL_VERSION => {
@@ -1623,11 +1695,22 @@ fn hello(first: &[u8], ip: IpAddr, sh: &Shared) -> Result<Hello, String> {
     let Ok(ClientMsg::Hello(h)) = protocol::decode_client(first) else {
         return Err("the hello does not decode".into());
     };
-    if normalise_code(&h.room_code).as_deref() != Some(sh.code.as_str()) {
-        sh.failed(ip);
+    let right_code = normalise_code(&h.room_code).as_deref() == Some(sh.code.as_str());
+    if locked_out && !(right_code && h.token.is_some()) {
+        return Err(locked_out_message());
+    }
+    if !right_code {
+        if sh.failed(ip) == MAX_FAILED_JOINS_PER_MIN && sh.log {
+            // Once, when it starts: the reason a class may find itself waiting.
+            super::log(&format!(
+                "{}: {MAX_FAILED_JOINS_PER_MIN} wrong room codes in a minute: joins from this address wait a \
+                 minute (students coming back with a kept token still get in)",
+                machine(ip)
+            ));
+        }
         return Err("wrong room code: ask the host for the code `serve` printed".into());
     }
-    Ok(h)
+    Ok((h, locked_out))
 }
 
 async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
@@ -1651,7 +1734,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
         Ok(Some(Ok(f))) => f,
     };
     drop(handshake);
-    let hello = match hello(&first, peer.ip(), sh) {
+    let (hello, locked_out) = match hello(&first, peer.ip(), sh) {
         Ok(h) => h,
         Err(reason) => {
             sh.log_stranger(peer, &format!("refused: {reason}"));
@@ -1661,7 +1744,9 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
     let (tx, mut rx) = mpsc::channel::<Bytes>(sh.limits.queue_frames.max(2));
     let (reply_tx, reply_rx) = oneshot::channel();
     let conn = sh.next_conn.fetch_add(1, Ordering::Relaxed);
-    if sh.inbox.try_send(ToRoom::Join { conn, peer, hello, tx, reply: reply_tx }).is_err() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let join = ToRoom::Join { conn, peer, hello, locked_out, tx, dropped: Arc::clone(&dropped), reply: reply_tx };
+    if sh.inbox.try_send(join).is_err() {
         return refuse(&mut output, "the server is busy: try again in a moment".into()).await;
     }
     let (welcome, chunks) = match tokio::time::timeout(Duration::from_secs(10), reply_rx).await {
@@ -1710,7 +1795,9 @@ async fn connection(stream: TcpStream, peer: SocketAddr, sh: &Shared) {
         w = writer => w,
         r = reader => r,
     };
-    sh.log(peer, &format!("'{name}' disconnected: {why}"));
+    if !dropped.load(Ordering::Relaxed) {
+        sh.log(peer, &format!("'{name}' disconnected: {why}"));
+    }
 }
 
 /// Why reading or writing a client's frames failed, for the host's log: a client that
@@ -1890,33 +1977,38 @@ mod tests {
             strangers: Mutex::new(Throttle::default()),
             log: false,
         };
-        let hello_with = |code: &str| {
+        let hello_with = |code: &str, token: Option<Token>| {
             protocol::encode(&ClientMsg::Hello(Hello {
                 protocol_version: PROTOCOL_VERSION,
                 room_code: code.into(),
                 name: "ana".into(),
-                token: None,
+                token,
                 role: Role::Player,
             }))
         };
-        let (wrong, right) = (hello_with("ZZZZZZ"), hello_with("abcdef"));
+        let (wrong, right) = (hello_with("ZZZZZZ", None), hello_with("abcdef", None));
         let class: IpAddr = "203.0.113.7".parse().unwrap();
         let v6 = |last: &str| -> IpAddr { format!("2001:db8:1:2::{last}").parse().unwrap() };
         for k in 0..MAX_FAILED_JOINS_PER_MIN {
             let e = super::hello(&wrong, if k % 2 == 0 { class } else { v6(&format!("{k:x}")) }, &sh).unwrap_err();
             assert!(e.starts_with("wrong room code"), "{e}");
         }
-        // Ten wrong codes from each: neither is locked out yet, and the right code joins.
+        // Half the limit from each: neither is locked out yet, and the right code joins.
         assert_eq!(MAX_FAILED_JOINS_PER_MIN % 2, 0);
-        assert!(super::hello(&right, class, &sh).is_ok());
+        assert_eq!(super::hello(&right, class, &sh).map(|(_, locked)| locked), Ok(false));
         for k in 0..MAX_FAILED_JOINS_PER_MIN / 2 {
             let _ = super::hello(&wrong, class, &sh);
             let _ = super::hello(&wrong, v6(&format!("ff{k:x}")), &sh);
         }
         // Now both are: even the right code waits, and the message says why.
         let e = super::hello(&right, class, &sh).unwrap_err();
-        assert!(e.starts_with("20 joins with a wrong room code came from this address in the last minute"), "{e}");
-        assert!(e.contains("others' on the same network"), "{e}");
+        let start = format!("{MAX_FAILED_JOINS_PER_MIN} joins with a wrong room code came from this address");
+        assert!(e.starts_with(&start) && e.contains("others' on the same network"), "{e}");
+        // A student coming back (the right code and a token) goes on to the room, which
+        // checks the token; a token with a wrong code gets the same answer as any guess.
+        let token: Option<Token> = Some([7; 16]);
+        assert_eq!(super::hello(&hello_with("abcdef", token), class, &sh).map(|(_, locked)| locked), Ok(true));
+        assert_eq!(super::hello(&hello_with("ZZZZZZ", token), class, &sh).map(|_| ()), Err(e));
         // Another address of the same /64 is the same machine; another /64 is not.
         assert!(super::hello(&right, v6("abcd"), &sh).is_err());
         assert!(super::hello(&right, "2001:db8:1:3::1".parse().unwrap(), &sh).is_ok());

@@ -1266,8 +1266,11 @@ impl Sim {
                     }
                 }
                 RemoteEvent::Notice(text) => {
+                    // What the server tells a player is about its own orders ("at most 10
+                    // orders a second: an order was dropped"): a dropped order is rejected.
                     let block = self.session.world().block;
-                    self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "server".into(), text });
+                    let kind = if text.contains("dropped") { JournalKind::Rejected } else { JournalKind::Map };
+                    self.push_journal(JournalLine { block, kind, who: "server".into(), text });
                 }
                 RemoteEvent::End(text) => {
                     self.remote_ended = true;
@@ -1735,6 +1738,11 @@ impl Sim {
         };
         let human = self.human_name();
         let bots = &self.info.bots;
+        let world = self.session.world();
+        // A workshop's remote bots are not this game's bots, but the world knows them.
+        let is_bot = |who: &str| {
+            bots.iter().any(|b| b == who) || world.accounts.iter().any(|a| a.kind == AccountKind::Bot && a.name == who)
+        };
         let new: Vec<JournalLine> = log[start.min(log.len())..]
             .iter()
             .map(|l| {
@@ -1742,7 +1750,7 @@ impl Sim {
                     JournalKind::Map
                 } else if l.text.starts_with("rejected:") {
                     JournalKind::Rejected
-                } else if bots.contains(&l.who) {
+                } else if is_bot(&l.who) {
                     JournalKind::Bot
                 } else if l.who == human {
                     JournalKind::Mine
