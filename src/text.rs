@@ -128,6 +128,15 @@ pub fn utf8_error_at(bytes: &[u8]) -> Option<(usize, usize)> {
     Some((line, column))
 }
 
+/// An amount in rao as whole TAO (or alpha) to the hundredth, with separators, as the
+/// game's screens show it: `1191116327115` as `1,191.12`. For people reading a terminal
+/// (the workshop host's standings); reports and recordings keep exact amounts.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn tao_cents(rao: u64) -> String {
+    group(&format!("{:.2}", rao as f64 / 1e9))
+}
+
 /// `1234567` as `1,234,567`.
 #[must_use]
 pub fn thousands(n: u64) -> String {
@@ -179,6 +188,9 @@ mod tests {
         assert_eq!(thousands(u64::MAX), "18,446,744,073,709,551,615");
         assert_eq!(group("-1234.50"), "-1,234.50");
         assert_eq!(group("123"), "123");
+        assert_eq!(tao_cents(1_191_116_327_115), "1,191.12");
+        assert_eq!(tao_cents(1_000_000_000_000), "1,000.00");
+        assert_eq!(tao_cents(0), "0.00");
     }
 
     #[test]

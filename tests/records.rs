@@ -508,6 +508,10 @@ mod handle {
             let snap = h.sync(WAIT);
             assert_eq!(snap.block(), b);
             assert_eq!(snap.view, view_at(b), "state after seeking to {b}");
+            if b == 1234 {
+                // Back from 5000: the log restarts here, and says so.
+                assert!(snap.journal.iter().any(|l| l.text.starts_with("jumped to block 1,234: the log starts")));
+            }
             assert!(snap.replay.as_ref().is_some_and(|r| r.diverged.is_none()));
         }
         // Orders are refused in a replay.

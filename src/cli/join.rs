@@ -95,9 +95,17 @@ pub fn run(a: &JoinArgs) -> CliResult {
         let _ = crate::record::fs::write_atomic(path, |w| w.write_all(hex.as_bytes()));
     }
     note!("joined as '{}'; catching up with the match ...", crate::text::printable(joined.welcome.name.clone()));
+    // The way back, for a student who leaves before the end.
+    let mut back = format!("dtao-arena join {} --code {code}", super::shell_word(&a.addr));
+    if role == Role::Spectator {
+        back.push_str(" --spectate");
+    }
+    if !joined.welcome.name.is_empty() && role != Role::Spectator {
+        back.push_str(&format!(" --name {}", super::shell_word(&joined.welcome.name)));
+    }
     match bot {
         Some(entrant) => play_bot(joined, &entrant),
-        None => play_game(joined),
+        None => play_game(joined, &back, role),
     }
 }
 
@@ -170,13 +178,13 @@ fn print_end(end: &End) {
             s.rank,
             crate::text::printable(s.name.clone()),
             s.kind,
-            crate::engine::amount::format_rao(s.score_rao),
+            crate::text::tao_cents(s.score_rao),
             s.roi * 100.0
         );
     }
 }
 
-fn play_game(joined: Joined) -> CliResult {
+fn play_game(joined: Joined, back: &str, role: Role) -> CliResult {
     let Joined { welcome, recording, link } = joined;
     let (events, outbox) = link.split();
     let (tx, inbox) = std::sync::mpsc::channel::<RemoteEvent>();
@@ -219,11 +227,23 @@ fn play_game(joined: Joined) -> CliResult {
     )
     .map_err(|e| CliError::runtime(e.to_string()))?;
     let result = super::play::game(&mut handle, crate::tui::Options::default());
+    let last = handle.latest();
     handle.quit();
     if let Some(e) = end.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
         print_end(e);
+        return result;
     }
-    result
+    result?;
+    // Kicked, replaced or cut off: an error, as for a bot (the reason says the way back
+    // when there is one).
+    if let Some(why) = &last.error {
+        return Err(CliError::runtime(why.clone()));
+    }
+    if !last.over {
+        let stays = if role == Role::Spectator { "" } else { "your account stays in the match; " };
+        note!("you left the room: {stays}`{back}` brings you back");
+    }
+    Ok(())
 }
 
 /// Why the server ended the link, for the user: a kick or a reconnect elsewhere as the

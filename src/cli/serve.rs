@@ -190,7 +190,7 @@ pub fn run(a: &ServeArgs) -> CliResult {
             s.rank,
             s.name,
             s.kind,
-            crate::engine::amount::format_rao(s.score_rao),
+            crate::text::tao_cents(s.score_rao),
             s.roi * 100.0,
             s.faults
         );

@@ -1172,7 +1172,7 @@ impl Room {
     fn players_table(&self) -> String {
         let w = self.session.world();
         let row = |name: &str, kind: &str, on: &str, account: AccountId| {
-            let score = crate::engine::amount::format_rao(w.score(account));
+            let score = crate::text::tao_cents(w.score(account));
             format!("{name:<24} {kind:<10} {on:<10} {score} TAO")
         };
         let mut lines: Vec<String> = self

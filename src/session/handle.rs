@@ -1442,11 +1442,13 @@ impl Sim {
         let target = target.min(r.rec.block);
         let cur = self.session.world().block;
         let best = r.forks.iter().rev().find(|(b, ..)| *b <= target);
+        let mut restored = false;
         if target < cur || best.is_some_and(|(b, ..)| *b > cur) {
             match best {
                 Some((_, f, l)) => {
                     self.session.restore(f);
                     self.ledgers = l.clone();
+                    restored = true;
                 }
                 None => return,
             }
@@ -1460,6 +1462,15 @@ impl Sim {
         }
         self.narration = None;
         self.after_jump();
+        if restored && target > 0 {
+            // The log came back from a kept state, without the lines before it.
+            let text = format!(
+                "jumped to block {}: the log starts again here (a jump does not replay the lines before it; play \
+                 on from an earlier block to see them)",
+                crate::text::thousands(target)
+            );
+            self.push_journal(JournalLine { block: target, kind: JournalKind::Map, who: "replay".into(), text });
+        }
     }
 
     /// Clears what a seek makes stale: charts (unless the whole match's are known), the

@@ -852,6 +852,10 @@ impl App {
     /// space runs it again), and runs again when the terminal is large enough, if the
     /// game paused it.
     fn pause_while_too_small(&mut self) {
+        if self.info.shared {
+            // A shared world's clock is the host's: a pause would be ignored.
+            return;
+        }
         if self.too_small() {
             if self.small_clock.is_none() && !self.snap.paused && !self.snap.over {
                 self.send(Command::Pause);
@@ -1064,7 +1068,8 @@ impl App {
                 _ => {}
             },
             Overlay::Error(e) => match action {
-                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                // The game has stopped: nothing is lost by quitting, as the box says.
+                Action::Quit => self.should_quit = true,
                 Action::Up | Action::Down => self.overlay = Some(Overlay::Error(e)),
                 _ => {}
             },
@@ -1096,7 +1101,7 @@ impl App {
     fn update_screen(&mut self, action: Action) {
         match action {
             Action::Quit => {
-                if self.snap.over {
+                if self.snap.over || self.snap.error.is_some() {
                     self.should_quit = true;
                 } else {
                     self.overlay = Some(Overlay::ConfirmQuit);
@@ -1472,6 +1477,18 @@ mod tests {
         });
         let screen = text(&mut app, 60, 20);
         assert!(screen.contains("narration holds the clock") && screen.contains("enlarge the window"), "{screen}");
+        assert!(!screen.contains("space pauses") && !screen.contains("space runs"), "{screen}");
+    }
+
+    #[test]
+    fn the_too_small_screen_of_a_shared_world_offers_no_clock_key() {
+        let mut app = welcomed(|i, s| {
+            i.shared = true;
+            s.paused = false;
+        });
+        keys(&mut app, "\u{1b}");
+        let screen = text(&mut app, 60, 20);
+        assert!(screen.contains("the host's clock is running") && screen.contains("q quits"), "{screen}");
         assert!(!screen.contains("space pauses") && !screen.contains("space runs"), "{screen}");
     }
 
@@ -1921,6 +1938,37 @@ mod tests {
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("this recording has no players or bots to follow"), "{screen}");
         assert!(!screen.contains("there is no player yet"), "{screen}");
+    }
+
+    #[test]
+    fn leaving_a_shared_world_says_the_account_stays_and_a_stopped_one_quits_at_once() {
+        let mut app = welcomed(|i, _| i.shared = true);
+        keys(&mut app, "\u{1b}q");
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("Leave this room?") && screen.contains("your account stays in the match"), "{screen}");
+        assert!(!screen.contains("not saved"), "{screen}");
+        assert!(!app.should_quit());
+        // Kicked: the error box, then q quits without a question, and the status line
+        // says the game stopped (not that the host paused the clock).
+        let mut app = welcomed(|i, _| i.shared = true);
+        let mut snap = (*app.snap).clone();
+        snap.error = Some("the server ended this connection: kicked by the host for the rest of the match".into());
+        snap.paused = true;
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("The game stopped:") && screen.contains("the game stopped: q quits"), "{screen}");
+        assert!(!screen.contains("the host paused the clock"), "{screen}");
+        keys(&mut app, "q");
+        assert!(app.should_quit(), "q did not quit a stopped game");
+        // After looking around (Esc), q still quits at once.
+        let mut app = welcomed(|i, _| i.shared = true);
+        let mut snap = (*app.snap).clone();
+        snap.error = Some("lost the connection to the server".into());
+        app.set_snapshot(std::sync::Arc::new(snap));
+        keys(&mut app, "\u{1b}");
+        assert!(!app.should_quit());
+        keys(&mut app, "q");
+        assert!(app.should_quit(), "q did not quit a stopped game after Esc");
     }
 
     #[test]

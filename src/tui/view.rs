@@ -94,8 +94,12 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         ("■ the match is over", t.dim)
     } else if app.narration_pending() {
         ("⏸ a lesson narration holds the clock", t.warn)
+    } else if app.info().shared && app.clock_runs() {
+        ("▶ the host's clock is running", t.up)
+    } else if app.info().shared {
+        ("⏸ the host paused the clock", t.warn)
     } else if app.clock_runs() {
-        // Space ran it, or (a shared world) the host's clock does not pause.
+        // Space ran it.
         ("▶ the clock is running", t.up)
     } else if app.paused_for_size() {
         ("⏸ paused while the window is too small: it runs again when you enlarge it", t.warn)
@@ -106,7 +110,8 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     if app.narration_pending() && !snap.over {
         // Space would not run a clock the narration holds.
         keys.push("enlarge the window to read the narration");
-    } else if !snap.over {
+    } else if !snap.over && !app.info().shared {
+        // A shared world's clock is the host's.
         keys.push(if app.clock_runs() { "space pauses" } else { "space runs the clock" });
     }
     let open = match app.overlay() {
@@ -250,6 +255,8 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         (" ⏸ lesson: any key continues ".to_string(), " ⏸ any key ".to_string())
     } else if pending > 0 {
         (format!(" {pending} order{} queued ", format::plural(pending)), format!(" {pending} queued "))
+    } else if snap.error.is_some() && !snap.over {
+        (" ✗ the game stopped: q quits ".to_string(), " ✗ ".to_string())
     } else if snap.paused && !snap.over && app.info().shared {
         (" ⏸ the host paused the clock ".to_string(), " ⏸ ".to_string())
     } else if snap.paused && !snap.over {

@@ -24,6 +24,11 @@ pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
             let info = app.info();
             let (question, note) = match &info.save_path {
                 _ if info.replay => ("Quit this replay?", "(the recording is not changed)".to_string()),
+                _ if info.shared && info.human.is_some() => (
+                    "Leave this room?",
+                    "your account stays in the match: the same join command brings you back".into(),
+                ),
+                _ if info.shared => ("Leave this room?", "the same join command brings you back".to_string()),
                 Some(p) => ("Quit this match?", format!("it will be saved to {}", p.display())),
                 None => ("Quit this match?", "(it is not saved)".to_string()),
             };
