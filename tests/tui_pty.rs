@@ -236,3 +236,61 @@ fn a_closed_terminal_saves_the_game_and_exits() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A student's game in a shared world: leaving says how to come back (the account
+/// stays), and a kicked game stops, quits on `q` at once and exits 1 with the reason.
+#[cfg(unix)]
+#[test]
+fn a_student_who_leaves_is_told_the_way_back_and_a_kicked_one_exits_1() {
+    use dtao_arena::net::server::{HostCommand, Server, ServerConfig};
+    use rexpect::session::spawn_command;
+    use std::time::Duration;
+
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    let c = ServerConfig { blocks: Some(100_000), blocks_per_sec: 20, log: false, ..ServerConfig::new(map) };
+    let server = Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts");
+    let addr = server.local_addr().to_string();
+    let code = server.code().to_string();
+    let data = tempfile::tempdir().expect("tempdir");
+    let student = || {
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" join \"$1\" --code \"$2\" --name ana 2>&1").args([
+            BIN,
+            addr.as_str(),
+            code.as_str(),
+        ]);
+        cmd.env("TERM", "xterm-256color").env("DTAO_ARENA_DATA", data.path());
+        spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty")
+    };
+    fn send(p: &mut rexpect::session::PtySession, keys: &str) {
+        p.send(keys).expect("send keys");
+        p.flush().expect("flush keys");
+    }
+    let exit_code = |p: &rexpect::session::PtySession| format!("{:?}", p.process().wait().expect("wait"));
+
+    let mut p = student();
+    p.exp_string("Welcome to dTAO Arena").expect("draws the welcome box");
+    send(&mut p, "\x1b");
+    std::thread::sleep(Duration::from_millis(200));
+    send(&mut p, "q");
+    // The screen is drawn by differences: words are found one by one.
+    p.exp_string("Leave").expect("asks before leaving");
+    p.exp_string("stays").expect("says the account stays");
+    send(&mut p, "y");
+    p.exp_string("you left the room: your account stays in the match;").expect("the way back");
+    p.exp_string(&format!("join {addr} --code {code} --name ana` brings you back")).expect("the command");
+    p.exp_eof().expect("exits");
+    assert!(exit_code(&p).ends_with(", 0)"));
+
+    // Back with the kept token; then the host kicks her.
+    let mut p = student();
+    p.exp_string("Welcome to dTAO Arena").expect("draws the welcome box");
+    let said = server.host(HostCommand::Kick("ana".into()));
+    assert!(said.contains("kicked"), "{said}");
+    p.exp_string("stopped:").expect("the error box");
+    send(&mut p, "q");
+    p.exp_string("kicked by the host").expect("the reason after the game");
+    p.exp_eof().expect("exits");
+    let status = exit_code(&p);
+    assert!(status.ends_with(", 1)"), "a kicked game exits 1: {status}");
+}
