@@ -209,3 +209,26 @@ fn join_says_which_letters_a_room_code_cannot_have() {
     let o = Command::new(BIN).args(["join", "127.0.0.1:1", "--code", "AB", "--bot", "momentum"]).output().expect("run");
     assert!(String::from_utf8_lossy(&o.stderr).contains("4 to 12 characters, not 2"));
 }
+
+/// A name taken by the student's own account, joined from another computer: the
+/// refusal says how to bring that account here (its token, and where it is kept).
+#[test]
+fn a_taken_name_tells_how_to_bring_ones_own_account_from_another_computer() {
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    let c = ServerConfig { blocks: Some(10_000), blocks_per_sec: 20, log: false, ..ServerConfig::new(map) };
+    let server = Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts");
+    let addr = server.local_addr().to_string();
+    let _first = raw_join(server.local_addr().port(), server.code(), "ana", Role::Bot);
+    let data = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(BIN)
+        .args(["join", &addr, "--code", server.code(), "--bot", "momentum", "--name", "ana"])
+        .env("DTAO_ARENA_DATA", data.path())
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("the name 'ana' is taken in this room"), "{err}");
+    let file = format!("tokens/{}-bot-ana.token", server.code());
+    assert!(err.contains("pass its token with --token HEX") && err.contains(&file), "{err}");
+    server.host(HostCommand::End);
+}

@@ -84,6 +84,15 @@ pub fn run(a: &JoinArgs) -> CliResult {
         other => other,
     }
     .map_err(|e| match e {
+        // Taken by this student's own account, joined from another computer (whose
+        // data folder keeps the token).
+        ClientError::Refused(ref r) if r.contains("is taken in this room") && role != Role::Spectator => {
+            CliError::input(format!(
+                "{e}\nif that is you, joined from another computer: pass its token with --token HEX (the 32 hex \
+                 digits in tokens/{} in that computer's dtao-arena data folder)",
+                token_file_name(&code, &name, role)
+            ))
+        }
         ClientError::Refused(_) => CliError::input(e.to_string()),
         other => CliError::runtime(other.to_string()),
     })?;

@@ -251,7 +251,13 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
     let Some(verb) = words.next() else { return Ok(None) };
     let rest: Vec<&str> = words.collect();
     let number = |what: &str| -> Result<u64, String> {
-        rest.first().and_then(|w| w.parse().ok()).ok_or_else(|| format!("`{verb}` needs {what}"))
+        match rest.first() {
+            None => Err(format!("`{verb}` needs {what}")),
+            Some(w) => w.parse().map_err(|_| {
+                let shown = crate::text::escape(&w.escape_debug().to_string(), |_| false, 24);
+                format!("`{verb}` takes {what}, not '{shown}'")
+            }),
+        }
     };
     Ok(Some(match verb.to_lowercase().as_str() {
         "pause" | "p" => HostCommand::Pause,
@@ -276,7 +282,12 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
         // Escaped, so that a key's escape sequence (an arrow, End) shows as text.
         _ => {
             let shown = crate::text::escape(&line.trim().escape_debug().to_string(), |_| false, 60);
-            return Err(format!("unknown command '{shown}'"));
+            let verbs = ["pause", "resume", "start", "speed", "events", "event", "players", "who", "kick", "allow"];
+            let verbs = verbs.into_iter().chain(["unkick", "end", "quit", "help"]);
+            return Err(match crate::scenario::suggest_name(&verb.to_lowercase(), verbs) {
+                Some(v) => format!("unknown command '{shown}': did you mean `{v}`?"),
+                None => format!("unknown command '{shown}'"),
+            });
         }
     }))
 }
@@ -320,5 +331,13 @@ mod tests {
         let kick = parse_host(&format!("kick {}", "y".repeat(10_000))).expect_err("too long");
         assert!(kick.contains("no name is that long"), "{kick}");
         assert_eq!(parse_host("\u{1b}[4~"), Err("unknown command '\\u{1b}[4~'".into()));
+        // A number that is not one is named; a near miss is suggested.
+        assert_eq!(
+            parse_host("speed -5"),
+            Err("`speed` takes a number of blocks a second, 1 to 7200, not '-5'".into())
+        );
+        let big = parse_host("event 99999999999999999999999").expect_err("too big");
+        assert!(big.starts_with("`event` takes an event number (see `events`), not '9999"), "{big}");
+        assert_eq!(parse_host("resum"), Err("unknown command 'resum': did you mean `resume`?".into()));
     }
 }
