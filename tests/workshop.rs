@@ -121,6 +121,8 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     let shown = until(&s, "seats taken").join("\n");
     assert!(shown.contains("[2J[31mEVIL") && shown.contains("bobfake: line"), "{shown}");
     assert!(shown.contains("kick NAME disconnects") && shown.contains("allow NAME"), "{shown}");
+    // The map's teacher's note is the host's to read (the students' games hide it).
+    assert!(shown.contains("teacher's note (for you; the students' games do not show it):"), "{shown}");
     assert!(!shown.contains("standard input closed"), "{shown}");
     s.stdin.write_all(b"end\n").expect("end");
     let mut err = String::new();

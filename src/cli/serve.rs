@@ -133,6 +133,13 @@ pub fn run(a: &ServeArgs) -> CliResult {
     for line in join_hint(ip, port, server.code()) {
         out!("{line}");
     }
+    if let Some(note) = map.teacher_note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        // The students' games do not show it: it often holds the answers.
+        out!("teacher's note (for you; the students' games do not show it):");
+        for line in note.lines() {
+            out!("  {}", crate::text::escape_controls(line));
+        }
+    }
     out!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
     out!("{HOST_HELP}");
     let rx = host_input();

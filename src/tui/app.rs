@@ -426,7 +426,9 @@ impl App {
     #[must_use]
     pub fn help_rows(&self) -> Vec<HelpRow> {
         let (_, col_w) = layout::help_columns(self.size.0);
-        keymap::help_rows(self.key_set(), self.info.teacher_note.as_deref(), col_w.saturating_sub(2))
+        // In a workshop the note (often the answers to its questions) is the host's.
+        let note = self.info.teacher_note.as_deref().filter(|_| !self.info.shared);
+        keymap::help_rows(self.key_set(), note, col_w.saturating_sub(2))
     }
 
     /// The narration a lesson is paused on, while it is shown (it waits behind an open
@@ -1990,6 +1992,16 @@ mod tests {
         keys(&mut app, "?");
         let help = text(&mut app, 160, 48);
         assert!(help.contains("none: the host runs the clock") && !help.contains("pause / resume"), "{help}");
+        // Nor the teacher's note, which is the host's (a game on one's own shows it).
+        for shared in [true, false] {
+            let mut app = welcomed(|i, _| {
+                i.shared = shared;
+                i.teacher_note = Some("Ask: what will buyers do?".into());
+            });
+            keys(&mut app, "?");
+            let help = text(&mut app, 160, 48);
+            assert_eq!(help.contains("Teacher's note") && help.contains("what will buyers do"), !shared, "{help}");
+        }
         // A projector: no budget, no order keys.
         let mut app = welcomed(|i, s| {
             i.shared = true;
