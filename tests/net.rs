@@ -359,6 +359,16 @@ fn a_late_bot_decision_is_a_fault_and_host_events_reach_everyone() {
     assert!(out.decision(1, &dtao_arena::session::Decision::default()));
     let n = notice();
     assert!(n.contains("past the deadline") && n.contains("(turn lost)"), "{n}");
+    // The rest of a backlog, as after a laptop's lid was closed: dropped, one fault in all.
+    for b in [2, 3] {
+        assert!(out.decision(b, &dtao_arena::session::Decision::default()));
+        let n = notice();
+        assert!(
+            n.contains(&format!("after block {b} came late, within 10 s of its last late decision's fault")),
+            "{n}"
+        );
+        assert!(n.contains("not a fault"), "{n}");
+    }
     // A player cannot send decisions, a bot cannot trade as a player; and the host
     // triggers a map event.
     let events = server.host(HostCommand::Events);
@@ -734,7 +744,13 @@ impl dtao_arena::session::Actor for Slow {
 fn late_decisions_count_toward_the_forfeit_and_the_bot_stops_deciding() {
     let c = ServerConfig {
         paused: false,
-        limits: Limits { bot_deadline: Duration::from_millis(10), ..Limits::default() },
+        // Every late decision counts (by default one a 10 s, which this short match
+        // would not reach five times).
+        limits: Limits {
+            bot_deadline: Duration::from_millis(10),
+            late_fault_every: Duration::ZERO,
+            ..Limits::default()
+        },
         // About as fast as the strategy decides, so the replica does not lag far behind.
         ..config(90, 30)
     };

@@ -307,9 +307,23 @@ async fn run_link(
     };
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut last_frame = Instant::now();
+    // This process was stopped (a laptop's lid closed, a suspended terminal) when the
+    // loop, which wakes at least every ping, was not woken for long: the server did not
+    // go silent, this computer did.
+    let mut last_wake = Instant::now();
+    let mut slept: Option<(Duration, Instant)> = None;
+    let mut woke = |slept: &mut Option<(Duration, Instant)>, last_frame: &mut Instant| {
+        let gap = std::mem::replace(&mut last_wake, Instant::now()).elapsed();
+        if gap > SERVER_SILENCE {
+            *slept = Some((gap, Instant::now()));
+            // Hear from the server first: it may still be there.
+            *last_frame = Instant::now();
+        }
+    };
     let closed = loop {
         tokio::select! {
             f = input.next() => {
+                woke(&mut slept, &mut last_frame);
                 last_frame = Instant::now();
                 let msg = match f {
                     None => break lost("it hung up without a word (the room may have ended or stopped)".into()),
@@ -338,6 +352,7 @@ async fn run_link(
                 }
             }
             m = out.recv() => {
+                woke(&mut slept, &mut last_frame);
                 let Some(m) = m else { return };
                 let f = Bytes::from(protocol::encode(&m));
                 if let Err(e) = output.send(f).await {
@@ -345,6 +360,7 @@ async fn run_link(
                 }
             }
             _ = ping.tick() => {
+                woke(&mut slept, &mut last_frame);
                 if last_frame.elapsed() > SERVER_SILENCE {
                     break lost(format!("it has been silent for {} s", SERVER_SILENCE.as_secs()));
                 }
@@ -354,7 +370,23 @@ async fn run_link(
             }
         }
     };
+    let closed = match (closed, slept) {
+        // Soon after waking up: most likely why.
+        (Incoming::Lost(why), Some((gap, woke))) if woke.elapsed() < SERVER_SILENCE * 4 => {
+            Incoming::Lost(asleep(&why, gap))
+        }
+        (other, _) => other,
+    };
     let _ = events.send(closed);
+}
+
+/// A lost connection after this computer slept for `gap`: the likely reason.
+fn asleep(why: &str, gap: Duration) -> String {
+    format!(
+        "{why}; this computer was asleep or stopped for {} s, and a server drops a client it has not heard from \
+         for 30 s",
+        gap.as_secs()
+    )
 }
 
 /// [`Incoming::Lost`] for `how`.
@@ -483,7 +515,10 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
     let mut results: Vec<Event> = Vec::new();
     let mut paused: Option<bool> = None;
     loop {
-        let Some(m) = link.recv_timeout(SERVER_SILENCE * 2) else {
+        // After this computer slept, the wait is over at once: the link, which wakes
+        // too, says what became of the connection.
+        let Some(m) = link.recv_timeout(SERVER_SILENCE * 2).or_else(|| link.recv_timeout(Duration::from_secs(3)))
+        else {
             return Err(format!("{LOST}: it stopped sending"));
         };
         match m {
@@ -536,5 +571,17 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
             Incoming::Lost(why) => return Err(why),
             Incoming::Closed(why) => return Err(format!("the server ended this connection: {why}")),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_lost_after_sleeping_says_so() {
+        let why = asleep("lost the connection to the server: it hung up without a word", Duration::from_secs(41));
+        assert!(why.starts_with("lost the connection to the server: it hung up without a word; "), "{why}");
+        assert!(why.contains("this computer was asleep or stopped for 41 s"), "{why}");
     }
 }

@@ -113,6 +113,12 @@ pub struct Limits {
     /// A remote bot's decision must arrive within this of the tick that carried its
     /// block.
     pub bot_deadline: Duration,
+    /// After a late decision's fault, a remote bot's late decisions count no fault for
+    /// this long (they are still dropped): a bot that fell behind (a laptop's lid closed
+    /// for a while, a busy machine) decides late on every block of its backlog, and one
+    /// such episode is one fault, not a forfeit. A bot late all the time still faults
+    /// once per interval.
+    pub late_fault_every: Duration,
     /// The kernel send buffer of each client socket, bytes.
     pub send_buffer_bytes: usize,
 }
@@ -128,6 +134,7 @@ impl Default for Limits {
             write_timeout: Duration::from_secs(10),
             orders_per_sec: 10,
             bot_deadline: Duration::from_millis(1000),
+            late_fault_every: Duration::from_secs(10),
             send_buffer_bytes: 64 * 1024,
         }
     }
@@ -600,6 +607,8 @@ struct Player {
     told_logs: bool,
     /// The host kicked it: its token is refused for the rest of the match.
     kicked: bool,
+    /// When a late decision last counted a fault (see [`Limits::late_fault_every`]).
+    late_fault_at: Option<Instant>,
 }
 
 impl Player {
@@ -617,6 +626,7 @@ impl Player {
             told_orders: false,
             told_logs: false,
             kicked: false,
+            late_fault_at: None,
         }
     }
 }
@@ -1013,19 +1023,29 @@ impl Room {
         };
         let loaded_at = self.conns.get_mut(&conn).map_or(block, |c| *c.loaded_at.get_or_insert(block));
         if let Some(what) = late {
-            if d.after_block <= loaded_at {
-                if self.players[k].notices.take() {
-                    self.notice(
-                        conn,
-                        format!(
-                            "the decision after block {} came late, while this bot was loading the match: dropped \
-                             (not a fault)",
-                            d.after_block
-                        ),
-                    );
-                }
+            let every = self.limits.late_fault_every;
+            let recent = self.players[k].late_fault_at.is_some_and(|t| at.saturating_duration_since(t) < every);
+            let excused = if d.after_block <= loaded_at {
+                Some("while this bot was loading the match".to_string())
+            } else if recent && d.after_block <= block {
+                Some(format!("within {} s of its last late decision's fault", every.as_secs()))
             } else {
-                self.bot_fault(k, conn, &what, true);
+                None
+            };
+            match excused {
+                Some(when) => {
+                    if self.players[k].notices.take() {
+                        let b = d.after_block;
+                        self.notice(
+                            conn,
+                            format!("the decision after block {b} came late, {when}: dropped (not a fault)"),
+                        );
+                    }
+                }
+                None => {
+                    self.players[k].late_fault_at = Some(at);
+                    self.bot_fault(k, conn, &what, true);
+                }
             }
             return;
         }
