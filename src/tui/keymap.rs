@@ -95,7 +95,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Time", "space", "pause / resume", When::OwnClock),
     ("Time", "+ -", "faster / slower (1 block to a day a second)", When::OwnClock),
     ("Time", ".", "run one block", When::OwnClock),
-    ("Time", "space + - .", "none: the host runs the clock in a shared world", When::Shared),
+    ("Time", "space + - .", "none: the host runs the clock", When::Shared),
     ("Replay", "n  N", "next / previous mark (narration, event, big trade)", When::Replay),
     ("Replay", "[  ]", "back / forward one day (7,200 blocks)", When::Replay),
     ("Replay", "t", "go to a block (12345) or a day (d3, day 3)", When::Replay),
