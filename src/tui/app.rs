@@ -1929,6 +1929,19 @@ mod tests {
     }
 
     #[test]
+    fn a_replays_welcome_with_many_players_is_drawn() {
+        let mut app = welcomed(|i, s| {
+            i.replay = true;
+            let row = s.players[0].clone();
+            s.players = (0..40)
+                .map(|k| crate::session::handle::PlayerRow { name: format!("student-{k}"), ..row.clone() })
+                .collect();
+        });
+        let screen = text(&mut app, 160, 48);
+        assert!(screen.contains("Replay") && screen.contains("Enter plays"), "{screen}");
+    }
+
+    #[test]
     fn a_recording_without_players_says_so_on_the_portfolio() {
         let mut app = welcomed(|i, s| {
             i.replay = true;
@@ -1959,7 +1972,9 @@ mod tests {
         app.set_snapshot(std::sync::Arc::new(snap));
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("The game stopped:") && screen.contains("the game stopped: q quits"), "{screen}");
-        assert!(!screen.contains("the host paused the clock"), "{screen}");
+        assert!(!screen.contains("the host paused the clock") && !screen.contains("paused"), "{screen}");
+        let wide = text(&mut app, 160, 48);
+        assert!(wide.contains("■ stopped") && !wide.contains("paused"), "{wide}");
         keys(&mut app, "q");
         assert!(app.should_quit(), "q did not quit a stopped game");
         // After looking around (Esc), q still quits at once.

@@ -174,6 +174,9 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
         ("■", "recording ends", t.warn)
     } else if s.over {
         ("■", "match over", t.warn)
+    } else if s.error.is_some() {
+        // The game failed, or (a shared world) the connection ended: nothing runs.
+        ("■", "stopped", t.down)
     } else if app.narration_pending() {
         // A lesson's narration holds the clock until it is closed.
         ("⏸", "narration", t.warn)
