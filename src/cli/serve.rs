@@ -74,9 +74,11 @@ fn join_host(ip: std::net::IpAddr) -> String {
     if ip.is_ipv6() { format!("[{ip}]") } else { ip.to_string() }
 }
 
-const HOST_HELP: &str = "host commands: pause | resume | speed BPS | events | event K | players | kick NAME | \
-     allow NAME | end | help\n  kick NAME disconnects a player, remote bot or spectator and keeps that name and \
-     account out for the rest of the match (the account stays in the standings); allow NAME lets them back";
+/// The host's commands, in lines under 100 columns (a classroom terminal).
+const HOST_HELP: &str = "host commands: pause | resume | speed BPS | events | event K | players\n  \
+     kick NAME | allow NAME | end | help\n  \
+     kick NAME disconnects a player, remote bot or spectator and keeps that name and account\n  \
+     out for the rest of the match (the account stays in the standings); allow NAME lets them back";
 
 pub fn run(a: &ServeArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
@@ -166,7 +168,8 @@ pub fn run(a: &ServeArgs) -> CliResult {
                 }
                 Ok(None) => {}
                 Err(e) if e.is_empty() => out!("{HOST_HELP}"),
-                Err(e) => out!("{e}\n{HOST_HELP}"),
+                // The mistake, and where the commands are (the help is long to repeat).
+                Err(e) => out!("{e} (`help` lists the commands)"),
             },
             HostInput::Stop => {
                 out!("stopping: the match ends and its replay is written (a second Ctrl-C quits at once)");
@@ -316,6 +319,12 @@ mod tests {
             hint("192.168.1.20"),
             "students join with:  dtao-arena join 192.168.1.20:7447 --name NAME --code K7M2QX"
         );
+    }
+
+    #[test]
+    fn the_host_help_fits_a_classroom_terminal() {
+        assert!(HOST_HELP.lines().all(|l| l.chars().count() < 100), "{HOST_HELP}");
+        assert!(HOST_HELP.contains("kick NAME disconnects") && HOST_HELP.contains("allow NAME lets them back"));
     }
 
     #[test]
