@@ -104,17 +104,18 @@ pub fn run(a: &JoinArgs) -> CliResult {
         let _ = crate::record::fs::write_atomic(path, |w| w.write_all(hex.as_bytes()));
     }
     note!("joined as '{}'; catching up with the match ...", crate::text::printable(joined.welcome.name.clone()));
-    // The way back, for a student who leaves before the end.
-    let mut back = format!("dtao-arena join {} --code {code}", super::shell_word(&a.addr));
-    if role == Role::Spectator {
-        back.push_str(" --spectate");
-    }
-    if !joined.welcome.name.is_empty() && role != Role::Spectator {
-        back.push_str(&format!(" --name {}", super::shell_word(&joined.welcome.name)));
-    }
     match bot {
         Some(entrant) => play_bot(joined, &entrant),
-        None => play_game(joined, &back, role),
+        None => {
+            // The way back, for a student who leaves before the end.
+            let who = if role == Role::Spectator {
+                " --spectate".to_string()
+            } else {
+                format!(" --name {}", super::shell_word(&joined.welcome.name))
+            };
+            let back = format!("dtao-arena join {} --code {code}{who}", super::shell_word(&a.addr));
+            play_game(joined, &back, role)
+        }
     }
 }
 

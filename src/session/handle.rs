@@ -1748,12 +1748,9 @@ impl Sim {
             }
         };
         let human = self.human_name();
-        let bots = &self.info.bots;
         let world = self.session.world();
-        // A workshop's remote bots are not this game's bots, but the world knows them.
-        let is_bot = |who: &str| {
-            bots.iter().any(|b| b == who) || world.accounts.iter().any(|a| a.kind == AccountKind::Bot && a.name == who)
-        };
+        // The world knows every bot: this game's seats and a workshop's remote bots.
+        let is_bot = |who: &str| world.accounts.iter().any(|a| a.kind == AccountKind::Bot && a.name == who);
         let new: Vec<JournalLine> = log[start.min(log.len())..]
             .iter()
             .map(|l| {
