@@ -14,23 +14,8 @@ use dtao_arena::engine::init::WorldInit;
 use dtao_arena::engine::{AccountKind, Tao, World};
 use dtao_arena::script::{Limits, Strategy};
 
-const TYPICAL: &str = r#"
-function on_tick(w)
-  local subnets, me = w.subnets, w.me
-  local best, best_yield = nil, -1
-  for i = 1, #subnets do
-    local s = subnets[i]
-    local price = s.price
-    if s.emitting and price > 0 then
-      local y = s.emission_share / price
-      if y > best_yield then best, best_yield = s, y end
-    end
-  end
-  if best and me.alpha[best.netuid] == 0 and me.free > 1 then
-    dtao.stake(best.netuid, me.free * 0.01)
-  end
-end
-"#;
+/// The typical strategy (`benches/typical.lua`, also run by `examples/profile_script.rs`).
+const TYPICAL: &str = include_str!("typical.lua");
 
 const EMPTY: &str = "function on_tick(w) end";
 
