@@ -270,13 +270,16 @@ pub struct Objective {
     /// goal) that must be reached before this goal is checked (map key `when.after`);
     /// prices are measured from then.
     pub after: Option<usize>,
+    /// The block from which the goal is checked (map key `when.from_block`); prices are
+    /// measured from then.
+    pub from_block: Option<u64>,
 }
 
 impl Objective {
     /// An objective with no condition.
     #[must_use]
     pub fn prompt(text: &str) -> Self {
-        Self { text: text.to_string(), goal: None, after: None }
+        Self { text: text.to_string(), goal: None, after: None, from_block: None }
     }
 }
 

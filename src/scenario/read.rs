@@ -71,8 +71,9 @@ const GOALS: &[&str] = &[
     "you_hold",
     "you_roi",
 ];
-const GOAL_PARTS: &[&str] = &["netuid", "account", "after"];
+const GOAL_PARTS: &[&str] = &["netuid", "account", "after", "from_block"];
 const GOAL_AFTER: Field = field("after", "the number of an earlier objective with a condition", "2");
+const GOAL_FROM_BLOCK: Field = field("from_block", "the block from which it is checked", "3600");
 const PRICE_MULTIPLE: Field = field("price_multiple", "the multiple of the block-0 price", "3.0");
 const PRICE_FALL: Field = field("price_fall", "the fall from the highest price", "0.9");
 const EMISSION_SHARE: Field = field("emission_share", "the share of the block's emission", "0.05");
@@ -300,7 +301,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
         }
     }
 
-    let objectives = objectives(cx, &top, &known);
+    let objectives = objectives(cx, &top, &known, blocks);
     objective_texts(cx, &top);
     revenue_checks(cx, &subnet_tables, &subnets, &events);
     totals(cx, &known, &subnet_tables, &subnets);
@@ -578,7 +579,7 @@ fn start_date(cx: &mut Cx<'_>, top: &Tbl<'_>) -> DateTime<Utc> {
 
 /// `objectives`: a list of strings (prompts) and `{ text, when }` tables (objectives the
 /// game checks), in any mix.
-fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known) -> Vec<Objective> {
+fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known, blocks: Option<i64>) -> Vec<Objective> {
     let Some(e) = top.get("objectives") else {
         return Vec::new();
     };
@@ -605,7 +606,7 @@ fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known) -> Vec<Objective> {
                 cx.problems.add(line, &path, "must not be empty", fix);
                 None
             }
-            Value::Table(entries) => objective(cx, &Tbl { path, line, entries }, known, &world_goal),
+            Value::Table(entries) => objective(cx, &Tbl { path, line, entries }, known, &world_goal, blocks),
             v => {
                 cx.problems.add(line, &path, format!("must be a string or a table, not {}", v.kind()), fix);
                 None
@@ -618,8 +619,14 @@ fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known) -> Vec<Objective> {
 }
 
 /// `{ text = "...", when = { ... } }`; `world_goal` says which of the objectives before
-/// it have a world goal (what its `after` may name).
-fn objective(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known, world_goal: &[bool]) -> Option<Objective> {
+/// it have a world goal (what its `after` may name); `blocks` is the match's length.
+fn objective(
+    cx: &mut Cx<'_>,
+    t: &Tbl<'_>,
+    known: &Known,
+    world_goal: &[bool],
+    blocks: Option<i64>,
+) -> Option<Objective> {
     cx.unknown_keys(t, OBJECTIVE_KEYS, "an objective");
     let text = cx.string(t, &OBJECTIVE_TEXT, true).filter(|s| {
         let ok = !s.trim().is_empty();
@@ -628,15 +635,38 @@ fn objective(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &Known, world_goal: &[bool]) -
         }
         ok
     });
-    let (goal, after) = match t.get("when") {
-        None => (None, None),
+    let (goal, after, from_block) = match t.get("when") {
+        None => (None, None, None),
         Some(_) => {
             let w = cx.table(t, "when", "{ price_multiple = 3.0, netuid = 28 }")?;
             let after = if w.has("after") { Some(after(cx, &w, world_goal)?) } else { None };
-            (Some(goal(cx, &w, known)?), after)
+            let from = if w.has("from_block") { Some(from_block(cx, &w, blocks)?) } else { None };
+            (Some(goal(cx, &w, known)?), after, from)
         }
     };
-    Some(Objective { text: text?, goal, after })
+    Some(Objective { text: text?, goal, after, from_block })
+}
+
+/// A `when`'s `from_block = N`: a block of the match.
+fn from_block(cx: &mut Cx<'_>, w: &Tbl<'_>, blocks: Option<i64>) -> Option<u64> {
+    let range = blocks.map_or_else(|| "0 or more".to_string(), |end| format!("from 0 to {}", end - 1));
+    let fix = "write the block from which the game checks it (7200 blocks are a day)";
+    let x = w.get("from_block").and_then(|e| number_of(&e.node.value));
+    if x.is_some_and(|x| x.is_finite() && (x < 0.0 || x.fract() != 0.0)) {
+        cx.bad(w, "from_block", format!("must be a whole number {range}"), fix);
+        return None;
+    }
+    let b = cx.int(w, &GOAL_FROM_BLOCK, true, 0, i64::MAX)?;
+    if let Some(end) = blocks.filter(|end| b >= *end) {
+        cx.bad(
+            w,
+            "from_block",
+            format!("{b} is not before the end of the match (blocks = {end}): it would never be checked"),
+            format!("use a block from 0 to {}", end - 1),
+        );
+        return None;
+    }
+    u64::try_from(b).ok()
 }
 
 /// A `when`'s `after = N`: an earlier objective (numbered from 1) with a world goal;

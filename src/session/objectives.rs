@@ -32,6 +32,8 @@ struct Tracked {
     reached_by: BTreeMap<AccountId, u64>,
     /// The objective that must be reached first (`when.after`), until it is.
     after: Option<usize>,
+    /// The block from which it is checked (`when.from_block`), until it has come.
+    from: Option<u64>,
 }
 
 /// The map's objectives and when each was reached.
@@ -53,7 +55,15 @@ impl Objectives {
                     Goal::PriceMultiple { netuid, .. } | Goal::PriceFall { netuid, .. } => price(w, *netuid),
                     _ => 0.0,
                 };
-                Some(Tracked { goal, account: None, price, reached: None, reached_by: BTreeMap::new(), after: o.after })
+                Some(Tracked {
+                    goal,
+                    account: None,
+                    price,
+                    reached: None,
+                    reached_by: BTreeMap::new(),
+                    after: o.after,
+                    from: o.from_block,
+                })
             })
             .collect();
         Self { tracked }
@@ -78,8 +88,9 @@ impl Objectives {
             Vec::new()
         };
         for k in 0..self.tracked.len() {
-            // A goal that waits for an earlier objective starts at the check that finds
-            // that one reached, its prices measured from then.
+            // A goal that waits for an earlier objective, or for a block, starts at the
+            // first check that finds that one reached and the block come, its prices
+            // measured from then.
             let waits = self.tracked[k].as_ref().and_then(|t| t.after);
             if let Some(j) = waits {
                 if self.tracked.get(j).and_then(Option::as_ref).and_then(|t| t.reached).is_none() {
@@ -87,8 +98,12 @@ impl Objectives {
                 }
             }
             let Some(t) = self.tracked[k].as_mut() else { continue };
-            if waits.is_some() {
+            if t.from.is_some_and(|b| w.block < b) {
+                continue;
+            }
+            if waits.is_some() || t.from.is_some() {
                 t.after = None;
+                t.from = None;
                 if let Goal::PriceMultiple { netuid, .. } | Goal::PriceFall { netuid, .. } = &t.goal {
                     t.price = price(w, *netuid);
                 }
@@ -181,7 +196,12 @@ mod tests {
 
     fn objectives(goals: &[Goal]) -> Vec<Objective> {
         let mut v = vec![Objective::prompt("talk about it")];
-        v.extend(goals.iter().map(|g| Objective { text: g.describe(), goal: Some(g.clone()), after: None }));
+        v.extend(goals.iter().map(|g| Objective {
+            text: g.describe(),
+            goal: Some(g.clone()),
+            after: None,
+            from_block: None,
+        }));
         v
     }
 
@@ -238,5 +258,42 @@ mod tests {
         t.observe(&w, true);
         assert_eq!(t.all_reached(None), vec![None, Some(7), None, Some(7), None, None]);
         assert!(Objectives::new(&[Objective::prompt("x")], &w0).is_empty());
+    }
+
+    #[test]
+    fn a_goal_with_a_from_block_waits_for_it_and_measures_prices_from_then() {
+        let map = scenario::load("tutorial").expect("map");
+        let w0 = map.build(None).expect("world");
+        let mut list = objectives(&[
+            Goal::AverageRootProp { at_most: 1.0 },
+            Goal::PriceMultiple { netuid: 1, times: 1_000.0 },
+            Goal::AverageRootProp { at_most: 1.0 },
+        ]);
+        list[2].from_block = Some(25);
+        list[3].from_block = Some(25);
+        let mut t = Objectives::new(&list, &w0);
+        let mut w = w0.clone();
+        let mut seen = Vec::new();
+        let mut price_at_30 = 0.0;
+        while w.block < 40 {
+            w.step().expect("step");
+            t.observe(&w, false);
+            seen.push(t.all_reached(None));
+            if w.block == 20 {
+                let waiting = t.tracked[2].as_ref().map(|t| t.price);
+                assert_eq!(waiting, Some(price(&w0, 1)), "until block 25, the price of block 0");
+            }
+            if w.block == 30 {
+                price_at_30 = price(&w, 1);
+            }
+        }
+        assert_eq!(seen[9], vec![None, Some(10), None, None], "block 10: only the goal without a block");
+        assert_eq!(seen[19], vec![None, Some(10), None, None], "block 20 is before block 25");
+        assert_eq!(seen[29], vec![None, Some(10), None, Some(30)], "the first check at or after block 25");
+        // The multiple counts from the price at that check, not from block 0's.
+        let tracked = t.tracked[2].as_ref().expect("a goal");
+        assert!(price_at_30 > 0.0 && price_at_30.to_bits() != price(&w0, 1).to_bits(), "the price moved");
+        assert_eq!(tracked.price.to_bits(), price_at_30.to_bits());
+        assert!(tracked.from.is_none(), "the wait is over");
     }
 }

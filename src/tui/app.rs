@@ -1830,13 +1830,21 @@ mod tests {
         let policy =
             Goal::Policy { netuid: 28, account: "foundation".into(), policy: crate::engine::Policy::RewardSellers };
         info.objectives = vec![
-            Objective { text: "The switch".into(), goal: Some(policy), after: None },
+            Objective { text: "The switch".into(), goal: Some(policy), after: None, from_block: None },
             Objective {
                 text: "The crash".into(),
                 goal: Some(Goal::PriceFall { netuid: 28, fraction: 0.9 }),
                 after: Some(0),
+                from_block: None,
+            },
+            Objective {
+                text: "The pump".into(),
+                goal: Some(Goal::PriceMultiple { netuid: 28, times: 3.0 }),
+                after: None,
+                from_block: Some(3600),
             },
         ];
+        let day_1 = (info.start_date + chrono::TimeDelta::hours(12)).format("%a %d %b %H:%M").to_string();
         let mut app = app_on(std::sync::Arc::new(info), snap);
         keys(&mut app, "4");
         let screen = text(&mut app, 160, 48);
@@ -1844,6 +1852,7 @@ mod tests {
             screen.contains("↳ SN28 price 90% below its peak, from when foundation sets reward_sellers on SN28"),
             "{screen}"
         );
+        assert!(screen.contains(&format!(", from {day_1}")), "{day_1}\n{screen}");
     }
 
     #[test]

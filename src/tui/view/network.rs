@@ -174,13 +174,16 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
         }
         if let Some(g) = &o.goal {
             goals += 1;
-            // A goal that waits for an earlier objective says so (its prices count from
-            // then).
+            // A goal that waits for an earlier objective or for a block says so (its
+            // prices count from then).
             let first = o.after.and_then(|j| info.objectives.get(j)).and_then(|p| p.goal.as_ref());
-            let goal = match first {
+            let mut goal = match first {
                 Some(p) => format!("{}, from when {}", g.describe(), p.describe()),
                 None => g.describe(),
             };
+            if let Some(b) = o.from_block {
+                goal.push_str(&format!(", from {}", super::overlay::date(app, b, "%a %d %b %H:%M")));
+            }
             let status = match at {
                 Some(b) => {
                     done += 1;
