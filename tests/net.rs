@@ -527,25 +527,49 @@ fn one_address_cannot_fill_the_server_with_silent_connections() {
     let _ = server.wait();
 }
 
+/// Another program on a port: it reads the hello, then does `then` with the connection.
+/// Returns what `join` says of it (within `timeout`) and how long that took.
+fn join_another_program(
+    then: impl FnOnce(std::net::TcpStream) + Send + 'static,
+    timeout: Duration,
+) -> (String, Duration) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    let other = thread::spawn(move || {
+        let (mut s, _) = listener.accept().expect("a connection");
+        let mut buf = [0u8; 256];
+        let _ = s.read(&mut buf);
+        then(s);
+    });
+    let started = Instant::now();
+    let said = match client::connect(&addr.to_string(), hello("ABCDEF", "ana", Role::Player), timeout) {
+        Err(e @ ClientError::NotAServer { .. }) => e.to_string(),
+        other => panic!("{:?}", other.map(|j| j.welcome)),
+    };
+    let took = started.elapsed();
+    other.join().expect("the other program ends");
+    assert!(said.contains(&addr.to_string()) && said.contains("port that the host's `serve` printed"), "{said}");
+    assert!(!said.contains("broke the protocol"), "{said}");
+    (said, took)
+}
+
 #[test]
 fn another_program_on_the_port_is_named_as_such() {
     // A web server (or anything else) where the student expected the room.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let web = thread::spawn(move || {
-        let (mut s, _) = listener.accept().unwrap();
-        let mut buf = [0u8; 256];
-        let _ = s.read(&mut buf);
-        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
-    });
-    match client::connect(&addr.to_string(), hello("ABCDEF", "ana", Role::Player), Duration::from_secs(5)) {
-        Err(e @ ClientError::Protocol(_)) => {
-            let m = e.to_string();
-            assert!(m.contains("did not answer as a dtao-arena server") && m.contains("port"), "{m}");
-        }
-        other => panic!("{:?}", other.map(|j| j.welcome)),
-    }
-    web.join().unwrap();
+    let (said, _) = join_another_program(
+        |mut s| {
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        },
+        Duration::from_secs(5),
+    );
+    assert!(said.contains("answered, but not as a dtao-arena room"), "{said}");
+    // One that says nothing: named once the timeout has passed, and not later.
+    let (said, took) = join_another_program(|_| thread::sleep(Duration::from_secs(3)), Duration::from_secs(1));
+    assert!(said.contains("said nothing for 1 s"), "{said}");
+    assert!(took < Duration::from_secs(3), "it waited for the timeout only: {took:?}");
+    // One that hangs up at once: named at once, as a hang-up rather than a reset.
+    let (said, _) = join_another_program(drop, Duration::from_secs(5));
+    assert!(said.contains("closed the connection without a word"), "{said}");
 }
 
 /// Polls `cond` on the host's `players` table for up to five seconds.
@@ -653,6 +677,27 @@ fn kick_keeps_the_account_and_name_out_until_the_host_allows_them() {
     let end = server.wait();
     // Kicked accounts stay in the standings.
     assert!(end.end.standings.iter().any(|s| s.name == "ben"), "{:?}", end.end.standings);
+}
+
+#[test]
+fn a_remote_bot_is_told_why_its_connection_ended_as_a_game_is() {
+    let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
+    let bot = join(&server, "kicked_bot", Role::Bot);
+    let seed = bot.recording.header.seed;
+    let run = thread::spawn(move || {
+        let actor = LuaActor::load("kicked_bot", BOT, seed, 0).unwrap();
+        client::run_bot(bot, Box::new(actor), |_| {})
+    });
+    thread::sleep(Duration::from_millis(200));
+    assert!(server.host(HostCommand::Kick("kicked_bot".into())).contains("kicked"));
+    let why = run.join().unwrap().expect_err("a kicked bot stops");
+    assert!(why.starts_with("the server ended this connection: ") && why.contains(protocol::KICKED), "{why}");
+    assert!(!why.contains("brings you back"), "a kicked bot is not invited back: {why}");
+    // A connection ended for another reason says the way back, as the game's does.
+    let other = client::closed_text("too slow: its queue of ticks was full");
+    assert!(other.contains("the same join command brings you back"), "{other}");
+    server.host(HostCommand::End);
+    let _ = server.wait();
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::{CliError, CliResult};
-use crate::net::client::{self, ClientError, Incoming, Joined};
+use crate::net::client::{self, ClientError, Incoming, Joined, closed_text, lost_text};
 use crate::net::protocol::{End, Hello, PROTOCOL_VERSION, Role, Token};
 use crate::session::Session;
 use crate::session::handle::{HandleOptions, Remote, RemoteEvent, SessionHandle, Setup};
@@ -254,22 +254,6 @@ fn play_game(joined: Joined, back: &str, role: Role) -> CliResult {
         note!("you left the room: {stays}`{back}` brings you back");
     }
     Ok(())
-}
-
-/// Why the server ended the link, for the user: a kick or a reconnect elsewhere as the
-/// server says it; any other reason with the way back.
-fn closed_text(why: &str) -> String {
-    use crate::net::protocol::{KICKED, REPLACED};
-    if why.starts_with(KICKED) || why.starts_with(REPLACED) {
-        format!("the server ended this connection: {why}")
-    } else {
-        format!("the server ended this connection: {why} (the same join command brings you back to your account)")
-    }
-}
-
-/// A lost connection, for the user: without a promise (the server may be gone).
-fn lost_text(why: &str) -> String {
-    format!("{why}; if the room is still open, the same join command rejoins it")
 }
 
 fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {

@@ -50,6 +50,14 @@ pub enum ClientError {
     /// The server said something this client does not understand.
     #[error("the server broke the protocol: {0}")]
     Protocol(String),
+    /// What answered on the port (or did not) is not a dtao-arena room.
+    #[error("{addr} {what}: check the address and port that the host's `serve` printed")]
+    NotAServer {
+        /// Where.
+        addr: String,
+        /// What it did instead of answering as a room.
+        what: String,
+    },
 }
 
 /// One tick as received, its inputs decoded.
@@ -197,6 +205,31 @@ pub fn connect(addr: &str, hello: Hello, timeout: Duration) -> Result<Joined, Cl
     }
 }
 
+/// Why the server ended the link, for the user: a kick or a reconnect elsewhere as the
+/// server says it; any other reason with the way back.
+pub fn closed_text(why: &str) -> String {
+    use super::protocol::{KICKED, REPLACED};
+    if why.starts_with(KICKED) || why.starts_with(REPLACED) {
+        format!("the server ended this connection: {why}")
+    } else {
+        format!("the server ended this connection: {why} (the same join command brings you back to your account)")
+    }
+}
+
+/// A lost connection, for the user: without a promise (the server may be gone).
+pub fn lost_text(why: &str) -> String {
+    format!("{why}; if the room is still open, the same join command rejoins it")
+}
+
+/// Whether a read error means the other side went away (a reset), not that it sent
+/// something else than frames.
+fn closed(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::UnexpectedEof
+    )
+}
+
 type Reader = FramedRead<tokio::net::tcp::OwnedReadHalf, tokio_util::codec::LengthDelimitedCodec>;
 type Writer = FramedWrite<tokio::net::tcp::OwnedWriteHalf, tokio_util::codec::LengthDelimitedCodec>;
 
@@ -219,21 +252,31 @@ async fn handshake(
         .send(Bytes::from(protocol::encode(&ClientMsg::Hello(hello))))
         .await
         .map_err(|e| connect_err(e.to_string()))?;
+    // The first answer tells a dtao-arena server from anything else on that port.
+    let first = match tokio::time::timeout(timeout, input.next()).await {
+        Err(_) => Err(format!(
+            "accepted the connection but said nothing for {} s: it is not a dtao-arena room (or one too busy to answer)",
+            timeout.as_secs_f64().ceil()
+        )),
+        Ok(None) => Err("closed the connection without a word: it is not a dtao-arena room".to_string()),
+        Ok(Some(Err(e))) if closed(&e) => {
+            Err("closed the connection without a word: it is not a dtao-arena room".to_string())
+        }
+        Ok(Some(Err(_))) => Err("answered, but not as a dtao-arena room (another program listens there)".to_string()),
+        Ok(Some(Ok(f))) => protocol::decode_server(&f).map_err(|e| {
+            format!("answered, but not as a dtao-arena room ({e}; another program, or another version of dtao-arena)")
+        }),
+    }
+    .map_err(|what| ClientError::NotAServer { addr: addr.to_string(), what })?;
     let mut next = async || -> Result<ServerMsg, ClientError> {
         match tokio::time::timeout(timeout, input.next()).await {
-            Err(_) => Err(ClientError::Protocol("no answer within the timeout".into())),
+            Err(_) => Err(ClientError::Protocol(format!("no answer within {} s", timeout.as_secs_f64().ceil()))),
             Ok(None) => Err(ClientError::Protocol("the server closed the connection".into())),
+            Ok(Some(Err(e))) if closed(&e) => Err(ClientError::Protocol("the server closed the connection".into())),
             Ok(Some(Err(e))) => Err(ClientError::Protocol(format!("bad frame ({e})"))),
             Ok(Some(Ok(f))) => protocol::decode_server(&f).map_err(|e| ClientError::Protocol(e.to_string())),
         }
     };
-    // The first answer tells a dtao-arena server from anything else on that port.
-    let first = next().await.map_err(|e| match e {
-        ClientError::Protocol(p) => ClientError::Protocol(format!(
-            "{addr} did not answer as a dtao-arena server ({p}): check the address and port that `serve` printed"
-        )),
-        other => other,
-    })?;
     let welcome = match first {
         ServerMsg::Welcome(w) => w,
         ServerMsg::Refused { reason } => return Err(ClientError::Refused(reason)),
@@ -519,7 +562,7 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
         // too, says what became of the connection.
         let Some(m) = link.recv_timeout(SERVER_SILENCE * 2).or_else(|| link.recv_timeout(Duration::from_secs(3)))
         else {
-            return Err(format!("{LOST}: it stopped sending"));
+            return Err(lost_text(&format!("{LOST}: it stopped sending")));
         };
         match m {
             Incoming::Tick(t) => {
@@ -568,8 +611,8 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
             }
             Incoming::Notice(n) => report(BotEvent::Line(format!("server: {n}"))),
             Incoming::End(e) => return Ok(e),
-            Incoming::Lost(why) => return Err(why),
-            Incoming::Closed(why) => return Err(format!("the server ended this connection: {why}")),
+            Incoming::Lost(why) => return Err(lost_text(&why)),
+            Incoming::Closed(why) => return Err(closed_text(&why)),
         }
     }
 }

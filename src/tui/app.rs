@@ -487,6 +487,8 @@ impl App {
         }
         match &self.overlay {
             Some(Overlay::Order(_) | Overlay::GoTo(_)) => Mode::Text,
+            // The welcome box lists keys of the game (n, [ ], t...): they work from it.
+            Some(Overlay::Welcome) => Mode::Normal,
             Some(Overlay::ConfirmQuit) => Mode::Confirm,
             Some(_) => Mode::Dismiss,
             None if self.market.editing_filter => Mode::Text,
@@ -1062,7 +1064,11 @@ impl App {
                     self.help_scroll = 0;
                     self.overlay = Some(Overlay::Help);
                 }
-                _ => {}
+                // Esc looks first, paused.
+                Action::Back => {}
+                // Any other key of the game closes the box and does what it does (the box
+                // lists some: n, [ ], t), instead of being spent on closing it.
+                other => self.update_screen(other),
             },
             Overlay::Results => match action {
                 Action::Quit => self.should_quit = true,
@@ -1920,6 +1926,24 @@ mod tests {
         // Any other key still closes it.
         keys(&mut app, "x");
         assert!(app.overlay().is_none());
+    }
+
+    #[test]
+    fn a_key_of_the_game_on_the_welcome_box_closes_it_and_does_what_it_does() {
+        let mut app = welcomed(|_, _| {});
+        keys(&mut app, "x");
+        assert_eq!(app.overlay(), Some(&Overlay::Welcome), "a key the game does not use leaves it open");
+        keys(&mut app, "2");
+        assert!(app.overlay().is_none());
+        assert_eq!(app.screen(), Screen::ALL[1], "the first key is not spent on closing the box");
+        assert!(!sent(&mut app).contains(&Command::Resume), "the clock stays paused");
+        let mut app = welcomed(|_, _| {});
+        keys(&mut app, "s");
+        assert!(matches!(app.overlay(), Some(Overlay::Order(_))), "s opens the stake form at once");
+        let mut app = welcomed(|_, _| {});
+        keys(&mut app, "\x1b");
+        assert!(app.overlay().is_none() && app.screen() == Screen::Market, "Esc looks first");
+        assert!(!sent(&mut app).contains(&Command::Resume));
     }
 
     /// The game with its welcome box, on the tutorial's first snapshot with `info` and
