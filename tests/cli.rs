@@ -572,6 +572,8 @@ fn check_reports_a_shipped_strategys_bad_options() {
     let o = run(&["check", "momentum:lookbak=8"]);
     refused(&o, "unknown option 'lookbak' (did you mean 'lookback'?)");
     assert!(stderr(&o).contains("forfeits"), "{}", stderr(&o));
+    // It never ran a turn: not "1 fault in 5 turns".
+    assert!(stderr(&o).contains("1 fault and forfeited before its first turn"), "{}", stderr(&o));
     // In a match, the fault says it forfeits at once (not after "too many faults").
     let o = run(&["sim", "--map", "tutorial", "--blocks", "50", "--bot", "momentum:lookbak=8"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -591,6 +593,19 @@ fn check_reports_a_shipped_strategys_bad_options() {
     refused(&run(&["check", "momentum:"]), "is not key=value");
     let o = run(&["check", "momentum:lookback=8"]);
     assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn check_runs_a_strategy_at_the_cadence_its_init_sets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = "function init(cfg) cadence = 7200 end\nfunction on_tick(w) dtao.log('tick ' .. w.block) end\n";
+    std::fs::write(dir.path().join("daily.lua"), bot).expect("write");
+    let o = run_in(dir.path(), &["check", "daily.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("runs 5 turns (cadence 7200)"), "{out}");
+    assert_eq!(out.matches("] tick ").count(), 5, "{out}");
+    assert!(out.contains("[block 28801] tick 28801"), "{out}");
 }
 
 #[test]

@@ -110,18 +110,23 @@ fn check_strategy(file: &Path) -> CliResult {
     let entrant = super::strategy::read(file).map_err(|e| map_hint(file, e))?;
     let actor = super::strategy::actor(&entrant, 1, 0).map_err(|e| map_hint(file, e))?;
     let map = crate::scenario::load("tutorial")?;
-    let cadence = crate::session::Actor::cadence(&actor).max(1);
-    // A bot decides after the blocks it has run reach a multiple of its cadence (0,
-    // cadence, ...): running up to block `cadence * (turns - 1) + 1` gives `turns` calls,
-    // on a tutorial world made as long as that takes (within CHECK_MAX_BLOCKS).
-    let end = (cadence.saturating_mul(TURNS - 1) + 1).min(CHECK_MAX_BLOCKS);
-    let turns = (end - 1) / cadence + 1;
-    let mut session = crate::session::Session::new(&map, None, Some(end))?;
+    let mut session = crate::session::Session::new(&map, None, Some(CHECK_MAX_BLOCKS))?;
     let id = session.add_bot(&entrant.name, Box::new(actor));
+    // Its cadence once `init` has run (which may set it). A bot decides after the blocks
+    // it has run reach a multiple of its cadence (0, cadence, ...): running up to block
+    // `cadence * (turns - 1) + 1` gives `turns` calls (within CHECK_MAX_BLOCKS).
+    let cadence = session.seats().first().map_or(1, |s| s.actor.cadence()).max(1);
+    let end = (cadence.saturating_mul(TURNS - 1) + 1).min(CHECK_MAX_BLOCKS);
     let free_at_start = session.world().account(id).map_or(0, |a| a.free.0);
+    // The calls made: none once it has forfeited (bad options forfeit in `init`).
+    let mut turns: u64 = 0;
     while session.world().block < end {
+        if session.seats().first().is_some_and(|s| !s.actor.forfeited() && session.world().block % cadence == 0) {
+            turns += 1;
+        }
         session.step()?;
     }
+    let forfeited = session.seat_faults(0).forfeited;
     let faults = session.world().account(id).map_or(0, |a| a.faults);
     let lines: Vec<String> = session
         .log()
@@ -136,11 +141,15 @@ fn check_strategy(file: &Path) -> CliResult {
     });
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     if faults > 0 {
+        let when = match (forfeited, turns) {
+            (true, 0) => " and forfeited before its first turn".to_string(),
+            (true, n) => format!(" and forfeited after {n} turn{}", plural(n)),
+            (false, n) => format!(" in {n} turn{}", plural(n)),
+        };
         return Err(CliError::input(format!(
-            "{}: {faults} fault{} in {turns} turn{} on the tutorial map:\n{}",
+            "{}: {faults} fault{}{when} on the tutorial map:\n{}",
             file.display(),
             plural(u64::from(faults)),
-            plural(turns),
             lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
         )));
     }
