@@ -104,8 +104,10 @@
 -- Quotes (pure: from the pools as your call began, ignoring your own orders of this call)
 -- local alpha, fee, impact, new_price = dtao.quote_stake(netuid, tao [, limit])
 -- local tao, fee, impact, new_price   = dtao.quote_unstake(netuid, alpha [, limit])
---   impact is the relative move of the spot price (0.02 = +2%). When the engine would
---   reject the trade, they return nil and the reason.
+--   impact is the relative move of the spot price (0.02 = +2%). When the pool would
+--   refuse the trade (under the minimum stake, a pool left below its minimum liquidity,
+--   a limit price not met), they return nil and the reason. They do not look at your
+--   balance: an order for more than you hold is rejected when it is applied.
 --
 -- dtao.log(...) and print(...)   write a line to the match log (8 kB per call)
 --
