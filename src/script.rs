@@ -288,6 +288,8 @@ pub struct Strategy {
     file: String,
     cadence: Option<u64>,
     faults: u32,
+    /// Faults that were the wall-clock backstop (their timing depends on the machine).
+    wall_clock_faults: u32,
     forfeited: bool,
 }
 
@@ -355,6 +357,7 @@ impl Strategy {
             file: file.to_string(),
             cadence: None,
             faults: 0,
+            wall_clock_faults: 0,
             forfeited: false,
         };
         s.shared.reset(false);
@@ -383,6 +386,13 @@ impl Strategy {
     #[must_use]
     pub fn faults(&self) -> u32 {
         self.faults
+    }
+
+    /// How many of its faults were the wall-clock backstop: unlike the other limits, it
+    /// depends on the machine's speed and load.
+    #[must_use]
+    pub fn wall_clock_faults(&self) -> u32 {
+        self.wall_clock_faults
     }
 
     /// Whether the strategy has been forfeited (it reached `fault_limit` faults).
@@ -514,6 +524,9 @@ impl Strategy {
             Ok(()) => TickOutcome { orders, log, fault: None },
             Err(fault) => {
                 self.faults += 1;
+                if matches!(fault, Fault::WallClock { .. }) {
+                    self.wall_clock_faults += 1;
+                }
                 // Options that `dtao.options` refused: the strategy would play settings
                 // other than its name says, so it sits the match out from now on.
                 if self.faults >= self.shared.limits.fault_limit || self.shared.bad_options.get() {

@@ -46,6 +46,11 @@ pub trait Actor {
     fn forfeited(&self) -> bool {
         false
     }
+    /// How many of its faults were a wall-clock limit (whose timing depends on the
+    /// machine, unlike every other limit).
+    fn wall_clock_faults(&self) -> u32 {
+        0
+    }
     /// The strategy's source, kept in recordings so that a save resumes with it.
     fn source(&self) -> Option<&str> {
         None
@@ -173,6 +178,8 @@ pub struct SeatFaults {
     pub forfeited: bool,
     /// Its first fault: `[block B] fault: ...`.
     pub first: Option<String>,
+    /// How many of its faults were the wall-clock backstop (machine-dependent).
+    pub wall_clock: u32,
 }
 
 /// One line of the match log.
@@ -598,6 +605,7 @@ impl Session {
         SeatFaults {
             faults: self.world.account(seat.account).map_or(0, |a| a.faults),
             forfeited: seat.actor.forfeited(),
+            wall_clock: seat.actor.wall_clock_faults(),
             first: self
                 .log
                 .iter()

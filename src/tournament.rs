@@ -118,6 +118,9 @@ pub struct Row {
     /// Its first fault in this match, `[block B] fault: ...` (from the match log).
     #[serde(skip)]
     pub first_fault: Option<String>,
+    /// How many of its faults were the wall-clock backstop (machine-dependent).
+    #[serde(skip)]
+    pub wall_clock_faults: u32,
 }
 
 /// Why a match could not be played.
@@ -187,6 +190,7 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
                 faults: f.faults,
                 forfeited: f.forfeited,
                 first_fault: f.first,
+                wall_clock_faults: f.wall_clock,
             }
         })
         .collect();
@@ -288,9 +292,19 @@ pub fn leaderboard(entrants: &[Entrant], rows: &[Row]) -> Vec<Standing> {
             }
         })
         .collect();
-    out.sort_by(|a, b| b.mean_roi.total_cmp(&a.mean_roi).then(a.strategy.cmp(&b.strategy)));
-    for (k, s) in out.iter_mut().enumerate() {
-        s.rank = k + 1;
+    // Equal mean ROI: fewer forfeits, then fewer faults, rank higher; strategies equal in
+    // all three share a rank (1, 2, 2, 4), listed by name.
+    let tied =
+        |a: &Standing, b: &Standing| a.mean_roi == b.mean_roi && a.forfeits == b.forfeits && a.faults == b.faults;
+    out.sort_by(|a, b| {
+        b.mean_roi
+            .total_cmp(&a.mean_roi)
+            .then(a.forfeits.cmp(&b.forfeits))
+            .then(a.faults.cmp(&b.faults))
+            .then(a.strategy.cmp(&b.strategy))
+    });
+    for k in 0..out.len() {
+        out[k].rank = if k > 0 && tied(&out[k], &out[k - 1]) { out[k - 1].rank } else { k + 1 };
     }
     out
 }
@@ -318,6 +332,7 @@ mod tests {
             faults: 1,
             forfeited: roi < -0.2,
             first_fault: None,
+            wall_clock_faults: 0,
         }
     }
 
@@ -358,5 +373,21 @@ mod tests {
         let lb = leaderboard(&entrants[1..], &rows);
         assert_eq!(lb[0].ci95_low, Some(-1.0));
         assert_eq!(lb[0].forfeits, 1);
+    }
+
+    #[test]
+    fn equal_mean_rois_rank_by_forfeits_then_faults_and_full_ties_share_a_rank() {
+        let entrants: Vec<Entrant> =
+            ["clean", "faulty", "loop", "runtime"].iter().map(|n| Entrant::new(*n, "")).collect();
+        let row_with = |name: &str, faults: u32, forfeited: bool| Row { faults, forfeited, ..row(name, 0.0, 1) };
+        let rows = vec![
+            row_with("loop", 10, true),
+            row_with("runtime", 10, true),
+            row_with("faulty", 2, false),
+            row_with("clean", 0, false),
+        ];
+        let lb = leaderboard(&entrants, &rows);
+        let order: Vec<(usize, &str)> = lb.iter().map(|s| (s.rank, s.strategy.as_str())).collect();
+        assert_eq!(order, [(1, "clean"), (2, "faulty"), (3, "loop"), (3, "runtime")]);
     }
 }

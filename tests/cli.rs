@@ -595,6 +595,54 @@ fn check_reports_a_shipped_strategys_bad_options() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
+/// A strategy whose single Lua operations are slow (comparing two 8 MiB strings): the
+/// instruction budget cannot count them, the wall clock stops each call, and a tournament
+/// says that such results depend on the machine.
+#[test]
+fn a_tournament_warns_when_a_result_hung_on_the_wall_clock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let slow = "cadence = 100\n\
+                local s, t = string.rep(string.rep('x', 4096), 2048), string.rep(string.rep('x', 4096), 2048)\n\
+                function on_tick(w)\n  local n = 0\n  for i = 1, 100000 do if s < t then n = n + 1 end end\nend\n";
+    std::fs::write(dir.path().join("slow.lua"), slow).expect("write");
+    let args = ["tournament", "--strategies", "slow.lua", "root_holder", "--maps", "tutorial", "--matches", "1"];
+    let o = run_in(dir.path(), &[&args[..], &["--blocks", "600"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("slow: faults in 1 of 1 match, forfeited 1"), "{err}");
+    assert!(
+        err.contains("slow: warning: 5 faults were the wall-clock limit, whose timing depends on this machine's speed"),
+        "{err}"
+    );
+    assert!(!err.contains("root_holder: warning"), "{err}");
+}
+
+#[test]
+fn strategies_the_tables_cannot_tell_apart_are_refused_and_empty_folders_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("mine")).expect("mkdir");
+    std::fs::write(d.join("mine/momentum.lua"), "function on_tick(w) end\n").expect("write");
+    let t = ["tournament", "--maps", "tutorial", "--matches", "1", "--blocks", "50", "--strategies"];
+    let o = run_in(d, &[&t[..], &["mine/momentum.lua", "momentum"]].concat());
+    refused(
+        &o,
+        "two different strategies are named 'momentum': 'mine/momentum.lua' and the shipped strategy 'momentum'",
+    );
+    // The same strategy twice plays twice, told apart.
+    let o = run_in(d, &[&t[..], &["momentum", "momentum"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("momentum#2"));
+    std::fs::create_dir_all(d.join("tpl")).expect("mkdir");
+    std::fs::write(d.join("tpl/template.lua"), "function on_tick(w) end\n").expect("write");
+    std::fs::create_dir_all(d.join("none")).expect("mkdir");
+    let o = run_in(d, &[&t[..], &["tpl", "none"]].concat());
+    refused(&o, "no strategies: 'tpl' holds only template.lua, which is skipped (copy it to a new name");
+    refused(&o, "strategy of it), and 'none' holds no .lua file; give .lua files");
+    let o = run_in(d, &[&t[..], &["none"]].concat());
+    refused(&o, "no strategies: 'none' holds no .lua file; give .lua files");
+}
+
 #[test]
 fn check_runs_a_strategy_at_the_cadence_its_init_sets() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -119,6 +119,8 @@ hostile! {
     shift_loop: "shift_loop.lua" => Fault::Budget { .. },
     byte_huge: "byte_huge.lua" => Fault::Budget { .. },
     copy_loop: "copy_loop.lua" => Fault::WallClock { .. } | Fault::Budget { .. },
+    sub_copy_loop: "sub_copy_loop.lua" => Fault::Budget { .. },
+    format_copy_loop: "format_copy_loop.lua" => Fault::Budget { .. },
     packsize_loop: "packsize_loop.lua" => Fault::Budget { .. },
     memory_concat: "memory_concat.lua" => Fault::Memory { limit: 67_108_864 },
     memory_table: "memory_table.lua" => Fault::Memory { .. },

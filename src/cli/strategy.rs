@@ -69,16 +69,29 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Entrant>, CliError> {
     // In the order given (a folder's files sorted by name): sweep's `roi_<strategy>`
     // columns follow it.
     let mut found: Vec<Entrant> = Vec::new();
+    // Folders that gave nothing: what each held.
+    let mut empty: Vec<String> = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .map_err(|e| CliError::input(format!("cannot read folder '{}': {e}", p.display())))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    f.extension().is_some_and(|x| x == "lua") && f.file_name().is_some_and(|n| n != "template.lua")
-                })
+                .filter(|f| f.extension().is_some_and(|x| x == "lua"))
                 .collect();
+            let template = files.iter().any(|f| f.file_name().is_some_and(|n| n == "template.lua"));
+            files.retain(|f| f.file_name().is_some_and(|n| n != "template.lua"));
             files.sort();
+            if files.is_empty() {
+                empty.push(if template {
+                    format!(
+                        "'{}' holds only template.lua, which is skipped (copy it to a new name to make a \
+                         strategy of it)",
+                        p.display()
+                    )
+                } else {
+                    format!("'{}' holds no .lua file", p.display())
+                });
+            }
             for f in &files {
                 found.push(read(f)?);
             }
@@ -88,12 +101,28 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Entrant>, CliError> {
         }
     }
     if found.is_empty() {
-        return Err(CliError::input(
-            "no strategies: give .lua files or a folder holding them (e.g. --strategies strategies/)",
-        ));
+        return Err(CliError::input(format!(
+            "no strategies: {}; give .lua files or a folder holding them (e.g. --strategies strategies/)",
+            empty.join(", and ")
+        )));
     }
+    unique_names(found)
+}
+
+/// Entrants with names the tables can tell apart: the same strategy given twice plays
+/// twice (`momentum`, `momentum#2`); two different strategies of one name are refused.
+fn unique_names(found: Vec<Entrant>) -> Result<Vec<Entrant>, CliError> {
     let mut out: Vec<Entrant> = Vec::new();
     for mut e in found {
+        if let Some(other) = out.iter().find(|o| o.name == e.name && o.source != e.source) {
+            return Err(CliError::input(format!(
+                "two different strategies are named '{}': {} and {}, and the tables tell strategies \
+                 apart by name; rename one of the files",
+                e.name,
+                origin(other),
+                origin(&e)
+            )));
+        }
         let base = e.name.clone();
         let mut k = 2;
         while out.iter().any(|o| o.name == e.name) {
@@ -103,6 +132,16 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<Entrant>, CliError> {
         out.push(e);
     }
     Ok(out)
+}
+
+/// Where an entrant comes from, for messages: its file, or "the shipped strategy".
+fn origin(e: &Entrant) -> String {
+    let shipped =
+        crate::script::builtin::ALL.iter().find(|b| b.source == e.source && e.file == format!("{}.lua", b.name));
+    match shipped {
+        Some(b) => format!("the shipped strategy '{}'", b.name),
+        None => format!("'{}'", e.file),
+    }
 }
 
 /// Loads an entrant as a seated actor, or says why it cannot load (exit code 2).
@@ -169,4 +208,14 @@ pub fn report_faults<'a>(
         if runs == 1 { unit.0 } else { unit.1 },
         if forfeits > 0 { format!(", forfeited {forfeits}") } else { String::new() },
     );
+    let wall_clock: u32 = faulted.iter().map(|(_, f)| f.wall_clock).sum();
+    if wall_clock > 0 {
+        note!(
+            "{name}: warning: {} the wall-clock limit, whose timing depends on this machine's speed and \
+             load, so these results may differ from run to run and with --jobs. The instruction budget \
+             cannot count a single slow Lua operation (comparing, joining or copying strings of megabytes): \
+             see the README's 'The sandbox'",
+            crate::text::count(usize::try_from(wall_clock).unwrap_or(usize::MAX), "fault was", "faults were")
+        );
+    }
 }

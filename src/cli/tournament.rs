@@ -160,6 +160,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
                     faults: r.faults,
                     forfeited: r.forfeited,
                     first: r.first_fault.clone(),
+                    wall_clock: r.wall_clock_faults,
                 };
                 (format!("match {}", r.match_index), f)
             })

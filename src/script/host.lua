@@ -25,6 +25,7 @@ local toint, maxinteger, ult, tonumber_c = math.tointeger, math.maxinteger, math
 local check, metafield, sorted_keys = H.check, H.metafield, H.sorted_keys
 local pattern_guard, rep_guard, format_guard = H.pattern, H.rep, H.format
 local random_raw, randomseed_raw, log_raw = H.random, H.randomseed, H.log
+local charge_size = H.charge_size
 
 -- `return reraise(pcall_raw(f, ...))` calls a library function `f` from a wrapper and
 -- passes its results through. An error that `f` itself raised has no position (its
@@ -57,6 +58,21 @@ local function named(name, ok, ...)
   local e = ...
   if type(e) == "string" then e = (gsub(e, "^(bad argument #%d+ to )'%?'", "%1'" .. name .. "'", 1)) end
   return reraise(false, e)
+end
+
+-- `return named_sized("sub", pcall_raw(sub_raw, ...))`: `named`, and a string result is
+-- charged to the budget by its size once made (a copy of up to the memory limit, paid
+-- for so that copying megabytes in a loop is a budget fault, not a wall-clock one).
+local function named_sized(name, ok, ...)
+  if ok then
+    local r = ...
+    if type(r) == "string" then
+      local e = charge_size(r)
+      if e ~= nil then error(e, 2) end
+    end
+    return ...
+  end
+  return named(name, ok, ...)
 end
 
 ---------------------------------------------------------------------------------------
@@ -185,22 +201,36 @@ string.format = function(fmt, ...)
   local e = format_guard(fmt)
   if e ~= nil then error(e, 2) end
   local n = select("#", ...)
-  for i = 1, n do
-    if addressable((select(i, ...))) then
-      local args = { ... }
-      for j = i, n do
-        if addressable(args[j]) then args[j] = tostring_safe(args[j]) end
+  -- Tables and functions print without addresses. Many arguments are copied once (a
+  -- `select` per argument would walk them all each time: quadratic).
+  local args
+  if n <= 16 then
+    for i = 1, n do
+      if addressable((select(i, ...))) then
+        args = { ... }
+        break
       end
-      return named("format", pcall_raw(format, fmt, unpack(args, 1, n)))
     end
+  else
+    args = { ... }
   end
-  return named("format", pcall_raw(format, fmt, ...))
+  if args ~= nil then
+    local changed = false
+    for j = 1, n do
+      if addressable(args[j]) then
+        args[j] = tostring_safe(args[j])
+        changed = true
+      end
+    end
+    if changed then return named_sized("format", pcall_raw(format, fmt, unpack(args, 1, n))) end
+  end
+  return named_sized("format", pcall_raw(format, fmt, ...))
 end
+string.sub = function(...) return named_sized("sub", pcall_raw(sub, ...)) end
 string.dump = nil
 
 -- Library functions whose C work grows with an argument's size (not only with the memory
 -- they allocate) are charged to the budget by that size before they run.
-local charge_size = H.charge_size
 local function charged(f, name)
   return function(a, ...)
     local e = charge_size(a)

@@ -108,6 +108,9 @@ impl Actor for LuaActor {
     fn forfeited(&self) -> bool {
         self.strategy.forfeited()
     }
+    fn wall_clock_faults(&self) -> u32 {
+        self.strategy.wall_clock_faults()
+    }
     fn source(&self) -> Option<&str> {
         Some(&self.source)
     }
