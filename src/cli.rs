@@ -317,7 +317,8 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
+        Err(mut e) => {
+            suggest_flag(&mut e, std::env::args().skip(1));
             let _ = e.print();
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
@@ -328,6 +329,24 @@ pub fn main() -> ExitCode {
             note!("error: {}", crate::text::escape_controls(&e.message));
             ExitCode::from(e.code)
         }
+    }
+}
+
+/// An unknown `--flag` that clap found nothing like (`--mpa`): the closest flag of the
+/// command by our own rule (transpositions count as one edit), as clap's tip.
+fn suggest_flag(e: &mut clap::Error, args: impl Iterator<Item = String>) {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue};
+    if e.kind() != clap::error::ErrorKind::UnknownArgument || e.get(ContextKind::SuggestedArg).is_some() {
+        return;
+    }
+    let Some(ContextValue::String(bad)) = e.get(ContextKind::InvalidArg) else { return };
+    let Some(word) = bad.strip_prefix("--").map(|w| w.split('=').next().unwrap_or(w).to_string()) else { return };
+    let root = Cli::command();
+    let cmd = args.filter(|a| !a.starts_with('-')).find_map(|a| root.find_subcommand(&a).cloned()).unwrap_or(root);
+    let longs: Vec<String> = cmd.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
+    if let Some(best) = crate::scenario::suggest_name(&word, longs.iter().map(String::as_str)) {
+        e.insert(ContextKind::SuggestedArg, ContextValue::String(format!("--{best}")));
     }
 }
 
@@ -368,10 +387,11 @@ fn run(cli: Cli) -> CliResult {
 /// Prints a built-in map's source (the file a teacher copies to write a map).
 fn show_map(name: &str) -> CliResult {
     let list = crate::scenario::builtins();
-    let Some(b) = list.iter().find(|b| b.name.eq_ignore_ascii_case(name.trim())) else {
-        let names: Vec<&str> = list.iter().map(|b| b.name).collect();
-        return Err(CliError::input(format!("no built-in map '{name}'; the built-in maps are: {}", names.join(", "))));
-    };
+    let names: Vec<&str> = list.iter().map(|b| b.name).collect();
+    let b = list
+        .iter()
+        .find(|b| b.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| no_such(("built-in map", "built-in maps"), name, name.trim(), &names))?;
     out!("{}", b.source.trim_end());
     Ok(())
 }
@@ -381,19 +401,28 @@ fn show_strategy(name: &str) -> CliResult {
     let wanted = name.trim();
     let wanted = wanted.strip_suffix(".lua").unwrap_or(wanted);
     let all = crate::script::builtin::ALL;
-    let Some(b) = all.iter().find(|b| b.name.eq_ignore_ascii_case(wanted)) else {
-        let names: Vec<&str> = all.iter().map(|b| b.name).collect();
-        let close = crate::scenario::suggest_name(wanted, names.iter().copied())
-            .map(|n| format!("did you mean '{n}'? "))
-            .unwrap_or_default();
-        return Err(CliError::input(format!(
-            "no shipped strategy '{}'; {close}the shipped strategies are: {}",
-            crate::scenario::escape_text(name),
-            names.join(", ")
-        )));
-    };
+    let names: Vec<&str> = all.iter().map(|b| b.name).collect();
+    let b = all
+        .iter()
+        .find(|b| b.name.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| no_such(("shipped strategy", "shipped strategies"), name, wanted, &names))?;
     out!("{}", b.source.trim_end());
     Ok(())
+}
+
+/// No `what` (one, many) called `name` (compared as `wanted`): the close one, if any, and
+/// the list.
+fn no_such(what: (&str, &str), name: &str, wanted: &str, names: &[&str]) -> CliError {
+    let close = crate::scenario::suggest_name(wanted, names.iter().copied())
+        .map(|n| format!("did you mean '{n}'? "))
+        .unwrap_or_default();
+    CliError::input(format!(
+        "no {} '{}'; {close}the {} are: {}",
+        what.0,
+        crate::scenario::escape_text(name),
+        what.1,
+        names.join(", ")
+    ))
 }
 
 fn maps() {

@@ -33,7 +33,9 @@ fn maps_show_prints_a_builtin_source_that_checks() {
     let o = run(&["maps", "--show", "tutorail"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("no built-in map 'tutorail'; the built-in maps are: dtao-launch, tutorial"),
+        stderr(&o).contains(
+            "no built-in map 'tutorail'; did you mean 'tutorial'? the built-in maps are: dtao-launch, tutorial"
+        ),
         "{}",
         stderr(&o)
     );
@@ -590,6 +592,9 @@ fn check_reports_a_shipped_strategys_bad_options() {
     assert!(stderr(&o).contains("boom (turn lost; too many faults: it forfeits the match)"), "{}", stderr(&o));
     refused(&run(&["check", "mean_reversion:window=0"]), "unknown option 'window'");
     refused(&run(&["check", "momentum:size=nan"]), "size takes a number above 0 and at most 1");
+    // Lua would read hexadecimal ("0x1" is 1), and messages hide what follows "0x".
+    refused(&run(&["check", "momentum:size=0x1"]), "written in decimal (not hexadecimal)");
+    refused(&run(&["check", "momentum:lookback=0x10"]), "written in decimal (not hexadecimal)");
     refused(&run(&["check", "momentum:"]), "is not key=value");
     let o = run(&["check", "momentum:lookback=8"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -641,6 +646,18 @@ fn strategies_the_tables_cannot_tell_apart_are_refused_and_empty_folders_named()
     refused(&o, "strategy of it), and 'none' holds no .lua file; give .lua files");
     let o = run_in(d, &[&t[..], &["none"]].concat());
     refused(&o, "no strategies: 'none' holds no .lua file; give .lua files");
+}
+
+#[test]
+fn swapped_letters_get_a_did_you_mean_too() {
+    refused(&run(&["sim", "--mpa", "tutorial"]), "tip: a similar argument exists: '--map'");
+    refused(&run(&["maps", "--show", "tutorail"]), "did you mean 'tutorial'?");
+    refused(
+        &run(&["sweep", "--map", "tutorial", "--param", "emission_mode", "--values", "price,flw"]),
+        "did you mean 'flow'?",
+    );
+    // Nothing close: no tip.
+    assert!(!stderr(&run(&["sim", "--zzzzzz", "1"])).contains("tip"));
 }
 
 #[test]

@@ -52,13 +52,28 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
 }
 
+/// "did you mean" for the first misspelt emission mode among `values`, if that is the
+/// parameter swept.
+fn mode_hint(param: &str, values: &[String]) -> String {
+    use crate::engine::params::EmissionMode;
+    if param != "emission_mode" {
+        return String::new();
+    }
+    values
+        .iter()
+        .find(|v| v.trim().parse::<EmissionMode>().is_err())
+        .and_then(|v| crate::scenario::suggest_name(v.trim(), EmissionMode::ALL.iter().map(|m| m.name())))
+        .map(|m| format!("; did you mean '{m}'?"))
+        .unwrap_or_default()
+}
+
 pub fn run(a: &SweepArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
     if !a.values.contains("..") {
         no_empty_items("--values", &a.values, false)?;
     }
     let values = sweep::parse_values(&a.values).map_err(|e| CliError::input(e.to_string()))?;
-    sweep::check(&a.param, &values).map_err(|e| CliError::input(e.to_string()))?;
+    sweep::check(&a.param, &values).map_err(|e| CliError::input(format!("{e}{}", mode_hint(&a.param, &values))))?;
     // `0.1` and `0.10` are one value.
     let value_key = |v: &String| v.parse::<f64>().map_or_else(|_| v.clone(), |x| format!("{:?}", x + 0.0));
     if let Some(v) = repeated(&values, value_key) {

@@ -467,19 +467,29 @@ pub(crate) fn suggest<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) 
     best.map(|(_, k)| k)
 }
 
-/// Levenshtein distance over chars.
+/// Edit distance over chars, where swapping two neighbours is one edit (`mpa` is one
+/// from `map`): the optimal string alignment distance.
 pub(crate) fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: the distance between a's first i chars and b's first j.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// Netuids as compact ranges: `1-12, 14, 20-22`.
@@ -535,10 +545,14 @@ mod tests {
     }
 
     #[test]
-    fn distance_is_levenshtein() {
+    fn distance_is_levenshtein_with_neighbours_swapped_as_one_edit() {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("", "abc"), 3);
         assert_eq!(distance("tao", "tao"), 0);
+        assert_eq!(distance("mpa", "map"), 1);
+        assert_eq!(distance("flw", "flow"), 1);
+        assert_eq!(distance("ca", "abc"), 3, "no edit of a swapped pair");
+        assert_eq!(suggest("mpa", ["map", "maps", "blocks"]), Some("map"));
     }
 
     #[test]

@@ -653,6 +653,11 @@ local function option_value(key, text, s)
     end
     return text
   end
+  -- Decimal numbers only: Lua would read "0x10" as 16, and messages hide what follows
+  -- "0x" (an address, in Lua's own messages).
+  if type(text) == "string" and find(text, "^%s*[-+]?0[xX]") then
+    return nil, fail .. ", written in decimal (not hexadecimal)"
+  end
   local x = tonumber_raw(text)
   if x == nil or x ~= x or x == huge or x == -huge then return nil, fail end
   if s.integer then
