@@ -497,6 +497,22 @@ fn serve_piped(dir: &std::path::Path, extra: &[&str]) -> std::process::Child {
         .expect("serve starts")
 }
 
+/// `end`, then standard input closing (a script of host commands): the match ends, and
+/// serve does not also say that it runs to its last block.
+#[test]
+fn serve_ended_by_a_script_says_only_that_it_ends() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = serve_piped(dir.path(), &["--start"]);
+    child.stdin.take().expect("stdin").write_all(b"end\n").expect("the host ends the match");
+    let mut out = String::new();
+    child.stdout.take().expect("stdout").read_to_string(&mut out).expect("reads");
+    let status = child.wait().expect("serve ends");
+    assert!(status.success(), "{out}");
+    assert!(out.contains("ending the match"), "{out}");
+    assert!(!out.contains("runs to its last block"), "{out}");
+}
+
 /// A replay that cannot be written at the end (its folder was removed during the class)
 /// is a failure, not a success with a log line.
 #[test]

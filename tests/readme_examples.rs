@@ -432,3 +432,48 @@ fn the_extraction_sees_what_a_shell_would() {
     assert_eq!(unknown_flags("dtao-arena sim [--interval K]"), ["--interval"]);
     assert!(is_synopsis("dtao-arena replay FILE [--verify]") && !is_synopsis("dtao-arena replay day.dtrec"));
 }
+
+/// The README's table of the view's fields names fields a strategy can read: each one
+/// listed for `w`, `w.me`, a subnet, an account and `w.params` is there (not nil) in a
+/// strategy's first call on the tutorial map.
+#[test]
+fn the_view_fields_the_readme_lists_exist() {
+    use dtao_arena::engine::{AccountKind, Tao};
+    let text = readme();
+    let row = |table: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| {table}")))
+            .unwrap_or_else(|| panic!("no row for {table} in the README's view table"));
+        let fields = line.splitn(3, '|').nth(2).unwrap_or_default();
+        fields
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|f| f.split('[').next().unwrap_or(f).to_string())
+            .filter(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect()
+    };
+    let checks: Vec<(String, Vec<String>)> = vec![
+        ("w".into(), row("`w`").into_iter().filter(|f| f != "results" && f != "accounts").collect()),
+        ("w.me".into(), row("`w.me`")),
+        ("w.subnets[1]".into(), row("a subnet (")),
+        ("w.accounts[1]".into(), row("`w.accounts[i]`")),
+        ("w.params".into(), row("`w.params`")),
+    ];
+    let mut src = String::from("function on_tick(w)\n  local missing = {}\n");
+    for (table, fields) in &checks {
+        assert!(fields.len() >= 3, "{table}: {fields:?}");
+        for f in fields {
+            src.push_str(&format!("  if {table}.{f} == nil then missing[#missing + 1] = \"{table}.{f}\" end\n"));
+        }
+    }
+    src.push_str("  if #missing > 0 then error(table.concat(missing, \", \")) end\nend\n");
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let mut w = map.build(None).expect("world");
+    let me = w.add_account("bot", AccountKind::Bot, Tao(1_000_000_000_000));
+    let mut s = dtao_arena::script::Strategy::load("fields.lua", &src, 1, dtao_arena::script::Limits::default())
+        .expect("loads");
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, None, "fields the README lists but the view lacks");
+}

@@ -147,6 +147,8 @@ pub fn run(a: &ServeArgs) -> CliResult {
     let rx = host_input();
     let mut paused = !a.start;
     let mut stdin_open = true;
+    // Once the host has ended the match, nothing more is said about the clock.
+    let mut ending = false;
     while !server.is_finished() {
         let input = match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(i) => i,
@@ -162,6 +164,7 @@ pub fn run(a: &ServeArgs) -> CliResult {
                     match cmd {
                         HostCommand::Pause => paused = true,
                         HostCommand::Resume => paused = false,
+                        HostCommand::End => ending = true,
                         _ => {}
                     }
                     out!("{}", server.host(cmd));
@@ -172,9 +175,12 @@ pub fn run(a: &ServeArgs) -> CliResult {
                 Err(e) => out!("{e} (`help` lists the commands)"),
             },
             HostInput::Stop => {
+                ending = true;
                 out!("stopping: the match ends and its replay is written (a second Ctrl-C quits at once)");
                 out!("{}", server.host(HostCommand::End));
             }
+            // The match is ending already: nothing to say about the clock.
+            HostInput::Closed if stdin_open && ending => stdin_open = false,
             HostInput::Closed if stdin_open => {
                 stdin_open = false;
                 if paused {

@@ -118,7 +118,12 @@ fn named<T: FromStr<Err = String>>(v: &Value, default: Option<T>) -> Result<T, S
     match (v, default) {
         (Value::Nil, Some(d)) => Ok(d),
         (Value::String(s), _) => s.to_string_lossy().parse(),
-        _ => T::from_str(&describe(v)),
+        // Not a string at all: the engine's message (which lists the names), with what
+        // was given instead of a quoted 'nil'.
+        _ => match T::from_str("") {
+            Ok(t) => Ok(t),
+            Err(e) => Err(e.replacen("''", &format!("(a string expected, got {})", describe(v)), 1)),
+        },
     }
 }
 

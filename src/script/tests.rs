@@ -160,6 +160,8 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
         dtao.log(ok, e)
         ok, e = pcall(dtao.set_weights, 1, "evil")
         dtao.log(ok, e)
+        ok, e = pcall(dtao.set_weights, 1, nil)
+        dtao.log(ok, e)
         ok, e = pcall(function() dtao.stake(1, 1, -1) end)
         dtao.log(ok, e)
         ok, e = pcall(function() dtao.stake(1, 1e300, 1e300) end)
@@ -174,14 +176,15 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
             "false\tdtao.unstake: the amount of alpha must not be negative (got -2)",
             "false\tdtao.launch_subnet: unknown mechanism 'meme' (expected one of: utility | holder | revenue)",
             "false\tdtao.set_weights: unknown policy 'evil' (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
-            "false\tunit.lua:11: dtao.stake: the limit price must be a positive number of TAO per alpha, or nil (got -1)",
-            "false\tunit.lua:13: dtao.stake: the amount of TAO is too large (got 1e300)",
+            "false\tdtao.set_weights: unknown policy (a string expected, got nil) (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
+            "false\tunit.lua:13: dtao.stake: the limit price must be a positive number of TAO per alpha, or nil (got -1)",
+            "false\tunit.lua:15: dtao.stake: the amount of TAO is too large (got 1e300)",
         ]
     );
     assert_eq!(
         out.fault,
         Some(Fault::Error(
-            "unit.lua:15: dtao.stake: the netuid 0 is root, which has no pool: use dtao.stake_root / dtao.unstake_root"
+            "unit.lua:17: dtao.stake: the netuid 0 is root, which has no pool: use dtao.stake_root / dtao.unstake_root"
                 .into()
         ))
     );
