@@ -665,6 +665,31 @@ fn strategies_the_tables_cannot_tell_apart_are_refused_and_empty_folders_named()
 }
 
 #[test]
+fn the_leaderboard_columns_fit_long_names() {
+    let long = "momentum:lookback=8,entry=0.02,exit=0.01";
+    let o = run(&[
+        "tournament",
+        "--strategies",
+        long,
+        "root_holder",
+        "--maps",
+        "tutorial",
+        "--matches",
+        "1",
+        "--blocks",
+        "50",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let table: Vec<&str> = out.lines().skip_while(|l| !l.starts_with("rank ")).take(3).collect();
+    assert_eq!(table.len(), 3, "{out}");
+    assert!(table[1].contains(long) || table[2].contains(long), "{out}");
+    // Every line as wide as the header: the name column fits the longest name.
+    let width = table[0].chars().count();
+    assert!(table.iter().all(|l| l.chars().count() == width), "{out}");
+}
+
+#[test]
 fn swapped_letters_get_a_did_you_mean_too() {
     refused(&run(&["sim", "--mpa", "tutorial"]), "tip: a similar argument exists: '--map'");
     refused(&run(&["maps", "--show", "tutorail"]), "did you mean 'tutorial'?");

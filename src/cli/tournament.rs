@@ -119,8 +119,10 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         plan.maps.iter().map(|m| m.init.name.as_str()).collect::<Vec<_>>().join(", "),
         a.seed
     );
+    // The name column fits the longest name (options make long ones), from 24.
+    let nw = board.iter().map(|s| s.strategy.chars().count()).max().unwrap_or(0).max(24);
     out!(
-        "{:<4} {:<24} {:>7} {:>9} {:>9} {:>21} {:>8} {:>6} {:>8}",
+        "{:<4} {:<nw$} {:>7} {:>9} {:>9} {:>21} {:>8} {:>6} {:>8}",
         "rank",
         "strategy",
         "matches",
@@ -137,7 +139,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             _ => "- (one match)".to_string(),
         };
         out!(
-            "{:<4} {:<24} {:>7} {:>8.2}% {:>8.2}% {:>21} {:>7.1}% {:>6} {:>8}",
+            "{:<4} {:<nw$} {:>7} {:>8.2}% {:>8.2}% {:>21} {:>7.1}% {:>6} {:>8}",
             s.rank,
             s.strategy,
             s.matches,
