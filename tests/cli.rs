@@ -665,6 +665,18 @@ fn strategies_the_tables_cannot_tell_apart_are_refused_and_empty_folders_named()
 }
 
 #[test]
+fn a_folder_in_the_way_of_the_traces_accounts_file_is_named_with_a_fix_that_works() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("run.accounts.csv")).expect("mkdir");
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "run.csv", "--every", "5"]);
+    refused(
+        &o,
+        "--trace (its accounts file) 'run.accounts.csv' is a folder; move that folder away, or give --trace another name",
+    );
+    assert!(!dir.path().join("run.csv").exists(), "nothing written");
+}
+
+#[test]
 fn the_leaderboard_columns_fit_long_names() {
     let long = "momentum:lookback=8,entry=0.02,exit=0.01";
     let o = run(&[

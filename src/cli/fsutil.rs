@@ -97,12 +97,21 @@ pub fn file_stem_for(name: &str) -> String {
 pub struct Output<'a> {
     pub flag: &'a str,
     pub path: PathBuf,
+    /// For a file whose name follows another's (the trace's accounts file), the way out
+    /// when a folder has its name (the user cannot choose it).
+    pub named_after: Option<&'a str>,
 }
 
 impl<'a> Output<'a> {
     #[must_use]
     pub fn new(flag: &'a str, path: impl Into<PathBuf>) -> Self {
-        Self { flag, path: path.into() }
+        Self { flag, path: path.into(), named_after: None }
+    }
+
+    /// A file named after `flag`'s file: `what` is how messages call it.
+    #[must_use]
+    pub fn named_after(flag: &'a str, what: &'a str, path: impl Into<PathBuf>) -> Self {
+        Self { flag: what, path: path.into(), named_after: Some(flag) }
     }
 }
 
@@ -121,12 +130,11 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
     let mut seen: Vec<(PathBuf, &str, bool)> = Vec::new();
     for o in outputs {
         if o.path.is_dir() {
-            return Err(CliError::input(format!(
-                "{} '{}' is a folder; give a file name (such as '{}')",
-                o.flag,
-                o.path.display(),
-                o.path.join("out").display()
-            )));
+            let fix = match o.named_after {
+                Some(flag) => format!("move that folder away, or give {flag} another name"),
+                None => format!("give a file name (such as '{}')", o.path.join("out").display()),
+            };
+            return Err(CliError::input(format!("{} '{}' is a folder; {fix}", o.flag, o.path.display())));
         }
         // A device, a pipe or a socket would be replaced by the rename that writes the
         // file (`--record /dev/null` would turn /dev/null into a regular file); a

@@ -46,7 +46,7 @@ pub fn run(a: &SimArgs) -> CliResult {
     let mut outputs = Vec::new();
     if let Some(t) = &a.trace {
         outputs.push(Output::new("--trace", t));
-        outputs.push(Output::new("--trace (its accounts file)", accounts_path(t)));
+        outputs.push(Output::named_after("--trace", "--trace (its accounts file)", accounts_path(t)));
     }
     if let Some(r) = &a.record {
         outputs.push(Output::new("--record", r));
