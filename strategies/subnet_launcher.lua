@@ -27,6 +27,7 @@ local name, mechanism, budget, pump, harvest, target = "Launchpad", "holder", 0.
 local launching = false -- a launch order is in flight
 local mine = nil        -- our netuid once known
 local entry = nil       -- average price we paid when pumping
+local said_dear = false -- whether the log says why it is not launching
 
 function init(cfg)
   local o = dtao.options(cfg.options, {
@@ -61,6 +62,11 @@ function on_tick(w)
     if not launching and w.params.lock_cost <= w.me.free * budget then
       dtao.launch_subnet(name, mechanism)
       launching = true
+    elseif not launching and not said_dear then
+      -- Once: a bot that never acts should say why (its score stays its start).
+      said_dear = true
+      dtao.log(string.format("saving: the lock costs %.2f TAO, more than %.0f%% of my %.2f TAO "
+        .. "(give it more with subnet_launcher:budget=1)", w.params.lock_cost, budget * 100, w.me.free))
     end
     return
   end
