@@ -924,3 +924,73 @@ fn a_bad_order_name_is_not_called_a_recording() {
     server.host(HostCommand::End);
     let _ = server.wait();
 }
+
+/// A TCP relay in front of the server whose connections the test can cut, as a network
+/// would: returns its address and a switch that cuts every connection made so far.
+fn relay(to: SocketAddr) -> (SocketAddr, impl Fn()) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let addr = listener.local_addr().expect("its address");
+    let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+    let kept = Arc::clone(&open);
+    thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { break };
+            let Ok(server) = TcpStream::connect(to) else { break };
+            for (from, into) in [(&client, &server), (&server, &client)] {
+                let (mut from, mut into) = (from.try_clone().expect("clone"), into.try_clone().expect("clone"));
+                thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut into);
+                    let _ = into.shutdown(std::net::Shutdown::Both);
+                });
+            }
+            kept.lock().expect("lock").extend([client, server]);
+        }
+    });
+    let cut = move || {
+        for s in open.lock().expect("lock").drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    };
+    (addr, cut)
+}
+
+#[test]
+fn a_remote_bot_whose_connection_is_cut_comes_back_and_plays_on() {
+    let server = start(ServerConfig { paused: true, ..config(1_500, 300) });
+    let (addr, cut) = relay(server.local_addr());
+    let code = server.code().to_string();
+    let bot = client::connect(&addr.to_string(), hello(&code, "comeback", Role::Bot), Duration::from_secs(10))
+        .expect("joins through the relay");
+    let token = bot.welcome.token;
+    let seed = bot.recording.header.seed;
+    let lines: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen = Arc::clone(&lines);
+    let run = thread::spawn(move || {
+        let mut actor = LuaActor::load("comeback", BOT, seed, 0).expect("loads");
+        let again = || {
+            client::connect(
+                &addr.to_string(),
+                Hello { token, ..hello(&code, "comeback", Role::Bot) },
+                Duration::from_secs(10),
+            )
+        };
+        let policy = client::Reconnect { attempts: 20, every: Duration::from_millis(100) };
+        client::play_bot(bot, &mut actor, again, policy, |e| {
+            if let client::BotEvent::Line(l) = e {
+                seen.lock().expect("lock").push(l);
+            }
+        })
+    });
+    assert!(server.host(HostCommand::Resume).contains("running"));
+    thread::sleep(Duration::from_millis(1_500));
+    cut();
+    let end = server.wait();
+    let ended = run.join().expect("the bot thread").expect("the bot plays to the end");
+    assert_eq!(ended.standings, end.end.standings);
+    let lines = lines.lock().expect("lock").clone();
+    let back = lines.iter().position(|l| l.starts_with("reconnected")).unwrap_or_else(|| panic!("{lines:#?}"));
+    assert!(lines[..back].iter().any(|l| l.contains("reconnecting")), "{lines:#?}");
+    // It decides again after coming back: init did not run twice, the strategy went on.
+    assert!(lines[back..].iter().any(|l| l == "staked"), "{lines:#?}");
+    assert_eq!(end.end.standings.iter().filter(|s| s.name == "comeback").count(), 1, "one account, kept");
+}

@@ -105,7 +105,11 @@ pub fn run(a: &JoinArgs) -> CliResult {
     }
     note!("joined as '{}'; catching up with the match ...", crate::text::printable(joined.welcome.name.clone()));
     match bot {
-        Some(entrant) => play_bot(joined, &entrant),
+        Some(entrant) => {
+            // A lost connection comes back on the same account, by its token.
+            let token = joined.welcome.token;
+            play_bot(joined, &entrant, || client::connect(&a.addr, hello(token), TIMEOUT))
+        }
         None => {
             // The way back, for a student who leaves before the end.
             let who = if role == Role::Spectator {
@@ -256,14 +260,18 @@ fn play_game(joined: Joined, back: &str, role: Role) -> CliResult {
     Ok(())
 }
 
-fn play_bot(joined: Joined, entrant: &crate::tournament::Entrant) -> CliResult {
+fn play_bot(
+    joined: Joined,
+    entrant: &crate::tournament::Entrant,
+    connect: impl FnMut() -> Result<Joined, ClientError>,
+) -> CliResult {
     let seed = joined.recording.header.seed;
-    let actor = super::strategy::actor(entrant, seed, 0)?;
+    let mut actor = super::strategy::actor(entrant, seed, 0)?;
     let me = joined.welcome.name.clone();
     // Strategy lines, faults and server notices as `sim` prints them: control characters
     // as escapes, never as terminal commands.
     let shown = |s: String| crate::text::printable(s);
-    let end = client::run_bot(joined, Box::new(actor), |e| match e {
+    let end = client::play_bot(joined, &mut actor, connect, client::Reconnect::default(), |e| match e {
         client::BotEvent::Decided { after_block, orders } if orders > 0 => {
             out!("block {after_block}: {} sent {}", shown(me.clone()), crate::text::count(orders, "order", "orders"));
         }

@@ -531,6 +531,103 @@ pub enum BotEvent {
 /// # Errors
 /// The connection ended early, or the replica left the server's state.
 pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut(BotEvent)) -> Result<End, String> {
+    run_bot_once(joined, actor.as_mut(), false, &mut report).map_err(|s| match s {
+        BotStop::Lost(why) => lost_text(&why),
+        BotStop::Other(why) => why,
+    })
+}
+
+/// Why a remote bot's run ended before the match did.
+#[derive(Debug)]
+enum BotStop {
+    /// The connection was lost (it may come back).
+    Lost(String),
+    /// Anything else: the server ended it, the replica failed.
+    Other(String),
+}
+
+impl From<String> for BotStop {
+    fn from(s: String) -> Self {
+        BotStop::Other(s)
+    }
+}
+
+impl From<&str> for BotStop {
+    fn from(s: &str) -> Self {
+        BotStop::Other(s.to_string())
+    }
+}
+
+/// How [`play_bot`] reconnects after a lost connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Reconnect {
+    /// Attempts before it gives up.
+    pub attempts: u32,
+    /// The wait between two attempts (the first is at once).
+    pub every: Duration,
+}
+
+impl Default for Reconnect {
+    /// About a minute: a laptop's wifi coming back after its lid opens.
+    fn default() -> Self {
+        Self { attempts: 20, every: Duration::from_secs(3) }
+    }
+}
+
+/// [`run_bot`], and after a lost connection (not a kick, a replacement or the end of the
+/// room) it joins again with `connect` (the same account, by its token) and plays on with
+/// the same strategy state: `init` is not called again, and the turns of the blocks run
+/// while it was away are missed.
+///
+/// # Errors
+/// As [`run_bot`], or the connection could not be made again.
+pub fn play_bot(
+    mut joined: Joined,
+    actor: &mut dyn Actor,
+    mut connect: impl FnMut() -> Result<Joined, ClientError>,
+    policy: Reconnect,
+    mut report: impl FnMut(BotEvent),
+) -> Result<End, String> {
+    let mut resumed = false;
+    loop {
+        let why = match run_bot_once(joined, actor, resumed, &mut report) {
+            Ok(end) => return Ok(end),
+            Err(BotStop::Other(why)) => return Err(why),
+            Err(BotStop::Lost(why)) => why,
+        };
+        let mut attempt = 0;
+        joined = loop {
+            attempt += 1;
+            if attempt > policy.attempts {
+                return Err(format!("{}; {} attempts to reconnect failed", lost_text(&why), policy.attempts));
+            }
+            if attempt == 1 {
+                report(BotEvent::Line(format!("{why}: reconnecting")));
+            } else {
+                std::thread::sleep(policy.every);
+            }
+            match connect() {
+                Ok(j) => break j,
+                Err(ClientError::Refused(r)) => return Err(format!("{why}; the server refused to take it back: {r}")),
+                Err(e) if attempt == policy.attempts => {
+                    return Err(format!("{}; the last attempt to reconnect: {e}", lost_text(&why)));
+                }
+                Err(_) => {}
+            }
+        };
+        report(BotEvent::Line(format!("reconnected (attempt {attempt}): playing on")));
+        resumed = true;
+    }
+}
+
+/// One connection's part of [`run_bot`]; `resumed`: the strategy already started (its
+/// `init` ran on an earlier connection).
+fn run_bot_once(
+    joined: Joined,
+    actor: &mut dyn Actor,
+    resumed: bool,
+    mut report: &mut dyn FnMut(BotEvent),
+) -> Result<End, BotStop> {
     let Joined { welcome, recording, link } = joined;
     let me = AccountId(welcome.account.ok_or("the server gave this bot no account")?);
     let mut replica = Replica::new(&recording).map_err(|e| format!("the match does not load here: {e}"))?;
@@ -551,7 +648,7 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
         report(BotEvent::Line(format!(
             "this bot forfeited earlier in this match ({limit} faults): it follows the match to its end without deciding"
         )));
-    } else {
+    } else if !resumed {
         let first = actor.start(replica.session().world(), me);
         send(replica.session().world().block, first, &mut report);
     }
@@ -562,7 +659,7 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
         // too, says what became of the connection.
         let Some(m) = link.recv_timeout(SERVER_SILENCE * 2).or_else(|| link.recv_timeout(Duration::from_secs(3)))
         else {
-            return Err(lost_text(&format!("{LOST}: it stopped sending")));
+            return Err(BotStop::Lost(format!("{LOST}: it stopped sending")));
         };
         match m {
             Incoming::Tick(t) => {
@@ -606,13 +703,13 @@ pub fn run_bot(joined: Joined, mut actor: Box<dyn Actor>, mut report: impl FnMut
                     send(b, turn, &mut report);
                 }
                 if ok == Some(false) {
-                    return Err(format!("this replica left the server's state at block {}", t.to_block));
+                    return Err(format!("this replica left the server's state at block {}", t.to_block).into());
                 }
             }
             Incoming::Notice(n) => report(BotEvent::Line(format!("server: {n}"))),
             Incoming::End(e) => return Ok(e),
-            Incoming::Lost(why) => return Err(lost_text(&why)),
-            Incoming::Closed(why) => return Err(closed_text(&why)),
+            Incoming::Lost(why) => return Err(BotStop::Lost(why)),
+            Incoming::Closed(why) => return Err(BotStop::Other(closed_text(&why))),
         }
     }
 }
