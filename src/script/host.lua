@@ -883,8 +883,10 @@ end
 
 -- `...` are the rows, 5 floats per subnet in netuid order: moving price, emission
 -- share, pool TAO, pool alpha, outstanding alpha (passed as arguments: cheaper than
--- unpacking them from a string); price and root proportion are derived here. `buf` packs
--- the strategy's own balances and positions.
+-- unpacking them from a string; measured with callgrind on 64 subnets, 145 k
+-- instructions a refresh against 177 k with one `string.unpack` of every row and 188 k
+-- with one per subnet); price and root proportion are derived here. `buf` packs the
+-- strategy's own balances and positions.
 local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, tau_r, results, accounts, ...)
   CTX.accounts = accounts
   W.block = block
