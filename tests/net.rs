@@ -994,3 +994,116 @@ fn a_remote_bot_whose_connection_is_cut_comes_back_and_plays_on() {
     assert!(lines[back..].iter().any(|l| l == "staked"), "{lines:#?}");
     assert_eq!(end.end.standings.iter().filter(|s| s.name == "comeback").count(), 1, "one account, kept");
 }
+
+/// Applies a forwarded tick to a game's replica as the game's handle does; whether it
+/// carried a hash (which must match).
+fn follow_tick(game: &mut Session, inputs: &[(u64, Vec<Input>)], to_block: u64, hash: Option<[u8; 32]>) -> bool {
+    for (block, group) in inputs {
+        while game.world().block < *block {
+            game.step().expect("runs");
+        }
+        for i in group {
+            game.apply_input(i).expect("applies");
+        }
+    }
+    while game.world().block < to_block {
+        game.step().expect("runs");
+    }
+    if let Some(h) = hash {
+        assert_eq!(h, game.world().state_hash(), "out of step at block {to_block}");
+    }
+    hash.is_some()
+}
+
+#[test]
+fn a_game_whose_connection_is_cut_catches_up_on_a_new_one_and_its_orders_go_out_there() {
+    use dtao_arena::session::handle::RemoteEvent;
+    let server = start(ServerConfig { paused: true, ..config(100_000, 300) });
+    let (addr, cut) = relay(server.local_addr());
+    let code = server.code().to_string();
+    let ana = client::connect(&addr.to_string(), hello(&code, "ana", Role::Player), Duration::from_secs(10))
+        .expect("joins through the relay");
+    let me = AccountId(ana.welcome.account.expect("an account"));
+    let again = Hello { token: ana.welcome.token, ..hello(&code, "ana", Role::Player) };
+    let start_block = ana.recording.block;
+    // The game's replica, fed the forwarded events as the game's handle feeds it: the
+    // server's hashes check that no input was lost or applied twice across the cut.
+    let mut game = Session::follow(&ana.recording).expect("the catch-up loads");
+    let mut hashes_checked = 0;
+    let (events, outbox) = ana.link.split();
+    let outbox = Arc::new(Mutex::new(outbox));
+    let sending = Arc::clone(&outbox);
+    let (tx, rx) = std::sync::mpsc::channel::<RemoteEvent>();
+    let forward = thread::spawn(move || {
+        let connect = move || client::connect(&addr.to_string(), again.clone(), Duration::from_secs(10));
+        let policy = client::Reconnect { attempts: 20, every: Duration::from_millis(100) };
+        client::forward_game(events, &outbox, &tx, &Mutex::new(None), connect, policy, start_block);
+    });
+    assert!(server.host(HostCommand::Resume).contains("running"));
+    // Small orders all along (on whichever link is current), so that some arrive after a
+    // tick's last block and ride in that tick for the next one, across the cut too.
+    let stop = Arc::new(AtomicBool::new(false));
+    let (orders_out, stopping) = (Arc::clone(&sending), Arc::clone(&stop));
+    let trickle = thread::spawn(move || {
+        while !stopping.load(Ordering::Relaxed) {
+            let _ = orders_out.lock().expect("lock").order(&Order::StakeRoot { tao: Tao(1_000_000) });
+            thread::sleep(Duration::from_millis(150));
+        }
+    });
+    thread::sleep(Duration::from_millis(800));
+    // Paused, orders queue for the block the ticks stop at: the reconnection must not
+    // apply those the game was given already a second time.
+    assert!(server.host(HostCommand::Pause).contains("paused"));
+    thread::sleep(Duration::from_millis(500));
+    cut();
+    let (mut notices, mut last_to, mut back_at, mut order_seen) = (Vec::new(), 0, None, false);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline && !order_seen {
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(RemoteEvent::Tick { inputs, to_block, hash, .. }) => {
+                assert!(to_block >= last_to, "ticks go forward: {to_block} after {last_to}");
+                last_to = to_block;
+                hashes_checked += usize::from(follow_tick(&mut game, &inputs, to_block, hash));
+                // The order sent on the new link comes back in the server's ticks.
+                order_seen |= back_at.is_some()
+                    && inputs.iter().flat_map(|(_, g)| g).any(
+                        |i| matches!(i, Input::Order { account, order: Order::StakeRoot { tao } } if *account == me && tao.0 == 1_000_000_000),
+                    );
+            }
+            Ok(RemoteEvent::Notice(n)) => {
+                if n.starts_with("reconnected at block") {
+                    back_at = Some(last_to);
+                    assert!(sending.lock().expect("lock").order(&Order::StakeRoot { tao: Tao(1_000_000_000) }));
+                    assert!(server.host(HostCommand::Resume).contains("running"));
+                }
+                if n.ends_with(": reconnecting") {
+                    assert!(hashes_checked > 0, "hashes checked before the cut");
+                    hashes_checked = 0;
+                }
+                notices.push(n);
+            }
+            Ok(other) => panic!("{other:?}\n{notices:#?}"),
+            Err(_) => break,
+        }
+    }
+    assert!(notices.iter().any(|n| n.ends_with(": reconnecting")), "{notices:#?}");
+    let b = back_at.unwrap_or_else(|| panic!("never reconnected: {notices:#?}"));
+    assert!(b > start_block, "the catch-up tick brought the blocks run while it was away");
+    assert!(order_seen, "the order sent after reconnecting never came back in a tick: {notices:#?}");
+    // Go on until the server's hashes have been checked after the cut too.
+    while hashes_checked < 3 {
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(RemoteEvent::Tick { inputs, to_block, hash, .. }) => {
+                hashes_checked += usize::from(follow_tick(&mut game, &inputs, to_block, hash));
+            }
+            Ok(_) => {}
+            Err(_) => panic!("no more ticks"),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    trickle.join().expect("the orders' thread ends");
+    server.host(HostCommand::End);
+    let _ = server.wait();
+    drop(rx);
+    forward.join().expect("the forwarding thread ends");
+}

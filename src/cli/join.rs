@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::{CliError, CliResult};
-use crate::net::client::{self, ClientError, Incoming, Joined, closed_text, lost_text};
+use crate::net::client::{self, ClientError, Joined};
 use crate::net::protocol::{End, Hello, PROTOCOL_VERSION, Role, Token};
 use crate::session::Session;
 use crate::session::handle::{HandleOptions, Remote, RemoteEvent, SessionHandle, Setup};
@@ -118,7 +118,10 @@ pub fn run(a: &JoinArgs) -> CliResult {
                 format!(" --name {}", super::shell_word(&joined.welcome.name))
             };
             let back = format!("dtao-arena join {} --code {code}{who}", super::shell_word(&a.addr));
-            play_game(joined, &back, role)
+            // A lost connection comes back on the same account, by its token.
+            let again = hello(joined.welcome.token);
+            let addr = a.addr.clone();
+            play_game(joined, &back, role, move || client::connect(&addr, again.clone(), TIMEOUT))
         }
     }
 }
@@ -198,43 +201,31 @@ fn print_end(end: &End) {
     }
 }
 
-fn play_game(joined: Joined, back: &str, role: Role) -> CliResult {
+fn play_game(
+    joined: Joined,
+    back: &str,
+    role: Role,
+    connect: impl FnMut() -> Result<Joined, ClientError> + Send + 'static,
+) -> CliResult {
     let Joined { welcome, recording, link } = joined;
     let (events, outbox) = link.split();
+    let outbox = Arc::new(Mutex::new(outbox));
+    let sender = Arc::clone(&outbox);
     let (tx, inbox) = std::sync::mpsc::channel::<RemoteEvent>();
     let end: Arc<Mutex<Option<End>>> = Arc::new(Mutex::new(None));
     let end_slot = Arc::clone(&end);
+    let start = recording.block;
     std::thread::spawn(move || {
-        for m in events {
-            let e = match m {
-                Incoming::Tick(t) => RemoteEvent::Tick {
-                    inputs: t.inputs,
-                    to_block: t.to_block,
-                    hash: t.hash,
-                    paused: t.paused,
-                    speed_index: crate::net::speed_index(t.blocks_per_sec),
-                    blocks_per_sec: t.blocks_per_sec,
-                },
-                Incoming::Notice(n) => RemoteEvent::Notice(n),
-                Incoming::End(e) => {
-                    let winner = e.standings.first().map(|s| format!(": {} wins", s.name)).unwrap_or_default();
-                    let text = format!("{}{winner}", e.reason);
-                    *end_slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
-                    RemoteEvent::End(text)
-                }
-                Incoming::Closed(why) => RemoteEvent::Closed(closed_text(&why)),
-                Incoming::Lost(why) => RemoteEvent::Closed(lost_text(&why)),
-            };
-            if tx.send(e).is_err() {
-                break;
-            }
-        }
+        client::forward_game(events, &outbox, &tx, &end_slot, connect, client::Reconnect::default(), start);
     });
     let human = welcome.account.map(crate::engine::AccountId);
     let mut handle = SessionHandle::spawn(
         move || {
             let session = Session::follow(&recording).map_err(|e| format!("the match does not load here: {e}"))?;
-            let remote = Remote { inbox, outbox: Box::new(move |o| outbox.order(&o)) };
+            let remote = Remote {
+                inbox,
+                outbox: Box::new(move |o| sender.lock().unwrap_or_else(PoisonError::into_inner).order(&o)),
+            };
             Ok(Setup { remote: Some(remote), ..Setup::new(session, human) })
         },
         HandleOptions { paused: false, ..HandleOptions::default() },
@@ -309,6 +300,7 @@ mod tests {
 
     #[test]
     fn a_closed_connection_is_told_once_and_promises_only_what_holds() {
+        use crate::net::client::{closed_text, lost_text};
         use crate::net::protocol::{KICKED, REPLACED};
         let kicked = closed_text(&format!("{KICKED} for the rest of the match"));
         assert!(kicked.contains("kicked") && !kicked.contains("brings you back"), "{kicked}");

@@ -620,6 +620,111 @@ pub fn play_bot(
     }
 }
 
+/// Forwards a game's link to its session handle as
+/// [`RemoteEvent`](crate::session::handle::RemoteEvent)s until the link ends.
+/// A lost connection (not a kick or a replacement) is joined again with `connect` (the
+/// same account, by its token: at once, then as `policy` says); the blocks run while it
+/// was away come from the new catch-up as one tick, and orders go out on the new link.
+/// The final standings, if the match ended, go to `end`.
+pub fn forward_game(
+    mut events: std::sync::mpsc::Receiver<Incoming>,
+    outbox: &std::sync::Mutex<Outbox>,
+    tx: &std::sync::mpsc::Sender<crate::session::handle::RemoteEvent>,
+    end: &std::sync::Mutex<Option<End>>,
+    mut connect: impl FnMut() -> Result<Joined, ClientError>,
+    policy: Reconnect,
+    start: u64,
+) {
+    // What the handle has been told: the blocks run, the inputs already given for the
+    // next block (a tick may carry inputs that arrived after its last block), the clock.
+    let (mut last, mut at_last, mut paused, mut bps) = (start, 0usize, false, 1);
+    while let Ok(m) = events.recv() {
+        let e = match m {
+            Incoming::Tick(t) => {
+                let next: usize = t.inputs.iter().filter(|(b, _)| *b == t.to_block).map(|(_, g)| g.len()).sum();
+                at_last = if t.to_block == last { at_last + next } else { next };
+                (last, paused, bps) = (t.to_block, t.paused, t.blocks_per_sec);
+                crate::session::handle::RemoteEvent::Tick {
+                    inputs: t.inputs,
+                    to_block: t.to_block,
+                    hash: t.hash,
+                    paused: t.paused,
+                    speed_index: crate::net::speed_index(t.blocks_per_sec),
+                    blocks_per_sec: t.blocks_per_sec,
+                }
+            }
+            Incoming::Notice(n) => crate::session::handle::RemoteEvent::Notice(n),
+            Incoming::End(e) => {
+                let winner = e.standings.first().map(|s| format!(": {} wins", s.name)).unwrap_or_default();
+                let text = format!("{}{winner}", e.reason);
+                *end.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
+                crate::session::handle::RemoteEvent::End(text)
+            }
+            Incoming::Closed(why) => crate::session::handle::RemoteEvent::Closed(closed_text(&why)),
+            Incoming::Lost(why) => {
+                let _ = tx.send(crate::session::handle::RemoteEvent::Notice(format!("{why}: reconnecting")));
+                let mut back = None;
+                for attempt in 1..=policy.attempts {
+                    if attempt > 1 {
+                        std::thread::sleep(policy.every);
+                    }
+                    match connect() {
+                        Ok(j) => {
+                            back = Some(j);
+                            break;
+                        }
+                        Err(ClientError::Refused(_)) => break,
+                        Err(_) => {}
+                    }
+                }
+                let Some(joined) = back.filter(|j| j.recording.block >= last) else {
+                    let _ = tx.send(crate::session::handle::RemoteEvent::Closed(lost_text(&why)));
+                    break;
+                };
+                // The blocks it missed, as one tick of the new catch-up's inputs (less
+                // those of the next block it was given already: the catch-up keeps a
+                // block's inputs in the order they came).
+                let inputs: Vec<(u64, Vec<crate::record::Input>)> = joined
+                    .recording
+                    .ticks
+                    .iter()
+                    .filter(|t| t.block >= last)
+                    .map(|t| {
+                        let skip = if t.block == last { at_last } else { 0 };
+                        (t.block, t.inputs.iter().skip(skip).cloned().collect::<Vec<_>>())
+                    })
+                    .filter(|(_, g)| !g.is_empty())
+                    .collect();
+                let caught_up = crate::session::handle::RemoteEvent::Tick {
+                    inputs,
+                    to_block: joined.recording.block,
+                    hash: None,
+                    paused,
+                    speed_index: crate::net::speed_index(bps),
+                    blocks_per_sec: bps,
+                };
+                at_last = joined
+                    .recording
+                    .ticks
+                    .last()
+                    .filter(|t| t.block == joined.recording.block)
+                    .map_or(0, |t| t.inputs.len());
+                last = joined.recording.block;
+                let (new_events, new_outbox) = joined.link.split();
+                events = new_events;
+                *outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = new_outbox;
+                if tx.send(caught_up).is_err() {
+                    break;
+                }
+                crate::session::handle::RemoteEvent::Notice(format!("reconnected at block {last}: playing on"))
+            }
+        };
+        if tx.send(e).is_err() {
+            break;
+        }
+    }
+}
+
 /// One connection's part of [`run_bot`]; `resumed`: the strategy already started (its
 /// `init` ran on an earlier connection).
 fn run_bot_once(
