@@ -1082,10 +1082,14 @@ fn a_game_whose_connection_is_cut_catches_up_on_a_new_one_and_its_orders_go_out_
                 }
                 notices.push(n);
             }
+            Ok(RemoteEvent::Reconnecting(on)) => notices.push(format!("(reconnecting: {on})")),
             Ok(other) => panic!("{other:?}\n{notices:#?}"),
             Err(_) => break,
         }
     }
+    // The game's status line is told while it reconnects, and when it is back.
+    let status: Vec<&String> = notices.iter().filter(|n| n.starts_with("(reconnecting")).collect();
+    assert_eq!(status, ["(reconnecting: true)", "(reconnecting: false)"], "{notices:#?}");
     assert!(notices.iter().any(|n| n.ends_with(": reconnecting")), "{notices:#?}");
     let b = back_at.unwrap_or_else(|| panic!("never reconnected: {notices:#?}"));
     assert!(b > start_block, "the catch-up tick brought the blocks run while it was away");

@@ -663,6 +663,7 @@ pub fn forward_game(
             Incoming::Closed(why) => crate::session::handle::RemoteEvent::Closed(closed_text(&why)),
             Incoming::Lost(why) => {
                 let _ = tx.send(crate::session::handle::RemoteEvent::Notice(format!("{why}: reconnecting")));
+                let _ = tx.send(crate::session::handle::RemoteEvent::Reconnecting(true));
                 let mut back = None;
                 for attempt in 1..=policy.attempts {
                     if attempt > 1 {
@@ -713,7 +714,9 @@ pub fn forward_game(
                 let (new_events, new_outbox) = joined.link.split();
                 events = new_events;
                 *outbox.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = new_outbox;
-                if tx.send(caught_up).is_err() {
+                if tx.send(caught_up).is_err()
+                    || tx.send(crate::session::handle::RemoteEvent::Reconnecting(false)).is_err()
+                {
                     break;
                 }
                 crate::session::handle::RemoteEvent::Notice(format!("reconnected at block {last}: playing on"))

@@ -197,6 +197,8 @@ pub enum RemoteEvent {
     /// The link ended: why (the match is over, the host kicked this player, the
     /// server went away).
     Closed(String),
+    /// The link was lost and is being made again (`true`), or is back (`false`).
+    Reconnecting(bool),
 }
 
 /// Wall time between two autosaves.
@@ -420,6 +422,8 @@ pub struct Snapshot {
     pub detail: Option<SubnetDetail>,
     /// Why the simulation stopped, if it failed.
     pub error: Option<String>,
+    /// Whether a shared world's link was lost and is being made again.
+    pub reconnecting: bool,
     /// A replay's position and marks.
     pub replay: Option<Arc<ReplayStatus>>,
     /// The narration a lesson is paused on.
@@ -1096,6 +1100,7 @@ struct Sim {
     remote: Option<Remote>,
     /// A shared world the server ended (before its last block, when the host ends it).
     remote_ended: bool,
+    reconnecting: bool,
     /// A shared world's speed, as its last tick said.
     remote_bps: Option<u32>,
 }
@@ -1191,6 +1196,7 @@ impl Sim {
             history_fixed: false,
             remote,
             remote_ended: false,
+            reconnecting: false,
             remote_bps: None,
         };
         if let Some(f) = sim.replay.is_some().then(|| sim.session.fork()).flatten() {
@@ -1272,6 +1278,7 @@ impl Sim {
                     let kind = if text.contains("dropped") { JournalKind::Rejected } else { JournalKind::Map };
                     self.push_journal(JournalLine { block, kind, who: "server".into(), text });
                 }
+                RemoteEvent::Reconnecting(on) => self.reconnecting = on,
                 RemoteEvent::End(text) => {
                     self.remote_ended = true;
                     let block = self.session.world().block;
@@ -1840,6 +1847,7 @@ impl Sim {
             history: Arc::new(self.history.clone()),
             detail,
             error: self.error.clone(),
+            reconnecting: self.reconnecting,
             view,
             replay: self.replay.as_ref().map(|r| Arc::clone(&r.status)),
             narration: self.narration.clone(),

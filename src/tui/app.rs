@@ -2019,6 +2019,14 @@ mod tests {
         assert!(!app.should_quit());
         keys(&mut app, "q");
         assert!(app.should_quit(), "q did not quit a stopped game after Esc");
+        // A lost link being made again: the status line says so.
+        let mut app = welcomed(|i, _| i.shared = true);
+        keys(&mut app, "\u{1b}");
+        let mut snap = (*app.snap).clone();
+        snap.reconnecting = true;
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let screen = text(&mut app, 160, 48);
+        assert!(screen.contains("the connection dropped: reconnecting"), "{screen}");
     }
 
     #[test]

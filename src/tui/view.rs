@@ -260,6 +260,8 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         (format!(" {pending} order{} queued ", format::plural(pending)), format!(" {pending} queued "))
     } else if snap.error.is_some() && !snap.over {
         (" ✗ the game stopped: q quits ".to_string(), " ✗ ".to_string())
+    } else if snap.reconnecting && !snap.over {
+        (" ⟳ the connection dropped: reconnecting ".to_string(), " ⟳ ".to_string())
     } else if snap.paused && !snap.over && app.info().shared {
         (" ⏸ the host paused the clock ".to_string(), " ⏸ ".to_string())
     } else if snap.paused && !snap.over {
