@@ -170,3 +170,27 @@ fn dtao_launch_runs_and_sn28_pumps_on_hype() {
     let moved = others_before.iter().zip(&others_after).filter(|(a, b)| (*a - *b).abs() > 1e-9).count();
     assert!(moved > 50, "only {moved} subnet prices moved");
 }
+
+/// A narration that names a day names the day the game's header shows at its block
+/// (block 7,200 is day 2).
+#[test]
+fn narrations_name_the_day_of_their_block() {
+    let mut wrong = Vec::new();
+    for b in dtao_arena::scenario::builtins() {
+        let mut block = None;
+        for line in b.source.lines() {
+            let l = line.trim();
+            if let Some(v) = l.strip_prefix("block = ").or_else(|| l.strip_prefix("block=")) {
+                block = v.split_whitespace().next().and_then(|v| v.parse::<u64>().ok());
+            }
+            let Some(rest) = l.split("narrate = \"Day ").nth(1) else { continue };
+            let day: u64 = rest.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(0);
+            if let Some(b0) = block {
+                if day != b0 / 7_200 + 1 {
+                    wrong.push(format!("{}: block {b0} says day {day}, the header day {}", b.name, b0 / 7_200 + 1));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -109,6 +109,11 @@ impl Objectives {
                 }
             }
             if t.goal.is_personal() {
+                // A return is judged when the match ends (a score above the start at
+                // some check is not "getting ahead": it can fall back).
+                if matches!(t.goal, Goal::YouRoi { .. }) && !last {
+                    continue;
+                }
                 for &h in &humans {
                     if !t.reached_by.contains_key(&h) && personal(&t.goal, w, h) {
                         t.reached_by.insert(h, w.block);
@@ -235,6 +240,21 @@ mod tests {
         // A fork carries the tracker: going back (a replay's seek) forgets what came after.
         s.restore(&start);
         assert_eq!(s.objectives().reached(1, Some(ana)), None);
+    }
+
+    #[test]
+    fn a_return_is_judged_at_the_last_block_only() {
+        let mut map = scenario::load("tutorial").expect("map");
+        // Any score above -99%: true from block 0, but only the end counts.
+        map.objectives = objectives(&[Goal::YouRoi { roi: -0.99 }]);
+        let mut s = Session::new(&map, None, Some(50)).expect("session");
+        let ana = s.add_human("ana");
+        for _ in 0..40 {
+            s.step().expect("step");
+        }
+        assert_eq!(s.objectives().reached(1, Some(ana)), None, "not at the checks before the end");
+        s.run_to_end(0, |_| {}).expect("runs");
+        assert_eq!(s.objectives().reached(1, Some(ana)), Some(50), "judged at the last block");
     }
 
     #[test]

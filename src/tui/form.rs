@@ -970,8 +970,24 @@ pub fn parse_amount(text: &str, available: u64) -> Result<u64, String> {
         let ppm = rao_from_decimal(p).map_err(|e| format!("the percentage {e}"))?;
         return Ok(u64::try_from(u128::from(available) * u128::from(ppm) / 100_000_000_000).unwrap_or(available));
     }
+    if t.contains(',') && !thousands_commas(t) {
+        return Err(format!(
+            "'{t}': write decimals with a point (1.5), not a comma; commas only group thousands (1,000)"
+        ));
+    }
     let x: f64 = t.replace(['_', ','], "").parse().map_err(|_| format!("'{t}' is not an amount"))?;
     rao_from_decimal(x).map_err(|e| format!("the amount {e}"))
+}
+
+/// Whether the commas of `t` group thousands (`1,000`, `12,345.5`): 1 to 3 digits, then
+/// groups of exactly 3, before any decimal point. `1,5` (a decimal comma) is not.
+fn thousands_commas(t: &str) -> bool {
+    let whole = t.split('.').next().unwrap_or(t);
+    let mut groups = whole.split(',');
+    let first_ok = groups.next().is_some_and(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    first_ok
+        && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        && !t.split('.').skip(1).any(|d| d.contains(','))
 }
 
 #[cfg(test)]
@@ -1424,6 +1440,12 @@ mod tests {
         assert_eq!(parse_amount("10", 0), Ok(10_000_000_000));
         assert_eq!(parse_amount("0.5", 0), Ok(500_000_000));
         assert_eq!(parse_amount("1,000", 0), Ok(1_000_000_000_000));
+        assert_eq!(parse_amount("12,345.5", 0), Ok(12_345_500_000_000));
+        // A decimal comma is refused, never read as a bigger number ("1,5" was 15).
+        for t in ["1,5", "0,5", "1,50", "12,34,5", "1,0000", ",5", "1.5,0"] {
+            let e = parse_amount(t, 0).expect_err(t);
+            assert!(e.contains("write decimals with a point (1.5), not a comma"), "{t}: {e}");
+        }
         assert_eq!(parse_amount("50%", 1_000_000_000), Ok(500_000_000));
         assert_eq!(parse_amount("max", 7), Ok(7));
         assert_eq!(parse_amount("ALL", 7), Ok(7));
