@@ -151,6 +151,16 @@ fn dissolution_refunds_lock_minus_owner_emission_burns_npc_miners_and_recycles_r
 }
 
 #[test]
+fn a_launched_name_with_an_invisible_mark_is_shown_with_it_escaped() {
+    // The engine takes the name as given (a rule change would break old replays); the
+    // view that screens draw shows the mark, so 'Ap<U+200B>ex' cannot pass for 'Apex'.
+    let (mut w, _, me) = prunable(600 * TAO);
+    w.execute(me, &Order::LaunchSubnet { name: "Ap\u{200b}ex".into(), mechanism: Mechanism::Utility }).expect("launch");
+    let names: Vec<String> = w.view().subnets.iter().map(|s| s.name.clone()).collect();
+    assert!(names.iter().any(|n| n == "Ap\\u{200b}ex"), "{names:?}");
+}
+
+#[test]
 fn no_refund_once_owner_emission_exceeds_the_lock() {
     // Owner emission worth 600 TAO > lock 500 TAO: max(0, 500 - 600) = 0.
     let (mut w, alice, me) = prunable(600 * TAO);

@@ -92,7 +92,9 @@ impl World {
             if s.last_block_emission == 0 { 0.0 } else { s.last_emission as f64 / s.last_block_emission as f64 };
         Some(SubnetView {
             netuid: s.netuid,
-            name: s.name.clone(),
+            // Shown on screens: invisible marks as escapes ('Ap\u{200b}ex' cannot pass for
+            // 'Apex'), control characters never as terminal commands.
+            name: crate::text::escape_hidden(&s.name),
             mechanism: s.mechanism,
             tao_rao: s.tao,
             alpha_in_rao: s.alpha_in,

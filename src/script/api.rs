@@ -107,7 +107,14 @@ pub(crate) fn limit_arg(v: &Value) -> Result<Option<U64F64>, String> {
 /// A name argument (a string of at most 256 bytes).
 fn name_arg(v: &Value) -> Result<String, String> {
     match v {
-        Value::String(s) if s.as_bytes().len() <= MAX_NAME_BYTES => Ok(s.to_string_lossy()),
+        Value::String(s) if s.as_bytes().len() <= MAX_NAME_BYTES => {
+            let name = s.to_string_lossy();
+            match name.chars().find(|c| crate::text::is_invisible(*c)) {
+                // 'Ap<U+200B>ex' would pass for 'Apex' on other players' screens.
+                Some(c) => Err(format!("the name holds an invisible character (U+{:04X})", u32::from(c))),
+                None => Ok(name),
+            }
+        }
         Value::String(_) => Err(format!("the name is longer than {MAX_NAME_BYTES} bytes")),
         _ => Err(format!("the name must be a string (got {})", describe(v))),
     }

@@ -32,6 +32,13 @@ fn lua() -> Lua {
 }
 
 #[test]
+fn a_launch_name_with_an_invisible_mark_is_refused() {
+    let out = tick("local ok, e = pcall(dtao.launch_subnet, 'Ap\\u{200b}ex')\ndtao.log(ok, e)");
+    assert_eq!(out.log, ["false\tdtao.launch_subnet: the name holds an invisible character (U+200B)"]);
+    assert!(out.orders.is_empty());
+}
+
+#[test]
 fn amounts_are_decimal_tao_truncated_to_rao() {
     let lua = lua();
     let a = |v: Value| amount_arg(&v, "the amount");

@@ -554,6 +554,9 @@ impl Form {
         if queued.orders.iter().any(|o| matches!(o, Order::LaunchSubnet { name: n, .. } if same(n))) {
             return Err(format!("a launch named {name} is already queued: choose another name"));
         }
+        if let Some(c) = name.chars().find(|c| crate::text::is_invisible(*c)) {
+            return Err(format!("the name holds an invisible character (U+{:04X}): type the name again", u32::from(c)));
+        }
         Ok(name)
     }
 
@@ -1268,6 +1271,10 @@ mod tests {
         let said = "a launch named mine is already queued: choose another name";
         assert_eq!(quote(&f, &snap, &queued).problem.as_deref(), Some(said));
         assert_eq!(f.order(&snap, &queued), Err(said.into()));
+        // An invisible mark would let it pass for another subnet's name.
+        let f = form(OrderKind::Launch, &snap, &[Some("Ap\u{200b}ex II")]);
+        let said = "the name holds an invisible character (U+200B): type the name again";
+        assert_eq!(f.order(&snap, &none()), Err(said.into()));
         // A new name goes.
         let f = form(OrderKind::Launch, &snap, &[Some(" Apex II ")]);
         assert_eq!(quote(&f, &snap, &none()).problem, None);
