@@ -980,7 +980,12 @@ impl App {
                         self.say("order cancelled", None);
                         return;
                     }
-                    Input::Submit => match form.order(&self.snap, &self.queued()) {
+                    // What the quote marks ✗ the engine would reject: it is not queued.
+                    Input::Submit => match form
+                        .quote(&self.snap, &self.queued(), self.options.slippage_warn)
+                        .problem
+                        .map_or_else(|| form.order(&self.snap, &self.queued()), Err)
+                    {
                         Ok(order) => {
                             let when = if self.snap.paused { "; space or . applies it" } else { "" };
                             self.say(format!("queued: {order}{when}"), None);
@@ -2232,6 +2237,13 @@ mod tests {
         assert!(status.contains("queued: stake 10 TAO on SN1 (limit 0.500000)"), "{status}");
         assert!(status.contains("space or . applies it") && status.contains("1 queued"), "{status}");
         assert!(!status.contains('…'), "{status}");
+        // An order its quote marks ✗ (more TAO than the player has) is not queued.
+        let mut app = app_with(|s| s.paused = true);
+        keys(&mut app, "s99999\n");
+        assert!(app.queued().is_empty(), "a rejected order was queued");
+        assert!(matches!(app.overlay(), Some(Overlay::Order(_))), "the form stays open to fix it");
+        let status = rows(&mut app, 80, 24).remove(23);
+        assert!(status.contains("✗ not enough free TAO"), "{status}");
     }
 
     #[test]
