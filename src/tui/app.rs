@@ -836,6 +836,10 @@ impl App {
         self.paused_small = false;
         self.send(if run { Command::Resume } else { Command::Pause });
         self.small_clock = Some((run, self.issued));
+        // Started from here, the welcome box's "Enter runs the clock" is done with.
+        if run && self.overlay == Some(Overlay::Welcome) {
+            self.overlay = None;
+        }
     }
 
     /// Esc on the "too small" screen closes the box it hides (a form is cancelled).
@@ -2088,6 +2092,17 @@ mod tests {
         // With room, they are listed.
         let screen = rows(&mut app, 160, 48).join("\n");
         assert!(screen.contains("Objectives") && screen.matches(" • Watch the foundation's").count() == 5, "{screen}");
+    }
+
+    #[test]
+    fn starting_the_clock_on_the_too_small_screen_closes_the_welcome_box() {
+        let mut app = welcomed(|_, _| {});
+        app.update(Action::Resize { width: 70, height: 20 });
+        assert!(app.too_small());
+        keys(&mut app, " ");
+        assert!(sent(&mut app).contains(&Command::Resume));
+        app.update(Action::Resize { width: 160, height: 48 });
+        assert!(app.overlay().is_none(), "the welcome box outlived the clock it offers to start");
     }
 
     #[test]
