@@ -733,8 +733,21 @@ impl Session {
                 Event::Launched { netuid, name, .. } => {
                     self.push_log(b, "map".into(), format!("SN{netuid} '{name}' launched"))
                 }
-                Event::Dissolved { netuid, name, .. } => {
+                Event::Dissolved { netuid, name, paid, .. } => {
                     self.push_log(b, "map".into(), format!("SN{netuid} '{name}' dissolved to make room"));
+                    // Each holder's payout, on its own line (the pool's TAO, pro rata).
+                    for (account, alpha, tao) in paid {
+                        let Some(a) = self.world.account(*account).filter(|a| a.kind != AccountKind::Npc) else {
+                            continue;
+                        };
+                        let who = a.name.clone();
+                        let text = format!(
+                            "SN{netuid} dissolved: its {} alpha were paid out as {} TAO",
+                            crate::engine::Alpha(*alpha),
+                            crate::engine::Tao(*tao)
+                        );
+                        self.push_log(b, who, text);
+                    }
                 }
                 _ => {}
             }
@@ -759,6 +772,33 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::Divergence;
+
+    #[test]
+    fn a_dissolution_tells_each_holder_what_it_was_paid() {
+        use crate::engine::{Mechanism, Order, Tao};
+        // Three subnets (netuids 1 to 3) at a limit of three: a launch prunes one.
+        let mut map = crate::scenario::load("tutorial").expect("map");
+        map.init = crate::engine::init::WorldInit::synthetic(3, 1);
+        map.objectives.clear();
+        map.init.params.subnet_limit = 3;
+        map.init.params.network_immunity = 0;
+        map.init.params.initial_lock = Tao(1_000_000_000);
+        let mut s = super::Session::new(&map, None, Some(100)).expect("session");
+        let ana = s.add_human("ana");
+        let bob = s.add_human("bob");
+        let victim = crate::engine::registry::prune_candidate(s.world()).expect("a subnet to prune");
+        s.submit(ana, Order::Stake { netuid: victim, tao: Tao(10_000_000_000), limit: None });
+        s.step().expect("step");
+        s.submit(bob, Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Utility });
+        s.step().expect("step");
+        let lines: Vec<String> = s.log().iter().filter(|l| l.who == "ana").map(|l| l.text.clone()).collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("SN{victim} dissolved: its ")) && l.contains("alpha were paid out as")),
+            "{lines:#?}"
+        );
+    }
 
     #[test]
     fn a_divergence_says_where_the_match_went_apart_or_that_only_the_final_hash_is_off() {

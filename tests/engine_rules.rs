@@ -146,7 +146,12 @@ fn dissolution_refunds_lock_minus_owner_emission_burns_npc_miners_and_recycles_r
     assert_eq!(w.total_issuance, ti + 380 * TAO - 1003 * TAO);
     let s = sub(&w, 1);
     assert_eq!((s.name.as_str(), s.owner, s.lock, s.tao, s.alpha_in), ("New", me, 1000 * TAO, TAO, TAO));
-    assert!(w.events().iter().any(|e| matches!(e, Event::Dissolved { netuid: 1, .. })));
+    // The event says what each account got (NPC miners are not accounts).
+    let paid = w.events().iter().find_map(|e| match e {
+        Event::Dissolved { netuid: 1, paid, .. } => Some(paid.clone()),
+        _ => None,
+    });
+    assert_eq!(paid, Some(vec![(AccountId::GENESIS, 300 * TAO, 66_750_000_000)]));
     w.check_invariants().expect("invariants");
 }
 

@@ -15,6 +15,7 @@ pub enum Event {
     Scripted { block: u64, kind: EventKind },
     /// A subnet was launched.
     Launched { block: u64, netuid: Netuid, name: String, owner: AccountId },
-    /// A subnet was dissolved to make room.
-    Dissolved { block: u64, netuid: Netuid, name: String },
+    /// A subnet was dissolved to make room; `paid` is what each account holding its alpha
+    /// got for it (account, alpha, TAO), by account id.
+    Dissolved { block: u64, netuid: Netuid, name: String, paid: Vec<(AccountId, u64, u64)> },
 }

@@ -137,9 +137,11 @@ pub(super) fn dissolve(w: &mut World, netuid: Netuid) {
         w.recycle_tao(s.tao);
     }
     let mut miner_tao = 0u64;
+    let mut payouts: Vec<(AccountId, u64, u64)> = Vec::new();
     for (h, amount) in holders.iter().zip(&paid) {
         if h.0 {
             w.accounts[h.1].free.0 = w.accounts[h.1].free.0.saturating_add(*amount);
+            payouts.push((w.accounts[h.1].id, h.2, *amount));
         } else {
             // NPC miners leave with the TAO they held: it leaves the tracked economy.
             miner_tao = miner_tao.saturating_add(*amount).saturating_add(s.miners[h.1].tao);
@@ -167,7 +169,7 @@ pub(super) fn dissolve(w: &mut World, netuid: Netuid) {
         w.ledger.minted = w.ledger.minted.saturating_add(refund);
     }
     w.npcs.forget_subnet(netuid);
-    w.events.push(Event::Dissolved { block: w.block, netuid, name: s.name });
+    w.events.push(Event::Dissolved { block: w.block, netuid, name: s.name, paid: payouts });
 }
 
 #[cfg(test)]

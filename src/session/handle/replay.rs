@@ -121,7 +121,7 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
             Event::Launched { block, netuid, name, .. } => {
                 Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' launched") }
             }
-            Event::Dissolved { block, netuid, name } => {
+            Event::Dissolved { block, netuid, name, .. } => {
                 Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' dissolved") }
             }
             Event::Applied { block, account, order, fill } => {
