@@ -161,7 +161,11 @@ fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
     // Given empty, it is refused too (it used to become "you").
     let o = Command::new(BIN).args(["play", "--name", ""]).output().expect("run");
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--name: a name is needed"), "empty");
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--name: the name is empty: give 1 to 24 visible characters, such as --name ana"),
+        "empty"
+    );
 }
 
 /// A closed terminal (a closed window, a dropped SSH session): the game saves and exits.

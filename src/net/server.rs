@@ -531,7 +531,7 @@ pub fn clean_name(name: &str) -> Result<String, String> {
         ));
     }
     if n.is_empty() {
-        return Err("a name is needed: give one with --name".into());
+        return Err(format!("the name is empty: give 1 to {MAX_NAME_CHARS} visible characters, such as --name ana"));
     }
     if n.chars().count() > MAX_NAME_CHARS {
         return Err(format!("the name is too long: at most {MAX_NAME_CHARS} characters"));
