@@ -435,9 +435,14 @@ fn a_rejected_order_says_why() {
     let mut g = Game::new("dtao-launch", None, Theme::colored());
     g.key(KeyCode::Esc);
     g.keys("s5000");
-    // The live quote already warns.
+    // The live quote already warns, and Enter does not queue what it marks ✗.
     assert!(g.text(160, 48).contains("not enough free TAO: you have 1,000.00 τ"));
     g.keys("\n");
+    assert!(g.app.toast().expect("a toast").text.starts_with("✗ not enough free TAO"));
+    g.key(KeyCode::Esc);
+    // One the engine rejects all the same (sent past the form: the world can change
+    // between the quote and the block), is told with the engine's reason.
+    g.handle.send(Command::Submit(Order::Stake { netuid: 1, tao: Tao(5_000_000_000_000), limit: None }));
     g.step(1);
     let n = g.snap().notices.last().cloned().expect("a notice");
     assert!(!n.ok);
