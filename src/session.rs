@@ -193,6 +193,9 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// How the match log starts a reached objective's line.
+pub const OBJECTIVE_REACHED: &str = "objective reached: ";
+
 /// A match in progress.
 pub struct Session {
     world: World,
@@ -643,8 +646,14 @@ impl Session {
         let b = self.world.block;
         self.world.step()?;
         self.check_point();
-        self.objectives.observe(&self.world, self.world.block >= self.end_block);
+        let newly = self.objectives.observe(&self.world, self.world.block >= self.end_block);
         self.collect_events(b);
+        // Reached objectives go to the log too (the game's toast is gone in seconds).
+        for (k, who) in newly {
+            let Some(text) = self.map.objectives.get(k).map(|o| o.text.clone()) else { continue };
+            let who = who.and_then(|h| self.world.account(h)).map_or_else(|| "map".to_string(), |a| a.name.clone());
+            self.push_log(b, who, format!("{OBJECTIVE_REACHED}{text}"));
+        }
         for k in 0..self.seats.len() {
             let seat = &mut self.seats[k];
             if seat.actor.forfeited() || b % seat.actor.cadence().max(1) != 0 {

@@ -253,6 +253,12 @@ fn lesson_objectives_are_reached_as_the_story_unfolds_and_replays_know_them() {
     let mut replay = Session::from_recording(&rec, None).expect("loads");
     replay.run_to_end(0, |_| {}).expect("replays");
     assert_eq!(replay.objectives().all_reached(None), o.all_reached(None));
+    // The match log says when each was reached; the report's story keeps to the map's own
+    // lines (the objectives have their section).
+    let said = s.log().iter().filter(|l| l.text.starts_with(dtao_arena::session::OBJECTIVE_REACHED)).count();
+    assert!(said >= 2, "{said} objective lines in the log");
+    let lesson = dtao_arena::session::report::lesson(&s).expect("a lesson");
+    assert!(!lesson.story.iter().any(|l| l.text.starts_with(dtao_arena::session::OBJECTIVE_REACHED)));
 
     // The crash is measured from the switch (`after`), whoever plays: with the seats of
     // a default `play`, whose bots pump SN28 themselves, the price falls 90% from its peak

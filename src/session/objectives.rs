@@ -76,10 +76,13 @@ impl Objectives {
     }
 
     /// Checks the goals after a block ran (`w.block` blocks have run) when a check is due,
-    /// or now if `last` (the match's final block).
-    pub fn observe(&mut self, w: &World, last: bool) {
+    /// or now if `last` (the match's final block). Returns the objectives this check
+    /// found reached: `(index, None)` for a world goal, `(index, Some(player))` for a
+    /// personal one.
+    pub fn observe(&mut self, w: &World, last: bool) -> Vec<(usize, Option<AccountId>)> {
+        let mut newly = Vec::new();
         if self.is_empty() || (w.block % CHECK_EVERY != 0 && !last) {
-            return;
+            return newly;
         }
         let personal_goals = self.tracked.iter().flatten().any(|t| t.goal.is_personal());
         let humans: Vec<AccountId> = if personal_goals {
@@ -117,6 +120,7 @@ impl Objectives {
                 for &h in &humans {
                     if !t.reached_by.contains_key(&h) && personal(&t.goal, w, h) {
                         t.reached_by.insert(h, w.block);
+                        newly.push((k, Some(h)));
                     }
                 }
                 continue;
@@ -131,8 +135,10 @@ impl Objectives {
             }
             if reached(t, w) {
                 t.reached = Some(w.block);
+                newly.push((k, None));
             }
         }
+        newly
     }
 
     /// When objective `k` was reached (for `who`, if its goal is personal); `None` if not
@@ -225,6 +231,10 @@ mod tests {
         s.step().expect("step");
         assert_eq!(s.objectives().all_reached(Some(ana)), vec![None, Some(10), None]);
         assert_eq!(s.objectives().all_reached(Some(bob)), vec![None, None, None]);
+        // The match log says so, under the player's name.
+        let said: Vec<_> = s.log().iter().filter(|l| l.text.starts_with("objective reached: ")).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert_eq!((said[0].who.as_str(), said[0].block), ("ana", 9));
         assert_eq!(s.objectives().reached(1, None), None, "a personal goal needs a player");
         s.run_to_end(0, |_| {}).expect("runs");
         assert_eq!(s.world().block, 100);

@@ -196,7 +196,8 @@ pub fn lesson(session: &super::Session) -> Option<Lesson> {
     let story: Vec<StoryLine> = session
         .log()
         .iter()
-        .filter(|l| l.who == "map")
+        // The objectives have their own section: their log lines are not the story.
+        .filter(|l| l.who == "map" && !l.text.starts_with(super::OBJECTIVE_REACHED))
         .map(|l| StoryLine { block: l.block, text: l.text.clone() })
         .collect();
     let tracker = session.objectives();

@@ -204,7 +204,7 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let midnight = end > 0 && end % BLOCKS_PER_DAY == 0 && s.block() >= end;
     let day = if midnight { format!("end of day {day}") } else { format!("day {day}") };
     left.push(Span::raw(if wide { format!("{day} · {blocks}") } else { blocks }));
-    let mut right = vec![state, Span::raw(format!("{speed} blk/s"))];
+    let mut right = vec![state, Span::raw(format!("{} blk/s", format::int(u64::from(speed))))];
     if wide {
         right.push(Span::styled(format!(" ({pace})"), t.dim));
         let frac = if end == 0 { 1.0 } else { s.block() as f64 / end as f64 };
