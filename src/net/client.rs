@@ -595,29 +595,36 @@ pub fn play_bot(
             Err(BotStop::Other(why)) => return Err(why),
             Err(BotStop::Lost(why)) => why,
         };
-        let mut attempt = 0;
-        joined = loop {
-            attempt += 1;
-            if attempt > policy.attempts {
-                return Err(format!("{}; {} attempts to reconnect failed", lost_text(&why), policy.attempts));
-            }
-            if attempt == 1 {
-                report(BotEvent::Line(format!("{why}: reconnecting")));
-            } else {
-                std::thread::sleep(policy.every);
-            }
-            match connect() {
-                Ok(j) => break j,
-                Err(ClientError::Refused(r)) => return Err(format!("{why}; the server refused to take it back: {r}")),
-                Err(e) if attempt == policy.attempts => {
-                    return Err(format!("{}; the last attempt to reconnect: {e}", lost_text(&why)));
-                }
-                Err(_) => {}
-            }
-        };
+        report(BotEvent::Line(format!("{why}: reconnecting")));
+        let attempt;
+        (joined, attempt) = join_again(&mut connect, policy).map_err(|e| match e {
+            ClientError::Refused(r) => format!("{why}; the server refused to take it back: {r}"),
+            e => format!("{}; {} attempts to reconnect failed, the last: {e}", lost_text(&why), policy.attempts),
+        })?;
         report(BotEvent::Line(format!("reconnected (attempt {attempt}): playing on")));
         resumed = true;
     }
+}
+
+/// Joins again after a lost connection: at once, then every `policy.every`, until it
+/// joins (and on which attempt), the server refuses, or the attempts run out (the last
+/// error).
+fn join_again(
+    connect: &mut impl FnMut() -> Result<Joined, ClientError>,
+    policy: Reconnect,
+) -> Result<(Joined, u32), ClientError> {
+    let mut last = ClientError::Protocol("no attempt to reconnect was made".into());
+    for attempt in 1..=policy.attempts {
+        if attempt > 1 {
+            std::thread::sleep(policy.every);
+        }
+        match connect() {
+            Ok(j) => return Ok((j, attempt)),
+            Err(e @ ClientError::Refused(_)) => return Err(e),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// Forwards a game's link to its session handle as
@@ -664,20 +671,7 @@ pub fn forward_game(
             Incoming::Lost(why) => {
                 let _ = tx.send(crate::session::handle::RemoteEvent::Notice(format!("{why}: reconnecting")));
                 let _ = tx.send(crate::session::handle::RemoteEvent::Reconnecting(true));
-                let mut back = None;
-                for attempt in 1..=policy.attempts {
-                    if attempt > 1 {
-                        std::thread::sleep(policy.every);
-                    }
-                    match connect() {
-                        Ok(j) => {
-                            back = Some(j);
-                            break;
-                        }
-                        Err(ClientError::Refused(_)) => break,
-                        Err(_) => {}
-                    }
-                }
+                let back = join_again(&mut connect, policy).ok().map(|(j, _)| j);
                 let Some(joined) = back.filter(|j| j.recording.block >= last) else {
                     let _ = tx.send(crate::session::handle::RemoteEvent::Closed(lost_text(&why)));
                     break;
