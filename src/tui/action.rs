@@ -108,6 +108,9 @@ pub enum Action {
     Open,
     /// Back, close, clear.
     Back,
+    /// Any key but Esc on a box that any key closes (a narration: close it and run the
+    /// clock again; Esc closes it and keeps the clock paused).
+    Close,
     /// Next sort column.
     SortNext,
     /// Reverse the sort.

@@ -934,7 +934,8 @@ impl App {
 
     /// Any key (or click) closes the narration and restarts the clock; Enter also opens
     /// the subnet it names, and `q` asks whether to quit. Any other key (space too) only
-    /// closes it: the selection goes back to what it was before the narration.
+    /// closes it: the selection goes back to what it was before the narration. Esc
+    /// closes it and keeps the clock paused (to look around first).
     fn close_narration(&mut self, action: Action) {
         if matches!(action, Action::ScrollUp | Action::ScrollDown) {
             return;
@@ -944,6 +945,10 @@ impl App {
             self.dismissed = Some((n.block, n.text.clone()));
         }
         self.send(Command::Dismiss);
+        if action == Action::Back && !self.info.shared {
+            self.send(Command::Pause);
+            self.say("paused on the lesson: space runs the clock again", None);
+        }
         let before = self.before_narration.take();
         match (action, named) {
             (Action::Open, Some(n)) => {
@@ -1468,6 +1473,22 @@ mod tests {
         assert_eq!(app.focus(), Some(28), "the narration selects the subnet it names, for the charts behind it");
         app.take_commands();
         app
+    }
+
+    #[test]
+    fn esc_closes_a_narration_and_keeps_the_clock_paused() {
+        let mut app = on_sn28_narration();
+        assert!(text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused"));
+        keys(&mut app, "\u{1b}");
+        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
+        assert_eq!(sent, vec![Command::Dismiss, Command::Pause]);
+        assert!(app.narration().is_none());
+        assert_eq!(app.focus(), Some(1), "the selection is back where it was");
+        // Any other key runs the clock again (the narration held it).
+        let mut app = on_sn28_narration();
+        keys(&mut app, "x");
+        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
+        assert_eq!(sent, vec![Command::Dismiss]);
     }
 
     #[test]
@@ -2076,6 +2097,15 @@ mod tests {
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("You are watching a shared world") && screen.contains("follow a player"), "{screen}");
         assert!(!screen.contains("You start with") && !screen.contains("stake"), "{screen}");
+    }
+
+    #[test]
+    fn a_lessons_welcome_says_that_it_narrates() {
+        let mut app = welcomed(|i, _| i.lesson = true);
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("the clock stops at each note"), "{screen}");
+        let mut app = welcomed(|i, _| i.lesson = false);
+        assert!(!text(&mut app, 100, 30).contains("the clock stops at each note"));
     }
 
     #[test]

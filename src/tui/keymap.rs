@@ -104,6 +104,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
+    ("Lesson", "Esc", "close a narration and keep the clock paused", When::Lesson),
     ("Lesson", "4", "Network screen: the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
     ("Orders", "d  D", "dump a subnet / dump everything", When::Play),
@@ -185,7 +186,9 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             // Space closes a narration without opening the subnet it names (and starts
             // the clock from the welcome box, as Enter does).
             KeyCode::Char(' ') => Some(Action::TogglePause),
-            _ => Some(Action::Back),
+            // Esc closes a narration and keeps the clock paused; any other key runs it.
+            KeyCode::Esc => Some(Action::Back),
+            _ => Some(Action::Close),
         },
     }
 }
@@ -345,6 +348,8 @@ mod tests {
     fn space_and_enter_differ_on_a_dismissable_box() {
         assert_eq!(key(k(KeyCode::Enter), Mode::Dismiss), Some(Action::Open));
         assert_eq!(key(k(KeyCode::Char(' ')), Mode::Dismiss), Some(Action::TogglePause));
+        assert_eq!(key(k(KeyCode::Esc), Mode::Dismiss), Some(Action::Back));
+        assert_eq!(key(k(KeyCode::Char('x')), Mode::Dismiss), Some(Action::Close));
     }
 
     #[test]

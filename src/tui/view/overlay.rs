@@ -96,6 +96,11 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
     }
     keys.push(Span::raw(" continues"));
     lines.push(Line::from(keys));
+    lines.push(Line::from(vec![
+        Span::raw("  "),
+        Span::styled("Esc", t.accent),
+        Span::raw(" closes it and keeps the clock paused"),
+    ]));
     let title = format!(
         " Lesson · day {} · {} · block {} ",
         super::super::replay::day_of(n.block, app.end_block()),
@@ -228,6 +233,11 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
             )
         };
         lines.push(Line::raw(situation));
+        if info.lesson && !info.shared {
+            lines.push(Line::raw(
+                "The map tells its story as it goes: the clock stops at each note until you close it.",
+            ));
+        }
         (" Welcome to dTAO Arena ", key_hints(app, keys), start)
     };
     lines.push(Line::raw(""));
