@@ -684,7 +684,7 @@ impl Form {
                     ),
                     tone(impact, slippage_warn),
                 );
-                slippage(q, impact, slippage_warn);
+                slippage(q, impact, slippage_warn, trade_less(limit.is_some()));
                 check(q, free_left, tao, "free TAO", "τ");
             }
             OrderKind::Unstake => {
@@ -727,7 +727,7 @@ impl Form {
                     ),
                     tone(impact, slippage_warn),
                 );
-                slippage(q, impact, slippage_warn);
+                slippage(q, impact, slippage_warn, trade_less(limit.is_some()));
                 check(q, left, alpha, &format!("alpha on SN{}", s.netuid), "α");
             }
             OrderKind::Dump | OrderKind::DumpAll => {
@@ -735,6 +735,7 @@ impl Form {
                 let mut total = 0u64;
                 let mut count = 0;
                 let mut sold_already = false;
+                let (mut at_spot, mut got, mut worst) = (0.0f64, 0.0f64, (0u16, 0.0f64));
                 for s in &snap.view.subnets {
                     if !all && self.subnet(0, snap)?.netuid != s.netuid {
                         continue;
@@ -743,13 +744,43 @@ impl Form {
                     let left = held - queued.alpha_out(s.netuid, held);
                     if left > 0 {
                         count += 1;
-                        total = total.saturating_add(sale_value(s.tao_rao, s.alpha_in_rao, left, rules.fee));
+                        let value = sale_value(s.tao_rao, s.alpha_in_rao, left, rules.fee);
+                        total = total.saturating_add(value);
+                        // Each sale's price impact, weighed by what it is worth at spot.
+                        let spot = ratio(left, 1) * to_f64(s.price);
+                        at_spot += spot;
+                        got += ratio(value, 1);
+                        if spot > 0.0 && 1.0 - ratio(value, 1) / spot > worst.1 {
+                            worst = (s.netuid, 1.0 - ratio(value, 1) / spot);
+                        }
                     } else if held > 0 {
                         sold_already = true;
                     }
                 }
                 q.line("Positions", count.to_string(), Tone::Plain);
                 q.line("You get about", format!("{} τ", r(total)), Tone::Up);
+                if count > 0 {
+                    // What selling at once costs against the spot prices (fees included).
+                    let impact = if at_spot > 0.0 { 1.0 - got / at_spot } else { 0.0 };
+                    let most = if count > 1 {
+                        format!(" · most on SN{} ({})", worst.0, format::signed_pct(-worst.1))
+                    } else {
+                        String::new()
+                    };
+                    q.line(
+                        "Slippage",
+                        format!("{} against spot{most}", format::signed_pct(-impact)),
+                        tone(impact, slippage_warn),
+                    );
+                    if worst.1 > slippage_warn {
+                        q.warn(format!(
+                            "selling all of SN{} at once costs {} against its spot price: unstake part of it (u) \
+                             instead, with a limit price",
+                            worst.0,
+                            format::pct(worst.1)
+                        ));
+                    }
+                }
                 if count == 0 && sold_already {
                     q.problem = Some("nothing left to sell: your queued orders already sell it".into());
                 } else if count == 0 {
@@ -774,6 +805,17 @@ impl Form {
                 );
                 q.line("Buy", format!("{} α on SN{}", r(buy.alpha_rao), to.netuid), Tone::Up);
                 q.line("Fees", format!("{} τ", r(sell.fee_rao.saturating_add(buy.fee_rao))), Tone::Plain);
+                // Both legs move a pool: the alpha bought is worth less at the target's spot
+                // price than the alpha sold was at the source's.
+                let given = ratio(sell.alpha_rao, 1) * to_f64(from.price);
+                let taken = ratio(buy.alpha_rao, 1) * to_f64(to.price);
+                let impact = if given > 0.0 { 1.0 - taken / given } else { 0.0 };
+                q.line(
+                    "Slippage",
+                    format!("{} in value at spot prices, fees included", format::signed_pct(-impact)),
+                    tone(impact, slippage_warn),
+                );
+                slippage(q, impact, slippage_warn, "move less at a time");
                 check(q, left, alpha, &format!("alpha on SN{}", from.netuid), "α");
             }
             OrderKind::StakeRoot => {
@@ -862,6 +904,7 @@ impl Form {
                     Err(e) => q.problem = Some(e),
                     Ok(_) => check(q, free_left, burn, &format!("free TAO for the {} τ burn", r(burn)), "τ"),
                 }
+                miner_prospects(q, snap, s);
             }
             OrderKind::SetPolicy => {
                 let s = self.subnet(0, snap)?;
@@ -869,9 +912,94 @@ impl Form {
                 q.line("Subnet", format!("SN{} {} ({})", s.netuid, s.name, s.mechanism), Tone::Plain);
                 q.line("Policy", policy_text(p).to_string(), Tone::Plain);
                 q.line("Counts if", "you are among the top validators by stake weight".to_string(), Tone::Plain);
+                policy_prospects(q, snap, s, p);
             }
         }
         Ok(())
+    }
+}
+
+/// Whether a validator of `policy` gives a miner slot of the player's (quality 0, holding
+/// `held` alpha, none sold yet) any weight on a subnet of `mechanism`.
+fn weighs_player(policy: Policy, mechanism: Mechanism, held: u64, validator_is_me: bool) -> bool {
+    match policy {
+        Policy::Honest => mechanism == Mechanism::Holder && held > 0,
+        Policy::RewardHolders => held > 0,
+        // Sellers are weighed by what they sold this epoch: nothing yet.
+        Policy::RewardSellers => false,
+        Policy::Uniform => true,
+        Policy::SelfOnly => validator_is_me,
+    }
+}
+
+/// What a miner slot of the player's on `s` would earn under its validators' policies
+/// now (the subnet's detail, when it is the one watched): a warning when validators
+/// short of the consensus majority weigh it.
+fn miner_prospects(q: &mut Quote, snap: &Snapshot, s: &SubnetView) {
+    let me = snap.me.as_ref();
+    let held = me.and_then(|m| m.positions.iter().find(|p| p.netuid == s.netuid)).map_or(0, |p| p.alpha_rao);
+    if s.mechanism == Mechanism::Holder && held == 0 {
+        q.warn(format!(
+            "on a holder subnet its holders are the miners: a slot with no SN{} alpha earns nothing under honest \
+             validators; stake into it (s) instead",
+            s.netuid
+        ));
+        return;
+    }
+    let Some(d) = snap.detail.as_ref().filter(|d| d.netuid == s.netuid) else {
+        q.line(
+            "Paid if",
+            "validators weigh you: honest ones weigh NPC miners by quality, and yours is 0".to_string(),
+            Tone::Plain,
+        );
+        return;
+    };
+    let me_id = me.map(|m| m.id);
+    let share: f64 = d
+        .holders
+        .iter()
+        .filter(|h| weighs_player(h.policy, s.mechanism, held, Some(h.id) == me_id))
+        .map(|h| h.share)
+        .sum();
+    let kappa = snap.params.kappa.as_f64();
+    q.line(
+        "Weighed by",
+        format!("validators with {} of the stake weight (consensus needs {})", format::pct(share), format::pct(kappa)),
+        if share >= kappa { Tone::Up } else { Tone::Warn },
+    );
+    if share < kappa {
+        q.warn(format!(
+            "it may earn nothing: honest validators weigh NPC miners by quality (yours is 0), and those that would \
+             weigh you hold {} of the stake weight, short of the {} consensus needs",
+            format::pct(share),
+            format::pct(kappa)
+        ));
+    }
+}
+
+/// What setting `policy` on `s` would change, as far as the player's stake and miner
+/// slots tell: a warning when it would count for nothing.
+fn policy_prospects(q: &mut Quote, snap: &Snapshot, s: &SubnetView, policy: Policy) {
+    let Some(me) = snap.me.as_ref() else { return };
+    let held = me.positions.iter().find(|p| p.netuid == s.netuid).map_or(0, |p| p.alpha_rao);
+    let mines = me.miner_on.contains(&s.netuid) || (s.mechanism == Mechanism::Holder && held > 0);
+    if let Some(d) = snap.detail.as_ref().filter(|d| d.netuid == s.netuid) {
+        match d.holders.iter().find(|h| h.id == me.id) {
+            Some(h) => {
+                q.line("Your weight", format!("{} of SN{}'s stake weight", format::pct(h.share), s.netuid), Tone::Plain)
+            }
+            None => q.warn(format!(
+                "you are not among SN{}'s validators: your weights count for nothing until you stake its alpha (s) \
+                 or TAO on root",
+                s.netuid
+            )),
+        }
+    }
+    if policy == Policy::SelfOnly && !mines {
+        q.warn(format!(
+            "you have no miner slot on SN{}: with self your validator abstains; register one first (M)",
+            s.netuid
+        ));
     }
 }
 
@@ -912,14 +1040,17 @@ fn tone(impact: f64, warn: f64) -> Tone {
     if impact > warn { Tone::Warn } else { Tone::Plain }
 }
 
-fn slippage(q: &mut Quote, impact: f64, warn: f64) {
+/// A warning, saying `fix`, when the average price is `impact` (a fraction) worse than
+/// the spot price and that is above `warn`.
+fn slippage(q: &mut Quote, impact: f64, warn: f64, fix: &str) {
     if impact > warn {
-        q.warn(format!(
-            "slippage {} is above {}: trade less, or set a limit price",
-            format::pct(impact),
-            format::pct(warn)
-        ));
+        q.warn(format!("slippage {} is above {}: {fix}", format::pct(impact), format::pct(warn)));
     }
+}
+
+/// How to trade with less slippage, for an order that has a limit price or not.
+fn trade_less(limited: bool) -> &'static str {
+    if limited { "your limit allows it; trade less, or tighten the limit" } else { "trade less, or set a limit price" }
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -1062,6 +1193,123 @@ mod tests {
         assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("you have no free TAO"));
         let f = form(OrderKind::UnstakeRoot, &snap, &[Some("all")]);
         assert_eq!(f.order(&snap, &none()), Err("you have no root stake".into()));
+    }
+
+    #[test]
+    fn dump_move_and_limited_orders_warn_about_slippage() {
+        let mut snap = holding();
+        // 20 α on SN1 (a 14,000 τ pool) sells at the spot price, less the fee.
+        let f = form(OrderKind::Dump, &snap, &[Some("1")]);
+        let q = quote(&f, &snap, &none());
+        assert!(q.lines.iter().any(|l| l.0 == "Slippage"), "{:?}", q.lines);
+        assert_eq!(q.warning, None);
+        // 100,000 α on SN9, whose pool holds 30,000 α: selling it at once costs most of it.
+        let me = snap.me.as_mut().expect("a player");
+        me.positions.push(Position {
+            netuid: 9,
+            name: "Pretrain".into(),
+            alpha_rao: 100_000 * TAO,
+            ..Position::default()
+        });
+        let f = form(OrderKind::Dump, &snap, &[Some("9")]);
+        let warning = quote(&f, &snap, &none()).warning.expect("a warning");
+        assert!(warning.starts_with("selling all of SN9 at once costs"), "{warning}");
+        let f = form(OrderKind::DumpAll, &snap, &[Some("all")]);
+        let q = quote(&f, &snap, &none());
+        let line = q.lines.iter().find(|l| l.0 == "Slippage").expect("a slippage line");
+        assert!(line.1.contains("most on SN9"), "{line:?}");
+        assert!(q.warning.is_some_and(|w| w.contains("SN9")));
+        // Moving it to SN1 loses on both legs.
+        let f = form(OrderKind::Move, &snap, &[Some("9"), Some("1"), Some("100000")]);
+        let warning = quote(&f, &snap, &none()).warning.expect("a warning");
+        assert!(warning.contains("move less at a time"), "{warning}");
+        let f = form(OrderKind::Move, &snap, &[Some("1"), Some("4"), Some("1")]);
+        assert_eq!(quote(&f, &snap, &none()).warning, None);
+        // A limit price far above the price lets the slippage through: the warning says so.
+        let f = form(OrderKind::Stake, &snap, &[Some("9"), Some("90"), Some("1")]);
+        let warning = quote(&f, &snap, &none()).warning.expect("a warning");
+        assert!(warning.contains("your limit allows it"), "{warning}");
+        let f = form(OrderKind::Stake, &snap, &[Some("9"), Some("90")]);
+        let warning = quote(&f, &snap, &none()).warning.expect("a warning");
+        assert!(warning.contains("set a limit price"), "{warning}");
+    }
+
+    /// `snap` watching SN`netuid`, whose validators are the foundation (honest) with
+    /// `1 - mine` of the stake weight and the player with `mine`.
+    fn watching(snap: &mut Snapshot, netuid: Netuid, foundation: Policy, mine: f64) {
+        use crate::engine::AccountKind;
+        use crate::session::handle::{Holder, SubnetDetail};
+        let me = snap.me.as_ref().expect("a player").id;
+        let holder = |id, name: &str, kind, share, policy| Holder {
+            id,
+            name: name.into(),
+            kind,
+            alpha_rao: 0,
+            root_weight_rao: 0,
+            share,
+            policy,
+        };
+        let mut holders =
+            vec![holder(crate::engine::AccountId(me.0 + 100), "foundation", AccountKind::Npc, 1.0 - mine, foundation)];
+        if mine > 0.0 {
+            holders.push(holder(me, "you", AccountKind::Human, mine, Policy::Honest));
+        }
+        snap.detail = Some(SubnetDetail {
+            netuid,
+            owner: "team".into(),
+            holders,
+            alpha_weight_rao: 0,
+            root_weight_rao: 0,
+            controller: None,
+            miners: Vec::new(),
+            alpha_issuance_rao: 0,
+            alpha_until_halving_rao: None,
+            trades: Vec::new(),
+        });
+    }
+
+    #[test]
+    fn miner_and_policy_forms_say_when_they_would_earn_nothing() {
+        let mut snap = holding();
+        // Honest validators weigh NPC miners by quality: a player's slot (quality 0) gets
+        // nothing while they hold the majority.
+        watching(&mut snap, 1, Policy::Honest, 0.2);
+        let f = form(OrderKind::RegisterMiner, &snap, &[Some("1")]);
+        let q = quote(&f, &snap, &none());
+        let warning = q.warning.expect("a warning");
+        assert!(warning.starts_with("it may earn nothing") && warning.contains("0.0%"), "{warning}");
+        assert_eq!(q.problem, None, "a warning: the player may still register");
+        // Under uniform validators it is paid.
+        watching(&mut snap, 1, Policy::Uniform, 0.2);
+        let q = quote(&f, &snap, &none());
+        assert_eq!(q.warning, None);
+        assert!(
+            q.lines.iter().any(|l| l.0 == "Weighed by" && l.1.starts_with("validators with 80.0%")),
+            "{:?}",
+            q.lines
+        );
+        // Another subnet watched: the quote says what pays, without figures.
+        watching(&mut snap, 4, Policy::Honest, 0.2);
+        let q = quote(&f, &snap, &none());
+        assert!(q.warning.is_none() && q.lines.iter().any(|l| l.0 == "Paid if"), "{:?}", q.lines);
+        // A holder subnet's miners are its holders.
+        let f = form(OrderKind::RegisterMiner, &snap, &[Some("28")]);
+        assert!(quote(&f, &snap, &none()).warning.is_some_and(|w| w.starts_with("on a holder subnet")));
+
+        // `self` without a miner slot abstains.
+        let self_only = Policy::ALL.iter().position(|p| *p == Policy::SelfOnly).expect("self");
+        watching(&mut snap, 1, Policy::Honest, 0.2);
+        let mut f = form(OrderKind::SetPolicy, &snap, &[Some("1")]);
+        f.fields[1].choice = self_only;
+        let q = quote(&f, &snap, &none());
+        assert!(q.warning.as_deref().is_some_and(|w| w.contains("no miner slot on SN1")), "{:?}", q.warning);
+        assert!(q.lines.iter().any(|l| l.0 == "Your weight" && l.1.starts_with("20.0%")), "{:?}", q.lines);
+        snap.me.as_mut().expect("a player").miner_on.push(1);
+        assert_eq!(quote(&f, &snap, &none()).warning, None);
+        // Not a validator of the subnet: the weights count for nothing.
+        watching(&mut snap, 1, Policy::Honest, 0.0);
+        let warning = quote(&f, &snap, &none()).warning.expect("a warning");
+        assert!(warning.starts_with("you are not among SN1's validators"), "{warning}");
     }
 
     /// The player with 100 τ free, 50 τ on root and 20 α on SN1 and on SN4.
