@@ -362,6 +362,12 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
              error(\"what went wrong\")"
         );
     }
+    if msg == "nil" {
+        // `error()` or `error(nil)`: Lua has nothing to say, not even where.
+        msg = "the strategy raised an error without a message (error() or error(nil)): give it one, such as \
+               error(\"what went wrong\")"
+            .to_string();
+    }
     if let Some(name) = removed_global(&msg) {
         // Reads like a bug in the strategy; it is the sandbox.
         msg.push_str(&format!(

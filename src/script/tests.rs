@@ -300,6 +300,15 @@ fn orders_in_a_faulty_call_are_discarded_but_logs_kept() {
 }
 
 #[test]
+fn an_error_without_a_message_says_so() {
+    for code in ["error()", "error(nil)"] {
+        let out = tick(code);
+        let Some(Fault::Error(m)) = out.fault else { panic!("{code}: {:?}", out.fault) };
+        assert!(m.starts_with("the strategy raised an error without a message"), "{code}: {m}");
+    }
+}
+
+#[test]
 fn fault_messages_read_well() {
     assert_eq!(Fault::Error("x.lua:3: boom".into()).to_string(), "error: x.lua:3: boom");
     assert_eq!(
