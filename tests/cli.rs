@@ -777,6 +777,18 @@ fn a_miscased_map_or_bot_name_gets_a_suggestion() {
 }
 
 #[test]
+fn a_short_sweep_still_shows_the_subnet_a_map_switches_and_says_when() {
+    let o = run(&["sweep", "--map", "sn28-meme", "--param", "tao_weight", "--values", "0.18", "--blocks", "50"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("SN28 emis"), "{out}");
+    assert!(
+        out.contains("SN28 becomes a holder subnet at block 3,600 (day 1), after these runs' 50 blocks: sweep with --blocks 10800 or more"),
+        "{out}"
+    );
+}
+
+#[test]
 fn sweep_refuses_repeated_values_and_empty_items() {
     let sweep_with = |values: &str, seeds: &str, more: &[&str]| {
         let args = ["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", values, "--seeds", seeds];

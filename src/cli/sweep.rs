@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use super::fsutil::write_with_backup;
 use super::{CliError, CliResult, strategy};
+use crate::engine::init::EventKind;
 use crate::sweep::{self, Outcome, Plan};
 
 pub const AFTER_HELP: &str = "\
@@ -184,17 +185,36 @@ fn repeated<T, K: Eq + std::hash::Hash>(list: &[T], key: impl Fn(&T) -> K) -> Op
     list.iter().find(|x| !seen.insert(key(x)))
 }
 
-/// The subnets the table shows: the holder and revenue subnets (the lessons' subjects),
-/// else the three with the largest mean final emission share.
-fn focus(outcomes: &[Outcome]) -> Vec<u16> {
+/// The map's scripted switches to a holder or revenue mechanism: `(block, netuid,
+/// mechanism)`.
+fn scripted_switches(plan: &Plan) -> Vec<(u64, u16, crate::engine::Mechanism)> {
+    plan.map
+        .init
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::SetMechanism { netuid, mechanism } if mechanism != crate::engine::Mechanism::Utility => {
+                Some((e.block, netuid, mechanism))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The subnets the table shows: the holder and revenue subnets (the lessons' subjects,
+/// at the end of a run or by a scripted switch the run may stop short of), else the three
+/// with the largest mean final emission share.
+fn focus(plan: &Plan, outcomes: &[Outcome]) -> Vec<u16> {
     let netuids = sweep::netuids(outcomes);
+    let switched = scripted_switches(plan);
     let special: Vec<u16> = netuids
         .iter()
         .copied()
         .filter(|n| {
-            outcomes
-                .iter()
-                .any(|o| o.subnets.iter().any(|s| s.netuid == *n && s.mechanism != crate::engine::Mechanism::Utility))
+            switched.iter().any(|(_, m, _)| m == n)
+                || outcomes.iter().any(|o| {
+                    o.subnets.iter().any(|s| s.netuid == *n && s.mechanism != crate::engine::Mechanism::Utility)
+                })
         })
         .take(4)
         .collect();
@@ -219,7 +239,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> f64 {
 
 /// One line per value, averaged over its seeds.
 fn print_table(plan: &Plan, outcomes: &[Outcome]) {
-    let focus = focus(outcomes);
+    let focus = focus(plan, outcomes);
     out!(
         "{} | {} = {} | {} seed(s): {}\n",
         plan.map.name(),
@@ -269,6 +289,20 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
     out!(
         "\nintervened: runs in which an account rewarding sellers on a holder subnet held the majority of its stake weight; at block: the mean block it took control; root end: the average root proportion at the end; SNn emis / price: final emission share and price change (means over seeds)."
     );
+    // A switch the runs stopped short of: the table shows that subnet before its story.
+    let ran = outcomes.iter().map(|o| o.blocks).min().unwrap_or(0);
+    for (block, n, mechanism) in scripted_switches(plan) {
+        if block >= ran && focus.contains(&n) {
+            out!(
+                "SN{n} becomes a {mechanism} subnet at block {} (day {}), after these runs' {} blocks: sweep with \
+                 --blocks {} or more to see what follows.",
+                crate::text::thousands(block),
+                block / 7_200 + 1,
+                crate::text::thousands(ran),
+                block + 7_200
+            );
+        }
+    }
     match sweep::takeover_value(plan, outcomes) {
         Some(v) => out!("The intervention took control in every run from {} = {v} on.", plan.param),
         None if outcomes.iter().any(|o| o.intervention.is_some()) => {
