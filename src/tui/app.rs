@@ -2292,12 +2292,35 @@ mod tests {
     }
 
     #[test]
-    fn no_key_line_of_the_help_is_cut_at_80_columns() {
-        let (_, col_w) = crate::tui::layout::help_columns(80);
-        for (_, keys, what, _) in crate::tui::keymap::KEYS {
-            assert!(keys.chars().count() <= 18, "{keys}");
-            assert!(what.chars().count() <= col_w - 21, "cut at 80 columns: {what}");
+    fn no_key_line_of_the_help_is_cut_at_80_columns_or_in_two_columns() {
+        let words = crate::tui::keymap::WORDS.iter().map(|(k, w)| (*k, *w));
+        let lines: Vec<(&str, &str)> =
+            crate::tui::keymap::KEYS.iter().map(|(_, keys, what, _)| (*keys, *what)).chain(words).collect();
+        for width in [80, 153, 154, 160] {
+            let (_, col_w) = crate::tui::layout::help_columns(width);
+            for (keys, what) in &lines {
+                assert!(keys.chars().count() <= 18, "{keys}");
+                assert!(what.chars().count() <= col_w - 21, "cut at {width} columns: {what}");
+            }
         }
+    }
+
+    #[test]
+    fn the_help_scrolls_in_two_columns_when_they_do_not_fit() {
+        let long = "Ask what the validators reward. ".repeat(120);
+        let (info, snap) = crate::tui::testing::base();
+        let mut info = (*info).clone();
+        info.teacher_note = Some(format!("{long}The last words."));
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+        keys(&mut app, "?");
+        let first = text(&mut app, 160, 48);
+        assert!(first.contains("↑↓ scroll") && !first.contains("The last words."), "{first}");
+        for _ in 0..100 {
+            app.update(Action::Down);
+        }
+        let last = text(&mut app, 160, 48);
+        assert!(last.contains("The last words."), "{last}");
+        assert!(matches!(app.overlay(), Some(Overlay::Help)));
     }
 
     #[test]

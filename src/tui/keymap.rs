@@ -121,6 +121,25 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("App", "?  q  ^c", "this help / quit (asks) / quit now", When::Always),
 ];
 
+/// The words of the game, for newcomers: the help's last section before the teacher's
+/// note.
+pub const WORDS: &[(&str, &str)] = &[
+    ("τ  TAO", "the network's coin: scores are counted in it"),
+    ("α  alpha", "a subnet's own token, traded in its pool"),
+    ("pool", "TAO and alpha; the price is TAO / alpha"),
+    ("stake  unstake", "buy a subnet's alpha with TAO / sell it"),
+    ("slippage", "a large trade moves the price against you"),
+    ("emission", "new TAO each block, split by moving price"),
+    ("moving price", "a slow average of a subnet's price"),
+    ("root  SN0", "TAO staked there weighs on every subnet"),
+    ("root proportion", "the part of validators' alpha paid to root"),
+    ("validator", "weighs the miners; counts by its stake"),
+    ("miner", "paid by the validators' consensus"),
+    ("epoch", "every tempo blocks: the pay-out"),
+    ("holder subnet", "a memecoin: holding its alpha is mining"),
+    ("revenue subnet", "buys back its alpha with outside income"),
+];
+
 /// A row of the help.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HelpRow {
@@ -145,6 +164,8 @@ pub fn help_rows(set: KeySet, note: Option<&str>, note_width: usize) -> Vec<Help
         }
         rows.push(HelpRow::Key(keys, what));
     }
+    rows.push(HelpRow::Section("Words"));
+    rows.extend(WORDS.iter().map(|(word, what)| HelpRow::Key(word, what)));
     if let Some(note) = note.map(str::trim).filter(|n| !n.is_empty()) {
         rows.push(HelpRow::Section("Teacher's note"));
         rows.extend(super::format::wrap(note, note_width).into_iter().map(HelpRow::Note));

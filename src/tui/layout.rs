@@ -55,8 +55,9 @@ pub fn chrome_for(area: Rect, timeline: bool) -> Chrome {
 /// width of a column.
 #[must_use]
 pub fn help_columns(width: u16) -> (bool, usize) {
-    let two = width >= 150;
-    (two, if two { 66 } else { usize::from(width.saturating_sub(6)).min(76) })
+    let two = width >= 154;
+    // Two columns share the width (a box of `2 w + 5`, with margins); one is at most 76.
+    (two, if two { usize::from((width - 10) / 2).min(80) } else { usize::from(width.saturating_sub(6)).min(76) })
 }
 
 /// Each tab's columns `[x0, x1)` on the tab row, in the order of [`Screen::ALL`], and

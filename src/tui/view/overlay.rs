@@ -295,7 +295,7 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = if two { entries.len().div_ceil(2) } else { entries.len() };
     let r = popup(region, w, u16::try_from(rows + 2).unwrap_or(max_h).min(max_h));
     Clear.render(r, buf);
-    let title = if two || rows + 2 <= usize::from(max_h) {
+    let title = if rows + 2 <= usize::from(max_h) {
         " Keys · any key closes "
     } else {
         " Keys · ↑↓ scroll · any other key closes "
@@ -303,14 +303,16 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let block = panel(app, title);
     let inner = block.inner(r);
     block.render(r, buf);
+    // Scrolled by whole rows; two columns scroll together.
+    let skip = app.help_scroll().min(rows.saturating_sub(usize::from(inner.height)));
     if two {
-        let right: Vec<Line> = entries.split_off(rows);
+        let right: Vec<Line> = entries.split_off(rows).into_iter().skip(skip).collect();
+        let left: Vec<Line> = entries.into_iter().skip(skip).collect();
         let lw = u16::try_from(col_w).unwrap_or(60);
-        Paragraph::new(entries).render(Rect::new(inner.x + 1, inner.y, lw, inner.height), buf);
+        Paragraph::new(left).render(Rect::new(inner.x + 1, inner.y, lw, inner.height), buf);
         Paragraph::new(right)
             .render(Rect::new(inner.x + lw + 2, inner.y, inner.width.saturating_sub(lw + 2), inner.height), buf);
     } else {
-        let skip = app.help_scroll().min(entries.len().saturating_sub(usize::from(inner.height)));
         let lines: Vec<Line> = entries.into_iter().skip(skip).collect();
         Paragraph::new(lines).render(Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height), buf);
     }
