@@ -867,6 +867,63 @@ impl History {
 // The simulation thread
 // ---------------------------------------------------------------------------------------
 
+/// The book of player `h` from the world, its view and the player's cost basis.
+fn book(w: &World, view: &View, players: &[PlayerRow], h: AccountId, ledger: &Ledger) -> Option<Book> {
+    let a = w.account(h)?;
+    let mut positions = Vec::new();
+    for s in &view.subnets {
+        let n = usize::from(s.netuid);
+        let alpha = a.alpha.get(n).copied().unwrap_or(0);
+        let realized = ledger.realized.get(n).copied().unwrap_or(0);
+        if alpha == 0 && realized == 0 {
+            continue;
+        }
+        positions.push(Position {
+            netuid: s.netuid,
+            name: s.name.clone(),
+            alpha_rao: alpha,
+            value_rao: sale_value(s.tao_rao, s.alpha_in_rao, alpha, w.params.staking_fee.0),
+            cost_rao: ledger.cost.get(n).copied().unwrap_or(0),
+            realized_rao: realized,
+            earned_alpha_rao: ledger.earned.get(n).copied().unwrap_or(0),
+        });
+    }
+    // Positions on dissolved subnets keep their realised profit.
+    positions.extend(ledger.closed.iter().map(|(netuid, name, realized)| Position {
+        netuid: *netuid,
+        name: format!("{name} (dissolved)"),
+        realized_rao: *realized,
+        ..Position::default()
+    }));
+    Some(Book {
+        id: h,
+        name: a.name.clone(),
+        kind: a.kind,
+        free_rao: a.free.0,
+        root_rao: a.root.0,
+        root_dividends_rao: ledger.root_dividends,
+        score_rao: w.score(h),
+        start_rao: a.start_value_rao,
+        rank: players.iter().position(|p| p.id == h).map_or(0, |k| k + 1),
+        positions,
+        miner_on: a
+            .miner
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| **m)
+            .filter_map(|(n, _)| Netuid::try_from(n).ok())
+            .collect(),
+        policies: a
+            .policy
+            .iter()
+            .enumerate()
+            .filter(|(n, p)| **p != Policy::Honest && w.subnet(Netuid::try_from(*n).unwrap_or(0)).is_some())
+            .filter_map(|(n, p)| Netuid::try_from(n).ok().map(|n| (n, *p)))
+            .collect(),
+        basis_from: ledger.basis_from,
+    })
+}
+
 /// Cost basis of the human's positions, kept from the human's fills.
 #[derive(Clone, Default)]
 struct Ledger {
@@ -878,6 +935,9 @@ struct Ledger {
     root_dividends: u64,
     /// The block the ledger started at, if positions were held then.
     basis_from: Option<u64>,
+    /// Positions on subnets since dissolved: netuid, name, realised profit (sales before
+    /// and the payout, less the cost). Kept apart, since a launch may reuse the netuid.
+    closed: Vec<(Netuid, String, i64)>,
 }
 
 impl Ledger {
@@ -916,6 +976,19 @@ impl Ledger {
         }
     }
 
+    /// Closes the position on a dissolved subnet `netuid` (`n`, its index), whose alpha
+    /// `me` was paid for as `paid`: what it realised moves to [`Ledger::closed`].
+    fn close(&mut self, netuid: Netuid, name: &str, paid: &[(AccountId, u64, u64)], me: AccountId) {
+        let n = usize::from(netuid);
+        let got = paid.iter().find(|p| p.0 == me).map(|p| p.2);
+        let (cost, before) = (std::mem::take(&mut self.cost[n]), std::mem::take(&mut self.realized[n]));
+        self.earned[n] = 0;
+        if got.is_some() || before != 0 || cost > 0 {
+            let payout = i64::try_from(i128::from(got.unwrap_or(0)) - i128::from(cost)).unwrap_or(0);
+            self.closed.push((netuid, name.to_string(), before.saturating_add(payout)));
+        }
+    }
+
     /// Takes the block's fills of `me` and attributes every other change of its alpha
     /// and root stake to dividends.
     fn update(&mut self, w: &World, me: AccountId) {
@@ -923,6 +996,12 @@ impl Ledger {
         self.fit(a.alpha.len());
         let mine = |e: &Event| matches!(e, Event::Applied { account, .. } if *account == me);
         if !w.events().iter().any(mine) {
+            for e in w.events() {
+                if let Event::Dissolved { netuid, name, paid, .. } = e {
+                    self.close(*netuid, name, paid, me);
+                    self.alpha_prev[usize::from(*netuid)] = 0;
+                }
+            }
             if a.root.0 == self.root_prev && self.alpha_prev.get(..a.alpha.len()) == Some(a.alpha.as_slice()) {
                 // Nothing moved (most blocks between epochs): a replay or a spectator
                 // keeps every player's ledger, so this is the common case.
@@ -953,6 +1032,11 @@ impl Ledger {
         };
         let gain = |got: u64, c: u64| i64::try_from(i128::from(got) - i128::from(c)).unwrap_or(0);
         for e in w.events() {
+            if let Event::Dissolved { netuid, name, paid, .. } = e {
+                self.close(*netuid, name, paid, me);
+                run[usize::from(*netuid)] = 0;
+                continue;
+            }
             let Event::Applied { account, order, fill, .. } = e else { continue };
             if *account != me {
                 continue;
@@ -1857,54 +1941,8 @@ impl Sim {
     }
 
     fn book(&self, w: &World, view: &View, players: &[PlayerRow], h: AccountId) -> Option<Book> {
-        let a = w.account(h)?;
         let empty = Ledger::default();
-        let ledger = self.ledgers.get(h).unwrap_or(&empty);
-        let mut positions = Vec::new();
-        for s in &view.subnets {
-            let n = usize::from(s.netuid);
-            let alpha = a.alpha.get(n).copied().unwrap_or(0);
-            let realized = ledger.realized.get(n).copied().unwrap_or(0);
-            if alpha == 0 && realized == 0 {
-                continue;
-            }
-            positions.push(Position {
-                netuid: s.netuid,
-                name: s.name.clone(),
-                alpha_rao: alpha,
-                value_rao: sale_value(s.tao_rao, s.alpha_in_rao, alpha, w.params.staking_fee.0),
-                cost_rao: ledger.cost.get(n).copied().unwrap_or(0),
-                realized_rao: realized,
-                earned_alpha_rao: ledger.earned.get(n).copied().unwrap_or(0),
-            });
-        }
-        Some(Book {
-            id: h,
-            name: a.name.clone(),
-            kind: a.kind,
-            free_rao: a.free.0,
-            root_rao: a.root.0,
-            root_dividends_rao: ledger.root_dividends,
-            score_rao: w.score(h),
-            start_rao: a.start_value_rao,
-            rank: players.iter().position(|p| p.id == h).map_or(0, |k| k + 1),
-            positions,
-            miner_on: a
-                .miner
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| **m)
-                .filter_map(|(n, _)| Netuid::try_from(n).ok())
-                .collect(),
-            policies: a
-                .policy
-                .iter()
-                .enumerate()
-                .filter(|(n, p)| **p != Policy::Honest && w.subnet(Netuid::try_from(*n).unwrap_or(0)).is_some())
-                .filter_map(|(n, p)| Netuid::try_from(n).ok().map(|n| (n, *p)))
-                .collect(),
-            basis_from: ledger.basis_from,
-        })
+        book(w, view, players, h, self.ledgers.get(h).unwrap_or(&empty))
     }
 
     fn detail(&self, w: &World, netuid: Netuid) -> Option<SubnetDetail> {
@@ -2008,6 +2046,52 @@ pub fn blocks_to_days(blocks: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dissolved_position_keeps_its_realised_profit_apart_from_the_netuids_next_subnet() {
+        use crate::engine::{Mechanism, Tao};
+        // Three subnets at a limit of three: a launch prunes one.
+        let mut map = crate::scenario::load("tutorial").expect("map");
+        map.init = crate::engine::init::WorldInit::synthetic(3, 1);
+        map.objectives.clear();
+        map.init.params.subnet_limit = 3;
+        map.init.params.network_immunity = 0;
+        map.init.params.initial_lock = Tao(1_000_000_000);
+        let mut s = Session::new(&map, None, Some(100)).expect("session");
+        let ana = s.add_human("ana");
+        let bob = s.add_human("bob");
+        let mut ledger = Ledger::starting(s.world(), Some(ana));
+        let victim = crate::engine::registry::prune_candidate(s.world()).expect("a subnet to prune");
+        s.submit(ana, Order::Stake { netuid: victim, tao: Tao(10_000_000_000), limit: None });
+        s.step().expect("step");
+        ledger.update(s.world(), ana);
+        let cost = ledger.cost[usize::from(victim)];
+        assert_eq!(cost, 10_000_000_000);
+        s.submit(bob, Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Utility });
+        s.step().expect("step");
+        ledger.update(s.world(), ana);
+        let paid = s
+            .world()
+            .events()
+            .iter()
+            .find_map(|e| match e {
+                Event::Dissolved { paid, .. } => paid.iter().find(|p| p.0 == ana).map(|p| p.2),
+                _ => None,
+            })
+            .expect("ana was paid");
+        let realised = i64::try_from(paid).expect("fits") - i64::try_from(cost).expect("fits");
+        assert!(realised < 0, "the stake's fee and the pool's move cost something: {realised}");
+        assert_eq!(ledger.closed.len(), 1);
+        assert_eq!(ledger.closed[0].2, realised);
+        assert_eq!(ledger.cost[usize::from(victim)], 0, "the cost left with the subnet");
+        assert_eq!(ledger.realized[usize::from(victim)], 0, "nothing attaches to the netuid's next subnet");
+        // The book shows it under its old name, with no alpha.
+        let w = s.world();
+        let view = w.view();
+        let book = book(w, &view, &[], ana, &ledger).expect("a book");
+        let row = book.positions.iter().find(|p| p.name.ends_with("(dissolved)")).expect("a dissolved row");
+        assert_eq!((row.netuid, row.alpha_rao, row.realized_rao), (victim, 0, realised));
+    }
 
     #[test]
     fn lines_stay_bounded_and_keep_the_latest_value() {
