@@ -778,6 +778,24 @@ impl Session {
     }
 }
 
+/// A test match of three subnets (netuids 1 to 3) at a limit of three, so that a launch
+/// prunes one, with two humans: `(session, ana, bob, the subnet a launch would prune)`.
+#[cfg(test)]
+pub(crate) fn pruning_match() -> (Session, AccountId, AccountId, crate::engine::Netuid) {
+    use crate::engine::Tao;
+    let mut map = crate::scenario::load("tutorial").expect("map");
+    map.init = crate::engine::init::WorldInit::synthetic(3, 1);
+    map.objectives.clear();
+    map.init.params.subnet_limit = 3;
+    map.init.params.network_immunity = 0;
+    map.init.params.initial_lock = Tao(1_000_000_000);
+    let mut s = Session::new(&map, None, Some(100)).expect("session");
+    let ana = s.add_human("ana");
+    let bob = s.add_human("bob");
+    let victim = crate::engine::registry::prune_candidate(s.world()).expect("a subnet to prune");
+    (s, ana, bob, victim)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Divergence;
@@ -785,17 +803,7 @@ mod tests {
     #[test]
     fn a_dissolution_tells_each_holder_what_it_was_paid() {
         use crate::engine::{Mechanism, Order, Tao};
-        // Three subnets (netuids 1 to 3) at a limit of three: a launch prunes one.
-        let mut map = crate::scenario::load("tutorial").expect("map");
-        map.init = crate::engine::init::WorldInit::synthetic(3, 1);
-        map.objectives.clear();
-        map.init.params.subnet_limit = 3;
-        map.init.params.network_immunity = 0;
-        map.init.params.initial_lock = Tao(1_000_000_000);
-        let mut s = super::Session::new(&map, None, Some(100)).expect("session");
-        let ana = s.add_human("ana");
-        let bob = s.add_human("bob");
-        let victim = crate::engine::registry::prune_candidate(s.world()).expect("a subnet to prune");
+        let (mut s, ana, bob, victim) = super::pruning_match();
         s.submit(ana, Order::Stake { netuid: victim, tao: Tao(10_000_000_000), limit: None });
         s.step().expect("step");
         s.submit(bob, Order::LaunchSubnet { name: "Mine".into(), mechanism: Mechanism::Utility });

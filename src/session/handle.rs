@@ -2050,18 +2050,8 @@ mod tests {
     #[test]
     fn a_dissolved_position_keeps_its_realised_profit_apart_from_the_netuids_next_subnet() {
         use crate::engine::{Mechanism, Tao};
-        // Three subnets at a limit of three: a launch prunes one.
-        let mut map = crate::scenario::load("tutorial").expect("map");
-        map.init = crate::engine::init::WorldInit::synthetic(3, 1);
-        map.objectives.clear();
-        map.init.params.subnet_limit = 3;
-        map.init.params.network_immunity = 0;
-        map.init.params.initial_lock = Tao(1_000_000_000);
-        let mut s = Session::new(&map, None, Some(100)).expect("session");
-        let ana = s.add_human("ana");
-        let bob = s.add_human("bob");
+        let (mut s, ana, bob, victim) = crate::session::pruning_match();
         let mut ledger = Ledger::starting(s.world(), Some(ana));
-        let victim = crate::engine::registry::prune_candidate(s.world()).expect("a subnet to prune");
         s.submit(ana, Order::Stake { netuid: victim, tao: Tao(10_000_000_000), limit: None });
         s.step().expect("step");
         ledger.update(s.world(), ana);
