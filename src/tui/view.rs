@@ -451,12 +451,16 @@ fn bar(frac: f64, width: usize) -> String {
     format!("{}{}", "█".repeat(full), "░".repeat(width - full))
 }
 
-/// A sparkline of `values` in `width` cells (the last `width` values, scaled to their range).
+/// A sparkline of `values` in `width` cells (the last `width` values, scaled to their
+/// range, but to no less than [`SPARK_MIN_SPAN`] of their level: a move of a tenth of a
+/// percent stays a ripple instead of filling the cell's height).
 fn sparkline(values: &[f64], width: usize) -> String {
     const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
     let v = &values[values.len().saturating_sub(width)..];
     let (lo, hi) = v.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(*x), b.max(*x)));
-    let span = hi - lo;
+    let mid = (lo + hi) / 2.0;
+    let span = (hi - lo).max(SPARK_MIN_SPAN * mid.abs());
+    let lo = mid - span / 2.0;
     v.iter()
         .map(|x| {
             if span <= f64::EPSILON * hi.abs().max(1.0) {
@@ -470,6 +474,9 @@ fn sparkline(values: &[f64], width: usize) -> String {
         .collect()
 }
 
+/// The smallest range a sparkline spans, relative to its level (2%).
+const SPARK_MIN_SPAN: f64 = 0.02;
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -479,5 +486,20 @@ mod tests {
         assert_eq!(super::pace(5), "1 min/s");
         assert_eq!(super::pace(60), "12 min/s");
         assert_eq!(super::pace(7200), "24.0 h/s");
+    }
+
+    #[test]
+    fn a_sparkline_keeps_tiny_moves_small_and_shows_large_ones_in_full() {
+        let levels = |s: String| s.chars().map(|c| "▁▂▃▄▅▆▇█".chars().position(|b| b == c)).collect::<Vec<_>>();
+        // A 0.02% drift: a line at mid-height (one step at most), not a ramp from the
+        // bottom to the top.
+        let tiny = levels(super::sparkline(&[1.0, 1.0001, 1.0002, 1.0001], 4));
+        assert!(tiny.iter().all(|k| matches!(k, Some(3 | 4))), "{tiny:?}");
+        // A 50% rise spans the whole height, and so does a 2% one.
+        assert_eq!(super::sparkline(&[1.0, 1.5], 2), "▁█");
+        assert_eq!(super::sparkline(&[1.0, 1.02], 2), "▁█");
+        // 1% spans half of it, around the middle.
+        assert_eq!(levels(super::sparkline(&[1.0, 1.01], 2)), vec![Some(2), Some(5)]);
+        assert_eq!(super::sparkline(&[0.0, 0.0], 2), "▄▄");
     }
 }
