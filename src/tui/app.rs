@@ -1686,6 +1686,19 @@ mod tests {
     }
 
     #[test]
+    fn the_too_small_screen_wraps_evenly_and_keeps_each_key_whole() {
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.narration = Some(narration("Subnets run an epoch every 361 blocks."));
+        });
+        let screen = rows(&mut app, 38, 12);
+        let text = screen.join("\n");
+        assert!(screen.iter().any(|l| l.trim() == "q quits"), "{text}");
+        assert!(text.contains("enlarge the window to") && text.contains("read the narration"), "{text}");
+        assert!(screen.iter().all(|l| l.trim().split(' ').count() > 1 || l.trim().is_empty()), "a word alone: {text}");
+    }
+
+    #[test]
     fn only_the_listed_keys_work_on_the_too_small_screen() {
         let mut app = app_with(|_| {});
         keys(&mut app, "s");

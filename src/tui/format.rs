@@ -210,9 +210,34 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
+/// [`wrap`] into as few lines as at `width`, but of even lengths: the narrowest width
+/// that still takes that many lines (no word left alone on the last line of a centred
+/// message).
+#[must_use]
+pub fn wrap_even(text: &str, width: usize) -> Vec<String> {
+    let lines = wrap(text, width);
+    let mut w = width.max(1);
+    while w > 1 && wrap(text, w - 1).len() == lines.len() {
+        w -= 1;
+    }
+    if w == width { lines } else { wrap(text, w) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn even_wrapping_leaves_no_word_alone() {
+        let text = "paused while the window is too small: it runs again when you enlarge it";
+        assert_eq!(wrap(text, 70).last().map(String::as_str), Some("it"));
+        let even = wrap_even(text, 70);
+        assert_eq!(even.len(), 2);
+        let (a, b) = (even[0].chars().count(), even[1].chars().count());
+        assert!(a.abs_diff(b) <= 8, "{even:?}");
+        assert_eq!(even.join(" "), text);
+        assert_eq!(wrap_even("short", 70), vec!["short"]);
+    }
 
     #[test]
     fn amounts_read_well() {

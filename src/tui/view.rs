@@ -127,18 +127,33 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
         (format!("need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}: enlarge the window", area.width, area.height), t.text),
         (String::new(), t.text),
         (clock.to_string(), clock_style),
-        (keys.join(" · "), t.dim),
     ];
-    // Wrapped here, so that the block is centred on its real height.
+    // Wrapped here, so that the block is centred on its real height: evenly, since the
+    // lines are centred, and the keys whole.
+    let width = usize::from(area.width.max(1));
     let mut lines = Vec::new();
     for (s, style) in text {
         if s.is_empty() {
             lines.push(Line::raw(""));
         }
-        for l in format::wrap(&s, usize::from(area.width.max(1))) {
+        for l in format::wrap_even(&s, width) {
             lines.push(Line::styled(l, style));
         }
     }
+    let mut rows = vec![String::new()];
+    for k in keys {
+        let row = rows.last_mut().expect("a row");
+        if row.is_empty() {
+            row.push_str(k);
+        } else if row.chars().count() + 3 + k.chars().count() <= width {
+            row.push_str(" · ");
+            row.push_str(k);
+        } else {
+            rows.push(k.to_string());
+        }
+    }
+    // A key longer than the line wraps on its own.
+    lines.extend(rows.iter().flat_map(|r| format::wrap_even(r, width)).map(|l| Line::styled(l, t.dim)));
     let h = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(area.height);
     let y = area.y + area.height.saturating_sub(h) / 2;
     Paragraph::new(lines).alignment(Alignment::Center).render(Rect::new(area.x, y, area.width, h), buf);
