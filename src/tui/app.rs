@@ -194,6 +194,9 @@ pub struct Toast {
     running: Option<u64>,
 }
 
+/// Rows a page key scrolls the help by.
+const HELP_PAGE: usize = 10;
+
 /// The game.
 pub struct App {
     info: Arc<MatchInfo>,
@@ -944,9 +947,13 @@ impl App {
         if let Some(n) = self.narration() {
             self.dismissed = Some((n.block, n.text.clone()));
         }
-        self.send(Command::Dismiss);
-        if action == Action::Back && !self.info.shared {
+        // Esc: paused before the narration lets go of the clock, so no block runs between.
+        let stay = action == Action::Back && !self.info.shared;
+        if stay {
             self.send(Command::Pause);
+        }
+        self.send(Command::Dismiss);
+        if stay {
             self.say("paused on the lesson: space runs the clock again", None);
         }
         let before = self.before_narration.take();
@@ -955,6 +962,8 @@ impl App {
                 self.focus = Some(n);
                 self.screen = Screen::Subnet;
             }
+            // Esc looks around: the subnet the narration named stays selected.
+            (Action::Back, _) => {}
             _ => {
                 if let Some(f) =
                     before.filter(|f| f.is_none_or(|n| self.snap.view.subnets.iter().any(|s| s.netuid == n)))
@@ -1055,6 +1064,14 @@ impl App {
                     self.help_scroll = (self.help_scroll + 1).min(self.help_rows().len());
                     self.overlay = Some(Overlay::Help);
                 }
+                Action::PageUp => {
+                    self.help_scroll = self.help_scroll.saturating_sub(HELP_PAGE);
+                    self.overlay = Some(Overlay::Help);
+                }
+                Action::PageDown => {
+                    self.help_scroll = (self.help_scroll + HELP_PAGE).min(self.help_rows().len());
+                    self.overlay = Some(Overlay::Help);
+                }
                 Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
                 _ => {}
             },
@@ -1069,7 +1086,11 @@ impl App {
                     if self.info.replay {
                         self.say("the replay plays: space pauses, n jumps to the next mark, t goes to a block", None);
                     } else {
-                        self.say("the clock runs: space pauses, + and - change the speed, ? lists every key", None);
+                        self.say("the clock runs: space pauses, + - set the speed, ? every key", None);
+                    }
+                    // It goes once the clock stops (the lesson's first narration).
+                    if let Some(t) = &mut self.toast {
+                        t.running = Some(self.issued);
                     }
                 }
                 Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
@@ -1481,14 +1502,27 @@ mod tests {
         assert!(text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused"));
         keys(&mut app, "\u{1b}");
         let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
-        assert_eq!(sent, vec![Command::Dismiss, Command::Pause]);
+        assert_eq!(sent, vec![Command::Pause, Command::Dismiss], "paused first: no block runs in between");
         assert!(app.narration().is_none());
-        assert_eq!(app.focus(), Some(1), "the selection is back where it was");
+        assert_eq!(app.focus(), Some(28), "the subnet it named stays selected, to look at");
         // Any other key runs the clock again (the narration held it).
         let mut app = on_sn28_narration();
         keys(&mut app, "x");
         let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
         assert_eq!(sent, vec![Command::Dismiss]);
+    }
+
+    #[test]
+    fn the_welcomes_clock_runs_message_goes_when_the_first_narration_stops_the_clock() {
+        let mut app = welcomed(|i, _| i.lesson = true);
+        keys(&mut app, "\n");
+        let status = rows(&mut app, 80, 24).remove(23);
+        assert!(status.contains("the clock runs: space pauses, + - set the speed, ? every key"), "{status}");
+        let mut snap = (*app.snap()).clone();
+        snap.narration = Some(narration("Welcome to dTAO."));
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let status = rows(&mut app, 80, 24).remove(23);
+        assert!(!status.contains("the clock runs"), "{status}");
     }
 
     #[test]
@@ -2327,9 +2361,10 @@ mod tests {
         let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
         keys(&mut app, "?");
         let first = text(&mut app, 160, 48);
-        assert!(first.contains("↑↓ scroll") && !first.contains("The last words."), "{first}");
-        for _ in 0..100 {
-            app.update(Action::Down);
+        assert!(first.contains("↑↓ PgUp PgDn scroll") && !first.contains("The last words."), "{first}");
+        keys(&mut app, "j");
+        for _ in 0..12 {
+            app.update(Action::PageDown);
         }
         let last = text(&mut app, 160, 48);
         assert!(last.contains("The last words."), "{last}");

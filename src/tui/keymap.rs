@@ -173,6 +173,17 @@ pub fn help_rows(set: KeySet, note: Option<&str>, note_width: usize) -> Vec<Help
     rows
 }
 
+/// Where two columns of help `rows` split: in the middle, but never right after a
+/// section's title (which would end the first column alone).
+#[must_use]
+pub fn help_split(rows: &[HelpRow]) -> usize {
+    let mut split = rows.len().div_ceil(2);
+    if split > 1 && matches!(rows.get(split - 1), Some(HelpRow::Section(_))) {
+        split -= 1;
+    }
+    split
+}
+
 /// The action of a key in `mode`, if it has one.
 #[must_use]
 pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
@@ -203,6 +214,8 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Char('?') | KeyCode::F(1) => Some(Action::Help),
             KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
             KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
             KeyCode::Enter => Some(Action::Open),
             // Space closes a narration without opening the subnet it names (and starts
             // the clock from the welcome box, as Enter does).
@@ -363,6 +376,29 @@ mod tests {
             }
         }
         assert_eq!(key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL), Mode::Normal), Some(Action::Save));
+    }
+
+    #[test]
+    fn a_help_column_never_ends_with_a_section_title() {
+        let rows = [
+            HelpRow::Section("A"),
+            HelpRow::Key("a", "x"),
+            HelpRow::Section("B"),
+            HelpRow::Key("b", "y"),
+            HelpRow::Key("c", "z"),
+        ];
+        assert_eq!(help_split(&rows), 2, "B goes to the second column with its keys");
+        assert_eq!(help_split(&rows[..4]), 2);
+        assert_eq!(help_split(&rows[1..]), 1, "{:?}", &rows[1..]);
+        for set in [
+            KeySet { lesson: true, save: true, ..KeySet::default() },
+            KeySet { replay: true, ..KeySet::default() },
+            KeySet { shared: true, ..KeySet::default() },
+        ] {
+            let rows = help_rows(set, Some("a note"), 60);
+            let split = help_split(&rows);
+            assert!(!matches!(rows[split - 1], HelpRow::Section(_)), "{:?}", rows[split - 1]);
+        }
     }
 
     #[test]

@@ -274,8 +274,9 @@ fn welcome_width(area: Rect) -> u16 {
 fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let (two, col_w) = help_columns(area.width);
-    let mut entries: Vec<Line> = app
-        .help_rows()
+    let help_rows = app.help_rows();
+    let split = super::super::keymap::help_split(&help_rows);
+    let mut entries: Vec<Line> = help_rows
         .into_iter()
         .map(|r| match r {
             HelpRow::Section(sec) => Line::styled(sec, t.header),
@@ -292,13 +293,13 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let c = app.chrome(area);
     let region = Rect::new(area.x, c.tabs.y, area.width, c.body.bottom().saturating_sub(c.tabs.y));
     let max_h = region.height;
-    let rows = if two { entries.len().div_ceil(2) } else { entries.len() };
+    let rows = if two { split.max(entries.len() - split) } else { entries.len() };
     let r = popup(region, w, u16::try_from(rows + 2).unwrap_or(max_h).min(max_h));
     Clear.render(r, buf);
     let title = if rows + 2 <= usize::from(max_h) {
         " Keys · any key closes "
     } else {
-        " Keys · ↑↓ scroll · any other key closes "
+        " Keys · ↑↓ PgUp PgDn scroll · any other key closes "
     };
     let block = panel(app, title);
     let inner = block.inner(r);
@@ -306,7 +307,7 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     // Scrolled by whole rows; two columns scroll together.
     let skip = app.help_scroll().min(rows.saturating_sub(usize::from(inner.height)));
     if two {
-        let right: Vec<Line> = entries.split_off(rows).into_iter().skip(skip).collect();
+        let right: Vec<Line> = entries.split_off(split).into_iter().skip(skip).collect();
         let left: Vec<Line> = entries.into_iter().skip(skip).collect();
         let lw = u16::try_from(col_w).unwrap_or(60);
         Paragraph::new(left).render(Rect::new(inner.x + 1, inner.y, lw, inner.height), buf);
