@@ -929,9 +929,15 @@ impl App {
         if self.objectives_scroll > 0 {
             self.objectives_scroll = self.objectives_scroll.min(super::view::objectives_scroll_max(self));
         }
-        if self.watched != self.focus {
-            self.watched = self.focus;
-            self.send(Command::Watch(self.focus));
+        // The selected subnet's detail, or the one a miner or policy form names (its
+        // quote reads that subnet's validators).
+        let watch = match &self.overlay {
+            Some(Overlay::Order(f)) => f.watches(&self.snap).or(self.focus),
+            _ => self.focus,
+        };
+        if self.watched != watch {
+            self.watched = watch;
+            self.send(Command::Watch(watch));
         }
     }
 
@@ -1523,6 +1529,37 @@ mod tests {
         app.set_snapshot(std::sync::Arc::new(snap));
         let status = rows(&mut app, 80, 24).remove(23);
         assert!(!status.contains("the clock runs"), "{status}");
+    }
+
+    #[test]
+    fn a_long_quote_value_wraps_under_its_own_column() {
+        let mut app = app_with(|s| {
+            s.paused = true;
+            crate::tui::testing::watching(s, 1, crate::engine::Policy::Uniform, 0.2);
+        });
+        keys(&mut app, "M");
+        let screen = rows(&mut app, 80, 24);
+        let at = screen.iter().position(|l| l.contains("Weighed by")).expect("a Weighed by line");
+        let next = &screen[at + 1];
+        let start = screen[at].find("validators").expect("its value");
+        assert!(
+            next.get(start..).is_some_and(|rest| !rest.starts_with(' '))
+                && next[..start].trim_matches(['│', ' ']).is_empty(),
+            "the second line starts under the value:\n{}\n{next}",
+            screen[at]
+        );
+    }
+
+    #[test]
+    fn a_miner_form_watches_the_subnet_typed_in_it() {
+        let mut app = app_with(|s| s.paused = true);
+        app.take_commands();
+        keys(&mut app, "M");
+        app.update(Action::Input(crate::tui::action::Input::Clear));
+        keys(&mut app, "9");
+        assert!(app.take_commands().contains(&Command::Watch(Some(9))), "its validators are read from SN9's detail");
+        keys(&mut app, "\u{1b}");
+        assert!(app.take_commands().contains(&Command::Watch(Some(1))), "back to the selection");
     }
 
     #[test]

@@ -402,6 +402,15 @@ impl Form {
         self.fields.get(k).map_or("", |f| f.value.trim())
     }
 
+    /// The subnet whose validators a miner or policy form's quote reads (the subnet's
+    /// detail), once one is typed.
+    #[must_use]
+    pub fn watches(&self, snap: &Snapshot) -> Option<Netuid> {
+        matches!(self.kind, OrderKind::RegisterMiner | OrderKind::SetPolicy)
+            .then(|| self.subnet(0, snap).ok().map(|s| s.netuid))
+            .flatten()
+    }
+
     fn subnet<'s>(&self, k: usize, snap: &'s Snapshot) -> Result<&'s SubnetView, String> {
         let label = match self.fields.get(k).map_or("Subnet", |f| f.label) {
             "From" => "the subnet to move from",
@@ -1234,53 +1243,19 @@ mod tests {
         assert!(warning.contains("set a limit price"), "{warning}");
     }
 
-    /// `snap` watching SN`netuid`, whose validators are the foundation (honest) with
-    /// `1 - mine` of the stake weight and the player with `mine`.
-    fn watching(snap: &mut Snapshot, netuid: Netuid, foundation: Policy, mine: f64) {
-        use crate::engine::AccountKind;
-        use crate::session::handle::{Holder, SubnetDetail};
-        let me = snap.me.as_ref().expect("a player").id;
-        let holder = |id, name: &str, kind, share, policy| Holder {
-            id,
-            name: name.into(),
-            kind,
-            alpha_rao: 0,
-            root_weight_rao: 0,
-            share,
-            policy,
-        };
-        let mut holders =
-            vec![holder(crate::engine::AccountId(me.0 + 100), "foundation", AccountKind::Npc, 1.0 - mine, foundation)];
-        if mine > 0.0 {
-            holders.push(holder(me, "you", AccountKind::Human, mine, Policy::Honest));
-        }
-        snap.detail = Some(SubnetDetail {
-            netuid,
-            owner: "team".into(),
-            holders,
-            alpha_weight_rao: 0,
-            root_weight_rao: 0,
-            controller: None,
-            miners: Vec::new(),
-            alpha_issuance_rao: 0,
-            alpha_until_halving_rao: None,
-            trades: Vec::new(),
-        });
-    }
-
     #[test]
     fn miner_and_policy_forms_say_when_they_would_earn_nothing() {
         let mut snap = holding();
         // Honest validators weigh NPC miners by quality: a player's slot (quality 0) gets
         // nothing while they hold the majority.
-        watching(&mut snap, 1, Policy::Honest, 0.2);
+        crate::tui::testing::watching(&mut snap, 1, Policy::Honest, 0.2);
         let f = form(OrderKind::RegisterMiner, &snap, &[Some("1")]);
         let q = quote(&f, &snap, &none());
         let warning = q.warning.expect("a warning");
         assert!(warning.starts_with("it may earn nothing") && warning.contains("0.0%"), "{warning}");
         assert_eq!(q.problem, None, "a warning: the player may still register");
         // Under uniform validators it is paid.
-        watching(&mut snap, 1, Policy::Uniform, 0.2);
+        crate::tui::testing::watching(&mut snap, 1, Policy::Uniform, 0.2);
         let q = quote(&f, &snap, &none());
         assert_eq!(q.warning, None);
         assert!(
@@ -1289,7 +1264,7 @@ mod tests {
             q.lines
         );
         // Another subnet watched: the quote says what pays, without figures.
-        watching(&mut snap, 4, Policy::Honest, 0.2);
+        crate::tui::testing::watching(&mut snap, 4, Policy::Honest, 0.2);
         let q = quote(&f, &snap, &none());
         assert!(q.warning.is_none() && q.lines.iter().any(|l| l.0 == "Paid if"), "{:?}", q.lines);
         // A holder subnet's miners are its holders.
@@ -1298,7 +1273,7 @@ mod tests {
 
         // `self` without a miner slot abstains.
         let self_only = Policy::ALL.iter().position(|p| *p == Policy::SelfOnly).expect("self");
-        watching(&mut snap, 1, Policy::Honest, 0.2);
+        crate::tui::testing::watching(&mut snap, 1, Policy::Honest, 0.2);
         let mut f = form(OrderKind::SetPolicy, &snap, &[Some("1")]);
         f.fields[1].choice = self_only;
         let q = quote(&f, &snap, &none());
@@ -1307,7 +1282,7 @@ mod tests {
         snap.me.as_mut().expect("a player").miner_on.push(1);
         assert_eq!(quote(&f, &snap, &none()).warning, None);
         // Not a validator of the subnet: the weights count for nothing.
-        watching(&mut snap, 1, Policy::Honest, 0.0);
+        crate::tui::testing::watching(&mut snap, 1, Policy::Honest, 0.0);
         let warning = quote(&f, &snap, &none()).warning.expect("a warning");
         assert!(warning.starts_with("you are not among SN1's validators"), "{warning}");
     }

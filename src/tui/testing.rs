@@ -10,6 +10,7 @@ use ratatui::backend::TestBackend;
 use super::action::Action;
 use super::app::{App, Options};
 use super::theme::Theme;
+use crate::engine::Policy;
 use crate::session::Session;
 use crate::session::handle::{HandleOptions, MatchInfo, SessionHandle, Setup, Snapshot};
 
@@ -77,4 +78,38 @@ pub fn rows(app: &mut App, w: u16, h: u16) -> Vec<String> {
 /// The screen at `w`×`h` as one string.
 pub fn text(app: &mut App, w: u16, h: u16) -> String {
     rows(app, w, h).join("\n")
+}
+
+/// `snap` watching SN`netuid`, whose validators are the foundation (honest) with
+/// `1 - mine` of the stake weight and the player with `mine`.
+pub fn watching(snap: &mut Snapshot, netuid: crate::engine::Netuid, foundation: Policy, mine: f64) {
+    use crate::engine::AccountKind;
+    use crate::session::handle::{Holder, SubnetDetail};
+    let me = snap.me.as_ref().expect("a player").id;
+    let holder = |id, name: &str, kind, share, policy| Holder {
+        id,
+        name: name.into(),
+        kind,
+        alpha_rao: 0,
+        root_weight_rao: 0,
+        share,
+        policy,
+    };
+    let mut holders =
+        vec![holder(crate::engine::AccountId(me.0 + 100), "foundation", AccountKind::Npc, 1.0 - mine, foundation)];
+    if mine > 0.0 {
+        holders.push(holder(me, "you", AccountKind::Human, mine, Policy::Honest));
+    }
+    snap.detail = Some(SubnetDetail {
+        netuid,
+        owner: "team".into(),
+        holders,
+        alpha_weight_rao: 0,
+        root_weight_rao: 0,
+        controller: None,
+        miners: Vec::new(),
+        alpha_issuance_rao: 0,
+        alpha_until_halving_rao: None,
+        trades: Vec::new(),
+    });
 }

@@ -341,6 +341,9 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
     }
     lines.push(Line::raw(""));
     let q = f.quote(snap, &app.queued(), app.options.slippage_warn);
+    let w = if area.width >= 120 { 96 } else { area.width.saturating_sub(2) };
+    // A long value wraps under its own column, not under the box's edge.
+    let value_w = usize::from(w.saturating_sub(2)).saturating_sub(16).max(10);
     for (label, value, tone) in &q.lines {
         let style = match tone {
             Tone::Plain => t.text,
@@ -348,9 +351,11 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
             Tone::Down => t.down,
             Tone::Warn => t.warn,
         };
-        lines.push(Line::from(vec![Span::styled(format!("  {label:<14}"), t.dim), Span::styled(value.clone(), style)]));
+        for (k, l) in format::wrap(value, value_w).into_iter().enumerate() {
+            let label = if k == 0 { format!("  {label:<14}") } else { " ".repeat(16) };
+            lines.push(Line::from(vec![Span::styled(label, t.dim), Span::styled(l, style)]));
+        }
     }
-    let w = if area.width >= 120 { 96 } else { area.width.saturating_sub(2) };
     // A long warning or problem wraps under its own text, not under the box's edge.
     let text_w = usize::from(w.saturating_sub(2)).saturating_sub(4).max(10);
     for (mark, text, style) in [("⚠", &q.warning, t.warn), ("✗", &q.problem, t.down)] {
