@@ -182,7 +182,8 @@ Run `dtao-arena help COMMAND` for a command's options and more examples.";
 const PLAY_AFTER_HELP: &str = "\
 Examples:
   dtao-arena play                              the default map against three shipped bots
-  dtao-arena play --map sn28-meme              a lesson: each narration pauses the clock
+  dtao-arena play --map sn28-meme              a lesson: each narration pauses the clock (no bots:
+                                               they would change its story; --bot adds some)
   dtao-arena play --map tutorial --bot momentum --bot my_bot.lua --name ana --speed 360
   dtao-arena play --map tutorial --save tutorial.dtrec    save to this file
   dtao-arena play --load tutorial.dtrec        resume a saved game where it was left

@@ -52,6 +52,9 @@ pub struct Map {
     pub teacher_note: Option<String>,
     /// What a player should learn or do (`objectives`), shown by lessons.
     pub objectives: Vec<Objective>,
+    /// Whether `play` seats its default bots when none is given (`play_bots`): a lesson
+    /// whose narration follows a timed story turns them off.
+    pub play_bots: bool,
     /// The TOML source (embedded in replays).
     pub source: String,
     /// Where it came from: a built-in name or a path.
@@ -252,6 +255,7 @@ fn parse_with(source: &str, origin: &str, recorded: bool) -> Result<Map, MapErro
         start_tao: parsed.start_tao,
         teacher_note: parsed.teacher_note,
         objectives: parsed.objectives,
+        play_bots: parsed.play_bots,
         source: source.to_string(),
         origin: origin.to_string(),
     })

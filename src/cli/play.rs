@@ -30,7 +30,8 @@ pub struct PlayArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
     pub seed: Option<u64>,
     /// A Lua strategy to seat as an opponent: a .lua file or a shipped name, with options
-    /// as NAME:key=value,... (repeatable; default: three shipped bots).
+    /// as NAME:key=value,... (repeatable; default: three shipped bots, or none on a map that sets play_bots = false,
+    /// such as sn28-meme).
     #[arg(long = "bot", value_name = "FILE|NAME")]
     pub bots: Vec<std::path::PathBuf>,
     /// Your player name.
@@ -61,11 +62,7 @@ pub fn run(a: &PlayArgs) -> CliResult {
     }
     let map = crate::scenario::load(&a.map)?;
     let seed = a.seed.unwrap_or_else(|| map.seed());
-    let entrants: Vec<Entrant> = if a.bots.is_empty() {
-        SHIPPED_BOTS.iter().map(|(n, s)| Entrant::new(*n, *s)).collect()
-    } else {
-        a.bots.iter().map(|p| super::strategy::read(p)).collect::<Result<_, _>>()?
-    };
+    let entrants = opponents(&a.bots, &map)?;
     // Load each strategy once here so a broken one is a usage error (exit 2) with its
     // message, before the terminal changes mode. The match loads them again on its own
     // thread (Lua states cannot move between threads).
@@ -104,6 +101,19 @@ pub fn run(a: &PlayArgs) -> CliResult {
     )
     .map_err(|e| CliError::runtime(e.to_string()))?;
     play_out(&mut handle, tui_options)
+}
+
+/// The bots `play` seats: those given, else the three shipped ones, unless the map says
+/// `play_bots = false` (a lesson whose narration follows a timed story: bots trading it
+/// would tell another; meme_rider, for one, brings sn28-meme's crash a day early).
+fn opponents(bots: &[std::path::PathBuf], map: &crate::scenario::Map) -> Result<Vec<Entrant>, CliError> {
+    if !bots.is_empty() {
+        return bots.iter().map(|p| super::strategy::read(p)).collect();
+    }
+    if !map.play_bots {
+        return Ok(Vec::new());
+    }
+    Ok(SHIPPED_BOTS.iter().map(|(n, s)| Entrant::new(*n, *s)).collect())
 }
 
 /// `play --load SAVE`: the saved match, caught up (its bots re-run and every recorded
@@ -304,6 +314,19 @@ fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
 mod tests {
     use super::*;
     use crate::session::handle::SaveStatus;
+
+    #[test]
+    fn a_lesson_plays_without_the_default_bots_unless_asked() {
+        let names = |bots: &[&str], map: &str| -> Vec<String> {
+            let map = crate::scenario::load(map).expect("map");
+            let bots: Vec<std::path::PathBuf> = bots.iter().map(std::path::PathBuf::from).collect();
+            opponents(&bots, &map).expect("bots").into_iter().map(|e| e.name).collect()
+        };
+        assert_eq!(names(&[], "dtao-launch"), ["momentum", "meme_rider", "root_holder"]);
+        assert!(names(&[], "sn28-meme").is_empty());
+        assert_eq!(names(&[], "tutorial").len(), 3);
+        assert_eq!(names(&["meme_rider"], "sn28-meme"), ["meme_rider"]);
+    }
 
     #[test]
     fn two_games_started_in_one_second_get_two_save_files() {

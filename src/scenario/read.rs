@@ -36,6 +36,7 @@ pub(crate) struct Parsed {
     pub start_tao: Tao,
     pub teacher_note: Option<String>,
     pub objectives: Vec<Objective>,
+    pub play_bots: bool,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -47,6 +48,7 @@ const TOP_KEYS: &[&str] = &[
     "start_tao",
     "teacher_note",
     "objectives",
+    "play_bots",
     "params",
     "subnet",
     "npc",
@@ -59,6 +61,7 @@ const SEED: Field = field("seed", "the default seed", "1");
 const START_DATE: Field = field("start_date", "the date of block 0", "\"2025-02-13T00:00:00Z\"");
 const START_TAO: Field = field("start_tao", "each player's starting TAO", "1000.0");
 const TEACHER_NOTE: Field = field("teacher_note", "a note for the teacher", "\"Pause at block 3600 and ask why.\"");
+const PLAY_BOTS: Field = field("play_bots", "whether `play` seats its default bots", "false");
 const OBJECTIVE_KEYS: &[&str] = &["text", "when"];
 const OBJECTIVE_TEXT: Field = field("text", "what the player should do or notice", "\"Watch SN28's price triple\"");
 const GOALS: &[&str] = &[
@@ -256,6 +259,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     let start_date = start_date(cx, &top);
     let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
     let teacher_note = several_lines(cx, &top, &TEACHER_NOTE, false);
+    let play_bots = cx.boolean(&top, &PLAY_BOTS).unwrap_or(true);
 
     let mut known = Known::default();
     known.accounts.insert("genesis".to_string());
@@ -325,6 +329,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
         start_tao: Tao(start_tao),
         teacher_note,
         objectives,
+        play_bots,
     }
 }
 
@@ -458,6 +463,7 @@ fn empty() -> Parsed {
         start_tao: Tao::ZERO,
         teacher_note: None,
         objectives: Vec::new(),
+        play_bots: true,
     }
 }
 
@@ -490,7 +496,7 @@ fn top_level_unknown_keys(cx: &mut Cx<'_>, top: &Tbl<'_>) {
 
 /// The top-level keys that hold a value (not a table).
 const TOP_VALUES: &[&str] =
-    &["name", "description", "blocks", "seed", "start_date", "start_tao", "teacher_note", "objectives"];
+    &["name", "description", "blocks", "seed", "start_date", "start_tao", "teacher_note", "objectives", "play_bots"];
 
 /// Unknown keys of a table that has a header (`[params]`, `[[subnet]]`, `[[npc]]`,
 /// `[[event]]`): a top-level key or a parameter written under it is explained as being
