@@ -1027,7 +1027,7 @@ fn an_objective_is_ticked_when_the_player_reaches_it() {
     g.key(KeyCode::Esc);
     g.keys("4");
     let before = g.text(160, 48);
-    assert!(before.contains("Objectives · 0 of 2 reached"), "{before}");
+    assert!(before.contains("Objectives · 0 of 2 checked ones reached · 2 for discussion"), "{before}");
     assert!(before.contains("↳ you hold alpha"), "{before}");
     // Stake; the fill is told first, and the objective is ticked at the next check.
     g.keys("s10\n");
@@ -1043,7 +1043,7 @@ fn an_objective_is_ticked_when_the_player_reaches_it() {
         "✓ objective reached: Stake TAO into a subnet pool and watch the price move against you (slippage)"
     );
     let after = g.text(160, 48);
-    assert!(after.contains("Objectives · 1 of 2 reached"), "{after}");
+    assert!(after.contains("Objectives · 1 of 2 checked ones reached"), "{after}");
     assert!(after.contains("↳ you hold alpha: reached Thu 13 Feb 00:02"), "{after}");
     assert!(after.contains(" ✓ Stake TAO"), "{after}");
 }

@@ -234,7 +234,22 @@ fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
     let below = lines.len().saturating_sub(skip + shown);
     let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(area);
     let title = if info.lesson { "Lesson objectives" } else { "Objectives" };
-    let title = if goals > 0 { format!(" {title} · {done} of {goals} reached ") } else { format!(" {title} ") };
+    // Prompts (objectives without a condition) are never reached: the count says so.
+    let prompts = info.objectives.len().saturating_sub(goals);
+    let title = match (goals, prompts) {
+        (0, _) => format!(" {title} "),
+        (_, 0) => format!(" {title} · {done} of {goals} reached "),
+        // The longest that fits the panel's top edge.
+        _ => [
+            format!(" {title} · {done} of {goals} checked ones reached · {prompts} for discussion "),
+            format!(" {title} · {done} of {goals} reached · {prompts} to discuss "),
+            format!(" {title} · {done}/{goals} reached · {prompts} to discuss "),
+            format!(" {title} · {done}/{goals} reached "),
+        ]
+        .into_iter()
+        .find(|t| t.chars().count() + 2 <= usize::from(area.width))
+        .unwrap_or_else(|| format!(" {title} ")),
+    };
     let mut block = panel(app, title);
     if below > 0 || skip > 0 {
         let more = if below > 0 {
