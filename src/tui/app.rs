@@ -2201,7 +2201,7 @@ mod tests {
         let screen = rows(&mut app, 80, 24);
         assert!(screen[0].contains("dTAO Arena") && screen[1].contains("1 Market"), "{}", screen.join("\n"));
         let text = screen.join("\n");
-        assert!(text.contains("This lesson has 5 objectives: 4 lists them on the Network screen."), "{text}");
+        assert!(text.contains("This lesson has 5 objectives: press 4 to see them (Network screen)."), "{text}");
         assert!(text.contains("Enter starts the clock"), "{text}");
         // With room, they are listed.
         let screen = rows(&mut app, 160, 48).join("\n");

@@ -135,7 +135,8 @@ pub const WORDS: &[(&str, &str)] = &[
     ("root proportion", "the part of validators' alpha paid to root"),
     ("validator", "weighs the miners; counts by its stake"),
     ("miner", "paid by the validators' consensus"),
-    ("epoch", "every tempo blocks: the pay-out"),
+    ("tempo", "blocks between epochs: 360 (72 min) usually"),
+    ("epoch", "the pay-out at the end of each tempo"),
     ("holder subnet", "a memecoin: holding its alpha is mining"),
     ("revenue subnet", "buys back its alpha with outside income"),
 ];

@@ -252,7 +252,7 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         let rows = |ls: &[Line<'_>]| box_rows(ls, welcome_width(area));
         if rows(&lines) + rows(&list) + 1 + 2 > usize::from(area.height) {
             let n = info.objectives.len();
-            list = vec![Line::raw(format!("This lesson has {n} objectives: 4 lists them on the Network screen."))];
+            list = vec![Line::raw(format!("This lesson has {n} objectives: press 4 to see them (Network screen)."))];
         }
         list.push(Line::raw(""));
         lines.splice(3..3, list);
