@@ -670,7 +670,7 @@ impl Form {
                 let tao = self.amount(1, snap, queued)?;
                 let limit = self.limit(2)?;
                 let w = quote_stake(s.tao_rao, s.alpha_in_rao, tao, limit, rules)
-                    .map_err(|e| format!("would be rejected: {e}"))?;
+                    .map_err(|e| rejected(e, limit, spot, ("above", "raise")))?;
                 let avg = ratio(w.tao_rao.saturating_sub(w.fee_rao), w.alpha_rao);
                 let impact = if spot > 0.0 { avg / spot - 1.0 } else { 0.0 };
                 let paid = if w.tao_rao < tao {
@@ -701,15 +701,20 @@ impl Form {
                 let spot = to_f64(s.price);
                 let held = Self::held_alpha(snap, s.netuid);
                 let left = self.available(1, snap, queued);
-                q.line(
-                    "Held",
-                    format!("{} α (worth {} τ)", r(held), r(sale_value(s.tao_rao, s.alpha_in_rao, held, rules.fee))),
-                    Tone::Plain,
-                );
+                let held_text = if held == 0 {
+                    format!("no alpha on SN{}", s.netuid)
+                } else {
+                    format!(
+                        "{} α (worth {} τ sold all at once)",
+                        r(held),
+                        r(sale_value(s.tao_rao, s.alpha_in_rao, held, rules.fee))
+                    )
+                };
+                q.line("Held", held_text, Tone::Plain);
                 let alpha = self.amount(1, snap, queued)?;
                 let limit = self.limit(2)?;
                 let w = quote_unstake(s.tao_rao, s.alpha_in_rao, alpha, limit, rules)
-                    .map_err(|e| format!("would be rejected: {e}"))?;
+                    .map_err(|e| rejected(e, limit, spot, ("below", "lower")))?;
                 let avg = ratio(w.tao_rao.saturating_add(w.fee_rao), w.alpha_rao);
                 let impact = if spot > 0.0 { 1.0 - avg / spot } else { 0.0 };
                 let sold = if w.alpha_rao < alpha {
@@ -928,6 +933,21 @@ impl Form {
     }
 }
 
+/// Why a stake or unstake at `limit` would be rejected, with the price `spot` named when
+/// the limit is already passed (`side`: the price is "above" or "below" it; `fix`: "raise"
+/// or "lower" it).
+fn rejected(e: crate::engine::Reject, limit: Option<U64F64>, spot: f64, (side, fix): (&str, &str)) -> String {
+    match (e, limit) {
+        (crate::engine::Reject::LimitPrice, Some(l)) => format!(
+            "the price is {} τ/α, already {side} your limit of {}: nothing would fill; {fix} the limit, or leave it \
+             empty",
+            format::price(spot),
+            format::price(to_f64(l))
+        ),
+        (e, _) => format!("would be rejected: {e}"),
+    }
+}
+
 /// Whether a validator of `policy` gives a miner slot of the player's (quality 0, holding
 /// `held` alpha, none sold yet) any weight on a subnet of `mechanism`.
 fn weighs_player(policy: Policy, mechanism: Mechanism, held: u64, validator_is_me: bool) -> bool {
@@ -993,7 +1013,18 @@ fn policy_prospects(q: &mut Quote, snap: &Snapshot, s: &SubnetView, policy: Poli
     let held = me.positions.iter().find(|p| p.netuid == s.netuid).map_or(0, |p| p.alpha_rao);
     let mines = me.miner_on.contains(&s.netuid) || (s.mechanism == Mechanism::Holder && held > 0);
     if let Some(d) = snap.detail.as_ref().filter(|d| d.netuid == s.netuid) {
+        let kappa = snap.params.kappa.as_f64();
         match d.holders.iter().find(|h| h.id == me.id) {
+            Some(h) if h.share < kappa && policy != Policy::Honest => {
+                q.line("Your weight", format!("{} of SN{}'s stake weight", format::pct(h.share), s.netuid), Tone::Warn);
+                q.warn(format!(
+                    "with {} of the stake weight your weights cannot set SN{}'s consensus alone (it takes {}): \
+                     they count only where enough other validators agree",
+                    format::pct(h.share),
+                    s.netuid,
+                    format::pct(kappa)
+                ));
+            }
             Some(h) => {
                 q.line("Your weight", format!("{} of SN{}'s stake weight", format::pct(h.share), s.netuid), Tone::Plain)
             }
@@ -1205,6 +1236,20 @@ mod tests {
     }
 
     #[test]
+    fn a_limit_already_passed_names_the_price() {
+        let snap = holding();
+        let f = form(OrderKind::Stake, &snap, &[Some("1"), Some("10"), Some("0.1")]);
+        let problem = quote(&f, &snap, &none()).problem.expect("a problem");
+        assert!(
+            problem.starts_with("the price is 0.35") && problem.contains("already above your limit of 0.1"),
+            "{problem}"
+        );
+        let f = form(OrderKind::Unstake, &snap, &[Some("1"), Some("10"), Some("1")]);
+        let problem = quote(&f, &snap, &none()).problem.expect("a problem");
+        assert!(problem.contains("already below your limit of 1.0"), "{problem}");
+    }
+
+    #[test]
     fn dump_move_and_limited_orders_warn_about_slippage() {
         let mut snap = holding();
         // 20 α on SN1 (a 14,000 τ pool) sells at the spot price, less the fee.
@@ -1277,10 +1322,13 @@ mod tests {
         let mut f = form(OrderKind::SetPolicy, &snap, &[Some("1")]);
         f.fields[1].choice = self_only;
         let q = quote(&f, &snap, &none());
-        assert!(q.warning.as_deref().is_some_and(|w| w.contains("no miner slot on SN1")), "{:?}", q.warning);
+        let warning = q.warning.expect("warnings");
+        assert!(warning.contains("no miner slot on SN1"), "{warning}");
+        assert!(warning.contains("cannot set SN1's consensus alone (it takes 50.0%)"), "{warning}");
         assert!(q.lines.iter().any(|l| l.0 == "Your weight" && l.1.starts_with("20.0%")), "{:?}", q.lines);
         snap.me.as_mut().expect("a player").miner_on.push(1);
-        assert_eq!(quote(&f, &snap, &none()).warning, None);
+        crate::tui::testing::watching(&mut snap, 1, Policy::Honest, 0.6);
+        assert_eq!(quote(&f, &snap, &none()).warning, None, "a majority sets it");
         // Not a validator of the subnet: the weights count for nothing.
         crate::tui::testing::watching(&mut snap, 1, Policy::Honest, 0.0);
         let warning = quote(&f, &snap, &none()).warning.expect("a warning");
