@@ -181,6 +181,18 @@ pub fn parse_values(spec: &str) -> Result<Vec<String>, SpecError> {
     }
     let decimals = [start, end, step].iter().map(|s| s.trim().split_once('.').map_or(0, |(_, f)| f.len())).max();
     let decimals = decimals.unwrap_or(0);
+    // Both ends are included, so the steps must land on END.
+    let last = a + d * (n - 1.0);
+    if (b - last).abs() > 1e-9 * b.abs().max(d) {
+        let (lower, higher) = (last, last + d);
+        return Err(bad(&format!(
+            "steps of {} from {} miss {}: end at {lower:.decimals$} or {higher:.decimals$}, or choose a step that \
+             divides the range",
+            step.trim(),
+            start.trim(),
+            end.trim()
+        )));
+    }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let count = n as usize;
     #[allow(clippy::cast_precision_loss)]
@@ -482,7 +494,11 @@ mod tests {
         assert_eq!(parse_values("0.05..0.5:0.05").unwrap().len(), 10);
         assert_eq!(parse_values("0.05..0.5:0.05").unwrap()[9], "0.50");
         assert_eq!(parse_values("100..400:100").unwrap(), vec!["100", "200", "300", "400"]);
-        assert_eq!(parse_values("1..2:0.4").unwrap(), vec!["1.0", "1.4", "1.8"]);
+        // Both ends are included: a step that misses END is refused, with the ends it hits.
+        let e = parse_values("1..2:0.4").unwrap_err().to_string();
+        assert!(e.contains("steps of 0.4 from 1 miss 2: end at 1.8 or 2.2"), "{e}");
+        assert!(parse_values("0.1..0.5:0.15").is_err());
+        assert_eq!(parse_values("0.1..0.4:0.15").unwrap(), vec!["0.10", "0.25", "0.40"]);
         for bad in ["", "0.5..0.1:0.1", "0.1..0.5", "0.1..0.5:0", "a..b:c", "0..1e9:1e-9"] {
             assert!(parse_values(bad).is_err(), "{bad}");
         }

@@ -199,8 +199,9 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
         Mode::Normal => normal(k.code, ctrl),
         Mode::Text => text(k.code, ctrl, k.modifiers.contains(KeyModifiers::ALT)),
         Mode::Confirm => match k.code {
-            KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Confirm(true)),
-            KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc => Some(Action::Confirm(false)),
+            // `q` again confirms: q q quits, as the box says.
+            KeyCode::Char('y' | 'Y' | 'q') | KeyCode::Enter => Some(Action::Confirm(true)),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Confirm(false)),
             _ => None,
         },
         Mode::TooSmall => match k.code {
@@ -400,6 +401,14 @@ mod tests {
             let split = help_split(&rows);
             assert!(!matches!(rows[split - 1], HelpRow::Section(_)), "{:?}", rows[split - 1]);
         }
+    }
+
+    #[test]
+    fn q_twice_quits() {
+        assert_eq!(key(k(KeyCode::Char('q')), Mode::Normal), Some(Action::Quit));
+        assert_eq!(key(k(KeyCode::Char('q')), Mode::Confirm), Some(Action::Confirm(true)));
+        assert_eq!(key(k(KeyCode::Esc), Mode::Confirm), Some(Action::Confirm(false)));
+        assert_eq!(key(k(KeyCode::Char('n')), Mode::Confirm), Some(Action::Confirm(false)));
     }
 
     #[test]

@@ -32,15 +32,15 @@ pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
                 Some(p) => ("Quit this match?", format!("it will be saved to {}", p.display())),
                 None => ("Quit this match?", "(it is not saved)".to_string()),
             };
-            let w = u16::try_from(note.chars().count() + 6).unwrap_or(u16::MAX).clamp(44, area.width.saturating_sub(4));
+            let w = u16::try_from(note.chars().count() + 6).unwrap_or(u16::MAX).clamp(48, area.width.saturating_sub(4));
             let lines = vec![
                 Line::raw(""),
                 Line::raw(question).centered(),
                 Line::styled(note, app.theme.dim).centered(),
                 Line::raw(""),
                 Line::from(vec![
-                    Span::styled("y", app.theme.accent),
-                    Span::raw(" / Enter quit    "),
+                    Span::styled("q", app.theme.accent),
+                    Span::raw(" / y / Enter quit    "),
                     Span::styled("n", app.theme.accent),
                     Span::raw(if info.replay { " / Esc keep watching" } else { " / Esc keep playing" }),
                 ])
