@@ -351,6 +351,8 @@ fn results_at_the_end() {
     // Esc looks around the final state; orders are refused; q then quits without asking.
     g.key(KeyCode::Esc);
     assert!(g.app.overlay().is_none());
+    let status = g.text(80, 24).lines().last().map(str::to_string).unwrap_or_default();
+    assert!(!status.contains("stake") && !status.contains("pause") && status.contains("q quit"), "{status}");
     g.keys("s");
     assert!(g.app.overlay().is_none());
     assert_eq!(g.app.toast().map(|t| t.text.as_str()), Some("the match is over"));

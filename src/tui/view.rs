@@ -351,8 +351,10 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
                 }
             }
         };
-        // In a shared world the clock is the host's; a spectator places no orders.
-        let (shared, spectator) = (app.info().shared, app.watching() && !app.is_replay());
+        // In a shared world the clock is the host's; a spectator places no orders, and
+        // nobody does once the match is over (nor runs its clock).
+        let over = app.snap().over && !app.is_replay();
+        let (shared, spectator) = (app.info().shared || over, (app.watching() && !app.is_replay()) || over);
         let hints: Vec<(&str, &str)> = hints
             .iter()
             .copied()
