@@ -67,6 +67,9 @@ fn a_stop_signal_restores_the_terminal_and_saves_the_game() {
     let pid = echoed.trim_start_matches("pid=").trim_end_matches(';').to_string();
     p.exp_string("\x1b[?1049h").expect("enters the alternate screen");
     p.exp_string("Welcome").expect("draws the welcome box");
+    // One block run (a match quit before its first block has nothing to save).
+    p.send(".").and_then(|_| p.flush()).expect("steps one block");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
     assert!(killed.success());
     p.exp_string("\x1b[?1049l").expect("leaves the alternate screen");
@@ -175,6 +178,26 @@ fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
 /// used to keep the game at full CPU, unsaved, for good.
 #[cfg(unix)]
 #[test]
+fn a_match_quit_before_its_first_block_leaves_no_save() {
+    use rexpect::session::spawn_command;
+
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" play --map tutorial --seed 3").arg(BIN);
+    cmd.env("TERM", "xterm-256color");
+    let data = tempfile::tempdir().expect("tempdir");
+    cmd.env("XDG_DATA_HOME", data.path()).env("HOME", data.path());
+    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
+    p.exp_string("Welcome").expect("draws the welcome box");
+    p.send("qq").and_then(|_| p.flush()).expect("q q quits");
+    p.exp_string("the match had not started: nothing was saved").expect("says so");
+    p.exp_eof().expect("exits");
+    let saves = data.path().join("dtao-arena").join("saves");
+    let files: Vec<_> = std::fs::read_dir(&saves).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    assert!(files.is_empty(), "{files:?}");
+}
+
+#[cfg(unix)]
+#[test]
 fn a_closed_terminal_saves_the_game_and_exits() {
     use std::io::Read;
     use std::process::Stdio;
@@ -217,6 +240,15 @@ fn a_closed_terminal_saves_the_game_and_exits() {
     }
     let text = String::from_utf8_lossy(&seen).into_owned();
     let pid = text.split("pid=").nth(1).and_then(|r| r.split(';').next()).expect("the game's pid").to_string();
+    // One block run (a match quit before its first block has nothing to save).
+    {
+        use std::io::Write;
+        let mut input = script.stdin.take().expect("stdin");
+        input.write_all(b".").and_then(|()| input.flush()).expect("steps one block");
+        std::thread::sleep(Duration::from_millis(1500));
+        // Kept open: the terminal closes with `script` below.
+        std::mem::forget(input);
+    }
     script.kill().expect("kill script: the terminal closes");
     let _ = script.wait();
     let saves = data.path().join("dtao-arena").join("saves");

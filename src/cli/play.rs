@@ -290,6 +290,8 @@ fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResu
     let latest = handle.latest();
     if let Some(s) = &latest.saved {
         note!("{}", saved_message(s, latest.over));
+    } else if latest.block() == 0 && latest.error.is_none() && handle.info().save_path.is_some() {
+        note!("the match had not started: nothing was saved");
     }
     result
 }

@@ -1466,7 +1466,10 @@ impl Sim {
     fn stop(&mut self) {
         self.stopped = true;
         self.paused = true;
-        self.save();
+        // A new match quit before its first block has nothing to keep.
+        if self.session.world().block > 0 || self.saved.is_some() {
+            self.save();
+        }
         self.publish();
     }
 
