@@ -7,19 +7,24 @@ use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dtao-arena");
 
+/// The game in a 120×40 pty, run by `sh -c "stty ... && SCRIPT"` with `$0` the binary
+/// (`exec "$0" play ...`), saving into a temporary data folder (returned, to look in).
 #[cfg(unix)]
-#[test]
-fn plays_a_few_keys_quits_and_restores_the_terminal() {
-    use rexpect::session::spawn_command;
-
+fn game_in_pty(script: &str) -> (rexpect::session::PtySession, tempfile::TempDir) {
     // A pty starts at 0×0: give it a size before the game asks for it.
     let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" play --seed 3").arg(BIN);
+    cmd.arg("-c").arg(format!("stty cols 120 rows 40 && {script}")).arg(BIN);
     cmd.env("TERM", "xterm-256color");
     // The game saves itself into the user's data folder: keep that in a temporary one.
     let data = tempfile::tempdir().expect("tempdir");
     cmd.env("XDG_DATA_HOME", data.path()).env("HOME", data.path());
-    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
+    (rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty"), data)
+}
+
+#[cfg(unix)]
+#[test]
+fn plays_a_few_keys_quits_and_restores_the_terminal() {
+    let (mut p, _data) = game_in_pty("exec \"$0\" play --seed 3");
     // rexpect's writer is line-buffered: flush every key.
     fn send(p: &mut rexpect::session::PtySession, keys: &str) {
         p.send(keys).expect("send keys");
@@ -54,15 +59,8 @@ fn plays_a_few_keys_quits_and_restores_the_terminal() {
 #[cfg(unix)]
 #[test]
 fn a_stop_signal_restores_the_terminal_and_saves_the_game() {
-    use rexpect::session::spawn_command;
-
-    let mut cmd = Command::new("sh");
     // `exec` keeps the shell's process id: the game's is the one echoed.
-    cmd.arg("-c").arg("stty cols 120 rows 40 && echo \"pid=$$;\" && exec \"$0\" play --map tutorial --seed 3").arg(BIN);
-    cmd.env("TERM", "xterm-256color");
-    let data = tempfile::tempdir().expect("tempdir");
-    cmd.env("XDG_DATA_HOME", data.path()).env("HOME", data.path());
-    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
+    let (mut p, _data) = game_in_pty("echo \"pid=$$;\" && exec \"$0\" play --map tutorial --seed 3");
     let (_, echoed) = p.exp_regex("pid=[0-9]+;").expect("the shell says its process id");
     let pid = echoed.trim_start_matches("pid=").trim_end_matches(';').to_string();
     p.exp_string("\x1b[?1049h").expect("enters the alternate screen");
@@ -179,14 +177,7 @@ fn a_bad_map_or_bot_exits_2_before_the_terminal_changes() {
 #[cfg(unix)]
 #[test]
 fn a_match_quit_before_its_first_block_leaves_no_save() {
-    use rexpect::session::spawn_command;
-
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c").arg("stty cols 120 rows 40 && exec \"$0\" play --map tutorial --seed 3").arg(BIN);
-    cmd.env("TERM", "xterm-256color");
-    let data = tempfile::tempdir().expect("tempdir");
-    cmd.env("XDG_DATA_HOME", data.path()).env("HOME", data.path());
-    let mut p = spawn_command(cmd, Some(30_000)).expect("spawn the game in a pty");
+    let (mut p, data) = game_in_pty("exec \"$0\" play --map tutorial --seed 3");
     p.exp_string("Welcome").expect("draws the welcome box");
     p.send("qq").and_then(|_| p.flush()).expect("q q quits");
     p.exp_string("the match had not started: nothing was saved").expect("says so");
