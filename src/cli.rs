@@ -187,6 +187,7 @@ Examples:
   dtao-arena play --map tutorial --bot momentum --bot my_bot.lua --name ana --speed 360
   dtao-arena play --map tutorial --save tutorial.dtrec    save to this file
   dtao-arena play --load tutorial.dtrec        resume a saved game where it was left
+  dtao-arena play --load last                  resume the newest saved game that is not over
 
 The game saves every 30 seconds and on quit, by default to a new MAP-DATE-TIME.dtrec
 in the platform's data folder (on Linux ~/.local/share/dtao-arena/saves/; the

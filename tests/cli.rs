@@ -897,3 +897,16 @@ fn files_that_are_not_utf8_name_their_line() {
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
     }
 }
+
+#[test]
+fn load_last_with_no_game_to_resume_says_where_it_looked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["play", "--load", "last"])
+        .current_dir(dir.path())
+        .env("DTAO_ARENA_DATA", dir.path())
+        .output()
+        .expect("run binary");
+    refused(&o, "--load last: no game to resume in ");
+    assert!(stderr(&o).contains("start one with `dtao-arena play`"), "{}", stderr(&o));
+}

@@ -45,7 +45,8 @@ pub struct PlayArgs {
     /// quote warns (default 2).
     #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
     pub slippage_warn: Option<f64>,
-    /// Resume a saved game (a `.dtrec` file; the game keeps saving into it).
+    /// Resume a saved game (a `.dtrec` file; the game keeps saving into it), or `last`:
+    /// the newest game in the saves folder that can be resumed.
     #[arg(long, value_name = "SAVE", conflicts_with_all = ["map", "seed", "bots", "name"])]
     pub load: Option<std::path::PathBuf>,
     /// Where to save the game (default: a new file in the platform's data folder).
@@ -58,6 +59,12 @@ pub struct PlayArgs {
 
 pub fn run(a: &PlayArgs) -> CliResult {
     if let Some(path) = &a.load {
+        // `last` unless a file of that name is here.
+        if path.as_os_str() == "last" && std::fs::symlink_metadata(path).is_err() {
+            let dir = super::recfile::saves_dir()
+                .ok_or_else(|| CliError::input("--load last: this system has no data folder; name the save file"))?;
+            return resume(a, &last_save(&dir)?);
+        }
         return resume(a, path);
     }
     let map = crate::scenario::load(&a.map)?;
@@ -114,6 +121,39 @@ fn opponents(bots: &[std::path::PathBuf], map: &crate::scenario::Map) -> Result<
         return Ok(Vec::new());
     }
     Ok(SHIPPED_BOTS.iter().map(|(n, s)| Entrant::new(*n, *s)).collect())
+}
+
+/// The newest save in `dir` that can be resumed: a `.dtrec` with a human player and blocks
+/// still to play (a reserved empty file, a finished match or a headless recording is
+/// passed over).
+fn last_save(dir: &std::path::Path) -> Result<std::path::PathBuf, CliError> {
+    let ext = crate::record::EXTENSION;
+    let mut files: Vec<(std::time::SystemTime, std::path::PathBuf)> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().extension().is_some_and(|x| x == ext))
+                .filter_map(|e| {
+                    let m = e.metadata().ok().filter(|m| m.is_file() && m.len() > 0)?;
+                    Some((m.modified().ok()?, e.path()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    files
+        .into_iter()
+        .map(|(_, p)| p)
+        .find(|p| {
+            super::recfile::read(p)
+                .is_ok_and(|r| !r.is_complete() && r.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human))
+        })
+        .ok_or_else(|| {
+            CliError::input(format!(
+                "--load last: no game to resume in {} (finished matches are watched with `dtao-arena replay FILE`); \
+                 start one with `dtao-arena play`",
+                dir.display()
+            ))
+        })
 }
 
 /// `play --load SAVE`: the saved match, caught up (its bots re-run and every recorded
@@ -305,7 +345,7 @@ fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
         None if over => format!("saved the finished match to {}\nwatch it: dtao-arena replay {word}", s.path),
         // Written as the game shows blocks (7,188).
         None => format!(
-            "saved at block {} to {}\nresume: dtao-arena play --load {word}",
+            "saved at block {} to {}\nresume: dtao-arena play --load {word} (or --load last)",
             crate::text::thousands(s.block),
             s.path
         ),
@@ -351,11 +391,43 @@ mod tests {
     }
 
     #[test]
+    fn load_last_finds_the_newest_game_that_can_be_resumed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let err = last_save(dir.path()).expect_err("nothing to resume").message;
+        assert!(err.starts_with("--load last: no game to resume in "), "{err}");
+        let map = crate::scenario::load("tutorial").expect("map");
+        let write = |name: &str, blocks: u64, human: bool, end: Option<u64>| {
+            let mut s = crate::session::Session::new(&map, Some(1), end).expect("session");
+            s.start_recording(chrono::Utc::now());
+            if human {
+                s.add_human("ana");
+            }
+            for _ in 0..blocks {
+                s.step().expect("step");
+            }
+            let bytes = crate::record::wire::encode(&s.recording(chrono::Utc::now()).expect("recorded"));
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).expect("write");
+            // A clear order of modification times.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            path
+        };
+        let resumable = write("a.dtrec", 3, true, None);
+        write("finished.dtrec", 5, true, Some(5));
+        write("headless.dtrec", 3, false, None);
+        std::fs::write(dir.path().join("reserved.dtrec"), b"").expect("an empty reserved file");
+        assert_eq!(last_save(dir.path()).expect("a save"), resumable);
+        let newer = write("b.dtrec", 2, true, None);
+        assert_eq!(last_save(dir.path()).expect("a save"), newer);
+    }
+
+    #[test]
     fn the_exit_message_resumes_a_match_and_replays_a_finished_one() {
         let s = SaveStatus { path: "/saves/my game.dtrec".into(), block: 536, error: None, count: 1 };
         assert_eq!(
             saved_message(&s, false),
-            "saved at block 536 to /saves/my game.dtrec\nresume: dtao-arena play --load '/saves/my game.dtrec'"
+            "saved at block 536 to /saves/my game.dtrec\nresume: dtao-arena play --load '/saves/my game.dtrec' (or \
+             --load last)"
         );
         assert_eq!(
             saved_message(&s, true),
