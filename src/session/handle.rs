@@ -1847,6 +1847,10 @@ impl Sim {
         let is_bot = |who: &str| world.accounts.iter().any(|a| a.kind == AccountKind::Bot && a.name == who);
         let new: Vec<JournalLine> = log[start.min(log.len())..]
             .iter()
+            // A player's game shows its own rejected orders, not every bot's (one bot
+            // retrying a bad order would bury the log); a replay or a spectator, who
+            // follows anyone, keeps them all.
+            .filter(|l| human.is_empty() || l.who == human || !l.text.starts_with("rejected:"))
             .map(|l| {
                 let kind = if l.who == "map" {
                     JournalKind::Map
@@ -2084,6 +2088,37 @@ mod tests {
         let book = book(w, &view, &[], ana, &ledger).expect("a book");
         let row = book.positions.iter().find(|p| p.name.ends_with("(dissolved)")).expect("a dissolved row");
         assert_eq!((row.netuid, row.alpha_rao, row.realized_rao), (victim, 0, realised));
+    }
+
+    #[test]
+    fn a_players_log_keeps_its_own_rejections_and_not_the_others() {
+        use crate::engine::Tao;
+        let rejected = |follow_ana: bool| {
+            let mut h = SessionHandle::spawn(
+                move || {
+                    let map = crate::scenario::load("tutorial").map_err(|e| e.to_string())?;
+                    let mut s = Session::new(&map, Some(1), None).map_err(|e| e.to_string())?;
+                    let ana = s.add_human("ana");
+                    let bob = s.add_human("bob");
+                    // Both ask for more TAO than they have.
+                    s.submit(ana, Order::Stake { netuid: 1, tao: Tao(500_000_000_000), limit: None });
+                    s.submit(bob, Order::Stake { netuid: 1, tao: Tao(600_000_000_000), limit: None });
+                    Ok(Setup::new(s, follow_ana.then_some(ana)))
+                },
+                HandleOptions::default(),
+            )
+            .expect("starts");
+            h.send(Command::Step(1));
+            let snap = h.sync(Duration::from_secs(30));
+            h.quit();
+            let mut who: Vec<String> =
+                snap.journal.iter().filter(|l| l.kind == JournalKind::Rejected).map(|l| l.who.clone()).collect();
+            who.sort();
+            who
+        };
+        assert_eq!(rejected(true), ["ana"]);
+        // Watching without a player (a spectator, a replay): everyone's.
+        assert_eq!(rejected(false), ["ana", "bob"]);
     }
 
     #[test]

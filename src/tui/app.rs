@@ -192,6 +192,8 @@ pub struct Toast {
     /// `Snapshot::acked`): it goes as soon as the clock stops after it (a narration, the
     /// host's or the player's pause).
     running: Option<u64>,
+    /// Says that the clock is paused: it goes as soon as the clock runs.
+    paused: bool,
 }
 
 /// Rows a page key scrolls the help by.
@@ -668,7 +670,14 @@ impl App {
             } else {
                 format!("✗ rejected: {}: {}", last.order, last.text)
             };
-            self.toast = Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS, at: None, running: None });
+            self.toast = Some(Toast {
+                text,
+                ok: Some(last.ok),
+                ticks_left: TOAST_TICKS,
+                at: None,
+                running: None,
+                paused: false,
+            });
         }
         self.take_lesson_and_save();
         self.follow_log_pin();
@@ -773,14 +782,21 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>, ok: Option<bool>) {
-        self.toast = Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None });
+        self.toast =
+            Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None, paused: false });
     }
 
     /// Says something about the replay's position `block`: it goes when the replay
     /// moves elsewhere.
     fn say_at(&mut self, text: impl Into<String>, block: u64) {
-        self.toast =
-            Some(Toast { text: text.into(), ok: None, ticks_left: TOAST_TICKS, at: Some(block), running: None });
+        self.toast = Some(Toast {
+            text: text.into(),
+            ok: None,
+            ticks_left: TOAST_TICKS,
+            at: Some(block),
+            running: None,
+            paused: false,
+        });
     }
 
     fn send(&mut self, c: Command) {
@@ -894,6 +910,10 @@ impl App {
         // message until it times out).
         let (position, paused) = (self.position(), self.snap.paused);
         if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| position < b || (paused && position != b)) {
+            self.toast = None;
+        }
+        // "The host paused the clock" is wrong once it runs.
+        if self.toast.as_ref().is_some_and(|t| t.paused) && !paused {
             self.toast = None;
         }
         // "The clock runs again" is wrong once a narration or the host stops it.
@@ -1083,9 +1103,16 @@ impl App {
             },
             Overlay::Welcome => match action {
                 Action::Open | Action::TogglePause if self.info.shared => {
-                    let clock =
-                        if self.snap.paused { "the host has not started the clock yet" } else { "the clock runs" };
+                    let clock = match (self.snap.paused, self.snap.block()) {
+                        (true, 0) => "the host has not started the clock yet",
+                        (true, _) => "the host paused the clock",
+                        (false, _) => "the clock runs",
+                    };
                     self.say(format!("{clock}: the host starts and pauses it; ? lists every key"), None);
+                    // A pause's message goes when the host runs the clock.
+                    if let Some(t) = self.toast.as_mut().filter(|_| self.snap.paused) {
+                        t.paused = true;
+                    }
                 }
                 Action::Open | Action::TogglePause => {
                     self.send(Command::Resume);
@@ -2103,6 +2130,30 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_worlds_welcome_says_the_host_paused_and_the_message_goes_when_it_runs() {
+        let mut app = welcomed(|i, s| {
+            i.shared = true;
+            s.paused = true;
+        });
+        let mut snap = (*app.snap).clone();
+        snap.view.block = 4001;
+        app.set_snapshot(std::sync::Arc::new(snap.clone()));
+        let screen = text(&mut app, 100, 30);
+        assert!(
+            screen.contains("You are in a shared world at block 4,001") && !screen.contains("You start with"),
+            "{screen}"
+        );
+        keys(&mut app, "\n");
+        let status = rows(&mut app, 100, 30).remove(29);
+        assert!(status.contains("the host paused the clock: the host starts"), "{status}");
+        snap.paused = false;
+        snap.view.block = 4002;
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let status = rows(&mut app, 100, 30).remove(29);
+        assert!(!status.contains("paused"), "{status}");
+    }
+
+    #[test]
     fn leaving_a_shared_world_says_the_account_stays_and_a_stopped_one_quits_at_once() {
         let mut app = welcomed(|i, _| i.shared = true);
         keys(&mut app, "\u{1b}q");
@@ -2122,6 +2173,10 @@ mod tests {
         assert!(!screen.contains("the host paused the clock") && !screen.contains("paused"), "{screen}");
         let wide = text(&mut app, 160, 48);
         assert!(wide.contains("■ stopped") && !wide.contains("paused"), "{wide}");
+        // Esc closes the box: the reason stays on the status line.
+        keys(&mut app, "\u{1b}");
+        let status = rows(&mut app, 160, 48).remove(47);
+        assert!(status.contains("✗ the server ended this connection: kicked by the host"), "{status}");
         keys(&mut app, "q");
         assert!(app.should_quit(), "q did not quit a stopped game");
         // After looking around (Esc), q still quits at once.

@@ -299,6 +299,13 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
             format!(" {}", format::clip(&toast.text, usize::from(left_area.width).saturating_sub(1))),
             style,
         ))
+    } else if let Some(e) = snap.error.as_ref().filter(|_| !snap.over) {
+        // Once the error box is closed, why the game stopped stays in view (no key but
+        // q does anything now).
+        Line::from(Span::styled(
+            format!(" ✗ {}", format::clip(e, usize::from(left_area.width).saturating_sub(3))),
+            t.down,
+        ))
     } else {
         let hints: &[(&str, &str)] = if app.is_replay() {
             &[

@@ -201,6 +201,20 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
                 &[("p P", "follow a player"), ("1-5", "screens"), ("?", "every key")],
                 "Enter or Esc closes this",
             )
+        } else if info.shared && block > 0 {
+            let me = app.snap().me.as_ref();
+            (
+                format!(
+                    "You are in a shared world at block {} of {}, with {} τ free and a score of {} τ, against the \
+                     other players, the host's bots and the map's NPCs. The host starts and pauses the clock.",
+                    format::int(block),
+                    format::int(info.end_block),
+                    format::rao(me.map_or(0, |m| m.free_rao)),
+                    format::rao(me.map_or(0, |m| m.score_rao)),
+                ),
+                &[("s", "stake"), ("u", "unstake"), ("1-5", "screens"), ("?", "every key")],
+                "Enter or Esc closes this",
+            )
         } else if info.shared {
             (
                 format!(
