@@ -149,6 +149,7 @@ fn join_bot_prints_like_sim_and_says_when_the_host_pauses_the_clock() {
     std::fs::write(
         &bot,
         "cadence = 20\nfunction on_tick(w)\n  dtao.log(\"\\27[31mRED\\27[0m\\7bell\\rCR\")\n  \
+         if w.block < 30 then dtao.stake(1, 1000000) end\n  \
          if w.block > 30 then error(\"\\27[2Jclear-screen-in-fault\") end\nend\n",
     )
     .expect("write");
@@ -181,7 +182,11 @@ fn join_bot_prints_like_sim_and_says_when_the_host_pauses_the_clock() {
     // Escapes for what a terminal would obey; a carriage return breaks the line, so it
     // becomes a space, as a line break does.
     assert!(out.contains(r"\u{1b}[31mRED\u{1b}[0m\u{7}bell CR"), "{out}");
-    assert!(out.contains(r"fault: ") && out.contains(r"\u{1b}[2Jclear-screen-in-fault"), "{out}");
+    assert!(out.contains(r"] fault: ") && out.contains(r"\u{1b}[2Jclear-screen-in-fault"), "{out}");
+    // Its rejected orders are told, with their block, as `sim` tells them.
+    let rejected = out.find("] rejected: stake 1000000 TAO on SN1: not enough free TAO").expect(&out);
+    assert!(out[..rejected].rsplit('\n').next().is_some_and(|l| l.starts_with("[block ")), "{out}");
+    assert!(out.contains("[block 41] fault: "), "{out}");
     let paused = out.find("the host has paused the clock at block 0: waiting").expect(&out);
     // Resumed where it was paused (not at the end of the tick that said so).
     let resumed = out.find("the host resumed the clock at block 0 (400 blocks a second)").expect(&out);
@@ -198,6 +203,30 @@ fn join_bot_prints_like_sim_and_says_when_the_host_pauses_the_clock() {
         })
         .collect();
     assert!(!faults.is_empty() && faults.iter().all(|f| !f.chars().any(char::is_control)), "{faults:?}");
+}
+
+#[test]
+fn a_remote_bot_whose_init_fails_leaves_without_a_fault_counted() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    let c = ServerConfig { blocks: Some(200), paused: true, log: false, ..ServerConfig::new(map) };
+    let server = Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts");
+    let addr = server.local_addr().to_string();
+    let o = Command::new(BIN)
+        .args(["join", &addr, "--code", server.code(), "--bot", "momentum:sise=3"])
+        .env("DTAO_ARENA_DATA", dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("join runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("the bot's init failed on this match, so it did not play: "), "{err}");
+    assert!(err.contains("unknown option 'sise' (did you mean 'size'?)"), "{err}");
+    assert!(err.contains("its account has no fault counted"), "{err}");
+    let players = server.host(HostCommand::Players);
+    assert!(!players.contains("faults 1"), "{players}");
+    server.host(HostCommand::End);
+    let _ = server.wait();
 }
 
 #[test]

@@ -267,7 +267,8 @@ fn play_bot(
             out!("block {after_block}: {} sent {}", shown(me.clone()), crate::text::count(orders, "order", "orders"));
         }
         client::BotEvent::Decided { .. } => {}
-        client::BotEvent::Fault(f) => out!("fault: {}", shown(f)),
+        client::BotEvent::Fault { after_block, text } => out!("[block {after_block}] fault: {}", shown(text)),
+        client::BotEvent::Rejected { block, text } => out!("[block {block}] rejected: {}", shown(text)),
         client::BotEvent::Line(l) => out!("{}", shown(l)),
     })
     .map_err(|why| CliError::runtime(shown(why)))?;

@@ -513,8 +513,20 @@ pub enum BotEvent {
         /// Orders sent.
         orders: usize,
     },
-    /// Its strategy failed this turn.
-    Fault(String),
+    /// Its strategy failed its turn after a block (blocks run).
+    Fault {
+        /// After which block.
+        after_block: u64,
+        /// What went wrong.
+        text: String,
+    },
+    /// One of its orders was rejected at a block: the order and the reason.
+    Rejected {
+        /// The block it was applied at.
+        block: u64,
+        /// `order: reason`, as `sim` says it.
+        text: String,
+    },
     /// A line from its strategy or the server.
     Line(String),
 }
@@ -739,7 +751,7 @@ fn run_bot_once(
             report(BotEvent::Line(l.clone()));
         }
         if let Some(f) = &turn.fault {
-            report(BotEvent::Fault(f.clone()));
+            report(BotEvent::Fault { after_block, text: f.clone() });
         }
         report(BotEvent::Decided { after_block, orders: turn.orders.len() });
         out.decision(after_block, &turn)
@@ -752,6 +764,15 @@ fn run_bot_once(
         )));
     } else if !resumed {
         let first = actor.start(replica.session().world(), me);
+        if actor.forfeited() {
+            // Its init failed: nothing is sent, so the server counts no fault, and the
+            // same command joins again once the strategy is fixed.
+            let why = first.fault.unwrap_or_else(|| "its init failed".into());
+            return Err(BotStop::Other(format!(
+                "the bot's init failed on this match, so it did not play: {why}; fix it (`dtao-arena check FILE` \
+                 tries it) and run the same join command again: its account has no fault counted"
+            )));
+        }
         send(replica.session().world().block, first, &mut report);
     }
     let mut results: Vec<Event> = Vec::new();
@@ -783,24 +804,29 @@ fn run_bot_once(
                     paused = Some(t.paused);
                 }
                 let mut turns: Vec<(u64, crate::session::Decision)> = Vec::new();
+                let mut rejected: Vec<(u64, String)> = Vec::new();
                 let cadence = actor.cadence().max(1);
                 let ok = replica.apply(&t, |s| {
                     let w = s.world();
-                    results.extend(
-                        w.events()
-                            .iter()
-                            .filter(|e| match e {
-                                Event::Applied { account, .. } | Event::Rejected { account, .. } => *account == me,
-                                _ => false,
-                            })
-                            .cloned(),
-                    );
+                    for e in w.events() {
+                        match e {
+                            Event::Rejected { account, block, order, reason } if *account == me => {
+                                rejected.push((*block, format!("{order}: {reason}")));
+                                results.push(e.clone());
+                            }
+                            Event::Applied { account, .. } if *account == me => results.push(e.clone()),
+                            _ => {}
+                        }
+                    }
                     let ran = w.block.saturating_sub(1);
                     if !actor.forfeited() && !out_of_match(s) && ran % cadence == 0 {
                         let turn = actor.decide(w, me, &std::mem::take(&mut results));
                         turns.push((w.block, turn));
                     }
                 })?;
+                for (block, text) in rejected {
+                    report(BotEvent::Rejected { block, text });
+                }
                 for (b, turn) in turns {
                     send(b, turn, &mut report);
                 }
