@@ -910,3 +910,21 @@ fn load_last_with_no_game_to_resume_says_where_it_looked() {
     refused(&o, "--load last: no game to resume in ");
     assert!(stderr(&o).contains("start one with `dtao-arena play`"), "{}", stderr(&o));
 }
+
+#[test]
+fn a_bot_whose_init_fails_is_refused_before_a_game_or_a_room_starts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for args in [
+        &["play", "--map", "tutorial", "--bot", "momentum:sise=3"][..],
+        &["serve", "--map", "tutorial", "--bot", "momentum", "--bot", "momentum:sise=3"][..],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+            .args(args)
+            .env("DTAO_ARENA_DATA", dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run binary");
+        refused(&o, "bot 'momentum:sise=3' fails in its init on this match, so it would forfeit before its first turn");
+        assert!(stderr(&o).contains("unknown option 'sise' (did you mean 'size'?)"), "{}", stderr(&o));
+    }
+}

@@ -79,6 +79,7 @@ pub fn run(a: &PlayArgs) -> CliResult {
     let tui_options = tui_options(a)?;
     // The same rule as a workshop's names: invisible characters dropped, 1 to 24 left.
     let name = crate::net::server::clean_name(&a.name).map_err(|e| CliError::input(format!("--name: {e}")))?;
+    super::strategy::refuse_failing_init(&map, seed, &[name.as_str()], &entrants)?;
     if let Some(save) = &a.save {
         let inputs: Vec<&std::path::Path> = std::iter::once(std::path::Path::new(&a.map))
             .chain(a.bots.iter().map(std::path::PathBuf::as_path))

@@ -88,6 +88,7 @@ pub fn run(a: &ServeArgs) -> CliResult {
     for (seat, e) in bots.iter().enumerate() {
         super::strategy::actor(e, seed, seat)?;
     }
+    super::strategy::refuse_failing_init(&map, seed, &[], &bots)?;
     if let Some(r) = &a.record {
         let inputs: Vec<&std::path::Path> =
             std::iter::once(std::path::Path::new(&a.map)).chain(a.bots.iter().map(PathBuf::as_path)).collect();

@@ -152,6 +152,41 @@ pub fn actor(e: &Entrant, seed: u64, seat: usize) -> Result<LuaActor, CliError> 
     LuaActor::load_file(&e.file, &e.name, &e.source, seed, seat).map_err(|err| CliError::input(err.to_string()))
 }
 
+/// Refuses, before a game or a room starts, a bot whose `init` fails on this match (bad
+/// options, most often): seated as the match will seat it (after `humans`, with the same
+/// seed), it would forfeit before its first turn and sit the match out. `init` is
+/// deterministic, so one block of a copy of the match tells.
+pub fn refuse_failing_init(
+    map: &crate::scenario::Map,
+    seed: u64,
+    humans: &[&str],
+    bots: &[Entrant],
+) -> super::CliResult {
+    if bots.is_empty() {
+        return Ok(());
+    }
+    let mut session = crate::session::Session::new(map, Some(seed), Some(1))?;
+    for h in humans {
+        session.add_human(h);
+    }
+    for (seat, e) in bots.iter().enumerate() {
+        session.add_bot(&e.name, Box::new(actor(e, seed, seat)?));
+    }
+    session.step()?;
+    for (k, e) in bots.iter().enumerate() {
+        let f = session.seat_faults(k);
+        if f.forfeited {
+            let why = f.first.unwrap_or_else(|| "its init failed".into());
+            return Err(CliError::input(format!(
+                "bot '{}' fails in its init on this match, so it would forfeit before its first turn: {why}; fix it \
+                 (`dtao-arena check` tries a strategy) or leave it out",
+                e.name
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn not_found(p: &Path) -> CliError {
     let names: Vec<&str> = crate::script::builtin::ALL.iter().map(|b| b.name).collect();
     let given = p.to_string_lossy();
