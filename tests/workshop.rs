@@ -121,8 +121,10 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     let shown = until(&s, "seats taken").join("\n");
     assert!(shown.contains("[2J[31mEVIL") && shown.contains("bobfake: line"), "{shown}");
     assert!(shown.contains("kick NAME disconnects") && shown.contains("allow NAME"), "{shown}");
-    // The map's teacher's note is the host's to read (the students' games hide it).
+    // The map's teacher's note is the host's to read (the students' games hide it), and
+    // so is the list of objectives.
     assert!(shown.contains("teacher's note (for you; the students' games do not show it):"), "{shown}");
+    assert!(shown.contains("  4 ✓ Watch a hyped memecoin pump"), "{shown}");
     assert!(!shown.contains("standard input closed"), "{shown}");
     s.stdin.write_all(b"end\n").expect("end");
     let mut err = String::new();
@@ -130,8 +132,9 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     assert!(s.child.wait().expect("serve ends").success());
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(!err.lines().any(|l| l.starts_with("fake")), "{err}");
-    assert!(err.contains("'[2J[31mEVIL' disconnected: left"), "{err}");
-    assert!(err.contains("'bobfake: line' disconnected: left"), "{err}");
+    // Closed (a quit) or dropped (a reset): the name is shown cleaned either way.
+    assert!(err.contains("'[2J[31mEVIL' disconnected: "), "{err}");
+    assert!(err.contains("'bobfake: line' disconnected: "), "{err}");
     // One line per departure (the room used to add "'EVIL' dropped: left").
     assert_eq!(err.lines().filter(|l| l.contains("EVIL' d")).count(), 1, "{err}");
     // The refused name: escaped and cut short.
@@ -140,6 +143,8 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     assert!(refused.contains("…': the name is too long") && refused.len() < 200, "{refused}");
     assert!(!err.contains("'' disconnected") && err.contains("'spectator "), "{err}");
     assert!(!err.contains("bad frame"), "{err}");
+    // Ended at once: the map's story did not come to pass, and the host is told.
+    assert!(err.contains("objective 4 not reached in this match: Watch a hyped memecoin pump"), "{err}");
 }
 
 #[test]

@@ -143,6 +143,15 @@ pub fn run(a: &ServeArgs) -> CliResult {
             out!("  {}", crate::text::escape_controls(line));
         }
     }
+    if !map.objectives.is_empty() {
+        // What the students' welcome boxes list; the ones with a condition are checked, and
+        // this terminal says when each is reached (and, at the end, which were not).
+        out!("objectives (the students see them; ✓ checked by the game, • for discussion):");
+        for (k, o) in map.objectives.iter().enumerate() {
+            let mark = if o.goal.is_some() { "✓" } else { "•" };
+            out!("  {} {mark} {}", k + 1, crate::text::escape_controls(&o.text));
+        }
+    }
     out!("{}", if a.start { "the clock runs." } else { "the clock is paused: type `resume` to start." });
     out!("{HOST_HELP}");
     let rx = host_input();

@@ -1374,6 +1374,14 @@ impl Room {
                 }
             }
         }
+        // The world's goals this match missed (those reached were told as they were), so
+        // that a teacher sees that the story did not come to pass.
+        let objectives = self.session.objectives();
+        for (k, o) in self.session.map().objectives.iter().enumerate() {
+            if o.goal.as_ref().is_some_and(|g| !g.is_personal()) && objectives.reached(k, None).is_none() {
+                self.log(&format!("objective {} not reached in this match: {}", k + 1, o.text));
+            }
+        }
         let end = End { reason, standings: self.standings(), replay };
         let f = frame(&ServerMsg::End(end.clone()));
         for (_, c) in std::mem::take(&mut self.conns) {
@@ -1871,7 +1879,8 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
     loop {
         let f = match tokio::time::timeout(sh.limits.idle_timeout, input.next()).await {
             Err(_) => return format!("silent for {} s", sh.limits.idle_timeout.as_secs()),
-            Ok(None) => return "left".into(),
+            // A quit and a killed program close the connection alike.
+            Ok(None) => return "closed the connection (it quit, or its program stopped)".into(),
             Ok(Some(Err(e))) => return io_error(&e, "bad frame"),
             Ok(Some(Ok(f))) => f,
         };
