@@ -501,13 +501,20 @@ impl App {
         }
     }
 
-    /// Price change of a subnet over the last day (or since the match began).
+    /// Price change of a subnet over the last day (or since the match began, or since
+    /// the subnet's launch). `None` when this game's charts do not reach back that far (a
+    /// student who joined a room late): a change since joining would pass for a day's.
     #[must_use]
     pub fn change_24h(&self, s: &SubnetView) -> Option<f64> {
         let h = self.snap.history.subnets.get(&s.netuid)?;
         let pts = h.lines.series(series::PRICE);
         #[allow(clippy::cast_precision_loss)]
         let since = self.snap.block().saturating_sub(BLOCKS_PER_DAY) as f64;
+        #[allow(clippy::cast_precision_loss)]
+        let (launched, stride) = (s.registered_at.max(0) as f64, h.lines.stride() as f64);
+        if pts.first().is_some_and(|p| p.0 > since.max(launched) + stride) {
+            return None;
+        }
         let k = pts.partition_point(|p| p.0 < since);
         let then = pts.get(k)?.1;
         (then > 0.0).then(|| to_f64(s.price) / then - 1.0)
@@ -1575,6 +1582,29 @@ mod tests {
             "the second line starts under the value:\n{}\n{next}",
             screen[at]
         );
+    }
+
+    #[test]
+    fn a_day_change_needs_charts_that_reach_a_day_back() {
+        use crate::session::handle::{Lines, SubnetHistory};
+        let charts_from = |first: u64| {
+            let app = app_with(|s| {
+                s.view.block = 9_000;
+                let mut h = (*s.history).clone();
+                let mut lines = Lines::new(4, 64);
+                for b in (first..=9_000).step_by(100) {
+                    lines.record(b, &[0.25, 0.2, 0.1, 0.8]);
+                }
+                h.subnets.insert(1, SubnetHistory { registered_at: -100_000, lines });
+                s.history = std::sync::Arc::new(h);
+            });
+            let s = app.snap().view.subnets.iter().find(|s| s.netuid == 1).cloned().expect("SN1");
+            app.change_24h(&s)
+        };
+        // SN1's price is 0.35 against 0.25 a day ago.
+        assert!(charts_from(0).is_some_and(|c| (c - 0.4).abs() < 1e-6), "{:?}", charts_from(0));
+        // A student who joined at block 4,000 does not know the price at 1,800.
+        assert_eq!(charts_from(4_000), None);
     }
 
     #[test]
