@@ -185,9 +185,10 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
                 goal.push_str(&format!(", from {}", super::overlay::date(app, b, "%a %d %b %H:%M")));
             }
             let status = match at {
+                // `b` blocks had run: the time of the block that reached it, as the Log says.
                 Some(b) => {
                     done += 1;
-                    format!("↳ {goal}: reached {}", super::overlay::date(app, b, "%a %d %b %H:%M"))
+                    format!("↳ {goal}: reached {}", super::overlay::date(app, b.saturating_sub(1), "%a %d %b %H:%M"))
                 }
                 None => format!("↳ {goal}"),
             };
