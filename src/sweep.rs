@@ -242,11 +242,14 @@ pub fn check(param: &str, values: &[String]) -> Result<(), SpecError> {
         )));
     }
     if !PARAM_NAMES.contains(&param) {
+        if let Some(near) = crate::scenario::suggest_name(param, PARAM_NAMES.iter().copied()) {
+            return Err(SpecError(format!("unknown parameter '{param}'; did you mean '{near}'?")));
+        }
         return Err(SpecError(format!("unknown parameter '{param}'; sweep one of: {}", PARAM_NAMES.join(", "))));
     }
     let mut p = crate::engine::Params::default();
     for v in values {
-        p.set(param, v).map_err(|e| SpecError(format!("--values: {e}")))?;
+        p.set(param, v).map_err(|e| SpecError(format!("--values: {param} = {v}: {e}")))?;
     }
     Ok(())
 }
@@ -518,12 +521,13 @@ mod tests {
     #[test]
     fn checks_names_and_values() {
         let e = check("tao_wieght", &["0.2".into()]).unwrap_err().to_string();
-        assert!(e.starts_with("unknown parameter 'tao_wieght'; sweep one of: emission_mode, tempo, tao_weight"), "{e}");
+        assert_eq!(e, "unknown parameter 'tao_wieght'; did you mean 'tao_weight'?");
+        let e = check("colour", &["0.2".into()]).unwrap_err().to_string();
+        assert!(e.starts_with("unknown parameter 'colour'; sweep one of: emission_mode, tempo, tao_weight"), "{e}");
         let e = check("total_issuance", &["9000000".into()]).unwrap_err().to_string();
         assert!(e.starts_with("'total_issuance' is in a map's [params] but sets the world's starting state"), "{e}");
-        assert!(
-            check("tao_weight", &["0.2".into(), "1.5".into()]).unwrap_err().to_string().contains("between 0 and 1")
-        );
+        let e = check("tao_weight", &["0.2".into(), "1.5".into()]).unwrap_err().to_string();
+        assert!(e.starts_with("--values: tao_weight = 1.5: ") && e.contains("between 0 and 1"), "{e}");
         assert!(check("emission_mode", &["price".into(), "flow".into()]).is_ok());
     }
 }

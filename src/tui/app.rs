@@ -1585,6 +1585,17 @@ mod tests {
     }
 
     #[test]
+    fn a_match_ended_before_its_first_block_has_no_winner() {
+        let mut app = app_with(|_| {});
+        let mut snap = (*app.snap).clone();
+        snap.over = true;
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("The match ended before its first block: no one won."), "{screen}");
+        assert!(!screen.contains("You won"), "{screen}");
+    }
+
+    #[test]
     fn a_day_change_needs_charts_that_reach_a_day_back() {
         use crate::session::handle::{Lines, SubnetHistory};
         let charts_from = |first: u64| {

@@ -424,6 +424,8 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         let verdict = match (app.watching(), me.rank) {
             // (A save, or a room its host ended early: the match's own end never came.)
             _ if unfinished => "Standings where the recording stops.".to_string(),
+            // Ended before a block ran: nobody played.
+            _ if snap.block() == 0 => "The match ended before its first block: no one won.".to_string(),
             (false, 1) => "You won the match.".to_string(),
             (false, _) if roi > 0.0 => "You beat holding TAO.".to_string(),
             (false, _) if me.score_rao == me.start_rao => "You did as well as holding TAO.".to_string(),
