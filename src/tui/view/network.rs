@@ -65,7 +65,15 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(note("  (the \"SN0 share\")", " (SN0 share)"), t.dim),
         ]),
         row("Subnets", format!("{} of {} ({emitting} emitting)", v.subnets.len(), p.subnet_limit)),
-        row("Lock cost", format!("{} τ{}", format::rao(v.lock_cost_rao), note(" for the next launch (L)", " (L)"))),
+        // The launch key only for a player (a spectator or a replay places no orders).
+        row(
+            "Lock cost",
+            if app.watching() {
+                format!("{} τ{}", format::rao(v.lock_cost_rao), note(" for the next launch", ""))
+            } else {
+                format!("{} τ{}", format::rao(v.lock_cost_rao), note(" for the next launch (L)", " (L)"))
+            },
+        ),
         row("Prune candidate", prune),
         // An epoch runs when `(b + netuid + 1) % (tempo + 1) == 0`: every tempo + 1 blocks.
         row(
@@ -177,9 +185,14 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
             // A goal that waits for an earlier objective or for a block says so (its
             // prices count from then).
             let first = o.after.and_then(|j| info.objectives.get(j)).and_then(|p| p.goal.as_ref());
+            // Watching, "you" is the player followed (or each player, when nobody is).
+            let who = app.snap().me.as_ref().map_or_else(|| "each player".to_string(), |m| m.name.clone());
+            let describe = |g: &crate::scenario::Goal| {
+                if app.watching() && g.is_personal() { format!("{} (for {who})", g.describe()) } else { g.describe() }
+            };
             let mut goal = match first {
-                Some(p) => format!("{}, from when {}", g.describe(), p.describe()),
-                None => g.describe(),
+                Some(p) => format!("{}, from when {}", describe(g), describe(p)),
+                None => describe(g),
             };
             if let Some(b) = o.from_block {
                 goal.push_str(&format!(", from {}", super::overlay::date(app, b, "%a %d %b %H:%M")));
