@@ -16,7 +16,8 @@
 --                    cfg.map, cfg.name (your account), cfg.id, cfg.block, cfg.tempo,
 --                    cfg.cadence, cfg.options (the key = value pairs given to your bot,
 --                    as strings), cfg.w (the view, as in on_tick).
---                  init may place orders and may change `cadence`.
+--                  init may place orders and may change `cadence` (read after
+--                  loading and after init; a change in on_tick is ignored).
 --                  Read options through dtao.options (see "Options" below).
 -- on_tick(w)       (required) called every `cadence` blocks with the view `w`. Place
 --                  orders with the dtao functions below; return nothing.
