@@ -201,7 +201,7 @@ fn sweep_rejects_bad_flags_with_exit_code_2() {
     let o = sweep(&["--map", "tutorial", "--param", "tao_wieght", "--values", "0.1"]);
     assert_eq!(o.status.code(), Some(2));
     let e = text(&o.stderr);
-    assert!(e.contains("unknown parameter 'tao_wieght'; sweep one of: emission_mode, tempo, tao_weight"), "{e}");
+    assert!(e.contains("unknown parameter 'tao_wieght'; did you mean 'tao_weight'?"), "{e}");
     for (values, why) in [
         ("0.5..0.1:0.1", "END is below START"),
         ("0.1..0.5", "the step is missing"),
