@@ -9,7 +9,7 @@ use crate::engine::amount::{Tao, rao_from_decimal};
 use crate::engine::math::{U64F64, to_f64};
 use crate::engine::pool::{quote_stake, quote_unstake, sale_value};
 use crate::engine::view::SubnetView;
-use crate::engine::{Alpha, Mechanism, Netuid, Order, Policy};
+use crate::engine::{AccountId, Alpha, Mechanism, Netuid, Order, Policy};
 use crate::session::handle::Snapshot;
 
 use super::format;
@@ -948,17 +948,12 @@ fn rejected(e: crate::engine::Reject, limit: Option<U64F64>, spot: f64, (side, f
     }
 }
 
-/// Whether a validator of `policy` gives a miner slot of the player's (quality 0, holding
-/// `held` alpha, none sold yet) any weight on a subnet of `mechanism`.
-fn weighs_player(policy: Policy, mechanism: Mechanism, held: u64, validator_is_me: bool) -> bool {
-    match policy {
-        Policy::Honest => mechanism == Mechanism::Holder && held > 0,
-        Policy::RewardHolders => held > 0,
-        // Sellers are weighed by what they sold this epoch: nothing yet.
-        Policy::RewardSellers => false,
-        Policy::Uniform => true,
-        Policy::SelfOnly => validator_is_me,
-    }
+/// Whether validator `v`, of `policy`, gives a miner slot of player `me` (quality 0,
+/// holding `held` alpha, none sold yet) any weight on a subnet of `mechanism`: the
+/// engine's own rule, for that one slot.
+fn weighs_player(policy: Policy, mechanism: Mechanism, v: AccountId, me: AccountId, held: u64) -> bool {
+    use crate::engine::epoch::{Miner, policy_weights};
+    policy_weights(policy, mechanism, v, &[(Miner::Account(me), 0, held, 0)]).is_some()
 }
 
 /// What a miner slot of the player's on `s` would earn under its validators' policies
@@ -983,13 +978,9 @@ fn miner_prospects(q: &mut Quote, snap: &Snapshot, s: &SubnetView) {
         );
         return;
     };
-    let me_id = me.map(|m| m.id);
-    let share: f64 = d
-        .holders
-        .iter()
-        .filter(|h| weighs_player(h.policy, s.mechanism, held, Some(h.id) == me_id))
-        .map(|h| h.share)
-        .sum();
+    let Some(me_id) = me.map(|m| m.id) else { return };
+    let share: f64 =
+        d.holders.iter().filter(|h| weighs_player(h.policy, s.mechanism, h.id, me_id, held)).map(|h| h.share).sum();
     let kappa = snap.params.kappa.as_f64();
     q.line(
         "Weighed by",
