@@ -928,3 +928,15 @@ fn a_bot_whose_init_fails_is_refused_before_a_game_or_a_room_starts() {
         assert!(stderr(&o).contains("unknown option 'sise' (did you mean 'size'?)"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn a_local_strategy_named_without_its_extension_gets_a_hint() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("dip.lua"), "function on_tick(w) end\n").expect("write");
+    refused(&run_in(dir.path(), &["check", "dip:size=3"]), "there is 'dip.lua' here: name the file, dip.lua");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["join", "127.0.0.1:1", "--code", "ABCDEF"])
+        .output()
+        .expect("run binary");
+    refused(&o, "give your name with --name NAME (or watch with --spectate, or enter a bot with --bot FILE)");
+}

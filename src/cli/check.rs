@@ -11,7 +11,9 @@ pub fn run(file: &Path) -> CliResult {
         if let Some((base, _)) = file.to_str().and_then(|f| f.split_once(':')) {
             let base = Path::new(base);
             let lua = base.extension().is_some_and(|x| x.eq_ignore_ascii_case("lua"));
-            if lua || base.to_str().and_then(crate::script::builtin::find).is_some() {
+            // (`dip:size=3` for this folder's dip.lua: reading it says to name the file.)
+            let local = base.with_extension("lua").is_file();
+            if lua || local || base.to_str().and_then(crate::script::builtin::find).is_some() {
                 return check_strategy(file);
             }
         }

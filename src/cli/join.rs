@@ -54,7 +54,9 @@ pub fn run(a: &JoinArgs) -> CliResult {
     }
     let name = a.name.clone().or_else(|| bot.as_ref().map(|b| b.name.clone())).unwrap_or_default();
     if !a.spectate && name.trim().is_empty() {
-        return Err(CliError::input("give your name with --name NAME"));
+        return Err(CliError::input(
+            "give your name with --name NAME (or watch with --spectate, or enter a bot with --bot FILE)",
+        ));
     }
     if bot.is_none() {
         // A projector or a student's game is drawn in a terminal; only a bot runs without.

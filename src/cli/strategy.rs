@@ -204,6 +204,9 @@ fn not_found(p: &Path) -> CliError {
             },
             |n| format!("; '{n}' is shipped inside dtao-arena: give its name, --bot {n}"),
         )
+    } else if Path::new(&format!("{given}.lua")).is_file() {
+        // A file of this folder named without its extension (`dip:size=3` for dip.lua).
+        format!("; there is '{given}.lua' here: name the file, {given}.lua (options after it: {given}.lua:key=value)")
     } else {
         // A name: a misspelt or miscased shipped strategy.
         crate::scenario::suggest_name(&given, names.iter().copied())

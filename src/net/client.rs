@@ -725,7 +725,10 @@ pub fn forward_game(
                 {
                     break;
                 }
-                crate::session::handle::RemoteEvent::Notice(format!("reconnected at block {last}: playing on"))
+                crate::session::handle::RemoteEvent::Notice(format!(
+                    "reconnected at block {}: playing on",
+                    crate::text::thousands(last)
+                ))
             }
         };
         if tx.send(e).is_err() {
