@@ -233,6 +233,17 @@ fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dtao-arena")).args(args).current_dir(dir).output().expect("run binary")
 }
 
+/// The binary run with `args`, its data folder (saves) in `data` and no input.
+fn run_with_data(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(args)
+        .current_dir(data)
+        .env("DTAO_ARENA_DATA", data)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run binary")
+}
+
 fn refused(o: &Output, needle: &str) {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
     assert!(stderr(o).contains(needle), "wanted '{needle}' in: {}", stderr(o));
@@ -901,12 +912,7 @@ fn files_that_are_not_utf8_name_their_line() {
 #[test]
 fn load_last_with_no_game_to_resume_says_where_it_looked() {
     let dir = tempfile::tempdir().expect("tmp");
-    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
-        .args(["play", "--load", "last"])
-        .current_dir(dir.path())
-        .env("DTAO_ARENA_DATA", dir.path())
-        .output()
-        .expect("run binary");
+    let o = run_with_data(dir.path(), &["play", "--load", "last"]);
     refused(&o, "--load last: no game to resume in ");
     assert!(stderr(&o).contains("start one with `dtao-arena play`"), "{}", stderr(&o));
 }
@@ -918,12 +924,7 @@ fn a_bot_whose_init_fails_is_refused_before_a_game_or_a_room_starts() {
         &["play", "--map", "tutorial", "--bot", "momentum:sise=3"][..],
         &["serve", "--map", "tutorial", "--bot", "momentum", "--bot", "momentum:sise=3"][..],
     ] {
-        let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
-            .args(args)
-            .env("DTAO_ARENA_DATA", dir.path())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run binary");
+        let o = run_with_data(dir.path(), args);
         refused(&o, "bot 'momentum:sise=3' fails in its init on this match, so it would forfeit before its first turn");
         assert!(stderr(&o).contains("unknown option 'sise' (did you mean 'size'?)"), "{}", stderr(&o));
     }
@@ -934,9 +935,6 @@ fn a_local_strategy_named_without_its_extension_gets_a_hint() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("dip.lua"), "function on_tick(w) end\n").expect("write");
     refused(&run_in(dir.path(), &["check", "dip:size=3"]), "there is 'dip.lua' here: name the file, dip.lua");
-    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
-        .args(["join", "127.0.0.1:1", "--code", "ABCDEF"])
-        .output()
-        .expect("run binary");
+    let o = run(&["join", "127.0.0.1:1", "--code", "ABCDEF"]);
     refused(&o, "give your name with --name NAME (or watch with --spectate, or enter a bot with --bot FILE)");
 }

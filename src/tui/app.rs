@@ -1519,6 +1519,13 @@ mod tests {
     use crate::tui::action::Action;
     use crate::tui::testing::{TAO, app_on, app_with, base, keys, rows, text};
 
+    /// Gives `app` its snapshot changed by `change`, as a new one from the match would.
+    fn change_snapshot(app: &mut App, change: impl FnOnce(&mut crate::session::handle::Snapshot)) {
+        let mut snap = (*app.snap).clone();
+        change(&mut snap);
+        app.set_snapshot(std::sync::Arc::new(snap));
+    }
+
     fn narration(text: &str) -> JournalLine {
         JournalLine { block: 2880, kind: JournalKind::Map, who: "map".into(), text: text.into() }
     }
@@ -1587,9 +1594,7 @@ mod tests {
     #[test]
     fn a_match_ended_before_its_first_block_has_no_winner() {
         let mut app = app_with(|_| {});
-        let mut snap = (*app.snap).clone();
-        snap.over = true;
-        app.set_snapshot(std::sync::Arc::new(snap));
+        change_snapshot(&mut app, |snap| snap.over = true);
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("The match ended before its first block: no one won."), "{screen}");
         assert!(!screen.contains("You won"), "{screen}");
@@ -1691,9 +1696,9 @@ mod tests {
     fn an_order_form_says_a_narration_waits_behind_it() {
         let mut app = app_with(|s| s.paused = false);
         keys(&mut app, "s");
-        let mut snap = (*app.snap).clone();
-        snap.narration = Some(narration("The foundation switches to reward_sellers."));
-        app.set_snapshot(std::sync::Arc::new(snap));
+        change_snapshot(&mut app, |snap| {
+            snap.narration = Some(narration("The foundation switches to reward_sellers."))
+        });
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("a narration waits: applies after it"), "{screen}");
         assert!(!screen.contains("applies at the next block"), "{screen}");
@@ -1789,10 +1794,11 @@ mod tests {
         app.update(Action::Resize { width: 60, height: 20 });
         app.update(Action::Resize { width: 80, height: 24 });
         assert!(says(&app));
-        let mut snap = (*app.snap).clone();
-        snap.acked = app.issued;
-        snap.paused = true;
-        app.set_snapshot(std::sync::Arc::new(snap));
+        let issued = app.issued;
+        change_snapshot(&mut app, |snap| {
+            snap.acked = issued;
+            snap.paused = true;
+        });
         assert!(!says(&app), "{:?}", app.toast());
     }
 
@@ -2205,10 +2211,10 @@ mod tests {
         // Kicked: the error box, then q quits without a question, and the status line
         // says the game stopped (not that the host paused the clock).
         let mut app = welcomed(|i, _| i.shared = true);
-        let mut snap = (*app.snap).clone();
-        snap.error = Some("the server ended this connection: kicked by the host for the rest of the match".into());
-        snap.paused = true;
-        app.set_snapshot(std::sync::Arc::new(snap));
+        change_snapshot(&mut app, |snap| {
+            snap.error = Some("the server ended this connection: kicked by the host for the rest of the match".into());
+            snap.paused = true;
+        });
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("The game stopped:") && screen.contains("the game stopped: q quits"), "{screen}");
         assert!(!screen.contains("the host paused the clock") && !screen.contains("paused"), "{screen}");
@@ -2222,9 +2228,7 @@ mod tests {
         assert!(app.should_quit(), "q did not quit a stopped game");
         // After looking around (Esc), q still quits at once.
         let mut app = welcomed(|i, _| i.shared = true);
-        let mut snap = (*app.snap).clone();
-        snap.error = Some("lost the connection to the server".into());
-        app.set_snapshot(std::sync::Arc::new(snap));
+        change_snapshot(&mut app, |snap| snap.error = Some("lost the connection to the server".into()));
         keys(&mut app, "\u{1b}");
         assert!(!app.should_quit());
         keys(&mut app, "q");
@@ -2232,9 +2236,7 @@ mod tests {
         // A lost link being made again: the status line says so.
         let mut app = welcomed(|i, _| i.shared = true);
         keys(&mut app, "\u{1b}");
-        let mut snap = (*app.snap).clone();
-        snap.reconnecting = true;
-        app.set_snapshot(std::sync::Arc::new(snap));
+        change_snapshot(&mut app, |snap| snap.reconnecting = true);
         let screen = text(&mut app, 160, 48);
         assert!(screen.contains("the connection dropped: reconnecting"), "{screen}");
     }
