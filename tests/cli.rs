@@ -152,7 +152,12 @@ fn sim_summary_and_trace_files() {
         "360",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("tutorial | seed"));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("tutorial | seed"));
+    // Amounts group their thousands, as the game's screens do.
+    assert!(summary.contains("issuance 8,20") && summary.contains(" TAO | root stake 1,"), "{summary}");
+    let foundation = summary.lines().find(|l| l.starts_with("foundation ")).expect("the foundation's row");
+    assert!(foundation.contains("1,000.000"), "{foundation}");
     let text = std::fs::read_to_string(&trace).expect("trace");
     let header = text.lines().next().expect("header");
     assert!(header.starts_with("block,netuid,name,price,moving_price,emission_share,root_prop,tao_rao,alpha_in_rao,alpha_out_rao,controller"), "{header}");

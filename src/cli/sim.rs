@@ -9,6 +9,7 @@ use super::{CliError, CliResult};
 use crate::engine::amount::format_rao;
 use crate::session::Session;
 use crate::session::report::{self, ACCOUNT_TRACE_HEADER, SUBNET_TRACE_HEADER};
+use crate::text::group;
 
 #[derive(Debug, clap::Args, Default)]
 pub struct SimArgs {
@@ -170,10 +171,10 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
     let _ = writeln!(
         out,
         "issuance {} TAO | root stake {} TAO | average root proportion {:.1}% | lock cost {} TAO\n",
-        format_rao(rep.total_issuance_rao),
-        format_rao(rep.total_root_rao),
+        group(&format_rao(rep.total_issuance_rao)),
+        group(&format_rao(rep.total_root_rao)),
         rep.average_root_prop * 100.0,
-        format_rao(rep.lock_cost_rao),
+        group(&format_rao(rep.lock_cost_rao)),
     );
     let mut subnets: Vec<&report::SubnetReport> = rep.subnets.iter().collect();
     subnets.sort_by(|a, b| b.emission_share.total_cmp(&a.emission_share).then(a.netuid.cmp(&b.netuid)));
@@ -186,7 +187,7 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
     for s in &subnets[..shown] {
         let _ = writeln!(
             out,
-            "{:>4}  {:<24} {:<8} {:>10.6} {:>10.6} {:>7.2} {:>6.1} {:>12.1}  {}",
+            "{:>4}  {:<24} {:<8} {:>10.6} {:>10.6} {:>7.2} {:>6.1} {:>12}  {}",
             s.netuid,
             truncate(&s.name, 24),
             s.mechanism,
@@ -194,7 +195,7 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
             s.moving_price,
             s.emission_share * 100.0,
             s.root_prop * 100.0,
-            crate::engine::Tao(s.tao_rao).as_f64(),
+            group(&format!("{:.1}", crate::engine::Tao(s.tao_rao).as_f64())),
             s.controller.as_deref().unwrap_or("-")
         );
     }
@@ -216,12 +217,12 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
         let roi = a.roi.map_or_else(|| "-".to_string(), |r| format!("{:.2}%", r * 100.0));
         let _ = writeln!(
             out,
-            "{:<24} {:<6} {:>14.3} {:>14.3} {:>14.3} {:>8} {:>6}",
+            "{:<24} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
             truncate(&a.name, 24),
             a.kind,
-            crate::engine::Tao(a.free_rao).as_f64(),
-            crate::engine::Tao(a.root_stake_rao).as_f64(),
-            crate::engine::Tao(a.score_rao).as_f64(),
+            tao3(a.free_rao),
+            tao3(a.root_stake_rao),
+            tao3(a.score_rao),
             roi,
             a.faults
         );
@@ -234,6 +235,11 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
         );
     }
     lesson(&mut out, rep.lesson.as_ref(), map_arg);
+}
+
+/// An amount in rao as TAO to the thousandth, with separators: `1,002,291.817`.
+fn tao3(rao: u64) -> String {
+    group(&format!("{:.3}", crate::engine::Tao(rao).as_f64()))
 }
 
 /// A lesson's story (its narration, launches and dissolutions) and which of its
