@@ -259,6 +259,13 @@ fn reconnects_resume_and_bad_clients_are_handled_while_the_others_carry_on() {
         Err(ClientError::Refused(r)) => assert!(r.contains("taken"), "{r}"),
         other => panic!("a second 'ana' was let in: {:?}", other.map(|j| j.welcome)),
     }
+    // So are the names the log gives to the server and to a game's own connection.
+    for name in ["Server", "connection"] {
+        match client::connect(&addr.to_string(), hello(&code, name, Role::Player), Duration::from_secs(5)) {
+            Err(ClientError::Refused(r)) => assert!(r.contains("taken"), "{r}"),
+            other => panic!("a player named {name} was let in: {:?}", other.map(|j| j.welcome)),
+        }
+    }
 
     // An oversized frame (a header claiming 1 GiB), garbage bytes, a garbage payload,
     // and a client that never says hello: each is hung up on.
@@ -1070,7 +1077,7 @@ fn a_game_whose_connection_is_cut_catches_up_on_a_new_one_and_its_orders_go_out_
                         |i| matches!(i, Input::Order { account, order: Order::StakeRoot { tao } } if *account == me && tao.0 == 1_000_000_000),
                     );
             }
-            Ok(RemoteEvent::Notice(n)) => {
+            Ok(RemoteEvent::Link(n)) => {
                 if n.starts_with("reconnected at block") {
                     back_at = Some(last_to);
                     assert!(sending.lock().expect("lock").order(&Order::StakeRoot { tao: Tao(1_000_000_000) }));

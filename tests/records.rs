@@ -679,8 +679,8 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
 }
 
 /// In a workshop the remote bots are not the game's own bots, but their log lines are
-/// still a bot's (not the map's), and an order the server dropped (its rate limit) is a
-/// rejected order.
+/// still a bot's (not the map's), an order the server dropped (its rate limit) is a
+/// rejected order, and a reconnection is the connection's line.
 #[test]
 fn a_replicas_log_files_remote_bots_as_bots_and_dropped_orders_as_rejected() {
     use dtao_arena::engine::AccountKind;
@@ -693,6 +693,7 @@ fn a_replicas_log_files_remote_bots_as_bots_and_dropped_orders_as_rejected() {
     let rec = live.recording(chrono::Utc::now()).expect("recording");
     let (tx, inbox) = std::sync::mpsc::channel();
     tx.send(RemoteEvent::Notice("at most 10 orders a second: an order was dropped".into())).expect("send");
+    tx.send(RemoteEvent::Link("reconnected at block 30: playing on".into())).expect("send");
     let h = SessionHandle::spawn(
         move || {
             let s = Session::follow(&rec).map_err(|e| e.to_string())?;
@@ -705,7 +706,8 @@ fn a_replicas_log_files_remote_bots_as_bots_and_dropped_orders_as_rejected() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let snap = loop {
         let snap = h.latest();
-        if snap.journal.iter().any(|l| l.text.contains("was dropped")) || std::time::Instant::now() > deadline {
+        let seen = |t: &str| snap.journal.iter().any(|l| l.text.contains(t));
+        if (seen("was dropped") && seen("playing on")) || std::time::Instant::now() > deadline {
             break snap;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -715,6 +717,9 @@ fn a_replicas_log_files_remote_bots_as_bots_and_dropped_orders_as_rejected() {
     assert_eq!((line.kind, line.who.as_str()), (JournalKind::Bot, "robo"));
     let dropped = snap.journal.iter().find(|l| l.text.contains("was dropped")).expect("the server's notice");
     assert_eq!(dropped.kind, JournalKind::Rejected);
+    // The game's own reconnection is the connection's line, not the server's.
+    let back = snap.journal.iter().find(|l| l.text.contains("playing on")).expect("the reconnection's line");
+    assert_eq!((back.kind, back.who.as_str()), (JournalKind::Map, "connection"));
 }
 
 /// A bot's options ride on its seat name, which the recording keeps: a save resumes

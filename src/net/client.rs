@@ -681,7 +681,7 @@ pub fn forward_game(
             }
             Incoming::Closed(why) => crate::session::handle::RemoteEvent::Closed(closed_text(&why)),
             Incoming::Lost(why) => {
-                let _ = tx.send(crate::session::handle::RemoteEvent::Notice(format!("{why}: reconnecting")));
+                let _ = tx.send(crate::session::handle::RemoteEvent::Link(format!("{why}: reconnecting")));
                 let _ = tx.send(crate::session::handle::RemoteEvent::Reconnecting(true));
                 let back = join_again(&mut connect, policy).ok().map(|(j, _)| j);
                 let Some(joined) = back.filter(|j| j.recording.block >= last) else {
@@ -725,7 +725,7 @@ pub fn forward_game(
                 {
                     break;
                 }
-                crate::session::handle::RemoteEvent::Notice(format!(
+                crate::session::handle::RemoteEvent::Link(format!(
                     "reconnected at block {}: playing on",
                     crate::text::thousands(last)
                 ))

@@ -191,6 +191,9 @@ pub enum RemoteEvent {
     },
     /// A line from the server for the log (a dropped order, the final standings).
     Notice(String),
+    /// A line about this game's own connection for the log (it dropped and is being
+    /// made again, it is back): credited to the connection, not to the server.
+    Link(String),
     /// The match ended on the server (its last block ran, or the host ended it): the
     /// result in one line. The replica's match is over, whatever its block.
     End(String),
@@ -1361,6 +1364,10 @@ impl Sim {
                     let block = self.session.world().block;
                     let kind = if text.contains("dropped") { JournalKind::Rejected } else { JournalKind::Map };
                     self.push_journal(JournalLine { block, kind, who: "server".into(), text });
+                }
+                RemoteEvent::Link(text) => {
+                    let block = self.session.world().block;
+                    self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "connection".into(), text });
                 }
                 RemoteEvent::Reconnecting(on) => self.reconnecting = on,
                 RemoteEvent::End(text) => {

@@ -1,7 +1,7 @@
 //! Which of the map's objectives have been reached, and at which block.
 //!
 //! An objective with a goal (the map's `when`) is checked every [`CHECK_EVERY`] blocks
-//! and at the match's last block, from the world's public state; once reached it stays
+//! (holding alpha, `you_hold`, every block) and at the match's last block, from the world's public state; once reached it stays
 //! reached. Goals about the player (`you_hold`, `you_roi`) are reached per human
 //! account. The tracker is part of the [`Session`](super::Session), so a save, a replay
 //! and a replay's seek all know it as the match knew it. Values are read as `f64`: this
@@ -81,7 +81,11 @@ impl Objectives {
     /// personal one.
     pub fn observe(&mut self, w: &World, last: bool) -> Vec<(usize, Option<AccountId>)> {
         let mut newly = Vec::new();
-        if self.is_empty() || (w.block % CHECK_EVERY != 0 && !last) {
+        // Holding alpha is one look at each player's balances: checked every block, so
+        // that a student sees the tick when the stake lands.
+        let due = last || w.block % CHECK_EVERY == 0;
+        let every_block = |t: &Tracked| matches!(t.goal, Goal::YouHold { .. });
+        if !due && !self.tracked.iter().flatten().any(every_block) {
             return newly;
         }
         let personal_goals = self.tracked.iter().flatten().any(|t| t.goal.is_personal());
@@ -101,6 +105,9 @@ impl Objectives {
                 }
             }
             let Some(t) = self.tracked[k].as_mut() else { continue };
+            if !due && !every_block(t) {
+                continue;
+            }
             if t.from.is_some_and(|b| w.block < b) {
                 continue;
             }
@@ -217,34 +224,44 @@ mod tests {
     }
 
     #[test]
-    fn personal_goals_are_reached_per_player_on_the_check_blocks() {
+    fn holding_alpha_is_checked_every_block_per_player() {
         let mut map = scenario::load("tutorial").expect("map");
-        map.objectives = objectives(&[Goal::YouHold { netuid: Some(4) }, Goal::YouRoi { roi: 0.0 }]);
+        map.objectives = objectives(&[Goal::YouHold { netuid: Some(4) }, Goal::YouRoi { roi: 0.5 }]);
         let mut s = Session::new(&map, None, Some(100)).expect("session");
         let (ana, bob) = (s.add_human("ana"), s.add_human("bob"));
         s.submit(ana, Order::Stake { netuid: 4, tao: Tao(10_000_000_000), limit: None });
         let start = s.fork().expect("no Lua seats");
-        for _ in 0..9 {
-            s.step().expect("step");
-        }
-        assert_eq!(s.objectives().reached(1, Some(ana)), None, "checked every {CHECK_EVERY} blocks only");
+        // Holding alpha is checked every block: the block that bought it reaches it.
         s.step().expect("step");
-        assert_eq!(s.objectives().all_reached(Some(ana)), vec![None, Some(10), None]);
+        assert_eq!(s.objectives().all_reached(Some(ana)), vec![None, Some(1), None]);
         assert_eq!(s.objectives().all_reached(Some(bob)), vec![None, None, None]);
         // The match log says so, under the player's name.
         let said: Vec<_> = s.log().iter().filter(|l| l.text.starts_with("objective reached: ")).collect();
         assert_eq!(said.len(), 1, "{said:?}");
-        assert_eq!((said[0].who.as_str(), said[0].block), ("ana", 9));
+        assert_eq!((said[0].who.as_str(), said[0].block), ("ana", 0));
+        // Bob's stake lands at block 5, between two checks of the world's goals.
+        for _ in 1..4 {
+            s.step().expect("step");
+        }
+        s.submit(bob, Order::Stake { netuid: 4, tao: Tao(10_000_000_000), limit: None });
+        s.step().expect("step");
+        assert_eq!(s.objectives().reached(1, Some(bob)), Some(5));
+        for _ in 5..10 {
+            s.step().expect("step");
+        }
         assert_eq!(s.objectives().reached(1, None), None, "a personal goal needs a player");
         s.run_to_end(0, |_| {}).expect("runs");
         assert_eq!(s.world().block, 100);
-        assert_eq!(s.objectives().reached(1, Some(ana)), Some(10), "once reached, it stays reached");
+        assert_eq!(s.objectives().reached(1, Some(ana)), Some(1), "once reached, it stays reached");
         // The JSON report names who reached a personal goal, and when.
         let lesson = crate::session::report::lesson(&s).expect("objectives");
         let statuses: Vec<_> = lesson.objectives.iter().map(|o| o.status).collect();
         use crate::session::report::ObjectiveStatus::{AboutThePlayer, Prompt};
         assert_eq!(statuses, [Prompt, AboutThePlayer, AboutThePlayer]);
-        assert_eq!(lesson.objectives[1].reached_by, Some(BTreeMap::from([("ana".to_string(), 10)])));
+        assert_eq!(
+            lesson.objectives[1].reached_by,
+            Some(BTreeMap::from([("ana".to_string(), 1), ("bob".to_string(), 5)]))
+        );
         assert_eq!(lesson.objectives[2].reached_by, Some(BTreeMap::new()), "no one reached it: said so");
         assert!(lesson.objectives[1].reached_at_block.is_none() && lesson.objectives[0].reached_by.is_none());
         // A fork carries the tracker: going back (a replay's seek) forgets what came after.

@@ -252,6 +252,9 @@ pub struct App {
     submitted: Vec<(u64, Order)>,
     /// The objectives' state in the last snapshot (`None` before the first).
     objectives_seen: Option<Vec<Option<u64>>>,
+    /// Good news waiting for the status line (an objective reached by the block that
+    /// filled an order): said when the order's outcome has gone.
+    toast_next: Option<String>,
     /// The save last reported, and whether the player asked for one since.
     saved: Option<SaveStatus>,
     save_asked: bool,
@@ -294,6 +297,7 @@ impl App {
             before_narration: None,
             submitted: Vec::new(),
             objectives_seen: None,
+            toast_next: None,
             saved: None,
             save_asked: false,
         };
@@ -723,10 +727,14 @@ impl App {
                         .collect()
                 })
                 .unwrap_or_default();
-            // Said only over silence: an order's outcome matters more (the Network screen
-            // keeps the tick either way).
-            if let Some(text) = reached_message(&newly).filter(|_| self.toast.is_none()) {
-                self.say(text, Some(true));
+            // An order's outcome is said first (the block that filled a stake can reach
+            // an objective about holding alpha): this waits for it to go.
+            if let Some(text) = reached_message(&newly) {
+                if self.toast.is_none() {
+                    self.say(text, Some(true));
+                } else {
+                    self.toast_next = Some(text);
+                }
             }
         }
         if let Some(n) = &self.snap.narration {
@@ -821,6 +829,11 @@ impl App {
                     t.ticks_left = t.ticks_left.saturating_sub(1);
                     if t.ticks_left == 0 {
                         self.toast = None;
+                    }
+                }
+                if self.toast.is_none() {
+                    if let Some(text) = self.toast_next.take() {
+                        self.say(text, Some(true));
                     }
                 }
             }
