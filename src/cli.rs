@@ -36,10 +36,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// The exit code of a command its user stopped (Ctrl-C), as a shell reports SIGINT.
+pub const STOPPED: u8 = 130;
+
 /// An error for the user, with the exit code it deserves.
 #[derive(Debug)]
 pub struct CliError {
-    /// 1 (runtime) or 2 (usage, input).
+    /// 1 (runtime), 2 (usage, input) or 130 ([`STOPPED`]).
     pub code: u8,
     /// What went wrong and how to fix it.
     pub message: String,
@@ -53,6 +56,10 @@ impl CliError {
     /// A runtime failure: exit code 1.
     pub fn runtime(message: impl Into<String>) -> Self {
         Self { code: 1, message: message.into() }
+    }
+    /// Stopped by its user (Ctrl-C) after finishing cleanly: exit code 130.
+    pub fn stopped(message: impl Into<String>) -> Self {
+        Self { code: STOPPED, message: message.into() }
     }
 }
 
@@ -328,7 +335,9 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            note!("error: {}", crate::text::escape_controls(&e.message));
+            // 130: its user stopped it (Ctrl-C), which is no error.
+            let what = if e.code == STOPPED { "stopped" } else { "error" };
+            note!("{what}: {}", crate::text::escape_controls(&e.message));
             ExitCode::from(e.code)
         }
     }

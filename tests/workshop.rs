@@ -268,3 +268,47 @@ fn a_taken_name_tells_how_to_bring_ones_own_account_from_another_computer() {
     assert!(err.contains("pass its token with --token HEX") && err.contains(&file), "{err}");
     server.host(HostCommand::End);
 }
+
+/// A client that quits says goodbye, so the host can tell it from one whose program
+/// stopped: a `join --bot` stopped by Ctrl-C says it (and exits 130, its account kept),
+/// a raw client that only closes its connection does not.
+#[test]
+fn the_host_tells_a_client_that_quit_from_one_that_vanished() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = serve(dir.path(), "HJK234");
+    let mut bot = Command::new(BIN)
+        .args(["join", &format!("127.0.0.1:{}", s.port), "--code", "HJK234", "--bot", "root_holder", "--name", "robo"])
+        .env("DTAO_ARENA_DATA", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("join starts");
+    // In once the host's table of players lists it.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        s.stdin.write_all(b"players\n").expect("host commands");
+        if until(&s, "seats taken").iter().any(|l| l.contains("robo")) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the bot never joined");
+    }
+    let vanished = raw_join(s.port, "HJK234", "ghost", Role::Player);
+    drop(vanished);
+    thread::sleep(Duration::from_millis(300));
+    let stopped = Command::new("kill").args(["-INT", &bot.id().to_string()]).status().expect("kill runs");
+    assert!(stopped.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while bot.try_wait().expect("wait").is_none() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
+    let mut err = String::new();
+    bot.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    assert_eq!(bot.wait().expect("join ends").code(), Some(130), "{err}");
+    assert!(err.contains("stopped: the bot left the room: its account stays in the match"), "{err}");
+    s.stdin.write_all(b"end\n").expect("end");
+    let mut log = String::new();
+    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
+    assert!(s.child.wait().expect("serve ends").success());
+    assert!(log.contains("'robo' disconnected: it quit"), "{log}");
+    assert!(log.contains("'ghost' disconnected: closed the connection without a goodbye"), "{log}");
+}

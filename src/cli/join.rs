@@ -213,6 +213,7 @@ fn play_game(
     let (events, outbox) = link.split();
     let outbox = Arc::new(Mutex::new(outbox));
     let sender = Arc::clone(&outbox);
+    let leaving = Arc::clone(&outbox);
     let (tx, inbox) = std::sync::mpsc::channel::<RemoteEvent>();
     let end: Arc<Mutex<Option<End>>> = Arc::new(Mutex::new(None));
     let end_slot = Arc::clone(&end);
@@ -247,6 +248,8 @@ fn play_game(
         return Err(CliError::runtime(why.clone()));
     }
     if !last.over {
+        // The host's terminal says this player quit, not that its program stopped.
+        leaving.lock().unwrap_or_else(PoisonError::into_inner).bye(Duration::from_secs(1));
         let stays = if role == Role::Spectator { "" } else { "your account stays in the match; " };
         note!("you left the room: {stays}`{back}` brings you back");
     }
@@ -264,6 +267,9 @@ fn play_bot(
     // Strategy lines, faults and server notices as `sim` prints them: control characters
     // as escapes, never as terminal commands.
     let shown = |s: String| crate::text::printable(s);
+    // Ctrl-C (or kill, or a closed terminal): the bot says goodbye before it goes, so
+    // that the host reads that it quit. A second one quits at once.
+    super::signals::on_stop(client::leave);
     let end = client::play_bot(joined, &mut actor, connect, client::Reconnect::default(), |e| match e {
         client::BotEvent::Decided { after_block, orders } if orders > 0 => {
             out!("block {after_block}: {} sent {}", shown(me.clone()), crate::text::count(orders, "order", "orders"));
@@ -273,7 +279,7 @@ fn play_bot(
         client::BotEvent::Rejected { block, text } => out!("[block {block}] rejected: {}", shown(text)),
         client::BotEvent::Line(l) => out!("{}", shown(l)),
     })
-    .map_err(|why| CliError::runtime(shown(why)))?;
+    .map_err(|why| if why == client::LEFT { CliError::stopped(why) } else { CliError::runtime(shown(why)) })?;
     print_end(&end);
     Ok(())
 }

@@ -30,6 +30,20 @@ const SERVER_SILENCE: Duration = Duration::from_secs(15);
 /// hung up or went silent without a [`ServerMsg::Closed`]).
 pub const LOST: &str = "lost the connection to the server";
 
+/// Set by [`leave`]: a running bot says goodbye and stops.
+static LEAVING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Asks a bot playing on this process ([`play_bot`]) to say goodbye to the server and
+/// stop at its next message (its user pressed Ctrl-C): the host then reads that it
+/// quit, not that its program stopped. [`play_bot`] returns [`LEFT`] then.
+pub fn leave() {
+    LEAVING.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// [`play_bot`]'s error after [`leave`].
+pub const LEFT: &str = "the bot left the room: its account stays in the match, and the same join command brings it \
+                        back";
+
 /// Why joining failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -116,12 +130,27 @@ pub struct Link {
 
 /// Sends messages to the server (cheap to clone; never blocks).
 #[derive(Clone)]
-pub struct Outbox(mpsc::Sender<ClientMsg>);
+pub struct Outbox(mpsc::Sender<Out>);
+
+/// What the link thread is asked to do.
+enum Out {
+    /// Send this message.
+    Msg(ClientMsg),
+    /// Say goodbye, close the connection, then tell the sender.
+    Bye(std_mpsc::Sender<()>),
+}
 
 impl Outbox {
+    /// Says goodbye to the server and closes the connection, waiting at most `wait`
+    /// for it to be written; `false` if it was not (the link was already gone).
+    pub fn bye(&self, wait: Duration) -> bool {
+        let (done, said) = std_mpsc::channel();
+        self.0.try_send(Out::Bye(done)).is_ok() && said.recv_timeout(wait).is_ok()
+    }
+
     /// Queues an order; `false` if the link is gone or 256 messages are waiting.
     pub fn order(&self, order: &Order) -> bool {
-        self.0.try_send(ClientMsg::Order(WireOrder::from(order))).is_ok()
+        self.0.try_send(Out::Msg(ClientMsg::Order(WireOrder::from(order)))).is_ok()
     }
 
     /// Queues a bot's turn; `false` if it could not.
@@ -132,12 +161,12 @@ impl Outbox {
             log: turn.log.clone(),
             fault: turn.fault.clone(),
         };
-        self.0.try_send(ClientMsg::Decision(d)).is_ok()
+        self.0.try_send(Out::Msg(ClientMsg::Decision(d))).is_ok()
     }
 
     /// Queues a raw message (tests of the server's checks).
     pub fn raw(&self, msg: ClientMsg) -> bool {
-        self.0.try_send(msg).is_ok()
+        self.0.try_send(Out::Msg(msg)).is_ok()
     }
 }
 
@@ -181,7 +210,7 @@ impl Drop for Link {
 pub fn connect(addr: &str, hello: Hello, timeout: Duration) -> Result<Joined, ClientError> {
     let (ready_tx, ready_rx) = std_mpsc::channel::<Result<(Welcome, Recording), ClientError>>();
     let (events_tx, events) = std_mpsc::channel::<Incoming>();
-    let (out_tx, out_rx) = mpsc::channel::<ClientMsg>(256);
+    let (out_tx, out_rx) = mpsc::channel::<Out>(256);
     let address = addr.to_string();
     let thread = std::thread::Builder::new()
         .name("dtao-link".into())
@@ -334,7 +363,7 @@ async fn run_link(
     timeout: Duration,
     ready: std_mpsc::Sender<Result<(Welcome, Recording), ClientError>>,
     events: std_mpsc::Sender<Incoming>,
-    mut out: mpsc::Receiver<ClientMsg>,
+    mut out: mpsc::Receiver<Out>,
 ) {
     let (mut input, mut output) = match handshake(&addr, hello, timeout).await {
         Ok((w, r, i, o)) => {
@@ -396,7 +425,18 @@ async fn run_link(
             }
             m = out.recv() => {
                 woke(&mut slept, &mut last_frame);
-                let Some(m) = m else { return };
+                let m = match m {
+                    Some(Out::Msg(m)) => m,
+                    Some(Out::Bye(done)) => {
+                        let bye = Bytes::from(protocol::encode(&ClientMsg::Bye));
+                        if output.send(bye).await.is_ok() {
+                            let _ = SinkExt::<Bytes>::close(&mut output).await;
+                            let _ = done.send(());
+                        }
+                        return;
+                    }
+                    None => return,
+                };
                 let f = Bytes::from(protocol::encode(&m));
                 if let Err(e) = output.send(f).await {
                     break lost(format!("cannot write to it ({e})"));
@@ -781,6 +821,10 @@ fn run_bot_once(
     let mut results: Vec<Event> = Vec::new();
     let mut paused: Option<bool> = None;
     loop {
+        if LEAVING.load(std::sync::atomic::Ordering::SeqCst) {
+            out.bye(Duration::from_secs(1));
+            return Err(BotStop::Other(LEFT.into()));
+        }
         // After this computer slept, the wait is over at once: the link, which wakes
         // too, says what became of the connection.
         let Some(m) = link.recv_timeout(SERVER_SILENCE * 2).or_else(|| link.recv_timeout(Duration::from_secs(3)))

@@ -30,6 +30,8 @@
 //!    silent for the idle timeout, 30 s). The match ends with [`ServerMsg::End`] (the
 //!    standings), then the server closes. [`ServerMsg::Closed`] says why a connection
 //!    ends early (kicked, too slow, replaced by a reconnect).
+//! 5. A client that leaves says [`ClientMsg::Bye`] before it closes the connection, so
+//!    that the host can tell a student who quit from one whose program stopped.
 
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +111,12 @@ pub enum ClientMsg {
     Decision(Decision),
     /// Keeps the connection alive; no answer.
     Ping,
+    /// The client leaves (its user quit, or stopped it): its last message. The server
+    /// closes the connection and tells the host that it quit, not that it vanished.
+    /// Added after version 1's first release, at the end so that no other message's
+    /// bytes changed: a server without it reads it as a bad message and hangs up, which
+    /// is what it asks for.
+    Bye,
 }
 
 /// The server's answer to a good [`Hello`].

@@ -1880,8 +1880,8 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
     loop {
         let f = match tokio::time::timeout(sh.limits.idle_timeout, input.next()).await {
             Err(_) => return format!("silent for {} s", sh.limits.idle_timeout.as_secs()),
-            // A quit and a killed program close the connection alike.
-            Ok(None) => return "closed the connection (it quit, or its program stopped)".into(),
+            // A client that quits says goodbye first (older ones did not).
+            Ok(None) => return "closed the connection without a goodbye (its program stopped)".into(),
             Ok(Some(Err(e))) => return io_error(&e, "bad frame"),
             Ok(Some(Ok(f))) => f,
         };
@@ -1901,6 +1901,7 @@ async fn read_loop(input: &mut Input_, conn: u64, sh: &Shared, notes: &mpsc::Sen
         match msg {
             Err(e) => return format!("bad message ({e})"),
             Ok(ClientMsg::Ping) => {}
+            Ok(ClientMsg::Bye) => return "it quit".into(),
             Ok(ClientMsg::Hello(_)) => return "a second hello".into(),
             Ok(ClientMsg::Order(o)) => {
                 if f.len() > MAX_ORDER_BYTES {
