@@ -292,7 +292,10 @@ fn outputs_are_checked_before_the_run_and_never_replace_an_input() {
     );
     std::fs::create_dir_all(d.join("out/leaderboard.json")).expect("mkdir");
     let t = ["tournament", "--strategies", "momentum", "--maps", "tutorial", "--matches", "1", "--out", "out"];
-    refused(&run_in(d, &t), "leaderboard.json");
+    refused(
+        &run_in(d, &t),
+        "--out 'out/leaderboard.json' is a folder; move that folder away, or give --out another name",
+    );
     assert!(!d.join("out/matches.csv").exists(), "nothing written by a refused tournament");
     // The workshop server's replay, before it starts listening.
     refused(&run_in(d, &["serve", "--map", "tutorial", "--port", "0", "--record", "."]), "is a folder");
@@ -608,9 +611,10 @@ fn check_reports_a_shipped_strategys_bad_options() {
     assert!(stderr(&o).contains("forfeits"), "{}", stderr(&o));
     // It never ran a turn: not "1 fault in 5 turns".
     assert!(stderr(&o).contains("1 fault and forfeited before its first turn"), "{}", stderr(&o));
-    // In a match, the fault says it forfeits at once (not after "too many faults").
+    // A match refuses it before it starts, quoting the fault (which says that it would
+    // forfeit at once, not after "too many faults").
     let o = run(&["sim", "--map", "tutorial", "--blocks", "50", "--bot", "momentum:lookbak=8"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
             "'lookback'?); the options are entry, exit, lookback, size, slots, stop (turn lost; it forfeits the match)"
@@ -923,11 +927,14 @@ fn load_last_with_no_game_to_resume_says_where_it_looked() {
 }
 
 #[test]
-fn a_bot_whose_init_fails_is_refused_before_a_game_or_a_room_starts() {
+fn a_bot_whose_init_fails_is_refused_before_a_game_a_room_or_a_run_starts() {
     let dir = tempfile::tempdir().expect("tmp");
     for args in [
         &["play", "--map", "tutorial", "--bot", "momentum:sise=3"][..],
         &["serve", "--map", "tutorial", "--bot", "momentum", "--bot", "momentum:sise=3"][..],
+        &["sim", "--map", "tutorial", "--bot", "momentum:sise=3"][..],
+        &["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", "0.1,0.2", "--bot", "momentum:sise=3"][..],
+        &["tournament", "--strategies", "momentum:sise=3", "root_holder", "--maps", "tutorial", "--matches", "2"][..],
     ] {
         let o = run_with_data(dir.path(), args);
         refused(&o, "bot 'momentum:sise=3' fails in its init on this match, so it would forfeit before its first turn");
@@ -942,4 +949,51 @@ fn a_local_strategy_named_without_its_extension_gets_a_hint() {
     refused(&run_in(dir.path(), &["check", "dip:size=3"]), "there is 'dip.lua' here: name the file, dip.lua");
     let o = run(&["join", "127.0.0.1:1", "--code", "ABCDEF"]);
     refused(&o, "give your name with --name NAME (or watch with --spectate, or enter a bot with --bot FILE)");
+}
+
+/// A trace is written as the run goes, to temporary files: Ctrl-C stops the run, exits
+/// 130 and leaves neither a partial trace nor a temporary file behind.
+#[test]
+fn sim_stopped_by_ctrl_c_leaves_no_partial_trace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let trace = dir.path().join("t.csv");
+    let child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["sim", "--map", "dtao-launch", "--blocks", "2000000", "--every", "1", "--trace"])
+        .arg(&trace)
+        .env("DTAO_ARENA_DATA", dir.path().join("data"))
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sim starts");
+    // The temporary files appear when the run starts.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let temporary = |d: &std::path::Path| {
+        std::fs::read_dir(d)
+            .expect("dir")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .count()
+    };
+    while temporary(dir.path()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no temporary trace files");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let stopped = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(stopped.success());
+    let o = child.wait_with_output().expect("sim ends");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("stopped: at block ") && err.contains("of 2,000,000: nothing was written"), "{err}");
+    let left: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert!(left.iter().all(|n| n == "data"), "{left:?}");
+}
+
+/// A sweep's values must make a map the checker accepts: pools at least
+/// `min_pool_liquidity` (a smaller pool refuses every trade).
+#[test]
+fn sweep_refuses_a_min_pool_liquidity_above_the_maps_pools() {
+    let o = run(&["sweep", "--map", "tutorial", "--param", "min_pool_liquidity", "--values", "1,100000"]);
+    refused(&o, "--values: min_pool_liquidity = 100000 does not fit the map 'tutorial' (SN1's pool holds 14000 TAO");
 }

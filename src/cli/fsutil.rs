@@ -26,7 +26,7 @@ pub fn write_with_backup(
     let mut bytes = Vec::new();
     fill(&mut bytes)
         .and_then(|()| crate::record::fs::write_with_backup(path, &bytes))
-        .map_err(|e| CliError::input(format!("cannot write '{}': {e}", path.display())))
+        .map_err(|e| CliError::runtime(format!("cannot write '{}': {e}", path.display())))
 }
 
 /// Reads an input file (`what`: "strategy", "recording"): a regular file of at most

@@ -48,7 +48,7 @@ fn backup_advice(path: &Path, e: &crate::record::RecordError) -> String {
 /// The folder is missing or not writable.
 pub fn write(path: &Path, r: &Recording) -> Result<(), CliError> {
     crate::record::fs::write_with_backup(path, &wire::encode(r))
-        .map_err(|e| CliError::input(format!("cannot write '{}': {e}", path.display())))
+        .map_err(|e| CliError::runtime(format!("cannot write '{}': {e}", path.display())))
 }
 
 /// The folder for the user's saves: the platform's data folder (`directories`), or

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::fsutil::{Output, check_outputs, write_with_backup};
+use super::fsutil::{Output, check_outputs};
 use super::{CliError, CliResult};
 use crate::engine::amount::format_rao;
+use crate::record::fs::AtomicFile;
 use crate::session::Session;
 use crate::session::report::{self, ACCOUNT_TRACE_HEADER, SUBNET_TRACE_HEADER};
 use crate::text::group;
@@ -60,18 +61,25 @@ pub fn run(a: &SimArgs) -> CliResult {
         session.start_recording(chrono::Utc::now());
     }
     let seed = session.world().seed;
-    for (seat, path) in a.bots.iter().enumerate() {
-        let entrant = super::strategy::read(path)?;
-        let actor = super::strategy::actor(&entrant, seed, seat)?;
+    let entrants = a.bots.iter().map(|p| super::strategy::read(p)).collect::<Result<Vec<_>, _>>()?;
+    // A bot whose init fails (a mistyped option) would sit the whole run out.
+    super::strategy::refuse_failing_init(&map, seed, &[], &entrants)?;
+    for (seat, entrant) in entrants.iter().enumerate() {
+        let actor = super::strategy::actor(entrant, seed, seat)?;
         session.add_bot(&entrant.name, Box::new(actor));
     }
-    let mut subnet_rows: Vec<Vec<String>> = Vec::new();
-    let mut account_rows: Vec<Vec<String>> = Vec::new();
-    let tracing = a.trace.is_some();
-    if tracing {
-        subnet_rows.extend(report::subnet_rows(session.world()));
-        account_rows.extend(report::account_rows(session.world()));
+    // The trace is written as the run goes (a fine trace of a long match is gigabytes),
+    // to temporary files that replace the outputs only once the run has finished.
+    let mut trace = a.trace.as_deref().map(Trace::create).transpose()?;
+    if let Some(t) = &mut trace {
+        t.sample(session.world())?;
     }
+    // A write that fails does not lose the run: the report is printed first.
+    let mut failed: Option<CliError> = None;
+    // Ctrl-C stops the run: the partial outputs are discarded (a second one quits at once).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopping = std::sync::Arc::clone(&stop);
+    super::signals::on_stop(move || stopping.store(true, std::sync::atomic::Ordering::SeqCst));
     // A long match shows its progress on stderr when that is a terminal.
     let start = session.world().block;
     let bar = super::progress_bar(session.end_block().saturating_sub(start), "blocks");
@@ -79,32 +87,47 @@ pub fn run(a: &SimArgs) -> CliResult {
     while !session.is_over() {
         session.step()?;
         let b = session.world().block;
-        if tracing && b % a.every == 0 {
-            subnet_rows.extend(report::subnet_rows(session.world()));
-            account_rows.extend(report::account_rows(session.world()));
+        if let Some(t) = trace.as_mut().filter(|_| b % a.every == 0) {
+            if let Err(e) = t.sample(session.world()) {
+                // The run goes on: its report is still printed, then the error.
+                failed.get_or_insert(e);
+                trace = None;
+            }
         }
         if b % tick == 0 {
             bar.set_position(b - start);
+            if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                bar.finish_and_clear();
+                return Err(CliError::stopped(format!(
+                    "at block {} of {}: nothing was written",
+                    crate::text::thousands(b),
+                    crate::text::thousands(session.end_block())
+                )));
+            }
         }
     }
     bar.finish_and_clear();
-    if let Some(path) = &a.trace {
+    if let Some(mut t) = trace {
         let w = session.world();
-        if w.block % a.every != 0 {
-            subnet_rows.extend(report::subnet_rows(w));
-            account_rows.extend(report::account_rows(w));
+        let last = if w.block % a.every == 0 { Ok(()) } else { t.sample(w) };
+        if let Err(e) = last.and_then(|()| t.commit()) {
+            failed.get_or_insert(e);
         }
-        write_csv(path, SUBNET_TRACE_HEADER, &subnet_rows)?;
-        write_csv(&accounts_path(path), ACCOUNT_TRACE_HEADER, &account_rows)?;
     }
     if let (Some(path), Some(r)) = (&a.record, session.recording(chrono::Utc::now())) {
-        super::recfile::write(path, &r)?;
-        let shown = path.display().to_string();
-        note!(
-            "recorded {} blocks to {shown} (watch: dtao-arena replay {})",
-            crate::text::thousands(r.block),
-            super::shell_word(&shown)
-        );
+        match super::recfile::write(path, &r) {
+            Ok(()) => {
+                let shown = path.display().to_string();
+                note!(
+                    "recorded {} blocks to {shown} (watch: dtao-arena replay {})",
+                    crate::text::thousands(r.block),
+                    super::shell_word(&shown)
+                );
+            }
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        }
     }
     let rep = report::session_report(&session);
     if !a.bots.is_empty() {
@@ -133,7 +156,7 @@ pub fn run(a: &SimArgs) -> CliResult {
     } else {
         print_summary(&session, &rep, &a.map);
     }
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 /// Bot log lines `sim` prints before it cuts (faults are always printed).
@@ -146,15 +169,53 @@ pub fn accounts_path(path: &std::path::Path) -> PathBuf {
     path.with_file_name(format!("{stem}.accounts.csv"))
 }
 
-fn write_csv(path: &std::path::Path, header: &[&str], rows: &[Vec<String>]) -> CliResult {
-    write_with_backup(path, |out| {
-        let mut w = csv::Writer::from_writer(out);
-        w.write_record(header).map_err(std::io::Error::other)?;
-        for r in rows {
-            w.write_record(r).map_err(std::io::Error::other)?;
+/// The two trace files being written: subnets and accounts.
+struct Trace {
+    paths: [PathBuf; 2],
+    subnets: csv::Writer<AtomicFile>,
+    accounts: csv::Writer<AtomicFile>,
+}
+
+impl Trace {
+    fn create(path: &std::path::Path) -> Result<Self, CliError> {
+        let paths = [path.to_path_buf(), accounts_path(path)];
+        let open = |p: &std::path::Path, header: &[&str]| -> Result<csv::Writer<AtomicFile>, CliError> {
+            let file = AtomicFile::create(p).map_err(|e| write_failed(p, &e))?;
+            let mut w = csv::Writer::from_writer(file);
+            w.write_record(header).map_err(|e| write_failed(p, &e))?;
+            Ok(w)
+        };
+        let subnets = open(&paths[0], SUBNET_TRACE_HEADER)?;
+        let accounts = open(&paths[1], ACCOUNT_TRACE_HEADER)?;
+        Ok(Self { paths, subnets, accounts })
+    }
+
+    /// One row per subnet and per account at the world's block.
+    fn sample(&mut self, w: &crate::engine::World) -> CliResult {
+        for r in report::subnet_rows(w) {
+            self.subnets.write_record(&r).map_err(|e| write_failed(&self.paths[0], &e))?;
         }
-        w.flush()
-    })
+        for r in report::account_rows(w) {
+            self.accounts.write_record(&r).map_err(|e| write_failed(&self.paths[1], &e))?;
+        }
+        Ok(())
+    }
+
+    /// Replaces both outputs (keeping the previous files as `.bak`).
+    fn commit(self) -> CliResult {
+        let [subnets, accounts] = self.paths;
+        for (w, p) in [(self.subnets, subnets), (self.accounts, accounts)] {
+            let file = w.into_inner().map_err(|e| write_failed(&p, e.error()))?;
+            file.commit(true).map_err(|e| write_failed(&p, &e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A trace that could not be written once the run had started: a runtime failure
+/// (its path was checked before the run).
+fn write_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> CliError {
+    CliError::runtime(format!("cannot write '{}': {e}", path.display()))
 }
 
 fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
@@ -202,7 +263,7 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
     if subnets.len() > shown {
         let _ = writeln!(out, "      ... {} more subnets (use --json for all)", subnets.len() - shown);
     }
-    let mut accounts: Vec<&report::AccountReport> = rep.accounts.iter().filter(|a| a.name != "genesis").collect();
+    let mut accounts: Vec<&report::AccountReport> = rep.accounts.iter().collect();
     accounts.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then(a.name.cmp(&b.name)));
     let _ = writeln!(
         out,

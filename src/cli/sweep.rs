@@ -68,6 +68,23 @@ fn mode_hint(param: &str, values: &[String]) -> String {
         .unwrap_or_default()
 }
 
+/// Whether every pool of the map holds at least `min_pool_liquidity`, as the map
+/// checker asks (a smaller pool refuses every trade that would move it).
+fn pools_fit(m: &crate::scenario::Map) -> Result<(), String> {
+    let min = m.init.params.min_pool_liquidity.0;
+    let low = m.init.subnets.iter().find(|s| s.tao.0 < min || s.alpha_in < min);
+    low.map_or(Ok(()), |s| {
+        let pool = |rao: u64| crate::engine::amount::format_rao(rao);
+        Err(format!(
+            "SN{}'s pool holds {} TAO and {} alpha, below min_pool_liquidity, {} TAO",
+            s.netuid,
+            pool(s.tao.0),
+            pool(s.alpha_in),
+            pool(min)
+        ))
+    })
+}
+
 pub fn run(a: &SweepArgs) -> CliResult {
     let map = crate::scenario::load(&a.map)?;
     if !a.values.contains("..") {
@@ -112,7 +129,9 @@ pub fn run(a: &SweepArgs) -> CliResult {
     for v in &values {
         let mut m = map.clone();
         m.init.params.set(&a.param, v).map_err(|e| CliError::input(format!("--values: {e}")))?;
-        crate::engine::World::new(&m.init).map_err(|e| {
+        let fits =
+            crate::engine::World::new(&m.init).map(|_| ()).map_err(|e| e.to_string()).and_then(|()| pools_fit(&m));
+        fits.map_err(|e| {
             CliError::input(format!(
                 "--values: {} = {v} does not fit the map '{}' ({e}); choose values that do",
                 a.param,
@@ -129,6 +148,8 @@ pub fn run(a: &SweepArgs) -> CliResult {
     for e in &entrants {
         strategy::actor(e, 0, 0)?;
     }
+    // A bot whose init fails (a mistyped option) would sit out every run.
+    strategy::refuse_failing_init(&map, seeds[0], &[], &entrants)?;
     let plan = Plan { map, param: a.param.clone(), values, seeds, blocks: a.blocks, entrants };
     let jobs = a.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),

@@ -79,6 +79,11 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     for e in &entrants {
         strategy::actor(e, 0, 0)?;
     }
+    // A strategy whose init fails on a map (a mistyped option) would forfeit every match
+    // there: one block of the map's default match tells.
+    for m in &maps {
+        strategy::refuse_failing_init(m, m.seed(), &[], &entrants)?;
+    }
     if let Some(dir) = &a.out {
         check_out_dir(a, dir)?;
     }
@@ -287,7 +292,8 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
         .map_err(|e| CliError::input(format!("--out: cannot create '{}': {e}", dir.display())))?;
     let inputs: Vec<&Path> =
         a.strategies.iter().map(PathBuf::as_path).chain(a.maps.iter().map(|m| Path::new(m.trim()))).collect();
-    let tables = ["matches.csv", "leaderboard.csv", "leaderboard.json"].map(|f| Output::new("--out", dir.join(f)));
+    let tables = ["matches.csv", "leaderboard.csv", "leaderboard.json"]
+        .map(|f| Output::named_after("--out", "--out", dir.join(f)));
     check_outputs(&inputs, &tables)?;
     if !a.record {
         // Replays of an earlier run would sit beside this run's tables as if they were

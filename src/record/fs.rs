@@ -144,34 +144,9 @@ fn kind(meta: &std::fs::Metadata) -> Result<(), NotWritable> {
 /// `path` is not a regular file (see [`resolve_output`]), the folder is missing or not
 /// writable, or `fill` fails.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-    let path = &resolve_output(path)?;
-    let dir = folder(path);
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".dtao-").suffix(".tmp");
-    // A temporary file is private (0600); the user's file gets the usual permissions.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    {
-        let mut buf = std::io::BufWriter::new(tmp.as_file_mut());
-        fill(&mut buf)?;
-        buf.flush()?;
-    }
-    tmp.as_file().sync_all()?;
-    // Defence in depth: the path may have changed since it was resolved; a rename never
-    // replaces anything but a regular file.
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if !m.is_file() => {
-            return Err(if m.is_dir() { NotWritable::Folder } else { NotWritable::NotRegular }.into());
-        }
-        _ => {}
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_folder(dir);
-    Ok(())
+    let mut file = AtomicFile::create(path)?;
+    fill(&mut file)?;
+    file.commit(false)
 }
 
 /// Writes `bytes` to `path` atomically, keeping the file it replaces as
@@ -182,23 +157,84 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::R
 /// `path` is not a regular file (see [`resolve_output`]), or the folder is missing or
 /// not writable.
 pub fn write_with_backup(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let path = &resolve_output(path)?;
-    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
-        let dir = folder(path);
-        let bak = backup_path(path);
-        if std::fs::symlink_metadata(&bak).is_ok_and(|m| !m.is_file()) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("its backup '{}' is not a regular file; move it away", bak.display()),
-            ));
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit(true)
+}
+
+/// A file written as a stream (a long trace, row by row) that replaces its target only
+/// when [`AtomicFile::commit`] is called: until then the bytes go to a temporary file in
+/// the same folder, which is removed if the writer is dropped (the run failed).
+pub struct AtomicFile {
+    path: PathBuf,
+    out: std::io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path` (resolved and checked as [`write_atomic`] does).
+    ///
+    /// # Errors
+    /// `path` is not a regular file (see [`resolve_output`]), or the folder is missing
+    /// or not writable.
+    pub fn create(path: &Path) -> std::io::Result<Self> {
+        let path = resolve_output(path)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".dtao-").suffix(".tmp");
+        // A temporary file is private (0600); the user's file gets the usual permissions.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
         }
-        let tmp = tempfile::Builder::new()
-            .prefix(".dtao-")
-            .suffix(".bak.tmp")
-            .make_in(dir, |p| std::fs::hard_link(path, p).or_else(|_| std::fs::copy(path, p).map(|_| ())))?;
-        tmp.persist(&bak).map_err(|e| e.error)?;
+        let tmp = builder.tempfile_in(folder(&path))?;
+        Ok(Self { path, out: std::io::BufWriter::with_capacity(1 << 16, tmp) })
     }
-    write_atomic(path, |w| w.write_all(bytes))
+
+    /// Flushes the bytes to disk and renames them over the target, first keeping the
+    /// file it replaces as [`backup_path`] if `backup` (and that file is not empty).
+    ///
+    /// # Errors
+    /// A write, the flush or a rename failed (the target is then unchanged).
+    pub fn commit(self, backup: bool) -> std::io::Result<()> {
+        let path = &self.path;
+        let tmp = self.out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        tmp.as_file().sync_all()?;
+        let dir = folder(path);
+        if backup && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
+            let bak = backup_path(path);
+            if std::fs::symlink_metadata(&bak).is_ok_and(|m| !m.is_file()) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("its backup '{}' is not a regular file; move it away", bak.display()),
+                ));
+            }
+            let old = tempfile::Builder::new()
+                .prefix(".dtao-")
+                .suffix(".bak.tmp")
+                .make_in(dir, |p| std::fs::hard_link(path, p).or_else(|_| std::fs::copy(path, p).map(|_| ())))?;
+            old.persist(&bak).map_err(|e| e.error)?;
+        }
+        // Defence in depth: the path may have changed since it was resolved; a rename
+        // never replaces anything but a regular file.
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return Err(if m.is_dir() { NotWritable::Folder } else { NotWritable::NotRegular }.into());
+            }
+            _ => {}
+        }
+        tmp.persist(path).map_err(|e| e.error)?;
+        sync_folder(dir);
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Makes a rename durable (best effort: not every platform can open a folder).
@@ -211,6 +247,24 @@ fn sync_folder(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_file_replaces_its_target_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("trace.csv");
+        std::fs::write(&p, "old").unwrap();
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"new rows").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"old", "not before the commit");
+        drop(f);
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["trace.csv"], "a dropped writer leaves nothing behind");
+        let mut f = AtomicFile::create(&p).unwrap();
+        f.write_all(b"new rows").unwrap();
+        f.commit(true).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"new rows");
+        assert_eq!(std::fs::read(backup_path(&p)).unwrap(), b"old");
+    }
 
     #[test]
     fn backup_keeps_the_previous_version() {
