@@ -89,18 +89,28 @@ pub struct SubnetOutcome {
     pub peak_price: f64,
     /// The account holding a majority of its stake weight at the end, if any.
     pub controller: Option<String>,
+    /// Whether this is the subnet that had the netuid at block 0: not one launched on
+    /// it during the run (after a dissolution, or on a netuid that was free), whose
+    /// start is not block 0's.
+    pub from_start: bool,
 }
 
 impl SubnetOutcome {
-    /// `price / price_start - 1`.
+    /// `price / price_start - 1`; `None` for a subnet launched during the run (block 0's
+    /// price on its netuid was another subnet's).
     #[must_use]
-    pub fn price_change(&self) -> f64 {
-        ratio_change(self.price, self.price_start)
+    pub fn price_change(&self) -> Option<f64> {
+        self.from_start.then(|| ratio_change(self.price, self.price_start))
     }
-    /// `peak_price / price_start - 1`.
+    /// `peak_price / price_start - 1`; `None` as for [`Self::price_change`].
     #[must_use]
-    pub fn peak_price_change(&self) -> f64 {
-        ratio_change(self.peak_price, self.price_start)
+    pub fn peak_price_change(&self) -> Option<f64> {
+        self.from_start.then(|| ratio_change(self.peak_price, self.price_start))
+    }
+    /// The emission share of the first block; `None` as for [`Self::price_change`].
+    #[must_use]
+    pub fn share_start(&self) -> Option<f64> {
+        self.from_start.then_some(self.emission_share_start)
     }
 }
 
@@ -302,6 +312,7 @@ pub fn play(plan: &Plan, index: usize, factory: &Factory<'_>) -> Result<Outcome,
                     price: to_f64(s.price),
                     peak_price: watch.peak.get(n).copied().unwrap_or(0.0),
                     controller: report::controller_name(w, s.netuid),
+                    from_start: watch.registered.get(n) == Some(&Some(s.registered_at)),
                 }
             })
             .collect(),
@@ -317,6 +328,9 @@ struct Watch {
     price_start: Vec<f64>,
     share_start: Vec<f64>,
     peak: Vec<f64>,
+    /// The registration block of each netuid's subnet at block 0: a subnet launched on
+    /// the netuid later has another.
+    registered: Vec<Option<i64>>,
     intervention: Option<Intervention>,
     started: bool,
 }
@@ -324,13 +338,16 @@ struct Watch {
 impl Watch {
     fn new(w: &World) -> Self {
         let mut price_start = vec![0.0; w.subnets.len()];
+        let mut registered = vec![None; w.subnets.len()];
         for s in w.subnets() {
             price_start[usize::from(s.netuid)] = to_f64(s.price());
+            registered[usize::from(s.netuid)] = Some(s.registered_at);
         }
         Self {
             root_prop_start: w.average_root_prop(),
             peak: price_start.clone(),
             price_start,
+            registered,
             share_start: vec![0.0; w.subnets.len()],
             intervention: None,
             started: false,
@@ -340,7 +357,8 @@ impl Watch {
     fn observe(&mut self, w: &World) {
         for s in w.subnets() {
             let n = usize::from(s.netuid);
-            if n >= self.peak.len() {
+            if n >= self.peak.len() || self.registered[n] != Some(s.registered_at) {
+                // Launched during the run: nothing measured from block 0.
                 continue;
             }
             let p = to_f64(s.price());
@@ -441,7 +459,8 @@ pub const SUBNET_COLUMNS: &[&str] =
     &["emission_share_start", "emission_share", "price_change", "peak_price_change", "controller"];
 
 /// One CSV row per outcome, matching [`csv_header`]. A subnet missing from a run (not
-/// yet launched, or dissolved) leaves its cells empty.
+/// yet launched, or dissolved) leaves its cells empty; one launched during the run
+/// leaves empty those measured from block 0 (its first share and price changes).
 #[must_use]
 pub fn csv_row(plan: &Plan, netuids: &[Netuid], o: &Outcome) -> Vec<String> {
     let iv = o.intervention.as_ref();
@@ -463,13 +482,16 @@ pub fn csv_row(plan: &Plan, netuids: &[Netuid], o: &Outcome) -> Vec<String> {
     r.extend(o.rois.iter().map(|x| format!("{x:.9}")));
     for n in netuids {
         match o.subnets.iter().find(|s| s.netuid == *n) {
-            Some(s) => r.extend([
-                format!("{:.9}", s.emission_share_start),
-                format!("{:.9}", s.emission_share),
-                format!("{:.9}", s.price_change()),
-                format!("{:.9}", s.peak_price_change()),
-                s.controller.clone().unwrap_or_default(),
-            ]),
+            Some(s) => {
+                let cell = |x: Option<f64>| x.map(|x| format!("{x:.9}")).unwrap_or_default();
+                r.extend([
+                    cell(s.share_start()),
+                    format!("{:.9}", s.emission_share),
+                    cell(s.price_change()),
+                    cell(s.peak_price_change()),
+                    s.controller.clone().unwrap_or_default(),
+                ]);
+            }
             None => r.extend(SUBNET_COLUMNS.iter().map(|_| String::new())),
         }
     }

@@ -243,3 +243,53 @@ fn load_errors_name_the_file_as_given() {
     let o = run_in(d.path(), &["sim", "--map", "tutorial", "--blocks", "200", "--bot", "bots/late.lua"]);
     assert!(text(&o.stderr).contains("bots/late.lua:4: late bug"), "{}", text(&o.stderr));
 }
+
+/// A subnet launched during a run on a dissolved subnet's netuid is another subnet: the
+/// sweep measures nothing of it from block 0 (the analyst's SN35 "+13,031%" compared
+/// the newcomer's price with the dissolved subnet's).
+#[test]
+fn sweep_measures_no_change_from_block_0_for_a_subnet_launched_during_the_run() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "full.toml",
+        "name = \"full\"\nblocks = 200\n\n[params]\nsubnet_limit = 2\nnetwork_immunity = 0\ninitial_lock = 10.0\n\n\
+         [[subnet]]\nnetuid = 1\ntao = 100.0\nalpha_in = 1000.0\nmoving_price = 0.1\n\n\
+         [[subnet]]\nnetuid = 2\ntao = 100.0\nalpha_in = 100.0\nmoving_price = 0.01\n",
+    );
+    write(
+        d.path(),
+        "launcher.lua",
+        "local done = false\nfunction on_tick(w) if not done then done = true; dtao.launch_subnet('Fresh', 'utility') end end\n",
+    );
+    let args = [
+        "sweep",
+        "--map",
+        "full.toml",
+        "--param",
+        "tao_weight",
+        "--values",
+        "0.18",
+        "--bot",
+        "launcher.lua",
+        "--out",
+        "s.csv",
+    ];
+    let o = run_in(d.path(), &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let csv = std::fs::read_to_string(d.path().join("s.csv")).expect("csv");
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let row: Vec<&str> = lines.next().expect("a row").split(',').collect();
+    let cell =
+        |name: &str| row[header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no {name}: {header:?}"))];
+    // SN2, the lowest moving price, was dissolved; Fresh took its netuid.
+    for c in ["sn2_emission_share_start", "sn2_price_change", "sn2_peak_price_change"] {
+        assert_eq!(cell(c), "", "{c}: {csv}");
+    }
+    assert!(!cell("sn2_emission_share").is_empty(), "{csv}");
+    assert!(!cell("sn1_price_change").is_empty(), "{csv}");
+    let table = text(&o.stdout);
+    let line = table.lines().find(|l| l.trim_start().starts_with("0.18")).expect("the value's line");
+    assert!(line.contains(" -"), "SN2's price change is '-': {table}");
+}

@@ -164,6 +164,16 @@ fn sim_summary_and_trace_files() {
     // Blocks 0, 360, 720 and the last block (730), one row per subnet each.
     let blocks: std::collections::BTreeSet<&str> = text.lines().skip(1).filter_map(|l| l.split(',').next()).collect();
     assert_eq!(blocks.into_iter().collect::<Vec<_>>(), vec!["0", "360", "720", "730"]);
+    // Prices carry every digit: the last row agrees with the JSON report's f64 exactly.
+    let o = run(&["sim", "--map", "tutorial", "--blocks", "730", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let json = v["subnets"].as_array().expect("subnets").iter().find(|s| s["netuid"] == 9).expect("SN9");
+    let row = text.lines().find(|l| l.starts_with("730,9,")).expect("SN9's last row");
+    let fields: Vec<&str> = row.split(',').collect();
+    for (k, key) in [(3, "price"), (4, "moving_price"), (6, "root_prop")] {
+        let traced: f64 = fields[k].parse().expect("a number");
+        assert_eq!(Some(traced), json[key].as_f64(), "{key}: {row}");
+    }
     let accounts = std::fs::read_to_string(dir.path().join("run.accounts.csv")).expect("accounts trace");
     assert!(accounts.starts_with("block,name,kind,free_rao,root_stake_rao,score_rao,roi,faults\n"), "{accounts}");
     // A subnet team started with nothing: its ROI is empty, not 0.

@@ -295,11 +295,14 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         for n in &focus {
             let subs: Vec<&sweep::SubnetOutcome> =
                 runs.iter().filter_map(|o| o.subnets.iter().find(|s| s.netuid == *n)).collect();
-            line.push_str(&format!(
-                " {:>9.2}% {:>+9.1}%",
-                100.0 * mean(subs.iter().map(|s| s.emission_share)),
-                100.0 * mean(subs.iter().map(|s| s.price_change()))
-            ));
+            // A subnet launched during a run has no price change from block 0.
+            let changes: Vec<f64> = subs.iter().filter_map(|s| s.price_change()).collect();
+            let change = if changes.is_empty() {
+                "-".to_string()
+            } else {
+                format!("{:+.1}%", 100.0 * mean(changes.into_iter()))
+            };
+            line.push_str(&format!(" {:>9.2}% {change:>10}", 100.0 * mean(subs.iter().map(|s| s.emission_share))));
         }
         for (k, w) in roi_w.iter().enumerate() {
             let w = w - 1;
@@ -308,7 +311,7 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         out!("{line}");
     }
     out!(
-        "\nintervened: runs in which an account rewarding sellers on a holder subnet held the majority of its stake weight; at block: the mean block it took control; root end: the average root proportion at the end; SNn emis / price: final emission share and price change (means over seeds)."
+        "\nintervened: runs in which an account rewarding sellers on a holder subnet held the majority of its stake weight; at block: the mean block it took control; root end: the average root proportion at the end; SNn emis / price: final emission share and price change (means over seeds; '-' for a subnet launched during the runs)."
     );
     // A switch the runs stopped short of: the table shows that subnet before its story.
     let ran = outcomes.iter().map(|o| o.blocks).min().unwrap_or(0);

@@ -270,10 +270,12 @@ pub fn subnet_rows(w: &World) -> Vec<Vec<String>> {
                 w.block.to_string(),
                 s.netuid.to_string(),
                 s.name.clone(),
-                format!("{:.9}", to_f64(s.price)),
-                format!("{:.9}", to_f64(s.moving_price)),
+                // Prices and the root proportion to every digit an f64 keeps (a young
+                // subnet's moving price is below 1e-9); a share is a multiple of 1e-9.
+                to_f64(s.price).to_string(),
+                to_f64(s.moving_price).to_string(),
                 format!("{:.9}", s.emission_share),
-                format!("{:.9}", to_f64(s.root_prop)),
+                to_f64(s.root_prop).to_string(),
                 s.tao_rao.to_string(),
                 s.alpha_in_rao.to_string(),
                 s.alpha_out_rao.to_string(),
