@@ -1007,3 +1007,42 @@ fn sweep_refuses_a_min_pool_liquidity_above_the_maps_pools() {
     let o = run(&["sweep", "--map", "tutorial", "--param", "min_pool_liquidity", "--values", "1,100000"]);
     refused(&o, "--values: min_pool_liquidity = 100000 does not fit the map 'tutorial' (SN1's pool holds 14000 TAO");
 }
+
+/// The JSON report carries the ledgers, so that rules.md §10's conservation laws can be
+/// checked from outside, to the rao: TAO held against the ledger, and each subnet's
+/// alpha against its issuance and against where it is.
+#[test]
+fn sim_json_carries_ledgers_that_balance_to_the_rao() {
+    let o = run(&["sim", "--map", "tutorial", "--blocks", "1500", "--bot", "momentum", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let n = |x: &serde_json::Value| u128::from(x.as_u64().unwrap_or_else(|| panic!("not a u64: {x}")));
+    let l = &v["ledger"];
+    let held = n(&l["held_rao"]);
+    assert_eq!(
+        held + n(&l["recycled_rao"]) + n(&l["burned_rao"]),
+        n(&l["genesis_rao"]) + n(&l["minted_rao"]) + n(&l["external_inflow_rao"])
+    );
+    let accounts = v["accounts"].as_array().expect("accounts");
+    let subnets = v["subnets"].as_array().expect("subnets");
+    let mut summed: u128 = accounts.iter().map(|a| n(&a["free_rao"]) + n(&a["root_stake_rao"])).sum();
+    for s in subnets {
+        let sl = &s["ledger"];
+        summed += n(&s["tao_rao"]) + n(&sl["pending_root_tao_rao"]) + n(&sl["npc_miners_tao_rao"]);
+        assert_eq!(
+            n(&s["alpha_in_rao"]) + n(&s["alpha_out_rao"]) + n(&sl["recycled_rao"]) + n(&sl["burned_rao"]),
+            n(&sl["issued_rao"]),
+            "{s}"
+        );
+        let key = s["netuid"].to_string();
+        let by_accounts: u128 = accounts.iter().map(|a| a["alpha_rao"].get(&key).map_or(0, n)).sum();
+        let pending: u128 =
+            ["pending_owner_rao", "pending_miner_rao", "pending_validator_rao", "pending_root_alpha_rao"]
+                .iter()
+                .map(|k| n(&sl[*k]))
+                .sum();
+        assert_eq!(by_accounts + n(&sl["npc_miners_alpha_rao"]) + pending, n(&s["alpha_out_rao"]), "{s}");
+    }
+    assert_eq!(summed, held, "held_rao is what the accounts and subnets hold");
+    assert!(n(&l["minted_rao"]) > 0 && subnets.iter().any(|s| n(&s["ledger"]["npc_miners_tao_rao"]) > 0));
+}

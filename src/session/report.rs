@@ -31,6 +31,8 @@ pub struct Report {
     pub subnets: Vec<SubnetReport>,
     /// Accounts by id.
     pub accounts: Vec<AccountReport>,
+    /// The TAO ledger, to check conservation from the report (rules.md §10).
+    pub ledger: LedgerReport,
     /// A lesson's story and objectives (only when the map has either; see [`lesson`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<Lesson>,
@@ -81,6 +83,52 @@ pub enum ObjectiveStatus {
     Prompt,
 }
 
+/// The TAO ledger: `held_rao = genesis_rao + minted_rao - recycled_rao - burned_rao +
+/// external_inflow_rao`, where `held_rao` is every account's free TAO and root stake,
+/// every pool's TAO, the subnets' pending root TAO and their NPC miners' TAO.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LedgerReport {
+    /// TAO held at block 0.
+    pub genesis_rao: u64,
+    /// Minted by the coinbase (and lock refunds).
+    pub minted_rao: u64,
+    /// Recycled (lowers the total issuance).
+    pub recycled_rao: u64,
+    /// Burned (leaves without lowering the issuance).
+    pub burned_rao: u64,
+    /// Entered from outside (revenue subnets' buybacks).
+    pub external_inflow_rao: u64,
+    /// Held now, as summed above (`null` if the sum overflows 64 bits).
+    pub held_rao: Option<u64>,
+}
+
+/// One subnet's alpha ledger: `alpha_in_rao + alpha_out_rao = issued_rao - recycled_rao -
+/// burned_rao`, and `alpha_out_rao` is the accounts' alpha on the subnet plus its NPC
+/// miners' and its pending buckets.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SubnetLedger {
+    /// Alpha ever issued (pool injections and `a_i`), block 0's included.
+    pub issued_rao: u64,
+    /// Alpha recycled.
+    pub recycled_rao: u64,
+    /// Alpha burned by buybacks.
+    pub burned_rao: u64,
+    /// Pending owner alpha.
+    pub pending_owner_rao: u64,
+    /// Pending miner alpha.
+    pub pending_miner_rao: u64,
+    /// Pending validator alpha.
+    pub pending_validator_rao: u64,
+    /// Pending root dividends in alpha (`flow` mode).
+    pub pending_root_alpha_rao: u64,
+    /// Pending root dividends in TAO (`price` and `root_vote` modes).
+    pub pending_root_tao_rao: u64,
+    /// The NPC miners' alpha.
+    pub npc_miners_alpha_rao: u64,
+    /// The NPC miners' TAO (from their sales).
+    pub npc_miners_tao_rao: u64,
+}
+
 /// A subnet in the report.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct SubnetReport {
@@ -97,6 +145,8 @@ pub struct SubnetReport {
     /// The account holding a majority of stake weight, if any.
     pub controller: Option<String>,
     pub emitting: bool,
+    /// Where its alpha is, to check conservation.
+    pub ledger: SubnetLedger,
 }
 
 /// An account in the report.
@@ -115,6 +165,23 @@ pub struct AccountReport {
     /// started with nothing (a subnet team, the genesis account), whose ROI means nothing.
     pub roi: Option<f64>,
     pub faults: u32,
+}
+
+fn subnet_ledger(w: &World, netuid: u16) -> SubnetLedger {
+    let Some(s) = w.subnet(netuid) else { return SubnetLedger::default() };
+    let sum = |f: fn(&crate::engine::world::NpcMiner) -> u64| s.miners.iter().fold(0u64, |t, m| t.saturating_add(f(m)));
+    SubnetLedger {
+        issued_rao: s.alpha_issued,
+        recycled_rao: s.alpha_recycled,
+        burned_rao: s.alpha_burned,
+        pending_owner_rao: s.pending_owner,
+        pending_miner_rao: s.pending_miner,
+        pending_validator_rao: s.pending_validator,
+        pending_root_alpha_rao: s.pending_root_alpha,
+        pending_root_tao_rao: s.pending_root_tao,
+        npc_miners_alpha_rao: sum(|m| m.alpha),
+        npc_miners_tao_rao: sum(|m| m.tao),
+    }
 }
 
 /// The controller's name of a subnet.
@@ -162,6 +229,7 @@ pub fn report(w: &World) -> Report {
                 root_prop: to_f64(s.root_prop),
                 controller: controller_name(w, s.netuid),
                 emitting: s.emitting,
+                ledger: subnet_ledger(w, s.netuid),
             })
             .collect(),
         accounts: v
@@ -179,6 +247,14 @@ pub fn report(w: &World) -> Report {
                 faults: a.faults,
             })
             .collect(),
+        ledger: LedgerReport {
+            genesis_rao: w.ledger.genesis,
+            minted_rao: w.ledger.minted,
+            recycled_rao: w.ledger.recycled,
+            burned_rao: w.ledger.burned,
+            external_inflow_rao: w.ledger.external_inflow,
+            held_rao: w.tao_held().ok(),
+        },
         lesson: None,
     }
 }
