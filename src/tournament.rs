@@ -105,6 +105,13 @@ pub struct Row {
     pub seed: u64,
     /// Strategy name.
     pub strategy: String,
+    /// Its seat in the match (0 = first): `sim --map MAP --seed SEED --blocks BLOCKS`
+    /// with the match's strategies as `--bot`s in seat order plays the match again.
+    pub seat: usize,
+    /// Blocks the match ran.
+    pub blocks: u64,
+    /// The match's final state hash, hex (what `sim --json` reports for the same match).
+    pub state_hash: String,
     /// Final score in TAO.
     pub score_tao: f64,
     /// Score over the starting value, minus one.
@@ -184,6 +191,9 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
                 map: map.init.name.clone(),
                 seed: spec.seed,
                 strategy: plan.entrants[*e].name.clone(),
+                seat: k,
+                blocks: w.block,
+                state_hash: w.state_hash_hex(),
                 score_tao: crate::engine::Tao(w.score(*id)).as_f64(),
                 roi: report::roi(w, *id).unwrap_or(0.0),
                 rank: 0,
@@ -326,6 +336,9 @@ mod tests {
             map: "m".into(),
             seed: 0,
             strategy: strategy.into(),
+            seat: 0,
+            blocks: 0,
+            state_hash: String::new(),
             score_tao: 0.0,
             roi,
             rank,

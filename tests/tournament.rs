@@ -39,8 +39,25 @@ fn same_files_for_any_jobs_and_any_run() {
         assert_eq!(x, std::fs::read(c.join(f)).expect("file"), "{f} differs between --jobs 1 and 8");
     }
     let matches = std::fs::read_to_string(a.join("matches.csv")).expect("matches");
-    assert!(matches.starts_with("match,map,seed,strategy,score_tao,roi,rank,faults,forfeited\n"));
+    assert!(
+        matches.starts_with("match,map,seed,strategy,score_tao,roi,rank,faults,forfeited,seat,blocks,state_hash\n")
+    );
     assert_eq!(matches.lines().count(), 1 + 6 * 2);
+    // A match is played again by sim with its strategies in seat order, to the same hash.
+    let rows: Vec<Vec<&str>> = matches.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let mut third: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "3").collect();
+    third.sort_by_key(|r| r[9].parse::<usize>().expect("a seat"));
+    assert_eq!(third.len(), 2);
+    assert_ne!(third[0][3], "cheapest", "seats rotate: match 3 does not seat the first strategy first");
+    let mut sim = Command::new(env!("CARGO_BIN_EXE_dtao-arena"));
+    sim.args(["sim", "--map", third[0][1], "--seed", third[0][2], "--blocks", third[0][10], "--json"]);
+    for r in &third {
+        sim.args(["--bot", &format!("tests/lua/good/{}.lua", r[3])]);
+    }
+    let o = sim.output().expect("run binary");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(report["state_hash"], third[0][11], "sim did not replay match 3");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("leaderboard.json")).expect("json")).expect("parse");
     for k in ["strategy", "matches", "mean_roi", "median_roi", "ci95_low", "ci95_high", "win_rate", "faults"] {

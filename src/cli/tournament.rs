@@ -182,8 +182,21 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     if let Some(dir) = &a.out {
         write_with_backup(&dir.join("matches.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
-            c.write_record(["match", "map", "seed", "strategy", "score_tao", "roi", "rank", "faults", "forfeited"])
-                .map_err(std::io::Error::other)?;
+            c.write_record([
+                "match",
+                "map",
+                "seed",
+                "strategy",
+                "score_tao",
+                "roi",
+                "rank",
+                "faults",
+                "forfeited",
+                "seat",
+                "blocks",
+                "state_hash",
+            ])
+            .map_err(std::io::Error::other)?;
             for r in &rows {
                 c.write_record([
                     r.match_index.to_string(),
@@ -195,6 +208,9 @@ pub fn run(a: &TournamentArgs) -> CliResult {
                     r.rank.to_string(),
                     r.faults.to_string(),
                     r.forfeited.to_string(),
+                    r.seat.to_string(),
+                    r.blocks.to_string(),
+                    r.state_hash.clone(),
                 ])
                 .map_err(std::io::Error::other)?;
             }
