@@ -138,12 +138,12 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
                 }
                 let who = w.account(*account).map_or("?", |a| a.name.as_str());
                 let npc = if w.account(*account).is_some_and(|a| a.kind == AccountKind::Npc) { " (NPC)" } else { "" };
-                #[allow(clippy::cast_precision_loss)]
-                let t = tao as f64 / 1e9;
+                // Whole TAO, rounded, with separators: "sold SN28 alpha for 2,008 TAO".
+                let t = crate::text::thousands(tao.saturating_add(500_000_000) / 1_000_000_000);
                 Mark {
                     block: *block,
                     kind: MarkKind::BigTrade,
-                    text: format!("{who}{npc} {verb} {t:.0} TAO of SN{netuid}"),
+                    text: format!("{who}{npc} {verb} SN{netuid} alpha for {t} TAO"),
                 }
             }
             Event::Rejected { .. } => continue,
@@ -155,6 +155,21 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_big_trade_is_marked_with_the_subnet_bought_and_its_price_in_tao() {
+        let mut map = crate::scenario::load("tutorial").expect("map");
+        map.start_tao = crate::engine::Tao(1_000_000_000_000);
+        let mut s = Session::new(&map, None, Some(100)).expect("session");
+        let you = s.add_human("you");
+        // 500.6 TAO: more than 2% of SN1's pool, and at least 100 TAO.
+        s.submit(you, Order::Stake { netuid: 1, tao: crate::engine::Tao(500_600_000_000), limit: None });
+        s.step().expect("step");
+        let mut marks = Vec::new();
+        collect(&s, &mut marks);
+        let big: Vec<&str> = marks.iter().filter(|m| m.kind == MarkKind::BigTrade).map(|m| m.text.as_str()).collect();
+        assert_eq!(big, ["you bought SN1 alpha for 501 TAO"]);
+    }
 
     #[test]
     fn fork_spacing_is_whole_tempos_and_bounded() {
