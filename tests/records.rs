@@ -439,7 +439,9 @@ mod handle {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use dtao_arena::session::handle::{Command, HandleOptions, SessionHandle, Setup};
+    use dtao_arena::session::handle::{
+        Command, HandleOptions, JournalKind, JournalLine, SEEK_LOOKBACK, SessionHandle, Setup,
+    };
 
     use super::*;
 
@@ -509,8 +511,12 @@ mod handle {
             assert_eq!(snap.block(), b);
             assert_eq!(snap.view, view_at(b), "state after seeking to {b}");
             if b == 1234 {
-                // Back from 5000: the log restarts here, and says so.
-                assert!(snap.journal.iter().any(|l| l.text.starts_with("jumped to block 1,234: the log starts")));
+                // Back from 5000: a kept state carries the whole log (the map's opening
+                // line), and the blocks run up to the target bring back their trades.
+                assert!(snap.journal.iter().any(|l| l.block == 0 && l.who == "map"), "{:#?}", snap.journal);
+                assert!(snap.journal.iter().all(|l| l.block <= 1234 && !l.text.starts_with("jumped")));
+                let recent = |l: &&JournalLine| l.kind == JournalKind::Trade && l.block + SEEK_LOOKBACK >= 1234;
+                assert!(snap.journal.iter().any(|l| recent(&l)), "{:#?}", snap.journal);
             }
             assert!(snap.replay.as_ref().is_some_and(|r| r.diverged.is_none()));
         }

@@ -207,6 +207,10 @@ pub enum RemoteEvent {
 /// Wall time between two autosaves.
 pub const AUTOSAVE_PERIOD: Duration = Duration::from_secs(30);
 
+/// Blocks a replay's seek runs at least before its target (an hour of the match), so
+/// that the Subnet screen's recent trades are there after a jump.
+pub const SEEK_LOOKBACK: u64 = 300;
+
 /// Why a match could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HandleError {
@@ -1536,59 +1540,48 @@ impl Sim {
         changed
     }
 
-    /// A replay goes to the state after `target` blocks: from the nearest index fork
-    /// at or before it (or from where it is, when that is nearer), then block by block.
+    /// A replay goes to the state after `target` blocks: from the nearest index fork at
+    /// least [`SEEK_LOOKBACK`] blocks before it (or from where it is, when that is
+    /// nearer), then block by block, so that the recent trades of those blocks are
+    /// shown as a played match shows them. A kept state carries the whole log.
     fn seek(&mut self, target: u64) {
         let Some(r) = self.replay.as_ref() else { return };
         let target = target.min(r.rec.block);
         let cur = self.session.world().block;
-        let best = r.forks.iter().rev().find(|(b, ..)| *b <= target);
-        let mut restored = false;
+        let want = target.saturating_sub(SEEK_LOOKBACK);
+        let best = r.forks.iter().rev().find(|(b, ..)| *b <= want);
         if target < cur || best.is_some_and(|(b, ..)| *b > cur) {
             match best {
                 Some((_, f, l)) => {
                     self.session.restore(f);
                     self.ledgers = l.clone();
-                    restored = true;
                 }
                 None => return,
             }
+            // What was said after the kept state is said again as the blocks run.
+            self.journal.clear();
+            self.journal_trades.clear();
+            self.trades.clear();
+            self.log_seen = 0;
+            self.log_last = None;
+            self.take_log();
         }
         while self.session.world().block < target && self.error.is_none() {
             if let Err(e) = self.session.step() {
                 self.error = Some(e.to_string());
             } else {
                 self.ledgers.update(self.session.world());
+                self.take_events();
+                self.take_log();
             }
         }
+        // A jump tells no order's outcome: its fills are in the Log.
+        self.notices.clear();
         self.narration = None;
-        self.after_jump();
-        if restored && target > 0 {
-            // The log came back from a kept state, without the lines before it.
-            let text = format!(
-                "jumped to block {}: the log starts again here (a jump does not replay the lines before it; play \
-                 on from an earlier block to see them)",
-                crate::text::thousands(target)
-            );
-            self.push_journal(JournalLine { block: target, kind: JournalKind::Map, who: "replay".into(), text });
-        }
-    }
-
-    /// Clears what a seek makes stale: charts (unless the whole match's are known), the
-    /// journal (refilled from the log), notices and trades. The cost basis came with
-    /// the seek.
-    fn after_jump(&mut self) {
         if !self.history_fixed {
             // Its players are found again by the next sample.
             self.history = History::new(self.options.history_points);
         }
-        self.journal.clear();
-        self.journal_trades.clear();
-        self.notices.clear();
-        self.trades.clear();
-        self.log_seen = 0;
-        self.log_last = None;
-        self.take_log();
         self.check_replay();
     }
 
