@@ -1046,3 +1046,30 @@ fn sim_json_carries_ledgers_that_balance_to_the_rao() {
     assert_eq!(summed, held, "held_rao is what the accounts and subnets hold");
     assert!(n(&l["minted_rao"]) > 0 && subnets.iter().any(|s| n(&s["ledger"]["npc_miners_tao_rao"]) > 0));
 }
+
+/// A tournament whose matches all come out alike (the tutorial's first hours do not draw
+/// on the seed) says that its intervals mean nothing, and how to fix it.
+#[test]
+fn a_tournament_of_identical_matches_says_so() {
+    let t = |blocks: &str| {
+        run(&[
+            "tournament",
+            "--strategies",
+            "momentum",
+            "root_holder",
+            "--maps",
+            "tutorial",
+            "--matches",
+            "3",
+            "--blocks",
+            blocks,
+        ])
+    };
+    let same = "on tutorial, every match gave every strategy the same score: over 2,000 blocks";
+    let o = t("2000");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains(same) && stderr(&o).contains("give more --blocks"), "{}", stderr(&o));
+    let o = t("4000");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("every match gave every strategy the same score"), "{}", stderr(&o));
+}

@@ -179,6 +179,14 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             mine.iter().map(|(at, f)| (at.clone(), f)),
         );
     }
+    for map in same_every_match(&plan, &rows) {
+        note!(
+            "on {map}, every match gave every strategy the same score: over {} this map plays the same whatever \
+             the seed (its crowds and events have not yet drawn on it), so its matches add no information and the \
+             intervals say nothing; give more --blocks (or another map)",
+            plan.blocks.map_or_else(|| "its length".to_string(), |b| format!("{} blocks", crate::text::thousands(b)))
+        );
+    }
     if let Some(dir) = &a.out {
         write_with_backup(&dir.join("matches.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
@@ -297,6 +305,26 @@ fn stop_says_what_was_kept(
 /// The files `--out DIR` will hold: `DIR` is a folder (created if missing), the three
 /// tables can be written there and do not replace an input, and with `--record` no
 /// replay's name is taken by a folder.
+/// The maps of at least two matches on which each strategy scored the same in every
+/// match (the seed changed nothing over the blocks played).
+fn same_every_match(plan: &Plan, rows: &[tournament::Row]) -> Vec<String> {
+    let mut maps = Vec::new();
+    for m in &plan.maps {
+        let name = &m.init.name;
+        let on: Vec<&tournament::Row> = rows.iter().filter(|r| &r.map == name).collect();
+        let matches: std::collections::BTreeSet<usize> = on.iter().map(|r| r.match_index).collect();
+        let alike = plan.entrants.iter().all(|e| {
+            let scores: std::collections::BTreeSet<u64> =
+                on.iter().filter(|r| r.strategy == e.name).map(|r| r.score_tao.to_bits()).collect();
+            scores.len() <= 1
+        });
+        if matches.len() >= 2 && alike {
+            maps.push(name.clone());
+        }
+    }
+    maps
+}
+
 fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
     if dir.exists() && !dir.is_dir() {
         return Err(CliError::input(format!(
