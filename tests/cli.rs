@@ -1006,6 +1006,9 @@ fn sim_stopped_by_ctrl_c_leaves_no_partial_trace() {
 fn sweep_refuses_a_min_pool_liquidity_above_the_maps_pools() {
     let o = run(&["sweep", "--map", "tutorial", "--param", "min_pool_liquidity", "--values", "1,100000"]);
     refused(&o, "--values: min_pool_liquidity = 100000 does not fit the map 'tutorial' (SN1's pool holds 14000 TAO");
+    // A value below the engine's smallest step would silently be 0.
+    let o = run(&["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", "0.18,1e-10"]);
+    refused(&o, "tao_weight = 1e-10: 'tao_weight' is below one billionth, 0.000000001, the smallest fraction");
 }
 
 /// The JSON report carries the ledgers, so that rules.md §10's conservation laws can be

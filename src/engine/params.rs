@@ -218,8 +218,15 @@ impl Params {
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParamError> {
         let bad = |why: &str| ParamError::Bad { key: key.to_string(), why: why.to_string() };
         let num = || -> Result<f64, ParamError> { value.trim().parse::<f64>().map_err(|_| bad("must be a number")) };
+        // A value that is not 0 but below the engine's smallest step would silently be 0.
+        let too_fine = |x: f64, kept: u64| x > 0.0 && kept == 0;
         let tao = || -> Result<Tao, ParamError> {
-            Tao::from_decimal(num()?).map_err(|e| bad(&format!("{e} (an amount of TAO)")))
+            let x = num()?;
+            let t = Tao::from_decimal(x).map_err(|e| bad(&format!("{e} (an amount of TAO)")))?;
+            if too_fine(x, t.0) {
+                return Err(bad("is below 1 rao, 0.000000001 TAO, the smallest amount: write 0 or at least that"));
+            }
+            Ok(t)
         };
         let rate = |max_one: bool| -> Result<Ppb, ParamError> {
             let x = num()?;
@@ -227,6 +234,11 @@ impl Params {
                 return Err(bad("must be between 0 and 1"));
             }
             let r = Ppb::from_decimal(x).map_err(|e| bad(&format!("{e} (a fraction such as 0.18)")))?;
+            if too_fine(x, r.0) {
+                return Err(bad(
+                    "is below one billionth, 0.000000001, the smallest fraction the engine keeps: write 0 or at least that",
+                ));
+            }
             if max_one && r > Ppb::ONE {
                 return Err(bad("must be between 0 and 1"));
             }

@@ -345,6 +345,15 @@ impl<'a> Cx<'a> {
     pub fn amount(&mut self, t: &Tbl<'_>, f: &Field, required: bool) -> Option<u64> {
         let x = self.number(t, f, required, "a number")?;
         match rao_from_decimal(x) {
+            Ok(0) if x > 0.0 => {
+                self.bad(
+                    t,
+                    f.key,
+                    format!("{x} is below 1 rao (0.000000001), the smallest amount, so it would be 0"),
+                    format!("write {} as 0 or at least 0.000000001", f.about),
+                );
+                None
+            }
             Ok(r) if r <= SUPPLY_CAP_RAO => Some(r),
             Ok(_) | Err(AmountError::TooLarge) => {
                 self.bad(
@@ -388,7 +397,19 @@ impl<'a> Cx<'a> {
             self.bad(t, f.key, format!("must be {range}"), fix);
             return None;
         }
-        Ppb::from_decimal(x).ok()
+        let r = Ppb::from_decimal(x).ok()?;
+        if x > 0.0 && r == Ppb::ZERO {
+            self.bad(
+                t,
+                f.key,
+                format!(
+                    "{x} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0"
+                ),
+                format!("write {} as 0 or at least 0.000000001", f.about),
+            );
+            return None;
+        }
+        Some(r)
     }
 
     /// A whole number in `min..=max`.
