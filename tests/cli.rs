@@ -965,39 +965,50 @@ fn a_local_strategy_named_without_its_extension_gets_a_hint() {
 /// 130 and leaves neither a partial trace nor a temporary file behind.
 #[test]
 fn sim_stopped_by_ctrl_c_leaves_no_partial_trace() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let trace = dir.path().join("t.csv");
-    let child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
-        .args(["sim", "--map", "dtao-launch", "--blocks", "2000000", "--every", "1", "--trace"])
-        .arg(&trace)
-        .env("DTAO_ARENA_DATA", dir.path().join("data"))
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("sim starts");
-    // The temporary files appear when the run starts.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let temporary = |d: &std::path::Path| {
-        std::fs::read_dir(d)
-            .expect("dir")
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-            .count()
-    };
-    while temporary(dir.path()) < 2 {
-        assert!(std::time::Instant::now() < deadline, "no temporary trace files");
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    // One Ctrl-C stops at the next block; two in a row quit at once, removing the
+    // temporary files all the same.
+    for signals in [1, 2] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let trace = dir.path().join("t.csv");
+        let child = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+            .args(["sim", "--map", "dtao-launch", "--blocks", "2000000", "--every", "1", "--trace"])
+            .arg(&trace)
+            .env("DTAO_ARENA_DATA", dir.path().join("data"))
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sim starts");
+        // The temporary files appear when the run starts.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let temporary = |d: &std::path::Path| {
+            std::fs::read_dir(d)
+                .expect("dir")
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                .count()
+        };
+        while temporary(dir.path()) < 2 {
+            assert!(std::time::Instant::now() < deadline, "no temporary trace files");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let pid = child.id().to_string();
+        let kill = if signals == 1 { vec!["-INT", &pid] } else { vec!["-INT", &pid, &pid] };
+        let mut sent = Command::new("kill").args(&kill[..2]).status().expect("kill runs").success();
+        if signals == 2 {
+            sent &= Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs").success();
+        }
+        assert!(sent);
+        let o = child.wait_with_output().expect("sim ends");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(130), "{err}");
+        if signals == 1 {
+            assert!(err.contains("stopped: at block ") && err.contains("of 2,000,000: nothing was written"), "{err}");
+        }
+        let left: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
+        assert!(left.iter().all(|n| n == "data"), "{signals} signal(s): {left:?}");
     }
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let stopped = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
-    assert!(stopped.success());
-    let o = child.wait_with_output().expect("sim ends");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(130), "{err}");
-    assert!(err.contains("stopped: at block ") && err.contains("of 2,000,000: nothing was written"), "{err}");
-    let left: Vec<_> =
-        std::fs::read_dir(dir.path()).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
-    assert!(left.iter().all(|n| n == "data"), "{left:?}");
 }
 
 /// A sweep's values must make a map the checker accepts: pools at least

@@ -24,10 +24,27 @@ pub(crate) fn on_stop(stop: impl FnOnce() + Send + 'static) -> bool {
             // A closed terminal sends SIGHUP more than once (the terminal and the kernel's
             // hangup): only a second Ctrl-C or kill means "quit now, unsaved".
             while signals.next().await == Kind::Hangup {}
+            remove_registered();
             std::process::exit(130);
         });
     });
     spawned.is_ok() && ready_rx.recv().unwrap_or(false)
+}
+
+/// Temporary files to remove when a second signal quits at once (no destructor runs
+/// then): a trace streamed to a hidden file can be gigabytes.
+static TEMPORARY: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes `path` if the process quits at a second signal.
+pub(crate) fn remove_on_quit(path: &std::path::Path) {
+    TEMPORARY.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(path.to_path_buf());
+}
+
+fn remove_registered() {
+    for p in TEMPORARY.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
+        // Gone already when it was renamed into place or dropped.
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 /// What a signal asks.

@@ -68,6 +68,11 @@ pub fn run(a: &SimArgs) -> CliResult {
         let actor = super::strategy::actor(entrant, seed, seat)?;
         session.add_bot(&entrant.name, Box::new(actor));
     }
+    // Ctrl-C stops the run: the partial outputs are discarded (a second one quits at
+    // once, removing them too).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopping = std::sync::Arc::clone(&stop);
+    super::signals::on_stop(move || stopping.store(true, std::sync::atomic::Ordering::SeqCst));
     // The trace is written as the run goes (a fine trace of a long match is gigabytes),
     // to temporary files that replace the outputs only once the run has finished.
     let mut trace = a.trace.as_deref().map(Trace::create).transpose()?;
@@ -76,10 +81,6 @@ pub fn run(a: &SimArgs) -> CliResult {
     }
     // A write that fails does not lose the run: the report is printed first.
     let mut failed: Option<CliError> = None;
-    // Ctrl-C stops the run: the partial outputs are discarded (a second one quits at once).
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let stopping = std::sync::Arc::clone(&stop);
-    super::signals::on_stop(move || stopping.store(true, std::sync::atomic::Ordering::SeqCst));
     // A long match shows its progress on stderr when that is a terminal.
     let start = session.world().block;
     let bar = super::progress_bar(session.end_block().saturating_sub(start), "blocks");
@@ -96,14 +97,14 @@ pub fn run(a: &SimArgs) -> CliResult {
         }
         if b % tick == 0 {
             bar.set_position(b - start);
-            if stop.load(std::sync::atomic::Ordering::SeqCst) {
-                bar.finish_and_clear();
-                return Err(CliError::stopped(format!(
-                    "at block {} of {}: nothing was written",
-                    crate::text::thousands(b),
-                    crate::text::thousands(session.end_block())
-                )));
-            }
+        }
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            bar.finish_and_clear();
+            return Err(CliError::stopped(format!(
+                "at block {} of {}: nothing was written",
+                crate::text::thousands(b),
+                crate::text::thousands(session.end_block())
+            )));
         }
     }
     bar.finish_and_clear();
@@ -181,6 +182,7 @@ impl Trace {
         let paths = [path.to_path_buf(), accounts_path(path)];
         let open = |p: &std::path::Path, header: &[&str]| -> Result<csv::Writer<AtomicFile>, CliError> {
             let file = AtomicFile::create(p).map_err(|e| write_failed(p, &e))?;
+            super::signals::remove_on_quit(file.temporary_path());
             let mut w = csv::Writer::from_writer(file);
             w.write_record(header).map_err(|e| write_failed(p, &e))?;
             Ok(w)
@@ -202,11 +204,28 @@ impl Trace {
     }
 
     /// Replaces both outputs (keeping the previous files as `.bak`).
+    /// Both files reach the disk before either replaces its output, so that a failed
+    /// write leaves the two old files, not a new one beside an old one.
     fn commit(self) -> CliResult {
         let [subnets, accounts] = self.paths;
-        for (w, p) in [(self.subnets, subnets), (self.accounts, accounts)] {
-            let file = w.into_inner().map_err(|e| write_failed(&p, e.error()))?;
-            file.commit(true).map_err(|e| write_failed(&p, &e))?;
+        let sync = |w: csv::Writer<AtomicFile>, p: &std::path::Path| {
+            let file = w.into_inner().map_err(|e| write_failed(p, e.error()))?;
+            file.sync().map_err(|e| write_failed(p, &e))
+        };
+        let ready = [(sync(self.subnets, &subnets)?, &subnets), (sync(self.accounts, &accounts)?, &accounts)];
+        let mut replaced: Option<&PathBuf> = None;
+        for (file, p) in ready {
+            file.persist(true).map_err(|e| match replaced {
+                // The first one is in place: say so, and where its old version is.
+                Some(done) => CliError::runtime(format!(
+                    "cannot write '{}': {e}; '{}' was replaced already (its previous version is '{}')",
+                    p.display(),
+                    done.display(),
+                    crate::record::fs::backup_path(done).display()
+                )),
+                None => write_failed(p, &e),
+            })?;
+            replaced = Some(p);
         }
         Ok(())
     }

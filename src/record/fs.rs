@@ -190,15 +190,48 @@ impl AtomicFile {
         Ok(Self { path, out: std::io::BufWriter::with_capacity(1 << 16, tmp) })
     }
 
+    /// The temporary file the bytes go to until the commit.
+    #[must_use]
+    pub fn temporary_path(&self) -> &Path {
+        self.out.get_ref().path()
+    }
+
     /// Flushes the bytes to disk and renames them over the target, first keeping the
     /// file it replaces as [`backup_path`] if `backup` (and that file is not empty).
     ///
     /// # Errors
     /// A write, the flush or a rename failed (the target is then unchanged).
     pub fn commit(self, backup: bool) -> std::io::Result<()> {
-        let path = &self.path;
+        self.sync()?.persist(backup)
+    }
+
+    /// Flushes the bytes to disk, ready to replace the target: so that several files
+    /// can all be written before any of them replaces its target.
+    ///
+    /// # Errors
+    /// A write or the flush failed.
+    pub fn sync(self) -> std::io::Result<Synced> {
         let tmp = self.out.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         tmp.as_file().sync_all()?;
+        Ok(Synced { path: self.path, tmp })
+    }
+}
+
+/// An [`AtomicFile`] whose bytes are on disk, not yet in place.
+pub struct Synced {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl Synced {
+    /// Renames the bytes over the target, first keeping the file it replaces as
+    /// [`backup_path`] if `backup` (and that file is not empty).
+    ///
+    /// # Errors
+    /// A rename failed (the target is then unchanged).
+    pub fn persist(self, backup: bool) -> std::io::Result<()> {
+        let Self { path, tmp } = self;
+        let path = &path;
         let dir = folder(path);
         if backup && std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
             let bak = backup_path(path);
