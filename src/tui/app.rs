@@ -242,6 +242,10 @@ pub struct App {
     /// A seek sent and not yet applied: its target, and `issued` after it. Days and
     /// marks count from there, so keys pressed faster than snapshots arrive add up.
     seeking: Option<(u64, u64)>,
+    /// The mark `n`/`N` went to last: the replay's position it took it to, and its index
+    /// among the replay's marks. Several marks of one block are visited one by one from
+    /// there, while the replay stays at that position.
+    mark_cursor: Option<(u64, usize)>,
     /// The last narration the player closed, and the last one seen: `(block, text)`.
     dismissed: Option<(u64, String)>,
     narration_seen: Option<(u64, String)>,
@@ -292,6 +296,7 @@ impl App {
             should_quit: false,
             issued: 0,
             seeking: None,
+            mark_cursor: None,
             dismissed: None,
             narration_seen: None,
             before_narration: None,
@@ -1278,6 +1283,7 @@ impl App {
 
     fn seek(&mut self, block: u64) {
         let b = block.min(self.end_block());
+        self.mark_cursor = None;
         self.send(Command::Seek(b));
         self.seeking = Some((b, self.issued));
     }
@@ -1307,13 +1313,24 @@ impl App {
         self.say(text, None);
     }
 
-    /// Asks the handle for the next (previous) mark, and says which one it is.
+    /// Goes to the next (previous) mark, and says which one it is. A block can hold
+    /// several marks (a narration and the events it starts): they are visited one by one,
+    /// the replay staying at the end of that block while only the message changes.
     fn jump_to_mark(&mut self, forward: bool) {
         let at = self.position();
         let Some(r) = self.snap.replay.clone() else { return };
-        let mut marks = r.marks.iter().filter(|m| if forward { m.block + 1 > at } else { m.block + 1 < at });
-        let mark = if forward { marks.next() } else { marks.next_back() };
-        let Some(m) = mark else {
+        // The mark said last, while the replay is still where that mark took it.
+        let here = self
+            .mark_cursor
+            .filter(|(pos, k)| *pos == at && r.marks.get(*k).is_some_and(|m| m.block + 1 == at))
+            .map(|(_, k)| k);
+        let next = match (here, forward) {
+            (Some(k), true) => Some(k + 1),
+            (Some(k), false) => k.checked_sub(1),
+            (None, true) => r.marks.iter().position(|m| m.block + 1 > at),
+            (None, false) => r.marks.iter().rposition(|m| m.block + 1 < at),
+        };
+        let Some((k, m)) = next.and_then(|k| r.marks.get(k).map(|m| (k, m))) else {
             let more =
                 if forward && r.indexed_to < r.end { " found yet (the replay is still being indexed)" } else { "" };
             self.say_at(format!("no {} mark{more}", if forward { "later" } else { "earlier" }), at);
@@ -1322,8 +1339,10 @@ impl App {
         let glyph = replay::Cell::from(m.kind).glyph(false);
         let text = format!("{glyph} block {}: {}", format::int(m.block), m.text);
         let target = m.block + 1;
-        self.send(if forward { Command::NextMark } else { Command::PrevMark });
-        self.seeking = Some((target, self.issued));
+        if target != at {
+            self.seek(target);
+        }
+        self.mark_cursor = Some((target, k));
         self.say_at(text, target);
     }
 
@@ -2551,5 +2570,76 @@ mod tests {
             reached_message(&["Hold alpha", "Double the price"]).as_deref(),
             Some("✓ 2 objectives reached: Hold alpha; Double the price")
         );
+    }
+
+    /// A replay of `end` blocks at block 0, paused, indexed, with `marks` (block, kind,
+    /// text), its welcome box closed.
+    fn replay_with_marks(end: u64, marks: &[(u64, crate::session::handle::replay::MarkKind, &str)]) -> App {
+        let marks = marks
+            .iter()
+            .map(|(block, kind, text)| crate::session::handle::replay::Mark {
+                block: *block,
+                kind: *kind,
+                text: (*text).into(),
+            })
+            .collect();
+        let mut app = welcomed(|i, s| {
+            i.replay = true;
+            s.paused = true;
+            s.replay = Some(std::sync::Arc::new(crate::session::handle::ReplayStatus {
+                end,
+                indexed_to: end,
+                marks,
+                diverged: None,
+            }));
+        });
+        keys(&mut app, "\u{1b}");
+        app.take_commands();
+        app
+    }
+
+    #[test]
+    fn every_mark_of_a_block_is_visited_in_turn_both_ways() {
+        use crate::session::handle::replay::MarkKind::{BigTrade, Event, Narration};
+        let mut app = replay_with_marks(
+            43_200,
+            &[
+                (0, Narration, "Dynamic TAO is live."),
+                (3_600, Narration, "SN28's new owner renames it."),
+                (3_600, Event, "tac-army hype about SN28"),
+                (3_600, Event, "degen-crowd hype about SN28"),
+                (3_601, BigTrade, "meme_rider bought 500 TAO of SN28"),
+            ],
+        );
+        fn press(app: &mut App, key: &str) -> (Vec<Command>, String) {
+            keys(app, key);
+            (sent(app), app.toast().map(|t| t.text.clone()).unwrap_or_default())
+        }
+        let forward = [
+            (vec![Command::Seek(1)], "◆ block 0: Dynamic TAO is live."),
+            (vec![Command::Seek(3_601)], "◆ block 3,600: SN28's new owner renames it."),
+            (vec![], "◇ block 3,600: tac-army hype about SN28"),
+            (vec![], "◇ block 3,600: degen-crowd hype about SN28"),
+            (vec![Command::Seek(3_602)], "• block 3,601: meme_rider bought 500 TAO of SN28"),
+        ];
+        for (cmds, text) in forward {
+            assert_eq!(press(&mut app, "n"), (cmds, text.to_string()));
+        }
+        assert_eq!(press(&mut app, "n").1, "no later mark");
+        let backward = [
+            (vec![Command::Seek(3_601)], "◇ block 3,600: degen-crowd hype about SN28"),
+            (vec![], "◇ block 3,600: tac-army hype about SN28"),
+            (vec![], "◆ block 3,600: SN28's new owner renames it."),
+            (vec![Command::Seek(1)], "◆ block 0: Dynamic TAO is live."),
+        ];
+        for (cmds, text) in backward {
+            assert_eq!(press(&mut app, "N"), (cmds, text.to_string()));
+        }
+        assert_eq!(press(&mut app, "N").1, "no earlier mark");
+        // Arrived at a block some other way (t), N starts from the block's last mark.
+        keys(&mut app, "t3602\n");
+        sent(&mut app);
+        let last = "◇ block 3,600: degen-crowd hype about SN28";
+        assert_eq!(press(&mut app, "N"), (vec![Command::Seek(3_601)], last.into()));
     }
 }
