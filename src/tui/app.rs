@@ -2642,4 +2642,45 @@ mod tests {
         let last = "◇ block 3,600: degen-crowd hype about SN28";
         assert_eq!(press(&mut app, "N"), (vec![Command::Seek(3_601)], last.into()));
     }
+
+    #[test]
+    fn the_title_bar_says_less_instead_of_cutting_a_word() {
+        use crate::session::handle::ReplayStatus;
+        // (map, block, end of the match, over, the recording's end if a replay, speed)
+        let cases = [
+            ("dtao-launch", 50_400, 50_400, true, None, 7_200),
+            ("sn28-meme", 7_521, 43_200, true, Some(7_521), 60),
+            ("one-year-later", 50_399, 50_400, false, None, 7_200),
+            ("a-very-long-map-name-for-a-workshop", 99_999_999, 100_000_000, false, None, 7_200),
+        ];
+        for (map, block, end, over, recording, speed) in cases {
+            let (info, mut snap) = crate::tui::testing::base();
+            let mut info = (*info).clone();
+            info.map = map.into();
+            info.end_block = end;
+            info.replay = recording.is_some();
+            snap.view.block = block;
+            snap.over = over;
+            snap.blocks_per_sec = speed;
+            snap.replay = recording.map(|end| {
+                std::sync::Arc::new(ReplayStatus { end, indexed_to: end, marks: Vec::new(), diverged: None })
+            });
+            let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+            let blocks =
+                format!("blk {}/{}", crate::tui::format::int(block), crate::tui::format::int(recording.unwrap_or(end)));
+            for w in [80, 100, 119, 120, 140, 160] {
+                let title = rows(&mut app, w, 30).remove(0);
+                assert!(title.ends_with(' '), "cut at {w} columns: {title}");
+                assert!(title.contains(&blocks), "{w} columns: {title}");
+                let tail = title.trim_end();
+                if over {
+                    let word = if recording.is_some() { "■ recording ends" } else { "■ match over" };
+                    assert!(title.contains(word) && !title.contains("/s"), "{w} columns: {title}");
+                } else {
+                    assert!(tail.ends_with("/s") || tail.ends_with(')') || tail.ends_with(['░', '█']), "{w}: {title}");
+                    assert!(title.contains("7,200"), "{w} columns: {title}");
+                }
+            }
+        }
+    }
 }
