@@ -581,6 +581,30 @@ fn screens_keys_and_mouse() {
     assert!(g.app.should_quit());
 }
 
+/// The quit box holds a local match's clock, and a replay's: no block runs behind it,
+/// and n lets the clock run again.
+#[test]
+fn the_clock_waits_behind_the_quit_box() {
+    for replay in [false, true] {
+        let mut g = if replay {
+            Game::on(spawn_replay(), Theme::colored())
+        } else {
+            Game::new("dtao-launch", None, Theme::colored())
+        };
+        g.key(KeyCode::Enter);
+        assert!(!g.snap().paused, "Enter on the welcome box starts the clock");
+        g.keys("q");
+        let b = g.snap().block();
+        assert!(g.snap().paused, "replay {replay}: the box paused the clock");
+        std::thread::sleep(Duration::from_millis(300));
+        g.pump();
+        assert_eq!(g.snap().block(), b, "replay {replay}: blocks ran behind the quit box");
+        g.keys("n");
+        assert!(!g.snap().paused, "replay {replay}: staying runs the clock again");
+        g.keys(" ");
+    }
+}
+
 #[test]
 fn no_color_draws_without_colours() {
     use ratatui::style::Color;
@@ -984,11 +1008,12 @@ fn a_lesson_pauses_on_each_narration_until_a_key() {
     g.typed("?");
     assert!(g.text(160, 48).contains("Teacher's note"));
     assert!(g.text(160, 48).contains("close a narration"));
-    // `q` on a narration closes it and asks whether to quit, as everywhere else.
+    // `q` on a narration closes it and asks whether to quit, as everywhere else (with the
+    // clock paused behind the box, before the narration lets go of it).
     g.typed("\x1b");
     g.step(3600);
     assert!(g.app.narration().is_some(), "paused on a later narration");
-    assert_eq!(orders_and_moves(&g.typed("q")), vec![Command::Dismiss]);
+    assert_eq!(orders_and_moves(&g.typed("q")), vec![Command::Pause, Command::Dismiss]);
     assert!(g.app.narration().is_none());
     assert!(g.text(80, 24).contains("Quit this match?"));
 }

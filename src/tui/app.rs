@@ -227,6 +227,8 @@ pub struct App {
     /// While the terminal is too small: the clock state last asked for (running?) and
     /// `issued` after it. The game pauses the clock once; space toggles it from there.
     small_clock: Option<(bool, u64)>,
+    /// The quit box paused the clock: answering no runs it again.
+    quit_resume: bool,
     help_scroll: usize,
     objectives_scroll: usize,
     overlay: Option<Overlay>,
@@ -285,6 +287,7 @@ impl App {
             log_pin: None,
             paused_small: false,
             small_clock: None,
+            quit_resume: false,
             help_scroll: 0,
             objectives_scroll: 0,
             overlay: options.welcome.then_some(Overlay::Welcome),
@@ -878,6 +881,8 @@ impl App {
         }
         let run = !self.clock_runs();
         self.paused_small = false;
+        // The player's choice, over the quit box's pause.
+        self.quit_resume = false;
         self.send(if run { Command::Resume } else { Command::Pause });
         self.small_clock = Some((run, self.issued));
         // Started from here, the welcome box's "Enter runs the clock" is done with.
@@ -909,7 +914,7 @@ impl App {
             return;
         }
         if self.too_small() {
-            if self.small_clock.is_none() && !self.snap.paused && !self.snap.over {
+            if self.small_clock.is_none() && !self.snap.paused && !self.snap.over && !self.quit_resume {
                 self.send(Command::Pause);
                 self.small_clock = Some((false, self.issued));
                 self.paused_small = true;
@@ -998,14 +1003,19 @@ impl App {
         if let Some(n) = self.narration() {
             self.dismissed = Some((n.block, n.text.clone()));
         }
-        // Esc: paused before the narration lets go of the clock, so no block runs between.
-        let stay = action == Action::Back && !self.info.shared;
-        if stay {
+        // Esc (and q, which asks whether to quit): paused before the narration lets go of
+        // the clock, so no block runs between.
+        let hold = matches!(action, Action::Back | Action::Quit) && !self.info.shared;
+        if hold {
             self.send(Command::Pause);
         }
         self.send(Command::Dismiss);
-        if stay {
+        if hold && action == Action::Back {
             self.say("paused on the lesson: space runs the clock again", None);
+        }
+        // Staying in the game after q runs the clock the narration held.
+        if hold && action == Action::Quit {
+            self.quit_resume = !self.snap.paused;
         }
         let before = self.before_narration.take();
         match (action, named) {
@@ -1099,6 +1109,10 @@ impl App {
             Overlay::ConfirmQuit => match action {
                 Action::Confirm(true) => self.should_quit = true,
                 Action::Confirm(false) => {
+                    // The clock runs again if it ran before the box paused it.
+                    if std::mem::take(&mut self.quit_resume) && !self.snap.over {
+                        self.send(Command::Resume);
+                    }
                     if self.snap.over && !self.results_shown {
                         self.results_shown = true;
                         self.overlay = Some(Overlay::Results);
@@ -1123,7 +1137,7 @@ impl App {
                     self.help_scroll = (self.help_scroll + HELP_PAGE).min(self.help_rows().len());
                     self.overlay = Some(Overlay::Help);
                 }
-                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                Action::Quit => self.ask_quit(),
                 _ => {}
             },
             Overlay::Welcome => match action {
@@ -1151,7 +1165,7 @@ impl App {
                         t.running = Some(self.issued);
                     }
                 }
-                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                Action::Quit => self.ask_quit(),
                 // "? every key", as the box says.
                 Action::Help => {
                     self.help_scroll = 0;
@@ -1205,7 +1219,7 @@ impl App {
                 if self.snap.over || self.snap.error.is_some() {
                     self.should_quit = true;
                 } else {
-                    self.overlay = Some(Overlay::ConfirmQuit);
+                    self.ask_quit();
                 }
             }
             Action::Help => {
@@ -1273,6 +1287,16 @@ impl App {
             Action::ScrollUp => self.update_screen(Action::Up),
             Action::ScrollDown => self.update_screen(Action::Down),
             _ => self.navigate(action),
+        }
+    }
+
+    /// Asks whether to quit. A local match's or a replay's clock pauses behind the box
+    /// (a shared world's is the host's), and runs again if the player stays.
+    fn ask_quit(&mut self) {
+        self.overlay = Some(Overlay::ConfirmQuit);
+        if !self.quit_resume && !self.info.shared && self.clock_runs() {
+            self.send(Command::Pause);
+            self.quit_resume = true;
         }
     }
 
@@ -2682,5 +2706,82 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_quit_box_pauses_a_running_clock_and_no_runs_it_again() {
+        // A local match, running: paused behind the box, running again after no.
+        let mut app = app_with(|s| s.paused = false);
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        keys(&mut app, "n");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        // Paused already: it stays paused either way.
+        let mut app = app_with(|s| s.paused = true);
+        app.take_commands();
+        keys(&mut app, "q");
+        assert!(sent(&mut app).is_empty());
+        keys(&mut app, "\u{1b}");
+        assert!(sent(&mut app).is_empty(), "the clock was paused before the box");
+        // A replay that plays: the same (Esc says no).
+        let mut app = replay_with_marks(7_200, &[]);
+        change_snapshot(&mut app, |s| s.paused = false);
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        keys(&mut app, "\u{1b}");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        // From the help box too.
+        let mut app = app_with(|s| s.paused = false);
+        keys(&mut app, "?");
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        // q on a narration: paused before the narration lets go of the clock, and no runs
+        // the clock the narration held.
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.narration = Some(narration("Subnets run an epoch every 361 blocks."));
+        });
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss]);
+        assert_eq!(app.overlay(), Some(&Overlay::ConfirmQuit));
+        keys(&mut app, "n");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        // A shared world's clock is the host's: the box neither pauses nor resumes it.
+        let mut app = welcomed(|i, s| {
+            i.shared = true;
+            s.paused = false;
+        });
+        keys(&mut app, "\u{1b}");
+        app.take_commands();
+        keys(&mut app, "q");
+        assert!(sent(&mut app).is_empty());
+        assert_eq!(app.overlay(), Some(&Overlay::ConfirmQuit));
+        keys(&mut app, "n");
+        assert!(sent(&mut app).is_empty());
+        assert!(app.overlay().is_none() && !app.should_quit());
+    }
+
+    #[test]
+    fn the_quit_box_says_a_match_quit_before_its_first_block_is_not_saved() {
+        let (info, snap) = crate::tui::testing::base();
+        let mut info = (*info).clone();
+        info.save_path = Some("/tmp/saves/tutorial-20261203-082920.dtrec".into());
+        let info = std::sync::Arc::new(info);
+        let mut app = crate::tui::testing::app_on(info.clone(), snap.clone());
+        keys(&mut app, "q");
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("no block has run yet: nothing will be saved"), "{screen}");
+        assert!(!screen.contains("it will be saved"), "{screen}");
+        // Once a block has run, it is saved.
+        let mut later = snap;
+        later.view.block = 5;
+        let mut app = crate::tui::testing::app_on(info, later);
+        keys(&mut app, "q");
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("it will be saved to /tmp/saves/tutorial-20261203-082920.dtrec"), "{screen}");
     }
 }
