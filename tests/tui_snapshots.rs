@@ -753,9 +753,13 @@ fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
     g.app.on_key(KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE));
     let cmds = orders_and_moves(&g.app.take_commands());
     assert_eq!(cmds, vec![Command::Seek(7200), Command::Seek(0), Command::Seek(7200)]);
-    // Time still works; saving does not.
+    // Time still works; saving does not (and the message goes once the replay moves on).
     assert!(orders_and_moves(&g.press(KeyCode::Char('s'), KeyModifiers::CONTROL)).is_empty());
     assert!(g.toast().contains("nothing to save"));
+    let b = g.snap().block();
+    g.typed(".");
+    assert_eq!(g.snap().block(), b + 1);
+    assert!(!g.toast().contains("nothing to save"), "a stale message");
     let cmds = g.typed(" ");
     assert_eq!(orders_and_moves(&cmds), vec![Command::TogglePause]);
 }
@@ -786,12 +790,17 @@ fn a_replay_never_shows_a_stale_message_or_queued_orders() {
     assert!(g.toast().contains("block"), "{}", g.toast());
     g.typed("]");
     assert_eq!(g.toast(), "", "a stale message");
-    // A replay that plays on from a seek keeps its message (until it times out).
+    // A replay that plays on from a seek keeps its message a moment, to read it, then
+    // it goes (before the message would time out).
     g.typed("t7200\n ");
     std::thread::sleep(Duration::from_millis(300));
     g.pump();
     assert!(g.snap().block() > 7200 && !g.snap().paused, "the replay plays");
     assert!(g.toast().contains("going to block 7,200"), "{:?}", g.toast());
+    for _ in 0..30 {
+        g.app.update(Action::Tick);
+    }
+    assert_eq!(g.toast(), "", "a stale message while the replay plays on");
     g.typed(" ");
     // Space at the end says it is the end.
     g.typed("t21600\n");

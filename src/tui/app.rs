@@ -22,6 +22,11 @@ use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveS
 /// How long a toast stays, in ticks (about ten a second).
 const TOAST_TICKS: u16 = 60;
 
+/// How long a replay's message about a position stays once the replay plays on from
+/// there, in ticks: time to read it, not to mislead (it goes at once when the replay is
+/// paused elsewhere).
+const MOVED_ON_TICKS: u16 = 30;
+
 /// Settings of the game screen.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Options {
@@ -186,7 +191,8 @@ pub struct Toast {
     pub ok: Option<bool>,
     ticks_left: u16,
     /// A replay's message about a position ("this is the start of the match", "going to
-    /// block N"): it goes as soon as the replay is somewhere else.
+    /// block N") or about what a key did there ("nothing to save"): it goes once the
+    /// replay is somewhere else (playing on from there, after [`MOVED_ON_TICKS`]).
     at: Option<u64>,
     /// Says that the clock runs again after the command numbered so (see
     /// `Snapshot::acked`): it goes as soon as the clock stops after it (a narration, the
@@ -809,6 +815,18 @@ impl App {
             Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None, paused: false });
     }
 
+    /// Says what a key did (or why it did nothing): in a replay, it goes when the replay
+    /// moves on, like a message about the position.
+    fn say_here(&mut self, text: impl Into<String>, ok: Option<bool>) {
+        self.say(text, ok);
+        if self.info.replay {
+            let at = self.position();
+            if let Some(t) = &mut self.toast {
+                t.at = Some(at);
+            }
+        }
+    }
+
     /// Says something about the replay's position `block`: it goes when the replay
     /// moves elsewhere.
     fn say_at(&mut self, text: impl Into<String>, block: u64) {
@@ -936,10 +954,13 @@ impl App {
     fn after_update(&mut self) {
         self.pause_while_too_small();
         // A message about a replay's position goes when the replay is elsewhere: moved
-        // back before it, or moved while paused (a replay that plays on from it keeps the
-        // message until it times out).
+        // back before it, moved while paused, or played on from it (once there was time
+        // to read it).
         let (position, paused) = (self.position(), self.snap.paused);
-        if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| position < b || (paused && position != b)) {
+        if self.toast.as_ref().is_some_and(|t| {
+            let read = t.ticks_left <= TOAST_TICKS.saturating_sub(MOVED_ON_TICKS);
+            t.at.is_some_and(|b| position < b || (position != b && (paused || read)))
+        }) {
             self.toast = None;
         }
         // "The host paused the clock" is wrong once it runs.
@@ -1249,10 +1270,10 @@ impl App {
                 if self.snap.paused {
                     self.send(Command::Step(1));
                 } else {
-                    self.say("pause first (space), then . runs one block", None);
+                    self.say_here("pause first (space), then . runs one block", None);
                 }
             }
-            Action::Order(_) if self.info.replay => self.say("read-only replay: orders are off", Some(false)),
+            Action::Order(_) if self.info.replay => self.say_here("read-only replay: orders are off", Some(false)),
             Action::Order(kind) => self.open_order(kind),
             Action::NextMark | Action::PrevMark | Action::DayBack | Action::DayForward | Action::GoTo
                 if !self.info.replay =>
@@ -1334,7 +1355,7 @@ impl App {
         let text = format!("Portfolio: following {name}");
         self.send(Command::Follow(id));
         self.screen = Screen::Portfolio;
-        self.say(text, None);
+        self.say_here(text, None);
     }
 
     /// Goes to the next (previous) mark, and says which one it is. A block can hold
@@ -1372,7 +1393,7 @@ impl App {
 
     fn save(&mut self) {
         if self.info.replay {
-            self.say("a replay is read-only: there is nothing to save", None);
+            self.say_here("a replay is read-only: there is nothing to save", None);
         } else if self.info.save_path.is_none() {
             self.say("this match has no save file", None);
         } else {
@@ -2783,5 +2804,41 @@ mod tests {
         keys(&mut app, "q");
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("it will be saved to /tmp/saves/tutorial-20261203-082920.dtrec"), "{screen}");
+    }
+
+    #[test]
+    fn a_replays_messages_go_once_it_has_moved_on() {
+        let toast = |app: &App| app.toast().map(|t| t.text.clone()).unwrap_or_default();
+        // What a key did at a block goes when a step moves the paused replay on.
+        let mut app = replay_with_marks(7_200, &[]);
+        keys(&mut app, "S");
+        assert_eq!(toast(&app), "a replay is read-only: there is nothing to save");
+        change_snapshot(&mut app, |s| s.view.block = 1);
+        assert_eq!(toast(&app), "", "a stale message after a step");
+        keys(&mut app, "s");
+        assert_eq!(toast(&app), "read-only replay: orders are off");
+        change_snapshot(&mut app, |s| s.view.block = 2);
+        assert_eq!(toast(&app), "", "a stale message after a step");
+        // "Going to block N" stays while the replay is there, and a moment once it plays
+        // on from there, not until it times out.
+        keys(&mut app, "t3590\n");
+        assert!(toast(&app).starts_with("going to block 3,590"), "{}", toast(&app));
+        change_snapshot(&mut app, |s| {
+            s.view.block = 3_590;
+            s.acked = u64::MAX;
+        });
+        for _ in 0..10 {
+            app.update(Action::Tick);
+        }
+        assert!(toast(&app).starts_with("going to block 3,590"), "{}", toast(&app));
+        change_snapshot(&mut app, |s| {
+            s.view.block = 3_700;
+            s.paused = false;
+        });
+        assert!(toast(&app).starts_with("going to block 3,590"), "time to read it: {}", toast(&app));
+        for _ in 0..super::MOVED_ON_TICKS {
+            app.update(Action::Tick);
+        }
+        assert_eq!(toast(&app), "", "still there at block 3,700, where the replay played on");
     }
 }
