@@ -2841,4 +2841,23 @@ mod tests {
         }
         assert_eq!(toast(&app), "", "still there at block 3,700, where the replay played on");
     }
+
+    #[test]
+    fn the_replays_strip_keeps_its_width_and_its_marks_their_places() {
+        use crate::session::handle::replay::MarkKind::Narration;
+        let mut app = replay_with_marks(43_200, &[(10_000, Narration, "one"), (30_000, Narration, "two")]);
+        let strip = |app: &mut App, block: u64| {
+            change_snapshot(app, |s| s.view.block = block);
+            let row = rows(app, 80, 24).remove(22);
+            let marks: Vec<usize> = row.chars().enumerate().filter(|(_, c)| *c == '◆').map(|(k, _)| k).collect();
+            let start = row.chars().position(|c| matches!(c, '●' | '━' | '─' | '◆'));
+            (marks, start, row)
+        };
+        let (marks, start, row) = strip(&mut app, 0);
+        assert_eq!(marks.len(), 2, "{row}");
+        for block in [59, 7_200, 43_199, 43_200] {
+            let (m, s, r) = strip(&mut app, block);
+            assert_eq!((&m, s), (&marks, start), "at block {block}:\n{r}\n{row}");
+        }
+    }
 }

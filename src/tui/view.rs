@@ -459,14 +459,19 @@ fn timeline(app: &App, area: Rect, buf: &mut Buffer) {
     let day = super::replay::day_of(b, end);
     let days = end.div_ceil(BLOCKS_PER_DAY).max(1);
     let badge = Span::styled(" REPLAY ", t.warn.add_modifier(ratatui::style::Modifier::REVERSED));
-    let pos = Span::raw(format!(" {}/{} · day {day}/{days} ", format::int(b), format::int(end)));
+    // The block and the day take the width of the largest, so that the strip keeps one
+    // width (and its marks their places) for the whole replay.
+    let (end_text, days_text) = (format::int(end), days.to_string());
+    let (bw, dw) = (end_text.chars().count(), days_text.len());
+    let pos = Span::raw(format!(" {:>bw$}/{end_text} · day {day:>dw$}/{days_text} ", format::int(b)));
     let right = if let Some(d) = &r.diverged {
         let room = usize::from(area.width / 2);
         Span::styled(format::clip(&format!(" ⚠ diverged: {d} "), room), t.down)
     } else if r.indexed_to < end {
         #[allow(clippy::cast_precision_loss)]
         let pct = r.indexed_to as f64 / end.max(1) as f64;
-        Span::styled(format!(" indexing {} ", format::pct(pct)), t.dim)
+        // As wide at 5% as at 99.9% ("0.50%" is as wide as the latter).
+        Span::styled(format!(" indexing {:>5} ", format::pct(pct)), t.dim)
     } else {
         Span::raw(" ")
     };
