@@ -2860,4 +2860,47 @@ mod tests {
             assert_eq!((&m, s), (&marks, start), "at block {block}:\n{r}\n{row}");
         }
     }
+
+    #[test]
+    fn the_positions_panel_counts_the_rows_it_hides() {
+        let mut app = app_with(|s| {
+            if let Some(me) = s.me.as_mut() {
+                me.positions = (1..=12)
+                    .map(|k| crate::session::handle::Position {
+                        netuid: k,
+                        name: format!("Subnet-{k:02}"),
+                        alpha_rao: TAO,
+                        ..Default::default()
+                    })
+                    .collect();
+            }
+        });
+        // The count on a border after `arrow`, if any.
+        fn cue(screen: &str, arrow: char) -> Option<usize> {
+            let at = screen.find(&format!("{arrow} "))?;
+            screen[at + arrow.len_utf8() + 1..].split(' ').next()?.parse().ok()
+        }
+        keys(&mut app, "3");
+        let screen = text(&mut app, 80, 24);
+        let shown = screen.matches("Subnet-").count();
+        assert!(shown > 0 && shown < 12, "{screen}");
+        assert!(screen.contains("Subnet-01") && !screen.contains("Subnet-12"), "{screen}");
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (None, Some(12 - shown)), "{screen}");
+        // At the last row: the rows above are counted, and the keys give way in the title.
+        keys(&mut app, "G");
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("Subnet-12") && !screen.contains("Subnet-01"), "{screen}");
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (Some(12 - shown), None), "{screen}");
+        // Halfway: both.
+        keys(&mut app, "g");
+        for _ in 0..shown {
+            keys(&mut app, "j");
+        }
+        let screen = text(&mut app, 80, 24);
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (Some(1), Some(11 - shown)), "{screen}");
+        // All of them fit at 160x48: no cue.
+        let screen = text(&mut app, 160, 48);
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (None, None), "{screen}");
+        assert!(screen.contains("Subnet-12"), "{screen}");
+    }
 }

@@ -159,6 +159,24 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).alignment(Alignment::Center).render(Rect::new(area.x, y, area.width, h), buf);
 }
 
+/// The cue on a bordered table's border that counts the rows it hides above (`↑`) or
+/// below (`↓`) what it shows.
+fn hidden_cue(arrow: char, n: usize) -> String {
+    format!(" {arrow} {n} more ")
+}
+
+/// Counts the rows a bordered table hides above and below its window, on its top and
+/// bottom borders, at the right.
+fn hidden_rows(app: &App, table: Rect, above: usize, below: usize, buf: &mut Buffer) {
+    for (n, arrow, y) in [(above, '↑', table.y), (below, '↓', table.bottom().saturating_sub(1))] {
+        if n > 0 && table.height > 1 {
+            let s = hidden_cue(arrow, n);
+            let w = u16::try_from(s.chars().count()).unwrap_or(0);
+            buf.set_string(table.right().saturating_sub(w + 1), y, s, app.theme.warn);
+        }
+    }
+}
+
 /// A bordered block with a title.
 fn panel<'a>(app: &App, title: impl Into<Line<'a>>) -> Block<'a> {
     Block::default().borders(Borders::ALL).border_style(app.theme.border).title(title.into().style(app.theme.accent))
