@@ -581,6 +581,30 @@ fn screens_keys_and_mouse() {
     assert!(g.app.should_quit());
 }
 
+/// The quit box holds a local match's clock, and a replay's: no block runs behind it,
+/// and n lets the clock run again.
+#[test]
+fn the_clock_waits_behind_the_quit_box() {
+    for replay in [false, true] {
+        let mut g = if replay {
+            Game::on(spawn_replay(), Theme::colored())
+        } else {
+            Game::new("dtao-launch", None, Theme::colored())
+        };
+        g.key(KeyCode::Enter);
+        assert!(!g.snap().paused, "Enter on the welcome box starts the clock");
+        g.keys("q");
+        let b = g.snap().block();
+        assert!(g.snap().paused, "replay {replay}: the box paused the clock");
+        std::thread::sleep(Duration::from_millis(300));
+        g.pump();
+        assert_eq!(g.snap().block(), b, "replay {replay}: blocks ran behind the quit box");
+        g.keys("n");
+        assert!(!g.snap().paused, "replay {replay}: staying runs the clock again");
+        g.keys(" ");
+    }
+}
+
 #[test]
 fn no_color_draws_without_colours() {
     use ratatui::style::Color;
@@ -695,17 +719,20 @@ fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
         assert_eq!(g.toast(), "read-only replay: orders are off", "{c}");
         assert!(orders_and_moves(&cmds).is_empty(), "{c} sent {cmds:?}");
     }
-    // n goes to the end of the next marked block, and says what it was.
+    // n goes to the end of the next marked block, and says what it was (each mark of a
+    // block in turn: the second one of the first block, if it has two, stays there).
     let marks = g.snap().replay.as_ref().expect("a replay").marks.clone();
-    let first = marks.iter().find(|m| m.block + 1 > 0).expect("a mark");
-    assert_eq!(orders_and_moves(&g.typed("n")), vec![Command::NextMark]);
+    let first = marks.first().expect("a mark");
+    assert_eq!(orders_and_moves(&g.typed("n")), vec![Command::Seek(first.block + 1)]);
     assert_eq!(g.snap().block(), first.block + 1);
     assert!(g.toast().contains(&first.text), "{} / {first:?}", g.toast());
-    let second = marks.iter().find(|m| m.block > first.block).expect("a second mark");
+    let second = &marks[1];
     g.typed("n");
     assert_eq!(g.snap().block(), second.block + 1);
-    assert_eq!(orders_and_moves(&g.typed("N")), vec![Command::PrevMark]);
+    assert!(g.toast().contains(&second.text), "{} / {second:?}", g.toast());
+    g.typed("N");
     assert_eq!(g.snap().block(), first.block + 1);
+    assert!(g.toast().contains(&first.text), "{} / {first:?}", g.toast());
     // t takes a day (day 1 starts at block 0, as the title bar counts) or a block.
     assert_eq!(orders_and_moves(&g.typed("td2\n")), vec![Command::Seek(7200)]);
     assert_eq!(g.snap().block(), 7200);
@@ -726,9 +753,13 @@ fn a_replay_is_read_only_and_moves_by_marks_days_and_blocks() {
     g.app.on_key(KeyEvent::new(KeyCode::Char(']'), KeyModifiers::NONE));
     let cmds = orders_and_moves(&g.app.take_commands());
     assert_eq!(cmds, vec![Command::Seek(7200), Command::Seek(0), Command::Seek(7200)]);
-    // Time still works; saving does not.
+    // Time still works; saving does not (and the message goes once the replay moves on).
     assert!(orders_and_moves(&g.press(KeyCode::Char('s'), KeyModifiers::CONTROL)).is_empty());
     assert!(g.toast().contains("nothing to save"));
+    let b = g.snap().block();
+    g.typed(".");
+    assert_eq!(g.snap().block(), b + 1);
+    assert!(!g.toast().contains("nothing to save"), "a stale message");
     let cmds = g.typed(" ");
     assert_eq!(orders_and_moves(&cmds), vec![Command::TogglePause]);
 }
@@ -759,12 +790,17 @@ fn a_replay_never_shows_a_stale_message_or_queued_orders() {
     assert!(g.toast().contains("block"), "{}", g.toast());
     g.typed("]");
     assert_eq!(g.toast(), "", "a stale message");
-    // A replay that plays on from a seek keeps its message (until it times out).
+    // A replay that plays on from a seek keeps its message a moment, to read it, then
+    // it goes (before the message would time out).
     g.typed("t7200\n ");
     std::thread::sleep(Duration::from_millis(300));
     g.pump();
     assert!(g.snap().block() > 7200 && !g.snap().paused, "the replay plays");
     assert!(g.toast().contains("going to block 7,200"), "{:?}", g.toast());
+    for _ in 0..30 {
+        g.app.update(Action::Tick);
+    }
+    assert_eq!(g.toast(), "", "a stale message while the replay plays on");
     g.typed(" ");
     // Space at the end says it is the end.
     g.typed("t21600\n");
@@ -981,11 +1017,12 @@ fn a_lesson_pauses_on_each_narration_until_a_key() {
     g.typed("?");
     assert!(g.text(160, 48).contains("Teacher's note"));
     assert!(g.text(160, 48).contains("close a narration"));
-    // `q` on a narration closes it and asks whether to quit, as everywhere else.
+    // `q` on a narration closes it and asks whether to quit, as everywhere else (with the
+    // clock paused behind the box, before the narration lets go of it).
     g.typed("\x1b");
     g.step(3600);
     assert!(g.app.narration().is_some(), "paused on a later narration");
-    assert_eq!(orders_and_moves(&g.typed("q")), vec![Command::Dismiss]);
+    assert_eq!(orders_and_moves(&g.typed("q")), vec![Command::Pause, Command::Dismiss]);
     assert!(g.app.narration().is_none());
     assert!(g.text(80, 24).contains("Quit this match?"));
 }

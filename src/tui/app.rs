@@ -22,6 +22,11 @@ use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveS
 /// How long a toast stays, in ticks (about ten a second).
 const TOAST_TICKS: u16 = 60;
 
+/// How long a replay's message about a position stays once the replay plays on from
+/// there, in ticks: time to read it, not to mislead (it goes at once when the replay is
+/// paused elsewhere).
+const MOVED_ON_TICKS: u16 = 30;
+
 /// Settings of the game screen.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Options {
@@ -186,7 +191,8 @@ pub struct Toast {
     pub ok: Option<bool>,
     ticks_left: u16,
     /// A replay's message about a position ("this is the start of the match", "going to
-    /// block N"): it goes as soon as the replay is somewhere else.
+    /// block N") or about what a key did there ("nothing to save"): it goes once the
+    /// replay is somewhere else (playing on from there, after [`MOVED_ON_TICKS`]).
     at: Option<u64>,
     /// Says that the clock runs again after the command numbered so (see
     /// `Snapshot::acked`): it goes as soon as the clock stops after it (a narration, the
@@ -227,6 +233,8 @@ pub struct App {
     /// While the terminal is too small: the clock state last asked for (running?) and
     /// `issued` after it. The game pauses the clock once; space toggles it from there.
     small_clock: Option<(bool, u64)>,
+    /// The quit box paused the clock: answering no runs it again.
+    quit_resume: bool,
     help_scroll: usize,
     objectives_scroll: usize,
     overlay: Option<Overlay>,
@@ -242,6 +250,10 @@ pub struct App {
     /// A seek sent and not yet applied: its target, and `issued` after it. Days and
     /// marks count from there, so keys pressed faster than snapshots arrive add up.
     seeking: Option<(u64, u64)>,
+    /// The mark `n`/`N` went to last: the replay's position it took it to, and its index
+    /// among the replay's marks. Several marks of one block are visited one by one from
+    /// there, while the replay stays at that position.
+    mark_cursor: Option<(u64, usize)>,
     /// The last narration the player closed, and the last one seen: `(block, text)`.
     dismissed: Option<(u64, String)>,
     narration_seen: Option<(u64, String)>,
@@ -281,6 +293,7 @@ impl App {
             log_pin: None,
             paused_small: false,
             small_clock: None,
+            quit_resume: false,
             help_scroll: 0,
             objectives_scroll: 0,
             overlay: options.welcome.then_some(Overlay::Welcome),
@@ -292,6 +305,7 @@ impl App {
             should_quit: false,
             issued: 0,
             seeking: None,
+            mark_cursor: None,
             dismissed: None,
             narration_seen: None,
             before_narration: None,
@@ -801,6 +815,18 @@ impl App {
             Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None, paused: false });
     }
 
+    /// Says what a key did (or why it did nothing): in a replay, it goes when the replay
+    /// moves on, like a message about the position.
+    fn say_here(&mut self, text: impl Into<String>, ok: Option<bool>) {
+        self.say(text, ok);
+        if self.info.replay {
+            let at = self.position();
+            if let Some(t) = &mut self.toast {
+                t.at = Some(at);
+            }
+        }
+    }
+
     /// Says something about the replay's position `block`: it goes when the replay
     /// moves elsewhere.
     fn say_at(&mut self, text: impl Into<String>, block: u64) {
@@ -873,6 +899,8 @@ impl App {
         }
         let run = !self.clock_runs();
         self.paused_small = false;
+        // The player's choice, over the quit box's pause.
+        self.quit_resume = false;
         self.send(if run { Command::Resume } else { Command::Pause });
         self.small_clock = Some((run, self.issued));
         // Started from here, the welcome box's "Enter runs the clock" is done with.
@@ -904,7 +932,7 @@ impl App {
             return;
         }
         if self.too_small() {
-            if self.small_clock.is_none() && !self.snap.paused && !self.snap.over {
+            if self.small_clock.is_none() && !self.snap.paused && !self.snap.over && !self.quit_resume {
                 self.send(Command::Pause);
                 self.small_clock = Some((false, self.issued));
                 self.paused_small = true;
@@ -926,10 +954,13 @@ impl App {
     fn after_update(&mut self) {
         self.pause_while_too_small();
         // A message about a replay's position goes when the replay is elsewhere: moved
-        // back before it, or moved while paused (a replay that plays on from it keeps the
-        // message until it times out).
+        // back before it, moved while paused, or played on from it (once there was time
+        // to read it).
         let (position, paused) = (self.position(), self.snap.paused);
-        if self.toast.as_ref().and_then(|t| t.at).is_some_and(|b| position < b || (paused && position != b)) {
+        if self.toast.as_ref().is_some_and(|t| {
+            let read = t.ticks_left <= TOAST_TICKS.saturating_sub(MOVED_ON_TICKS);
+            t.at.is_some_and(|b| position < b || (position != b && (paused || read)))
+        }) {
             self.toast = None;
         }
         // "The host paused the clock" is wrong once it runs.
@@ -993,14 +1024,19 @@ impl App {
         if let Some(n) = self.narration() {
             self.dismissed = Some((n.block, n.text.clone()));
         }
-        // Esc: paused before the narration lets go of the clock, so no block runs between.
-        let stay = action == Action::Back && !self.info.shared;
-        if stay {
+        // Esc (and q, which asks whether to quit): paused before the narration lets go of
+        // the clock, so no block runs between.
+        let hold = matches!(action, Action::Back | Action::Quit) && !self.info.shared;
+        if hold {
             self.send(Command::Pause);
         }
         self.send(Command::Dismiss);
-        if stay {
+        if hold && action == Action::Back {
             self.say("paused on the lesson: space runs the clock again", None);
+        }
+        // Staying in the game after q runs the clock the narration held.
+        if hold && action == Action::Quit {
+            self.quit_resume = !self.snap.paused;
         }
         let before = self.before_narration.take();
         match (action, named) {
@@ -1094,6 +1130,10 @@ impl App {
             Overlay::ConfirmQuit => match action {
                 Action::Confirm(true) => self.should_quit = true,
                 Action::Confirm(false) => {
+                    // The clock runs again if it ran before the box paused it.
+                    if std::mem::take(&mut self.quit_resume) && !self.snap.over {
+                        self.send(Command::Resume);
+                    }
                     if self.snap.over && !self.results_shown {
                         self.results_shown = true;
                         self.overlay = Some(Overlay::Results);
@@ -1118,7 +1158,7 @@ impl App {
                     self.help_scroll = (self.help_scroll + HELP_PAGE).min(self.help_rows().len());
                     self.overlay = Some(Overlay::Help);
                 }
-                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                Action::Quit => self.ask_quit(),
                 _ => {}
             },
             Overlay::Welcome => match action {
@@ -1146,7 +1186,7 @@ impl App {
                         t.running = Some(self.issued);
                     }
                 }
-                Action::Quit => self.overlay = Some(Overlay::ConfirmQuit),
+                Action::Quit => self.ask_quit(),
                 // "? every key", as the box says.
                 Action::Help => {
                     self.help_scroll = 0;
@@ -1200,7 +1240,7 @@ impl App {
                 if self.snap.over || self.snap.error.is_some() {
                     self.should_quit = true;
                 } else {
-                    self.overlay = Some(Overlay::ConfirmQuit);
+                    self.ask_quit();
                 }
             }
             Action::Help => {
@@ -1230,10 +1270,10 @@ impl App {
                 if self.snap.paused {
                     self.send(Command::Step(1));
                 } else {
-                    self.say("pause first (space), then . runs one block", None);
+                    self.say_here("pause first (space), then . runs one block", None);
                 }
             }
-            Action::Order(_) if self.info.replay => self.say("read-only replay: orders are off", Some(false)),
+            Action::Order(_) if self.info.replay => self.say_here("read-only replay: orders are off", Some(false)),
             Action::Order(kind) => self.open_order(kind),
             Action::NextMark | Action::PrevMark | Action::DayBack | Action::DayForward | Action::GoTo
                 if !self.info.replay =>
@@ -1271,6 +1311,16 @@ impl App {
         }
     }
 
+    /// Asks whether to quit. A local match's or a replay's clock pauses behind the box
+    /// (a shared world's is the host's), and runs again if the player stays.
+    fn ask_quit(&mut self) {
+        self.overlay = Some(Overlay::ConfirmQuit);
+        if !self.quit_resume && !self.info.shared && self.clock_runs() {
+            self.send(Command::Pause);
+            self.quit_resume = true;
+        }
+    }
+
     /// Where a replay is, or will be once the seek sent last is applied.
     fn position(&self) -> u64 {
         self.seeking.map_or(self.snap.block(), |(b, _)| b)
@@ -1278,6 +1328,7 @@ impl App {
 
     fn seek(&mut self, block: u64) {
         let b = block.min(self.end_block());
+        self.mark_cursor = None;
         self.send(Command::Seek(b));
         self.seeking = Some((b, self.issued));
     }
@@ -1304,16 +1355,27 @@ impl App {
         let text = format!("Portfolio: following {name}");
         self.send(Command::Follow(id));
         self.screen = Screen::Portfolio;
-        self.say(text, None);
+        self.say_here(text, None);
     }
 
-    /// Asks the handle for the next (previous) mark, and says which one it is.
+    /// Goes to the next (previous) mark, and says which one it is. A block can hold
+    /// several marks (a narration and the events it starts): they are visited one by one,
+    /// the replay staying at the end of that block while only the message changes.
     fn jump_to_mark(&mut self, forward: bool) {
         let at = self.position();
         let Some(r) = self.snap.replay.clone() else { return };
-        let mut marks = r.marks.iter().filter(|m| if forward { m.block + 1 > at } else { m.block + 1 < at });
-        let mark = if forward { marks.next() } else { marks.next_back() };
-        let Some(m) = mark else {
+        // The mark said last, while the replay is still where that mark took it.
+        let here = self
+            .mark_cursor
+            .filter(|(pos, k)| *pos == at && r.marks.get(*k).is_some_and(|m| m.block + 1 == at))
+            .map(|(_, k)| k);
+        let next = match (here, forward) {
+            (Some(k), true) => Some(k + 1),
+            (Some(k), false) => k.checked_sub(1),
+            (None, true) => r.marks.iter().position(|m| m.block + 1 > at),
+            (None, false) => r.marks.iter().rposition(|m| m.block + 1 < at),
+        };
+        let Some((k, m)) = next.and_then(|k| r.marks.get(k).map(|m| (k, m))) else {
             let more =
                 if forward && r.indexed_to < r.end { " found yet (the replay is still being indexed)" } else { "" };
             self.say_at(format!("no {} mark{more}", if forward { "later" } else { "earlier" }), at);
@@ -1322,14 +1384,16 @@ impl App {
         let glyph = replay::Cell::from(m.kind).glyph(false);
         let text = format!("{glyph} block {}: {}", format::int(m.block), m.text);
         let target = m.block + 1;
-        self.send(if forward { Command::NextMark } else { Command::PrevMark });
-        self.seeking = Some((target, self.issued));
+        if target != at {
+            self.seek(target);
+        }
+        self.mark_cursor = Some((target, k));
         self.say_at(text, target);
     }
 
     fn save(&mut self) {
         if self.info.replay {
-            self.say("a replay is read-only: there is nothing to save", None);
+            self.say_here("a replay is read-only: there is nothing to save", None);
         } else if self.info.save_path.is_none() {
             self.say("this match has no save file", None);
         } else {
@@ -2551,5 +2615,292 @@ mod tests {
             reached_message(&["Hold alpha", "Double the price"]).as_deref(),
             Some("✓ 2 objectives reached: Hold alpha; Double the price")
         );
+    }
+
+    /// A replay of `end` blocks at block 0, paused, indexed, with `marks` (block, kind,
+    /// text), its welcome box closed.
+    fn replay_with_marks(end: u64, marks: &[(u64, crate::session::handle::replay::MarkKind, &str)]) -> App {
+        let marks = marks
+            .iter()
+            .map(|(block, kind, text)| crate::session::handle::replay::Mark {
+                block: *block,
+                kind: *kind,
+                text: (*text).into(),
+            })
+            .collect();
+        let mut app = welcomed(|i, s| {
+            i.replay = true;
+            s.paused = true;
+            s.replay = Some(std::sync::Arc::new(crate::session::handle::ReplayStatus {
+                end,
+                indexed_to: end,
+                marks,
+                diverged: None,
+            }));
+        });
+        keys(&mut app, "\u{1b}");
+        app.take_commands();
+        app
+    }
+
+    #[test]
+    fn every_mark_of_a_block_is_visited_in_turn_both_ways() {
+        use crate::session::handle::replay::MarkKind::{BigTrade, Event, Narration};
+        let mut app = replay_with_marks(
+            43_200,
+            &[
+                (0, Narration, "Dynamic TAO is live."),
+                (3_600, Narration, "SN28's new owner renames it."),
+                (3_600, Event, "tac-army hype about SN28"),
+                (3_600, Event, "degen-crowd hype about SN28"),
+                (3_601, BigTrade, "meme_rider bought 500 TAO of SN28"),
+            ],
+        );
+        fn press(app: &mut App, key: &str) -> (Vec<Command>, String) {
+            keys(app, key);
+            (sent(app), app.toast().map(|t| t.text.clone()).unwrap_or_default())
+        }
+        let forward = [
+            (vec![Command::Seek(1)], "◆ block 0: Dynamic TAO is live."),
+            (vec![Command::Seek(3_601)], "◆ block 3,600: SN28's new owner renames it."),
+            (vec![], "◇ block 3,600: tac-army hype about SN28"),
+            (vec![], "◇ block 3,600: degen-crowd hype about SN28"),
+            (vec![Command::Seek(3_602)], "• block 3,601: meme_rider bought 500 TAO of SN28"),
+        ];
+        for (cmds, text) in forward {
+            assert_eq!(press(&mut app, "n"), (cmds, text.to_string()));
+        }
+        assert_eq!(press(&mut app, "n").1, "no later mark");
+        let backward = [
+            (vec![Command::Seek(3_601)], "◇ block 3,600: degen-crowd hype about SN28"),
+            (vec![], "◇ block 3,600: tac-army hype about SN28"),
+            (vec![], "◆ block 3,600: SN28's new owner renames it."),
+            (vec![Command::Seek(1)], "◆ block 0: Dynamic TAO is live."),
+        ];
+        for (cmds, text) in backward {
+            assert_eq!(press(&mut app, "N"), (cmds, text.to_string()));
+        }
+        assert_eq!(press(&mut app, "N").1, "no earlier mark");
+        // Arrived at a block some other way (t), N starts from the block's last mark.
+        keys(&mut app, "t3602\n");
+        sent(&mut app);
+        let last = "◇ block 3,600: degen-crowd hype about SN28";
+        assert_eq!(press(&mut app, "N"), (vec![Command::Seek(3_601)], last.into()));
+    }
+
+    #[test]
+    fn the_title_bar_says_less_instead_of_cutting_a_word() {
+        use crate::session::handle::ReplayStatus;
+        // (map, block, end of the match, over, the recording's end if a replay, speed)
+        let cases = [
+            ("dtao-launch", 50_400, 50_400, true, None, 7_200),
+            ("sn28-meme", 7_521, 43_200, true, Some(7_521), 60),
+            ("one-year-later", 50_399, 50_400, false, None, 7_200),
+            ("a-very-long-map-name-for-a-workshop", 99_999_999, 100_000_000, false, None, 7_200),
+        ];
+        for (map, block, end, over, recording, speed) in cases {
+            let (info, mut snap) = crate::tui::testing::base();
+            let mut info = (*info).clone();
+            info.map = map.into();
+            info.end_block = end;
+            info.replay = recording.is_some();
+            snap.view.block = block;
+            snap.over = over;
+            snap.blocks_per_sec = speed;
+            snap.replay = recording.map(|end| {
+                std::sync::Arc::new(ReplayStatus { end, indexed_to: end, marks: Vec::new(), diverged: None })
+            });
+            let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+            let blocks =
+                format!("blk {}/{}", crate::tui::format::int(block), crate::tui::format::int(recording.unwrap_or(end)));
+            for w in [80, 100, 119, 120, 140, 160] {
+                let title = rows(&mut app, w, 30).remove(0);
+                assert!(title.ends_with(' '), "cut at {w} columns: {title}");
+                assert!(title.contains(&blocks), "{w} columns: {title}");
+                let tail = title.trim_end();
+                if over {
+                    let word = if recording.is_some() { "■ recording ends" } else { "■ match over" };
+                    assert!(title.contains(word) && !title.contains("/s"), "{w} columns: {title}");
+                } else {
+                    assert!(tail.ends_with("/s") || tail.ends_with(')') || tail.ends_with(['░', '█']), "{w}: {title}");
+                    assert!(title.contains("7,200"), "{w} columns: {title}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_quit_box_pauses_a_running_clock_and_no_runs_it_again() {
+        // A local match, running: paused behind the box, running again after no.
+        let mut app = app_with(|s| s.paused = false);
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        keys(&mut app, "n");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        // Paused already: it stays paused either way.
+        let mut app = app_with(|s| s.paused = true);
+        app.take_commands();
+        keys(&mut app, "q");
+        assert!(sent(&mut app).is_empty());
+        keys(&mut app, "\u{1b}");
+        assert!(sent(&mut app).is_empty(), "the clock was paused before the box");
+        // A replay that plays: the same (Esc says no).
+        let mut app = replay_with_marks(7_200, &[]);
+        change_snapshot(&mut app, |s| s.paused = false);
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        keys(&mut app, "\u{1b}");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        // From the help box too.
+        let mut app = app_with(|s| s.paused = false);
+        keys(&mut app, "?");
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause]);
+        // q on a narration: paused before the narration lets go of the clock, and no runs
+        // the clock the narration held.
+        let mut app = app_with(|s| {
+            s.paused = false;
+            s.narration = Some(narration("Subnets run an epoch every 361 blocks."));
+        });
+        app.take_commands();
+        keys(&mut app, "q");
+        assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss]);
+        assert_eq!(app.overlay(), Some(&Overlay::ConfirmQuit));
+        keys(&mut app, "n");
+        assert_eq!(sent(&mut app), vec![Command::Resume]);
+        // A shared world's clock is the host's: the box neither pauses nor resumes it.
+        let mut app = welcomed(|i, s| {
+            i.shared = true;
+            s.paused = false;
+        });
+        keys(&mut app, "\u{1b}");
+        app.take_commands();
+        keys(&mut app, "q");
+        assert!(sent(&mut app).is_empty());
+        assert_eq!(app.overlay(), Some(&Overlay::ConfirmQuit));
+        keys(&mut app, "n");
+        assert!(sent(&mut app).is_empty());
+        assert!(app.overlay().is_none() && !app.should_quit());
+    }
+
+    #[test]
+    fn the_quit_box_says_a_match_quit_before_its_first_block_is_not_saved() {
+        let (info, snap) = crate::tui::testing::base();
+        let mut info = (*info).clone();
+        info.save_path = Some("/tmp/saves/tutorial-20261203-082920.dtrec".into());
+        let info = std::sync::Arc::new(info);
+        let mut app = crate::tui::testing::app_on(info.clone(), snap.clone());
+        keys(&mut app, "q");
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("no block has run yet: nothing will be saved"), "{screen}");
+        assert!(!screen.contains("it will be saved"), "{screen}");
+        // Once a block has run, it is saved.
+        let mut later = snap;
+        later.view.block = 5;
+        let mut app = crate::tui::testing::app_on(info, later);
+        keys(&mut app, "q");
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains("it will be saved to /tmp/saves/tutorial-20261203-082920.dtrec"), "{screen}");
+    }
+
+    #[test]
+    fn a_replays_messages_go_once_it_has_moved_on() {
+        let toast = |app: &App| app.toast().map(|t| t.text.clone()).unwrap_or_default();
+        // What a key did at a block goes when a step moves the paused replay on.
+        let mut app = replay_with_marks(7_200, &[]);
+        keys(&mut app, "S");
+        assert_eq!(toast(&app), "a replay is read-only: there is nothing to save");
+        change_snapshot(&mut app, |s| s.view.block = 1);
+        assert_eq!(toast(&app), "", "a stale message after a step");
+        keys(&mut app, "s");
+        assert_eq!(toast(&app), "read-only replay: orders are off");
+        change_snapshot(&mut app, |s| s.view.block = 2);
+        assert_eq!(toast(&app), "", "a stale message after a step");
+        // "Going to block N" stays while the replay is there, and a moment once it plays
+        // on from there, not until it times out.
+        keys(&mut app, "t3590\n");
+        assert!(toast(&app).starts_with("going to block 3,590"), "{}", toast(&app));
+        change_snapshot(&mut app, |s| {
+            s.view.block = 3_590;
+            s.acked = u64::MAX;
+        });
+        for _ in 0..10 {
+            app.update(Action::Tick);
+        }
+        assert!(toast(&app).starts_with("going to block 3,590"), "{}", toast(&app));
+        change_snapshot(&mut app, |s| {
+            s.view.block = 3_700;
+            s.paused = false;
+        });
+        assert!(toast(&app).starts_with("going to block 3,590"), "time to read it: {}", toast(&app));
+        for _ in 0..super::MOVED_ON_TICKS {
+            app.update(Action::Tick);
+        }
+        assert_eq!(toast(&app), "", "still there at block 3,700, where the replay played on");
+    }
+
+    #[test]
+    fn the_replays_strip_keeps_its_width_and_its_marks_their_places() {
+        use crate::session::handle::replay::MarkKind::Narration;
+        let mut app = replay_with_marks(43_200, &[(10_000, Narration, "one"), (30_000, Narration, "two")]);
+        let strip = |app: &mut App, block: u64| {
+            change_snapshot(app, |s| s.view.block = block);
+            let row = rows(app, 80, 24).remove(22);
+            let marks: Vec<usize> = row.chars().enumerate().filter(|(_, c)| *c == '◆').map(|(k, _)| k).collect();
+            let start = row.chars().position(|c| matches!(c, '●' | '━' | '─' | '◆'));
+            (marks, start, row)
+        };
+        let (marks, start, row) = strip(&mut app, 0);
+        assert_eq!(marks.len(), 2, "{row}");
+        for block in [59, 7_200, 43_199, 43_200] {
+            let (m, s, r) = strip(&mut app, block);
+            assert_eq!((&m, s), (&marks, start), "at block {block}:\n{r}\n{row}");
+        }
+    }
+
+    #[test]
+    fn the_positions_panel_counts_the_rows_it_hides() {
+        let mut app = app_with(|s| {
+            if let Some(me) = s.me.as_mut() {
+                me.positions = (1..=12)
+                    .map(|k| crate::session::handle::Position {
+                        netuid: k,
+                        name: format!("Subnet-{k:02}"),
+                        alpha_rao: TAO,
+                        ..Default::default()
+                    })
+                    .collect();
+            }
+        });
+        // The count on a border after `arrow`, if any.
+        fn cue(screen: &str, arrow: char) -> Option<usize> {
+            let at = screen.find(&format!("{arrow} "))?;
+            screen[at + arrow.len_utf8() + 1..].split(' ').next()?.parse().ok()
+        }
+        keys(&mut app, "3");
+        let screen = text(&mut app, 80, 24);
+        let shown = screen.matches("Subnet-").count();
+        assert!(shown > 0 && shown < 12, "{screen}");
+        assert!(screen.contains("Subnet-01") && !screen.contains("Subnet-12"), "{screen}");
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (None, Some(12 - shown)), "{screen}");
+        // At the last row: the rows above are counted, and the keys give way in the title.
+        keys(&mut app, "G");
+        let screen = text(&mut app, 80, 24);
+        assert!(screen.contains("Subnet-12") && !screen.contains("Subnet-01"), "{screen}");
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (Some(12 - shown), None), "{screen}");
+        // Halfway: both.
+        keys(&mut app, "g");
+        for _ in 0..shown {
+            keys(&mut app, "j");
+        }
+        let screen = text(&mut app, 80, 24);
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (Some(1), Some(11 - shown)), "{screen}");
+        // All of them fit at 160x48: no cue.
+        let screen = text(&mut app, 160, 48);
+        assert_eq!((cue(&screen, '↑'), cue(&screen, '↓')), (None, None), "{screen}");
+        assert!(screen.contains("Subnet-12"), "{screen}");
     }
 }

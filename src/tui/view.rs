@@ -159,6 +159,24 @@ fn too_small(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).alignment(Alignment::Center).render(Rect::new(area.x, y, area.width, h), buf);
 }
 
+/// The cue on a bordered table's border that counts the rows it hides above (`↑`) or
+/// below (`↓`) what it shows.
+fn hidden_cue(arrow: char, n: usize) -> String {
+    format!(" {arrow} {n} more ")
+}
+
+/// Counts the rows a bordered table hides above and below its window, on its top and
+/// bottom borders, at the right.
+fn hidden_rows(app: &App, table: Rect, above: usize, below: usize, buf: &mut Buffer) {
+    for (n, arrow, y) in [(above, '↑', table.y), (below, '↓', table.bottom().saturating_sub(1))] {
+        if n > 0 && table.height > 1 {
+            let s = hidden_cue(arrow, n);
+            let w = u16::try_from(s.chars().count()).unwrap_or(0);
+            buf.set_string(table.right().saturating_sub(w + 1), y, s, app.theme.warn);
+        }
+    }
+}
+
 /// A bordered block with a title.
 fn panel<'a>(app: &App, title: impl Into<Line<'a>>) -> Block<'a> {
     Block::default().borders(Borders::ALL).border_style(app.theme.border).title(title.into().style(app.theme.accent))
@@ -176,15 +194,50 @@ fn pace(blocks_per_sec: u32) -> String {
     }
 }
 
+/// How many ways the title bar has of saying less (see [`title_pieces`]).
+const TITLE_STEPS: usize = 10;
+
 fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    let room = usize::from(area.width);
+    let width = |(l, r): &(Vec<Span>, Vec<Span>)| l.iter().chain(r).map(Span::width).sum::<usize>();
+    // The fullest that fits; at worst the map's name shrinks, with an ellipsis.
+    let (mut left, right) = (0..TITLE_STEPS)
+        .map(|k| title_pieces(app, area.width, k, None))
+        .find(|p| width(p) <= room)
+        .unwrap_or_else(|| {
+            let tight = title_pieces(app, area.width, TITLE_STEPS, None);
+            let map = app.info().map.chars().count();
+            let map_room = map.saturating_sub(width(&tight).saturating_sub(room)).max(1);
+            title_pieces(app, area.width, TITLE_STEPS, Some(map_room))
+        });
+    let lw: usize = left.iter().map(Span::width).sum();
+    let rw: usize = right.iter().map(Span::width).sum();
+    let gap = room.saturating_sub(lw + rw);
+    left.push(Span::raw(" ".repeat(gap)));
+    left.extend(right);
+    Paragraph::new(Line::from(left))
+        .style(Style::new().add_modifier(ratatui::style::Modifier::REVERSED))
+        .render(area, buf);
+}
+
+/// The title bar's left and right pieces for a terminal `width` wide, saying less at
+/// each `step` (0 says all that the width calls for), so that the bar can drop or
+/// shorten what matters least instead of being cut mid-word: the progress bar, the
+/// pace, the seed, the long date, the day, the game's name, the speed's unit, the
+/// date, the state's word, in that order. A finished match shows no speed. `map_room`
+/// clips the map's name, the last resort.
+fn title_pieces(
+    app: &App,
+    width: u16,
+    step: usize,
+    map_room: Option<usize>,
+) -> (Vec<Span<'static>>, Vec<Span<'static>>) {
     let t = &app.theme;
     let s = app.snap();
     let info = app.info();
-    let wide = area.width >= 120;
-    let clock = if wide { s.clock.format("%a %d %b %Y %H:%M UTC") } else { s.clock.format("%d %b %H:%M") }.to_string();
+    let wide = width >= 120;
+    let keep = |k: usize| step < k;
     let end = app.end_block();
-    let day = super::replay::day_of(s.block(), end);
-    let speed = s.blocks_per_sec();
     let (icon, word, style) = if s.over && app.recording_unfinished() {
         ("■", "recording ends", t.warn)
     } else if s.over {
@@ -200,41 +253,59 @@ fn title_bar(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         ("▶", "running", t.up)
     };
-    let state = if wide || s.over {
-        Span::styled(format!(" {icon} {word} "), style)
+    let mut left = Vec::new();
+    if keep(6) {
+        left.extend([Span::styled(" dTAO Arena ", t.accent), Span::styled("│ ", t.dim)]);
     } else {
-        Span::styled(format!(" {icon} "), style)
-    };
-    let pace = pace(speed);
-    let mut left = vec![Span::styled(" dTAO Arena ", t.accent), Span::styled("│ ", t.dim), Span::raw(info.map.clone())];
-    if wide {
+        left.push(Span::raw(" "));
+    }
+    left.push(Span::raw(map_room.map_or_else(|| info.map.clone(), |w| format::clip(&info.map, w))));
+    if wide && keep(3) {
         left.push(Span::styled(format!(" seed {}", info.seed), t.dim));
     }
     left.push(Span::styled(" │ ", t.dim));
-    left.push(Span::raw(clock));
-    left.push(Span::styled(" │ ", t.dim));
+    if keep(8) {
+        let pattern = if wide && keep(4) { "%a %d %b %Y %H:%M UTC" } else { "%d %b %H:%M" };
+        left.push(Span::raw(s.clock.format(pattern).to_string()));
+        left.push(Span::styled(" │ ", t.dim));
+    }
     let blocks = format!("blk {}/{}", format::int(s.block()), format::int(end));
-    // A match of whole days ends dated the next midnight: "end of day N", so that the
-    // day agrees with the date beside it.
-    let midnight = end > 0 && end % BLOCKS_PER_DAY == 0 && s.block() >= end;
-    let day = if midnight { format!("end of day {day}") } else { format!("day {day}") };
-    left.push(Span::raw(if wide { format!("{day} · {blocks}") } else { blocks }));
-    let mut right = vec![state, Span::raw(format!("{} blk/s", format::int(u64::from(speed))))];
-    if wide {
-        right.push(Span::styled(format!(" ({pace})"), t.dim));
+    if wide && keep(5) {
+        // A match of whole days ends dated the next midnight: "end of day N", so that
+        // the day agrees with the date beside it.
+        let day = super::replay::day_of(s.block(), end);
+        let midnight = end > 0 && end % BLOCKS_PER_DAY == 0 && s.block() >= end;
+        let day = if midnight { format!("end of day {day}") } else { format!("day {day}") };
+        left.push(Span::raw(format!("{day} · {blocks}")));
+    } else {
+        left.push(Span::raw(blocks));
+    }
+    let mut right = vec![if (wide || s.over) && keep(9) {
+        Span::styled(format!(" {icon} {word} "), style)
+    } else {
+        Span::styled(format!(" {icon} "), style)
+    }];
+    // A finished match has no speed.
+    if !s.over {
+        let speed = s.blocks_per_sec();
+        let unit = if keep(7) { " blk/s" } else { "/s" };
+        right.push(Span::raw(format!("{}{unit}", format::int(u64::from(speed)))));
+        if wide && keep(2) {
+            right.push(Span::styled(format!(" ({})", pace(speed)), t.dim));
+        }
+    }
+    if wide && keep(1) {
         let frac = if end == 0 { 1.0 } else { s.block() as f64 / end as f64 };
-        right.push(Span::raw(" "));
+        if right.len() > 1 {
+            right.push(Span::raw(" "));
+        }
         right.push(Span::styled(bar(frac.clamp(0.0, 1.0), 16), t.accent));
     }
-    right.push(Span::raw(" "));
-    let lw: usize = left.iter().map(Span::width).sum();
-    let rw: usize = right.iter().map(Span::width).sum();
-    let gap = usize::from(area.width).saturating_sub(lw + rw);
-    left.push(Span::raw(" ".repeat(gap)));
-    left.extend(right);
-    Paragraph::new(Line::from(left))
-        .style(Style::new().add_modifier(ratatui::style::Modifier::REVERSED))
-        .render(area, buf);
+    // The state's own spaces end the bar when nothing follows it.
+    if right.len() > 1 {
+        right.push(Span::raw(" "));
+    }
+    (left, right)
 }
 
 fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
@@ -406,14 +477,19 @@ fn timeline(app: &App, area: Rect, buf: &mut Buffer) {
     let day = super::replay::day_of(b, end);
     let days = end.div_ceil(BLOCKS_PER_DAY).max(1);
     let badge = Span::styled(" REPLAY ", t.warn.add_modifier(ratatui::style::Modifier::REVERSED));
-    let pos = Span::raw(format!(" {}/{} · day {day}/{days} ", format::int(b), format::int(end)));
+    // The block and the day take the width of the largest, so that the strip keeps one
+    // width (and its marks their places) for the whole replay.
+    let (end_text, days_text) = (format::int(end), days.to_string());
+    let (bw, dw) = (end_text.chars().count(), days_text.len());
+    let pos = Span::raw(format!(" {:>bw$}/{end_text} · day {day:>dw$}/{days_text} ", format::int(b)));
     let right = if let Some(d) = &r.diverged {
         let room = usize::from(area.width / 2);
         Span::styled(format::clip(&format!(" ⚠ diverged: {d} "), room), t.down)
     } else if r.indexed_to < end {
         #[allow(clippy::cast_precision_loss)]
         let pct = r.indexed_to as f64 / end.max(1) as f64;
-        Span::styled(format!(" indexing {} ", format::pct(pct)), t.dim)
+        // As wide at 5% as at 99.9% ("0.50%" is as wide as the latter).
+        Span::styled(format!(" indexing {:>5} ", format::pct(pct)), t.dim)
     } else {
         Span::raw(" ")
     };

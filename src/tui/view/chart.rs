@@ -10,6 +10,7 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
 use super::super::app::App;
 use super::super::format;
 use super::panel;
+use crate::engine::params::BLOCKS_PER_DAY;
 
 /// One line of a chart.
 pub struct Series<'a> {
@@ -52,17 +53,37 @@ fn decimals(span: f64) -> usize {
     d
 }
 
-fn label(fmt: Fmt, v: f64, span: f64) -> String {
-    match fmt {
-        Fmt::Pct => format!("{:.*}%", decimals(span * 100.0).clamp(1, 6), v * 100.0),
-        Fmt::Price => format!("{:.*}", decimals(span).clamp(4, 8), v),
-        Fmt::Amount => {
-            if span >= 100.0 {
-                format::amount(v)
-            } else {
-                format::fixed(v, decimals(span).clamp(1, 6))
-            }
-        }
+/// An axis's labels for `values` (spread over `span`), all in one precision: the one
+/// that tells the axis's ends apart (its middle, half as far from each, reads apart too).
+fn axis_labels(fmt: Fmt, values: &[f64], span: f64) -> Vec<String> {
+    let top = values.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
+    values
+        .iter()
+        .map(|v| match fmt {
+            Fmt::Pct => format!("{:.*}%", decimals(span * 100.0).clamp(1, 6), v * 100.0),
+            Fmt::Price => format!("{:.*}", decimals(span).clamp(4, 8), v),
+            // Millions while hundredths of a million tell the ends apart, else whole units.
+            Fmt::Amount if top >= 1e7 && span >= 1e5 => format!("{:.2}M", v / 1e6),
+            Fmt::Amount if span >= 100.0 => format::fixed(*v, 0),
+            Fmt::Amount => format::fixed(*v, decimals(span).clamp(1, 6)),
+        })
+        .collect()
+}
+
+/// The dates on the x axis of a chart `width` wide over `span` blocks: the time of day
+/// over a day or less; over more, the day too (its weekday within a week, its date
+/// beyond, where a weekday would repeat), as the narrow charts have room for.
+fn date_pattern(width: u16, span: f64) -> &'static str {
+    #[allow(clippy::cast_precision_loss)]
+    let day = BLOCKS_PER_DAY as f64;
+    if width >= 50 {
+        "%d %b %H:%M"
+    } else if width >= 30 && span < 7.0 * day {
+        "%a %H:%M"
+    } else if width >= 30 || span > day {
+        "%d %b"
+    } else {
+        "%H:%M"
     }
 }
 
@@ -123,13 +144,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
     }
     let (y0, y1) = y_bounds(y0, y1, fmt);
     let t = &app.theme;
-    let pattern = if area.width >= 50 {
-        "%d %b %H:%M"
-    } else if area.width >= 30 {
-        "%a %H:%M"
-    } else {
-        "%H:%M"
-    };
+    let pattern = date_pattern(area.width, x1 - x0);
     let date = |x: f64| -> String {
         #[allow(clippy::cast_possible_truncation)]
         let secs = (x * 12.0) as i64;
@@ -142,16 +157,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
     // tick: say it once.
     blank_repeats(&mut x_text);
     let x_labels: Vec<Line> = x_text.into_iter().map(Line::raw).collect();
-    let span = y1 - y0;
-    let y_labels: Vec<Line> = if area.height >= 10 {
-        vec![
-            Line::raw(label(fmt, y0, span)),
-            Line::raw(label(fmt, (y0 + y1) / 2.0, span / 2.0)),
-            Line::raw(label(fmt, y1, span)),
-        ]
-    } else {
-        vec![Line::raw(label(fmt, y0, span)), Line::raw(label(fmt, y1, span))]
-    };
+    let ticks = if area.height >= 10 { vec![y0, (y0 + y1) / 2.0, y1] } else { vec![y0, y1] };
+    let y_labels: Vec<Line> = axis_labels(fmt, &ticks, y1 - y0).into_iter().map(Line::raw).collect();
     let datasets: Vec<Dataset> = series
         .iter()
         .map(|s| {
@@ -173,8 +180,58 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
 
 #[cfg(test)]
 mod tests {
-    use super::{Fmt, blank_repeats, y_bounds};
-    use crate::tui::testing::{app_with, keys, text};
+    use super::{Fmt, axis_labels, blank_repeats, date_pattern, y_bounds};
+    use crate::tui::testing::{app_with, keys, rows, text};
+
+    #[test]
+    fn a_narrow_chart_over_days_says_the_days() {
+        let day = 7200.0;
+        assert_eq!(date_pattern(23, 0.5 * day), "%H:%M");
+        assert_eq!(date_pattern(23, 3.0 * day), "%d %b", "not 00:25 … 00:00 over three days");
+        assert_eq!(date_pattern(46, 3.0 * day), "%a %H:%M");
+        assert_eq!(date_pattern(46, 7.0 * day), "%d %b", "a weekday would repeat");
+        assert_eq!(date_pattern(60, 30.0 * day), "%d %b %H:%M");
+        // The Subnet screen's small charts over three days, at 80x24 and 100x30.
+        let mut app = app_with(|s| {
+            use crate::session::handle::{Lines, SubnetHistory};
+            s.view.block = 21_600;
+            let mut h = (*s.history).clone();
+            let mut lines = Lines::new(4, 64);
+            for b in (125..=21_600).step_by(360) {
+                #[allow(clippy::cast_precision_loss)]
+                let x = b as f64 / 21_600.0;
+                lines.record(b, &[0.25 + 0.1 * x, 0.25, 0.043_69 + 0.000_18 * x, 0.9 - 0.1 * x]);
+            }
+            h.subnets.insert(1, SubnetHistory { registered_at: -100_000, lines });
+            s.history = std::sync::Arc::new(h);
+        });
+        keys(&mut app, "2");
+        for (w, h) in [(80, 24), (100, 30)] {
+            let screen = rows(&mut app, w, h);
+            let at = screen.iter().position(|r| r.contains("emission share")).expect("the small charts");
+            let below = screen[at..].join("\n");
+            assert!(below.contains("13 Feb") && below.contains("15 Feb"), "{w}x{h}:\n{below}");
+            assert!(!below.contains(":00") && !below.contains(":25"), "{w}x{h}:\n{below}");
+        }
+    }
+
+    #[test]
+    fn an_axis_has_one_precision() {
+        let decimals = |l: &String| l.trim_end_matches('%').split('.').nth(1).map_or(0, str::len);
+        let (y0, y1) = (0.043_69, 0.043_87);
+        let labels = axis_labels(Fmt::Pct, &[y0, (y0 + y1) / 2.0, y1], y1 - y0);
+        assert_eq!(labels, ["4.369%", "4.378%", "4.387%"]);
+        for (fmt, ticks) in [
+            (Fmt::Price, [0.1, 0.15, 0.2]),
+            (Fmt::Amount, [95.3, 100.55, 105.8]),
+            (Fmt::Amount, [900.0, 5_000.0, 15_000.0]),
+            (Fmt::Amount, [1.0e7, 2.0e7, 3.0e7]),
+        ] {
+            let labels = axis_labels(fmt, &ticks, ticks[2] - ticks[0]);
+            assert!(labels.iter().all(|l| decimals(l) == decimals(&labels[0])), "{labels:?}");
+            assert!(labels[0] != labels[1] && labels[1] != labels[2], "{labels:?}");
+        }
+    }
 
     #[test]
     fn a_proportions_axis_stays_within_100_percent() {

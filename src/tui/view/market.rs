@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 use super::super::app::{App, SortKey};
 use super::super::format;
 use super::super::layout;
-use super::{chart, column_widths, panel, sparkline};
+use super::{chart, column_widths, hidden_rows, panel, sparkline};
 use crate::engine::math::to_f64;
 use crate::session::handle::series;
 
@@ -163,17 +163,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     );
     // Rows hidden above and below the window, on the borders.
     let (above, below) = (m.offset.min(rows.len()), rows.len().saturating_sub(m.offset + page));
-    let table = parts.table;
-    if above > 0 {
-        let s = format!(" ↑ {above} more ");
-        let w = u16::try_from(s.chars().count()).unwrap_or(0);
-        buf.set_string(table.right().saturating_sub(w + 1), table.y, s, t.warn);
-    }
-    if below > 0 && table.height > 1 {
-        let s = format!(" ↓ {below} more ");
-        let w = u16::try_from(s.chars().count()).unwrap_or(0);
-        buf.set_string(table.right().saturating_sub(w + 1), table.bottom() - 1, s, t.warn);
-    }
+    hidden_rows(app, parts.table, above, below, buf);
     if rows.is_empty() {
         let inner = parts.table.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
         Paragraph::new(Span::styled("no subnet matches the filter", t.dim)).render(inner, buf);

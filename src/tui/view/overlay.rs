@@ -29,6 +29,10 @@ pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
                     "your account stays in the match: the same join command brings you back".into(),
                 ),
                 _ if info.shared => ("Leave this room?", "the same join command brings you back".to_string()),
+                // Quit before its first block, a new match leaves no file.
+                Some(_) if app.snap().block() == 0 && app.snap().saved.is_none() => {
+                    ("Quit this match?", "no block has run yet: nothing will be saved".to_string())
+                }
                 Some(p) => ("Quit this match?", format!("it will be saved to {}", p.display())),
                 None => ("Quit this match?", "(it is not saved)".to_string()),
             };

@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, StatefulWidget, Table, TableState, 
 use super::super::app::App;
 use super::super::format;
 use super::super::layout;
-use super::{chart, column_widths, panel};
+use super::{chart, column_widths, hidden_cue, hidden_rows, panel};
 use crate::engine::{AccountId, AccountKind};
 use crate::session::handle::PlayerRow;
 
@@ -145,7 +145,16 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let empty = rows.is_empty();
-    let mut state = TableState::default().with_selected((!empty).then_some(app.portfolio_row()));
+    // The window keeps the selected row in view (its last row, once it scrolls), and
+    // says how many rows it hides, as the Market does.
+    let (n, page) = (rows.len(), layout::table_rows(positions).max(1));
+    let offset = (app.portfolio_row() + 1).saturating_sub(page).min(n.saturating_sub(page));
+    let (above, below) = (offset, n.saturating_sub(offset + page));
+    // The keys leave the title to the count of rows above when both do not fit.
+    let full = positions_title(app.watching(), me.basis_from, true);
+    let room = usize::from(positions.width).saturating_sub(3);
+    let keys = above == 0 || full.chars().count() + hidden_cue('↑', above).chars().count() <= room;
+    let mut state = TableState::default().with_offset(offset).with_selected((!empty).then_some(app.portfolio_row()));
     StatefulWidget::render(
         Table::new(rows, widths)
             .header(
@@ -154,13 +163,14 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                 }))
                 .style(t.header),
             )
-            .block(panel(app, positions_title(app.watching(), me.basis_from)))
+            .block(panel(app, positions_title(app.watching(), me.basis_from, keys)))
             .column_spacing(1)
             .row_highlight_style(t.selected),
         positions,
         buf,
         &mut state,
     );
+    hidden_rows(app, positions, above, below, buf);
     if empty {
         let inner = positions.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
         Paragraph::new(Span::styled(
@@ -175,14 +185,17 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// The positions panel's title: its keys, and where the cost basis starts when the book
-/// was picked up mid-match (positions held then cost their value then).
-fn positions_title(watching: bool, basis_from: Option<u64>) -> String {
-    let keys = if watching { "Enter opens" } else { "Enter opens, u unstakes, d dumps" };
-    match basis_from {
-        Some(b) => format!(" Positions · cost from block {} · {keys} ", format::int(b)),
-        None => format!(" Positions · {keys} "),
+/// The positions panel's title: its keys (when `keys`), and where the cost basis starts
+/// when the book was picked up mid-match (positions held then cost their value then).
+fn positions_title(watching: bool, basis_from: Option<u64>, keys: bool) -> String {
+    let mut title = " Positions ".to_string();
+    if let Some(b) = basis_from {
+        title.push_str(&format!("· cost from block {} ", format::int(b)));
     }
+    if keys {
+        title.push_str(if watching { "· Enter opens " } else { "· Enter opens, u unstakes, d dumps " });
+    }
+    title
 }
 
 fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
