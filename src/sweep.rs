@@ -328,8 +328,8 @@ struct Watch {
     price_start: Vec<f64>,
     share_start: Vec<f64>,
     peak: Vec<f64>,
-    /// The registration block of each netuid's subnet at block 0: a subnet launched on
-    /// the netuid later has another.
+    /// The registration block of each netuid's subnet at block 0 (`None` once that
+    /// subnet was dissolved): a subnet launched on the netuid later has another.
     registered: Vec<Option<i64>>,
     intervention: Option<Intervention>,
     started: bool,
@@ -355,6 +355,15 @@ impl Watch {
     }
 
     fn observe(&mut self, w: &World) {
+        // A dissolved subnet's netuid may go to a newcomer in the same block (and with
+        // the same registration block, at block 0): it is no longer the one measured.
+        for e in w.events() {
+            if let crate::engine::Event::Dissolved { netuid, .. } = e {
+                if let Some(r) = self.registered.get_mut(usize::from(*netuid)) {
+                    *r = None;
+                }
+            }
+        }
         for s in w.subnets() {
             let n = usize::from(s.netuid);
             if n >= self.peak.len() || self.registered[n] != Some(s.registered_at) {

@@ -137,6 +137,12 @@ pub fn tao_cents(rao: u64) -> String {
     group(&format!("{:.2}", rao as f64 / 1e9))
 }
 
+/// A number of blocks: `1 block`, `3,050 blocks`.
+#[must_use]
+pub fn blocks(n: u64) -> String {
+    format!("{} {}", thousands(n), if n == 1 { "block" } else { "blocks" })
+}
+
 /// `1234567` as `1,234,567`.
 #[must_use]
 pub fn thousands(n: u64) -> String {

@@ -260,7 +260,9 @@ fn sweep_measures_no_change_from_block_0_for_a_subnet_launched_during_the_run() 
     write(
         d.path(),
         "launcher.lua",
-        "local done = false\nfunction on_tick(w) if not done then done = true; dtao.launch_subnet('Fresh', 'utility') end end\n",
+        // Launched by init: the order applies in block 0, so the newcomer's registration
+        // block is 0, as the dissolved subnet's was.
+        "function init(cfg) dtao.launch_subnet('Fresh', 'utility') end\nfunction on_tick(w) end\n",
     );
     let args = [
         "sweep",

@@ -52,7 +52,7 @@ fn sim_tells_a_lessons_story_and_objectives() {
     assert!(out.contains("  ?  Stake TAO into a subnet pool") && out.contains("play --map tutorial --lesson"), "{out}");
     assert!(out.contains("  -  Find which subnet gets the most emission"), "{out}");
     assert!(
-        out.contains("  ✓  Watch a hyped memecoin pump, and decide when to get out: reached after block "),
+        out.contains("  ✓  Watch a hyped memecoin pump, and decide when to get out: reached after 3,050 blocks"),
         "{out}"
     );
     let dir = tempfile::tempdir().expect("tempdir");
@@ -117,10 +117,10 @@ fn sim_json_carries_a_lessons_story_and_objectives() {
     let objectives = v["lesson"]["objectives"].as_array().expect("objectives");
     let statuses: Vec<&str> = objectives.iter().map(|o| o["status"].as_str().expect("a status")).collect();
     assert_eq!(statuses, ["about_the_player", "prompt", "prompt", "reached"]);
-    // The same block as the summary's "reached after block N".
+    // The same count as the summary's "reached after N blocks".
     let text = run(&["sim", "--map", "tutorial", "--seed", "7"]);
     let reached = objectives[3]["reached_at_block"].as_u64().expect("a block");
-    let line = format!("reached after block {}", dtao_arena::tui::format::int(reached));
+    let line = format!("reached after {} blocks", dtao_arena::tui::format::int(reached));
     assert!(String::from_utf8_lossy(&text.stdout).contains(&line), "no '{line}' in the summary");
     // A goal about the player: no block, and the humans who reached it (a sim has none).
     assert!(objectives[0]["reached_at_block"].is_null(), "{}", objectives[0]);

@@ -18,6 +18,10 @@ use dtao_arena::session::Session;
 use dtao_arena::session::lua::LuaActor;
 use dtao_arena::tournament::Entrant;
 
+#[path = "support/relay.rs"]
+mod relay;
+use relay::relay;
+
 const BOT: &str = "cadence = 10\nfunction on_tick(w)\n  dtao.stake_root(0.5)\n  dtao.log('staked')\nend\n";
 
 fn config(blocks: u64, blocks_per_sec: u32) -> ServerConfig {
@@ -930,35 +934,6 @@ fn a_bad_order_name_is_not_called_a_recording() {
     assert!(!notice.contains("recording"), "{notice}");
     server.host(HostCommand::End);
     let _ = server.wait();
-}
-
-/// A TCP relay in front of the server whose connections the test can cut, as a network
-/// would: returns its address and a switch that cuts every connection made so far.
-fn relay(to: SocketAddr) -> (SocketAddr, impl Fn()) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let addr = listener.local_addr().expect("its address");
-    let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-    let kept = Arc::clone(&open);
-    thread::spawn(move || {
-        for client in listener.incoming() {
-            let Ok(client) = client else { break };
-            let Ok(server) = TcpStream::connect(to) else { break };
-            for (from, into) in [(&client, &server), (&server, &client)] {
-                let (mut from, mut into) = (from.try_clone().expect("clone"), into.try_clone().expect("clone"));
-                thread::spawn(move || {
-                    let _ = std::io::copy(&mut from, &mut into);
-                    let _ = into.shutdown(std::net::Shutdown::Both);
-                });
-            }
-            kept.lock().expect("lock").extend([client, server]);
-        }
-    });
-    let cut = move || {
-        for s in open.lock().expect("lock").drain(..) {
-            let _ = s.shutdown(std::net::Shutdown::Both);
-        }
-    };
-    (addr, cut)
 }
 
 #[test]

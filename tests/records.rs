@@ -517,6 +517,11 @@ mod handle {
                 assert!(snap.journal.iter().all(|l| l.block <= 1234 && !l.text.starts_with("jumped")));
                 let recent = |l: &&JournalLine| l.kind == JournalKind::Trade && l.block + SEEK_LOOKBACK >= 1234;
                 assert!(snap.journal.iter().any(|l| recent(&l)), "{:#?}", snap.journal);
+                // Older trades are not there, and the Log says from where they are.
+                let note = snap.journal.iter().find(|l| l.text.starts_with("trades before block ")).expect("a note");
+                assert!(note.block + SEEK_LOOKBACK <= 1234 && note.block > 0, "{note:?}");
+                let first = snap.journal.iter().filter(|l| l.kind == JournalKind::Trade).map(|l| l.block).min();
+                assert!(first >= Some(note.block), "{:#?}", snap.journal);
             }
             assert!(snap.replay.as_ref().is_some_and(|r| r.diverged.is_none()));
         }

@@ -355,7 +355,8 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
                 format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map} --lesson`)")
             }
             (report::ObjectiveStatus::Reached, Some(b)) => {
-                format!("  ✓  {text}: reached after block {}", crate::text::thousands(b))
+                // After b blocks: block b - 1 (counted from 0) reached it, as the game's Log says.
+                format!("  ✓  {text}: reached after {}", crate::text::blocks(b))
             }
             (report::ObjectiveStatus::Reached | report::ObjectiveStatus::NotReached, _) => {
                 format!("  ✗  {text}: not reached")

@@ -40,6 +40,10 @@ pub fn leave() {
     LEAVING.store(true, std::sync::atomic::Ordering::SeqCst);
 }
 
+fn leaving() -> bool {
+    LEAVING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// [`play_bot`]'s error after [`leave`].
 pub const LEFT: &str = "the bot left the room: its account stays in the match, and the same join command brings it \
                         back";
@@ -647,9 +651,13 @@ pub fn play_bot(
             Err(BotStop::Other(why)) => return Err(why),
             Err(BotStop::Lost(why)) => why,
         };
+        if leaving() {
+            return Err(LEFT.into());
+        }
         report(BotEvent::Line(format!("{why}: reconnecting")));
         let attempt;
         (joined, attempt) = join_again(&mut connect, policy).map_err(|e| match e {
+            _ if leaving() => LEFT.to_string(),
             ClientError::Refused(r) => format!("{why}; the server refused to take it back: {r}"),
             e => format!("{}; {} attempts to reconnect failed, the last: {e}", lost_text(&why), policy.attempts),
         })?;
@@ -668,7 +676,14 @@ fn join_again(
     let mut last = ClientError::Protocol("no attempt to reconnect was made".into());
     for attempt in 1..=policy.attempts {
         if attempt > 1 {
-            std::thread::sleep(policy.every);
+            // In short slices, so that a bot's Ctrl-C (see `leave`) is heard at once.
+            let until = Instant::now() + policy.every;
+            while Instant::now() < until && !leaving() {
+                std::thread::sleep((until - Instant::now()).min(Duration::from_millis(50)));
+            }
+        }
+        if leaving() {
+            return Err(ClientError::Protocol(LEFT.into()));
         }
         match connect() {
             Ok(j) => return Ok((j, attempt)),
@@ -821,7 +836,7 @@ fn run_bot_once(
     let mut results: Vec<Event> = Vec::new();
     let mut paused: Option<bool> = None;
     loop {
-        if LEAVING.load(std::sync::atomic::Ordering::SeqCst) {
+        if leaving() {
             out.bye(Duration::from_secs(1));
             return Err(BotStop::Other(LEFT.into()));
         }

@@ -712,8 +712,9 @@ impl Room {
                 let Some(block) = objectives.reached(k, account) else { continue };
                 if self.objectives_told.insert((k, account)) {
                     let by = name.map(|n| format!(" by '{n}'")).unwrap_or_default();
-                    let after = crate::text::thousands(block);
-                    lines.push(format!("objective {} reached{by} after block {after}: {}", k + 1, o.text));
+                    // After `block` blocks (the Log's block is the last of them, counted from 0).
+                    let after = crate::text::blocks(block);
+                    lines.push(format!("objective {} reached{by} after {after}: {}", k + 1, o.text));
                 }
             }
         }
@@ -1977,8 +1978,8 @@ mod tests {
         assert_eq!(told.len(), 2, "{told:?}");
         // Holding alpha is checked every block: the stake's block reached it. The pump
         // is a world goal, checked every ten blocks; the numbers read as `sim` says them.
-        assert!(told[0].starts_with("objective 1 reached by 'ana' after block 1: Stake TAO"), "{told:?}");
-        assert!(told[1].starts_with("objective 4 reached after block 3,050: "), "{told:?}");
+        assert!(told[0].starts_with("objective 1 reached by 'ana' after 1 block: Stake TAO"), "{told:?}");
+        assert!(told[1].starts_with("objective 4 reached after 3,050 blocks: "), "{told:?}");
         assert!(room.tell_objectives().is_empty(), "told once");
     }
 

@@ -1551,13 +1551,14 @@ impl Sim {
         let want = target.saturating_sub(SEEK_LOOKBACK);
         let best = r.forks.iter().rev().find(|(b, ..)| *b <= want);
         if target < cur || best.is_some_and(|(b, ..)| *b > cur) {
-            match best {
-                Some((_, f, l)) => {
+            let from = match best {
+                Some((b, f, l)) => {
                     self.session.restore(f);
                     self.ledgers = l.clone();
+                    *b
                 }
                 None => return,
-            }
+            };
             // What was said after the kept state is said again as the blocks run.
             self.journal.clear();
             self.journal_trades.clear();
@@ -1565,6 +1566,14 @@ impl Sim {
             self.log_seen = 0;
             self.log_last = None;
             self.take_log();
+            if from > 0 {
+                let text = format!(
+                    "trades before block {} are not listed after this jump (play on from an earlier block to see \
+                     them)",
+                    crate::text::thousands(from)
+                );
+                self.push_journal(JournalLine { block: from, kind: JournalKind::Map, who: "replay".into(), text });
+            }
         }
         while self.session.world().block < target && self.error.is_none() {
             if let Err(e) = self.session.step() {

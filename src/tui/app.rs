@@ -266,7 +266,9 @@ pub struct App {
     objectives_seen: Option<Vec<Option<u64>>>,
     /// Good news waiting for the status line (an objective reached by the block that
     /// filled an order): said when the order's outcome has gone.
-    toast_next: Option<String>,
+    /// Objectives reached while an order's outcome was on the status line (their
+    /// texts), said together once it has gone; a seek forgets them.
+    toast_next: Vec<String>,
     /// The save last reported, and whether the player asked for one since.
     saved: Option<SaveStatus>,
     save_asked: bool,
@@ -311,7 +313,7 @@ impl App {
             before_narration: None,
             submitted: Vec::new(),
             objectives_seen: None,
-            toast_next: None,
+            toast_next: Vec::new(),
             saved: None,
             save_asked: false,
         };
@@ -743,12 +745,10 @@ impl App {
                 .unwrap_or_default();
             // An order's outcome is said first (the block that filled a stake can reach
             // an objective about holding alpha): this waits for it to go.
-            if let Some(text) = reached_message(&newly) {
-                if self.toast.is_none() {
-                    self.say(text, Some(true));
-                } else {
-                    self.toast_next = Some(text);
-                }
+            if self.toast.is_some() {
+                self.toast_next.extend(newly.iter().map(|t| (*t).to_string()));
+            } else if let Some(text) = reached_message(&newly) {
+                self.say(text, Some(true));
             }
         }
         if let Some(n) = &self.snap.narration {
@@ -857,8 +857,10 @@ impl App {
                         self.toast = None;
                     }
                 }
-                if self.toast.is_none() {
-                    if let Some(text) = self.toast_next.take() {
+                if self.toast.is_none() && !self.toast_next.is_empty() {
+                    let waiting = std::mem::take(&mut self.toast_next);
+                    let texts: Vec<&str> = waiting.iter().map(String::as_str).collect();
+                    if let Some(text) = reached_message(&texts) {
                         self.say(text, Some(true));
                     }
                 }
@@ -1329,6 +1331,8 @@ impl App {
     fn seek(&mut self, block: u64) {
         let b = block.min(self.end_block());
         self.mark_cursor = None;
+        // What was reached before the jump is not news at the new block.
+        self.toast_next.clear();
         self.send(Command::Seek(b));
         self.seeking = Some((b, self.issued));
     }
@@ -2605,6 +2609,40 @@ mod tests {
         let mut app = app_with(|s| s.view.block = 7199);
         let title = rows(&mut app, 160, 48).remove(0);
         assert!(title.contains(" day 1 · blk 7,199/7,200") && !title.contains("end of"), "{title}");
+    }
+
+    #[test]
+    fn objectives_reached_behind_an_orders_outcome_are_said_after_it_unless_a_seek_came() {
+        use crate::scenario::{Goal, Objective};
+        let goal = |text: &str, netuid| Objective {
+            text: text.into(),
+            goal: Some(Goal::YouHold { netuid: Some(netuid) }),
+            after: None,
+            from_block: None,
+        };
+        for seek in [false, true] {
+            let (info, snap) = base();
+            let mut info = (*info).clone();
+            info.objectives = vec![goal("Hold SN1", 1), goal("Hold SN4", 4)];
+            let mut app = app_on(std::sync::Arc::new(info), snap);
+            change_snapshot(&mut app, |s| s.objectives = vec![None, None]);
+            app.say("✓ stake 10 TAO on SN1: paid 10 TAO", Some(true));
+            change_snapshot(&mut app, |s| s.objectives = vec![Some(3), None]);
+            change_snapshot(&mut app, |s| s.objectives = vec![Some(3), Some(4)]);
+            assert!(app.toast().is_some_and(|t| t.text.starts_with("✓ stake")), "the order's outcome first");
+            if seek {
+                app.seek(0);
+            }
+            while app.toast().is_some_and(|t| t.text.starts_with("✓ stake")) {
+                app.update(Action::Tick);
+            }
+            let told = app.toast().map(|t| t.text.clone());
+            if seek {
+                assert_eq!(told, None, "reached before the jump: not news after it");
+            } else {
+                assert_eq!(told.as_deref(), Some("✓ 2 objectives reached: Hold SN1; Hold SN4"));
+            }
+        }
     }
 
     #[test]
