@@ -137,6 +137,23 @@ pub fn tao_cents(rao: u64) -> String {
     group(&format!("{:.2}", rao as f64 / 1e9))
 }
 
+/// An amount in rao as the order forms show it: from one unit up, to the ten-thousandth
+/// with separators (`1,040.0334`, trailing zeros dropped: `10`); below one, every digit
+/// it has (`0.00005`), since a fee or a dust amount would read 0 otherwise.
+#[must_use]
+pub fn amount(rao: u64) -> String {
+    if rao < 1_000_000_000 {
+        return crate::engine::amount::format_rao(rao);
+    }
+    // Rounded to the ten-thousandth in integers (no float on the way).
+    let tenths_of_milli = (u128::from(rao) + 50_000) / 100_000;
+    let (whole, frac) = (tenths_of_milli / 10_000, tenths_of_milli % 10_000);
+    let frac = format!("{frac:04}");
+    let frac = frac.trim_end_matches('0');
+    let whole = u64::try_from(whole).map_or_else(|_| whole.to_string(), thousands);
+    if frac.is_empty() { whole } else { format!("{whole}.{frac}") }
+}
+
 /// A number of blocks: `1 block`, `3,050 blocks`.
 #[must_use]
 pub fn blocks(n: u64) -> String {
@@ -170,6 +187,18 @@ pub fn group(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_read_as_the_forms_show_them() {
+        assert_eq!(amount(40_033_379_925), "40.0334");
+        assert_eq!(amount(1_040_033_349_999), "1,040.0333");
+        assert_eq!(amount(10_000_000_000), "10");
+        assert_eq!(amount(2_500_000_000), "2.5");
+        assert_eq!(amount(9_999_950_000), "10", "rounded up to the next unit");
+        assert_eq!(amount(50_000), "0.00005", "below one unit: every digit");
+        assert_eq!(amount(0), "0");
+        assert_eq!(amount(u64::MAX), "18,446,744,073.7096");
+    }
 
     #[test]
     fn messages_keep_their_lines_and_lose_their_escape_sequences() {

@@ -34,7 +34,11 @@ pub fn parse_goto(text: &str, end: u64) -> Result<u64, String> {
         return Err(format!("'{}' is not a block or a day: write 12345, d3 or day 3", text.trim()));
     };
     if block > end {
-        return Err(format!("block {block} is past the end of the recording (block {end})"));
+        return Err(format!(
+            "block {} is past the end of the recording (block {})",
+            crate::text::thousands(block),
+            crate::text::thousands(end)
+        ));
     }
     Ok(block)
 }
@@ -167,7 +171,7 @@ mod tests {
         assert!(err("dx").contains("'x' is not a day number"));
         assert!(err("d0").contains("days count from 1"));
         assert!(err("d4").contains("there is no day 4: the recording has 3 days"));
-        assert!(err("99999").contains("past the end of the recording (block 21600)"));
+        assert!(err("99999").contains("block 99,999 is past the end of the recording (block 21,600)"));
         assert!(err("-5").contains("is not a block"));
     }
 
