@@ -369,8 +369,8 @@ fn a_newer_format_says_so_and_every_older_format_still_loads() {
     assert!(!seen.is_empty());
 }
 
-/// The recordings that ship in `saves/` verify: a full default-map match and one of each
-/// lesson.
+/// The recordings that ship in `saves/` verify and carry the maps as they ship: a full
+/// default-map match and one of each lesson.
 #[test]
 fn the_shipped_recordings_verify() {
     let mut maps = Vec::new();
@@ -384,6 +384,11 @@ fn the_shipped_recordings_verify() {
         s.run_to_end(0, |_| {}).expect("runs");
         assert_eq!(s.divergence(), None, "{}", p.display());
         assert!(s.checked().1, "{}: the final hash was checked", p.display());
+        // It carries the map as it ships now: a replay tells the lesson as the game does
+        // (re-record it with the command in saves/README.md when a map's text changes).
+        let shipped = dtao_arena::scenario::builtins().into_iter().find(|b| b.name == r.header.map_name);
+        let shipped = shipped.unwrap_or_else(|| panic!("{}: not a built-in map", p.display()));
+        assert!(r.header.map_source == shipped.source, "{}: recorded with an older {}.toml", p.display(), shipped.name);
         maps.push((r.header.map_name.clone(), r.is_complete()));
     }
     let full_default = maps.iter().any(|(m, done)| m == "dtao-launch" && *done);
