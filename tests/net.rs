@@ -1093,3 +1093,46 @@ fn a_game_whose_connection_is_cut_catches_up_on_a_new_one_and_its_orders_go_out_
     drop(rx);
     forward.join().expect("the forwarding thread ends");
 }
+
+/// When the match ends, the server closes the connection: a game's link then says the
+/// match is over, and does not try to come back (it used to say "lost the connection:
+/// reconnecting" in the student's Log).
+#[test]
+fn a_game_does_not_reconnect_to_a_match_that_ended() {
+    use dtao_arena::session::handle::RemoteEvent;
+    let server = start(ServerConfig { paused: false, ..config(200, 2_000) });
+    let code = server.code().to_string();
+    let ana =
+        client::connect(&server.local_addr().to_string(), hello(&code, "ana", Role::Player), Duration::from_secs(10))
+            .expect("joins");
+    let start_block = ana.recording.block;
+    let (events, outbox) = ana.link.split();
+    let outbox = Mutex::new(outbox);
+    let (tx, rx) = std::sync::mpsc::channel::<RemoteEvent>();
+    let tries = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&tries);
+    let forward = thread::spawn(move || {
+        let connect = move || {
+            counted.fetch_add(1, Ordering::Relaxed);
+            Err(ClientError::Protocol("not called".into()))
+        };
+        let policy = client::Reconnect { attempts: 3, every: Duration::from_millis(10) };
+        client::forward_game(events, &outbox, &tx, &Mutex::new(None), connect, policy, start_block);
+    });
+    let mut seen = Vec::new();
+    while let Ok(e) = rx.recv_timeout(Duration::from_secs(20)) {
+        match e {
+            RemoteEvent::Tick { .. } => {}
+            RemoteEvent::End(t) => seen.push(format!("end: {t}")),
+            RemoteEvent::Closed(t) => seen.push(format!("closed: {t}")),
+            RemoteEvent::Link(t) => seen.push(format!("link: {t}")),
+            other => seen.push(format!("{other:?}")),
+        }
+    }
+    forward.join().expect("the forwarding thread");
+    let _ = server.wait();
+    assert!(seen.first().is_some_and(|e| e.starts_with("end: the last block")), "{seen:#?}");
+    assert_eq!(seen.last().map(String::as_str), Some("closed: the match is over"), "{seen:#?}");
+    assert!(!seen.iter().any(|e| e.contains("reconnecting")), "{seen:#?}");
+    assert_eq!(tries.load(Ordering::Relaxed), 0, "no attempt to come back");
+}

@@ -124,7 +124,7 @@ fn the_hosts_log_shows_clients_names_cleaned_or_escaped_never_raw() {
     // The map's teacher's note is the host's to read (the students' games hide it), and
     // so is the list of objectives.
     assert!(shown.contains("teacher's note (for you; the students' games do not show it):"), "{shown}");
-    assert!(shown.contains("  4 ✓ Watch a hyped memecoin pump"), "{shown}");
+    assert!(shown.contains("  4 ○ Watch a hyped memecoin pump"), "{shown}");
     assert!(!shown.contains("standard input closed"), "{shown}");
     s.stdin.write_all(b"end\n").expect("end");
     let mut err = String::new();
@@ -311,4 +311,55 @@ fn the_host_tells_a_client_that_quit_from_one_that_vanished() {
     assert!(s.child.wait().expect("serve ends").success());
     assert!(log.contains("'robo' disconnected: it quit"), "{log}");
     assert!(log.contains("'ghost' disconnected: closed the connection without a goodbye"), "{log}");
+}
+
+/// A spectator without a name is announced, and listed, under the name `kick` takes;
+/// the host's log says the match is over once (the standings say why).
+#[test]
+fn the_host_sees_an_unnamed_spectators_name_and_the_end_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = serve(dir.path(), "SPCTTR");
+    let _wall = raw_join(s.port, "SPCTTR", "", Role::Spectator);
+    s.stdin.write_all(b"players\n").expect("host commands");
+    let shown = until(&s, "seats taken").join("\n");
+    let row = shown.lines().find(|l| l.starts_with("spectator ")).unwrap_or_else(|| panic!("{shown}"));
+    let name = row.split("  ").next().expect("a name").trim().to_string();
+    assert!(row.contains(" spectator ") && row.contains("connected"), "{row}");
+    s.stdin.write_all(b"end\n").expect("end");
+    let mut log = String::new();
+    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
+    assert!(s.child.wait().expect("serve ends").success());
+    assert!(log.contains(&format!("a spectator joined as '{name}'")), "{name}: {log}");
+    assert_eq!(log.matches("match over after ").count(), 1, "{log}");
+    assert!(!log.contains("the host ended the match"), "the reason is the standings': {log}");
+}
+
+/// The last block of a match of N blocks is block N - 1, as maps and `check` count.
+#[test]
+fn a_match_that_ran_out_names_its_last_block_as_maps_count_them() {
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    let c =
+        ServerConfig { blocks: Some(50), blocks_per_sec: 7200, log: false, paused: false, ..ServerConfig::new(map) };
+    let server = Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts");
+    assert_eq!(server.wait().end.reason, "the last block (49) ran");
+}
+
+/// A remote bot whose init fails says goodbye as it leaves: the host reads that it quit.
+#[test]
+fn a_remote_bot_whose_init_fails_says_goodbye() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = serve(dir.path(), "NTFKDS");
+    let o = Command::new(BIN)
+        .args(["join", &format!("127.0.0.1:{}", s.port), "--code", "NTFKDS", "--bot", "momentum:sise=3"])
+        .env("DTAO_ARENA_DATA", dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("join runs");
+    assert!(!o.status.success());
+    thread::sleep(Duration::from_millis(200));
+    s.stdin.write_all(b"end\n").expect("end");
+    let mut log = String::new();
+    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
+    assert!(s.child.wait().expect("serve ends").success());
+    assert!(log.contains("'momentum:sise=3' disconnected: it quit"), "{log}");
 }

@@ -146,9 +146,10 @@ pub fn run(a: &ServeArgs) -> CliResult {
     if !map.objectives.is_empty() {
         // What the students' welcome boxes list; the ones with a condition are checked, and
         // this terminal says when each is reached (and, at the end, which were not).
-        out!("objectives (the students see them; ✓ checked by the game, • for discussion):");
+        // The marks of the students' Network screen: ○ until reached (then ✓), • a prompt.
+        out!("objectives (the students see them; ○ checked by the game, ✓ once reached, • for discussion):");
         for (k, o) in map.objectives.iter().enumerate() {
-            let mark = if o.goal.is_some() { "✓" } else { "•" };
+            let mark = if o.goal.is_some() { "○" } else { "•" };
             out!("  {} {mark} {}", k + 1, crate::text::escape_controls(&o.text));
         }
     }

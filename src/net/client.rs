@@ -712,6 +712,8 @@ pub fn forward_game(
     // What the handle has been told: the blocks run, the inputs already given for the
     // next block (a tick may carry inputs that arrived after its last block), the clock.
     let (mut last, mut at_last, mut paused, mut bps) = (start, 0usize, false, 1);
+    // Whether the match ended: the server then closes the connection.
+    let mut ended = false;
     while let Ok(m) = events.recv() {
         let e = match m {
             Incoming::Tick(t) => {
@@ -729,12 +731,19 @@ pub fn forward_game(
             }
             Incoming::Notice(n) => crate::session::handle::RemoteEvent::Notice(n),
             Incoming::End(e) => {
+                ended = true;
                 let winner = e.standings.first().map(|s| format!(": {} wins", s.name)).unwrap_or_default();
                 let text = format!("{}{winner}", e.reason);
                 *end.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
                 crate::session::handle::RemoteEvent::End(text)
             }
             Incoming::Closed(why) => crate::session::handle::RemoteEvent::Closed(closed_text(&why)),
+            // After the end, the server closing the connection is the room closing: there
+            // is nothing to come back to.
+            Incoming::Lost(_) if ended => {
+                let _ = tx.send(crate::session::handle::RemoteEvent::Closed("the match is over".into()));
+                break;
+            }
             Incoming::Lost(why) => {
                 let _ = tx.send(crate::session::handle::RemoteEvent::Link(format!("{why}: reconnecting")));
                 let _ = tx.send(crate::session::handle::RemoteEvent::Reconnecting(true));
@@ -826,6 +835,8 @@ fn run_bot_once(
             // Its init failed: nothing is sent, so the server counts no fault, and the
             // same command joins again once the strategy is fixed.
             let why = first.fault.unwrap_or_else(|| "its init failed".into());
+            // The host reads that it quit (not that its program stopped).
+            out.bye(Duration::from_secs(1));
             return Err(BotStop::Other(format!(
                 "the bot's init failed on this match, so it did not play: {why}; fix it (`dtao-arena check FILE` \
                  tries it) and run the same join command again: its account has no fault counted"

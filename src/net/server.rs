@@ -748,7 +748,11 @@ impl Room {
                     next_tick = now + self.tick;
                 }
                 if self.session.is_over() && self.ended.is_none() {
-                    self.ended = Some(format!("the last block ({}) ran", self.session.end_block()));
+                    // Blocks count from 0: block `end - 1` is the last.
+                    self.ended = Some(format!(
+                        "the last block ({}) ran",
+                        crate::text::thousands(self.session.end_block().saturating_sub(1))
+                    ));
                 }
             }
         }
@@ -861,7 +865,8 @@ impl Room {
             self.log(&format!("{peer}: '{}' is back", self.players[k].name));
             Some(k)
         } else if hello.role == Role::Spectator && hello.name.trim().is_empty() {
-            self.log(&format!("{peer}: a spectator joined"));
+            // The name the room gives it, which `kick` takes.
+            self.log(&format!("{peer}: a spectator joined as 'spectator {conn}'"));
             None
         } else {
             let name = clean_name(&hello.name)?;
@@ -1210,6 +1215,11 @@ impl Room {
             })
             .collect();
         lines.extend(self.session.seats().iter().map(|s| row(&s.name, "server bot", "on server", s.account)));
+        // Spectators by the name `kick` takes (the room's `spectator N` for one without).
+        let mut watching: Vec<&str> =
+            self.conns.values().filter(|c| c.player.is_none() && !c.name.is_empty()).map(|c| c.name.as_str()).collect();
+        watching.sort_unstable();
+        lines.extend(watching.iter().map(|n| format!("{n:<24} {:<10} {:<10} -", "spectator", "connected")));
         let spectators = self.conns.values().filter(|c| c.player.is_none()).count();
         let away = self.players.iter().filter(|p| p.conn.is_none() && !p.kicked).count();
         let kicked = self.players.iter().filter(|p| p.kicked).count();
@@ -1389,7 +1399,8 @@ impl Room {
         for (_, c) in std::mem::take(&mut self.conns) {
             let _ = c.tx.try_send(f.clone());
         }
-        self.log(&format!("match over at block {}: {}", self.session.world().block, end.reason));
+        // Why, with the standings, is `serve`'s own output (said once).
+        self.log(&format!("match over after {}", crate::text::blocks(self.session.world().block)));
         MatchEnd { end, recording, error, replay_error }
     }
 }
