@@ -651,6 +651,8 @@ struct Room {
     /// Objectives already told to the host: `(objective, player)` (no player for a goal
     /// about the world).
     objectives_told: BTreeSet<(usize, Option<AccountId>)>,
+    /// Faults of each server bot told to the host so far.
+    faults_told: Vec<u32>,
     /// The last catch-up sent (see [`Room::catch_up`]).
     catch_up_cache: Option<CatchUp>,
     /// Names the host kicked (lower case): refused for the rest of the match.
@@ -691,6 +693,7 @@ impl Room {
             ended: None,
             ended_by_host: false,
             objectives_told: BTreeSet::new(),
+            faults_told: Vec::new(),
             catch_up_cache: None,
             kicked: BTreeSet::new(),
         })
@@ -724,6 +727,34 @@ impl Room {
         lines
     }
 
+    /// Tells the host each new fault of a bot the server runs (a remote bot's own
+    /// terminal tells its author; the host would otherwise see them only in the
+    /// standings), with the fault's text and how many it has.
+    fn tell_faults(&mut self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let seats = self.session.seats();
+        self.faults_told.resize(seats.len(), 0);
+        for (k, seat) in seats.iter().enumerate() {
+            let f = self.session.seat_faults(k);
+            if f.faults <= self.faults_told[k] {
+                continue;
+            }
+            self.faults_told[k] = f.faults;
+            let last = self.session.log().iter().rev().find(|l| l.who == seat.name && l.text.starts_with("fault"));
+            let text = last.map_or_else(String::new, |l| format!("[block {}] {}", l.block, l.text));
+            // The fault's own text says when it forfeits.
+            lines.push(crate::text::escape_controls(&format!(
+                "server bot '{}' ({}): {text}",
+                seat.name,
+                crate::text::count(usize::try_from(f.faults).unwrap_or(usize::MAX), "fault", "faults")
+            )));
+        }
+        for l in &lines {
+            self.log(l);
+        }
+        lines
+    }
+
     fn log(&self, line: &str) {
         if self.log {
             super::log(line);
@@ -742,6 +773,7 @@ impl Room {
             if now >= next_tick {
                 self.run_blocks();
                 self.tell_objectives();
+                self.tell_faults();
                 self.broadcast();
                 next_tick += self.tick;
                 if next_tick < now {
@@ -1992,6 +2024,26 @@ mod tests {
         assert!(told[0].starts_with("objective 1 reached by 'ana' after 1 block: Stake TAO"), "{told:?}");
         assert!(told[1].starts_with("objective 4 reached after 3,050 blocks: "), "{told:?}");
         assert!(room.tell_objectives().is_empty(), "told once");
+    }
+
+    #[test]
+    fn the_host_is_told_a_server_bots_faults_as_they_come() {
+        let map = crate::scenario::load("tutorial").unwrap();
+        let c = ServerConfig { log: false, ..ServerConfig::new(map) };
+        let mut room = Room::new(&c).unwrap();
+        let src = "cadence = 10\nfunction on_tick(w) error('boom') end\n";
+        let actor = crate::session::lua::LuaActor::load("boom", src, 1, 0).unwrap();
+        room.session.add_bot("boom", Box::new(actor));
+        let mut told = Vec::new();
+        for _ in 0..100 {
+            room.session.step().unwrap();
+            told.extend(room.tell_faults());
+        }
+        assert_eq!(told.len(), 5, "one line per fault, to the forfeit: {told:#?}");
+        assert_eq!(told[0], "server bot 'boom' (1 fault): [block 1] fault: error: boom:2: boom (turn lost)");
+        assert!(told[4].starts_with("server bot 'boom' (5 faults): [block 41] fault: "), "{told:#?}");
+        assert!(told[4].ends_with("it forfeits the match)"), "{told:#?}");
+        assert!(room.tell_faults().is_empty(), "told once");
     }
 
     #[test]
