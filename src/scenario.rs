@@ -180,6 +180,13 @@ pub fn suggest_name<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) ->
     check::suggest(word, known)
 }
 
+/// For a fraction above `max` that reads like a percentage (`18` for `0.18`): "if you
+/// meant 18%, write 0.18".
+#[must_use]
+pub fn percent_hint(x: f64, max: f64) -> Option<String> {
+    check::percent_hint(x, max)
+}
+
 /// `s` with its control characters and invisible formatting characters (which a map's
 /// text may not hold) shown as escapes such as `\u{1b}`.
 #[must_use]

@@ -184,6 +184,62 @@ pub fn group(s: &str) -> String {
     }
 }
 
+/// Names longer than this are never suggested nor matched: the edit distance costs the
+/// product of the lengths, and a strategy chooses both (`dtao.options`).
+const SUGGEST_MAX_CHARS: usize = 64;
+
+/// The closest known name to a misspelt one ("did you mean ...?"), if any is close enough: a small edit
+/// distance (ignoring case), or a known name that starts with it.
+pub fn suggest<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
+    if word.chars().count() > SUGGEST_MAX_CHARS {
+        return None;
+    }
+    let known = known.into_iter().filter(|k| k.chars().count() <= SUGGEST_MAX_CHARS);
+    let w = word.to_lowercase();
+    let limit = match w.chars().count() {
+        0..=3 => 1,
+        4..=8 => 2,
+        _ => 3,
+    };
+    let mut best: Option<(usize, &str)> = None;
+    for k in known {
+        let kl = k.to_lowercase();
+        let mut d = distance(&w, &kl);
+        if d > limit && w.chars().count() >= 3 && (kl.starts_with(&w) || w.starts_with(&kl)) {
+            d = limit;
+        }
+        if d <= limit && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, k));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Edit distance over chars, where swapping two neighbours is one edit (`mpa` is one
+/// from `map`): the optimal string alignment distance.
+pub fn distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // d[i][j]: the distance between a's first i chars and b's first j.
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

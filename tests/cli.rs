@@ -1020,6 +1020,12 @@ fn sweep_refuses_a_min_pool_liquidity_above_the_maps_pools() {
     // A value below the engine's smallest step would silently be 0.
     let o = run(&["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", "0.18,1e-10"]);
     refused(&o, "tao_weight = 1e-10: 'tao_weight' is below one billionth, 0.000000001, the smallest fraction");
+    // A fraction written as a percentage gets the map checker's hint.
+    let o = run(&["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", "0.1,18"]);
+    refused(&o, "'tao_weight' must be between 0 and 1 (if you meant 18%, write 0.18)");
+    // A misspelt name is suggested once.
+    let o = run(&["sweep", "--map", "tutorial", "--param", "emission_mode", "--values", "price,flw"]);
+    assert_eq!(stderr(&o).matches("did you mean").count(), 1, "{}", stderr(&o));
 }
 
 /// The JSON report carries the ledgers, so that rules.md §10's conservation laws can be

@@ -285,6 +285,29 @@ fn fault_messages_name_the_limit_and_the_line() {
     let f = one_call("flood.lua", "for i = 1, 40 do\npcall(dtao.stake, 1, 1)\nend", Limits::default());
     assert_eq!(f, Fault::TooManyOrders { limit: 32, at: Some("flood.lua:3".into()) });
 
+    // A bad argument is refused at the call, on its line, with the limit or the rule.
+    let f = one_call("big.lua", "dtao.stake(1, 1e30)", Limits::default());
+    assert_eq!(
+        f,
+        Fault::Error(
+            "big.lua:2: dtao.stake: the amount of TAO is too large: at most 18446744073.709551615 (got 1e30)".into()
+        ),
+        "{f}"
+    );
+    let f = one_call("name.lua", "dtao.launch_subnet(('x'):rep(40))", Limits::default());
+    assert_eq!(
+        f,
+        Fault::Error(format!(
+            "name.lua:2: dtao.launch_subnet: bad subnet name '{}': use 1 to 32 printable characters",
+            "x".repeat(40)
+        ))
+    );
+    let f = one_call("typo.lua", "dtao.set_weights(1, 'honestt')", Limits::default());
+    assert!(
+        matches!(&f, Fault::Error(e) if e.starts_with("typo.lua:2: dtao.set_weights: unknown policy 'honestt'") && e.ends_with("did you mean 'honest'?")),
+        "{f:?}"
+    );
+
     // Memory: the limit.
     let f = one_call(
         "hog.lua",

@@ -53,18 +53,18 @@ pub struct SweepArgs {
     pub out: Option<PathBuf>,
 }
 
-/// "did you mean" for the first misspelt emission mode among `values`, if that is the
-/// parameter swept.
-fn mode_hint(param: &str, values: &[String]) -> String {
-    use crate::engine::params::EmissionMode;
-    if param != "emission_mode" {
+/// For a fraction refused as above 1 that reads like a percentage (`18`): "(if you meant
+/// 18%, write 0.18)", as the map checker says. (A misspelt name gets its suggestion from
+/// the parameter itself.)
+fn rate_hint(error: &str, values: &[String]) -> String {
+    if !error.contains("must be between 0 and 1") {
         return String::new();
     }
     values
         .iter()
-        .find(|v| v.trim().parse::<EmissionMode>().is_err())
-        .and_then(|v| crate::scenario::suggest_name(v.trim(), EmissionMode::ALL.iter().map(|m| m.name())))
-        .map(|m| format!("; did you mean '{m}'?"))
+        .filter_map(|v| v.trim().parse::<f64>().ok())
+        .find_map(|x| crate::scenario::percent_hint(x, 1.0))
+        .map(|h| format!(" ({h})"))
         .unwrap_or_default()
 }
 
@@ -91,7 +91,10 @@ pub fn run(a: &SweepArgs) -> CliResult {
         no_empty_items("--values", &a.values, false)?;
     }
     let values = sweep::parse_values(&a.values).map_err(|e| CliError::input(e.to_string()))?;
-    sweep::check(&a.param, &values).map_err(|e| CliError::input(format!("{e}{}", mode_hint(&a.param, &values))))?;
+    sweep::check(&a.param, &values).map_err(|e| {
+        let e = e.to_string();
+        CliError::input(format!("{e}{}", rate_hint(&e, &values)))
+    })?;
     // `0.1` and `0.10` are one value.
     let value_key = |v: &String| v.parse::<f64>().map_or_else(|_| v.clone(), |x| format!("{:?}", x + 0.0));
     if let Some(v) = repeated(&values, value_key) {

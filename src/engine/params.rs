@@ -72,7 +72,12 @@ macro_rules! names {
             fn from_str(s: &str) -> Result<Self, String> {
                 match s {
                     $($s => Ok(<$t>::$v),)+
-                    _ => Err(format!("unknown {} '{}' (expected one of: {})", $what, s, <$t>::names())),
+                    _ => {
+                        let hint = crate::text::suggest(s, [$($s),+])
+                            .map(|k| format!("; did you mean '{k}'?"))
+                            .unwrap_or_default();
+                        Err(format!("unknown {} '{}' (expected one of: {}){hint}", $what, s, <$t>::names()))
+                    }
                 }
             }
         }
@@ -255,7 +260,16 @@ impl Params {
         };
         let small = |v: u64| u16::try_from(v).unwrap_or(u16::MAX);
         match key {
-            "emission_mode" => self.emission_mode = value.parse().map_err(|e: String| bad(&e))?,
+            // "'emission_mode' is 'flw', not one of ...": the key is said once.
+            "emission_mode" => {
+                let v = value.trim();
+                self.emission_mode = v.parse().map_err(|_: String| {
+                    let hint = crate::text::suggest(v, EmissionMode::ALL.iter().map(|m| m.name()))
+                        .map(|k| format!("; did you mean '{k}'?"))
+                        .unwrap_or_default();
+                    bad(&format!("is '{v}', not one of {}{hint}", EmissionMode::names()))
+                })?;
+            }
             "tempo" => self.tempo = count(1, 100_000)?,
             "tao_weight" => self.tao_weight = rate(true)?,
             "owner_cut" => self.owner_cut = rate(true)?,
@@ -291,6 +305,19 @@ impl Params {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_name_gets_a_suggestion() {
+        let e = "honestt".parse::<Policy>().unwrap_err();
+        assert_eq!(
+            e,
+            "unknown policy 'honestt' (expected one of: honest | reward_sellers | reward_holders | uniform | self); \
+             did you mean 'honest'?"
+        );
+        assert!(!"zzz".parse::<Mechanism>().unwrap_err().contains("did you mean"));
+        let e = Params::default().set("emission_mode", "flw").unwrap_err().to_string();
+        assert_eq!(e, "'emission_mode' is 'flw', not one of price | flow | root_vote; did you mean 'flow'?");
+    }
 
     #[test]
     fn set_parses_and_checks_ranges() {

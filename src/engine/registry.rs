@@ -34,11 +34,20 @@ pub fn prune_candidate(w: &World) -> Option<Netuid> {
         .map(|s| s.netuid)
 }
 
-pub(super) fn launch(w: &mut World, owner: AccountId, name: &str, mechanism: Mechanism) -> Result<Fill, Reject> {
+/// What is wrong with a new subnet's name, if anything (checked again at launch): 1 to
+/// 32 printable characters once trimmed.
+#[must_use]
+pub fn name_problem(name: &str) -> Option<&'static str> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 32 || name.chars().any(char::is_control) {
-        return Err(Reject::BadName("use 1 to 32 printable characters".into()));
+    (name.is_empty() || name.chars().count() > 32 || name.chars().any(char::is_control))
+        .then_some("use 1 to 32 printable characters")
+}
+
+pub(super) fn launch(w: &mut World, owner: AccountId, name: &str, mechanism: Mechanism) -> Result<Fill, Reject> {
+    if let Some(p) = name_problem(name) {
+        return Err(Reject::BadName(p.into()));
     }
+    let name = name.trim();
     let cost = lock_cost(w).0;
     let oi = owner.index();
     let have = w.accounts[oi].free.0;

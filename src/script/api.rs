@@ -77,7 +77,7 @@ pub(crate) fn amount_arg(v: &Value, what: &str) -> Result<u64, String> {
         Value::Number(x) => rao_from_decimal(*x).map_err(|e| match e {
             AmountError::Negative => bad("must not be negative"),
             AmountError::NotFinite => bad("must be a finite number"),
-            AmountError::TooLarge => bad("is too large"),
+            AmountError::TooLarge => bad("is too large: at most 18446744073.709551615"),
         }),
         _ => Err(bad("must be a number, such as 1.5")),
     }
@@ -264,7 +264,11 @@ pub(crate) fn create(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<Table> {
     order_fn!("stake_root", |tao| Ok(Order::StakeRoot { tao: Tao(amount_arg(&tao, "the amount of TAO")?) }));
     order_fn!("unstake_root", |tao| Ok(Order::UnstakeRoot { tao: Tao(amount_arg(&tao, "the amount of TAO")?) }));
     order_fn!("launch_subnet", |name, mechanism| Ok(Order::LaunchSubnet {
-        name: name_arg(&name)?,
+        // Refused here, naming the caller's line, rather than when the order is applied.
+        name: name_arg(&name).and_then(|n| match crate::engine::registry::name_problem(&n) {
+            Some(p) => Err(format!("bad subnet name '{}': {p}", crate::text::escape_controls(&n))),
+            None => Ok(n),
+        })?,
         mechanism: named(&mechanism, Some(Mechanism::Utility))?,
     }));
     order_fn!("register_miner", |n| Ok(Order::RegisterMiner { netuid: netuid_arg(&n, "the netuid")? }));

@@ -185,7 +185,7 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
             "false\tdtao.set_weights: unknown policy 'evil' (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
             "false\tdtao.set_weights: unknown policy (a string expected, got nil) (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
             "false\tunit.lua:13: dtao.stake: the limit price must be a positive number of TAO per alpha, or nil (got -1)",
-            "false\tunit.lua:15: dtao.stake: the amount of TAO is too large (got 1e300)",
+            "false\tunit.lua:15: dtao.stake: the amount of TAO is too large: at most 18446744073.709551615 (got 1e300)",
         ]
     );
     assert_eq!(
