@@ -114,7 +114,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Orders", "M", "register as a miner", When::Play),
     ("Orders", "w", "set your validator policy on a subnet", When::Play),
     ("Forms", "Tab ↑ ↓  ← →", "next / previous field, change a choice", When::Play),
-    ("Forms", "Enter  Esc", "submit / cancel; amounts take 50% or max", When::Play),
+    ("Forms", "Enter  Esc", "submit / cancel; amounts take 50%, max or all", When::Play),
     ("Log", "f", "filter: all, map, trades, mine, rejected", When::Always),
     ("Log", "j k  ↑ ↓  g G", "select a line: the box below shows it in full", When::Always),
     ("App", "^s  S", "save now (the game also saves itself and on quit)", When::Save),

@@ -354,6 +354,10 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         if focused && !field.is_choice() {
             spans.push(Span::styled(" ", t.selected.add_modifier(ratatui::style::Modifier::REVERSED)));
         }
+        // A netuid reads with its subnet's name once it names one.
+        if let Some(name) = f.subnet_name(k, snap) {
+            spans.push(Span::styled(format!(" ({name})"), t.text));
+        }
         spans.push(Span::styled(format!("  {}", field.hint()), t.dim));
         lines.push(Line::from(spans));
     }
