@@ -480,7 +480,7 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
                 ),
                 style,
             ),
-            Span::styled(format!("{:>9}", format::signed_pct(p.roi)), t.signed(p.roi)),
+            Span::styled(format!("{:>9}", format::signed_pct_fixed(p.roi, 2)), t.signed(p.roi)),
             Span::raw(format!(" {:>6}", p.faults)),
         ]));
     }
