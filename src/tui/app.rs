@@ -1673,6 +1673,20 @@ mod tests {
     }
 
     #[test]
+    fn objectives_say_what_they_count_and_the_help_what_their_marks_mean() {
+        // At 80 columns the count of objectives reached says it counts the checked ones.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "4");
+        let network = text(&mut app, 80, 24);
+        assert!(network.contains("0/2 checked reached"), "{network}");
+        // The help says how often an epoch runs, and what the objectives' marks mean.
+        keys(&mut app, "?");
+        let help = text(&mut app, 160, 48);
+        assert!(help.contains("an epoch every tempo + 1 blocks: 361"), "{help}");
+        assert!(help.contains("objectives: reached / checked, open / to discuss"), "{help}");
+    }
+
+    #[test]
     fn a_match_ended_before_its_first_block_has_no_winner() {
         let mut app = app_with(|_| {});
         change_snapshot(&mut app, |snap| snap.over = true);

@@ -135,8 +135,9 @@ pub const WORDS: &[(&str, &str)] = &[
     ("root proportion", "the part of validators' alpha paid to root"),
     ("validator", "weighs the miners; counts by its stake"),
     ("miner", "paid by the validators' consensus"),
-    ("tempo", "blocks between epochs: 360 (72 min) usually"),
+    ("tempo", "an epoch every tempo + 1 blocks: 361 (72 min)"),
     ("epoch", "the pay-out at the end of each tempo"),
+    ("✓  ○  •", "objectives: reached / checked, open / to discuss"),
     ("holder subnet", "a memecoin: holding its alpha is mining"),
     ("revenue subnet", "buys back its alpha with outside income"),
 ];
