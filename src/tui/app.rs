@@ -1673,6 +1673,24 @@ mod tests {
     }
 
     #[test]
+    fn figures_say_what_they_are() {
+        // The Market says why Emission reads "-" before the first block, and only then.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "1");
+        let said = "Emission -: no block has run yet";
+        let market = text(&mut app, 80, 24);
+        assert!(market.contains(said), "{market}");
+        change_snapshot(&mut app, |s| s.view.block = 1);
+        assert!(!text(&mut app, 80, 24).contains(said));
+        // The Network names what the issuance's percentage is of.
+        keys(&mut app, "4");
+        let network = text(&mut app, 80, 24);
+        assert!(network.contains("Share of 21M cap"), "{network}");
+        let network = text(&mut app, 160, 48);
+        assert!(network.contains("% of the 21M cap)"), "{network}");
+    }
+
+    #[test]
     fn objectives_say_what_they_count_and_the_help_what_their_marks_mean() {
         // At 80 columns the count of objectives reached says it counts the checked ones.
         let mut app = app_with(|_| {});

@@ -143,6 +143,10 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(format!(" Market · {} subnet{} ", rows.len(), format::plural(rows.len())), t.accent),
         Span::styled(sort_label, t.dim),
     ];
+    // Before the first block the Emission column reads "-": say why.
+    if snap.block() == 0 {
+        title.push(Span::styled(" Emission -: no block has run yet ", t.dim));
+    }
     // Watching (a replay, a spectator), the Yours columns are the followed player's.
     if let Some(me) = snap.me.as_ref().filter(|_| app.watching()) {
         title.push(Span::styled(format!(" Yours: {} ", format::clip(&me.name, 20)), t.you));

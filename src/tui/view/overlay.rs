@@ -177,8 +177,14 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         let end = app.end_block();
         let players: Vec<&str> = app.snap().players.iter().map(|p| p.name.as_str()).collect();
         let who = if players.is_empty() { "the map's NPCs".to_string() } else { players.join(", ") };
+        // A save of a match not played to its end says so (as its results box does).
+        let (what, of) = if app.recording_unfinished() {
+            ("An unfinished match, recorded for", format!(" of its {}", format::int(info.end_block)))
+        } else {
+            ("A recorded match of", String::new())
+        };
         lines.push(Line::raw(format!(
-            "A recorded match of {} ({} blocks): {who}. It is read-only: orders are off.",
+            "{what} {} ({}{of} blocks): {who}. It is read-only: orders are off.",
             format::duration_blocks(end),
             format::int(end)
         )));
