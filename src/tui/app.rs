@@ -1688,6 +1688,13 @@ mod tests {
         assert!(network.contains("Share of 21M cap"), "{network}");
         let network = text(&mut app, 160, 48);
         assert!(network.contains("% of the 21M cap)"), "{network}");
+        // The Subnet's two root figures are told apart.
+        let mut app = app_with(|s| crate::tui::testing::watching(s, 1, crate::engine::Policy::Honest, 0.0));
+        keys(&mut app, "2");
+        for (w, h, weight) in [(80, 24, " weight: root "), (160, 48, " stake weight: root ")] {
+            let subnet = text(&mut app, w, h);
+            assert!(subnet.contains("of validators' α") && subnet.contains(weight), "{subnet}");
+        }
     }
 
     #[test]
