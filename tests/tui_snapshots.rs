@@ -696,6 +696,9 @@ fn an_unfinished_recording_ends_without_a_winner() {
         s.step().expect("a block");
     }
     let mut g = Game::on(replay_of(s.recording(recorded_at()).expect("a recording")), Theme::colored());
+    // Its welcome says it is unfinished, as its results do.
+    let welcome = g.text(100, 30);
+    assert!(welcome.contains("An unfinished match, recorded for 1h 00m (300 of its 7,200 blocks)"), "{welcome}");
     g.key(KeyCode::Esc);
     g.step(300);
     assert!(g.snap().over, "the replay reached the recording's end");

@@ -1673,6 +1673,45 @@ mod tests {
     }
 
     #[test]
+    fn figures_say_what_they_are() {
+        // The Market says why Emission reads "-" before the first block, and only then.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "1");
+        let said = "Emission -: no block has run yet";
+        let market = text(&mut app, 80, 24);
+        assert!(market.contains(said), "{market}");
+        change_snapshot(&mut app, |s| s.view.block = 1);
+        assert!(!text(&mut app, 80, 24).contains(said));
+        // The Network names what the issuance's percentage is of.
+        keys(&mut app, "4");
+        let network = text(&mut app, 80, 24);
+        assert!(network.contains("Share of 21M cap"), "{network}");
+        let network = text(&mut app, 160, 48);
+        assert!(network.contains("% of the 21M cap)"), "{network}");
+        // The Subnet's two root figures are told apart.
+        let mut app = app_with(|s| crate::tui::testing::watching(s, 1, crate::engine::Policy::Honest, 0.0));
+        keys(&mut app, "2");
+        for (w, h, weight) in [(80, 24, " weight: root "), (160, 48, " stake weight: root ")] {
+            let subnet = text(&mut app, w, h);
+            assert!(subnet.contains("of validators' α") && subnet.contains(weight), "{subnet}");
+        }
+    }
+
+    #[test]
+    fn objectives_say_what_they_count_and_the_help_what_their_marks_mean() {
+        // At 80 columns the count of objectives reached says it counts the checked ones.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "4");
+        let network = text(&mut app, 80, 24);
+        assert!(network.contains("0/2 checked reached"), "{network}");
+        // The help says how often an epoch runs, and what the objectives' marks mean.
+        keys(&mut app, "?");
+        let help = text(&mut app, 160, 48);
+        assert!(help.contains("an epoch every tempo + 1 blocks: 361"), "{help}");
+        assert!(help.contains("objectives: reached / checked, open / to discuss"), "{help}");
+    }
+
+    #[test]
     fn a_match_ended_before_its_first_block_has_no_winner() {
         let mut app = app_with(|_| {});
         change_snapshot(&mut app, |snap| snap.over = true);

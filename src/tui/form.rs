@@ -121,8 +121,9 @@ impl Field {
         match self.kind {
             FieldKind::Subnet => "netuid",
             FieldKind::SubnetOrAll => "netuid, or all",
-            FieldKind::FreeTao | FieldKind::RootTao => "TAO; or 50%, max",
-            FieldKind::AlphaOn(_) => "alpha; or 50%, all",
+            // `max` and `all` both take everything, in every amount field.
+            FieldKind::FreeTao | FieldKind::RootTao => "TAO; or 50%, max/all",
+            FieldKind::AlphaOn(_) => "alpha; or 50%, max/all",
             FieldKind::Limit => "optional, TAO per alpha",
             FieldKind::Name => "1 to 32 characters",
             FieldKind::Mechanism | FieldKind::Policy => "← → to change",
@@ -308,7 +309,7 @@ impl Form {
             OrderKind::Dump => vec![Field::new("Subnet", FieldKind::SubnetOrAll, n)],
             OrderKind::DumpAll => vec![Field::new("Subnet", FieldKind::SubnetOrAll, "all")],
             OrderKind::Move => vec![
-                Field::new("From", FieldKind::Subnet, n),
+                Field::new("From", FieldKind::Subnet, Self::move_from(netuid, snap).map_or(n, |f| f.to_string())),
                 Field::new("To", FieldKind::Subnet, ""),
                 Field::new("Amount α", FieldKind::AlphaOn(0), ""),
             ],
@@ -335,6 +336,23 @@ impl Form {
             .position(|f| f.value.is_empty() && !f.is_choice() && !optional(f) && !prefilled(f))
             .unwrap_or(0);
         Self { kind, fields, focus, end_block: None }
+    }
+
+    /// Where a move starts: `netuid` if the player holds alpha there, else their largest
+    /// position (by what it would fetch), else nowhere.
+    fn move_from(netuid: Option<Netuid>, snap: &Snapshot) -> Option<Netuid> {
+        netuid.filter(|n| Self::held_alpha(snap, *n) > 0).or_else(|| {
+            let positions = &snap.me.as_ref()?.positions;
+            positions.iter().filter(|p| p.alpha_rao > 0).max_by_key(|p| p.value_rao).map(|p| p.netuid)
+        })
+    }
+
+    /// The name of the subnet typed in field `k`, once it is a live subnet's netuid.
+    #[must_use]
+    pub fn subnet_name<'s>(&self, k: usize, snap: &'s Snapshot) -> Option<&'s str> {
+        let subnet_field =
+            self.fields.get(k).is_some_and(|f| matches!(f.kind, FieldKind::Subnet | FieldKind::SubnetOrAll));
+        subnet_field.then(|| self.subnet(k, snap).ok().map(|s| s.name.trim())).flatten()
     }
 
     /// The same form, knowing that the match ends at `end_block`.
@@ -802,6 +820,11 @@ impl Form {
                 }
             }
             OrderKind::Move => {
+                // Nothing to move (and none coming from a queued stake): say so at once.
+                let holds = me.is_some_and(|m| m.positions.iter().any(|p| p.alpha_rao > 0));
+                if !holds && !queued.orders.iter().any(|o| matches!(o, Order::Stake { .. })) {
+                    return Err("you hold no alpha anywhere: stake TAO into a subnet first (s)".into());
+                }
                 let from = self.subnet(0, snap)?;
                 let held = Self::held_alpha(snap, from.netuid);
                 q.line("Held", format!("{} α on SN{}", r(held), from.netuid), Tone::Plain);
@@ -852,6 +875,10 @@ impl Form {
                 let root = me.map_or(0, |m| m.root_rao);
                 q.line("On root", format!("{} τ", r(root)), Tone::Plain);
                 let left = self.available(0, snap, queued);
+                // Nothing on root (nor a root stake queued): say so before asking for an amount.
+                if left.have == 0 && left.queued_in == 0 {
+                    return Err("you have nothing on root: r stakes TAO on root".into());
+                }
                 let tao = self.amount(0, snap, queued)?;
                 check(q, left, tao, "root stake", "τ");
                 if q.problem.is_none() {
@@ -1183,7 +1210,7 @@ mod tests {
 
     #[test]
     fn a_move_to_the_same_subnet_is_refused_by_the_form() {
-        let (_, snap) = base();
+        let snap = holding();
         let f = form(OrderKind::Move, &snap, &[Some("1"), Some("1"), Some("5")]);
         let problem = quote(&f, &snap, &none()).problem.expect("a problem");
         assert!(problem.contains("two different subnets"), "{problem}");
@@ -1722,5 +1749,56 @@ mod tests {
         assert!(parse_amount("abc", 7).is_err());
         assert!(parse_amount("-1", 7).is_err());
         assert!(parse_amount("150%", 7).is_err());
+    }
+
+    #[test]
+    fn root_unstake_with_nothing_on_root_says_so_at_once() {
+        let (_, snap) = base();
+        assert_eq!(snap.me.as_ref().map(|m| m.root_rao), Some(0));
+        let f = Form::new(OrderKind::UnstakeRoot, None, &snap);
+        let said = "you have nothing on root: r stakes TAO on root";
+        assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said));
+        // A root stake queued before it is something to take off.
+        let queued = Queued { orders: vec![Order::StakeRoot { tao: Tao(5 * TAO) }] };
+        assert_eq!(quote(&f, &snap, &queued).problem.as_deref(), Some("enter an amount"));
+    }
+
+    #[test]
+    fn a_move_starts_on_a_subnet_held() {
+        let mut snap = holding();
+        let me = snap.me.as_mut().expect("a player");
+        me.positions[0].value_rao = 5 * TAO;
+        me.positions[1].value_rao = 9 * TAO;
+        // The selected subnet if held there, else the largest position.
+        assert_eq!(Form::new(OrderKind::Move, Some(1), &snap).fields[0].value, "1");
+        assert_eq!(Form::new(OrderKind::Move, Some(9), &snap).fields[0].value, "4");
+        assert_eq!(Form::new(OrderKind::Move, None, &snap).fields[0].value, "4");
+        // Holding nothing anywhere, it says so.
+        snap.me.as_mut().expect("a player").positions.clear();
+        let f = Form::new(OrderKind::Move, Some(9), &snap);
+        assert_eq!(f.fields[0].value, "9");
+        let said = "you hold no alpha anywhere: stake TAO into a subnet first (s)";
+        assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some(said));
+    }
+
+    #[test]
+    fn every_amount_hint_names_max_and_all() {
+        for kind in [FieldKind::FreeTao, FieldKind::RootTao, FieldKind::AlphaOn(0)] {
+            let hint = Field::new("Amount", kind, "").hint();
+            assert!(hint.ends_with("or 50%, max/all"), "{hint}");
+        }
+    }
+
+    #[test]
+    fn a_subnet_field_names_its_subnet_once_valid() {
+        let (_, snap) = base();
+        let name = snap.view.subnets.iter().find(|s| s.netuid == 1).map(|s| s.name.trim()).expect("SN1");
+        let mut f = form(OrderKind::Stake, &snap, &[]);
+        assert_eq!(f.subnet_name(0, &snap), Some(name));
+        assert_eq!(f.subnet_name(1, &snap), None, "an amount field names no subnet");
+        for typed in ["", "0", "999", "x"] {
+            f.fields[0].value = typed.into();
+            assert_eq!(f.subnet_name(0, &snap), None, "{typed:?}");
+        }
     }
 }

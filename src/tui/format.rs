@@ -104,13 +104,31 @@ pub fn price(x: f64) -> String {
 /// A fraction as a percentage: `12.3%` (`0.04%` below one percent).
 #[must_use]
 pub fn pct(x: f64) -> String {
+    let p = x * 100.0;
+    pct_fixed(x, if p.abs() < 1.0 && p != 0.0 { 2 } else { 1 })
+}
+
+/// A fraction as a percentage with `decimals` places whatever its size, for a column
+/// that reads at one precision: `12.30%`, `0.04%`, `0.00%`.
+#[must_use]
+pub fn pct_fixed(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
         return "-".into();
     }
-    let p = x * 100.0;
-    let s = if p.abs() < 1.0 && p != 0.0 { format!("{p:.2}%") } else { format!("{p:.1}%") };
+    let s = format!("{:.decimals$}%", x * 100.0);
     // A fall too small to show is no fall: `0.00%`, not `-0.00%`.
     if rounds_to_zero(&s) { s.trim_start_matches('-').to_string() } else { s }
+}
+
+/// [`pct_fixed`] with its sign: `+1.20%`, `-0.35%`, `0.00%`.
+#[must_use]
+pub fn signed_pct_fixed(x: f64, decimals: usize) -> String {
+    with_sign(x, pct_fixed(x, decimals))
+}
+
+/// `s`, the formatted `x`, with a plus sign when `x` is above zero and shows so.
+fn with_sign(x: f64, s: String) -> String {
+    if x > 0.0 && !s.starts_with('+') && !rounds_to_zero(&s) { format!("+{s}") } else { s }
 }
 
 /// Whether a formatted number shows only zeros (`-0.00%`, `0.0`).
@@ -122,8 +140,7 @@ fn rounds_to_zero(s: &str) -> bool {
 /// rounds to nothing either way).
 #[must_use]
 pub fn signed_pct(x: f64) -> String {
-    let s = pct(x);
-    if x > 0.0 && !s.starts_with('+') && !rounds_to_zero(&s) { format!("+{s}") } else { s }
+    with_sign(x, pct(x))
 }
 
 /// A number of blocks as a duration of 12-second blocks: `45m`, `6h 12m`, `3d 4h`.
@@ -260,6 +277,14 @@ mod tests {
         assert_eq!(signed_pct(-0.0), "0.0%");
         assert_eq!(signed_pct(-0.0001), "-0.01%");
         assert_eq!(pct(-0.000_04), "0.00%");
+        // A column's one precision, whatever the size (and no sign for no move).
+        assert_eq!(pct_fixed(0.0, 2), "0.00%");
+        assert_eq!(pct_fixed(0.123, 2), "12.30%");
+        assert_eq!(signed_pct_fixed(0.0, 1), "0.0%");
+        assert_eq!(signed_pct_fixed(0.0004, 1), "0.0%");
+        assert_eq!(signed_pct_fixed(-0.0004, 1), "0.0%");
+        assert_eq!(signed_pct_fixed(0.0123, 2), "+1.23%");
+        assert_eq!(pct_fixed(f64::NAN, 2), "-");
         assert_eq!(duration_blocks(7200), "1d 0h");
         assert_eq!(duration_blocks(301), "1h 00m");
         assert_eq!(int(50_400), "50,400");

@@ -100,9 +100,10 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                     "Mech" => (s.mechanism.name().to_string(), t.dim),
                     "Price τ" => (format::price(to_f64(s.price)), t.text),
                     "24h" => match change {
-                        // No colour for a change too small to show (`0.00%`).
+                        // One precision for the column; no colour for a change too small
+                        // to show (`0.0%`).
                         Some(x) => {
-                            let s = format::signed_pct(x);
+                            let s = format::signed_pct_fixed(x, 1);
                             let style = if s.starts_with(['+', '-']) { t.signed(x) } else { t.text };
                             (s, style)
                         }
@@ -124,7 +125,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                         }
                     }
                     "Root" => (format!("{:.0}%", to_f64(s.root_prop) * 100.0), t.text),
-                    "Pool τ" => (format::rao(s.tao_rao), t.text),
+                    // Whole TAO for every pool (`rao` would give the smaller ones cents).
+                    "Pool τ" => (format::fixed(format::units(s.tao_rao), 0), t.text),
                     "Pool α" => (format::rao(s.alpha_in_rao), t.dim),
                     "Yours α" => (pos.map_or_else(String::new, |p| format::rao(p.alpha_rao)), t.you),
                     "Yours τ" => (pos.map_or_else(String::new, |p| format::rao(p.value_rao)), t.you),
@@ -141,6 +143,10 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(format!(" Market · {} subnet{} ", rows.len(), format::plural(rows.len())), t.accent),
         Span::styled(sort_label, t.dim),
     ];
+    // Before the first block the Emission column reads "-": say why.
+    if snap.block() == 0 {
+        title.push(Span::styled(" Emission -: no block has run yet ", t.dim));
+    }
     // Watching (a replay, a spectator), the Yours columns are the followed player's.
     if let Some(me) = snap.me.as_ref().filter(|_| app.watching()) {
         title.push(Span::styled(format!(" Yours: {} ", format::clip(&me.name, 20)), t.you));

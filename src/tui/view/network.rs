@@ -49,13 +49,11 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         row(
             "Total issuance",
-            format!(
-                "{} τ{}{}{}",
-                format::rao(v.total_issuance_rao),
-                note("  (", " · "),
-                format::pct(issued),
-                note(" of 21M)", "")
-            ),
+            if wide {
+                format!("{} τ  ({} of the 21M cap)", format::rao(v.total_issuance_rao), format::pct(issued))
+            } else {
+                format!("{} τ", format::rao(v.total_issuance_rao))
+            },
         ),
         row("Next halving", halving),
         row("Total root stake", format!("{} τ", format::rao(v.total_root_rao))),
@@ -94,6 +92,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     // its unit was cut).
     if !wide {
         lines.insert(2, row("Emission a day", format!("{} τ", format::rao(per_day))));
+        // The issuance's share of the supply cap, named (beside the amount it had no room to be).
+        lines.insert(4, row("Share of 21M cap", format::pct(issued)));
     }
     let block = panel(app, " Network ");
     let inner = block.inner(left);
@@ -258,7 +258,8 @@ fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
             format!(" {title} · {done} of {goals} checked ones reached · {prompts} for discussion "),
             format!(" {title} · {done} of {goals} reached · {prompts} to discuss "),
             format!(" {title} · {done}/{goals} reached · {prompts} to discuss "),
-            format!(" {title} · {done}/{goals} reached "),
+            format!(" {title} · {done}/{goals} checked reached "),
+            format!(" Objectives · {done}/{goals} checked reached "),
         ]
         .into_iter()
         .find(|t| t.chars().count() + 2 <= usize::from(area.width))

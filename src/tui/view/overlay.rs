@@ -177,8 +177,14 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         let end = app.end_block();
         let players: Vec<&str> = app.snap().players.iter().map(|p| p.name.as_str()).collect();
         let who = if players.is_empty() { "the map's NPCs".to_string() } else { players.join(", ") };
+        // A save of a match not played to its end says so (as its results box does).
+        let (what, of) = if app.recording_unfinished() {
+            ("An unfinished match, recorded for", format!(" of its {}", format::int(info.end_block)))
+        } else {
+            ("A recorded match of", String::new())
+        };
         lines.push(Line::raw(format!(
-            "A recorded match of {} ({} blocks): {who}. It is read-only: orders are off.",
+            "{what} {} ({}{of} blocks): {who}. It is read-only: orders are off.",
             format::duration_blocks(end),
             format::int(end)
         )));
@@ -354,6 +360,10 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         if focused && !field.is_choice() {
             spans.push(Span::styled(" ", t.selected.add_modifier(ratatui::style::Modifier::REVERSED)));
         }
+        // A netuid reads with its subnet's name once it names one.
+        if let Some(name) = f.subnet_name(k, snap) {
+            spans.push(Span::styled(format!(" ({name})"), t.text));
+        }
         spans.push(Span::styled(format!("  {}", field.hint()), t.dim));
         lines.push(Line::from(spans));
     }
@@ -476,7 +486,7 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
                 ),
                 style,
             ),
-            Span::styled(format!("{:>9}", format::signed_pct(p.roi)), t.signed(p.roi)),
+            Span::styled(format!("{:>9}", format::signed_pct_fixed(p.roi, 2)), t.signed(p.roi)),
             Span::raw(format!(" {:>6}", p.faults)),
         ]));
     }

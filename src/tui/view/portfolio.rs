@@ -225,7 +225,7 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
             Cell::from(Line::styled(format::clip(&p.name, name_w), style)),
             Cell::from(Line::styled(if p.kind == AccountKind::Human { "human" } else { "bot" }, t.dim)),
             Cell::from(Line::raw(format::rao(p.score_rao)).right_aligned()),
-            Cell::from(Line::styled(format::signed_pct(p.roi), t.signed(p.roi)).right_aligned()),
+            Cell::from(Line::styled(format::signed_pct_fixed(p.roi, 2), t.signed(p.roi)).right_aligned()),
             Cell::from(Line::raw(p.faults.to_string()).right_aligned()),
         ])
     });

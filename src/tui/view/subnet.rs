@@ -42,7 +42,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ],
         vec![Span::raw(format!("moving {}", format::price(to_f64(s.moving_price))))],
         vec![Span::raw(format!("emission {}", format::pct(s.emission_share)))],
-        vec![Span::raw(format!("root prop {}", format::pct(to_f64(s.root_prop))))],
+        // Not the Consensus box's root share (of the stake weight): the part of the validators'
+        // alpha emission that goes to root.
+        vec![Span::raw(format!("root prop {} of validators' α", format::pct(to_f64(s.root_prop))))],
         vec![Span::raw(format!("pool {} τ / {} α", format::rao(s.tao_rao), format::rao(s.alpha_in_rao)))],
     ];
     // Whose book: yours, or (watching) the followed player's; nobody's when a spectator
@@ -167,10 +169,14 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     }
     let total = d.alpha_weight_rao.saturating_add(d.root_weight_rao);
     let root_frac = if total == 0 { 0.0 } else { d.root_weight_rao as f64 / total as f64 };
-    let w = usize::from(inner.width).saturating_sub(24).max(4);
+    // Root's share of the validators' stake weight (not the header's root prop): named,
+    // with a bar when there is room for one.
+    let label = if inner.width >= 44 { " stake weight:" } else { " weight:" };
+    let w = usize::from(inner.width).saturating_sub(24 + label.len());
     let split = Line::from(vec![
+        Span::styled(label, t.dim),
         Span::raw(format!(" root {:>3.0}% ", root_frac * 100.0)),
-        Span::styled(bar(root_frac, w), t.series[3]),
+        if w >= 4 { Span::styled(bar(root_frac, w), t.series[3]) } else { Span::raw("·") },
         Span::raw(format!(" alpha {:>3.0}%", (1.0 - root_frac) * 100.0)),
     ]);
     let top = d.holders.first();
