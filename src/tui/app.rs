@@ -1089,7 +1089,12 @@ impl App {
                         .map_or_else(|| form.order(&self.snap, &self.queued()), Err)
                     {
                         Ok(order) => {
-                            let when = if self.snap.paused { "; space or . applies it" } else { "" };
+                            // In a shared world the host runs the clock: the order waits for it.
+                            let when = match (self.snap.paused, self.info.shared) {
+                                (true, true) => "; it applies when the host runs the clock",
+                                (true, false) => "; space or . applies it",
+                                (false, _) => "",
+                            };
                             self.say(format!("queued: {order}{when}"), None);
                             self.send(Command::Submit(order.clone()));
                             self.submitted.push((self.issued, order));
@@ -1708,7 +1713,13 @@ mod tests {
         keys(&mut app, "?");
         let help = text(&mut app, 160, 48);
         assert!(help.contains("an epoch every tempo + 1 blocks: 361"), "{help}");
-        assert!(help.contains("objectives: reached / checked, open / to discuss"), "{help}");
+        assert!(help.contains("objectives: reached, open, missed, to discuss"), "{help}");
+        // Once the match is over, the checked ones not reached are marked so.
+        change_snapshot(&mut app, |s| s.over = true);
+        keys(&mut app, "\x1b\x1b4");
+        let network = text(&mut app, 160, 48);
+        assert!(network.contains(" ✗ ") && network.contains(": not reached"), "{network}");
+        assert!(!network.contains(" ○ "), "{network}");
     }
 
     #[test]
@@ -2584,6 +2595,15 @@ mod tests {
         assert!(status.contains("queued: stake 10 TAO on SN1 (limit 0.500000)"), "{status}");
         assert!(status.contains("space or . applies it") && status.contains("1 queued"), "{status}");
         assert!(!status.contains('…'), "{status}");
+        // In a shared world the host runs the clock: the order waits for it.
+        let (info, snap) = crate::tui::testing::base();
+        let mut info = (*info).clone();
+        info.shared = true;
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+        change_snapshot(&mut app, |s| s.paused = true);
+        keys(&mut app, "s10\n");
+        let said = app.toast().map(|t| t.text.clone()).unwrap_or_default();
+        assert!(said.ends_with("; it applies when the host runs the clock"), "{said}");
         // An order its quote marks ✗ (more TAO than the player has) is not queued.
         let mut app = app_with(|s| s.paused = true);
         keys(&mut app, "s99999\n");

@@ -137,7 +137,7 @@ pub const WORDS: &[(&str, &str)] = &[
     ("miner", "paid by the validators' consensus"),
     ("tempo", "an epoch every tempo + 1 blocks: 361 (72 min)"),
     ("epoch", "the pay-out at the end of each tempo"),
-    ("✓  ○  •", "objectives: reached / checked, open / to discuss"),
+    ("✓ ○ ✗ •", "objectives: reached, open, missed, to discuss"),
     ("holder subnet", "a memecoin: holding its alpha is mining"),
     ("revenue subnet", "buys back its alpha with outside income"),
 ];

@@ -171,8 +171,11 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
     let (mut goals, mut done) = (0, 0);
     for (k, o) in info.objectives.iter().enumerate() {
         let at = reached.get(k).copied().flatten();
+        // Once the match is over, an objective still open will not be reached: ✗.
+        let over = app.snap().over;
         let bullet = match (&o.goal, at) {
             (Some(_), Some(_)) => Span::styled(" ✓ ", t.up),
+            (Some(_), None) if over => Span::styled(" ✗ ", t.down),
             (Some(_), None) => Span::styled(" ○ ", t.accent),
             (None, _) => Span::styled(" • ", t.dim),
         };
@@ -203,6 +206,7 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
                     done += 1;
                     format!("↳ {goal}: reached {}", super::overlay::date(app, b.saturating_sub(1), "%a %d %b %H:%M"))
                 }
+                None if over => format!("↳ {goal}: not reached"),
                 None => format!("↳ {goal}"),
             };
             for l in format::wrap(&status, width) {
@@ -232,7 +236,7 @@ pub(super) fn objectives_scroll_max(app: &App, body: Rect) -> usize {
 }
 
 /// The map's objectives in a panel at the top of `area` (leaving at least 8 rows for a
-/// chart): ✓ reached, ○ open, • a prompt the game does not check; under each checked one,
+/// chart): ✓ reached, ○ open (✗ once the match is over), • a prompt the game does not check; under each checked one,
 /// its goal and when it was reached. When they do not fit, ↑ and ↓ scroll them and the
 /// bottom border says how many lines are hidden. Returns what is left below.
 fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
