@@ -137,21 +137,34 @@ pub fn tao_cents(rao: u64) -> String {
     group(&format!("{:.2}", rao as f64 / 1e9))
 }
 
-/// An amount in rao as the order forms show it: from one unit up, to the ten-thousandth
-/// with separators (`1,040.0334`, trailing zeros dropped: `10`); below one, every digit
-/// it has (`0.00005`), since a fee or a dust amount would read 0 otherwise.
+/// An amount with a precision that suits its size: `12.3M`, `12,345`, `123.45`,
+/// `1.2345`, `0.001234` (the game's screens, its forms and its order outcomes).
 #[must_use]
-pub fn amount(rao: u64) -> String {
-    if rao < 1_000_000_000 {
-        return crate::engine::amount::format_rao(rao);
+pub fn amount(x: f64) -> String {
+    let a = x.abs();
+    if !x.is_finite() {
+        return "-".into();
     }
-    // Rounded to the ten-thousandth in integers (no float on the way).
-    let tenths_of_milli = (u128::from(rao) + 50_000) / 100_000;
-    let (whole, frac) = (tenths_of_milli / 10_000, tenths_of_milli % 10_000);
-    let frac = format!("{frac:04}");
-    let frac = frac.trim_end_matches('0');
-    let whole = u64::try_from(whole).map_or_else(|_| whole.to_string(), thousands);
-    if frac.is_empty() { whole } else { format!("{whole}.{frac}") }
+    if a == 0.0 {
+        "0".into()
+    } else if a >= 1e7 {
+        format!("{:.2}M", x / 1e6)
+    } else if a >= 1e4 {
+        group(&format!("{x:.0}"))
+    } else if a >= 100.0 {
+        group(&format!("{x:.2}"))
+    } else if a >= 1.0 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.6}")
+    }
+}
+
+/// An amount in rao as whole units, as [`amount`] writes it.
+#[must_use]
+#[allow(clippy::cast_precision_loss)]
+pub fn rao_amount(rao: u64) -> String {
+    amount(rao as f64 / 1e9)
 }
 
 /// A number of blocks: `1 block`, `3,050 blocks`.
@@ -245,15 +258,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn amounts_read_as_the_forms_show_them() {
-        assert_eq!(amount(40_033_379_925), "40.0334");
-        assert_eq!(amount(1_040_033_349_999), "1,040.0333");
-        assert_eq!(amount(10_000_000_000), "10");
-        assert_eq!(amount(2_500_000_000), "2.5");
-        assert_eq!(amount(9_999_950_000), "10", "rounded up to the next unit");
-        assert_eq!(amount(50_000), "0.00005", "below one unit: every digit");
-        assert_eq!(amount(0), "0");
-        assert_eq!(amount(u64::MAX), "18,446,744,073.7096");
+    fn amounts_in_rao_read_as_the_forms_show_them() {
+        assert_eq!(rao_amount(40_033_379_925), "40.0334");
+        assert_eq!(rao_amount(1_040_033_349_999), "1,040.03");
+        assert_eq!(rao_amount(10_000_000_000), "10.0000");
+        assert_eq!(rao_amount(2_500_000_000), "2.5000");
+        assert_eq!(rao_amount(9_999_950_000), "10.0000", "rounded up to the next unit");
+        assert_eq!(rao_amount(50_000), "0.000050", "a fee below one unit still shows");
+        assert_eq!(rao_amount(0), "0");
+        assert_eq!(rao_amount(u64::MAX), "18446.74M");
     }
 
     #[test]

@@ -389,7 +389,7 @@ fn buy_see_the_position_sell_see_the_tao_back() {
     assert!(p.alpha_rao > 80 * TAO, "{p:?}");
     assert_eq!(p.cost_rao, 10 * TAO);
     let toast = g.app.toast().expect("a toast").text.clone();
-    assert!(toast.starts_with("✓ stake 10 TAO on SN1: paid 10 TAO, got"), "{toast}");
+    assert!(toast.starts_with("✓ stake 10 TAO on SN1: paid 10.0000 TAO, got"), "{toast}");
     // The portfolio shows it; unstake everything from there.
     g.keys("3");
     let screen = g.text(80, 24);

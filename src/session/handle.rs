@@ -2033,7 +2033,7 @@ fn milli(rao: u64) -> String {
 
 /// What an applied order did, in words.
 fn fill_text(order: &Order, f: &crate::engine::Fill) -> String {
-    use crate::text::amount as r;
+    use crate::text::rao_amount as r;
     let fee = if f.fee_rao > 0 { format!(" (fee {} TAO)", r(f.fee_rao)) } else { String::new() };
     match order {
         Order::Stake { .. } => format!("paid {} TAO, got {} alpha{fee}", r(f.tao_in_rao), r(f.alpha_in_rao)),

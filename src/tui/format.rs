@@ -16,28 +16,7 @@ pub fn signed_units(rao: i64) -> f64 {
 
 use crate::text::{group, thousands};
 
-/// An amount with a precision that suits its size: `12.3M`, `12,345`, `123.45`,
-/// `1.2345`, `0.001234`.
-#[must_use]
-pub fn amount(x: f64) -> String {
-    let a = x.abs();
-    if !x.is_finite() {
-        return "-".into();
-    }
-    if a == 0.0 {
-        "0".into()
-    } else if a >= 1e7 {
-        format!("{:.2}M", x / 1e6)
-    } else if a >= 1e4 {
-        group(&format!("{x:.0}"))
-    } else if a >= 100.0 {
-        group(&format!("{x:.2}"))
-    } else if a >= 1.0 {
-        format!("{x:.4}")
-    } else {
-        format!("{x:.6}")
-    }
-}
+pub use crate::text::amount;
 
 /// `x` with `decimals` places and thousands separators.
 #[must_use]
@@ -46,10 +25,7 @@ pub fn fixed(x: f64, decimals: usize) -> String {
 }
 
 /// An amount in rao, as whole units.
-#[must_use]
-pub fn rao(r: u64) -> String {
-    amount(units(r))
-}
+pub use crate::text::rao_amount as rao;
 
 /// Half the last digit that [`rao`] shows of `r`, in rao: an amount at most this far
 /// from `r` reads (rounded) as the same figure. `1,234.57` shows hundredths, so 0.005.
