@@ -829,6 +829,13 @@ fn options_are_checked_against_what_the_strategy_takes() {
         &[("size", "7")],
         "the option 'size' has an unknown rule 'maxx' (did you mean 'max'?)",
     );
+    // A misspelt `default` leaves none: the message names the misspelling.
+    declared(
+        "size = { defualt = 0.5, max = 1 }",
+        &[],
+        "the option 'size' needs { default = ... } (a number or a text) ('defualt' is not a rule: did you mean 'default'?)",
+    );
+    declared("size = { max = 1 }", &[], "the option 'size' needs { default = ... } (a number or a text)");
     declared(
         "size = { default = 5, min = 0, max = 1 }",
         &[],

@@ -736,7 +736,18 @@ local function options(given, spec)
   local names = {}
   for k, s in pairs_sorted(spec) do
     if type(k) ~= "string" or type(s) ~= "table" or (type(s.default) ~= "number" and type(s.default) ~= "string") then
-      error("dtao.options: the option '" .. shown(k) .. "' needs { default = ... } (a number or a text)", 2)
+      -- A misspelt `default` is the likeliest cause: name it.
+      local typo = ""
+      if type(s) == "table" and s.default == nil then
+        for key in pairs_sorted(s) do
+          if type(key) == "string" and not SPEC_KEYS[key] and suggest(key, { "default" }) then
+            typo = " ('" .. shown(key) .. "' is not a rule: did you mean 'default'?)"
+            break
+          end
+        end
+      end
+      bad_options()
+      error("dtao.options: the option '" .. shown(k) .. "' needs { default = ... } (a number or a text)" .. typo, 2)
     end
     local bad = spec_problem(k, s)
     if bad ~= nil then
