@@ -358,15 +358,18 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
     if let Some(kind) = ["table", "function", "thread", "userdata"].iter().find(|k| msg == format!("{k}: 0x?")) {
         // `error({})`: a value, not a message, with nothing to say but its address.
         msg = format!(
-            "the strategy raised a {kind} as its error, which has no message: raise a string, such as \
-             error(\"what went wrong\")"
+            "the strategy raised a {kind} as its error, which has no message{}: raise a string, such as \
+             error(\"what went wrong\")",
+            raised_at(&raw)
         );
     }
     if msg == "nil" {
         // `error()` or `error(nil)`: Lua has nothing to say, not even where.
-        msg = "the strategy raised an error without a message (error() or error(nil)): give it one, such as \
-               error(\"what went wrong\")"
-            .to_string();
+        msg = format!(
+            "the strategy raised an error without a message (error() or error(nil)){}: give it one, such as \
+             error(\"what went wrong\")",
+            raised_at(&raw)
+        );
     }
     if let Some(name) = removed_global(&msg) {
         // Reads like a bug in the strategy; it is the sandbox.
@@ -384,6 +387,23 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
         msg.push_str("...");
     }
     msg
+}
+
+/// Where an error without a message was raised, from the traceback: " at FILE:LINE" for
+/// the innermost frame of a Lua chunk other than the host's, or nothing.
+fn raised_at(raw: &str) -> String {
+    let Some((_, trace)) = raw.split_once("\nstack traceback:") else { return String::new() };
+    trace
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('[') && !l.starts_with("dtao-host:") && !l.starts_with("(...tail calls...)"))
+        .find_map(|l| {
+            let (file, rest) = l.split_once(':')?;
+            let line = rest.split_once(':')?.0;
+            (!file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| format!(" (at {}:{line})", scrub_addresses(file)))
+        })
+        .unwrap_or_default()
 }
 
 /// The sandbox's removed global that an error names, if any: Lua says "attempt to index

@@ -304,8 +304,17 @@ fn an_error_without_a_message_says_so() {
     for code in ["error()", "error(nil)"] {
         let out = tick(code);
         let Some(Fault::Error(m)) = out.fault else { panic!("{code}: {:?}", out.fault) };
-        assert!(m.starts_with("the strategy raised an error without a message"), "{code}: {m}");
+        assert_eq!(
+            m,
+            "the strategy raised an error without a message (error() or error(nil)) (at unit.lua:2): give it one, \
+             such as error(\"what went wrong\")",
+            "{code}"
+        );
     }
+    // Raised from a function of the strategy's: its line, not the caller's.
+    let out = tick("local function f() error({}) end\nf()");
+    let Some(Fault::Error(m)) = out.fault else { panic!("{:?}", out.fault) };
+    assert!(m.contains("which has no message (at unit.lua:2)"), "{m}");
 }
 
 #[test]
@@ -404,6 +413,7 @@ fn an_error_that_is_not_a_string_says_what_was_raised() {
     let Some(Fault::Error(m)) = out.fault else { panic!("{:?}", out.fault) };
     assert_eq!(
         m,
-        "the strategy raised a table as its error, which has no message: raise a string, such as error(\"what went wrong\")"
+        "the strategy raised a table as its error, which has no message (at unit.lua:2): raise a string, such as \
+         error(\"what went wrong\")"
     );
 }
