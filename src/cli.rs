@@ -250,7 +250,8 @@ const CHECK_AFTER_HELP: &str = "\
 Examples:
   dtao-arena check maps/my-map.toml            every problem with its line (exit code 2)
   dtao-arena check my_bot.lua                  load it and run 5 of its turns on the tutorial map
-  dtao-arena check momentum:lookback=8         a shipped strategy, with options";
+  dtao-arena check momentum:lookback=8         a shipped strategy, with options
+  dtao-arena check my_bot.lua --map dtao-launch   its turns on the map it will play";
 
 const STRATEGIES_AFTER_HELP: &str = "\
 Examples:
@@ -318,6 +319,9 @@ enum Command {
         /// NAME:key=value,...) to check.
         #[arg(value_name = "FILE|NAME")]
         file: PathBuf,
+        /// For a strategy: the map to run its turns on (a built-in name or a .toml file).
+        #[arg(long, value_name = "MAP", default_value = "tutorial")]
+        map: String,
     },
 }
 
@@ -391,7 +395,7 @@ fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Some(Command::Strategies { show: Some(name) }) => show_strategy(&name),
-        Some(Command::Check { file }) => check::run(&file),
+        Some(Command::Check { file, map }) => check::run(&file, &map),
     }
 }
 

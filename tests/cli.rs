@@ -757,6 +757,31 @@ fn check_runs_a_strategy_at_the_cadence_its_init_sets() {
 }
 
 #[test]
+fn check_runs_a_strategy_on_the_map_given() {
+    // A bot that breaks only in a world of more than 20 subnets: the tutorial hides it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = "function on_tick(w)\n  if #w.subnets > 20 then error('too many subnets: ' .. #w.subnets) end\nend\n";
+    std::fs::write(dir.path().join("small.lua"), bot).expect("write");
+    let o = run_in(dir.path(), &["check", "small.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("on the tutorial map without a fault"), "{o:?}");
+    let o = run_in(dir.path(), &["check", "small.lua", "--map", "dtao-launch"]);
+    refused(&o, "small.lua: 5 faults and forfeited after 5 turns on the map 'dtao-launch':");
+    refused(&o, "small.lua:2: too many subnets: 64");
+    // A shipped strategy on another map; a map file; an unknown map; --map for a map.
+    let o = run(&["check", "momentum", "--map", "dtao-launch"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("on the map 'dtao-launch' without a fault"), "{o:?}");
+    let o = run(&["check", "momentum", "--map", "maps/tutorial.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    refused(&run(&["check", "momentum", "--map", "tutorail"]), "did you mean 'tutorial'?");
+    refused(
+        &run(&["check", "maps/tutorial.toml", "--map", "dtao-launch"]),
+        "maps/tutorial.toml: --map is for a strategy (the map its turns run on); a map is checked on its own: \
+         dtao-arena check maps/tutorial.toml",
+    );
+}
+
+#[test]
 fn check_of_an_unknown_name_lists_maps_and_strategies() {
     let o = run(&["check", "momentm"]);
     refused(

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::{CliError, CliResult};
 
-pub fn run(file: &Path) -> CliResult {
+pub fn run(file: &Path, map: &str) -> CliResult {
     // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
     // (`momentum:` or `momentum:x` too: reading it says what is wrong with the options.)
     if !file.exists() {
@@ -14,18 +14,26 @@ pub fn run(file: &Path) -> CliResult {
             // (`dip:size=3` for this folder's dip.lua: reading it says to name the file.)
             let local = base.with_extension("lua").is_file();
             if lua || local || base.to_str().and_then(crate::script::builtin::find).is_some() {
-                return check_strategy(file);
+                return check_strategy(file, map);
             }
         }
     }
     let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
     let shipped = !file.exists() && file.to_str().and_then(crate::script::builtin::find).is_some();
     if ext.as_deref() == Some("lua") || shipped {
-        return check_strategy(file);
+        return check_strategy(file, map);
     }
     if ext.as_deref() == Some(crate::record::EXTENSION) {
         return Err(CliError::input(format!(
             "{}: check takes a map (.toml) or a strategy (.lua); to check a recording, run: dtao-arena replay {} --verify",
+            file.display(),
+            super::shell_word(&file.display().to_string())
+        )));
+    }
+    if map != DEFAULT_MAP {
+        return Err(CliError::input(format!(
+            "{}: --map is for a strategy (the map its turns run on); a map is checked on its own: \
+             dtao-arena check {}",
             file.display(),
             super::shell_word(&file.display().to_string())
         )));
@@ -98,6 +106,9 @@ fn map_hint(file: &Path, mut e: CliError) -> CliError {
     e
 }
 
+/// The map a strategy's turns run on unless `--map` names another.
+const DEFAULT_MAP: &str = "tutorial";
+
 /// Turns `check` runs a strategy for.
 const TURNS: u64 = 5;
 /// The longest run `check` makes (about 28 days): a strategy deciding less often than
@@ -106,12 +117,14 @@ const CHECK_MAX_BLOCKS: u64 = 200_001;
 /// Log lines `check` prints (faults are always printed).
 const CHECK_LOG_LINES: usize = 10;
 
-/// Loads a strategy and runs it for a few of its turns on the tutorial map; any fault is
-/// reported with its message and exit code 2.
-fn check_strategy(file: &Path) -> CliResult {
+/// Loads a strategy and runs it for a few of its turns on a map (the tutorial unless
+/// `--map` names another); any fault is reported with its message and exit code 2.
+fn check_strategy(file: &Path, map_name: &str) -> CliResult {
     let entrant = super::strategy::read(file).map_err(|e| map_hint(file, e))?;
     let actor = super::strategy::actor(&entrant, 1, 0).map_err(|e| map_hint(file, e))?;
-    let map = crate::scenario::load("tutorial")?;
+    let map = crate::scenario::load(map_name)?;
+    let on_map =
+        if map_name == DEFAULT_MAP { "the tutorial map".to_string() } else { format!("the map '{}'", map.init.name) };
     let mut session = crate::session::Session::new(&map, None, Some(CHECK_MAX_BLOCKS))?;
     let id = session.add_bot(&entrant.name, Box::new(actor));
     // Its cadence once `init` has run (which may set it). A bot decides after the blocks
@@ -149,7 +162,7 @@ fn check_strategy(file: &Path) -> CliResult {
             (false, n) => format!(" in {n} turn{}", plural(n)),
         };
         return Err(CliError::input(format!(
-            "{}: {faults} fault{}{when} on the tutorial map:\n{}",
+            "{}: {faults} fault{}{when} on {on_map}:\n{}",
             file.display(),
             plural(u64::from(faults)),
             lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
@@ -162,7 +175,7 @@ fn check_strategy(file: &Path) -> CliResult {
         String::new()
     };
     out!(
-        "ok: strategy '{}' ({}): loads, runs {turns} turn{}{short} (cadence {cadence}) on the tutorial map without a fault{}",
+        "ok: strategy '{}' ({}): loads, runs {turns} turn{}{short} (cadence {cadence}) on {on_map} without a fault{}",
         entrant.name,
         file.display(),
         plural(turns),
