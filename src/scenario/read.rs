@@ -647,7 +647,18 @@ fn objective(
             let w = cx.table(t, "when", "{ price_multiple = 3.0, netuid = 28 }")?;
             let after = if w.has("after") { Some(after(cx, &w, world_goal)?) } else { None };
             let from = if w.has("from_block") { Some(from_block(cx, &w, blocks)?) } else { None };
-            (Some(goal(cx, &w, known)?), after, from)
+            let goal = goal(cx, &w, known)?;
+            if from.is_some() && matches!(goal, Goal::YouRoi { .. }) {
+                // Judged once, when the match ends: a starting block would change nothing.
+                cx.bad(
+                    &w,
+                    "from_block",
+                    "has no effect on you_roi, which is judged once, when the match ends",
+                    "remove from_block",
+                );
+                return None;
+            }
+            (Some(goal), after, from)
         }
     };
     Some(Objective { text: text?, goal, after, from_block })
