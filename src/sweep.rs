@@ -455,6 +455,7 @@ pub fn csv_header(plan: &Plan, netuids: &[Netuid]) -> Vec<String> {
     .map(|s| (*s).to_string())
     .collect();
     h.extend(plan.entrants.iter().map(|e| format!("roi_{}", e.name)));
+    h.extend(plan.entrants.iter().map(|e| format!("faults_{}", e.name)));
     for n in netuids {
         for c in SUBNET_COLUMNS {
             h.push(format!("sn{n}_{c}"));
@@ -489,6 +490,7 @@ pub fn csv_row(plan: &Plan, netuids: &[Netuid], o: &Outcome) -> Vec<String> {
         iv.map(|i| i.account.clone()).unwrap_or_default(),
     ];
     r.extend(o.rois.iter().map(|x| format!("{x:.9}")));
+    r.extend((0..plan.entrants.len()).map(|k| o.faults.get(k).map_or(0, |f| f.faults).to_string()));
     for n in netuids {
         match o.subnets.iter().find(|s| s.netuid == *n) {
             Some(s) => {

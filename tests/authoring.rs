@@ -133,6 +133,15 @@ fn sweep_columns_follow_the_bots_in_the_order_given() {
     let header = csv.lines().next().unwrap_or_default();
     let cols: Vec<&str> = header.split(',').filter(|c| c.starts_with("roi_")).collect();
     assert_eq!(cols, ["roi_zeta", "roi_momentum", "roi_alpha_breaker"], "{header}");
+    // Each bot's lost turns in the run: only the one that raises an error has any.
+    let names: Vec<&str> = header.split(',').collect();
+    let row: Vec<&str> = csv.lines().nth(1).unwrap_or_default().split(',').collect();
+    let faults: Vec<(&str, &str)> =
+        names.iter().zip(&row).filter(|(c, _)| c.starts_with("faults_")).map(|(c, v)| (*c, *v)).collect();
+    assert_eq!(faults.len(), 3, "{header}");
+    assert_eq!(faults[..2], [("faults_zeta", "0"), ("faults_momentum", "0")], "{csv}");
+    assert_eq!(faults[2].0, "faults_alpha_breaker");
+    assert!(faults[2].1.parse::<u32>().is_ok_and(|n| n >= 1), "{csv}");
     // The table's columns name each bot whole, and its values line up under them.
     let table = text(&o.stdout);
     let head = table.lines().find(|l| l.contains("ROI ")).expect("the table's header");
