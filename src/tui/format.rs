@@ -27,6 +27,33 @@ pub fn fixed(x: f64, decimals: usize) -> String {
 /// An amount in rao, as whole units.
 pub use crate::text::rao_amount as rao;
 
+/// An amount in rao for a table column, at one precision per magnitude band so that
+/// figures line up: hundredths below 10,000 (`25.00`, `211.63`), whole units up to ten
+/// million (`12,345`), millions above (`12.35M`); a holding below a hundredth keeps its
+/// digits (`0.004500`) rather than read as none.
+#[must_use]
+pub fn column_rao(r: u64) -> String {
+    let a = units(r);
+    if r == 0 || !(0.01..1e7).contains(&a) {
+        crate::text::rao_amount(r)
+    } else if a < 1e4 {
+        fixed(a, 2)
+    } else {
+        fixed(a, 0)
+    }
+}
+
+/// [`column_rao`] for a signed amount, with its sign: `+25.00`, `-1,234`.
+#[must_use]
+pub fn column_signed_rao(r: i64) -> String {
+    let s = column_rao(r.unsigned_abs());
+    match r.signum() {
+        1 => format!("+{s}"),
+        -1 => format!("-{s}"),
+        _ => s,
+    }
+}
+
 /// Half the last digit that [`rao`] shows of `r`, in rao: an amount at most this far
 /// from `r` reads (rounded) as the same figure. `1,234.57` shows hundredths, so 0.005.
 #[must_use]
@@ -255,6 +282,18 @@ mod tests {
         assert_eq!(pct(-0.000_04), "0.00%");
         // A column's one precision, whatever the size (and no sign for no move).
         assert_eq!(pct_fixed(0.0, 2), "0.00%");
+        // Columns: one precision per band, and no holding reads as none.
+        let t = 1_000_000_000;
+        assert_eq!(column_rao(25 * t), "25.00");
+        assert_eq!(column_rao(211_634_000_000), "211.63");
+        assert_eq!(column_rao(9_999_994 * t / 1000), "9,999.99");
+        assert_eq!(column_rao(12_345 * t + t / 2), "12,346");
+        assert_eq!(column_rao(12_345_678 * t), "12.35M");
+        assert_eq!(column_rao(4_500_000), "0.004500");
+        assert_eq!(column_rao(0), "0");
+        assert_eq!(column_signed_rao(-25 * 1_000_000_000), "-25.00");
+        assert_eq!(column_signed_rao(12_345 * 1_000_000_000), "+12,345");
+        assert_eq!(column_signed_rao(0), "0");
         assert_eq!(pct_fixed(0.123, 2), "12.30%");
         assert_eq!(signed_pct_fixed(0.0, 1), "0.0%");
         assert_eq!(signed_pct_fixed(0.0004, 1), "0.0%");

@@ -119,7 +119,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                         if s.emitting && snap.block() == 0 {
                             ("-".into(), t.dim)
                         } else if s.emitting {
-                            (format::pct(s.emission_share), t.text)
+                            (format::pct_fixed(s.emission_share, 2), t.text)
                         } else {
                             ("not yet".into(), t.dim)
                         }
@@ -127,9 +127,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                     "Root" => (format!("{:.0}%", to_f64(s.root_prop) * 100.0), t.text),
                     // Whole TAO for every pool (`rao` would give the smaller ones cents).
                     "Pool τ" => (format::fixed(format::units(s.tao_rao), 0), t.text),
-                    "Pool α" => (format::rao(s.alpha_in_rao), t.dim),
-                    "Yours α" => (pos.map_or_else(String::new, |p| format::rao(p.alpha_rao)), t.you),
-                    "Yours τ" => (pos.map_or_else(String::new, |p| format::rao(p.value_rao)), t.you),
+                    "Pool α" => (format::column_rao(s.alpha_in_rao), t.dim),
+                    "Yours α" => (pos.map_or_else(String::new, |p| format::column_rao(p.alpha_rao)), t.you),
+                    "Yours τ" => (pos.map_or_else(String::new, |p| format::column_rao(p.value_rao)), t.you),
                     _ => (String::new(), t.text),
                 };
                 let line = Line::styled(text, style);

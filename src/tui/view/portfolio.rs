@@ -125,21 +125,21 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             let mut cells = vec![
                 Cell::from(Line::raw(p.netuid.to_string()).right_aligned()),
                 Cell::from(format::clip(&p.name, name_w)),
-                Cell::from(Line::raw(format::rao(p.alpha_rao)).right_aligned()),
-                Cell::from(Line::raw(format::rao(p.cost_rao)).right_aligned()),
-                Cell::from(Line::raw(format::rao(p.value_rao)).right_aligned()),
-                Cell::from(Line::styled(format::signed(format::signed_units(un)), t.signed(un as f64)).right_aligned()),
+                Cell::from(Line::raw(format::column_rao(p.alpha_rao)).right_aligned()),
+                Cell::from(Line::raw(format::column_rao(p.cost_rao)).right_aligned()),
+                Cell::from(Line::raw(format::column_rao(p.value_rao)).right_aligned()),
+                Cell::from(Line::styled(format::column_signed_rao(un), t.signed(un as f64)).right_aligned()),
                 Cell::from(
                     Line::styled(pct.map_or_else(|| "-".into(), format::signed_pct), t.signed(pct.unwrap_or(0.0)))
                         .right_aligned(),
                 ),
                 Cell::from(
-                    Line::styled(format::signed(format::signed_units(p.realized_rao)), t.signed(p.realized_rao as f64))
+                    Line::styled(format::column_signed_rao(p.realized_rao), t.signed(p.realized_rao as f64))
                         .right_aligned(),
                 ),
             ];
             if wide {
-                cells.push(Cell::from(Line::styled(format::rao(p.earned_alpha_rao), t.dim).right_aligned()));
+                cells.push(Cell::from(Line::styled(format::column_rao(p.earned_alpha_rao), t.dim).right_aligned()));
             }
             Row::new(cells)
         })
@@ -224,7 +224,7 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
             Cell::from(Line::raw(format!("{}", k + 1)).right_aligned()),
             Cell::from(Line::styled(format::clip(&p.name, name_w), style)),
             Cell::from(Line::styled(if p.kind == AccountKind::Human { "human" } else { "bot" }, t.dim)),
-            Cell::from(Line::raw(format::rao(p.score_rao)).right_aligned()),
+            Cell::from(Line::raw(format::column_rao(p.score_rao)).right_aligned()),
             Cell::from(Line::styled(format::signed_pct_fixed(p.roi, 2), t.signed(p.roi)).right_aligned()),
             Cell::from(Line::raw(p.faults.to_string()).right_aligned()),
         ])
