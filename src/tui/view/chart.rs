@@ -159,7 +159,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
     let x_labels: Vec<Line> = x_text.into_iter().map(Line::raw).collect();
     let ticks = if area.height >= 10 { vec![y0, (y0 + y1) / 2.0, y1] } else { vec![y0, y1] };
     let y_labels: Vec<Line> = axis_labels(fmt, &ticks, y1 - y0).into_iter().map(Line::raw).collect();
-    let datasets: Vec<Dataset> = series
+    let mut datasets: Vec<Dataset> = series
         .iter()
         .map(|s| {
             Dataset::default()
@@ -170,6 +170,16 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
                 .style(s.style)
         })
         .collect();
+    // A replay's charts span the whole recorded match: a dim line marks where it is.
+    #[allow(clippy::cast_precision_loss)]
+    let now = app.snap().block() as f64;
+    let cursor = [(now, y0), (now, y1)];
+    if app.is_replay() && now > x0 && now < x1 {
+        datasets.insert(
+            0,
+            Dataset::default().data(&cursor).marker(Marker::Braille).graph_type(GraphType::Line).style(t.dim),
+        );
+    }
     Chart::new(datasets)
         .block(block)
         .x_axis(Axis::default().bounds([x0, x1]).labels(x_labels).style(t.dim))
@@ -213,6 +223,39 @@ mod tests {
             assert!(below.contains("13 Feb") && below.contains("15 Feb"), "{w}x{h}:\n{below}");
             assert!(!below.contains(":00") && !below.contains(":25"), "{w}x{h}:\n{below}");
         }
+    }
+
+    #[test]
+    fn a_replay_marks_the_current_block_on_its_charts() {
+        // Flat lines over three days, at day 1: only the marker draws a vertical stroke.
+        let snap = |s: &mut crate::session::handle::Snapshot| {
+            use crate::session::handle::{Lines, SubnetHistory};
+            s.view.block = 7_200;
+            let mut h = (*s.history).clone();
+            let mut lines = Lines::new(4, 64);
+            for b in (0..=21_600).step_by(360) {
+                lines.record(b, &[0.25, 0.25, 0.05, 0.9]);
+            }
+            h.subnets.insert(1, SubnetHistory { registered_at: -100_000, lines });
+            s.history = std::sync::Arc::new(h);
+        };
+        let strokes = |replay: bool| {
+            let mut app = app_with(snap);
+            let (mut info, snap) = ((*app.info()).clone(), app.snap().clone());
+            info.replay = replay;
+            app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+            keys(&mut app, "2");
+            let screen = rows(&mut app, 120, 40);
+            let cols: Vec<usize> =
+                screen.iter().filter_map(|r| r.chars().position(|c| matches!(c, '⡇' | '⢸'))).collect();
+            (cols.len(), cols.first().copied())
+        };
+        assert_eq!(strokes(false).0, 0, "a game's charts end at the current block: no marker");
+        let (n, at) = strokes(true);
+        assert!(n >= 4, "the marker is a vertical line: {n} rows");
+        // A third of the way across the first chart (its plot starts after the y labels).
+        let at = at.expect("a column");
+        assert!((20..60).contains(&at), "column {at}");
     }
 
     #[test]
