@@ -248,9 +248,9 @@ Joining again with the same code, role and name resumes the same account.";
 
 const CHECK_AFTER_HELP: &str = "\
 Examples:
-  dtao-arena check maps/my-map.toml            every problem with its line (exit code 2)
-  dtao-arena check my_bot.lua                  load it and run 5 of its turns on the tutorial map
-  dtao-arena check momentum:lookback=8         a shipped strategy, with options
+  dtao-arena check maps/my-map.toml               every problem with its line (exit code 2)
+  dtao-arena check my_bot.lua                     load it and run 5 of its turns on the tutorial map
+  dtao-arena check momentum:lookback=8            a shipped strategy, with options
   dtao-arena check my_bot.lua --map dtao-launch   its turns on the map it will play";
 
 const STRATEGIES_AFTER_HELP: &str = "\
