@@ -329,6 +329,8 @@ impl Strategy {
     /// # Errors
     /// Bytecode, a syntax error, a failing top level, no `on_tick`, or a bad `cadence`.
     pub fn load_file(file: &str, name: &str, source: &str, seed: u64, limits: Limits) -> Result<Self, ScriptError> {
+        // A byte-order mark (editors on Windows write one) is skipped, as `lua` does.
+        let source = source.strip_prefix('\u{feff}').unwrap_or(source);
         if source.as_bytes().first() == Some(&0x1b) {
             return Err(ScriptError::Bytecode { name: file.to_string() });
         }
@@ -539,6 +541,13 @@ impl Strategy {
                 TickOutcome { orders: Vec::new(), log, fault: Some(fault) }
             }
         }
+    }
+
+    /// Whether the strategy has called `dtao.options` (in any call so far): one that
+    /// never does ignores the options it is given, unless it reads `cfg.options` itself.
+    #[must_use]
+    pub fn reads_options(&self) -> bool {
+        self.shared.options_read.get()
     }
 
     /// The global `cadence`: `Ok(None)` if unset, `Err(shown value)` if not a whole

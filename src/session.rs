@@ -55,6 +55,11 @@ pub trait Actor {
     fn source(&self) -> Option<&str> {
         None
     }
+    /// Options it was given that its `init` did not read through `dtao.options`, as
+    /// `key=value` (empty when it read them or was given none).
+    fn unread_options(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Builds the actor of a bot that joins a match loaded from a recording: `(name,

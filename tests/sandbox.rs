@@ -187,6 +187,19 @@ fn bytecode_is_refused() {
     // Not even hidden behind a newline: Lua then sees text, and it is not valid Lua.
     let e = Strategy::load("y.lua", &format!("\n{chunk}"), 1, Limits::default()).expect_err("loaded");
     assert!(matches!(e, ScriptError::Syntax(_)), "{e:?}");
+    // Nor behind a byte-order mark, which is skipped.
+    let e = Strategy::load("z.lua", &format!("\u{feff}{chunk}"), 1, Limits::default()).expect_err("loaded");
+    assert_eq!(e, ScriptError::Bytecode { name: "z.lua".into() });
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_lines_keep_their_numbers() {
+    // Notepad on Windows saves UTF-8 with a byte-order mark in front.
+    let src = "\u{feff}function on_tick(w)\n  error('boom')\nend\n";
+    let mut s = Strategy::load("bom.lua", src, 1, Limits::default()).expect("a BOM is skipped");
+    let (w, me) = small_world();
+    let fault = s.on_tick(&w, me, &[]).fault.map(|f| f.to_string()).unwrap_or_default();
+    assert_eq!(fault, "error: bom.lua:2: boom");
 }
 
 #[test]
@@ -829,6 +842,14 @@ fn options_are_checked_against_what_the_strategy_takes() {
         &[("size", "7")],
         "the option 'size' has an unknown rule 'maxx' (did you mean 'max'?)",
     );
+    // A call that cannot read the options forfeits as well.
+    for call in ["dtao.options(cfg.options, \"x\")", "dtao.options(nil, {})"] {
+        let src = format!("function init(cfg) {call} end\nfunction on_tick(w) end");
+        let mut s = Strategy::load("call.lua", &src, 1, Limits::default()).expect("load");
+        let fault = s.init(&w, me, &[]).fault.map(|f| f.to_string()).unwrap_or_default();
+        assert!(fault.contains("bad argument #"), "{call}: {fault}");
+        assert!(s.forfeited(), "{call}: it forfeits at once");
+    }
     // A misspelt `default` leaves none: the message names the misspelling.
     declared(
         "size = { defualt = 0.5, max = 1 }",
@@ -855,9 +876,10 @@ fn options_are_checked_against_what_the_strategy_takes() {
     declared(
         "n = { default = 2, integer = \"yes\", min = \"one\" }",
         &[("n", "0")],
-        "the option 'n': min must be a number, not one",
+        "the option 'n': min must be a number, not \"one\"",
     );
-    declared("n = { default = 2, integer = \"yes\" }", &[], "integer takes true or false, not yes");
+    declared("n = { default = 2, integer = \"yes\" }", &[], "integer takes true or false, not \"yes\"");
+    declared("n = { default = 2, integer = 1 }", &[], "integer takes true or false, not 1");
     declared("m = { default = \"x\", max = 3 }", &[], "is a text (its default is): 'max' is for numbers");
     declared("n = { default = 2, one_of = { \"a\" } }", &[], "is a number (its default is): one_of is for texts");
     declared("n = { default = 2, min = 1, above = 0 }", &[], "has both min and above: keep one");

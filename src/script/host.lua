@@ -608,6 +608,7 @@ end
 -- match at once: it would otherwise play other settings than its name says.
 local tonumber_raw, tointeger, math_type, huge = tonumber, math.tointeger, math.type, math.huge
 local bad_options = H.bad_options
+local options_read = H.options_read
 
 local function num_text(x)
   if math_type(x) == "integer" then return tostring_raw(x) end
@@ -636,6 +637,12 @@ local function shown(v)
   local t = tostring_safe(v)
   if #t > 40 then t = sub(t, 1, 40) .. "..." end
   return t
+end
+
+-- A wrong value in a declaration: a text in quotes, so that `min = "a"` reads as one.
+local function shown_value(v)
+  if type(v) == "string" then return '"' .. shown(v) .. '"' end
+  return shown(v)
 end
 
 -- One option's value, or nil and why not.
@@ -702,11 +709,11 @@ local function spec_problem(k, s)
     for _, key in ipairs({ "min", "max", "above" }) do
       local x = s[key]
       if x ~= nil and (type(x) ~= "number" or x ~= x) then
-        return where .. ": " .. key .. " must be a number, not " .. shown(x)
+        return where .. ": " .. key .. " must be a number, not " .. shown_value(x)
       end
     end
     if s.integer ~= nil and type(s.integer) ~= "boolean" then
-      return where .. ": integer takes true or false, not " .. shown(s.integer)
+      return where .. ": integer takes true or false, not " .. shown_value(s.integer)
     end
     if s.min ~= nil and s.above ~= nil then
       return where .. " has both min and above: keep one"
@@ -727,10 +734,15 @@ local function spec_problem(k, s)
 end
 
 local function options(given, spec)
+  options_read()
+  -- A call that cannot read the options forfeits too: the bot would play its defaults
+  -- under a name that says otherwise.
   if type(given) ~= "table" then
+    bad_options()
     error("bad argument #1 to 'options' (cfg.options expected, got " .. type(given) .. ")", 2)
   end
   if type(spec) ~= "table" then
+    bad_options()
     error("bad argument #2 to 'options' (a table of the options it takes expected, got " .. type(spec) .. ")", 2)
   end
   local names = {}

@@ -126,6 +126,8 @@ pub(crate) struct Shared {
     /// Whether `dtao.options` refused the strategy's options in this call (a fault of
     /// the call then forfeits the strategy at once).
     pub bad_options: Cell<bool>,
+    /// Whether `dtao.options` was ever called (kept across calls).
+    pub options_read: Cell<bool>,
 }
 
 impl Shared {
@@ -152,6 +154,7 @@ impl Shared {
             pools: RefCell::new(Vec::new()),
             rules: Cell::new(PoolRules { fee: 0, min_stake: 0, min_liquidity: 0 }),
             bad_options: Cell::new(false),
+            options_read: Cell::new(false),
         }
     }
 
@@ -491,6 +494,16 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
                 return Ok(Some(sh.set_stop(lua, Stop::Memory)));
             }
             Ok(None)
+        })?,
+    )?;
+
+    // `dtao.options` was called: the strategy reads its options.
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "options_read",
+        lua.create_function(move |_, ()| {
+            sh.options_read.set(true);
+            Ok(())
         })?,
     )?;
 

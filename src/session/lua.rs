@@ -114,6 +114,12 @@ impl Actor for LuaActor {
     fn source(&self) -> Option<&str> {
         Some(&self.source)
     }
+    fn unread_options(&self) -> Vec<String> {
+        if self.strategy.reads_options() {
+            return Vec::new();
+        }
+        self.options.iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
 }
 
 #[cfg(test)]
