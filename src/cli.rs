@@ -94,6 +94,12 @@ pub(crate) fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
 /// `s` as one shell word, to paste into a command we print: as it is when it needs no
 /// quoting, else in single quotes (`my save.dtrec` -> `'my save.dtrec'`).
 #[must_use]
+/// A path as messages show it: control characters and invisible marks escaped (`\u{1b}`),
+/// as in error messages, so that a file name cannot drive the terminal.
+pub(crate) fn shown_path(p: &std::path::Path) -> String {
+    crate::text::escape_hidden(&p.display().to_string())
+}
+
 pub(crate) fn shell_word(s: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "/._-:+,=@%".contains(c);
     if !s.is_empty() && s.chars().all(plain) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
@@ -168,10 +174,10 @@ Examples:
   dtao-arena sim --map dtao-launch --blocks 7200 --seed 7 --json > day1.json
   dtao-arena sim --map dtao-launch --trace run.csv --every 360
   dtao-arena maps                              list the built-in maps
-  dtao-arena sim --map tutorial --bot strategies/momentum.lua
+  dtao-arena sim --map tutorial --bot momentum  a shipped strategy as a bot
   dtao-arena strategies                        list the shipped strategies
   dtao-arena strategies --show template > my_bot.lua    the API, explained, to start a bot
-  dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
+  dtao-arena tournament --strategies momentum yield_chaser my_bot.lua --matches 32 --out results/
   dtao-arena sweep --map one-year-later --param tao_weight --values 0.2..1.0:0.2 --seeds 2
   dtao-arena sim --map tutorial --record day.dtrec    record a match; then:
   dtao-arena replay day.dtrec                  watch it (space, +/-, t to seek, n next event)

@@ -356,12 +356,23 @@ fn syntax_message(source: &str, origin: &str, e: &toml::de::Error) -> String {
     let what = what.join(": ");
     // toml says nothing for some cut-short lines (`blocks =` at the end of the file).
     let what = if what.is_empty() { "a value is missing, or the line is cut short".to_string() } else { what };
-    let fix = if looks_like_lua(source) {
-        "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check (a map is TOML: key = value lines and [[subnet]] tables)"
+    let toml = "(a map is TOML: key = value lines and [[subnet]] tables)";
+    let fix = if looks_like_lua(source) && !origin.to_ascii_lowercase().ends_with(".lua") {
+        // Named without its extension (`check mybot`, `--map mybot`): say how to name it.
+        let stem = std::path::Path::new(origin).file_stem().map_or_else(|| origin.into(), |s| s.to_string_lossy());
+        format!(
+            "this file looks like a Lua strategy, not a map: a strategy is a .lua file; rename it to {stem}.lua, \
+             then give it with --bot or to check {toml}"
+        )
+    } else if looks_like_lua(source) {
+        format!(
+            "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check {toml}"
+        )
     } else if what.contains("duplicate key") {
         "a key may appear only once in a table: remove or rename one (each subnet, npc or event is its own [[...]] table)"
+            .to_string()
     } else {
-        "correct the TOML on this line (text in quotes, numbers without, lists in [ ])"
+        "correct the TOML on this line (text in quotes, numbers without, lists in [ ])".to_string()
     };
     format!("{origin}:{line}: TOML syntax: {what}; {fix}")
 }

@@ -38,7 +38,11 @@ fn check_runs_the_turns_it_says_even_for_a_slow_cadence() {
     let o = run_in(d.path(), &["check", "rare.lua"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let out = text(&o.stdout);
-    assert!(out.contains("runs 3 turns (its cadence allows only 3") && out.contains("it placed no orders"), "{out}");
+    assert!(
+        out.contains("runs 3 turns (cadence 100,000; only 3 fit in the check's 200,001 blocks)")
+            && out.contains("it placed no orders"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -232,7 +236,8 @@ fn a_strategy_takes_options_after_a_colon() {
     // check takes the options too; a launch counts as an order that filled.
     let o = run_in(d.path(), &["check", "subnet_launcher:budget=1"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("its orders fill") && text(&o.stdout).contains("launched"), "{}", text(&o.stdout));
+    let out = text(&o.stdout);
+    assert!(out.contains("; its 1 order filled") && out.contains("launched"), "{out}");
     // A malformed option says how to write one.
     let o = run_in(d.path(), &["sim", "--map", "tutorial", "--bot", "opt.lua:amount"]);
     assert_eq!(o.status.code(), Some(2));

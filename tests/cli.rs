@@ -751,9 +751,86 @@ fn check_runs_a_strategy_at_the_cadence_its_init_sets() {
     let o = run_in(dir.path(), &["check", "daily.lua"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("runs 5 turns (cadence 7200)"), "{out}");
+    assert!(out.contains("runs 5 turns (cadence 7,200)"), "{out}");
     assert_eq!(out.matches("] tick ").count(), 5, "{out}");
     assert!(out.contains("[block 28801] tick 28801"), "{out}");
+}
+
+#[test]
+fn check_counts_the_orders_that_filled_and_those_rejected() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Each turn, one stake it can pay for and one it cannot; the last turn's orders
+    // count too (they apply in the block after it).
+    let bot = "function on_tick(w)\n  dtao.stake(1, 10)\n  dtao.stake(4, 1000)\nend\n";
+    std::fs::write(dir.path().join("half.lua"), bot).expect("write");
+    let o = run_in(dir.path(), &["check", "half.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("; 5 of its 10 orders filled, 5 rejected (see below)"), "{out}");
+    assert_eq!(out.matches("rejected: stake 1000 TAO on SN4").count(), 5, "{out}");
+    std::fs::write(dir.path().join("none.lua"), "function on_tick(w) dtao.stake(4, 1000) end\n").expect("write");
+    let out = String::from_utf8_lossy(&run_in(dir.path(), &["check", "none.lua"]).stdout).into_owned();
+    assert!(out.contains("; none of its 5 orders filled"), "{out}");
+}
+
+#[test]
+fn the_sim_summary_shows_whole_bot_names() {
+    let (a, b) = ("momentum:lookback=8,entry=0.02", "momentum:lookback=8,entry=0.05");
+    let o = run(&["sim", "--map", "tutorial", "--blocks", "100", "--bot", a, "--bot", b]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for name in [a, b] {
+        assert!(out.lines().any(|l| l.starts_with(&format!("{name} bot "))), "{name}:\n{out}");
+    }
+    // A loss too small to show is no loss.
+    assert!(!out.contains("-0.00%"), "{out}");
+}
+
+#[test]
+fn options_a_bot_never_reads_get_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("plain.lua"), "function on_tick(w) end\n").expect("write");
+    let note = "note: bot 'plain:lookbak=3' was given an option (lookbak=3) but its init never calls dtao.options";
+    let o = run_in(dir.path(), &["check", "plain.lua:lookbak=3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains(note), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--blocks", "10", "--bot", "plain.lua:lookbak=3"]);
+    assert!(o.status.success() && stderr(&o).contains(note), "{}", stderr(&o));
+    // Not for a bot that reads them, nor for one given none.
+    for args in [&["check", "momentum:lookback=8"][..], &["check", "plain.lua"]] {
+        let o = run_in(dir.path(), args);
+        assert!(o.status.success() && !stderr(&o).contains("never calls dtao.options"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn sweep_says_when_the_seeds_change_nothing() {
+    let args = |blocks: &'static str| {
+        [
+            "sweep",
+            "--map",
+            "tutorial",
+            "--param",
+            "tao_weight",
+            "--values",
+            "0.1,0.2",
+            "--seeds",
+            "2",
+            "--blocks",
+            blocks,
+        ]
+    };
+    // The tutorial's crowds first draw on the seed after a few thousand blocks.
+    let o = run(&args("2000"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("every seed gave the same outcome for each value: over 2,000 blocks"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&args("7000"));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("every seed gave the same outcome"), "{}", stderr(&o));
 }
 
 #[test]
@@ -972,9 +1049,21 @@ fn a_bot_whose_init_fails_is_refused_before_a_game_a_room_or_a_run_starts() {
         &["tournament", "--strategies", "momentum:sise=3", "root_holder", "--maps", "tutorial", "--matches", "2"][..],
     ] {
         let o = run_with_data(dir.path(), args);
-        refused(&o, "bot 'momentum:sise=3' fails in its init on this match, so it would forfeit before its first turn");
+        refused(
+            &o,
+            "bot 'momentum:sise=3' fails in its init on the map 'tutorial', so it would forfeit before its first turn",
+        );
         assert!(stderr(&o).contains("unknown option 'sise' (did you mean 'size'?)"), "{}", stderr(&o));
     }
+    // Over several maps, the one where it fails.
+    let init = "function init(cfg) if #cfg.w.subnets > 20 then dtao.options(cfg.options, 'x') end end\n\
+                function on_tick(w) end\n";
+    std::fs::write(dir.path().join("small.lua"), init).expect("write");
+    let o = run_in(
+        dir.path(),
+        &["tournament", "--strategies", "small.lua", "momentum", "--maps", "tutorial,sn28-meme", "--matches", "2"],
+    );
+    refused(&o, "bot 'small' fails in its init on the map 'sn28-meme'");
 }
 
 #[test]

@@ -350,11 +350,17 @@ fn check_tells_a_map_from_a_strategy_and_counts_in_words() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         text(&o.stderr).contains(
-            "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check"
+            "this file looks like a Lua strategy, not a map: a strategy is a .lua file; rename it to bot.lua, then \
+             give it with --bot or to check"
         ),
         "{}",
         text(&o.stderr)
     );
+    // Without an extension too.
+    std::fs::write(d.path().join("mybot"), "cadence = 10\nfunction on_tick(w)\nend\n").expect("write");
+    let o = run_in(d.path(), &["check", "mybot"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("rename it to mybot.lua"), "{}", text(&o.stderr));
     // A real strategy error is not mistaken for a map.
     std::fs::write(d.path().join("broken.lua"), "function on_tick(w)\n").expect("write");
     let o = run_in(d.path(), &["check", "broken.lua"]);

@@ -26,16 +26,16 @@ pub fn run(file: &Path, map: &str) -> CliResult {
     if ext.as_deref() == Some(crate::record::EXTENSION) {
         return Err(CliError::input(format!(
             "{}: check takes a map (.toml) or a strategy (.lua); to check a recording, run: dtao-arena replay {} --verify",
-            file.display(),
-            super::shell_word(&file.display().to_string())
+            super::shown_path(file),
+            super::shell_word(&super::shown_path(file).to_string())
         )));
     }
     if map != DEFAULT_MAP {
         return Err(CliError::input(format!(
             "{}: --map is for a strategy (the map its turns run on); a map is checked on its own: \
              dtao-arena check {}",
-            file.display(),
-            super::shell_word(&file.display().to_string())
+            super::shown_path(file),
+            super::shell_word(&super::shown_path(file).to_string())
         )));
     }
     let path = file.to_string_lossy();
@@ -100,7 +100,7 @@ fn map_hint(file: &Path, mut e: CliError) -> CliError {
         e.message = format!(
             "{}\n{}: this file looks like a map, not a Lua strategy: name it .toml to check it as a map",
             e.message,
-            file.display()
+            super::shown_path(file)
         );
     }
     e
@@ -125,21 +125,34 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
     let map = crate::scenario::load(map_name)?;
     let on_map =
         if map_name == DEFAULT_MAP { "the tutorial map".to_string() } else { format!("the map '{}'", map.init.name) };
-    let mut session = crate::session::Session::new(&map, None, Some(CHECK_MAX_BLOCKS))?;
+    // (One block more than the turns need: the last turn's orders apply in it.)
+    let mut session = crate::session::Session::new(&map, None, Some(CHECK_MAX_BLOCKS + 1))?;
     let id = session.add_bot(&entrant.name, Box::new(actor));
     // Its cadence once `init` has run (which may set it). A bot decides after the blocks
     // it has run reach a multiple of its cadence (0, cadence, ...): running up to block
     // `cadence * (turns - 1) + 1` gives `turns` calls (within CHECK_MAX_BLOCKS).
     let cadence = session.seats().first().map_or(1, |s| s.actor.cadence()).max(1);
     let end = (cadence.saturating_mul(TURNS - 1) + 1).min(CHECK_MAX_BLOCKS);
-    let free_at_start = session.world().account(id).map_or(0, |a| a.free.0);
-    // The calls made: none once it has forfeited (bad options forfeit in `init`).
+    // The calls made: none once it has forfeited (bad options forfeit in `init`). Its
+    // orders queue for the block after its turn, so the run goes one block further (a bot
+    // deciding every block takes one more turn there).
     let mut turns: u64 = 0;
-    while session.world().block < end {
+    let (mut filled, mut rejected) = (0usize, 0usize);
+    while session.world().block <= end {
         if session.seats().first().is_some_and(|s| !s.actor.forfeited() && session.world().block % cadence == 0) {
             turns += 1;
         }
         session.step()?;
+        for e in session.world().events() {
+            match e {
+                crate::engine::Event::Applied { account, .. } if *account == id => filled += 1,
+                crate::engine::Event::Rejected { account, .. } if *account == id => rejected += 1,
+                _ => {}
+            }
+        }
+    }
+    if let Some(seat) = session.seats().first() {
+        super::strategy::warn_unread_options(&entrant.name, &seat.actor.unread_options());
     }
     let forfeited = session.seat_faults(0).forfeited;
     let faults = session.world().account(id).map_or(0, |a| a.faults);
@@ -149,11 +162,6 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
         .filter(|l| l.who == entrant.name)
         .map(|l| format!("  [block {}] {}", l.block, l.text))
         .collect();
-    // Any filled order moves free TAO (a stake, a launch's lock, a miner's burn) or leaves
-    // a position.
-    let traded = session.world().account(id).is_some_and(|a| {
-        a.free.0 != free_at_start || a.tao_in_rao > 0 || a.root.0 > 0 || a.alpha.iter().any(|x| *x > 0)
-    });
     let plural = |n: u64| if n == 1 { "" } else { "s" };
     if faults > 0 {
         let when = match (forfeited, turns) {
@@ -163,29 +171,33 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
         };
         return Err(CliError::input(format!(
             "{}: {faults} fault{}{when} on {on_map}:\n{}",
-            file.display(),
+            super::shown_path(file),
             plural(u64::from(faults)),
             lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
         )));
     }
-    let rejected = lines.iter().any(|l| l.contains("rejected"));
     let short = if turns < TURNS {
-        format!(" (its cadence allows only {turns} in the check's {} blocks)", crate::text::thousands(end))
+        format!(
+            "; only {turns} fit{} in the check's {} blocks",
+            if turns == 1 { "s" } else { "" },
+            crate::text::thousands(end)
+        )
     } else {
         String::new()
     };
+    let count = |n: usize| crate::text::count(n, "order", "orders");
+    let orders = match (filled, rejected) {
+        (0, 0) => "it placed no orders".to_string(),
+        (f, 0) => format!("its {} filled", count(f)),
+        (0, r) => format!("none of its {} filled", count(r)),
+        (f, r) => format!("{} of its {} filled, {r} rejected (see below)", f, count(f + r)),
+    };
     out!(
-        "ok: strategy '{}' ({}): loads, runs {turns} turn{}{short} (cadence {cadence}) on {on_map} without a fault{}",
+        "ok: strategy '{}' ({}): loads, runs {turns} turn{} (cadence {}{short}) on {on_map} without a fault; {orders}",
         entrant.name,
-        file.display(),
+        super::shown_path(file),
         plural(turns),
-        if traded {
-            "; its orders fill"
-        } else if rejected {
-            "; none of its orders filled"
-        } else {
-            "; it placed no orders"
-        }
+        crate::text::thousands(cadence)
     );
     for l in lines.iter().take(CHECK_LOG_LINES) {
         out!("{l}");

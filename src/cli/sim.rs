@@ -111,14 +111,26 @@ pub fn run(a: &SimArgs) -> CliResult {
     if let Some(mut t) = trace {
         let w = session.world();
         let last = if w.block % a.every == 0 { Ok(()) } else { t.sample(w) };
-        if let Err(e) = last.and_then(|()| t.commit()) {
-            failed.get_or_insert(e);
+        match last.and_then(|()| t.commit()) {
+            Ok(()) => {
+                if let Some(p) = &a.trace {
+                    note!(
+                        "traced every {} to {} (subnets) and {} (accounts)",
+                        crate::text::blocks(a.every),
+                        super::shown_path(p),
+                        super::shown_path(&accounts_path(p))
+                    );
+                }
+            }
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
         }
     }
     if let (Some(path), Some(r)) = (&a.record, session.recording(chrono::Utc::now())) {
         match super::recfile::write(path, &r) {
             Ok(()) => {
-                let shown = path.display().to_string();
+                let shown = super::shown_path(path);
                 note!(
                     "recorded {} blocks to {shown} (watch: dtao-arena replay {})",
                     crate::text::thousands(r.block),
@@ -284,21 +296,24 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
     }
     let mut accounts: Vec<&report::AccountReport> = rep.accounts.iter().collect();
     accounts.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then(a.name.cmp(&b.name)));
-    let _ = writeln!(
-        out,
-        "\n{:<24} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
-        "account", "kind", "free", "root", "score", "ROI", "faults"
-    );
     let players = accounts.iter().filter(|a| a.kind != "npc");
     let npcs = accounts.iter().filter(|a| a.kind == "npc").take(8);
-    let mut listed = 0;
-    for a in players.chain(npcs) {
-        listed += 1;
-        let roi = a.roi.map_or_else(|| "-".to_string(), |r| format!("{:.2}%", r * 100.0));
+    let rows: Vec<_> = players.chain(npcs).collect();
+    // Wide enough for whole names (two bots may differ only at the end of their
+    // options), up to 60 characters.
+    let w = rows.iter().map(|a| a.name.chars().count()).max().unwrap_or(0).clamp(24, 60);
+    let _ = writeln!(
+        out,
+        "\n{:<w$} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
+        "account", "kind", "free", "root", "score", "ROI", "faults"
+    );
+    let listed = rows.len();
+    for a in rows {
+        let roi = a.roi.map_or_else(|| "-".to_string(), |r| crate::tui::format::pct_fixed(r, 2));
         let _ = writeln!(
             out,
-            "{:<24} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
-            truncate(&a.name, 24),
+            "{:<w$} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
+            truncate(&a.name, w),
             a.kind,
             tao3(a.free_rao),
             tao3(a.root_stake_rao),

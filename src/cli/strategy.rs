@@ -174,17 +174,37 @@ pub fn refuse_failing_init(
     }
     session.step()?;
     for (k, e) in bots.iter().enumerate() {
+        if let Some(seat) = session.seats().get(k) {
+            warn_unread_options(&e.name, &seat.actor.unread_options());
+        }
         let f = session.seat_faults(k);
         if f.forfeited {
             let why = f.first.unwrap_or_else(|| "its init failed".into());
             return Err(CliError::input(format!(
-                "bot '{}' fails in its init on this match, so it would forfeit before its first turn: {why}; fix it \
-                 (`dtao-arena check` tries a strategy) or leave it out",
-                e.name
+                "bot '{}' fails in its init on the map '{}', so it would forfeit before its first turn: {why}; fix \
+                 it (`dtao-arena check FILE --map MAP` tries a strategy on a map) or leave it out",
+                e.name,
+                crate::text::escape_hidden(&map.init.name)
             )));
         }
     }
     Ok(())
+}
+
+/// Options a bot was given and its `init` never read through `dtao.options`: they most
+/// likely change nothing, so the run says so (a strategy may read `cfg.options` itself,
+/// hence a note and not a refusal).
+pub fn warn_unread_options(name: &str, unread: &[String]) {
+    if unread.is_empty() {
+        return;
+    }
+    note!(
+        "note: bot '{}' was given {} ({}) but its init never calls dtao.options: unless it reads cfg.options \
+         itself, they change nothing; declare them with dtao.options (see: dtao-arena strategies --show template)",
+        crate::text::escape_hidden(name),
+        if unread.len() == 1 { "an option" } else { "options" },
+        crate::text::escape_hidden(&unread.join(","))
+    );
 }
 
 fn not_found(p: &Path) -> CliError {

@@ -164,6 +164,14 @@ pub fn run(a: &SweepArgs) -> CliResult {
         .map_err(|e| CliError::runtime(e.to_string()))?;
     bar.finish_and_clear();
     print_table(&plan, &outcomes);
+    if seeds_change_nothing(&plan, &outcomes) {
+        note!(
+            "every seed gave the same outcome for each value: over {} this map plays the same \
+             whatever the seed (its crowds and events have not yet drawn on it), so the extra seeds add no \
+             information; give more --blocks (or another map)",
+            crate::text::blocks(outcomes.iter().map(|o| o.blocks).min().unwrap_or(0))
+        );
+    }
     for (k, e) in plan.entrants.iter().enumerate() {
         let runs = outcomes
             .iter()
@@ -180,9 +188,33 @@ pub fn run(a: &SweepArgs) -> CliResult {
             }
             c.flush()
         })?;
-        note!("wrote {} ({} row{})", path.display(), outcomes.len(), if outcomes.len() == 1 { "" } else { "s" });
+        note!(
+            "wrote {} ({} row{})",
+            super::shown_path(path),
+            outcomes.len(),
+            if outcomes.len() == 1 { "" } else { "s" }
+        );
     }
     Ok(())
+}
+
+/// Whether, with two seeds or more, every value's runs all gave the same outcome (the
+/// state hashes differ anyway: each seed's random streams are part of the state).
+fn seeds_change_nothing(plan: &sweep::Plan, outcomes: &[Outcome]) -> bool {
+    let measured = |o: &Outcome| {
+        let subnets: Vec<_> = o
+            .subnets
+            .iter()
+            .map(|s| (s.netuid, s.emission_share.to_bits(), s.price.to_bits(), s.peak_price.to_bits()))
+            .collect();
+        let rois: Vec<u64> = o.rois.iter().map(|x| x.to_bits()).collect();
+        (o.total_issuance_rao, o.total_root_rao, o.average_root_prop_end.to_bits(), rois, subnets)
+    };
+    plan.seeds.len() >= 2
+        && plan.values.iter().all(|v| {
+            let mut runs = outcomes.iter().filter(|o| &o.value == v).map(measured);
+            runs.next().is_none_or(|first| runs.all(|r| r == first))
+        })
 }
 
 /// Refuses an empty item in a comma-separated list (`0.1,,0.2`, `,7`), as `tournament
@@ -303,13 +335,13 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
             let change = if changes.is_empty() {
                 "-".to_string()
             } else {
-                format!("{:+.1}%", 100.0 * mean(changes.into_iter()))
+                crate::tui::format::signed_pct_fixed(mean(changes.into_iter()), 1)
             };
             line.push_str(&format!(" {:>9.2}% {change:>10}", 100.0 * mean(subs.iter().map(|s| s.emission_share))));
         }
-        for (k, w) in roi_w.iter().enumerate() {
-            let w = w - 1;
-            line.push_str(&format!(" {:>+w$.2}%", 100.0 * mean(runs.iter().map(|o| o.rois[k]))));
+        for (k, &w) in roi_w.iter().enumerate() {
+            let roi = crate::tui::format::signed_pct_fixed(mean(runs.iter().map(|o| o.rois[k])), 2);
+            line.push_str(&format!(" {roi:>w$}"));
         }
         out!("{line}");
     }

@@ -258,10 +258,10 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         })?;
         let json = serde_json::to_string_pretty(&board).map_err(|e| CliError::runtime(e.to_string()))?;
         write_with_backup(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
-        note!("wrote {{matches.csv, leaderboard.csv, leaderboard.json}} in {}", dir.display());
+        note!("wrote {{matches.csv, leaderboard.csv, leaderboard.json}} in {}", super::shown_path(dir));
         if a.record {
             let s = if a.matches == 1 { "" } else { "s" };
-            note!("wrote {} replay{s} to {}", a.matches, dir.join("replays").display());
+            note!("wrote {} replay{s} to {}", a.matches, super::shown_path(&dir.join("replays")));
         }
     }
     Ok(())

@@ -1575,7 +1575,14 @@ fn revenue_checks(cx: &mut Cx<'_>, tables: &[Tbl<'_>], subnets: &[SubnetInit], e
                 "add revenue = { tao_per_day = 50.0 } to this [[subnet]]",
             );
         }
-        if s.revenue.is_some() && s.mechanism != Mechanism::Revenue && !becomes_revenue.contains(&s.netuid) {
+        // A mechanism that did not read (a typo, already reported) is no mechanism at all.
+        let misread = match t.get("mechanism").map(|e| &e.node.value) {
+            Some(Value::String(m)) => !Mechanism::ALL.iter().any(|k| k.name() == m.as_str()),
+            Some(_) => true,
+            None => false,
+        };
+        if s.revenue.is_some() && s.mechanism != Mechanism::Revenue && !misread && !becomes_revenue.contains(&s.netuid)
+        {
             cx.bad(
                 t,
                 "revenue",
