@@ -757,6 +757,24 @@ fn check_runs_a_strategy_at_the_cadence_its_init_sets() {
 }
 
 #[test]
+fn check_says_how_to_read_the_log_lines_it_leaves_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = "cadence = 10\nfunction on_tick(w) for i = 1, 20 do dtao.log('line ' .. i) end end\n";
+    std::fs::write(dir.path().join("chatty.lua"), bot).expect("write");
+    let o = run_in(dir.path(), &["check", "chatty.lua"]);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let hint = "... and 90 more log lines (to read them all, record the same run and watch its Log: ";
+    assert!(out.contains(hint), "{out}");
+    // The command it gives runs.
+    let cmd = out.split("its Log: ").nth(1).and_then(|s| s.split(", then").next()).expect("a command");
+    let words: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+    assert_eq!(words[0], "sim", "{cmd}");
+    let o = run_in(dir.path(), &words);
+    assert!(o.status.success(), "{cmd}: {}", stderr(&o));
+    assert!(dir.path().join("check.dtrec").is_file());
+}
+
+#[test]
 fn check_counts_the_orders_that_filled_and_those_rejected() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Each turn, one stake it can pay for and one it cannot; the last turn's orders

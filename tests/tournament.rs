@@ -74,3 +74,22 @@ fn bad_strategy_paths_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no/such/dir"));
 }
+
+#[test]
+fn every_strategy_that_does_not_load_is_listed_at_once() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let write = |f: &str, src: &str| std::fs::write(d.path().join(f), src).expect("write");
+    write("a.lua", "cadence = 0\nfunction on_tick(w) end\n");
+    write("b.lua", "function on_tick(w)\n");
+    write("c.lua", "function on_tick(w) end\n");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["tournament", "--strategies", ".", "--maps", "tutorial", "--matches", "2"])
+        .current_dir(d.path())
+        .output()
+        .expect("run binary");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("2 of the 3 strategies do not load:"), "{err}");
+    assert!(err.contains("a.lua: cadence must be a whole number of blocks >= 1 (got 0)"), "{err}");
+    assert!(err.contains("b.lua:2: 'end' expected"), "{err}");
+}

@@ -203,7 +203,14 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
         out!("{l}");
     }
     if lines.len() > CHECK_LOG_LINES {
-        out!("  ... and {} more log lines", lines.len() - CHECK_LOG_LINES);
+        out!(
+            "  ... and {} more log lines (to read them all, record the same run and watch its Log: dtao-arena sim \
+             --map {} --bot {} --blocks {} --record check.dtrec, then dtao-arena replay check.dtrec)",
+            lines.len() - CHECK_LOG_LINES,
+            super::shell_word(map_name),
+            super::shell_word(&file.display().to_string()),
+            end + 1
+        );
     }
     Ok(())
 }

@@ -76,8 +76,18 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     }
     // Every strategy must load, and every output be writable, before hours of matches
     // start.
-    for e in &entrants {
-        strategy::actor(e, 0, 0)?;
+    // Every one of them is tried, so that a folder of strategies is mended in one go.
+    let mut problems: Vec<CliError> = entrants.iter().filter_map(|e| strategy::actor(e, 0, 0).err()).collect();
+    if problems.len() > 1 {
+        return Err(CliError::input(format!(
+            "{} of the {} strategies do not load:\n{}",
+            problems.len(),
+            entrants.len(),
+            problems.iter().map(|p| format!("  {}", p.message)).collect::<Vec<_>>().join("\n")
+        )));
+    }
+    if let Some(e) = problems.pop() {
+        return Err(e);
     }
     // A strategy whose init fails on a map (a mistyped option) would forfeit every match
     // there: one block of the map's default match tells.
