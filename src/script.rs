@@ -262,7 +262,7 @@ pub enum ScriptError {
     /// A bad `cadence`.
     #[error("{name}: cadence must be a whole number of blocks >= 1 (got {got})")]
     BadCadence {
-        /// The file.
+        /// The file, with the line of the assignment when there is one (`bot.lua:3`).
         name: String,
         /// The value found.
         got: String,
@@ -286,6 +286,8 @@ pub struct Strategy {
     view: ViewState,
     name: String,
     file: String,
+    /// Where a bad `cadence` is reported: `file:LINE` of its one assignment, or `file`.
+    cadence_origin: String,
     cadence: Option<u64>,
     faults: u32,
     /// Faults that were the wall-clock backstop (their timing depends on the machine).
@@ -357,6 +359,7 @@ impl Strategy {
             view: ViewState::default(),
             name: name.to_string(),
             file: file.to_string(),
+            cadence_origin: source::cadence_line(source).map_or_else(|| file.to_string(), |l| format!("{file}:{l}")),
             cadence: None,
             faults: 0,
             wall_clock_faults: 0,
@@ -374,7 +377,7 @@ impl Strategy {
             Ok(Value::Function(_)) => {}
             _ => return Err(ScriptError::NoOnTick { name: s.file.clone() }),
         }
-        s.cadence = s.read_cadence().map_err(|got| ScriptError::BadCadence { name: s.file.clone(), got })?;
+        s.cadence = s.read_cadence().map_err(|got| ScriptError::BadCadence { name: s.cadence_origin.clone(), got })?;
         Ok(s)
     }
 
@@ -451,9 +454,10 @@ impl Strategy {
                 self.cadence = c;
                 Ok(())
             }
-            Err(got) => {
-                Err(Fault::Error(format!("{}: cadence must be a whole number of blocks >= 1 (got {got})", self.file)))
-            }
+            Err(got) => Err(Fault::Error(format!(
+                "{}: cadence must be a whole number of blocks >= 1 (got {got})",
+                self.cadence_origin
+            ))),
         });
         self.finish(r)
     }

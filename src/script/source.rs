@@ -30,6 +30,39 @@ pub(crate) fn find_close_attribute(src: &str) -> Option<usize> {
     None
 }
 
+/// The line of the strategy's one assignment to the global `cadence` (`cadence = 60`,
+/// outside strings and comments; not `local cadence`, `x.cadence` or `cadence ==`), when
+/// there is exactly one: where a bad value comes from.
+pub(crate) fn cadence_line(src: &str) -> Option<usize> {
+    let code = code_only(src.as_bytes());
+    let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
+    let mut lines: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while let Some(p) = code[i..].windows(7).position(|w| w == b"cadence") {
+        let at = i + p;
+        i = at + 7;
+        let before = at.checked_sub(1).and_then(|k| code.get(k));
+        if word(before) || matches!(before, Some(b'.' | b':')) || word(code.get(at + 7)) {
+            continue;
+        }
+        let j = skip_space(&code, at + 7);
+        if code.get(j) != Some(&b'=') || code.get(j + 1) == Some(&b'=') {
+            continue;
+        }
+        // `local cadence = ...` is another variable.
+        let start = code[..at].iter().rposition(|c| *c == b'\n').map_or(0, |k| k + 1);
+        let head: Vec<u8> = code[start..at].iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+        if head.ends_with(b"local") {
+            continue;
+        }
+        let line = 1 + code[..at].iter().filter(|c| **c == b'\n').count();
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
+    }
+    if lines.len() == 1 { lines.first().copied() } else { None }
+}
+
 fn skip_space(code: &[u8], mut i: usize) -> usize {
     while code.get(i).is_some_and(u8::is_ascii_whitespace) {
         i += 1;
@@ -106,6 +139,16 @@ fn close_long_bracket(src: &[u8], i: usize, level: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_one_cadence_assignment_is_found() {
+        assert_eq!(cadence_line("-- cadence = 1\ncadence = 0\nfunction on_tick(w) end"), Some(2));
+        assert_eq!(cadence_line("function init(cfg)\n  cadence=cfg.tempo * 0\nend"), Some(2));
+        // Not a comparison, a field, a local or a string; none, or two: no line.
+        assert_eq!(cadence_line("if cadence == 1 then end\nx.cadence = 2\nlocal cadence = 3\ns = 'cadence = 4'"), None);
+        assert_eq!(cadence_line("cadence = 1\nfunction init() cadence = 2 end"), None);
+        assert_eq!(cadence_line("my_cadence = 1\ncadence2 = 1"), None);
+    }
 
     #[test]
     fn finds_the_attribute_in_code() {
