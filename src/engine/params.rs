@@ -96,6 +96,20 @@ names!(
     SelfOnly = "self"
 );
 
+impl Policy {
+    /// What the policy does, in a few words (after its name in the screens and the log).
+    #[must_use]
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Honest => "follow the subnet's mechanism",
+            Self::RewardSellers => "weight miners by alpha sold",
+            Self::RewardHolders => "weight miners by alpha held",
+            Self::Uniform => "the same weight for every miner",
+            Self::SelfOnly => "weight only one's own miner slot",
+        }
+    }
+}
+
 /// Every rule parameter. Names match rules.md and the `[params]` table of a map.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Params {

@@ -1174,6 +1174,9 @@ struct Sim {
     notice_id: u64,
     journal: VecDeque<(u64, JournalLine)>,
     journal_trades: VecDeque<(u64, JournalLine)>,
+    /// The validator policy each account last set on each subnet, as seen here (a change
+    /// goes to the journal; unseen means honest, the default).
+    policies: std::collections::BTreeMap<(AccountId, Netuid), crate::engine::Policy>,
     journal_seq: u64,
     trades: BTreeMap<Netuid, VecDeque<Trade>>,
     log_seen: usize,
@@ -1272,6 +1275,7 @@ impl Sim {
             notice_id: 0,
             journal: VecDeque::new(),
             journal_trades: VecDeque::new(),
+            policies: std::collections::BTreeMap::new(),
             journal_seq: 0,
             trades: BTreeMap::new(),
             log_seen: 0,
@@ -1563,6 +1567,7 @@ impl Sim {
             self.journal.clear();
             self.journal_trades.clear();
             self.trades.clear();
+            self.policies.clear();
             self.log_seen = 0;
             self.log_last = None;
             self.take_log();
@@ -1762,6 +1767,7 @@ impl Sim {
         let mut notices = Vec::new();
         let mut trades: Vec<(Netuid, Trade)> = Vec::new();
         let mut notable = Vec::new();
+        let mut switches = Vec::new();
         for e in w.events() {
             match e {
                 Event::Applied { block, account, order, fill } => {
@@ -1792,6 +1798,14 @@ impl Sim {
                             t(*from, false, fill.tao_out_rao, fill.alpha_out_rao);
                             t(*to, true, fill.tao_in_rao, fill.alpha_in_rao);
                         }
+                        // A validator's policy decides who its stake pays (the foundation's
+                        // switch on a memecoin): a change is news, a repeat is not.
+                        Order::SetWeights { netuid, policy } => {
+                            let before = self.policies.insert((*account, *netuid), *policy).unwrap_or_default();
+                            if before != *policy && Some(*account) != human {
+                                switches.push((*block, a.name.clone(), a.kind, *netuid, *policy));
+                            }
+                        }
                         _ => {}
                     }
                 }
@@ -1816,6 +1830,11 @@ impl Sim {
                 });
             }
             self.notices.push_back(Notice { id: self.notice_id, block, ok, order, text });
+        }
+        for (block, who, kind, netuid, policy) in switches {
+            let text = format!("sets {policy} on SN{netuid}: its validators now {}", policy.meaning());
+            let kind = if kind == AccountKind::Npc { JournalKind::Map } else { JournalKind::Bot };
+            self.push_journal(JournalLine { block, kind, who, text });
         }
         for (netuid, t) in notable {
             let verb = if t.buy { "bought" } else { "sold" };
@@ -2097,6 +2116,30 @@ mod tests {
         let book = book(w, &view, &[], ana, &ledger).expect("a book");
         let row = book.positions.iter().find(|p| p.name.ends_with("(dissolved)")).expect("a dissolved row");
         assert_eq!((row.netuid, row.alpha_rao, row.realized_rao), (victim, 0, realised));
+    }
+
+    #[test]
+    fn a_validators_policy_switch_is_in_the_log_once() {
+        // The tutorial's foundation switches SN28 to reward_sellers once its share passes
+        // the threshold, then keeps setting the same policy every cadence.
+        let mut h = SessionHandle::spawn(
+            move || {
+                let map = crate::scenario::load("tutorial").map_err(|e| e.to_string())?;
+                let mut s = Session::new(&map, None, None).map_err(|e| e.to_string())?;
+                let ana = s.add_human("ana");
+                Ok(Setup::new(s, Some(ana)))
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        h.send(Command::Step(7_199));
+        let snap = h.sync(Duration::from_secs(60));
+        h.quit();
+        let switches: Vec<&JournalLine> = snap.journal.iter().filter(|l| l.text.starts_with("sets ")).collect();
+        assert_eq!(switches.len(), 1, "{switches:?}");
+        let line = switches[0];
+        assert_eq!((line.kind, line.who.as_str()), (JournalKind::Map, "foundation"));
+        assert_eq!(line.text, "sets reward_sellers on SN28: its validators now weight miners by alpha sold");
     }
 
     #[test]
