@@ -1015,9 +1015,10 @@ impl App {
     }
 
     /// Any key (or click) closes the narration and restarts the clock; Enter also opens
-    /// the subnet it names, and `q` asks whether to quit. Any other key (space too) only
-    /// closes it: the selection goes back to what it was before the narration. Esc
-    /// closes it and keeps the clock paused (to look around first).
+    /// the subnet it names, `q` asks whether to quit, and a screen's or a sort's key goes
+    /// there. Any other key (space too) only closes it: the selection goes back to what it
+    /// was before the narration. Esc closes it and keeps the clock paused (to look around
+    /// first).
     fn close_narration(&mut self, action: Action) {
         if matches!(action, Action::ScrollUp | Action::ScrollDown) {
             return;
@@ -1057,6 +1058,18 @@ impl App {
                 }
                 if action == Action::Quit {
                     self.update_screen(Action::Quit);
+                }
+                // A screen's key, or a sort key, does what it says too (as on the welcome
+                // box): pressing 4 to see the Network should not take two presses.
+                if matches!(
+                    action,
+                    Action::Screen(_)
+                        | Action::NextScreen
+                        | Action::PrevScreen
+                        | Action::SortNext
+                        | Action::SortReverse
+                ) {
+                    self.update_screen(action);
                 }
             }
         }
@@ -1764,6 +1777,22 @@ mod tests {
         assert!(app.take_commands().contains(&Command::Watch(Some(9))), "its validators are read from SN9's detail");
         keys(&mut app, "\u{1b}");
         assert!(app.take_commands().contains(&Command::Watch(Some(1))), "back to the selection");
+    }
+
+    #[test]
+    fn a_screens_key_closes_a_narration_and_goes_there() {
+        let mut app = on_sn28_narration();
+        keys(&mut app, "4");
+        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
+        assert_eq!(sent, vec![Command::Dismiss], "the clock runs again, as for any key");
+        assert!(app.narration().is_none());
+        assert_eq!(app.screen(), Screen::Network, "one press, not two");
+        // A sort key sorts.
+        let mut app = on_sn28_narration();
+        let before = text(&mut app, 120, 40);
+        keys(&mut app, "o");
+        assert!(app.narration().is_none());
+        assert!(before.contains("sort SN▲") && !text(&mut app, 120, 40).contains("sort SN▲"), "the Market is sorted");
     }
 
     #[test]

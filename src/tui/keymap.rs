@@ -225,6 +225,16 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Char(' ') => Some(Action::TogglePause),
             // Esc closes a narration and keeps the clock paused; any other key runs it.
             KeyCode::Esc => Some(Action::Back),
+            // A screen's or a sort's key closes the box and does what it says (a
+            // narration passes it on; other boxes only close).
+            KeyCode::Char(c @ '1'..='5') => {
+                let k = usize::from(u8::try_from(c).unwrap_or(b'1') - b'1');
+                Some(Action::Screen(Screen::ALL.get(k).copied().unwrap_or_default()))
+            }
+            KeyCode::Tab => Some(Action::NextScreen),
+            KeyCode::BackTab => Some(Action::PrevScreen),
+            KeyCode::Char('o') => Some(Action::SortNext),
+            KeyCode::Char('O') => Some(Action::SortReverse),
             _ => Some(Action::Close),
         },
     }
@@ -418,6 +428,8 @@ mod tests {
         assert_eq!(key(k(KeyCode::Char(' ')), Mode::Dismiss), Some(Action::TogglePause));
         assert_eq!(key(k(KeyCode::Esc), Mode::Dismiss), Some(Action::Back));
         assert_eq!(key(k(KeyCode::Char('x')), Mode::Dismiss), Some(Action::Close));
+        assert_eq!(key(k(KeyCode::Char('4')), Mode::Dismiss), Some(Action::Screen(Screen::Network)));
+        assert_eq!(key(k(KeyCode::Char('o')), Mode::Dismiss), Some(Action::SortNext));
     }
 
     #[test]
