@@ -295,6 +295,8 @@ impl Form {
     #[must_use]
     pub fn new(kind: OrderKind, netuid: Option<Netuid>, snap: &Snapshot) -> Self {
         let n = netuid.map(|n| n.to_string()).unwrap_or_default();
+        // Selling starts from a subnet one holds: the selected one, else the largest.
+        let held = Self::held_subnet(netuid, snap).map_or_else(|| n.clone(), |f| f.to_string());
         let fields = match kind {
             OrderKind::Stake => vec![
                 Field::new("Subnet", FieldKind::Subnet, n),
@@ -302,14 +304,14 @@ impl Form {
                 Field::new("Limit", FieldKind::Limit, ""),
             ],
             OrderKind::Unstake => vec![
-                Field::new("Subnet", FieldKind::Subnet, n),
+                Field::new("Subnet", FieldKind::Subnet, held),
                 Field::new("Amount α", FieldKind::AlphaOn(0), ""),
                 Field::new("Limit", FieldKind::Limit, ""),
             ],
-            OrderKind::Dump => vec![Field::new("Subnet", FieldKind::SubnetOrAll, n)],
+            OrderKind::Dump => vec![Field::new("Subnet", FieldKind::SubnetOrAll, held)],
             OrderKind::DumpAll => vec![Field::new("Subnet", FieldKind::SubnetOrAll, "all")],
             OrderKind::Move => vec![
-                Field::new("From", FieldKind::Subnet, Self::move_from(netuid, snap).map_or(n, |f| f.to_string())),
+                Field::new("From", FieldKind::Subnet, held),
                 Field::new("To", FieldKind::Subnet, ""),
                 Field::new("Amount α", FieldKind::AlphaOn(0), ""),
             ],
@@ -338,9 +340,9 @@ impl Form {
         Self { kind, fields, focus, end_block: None }
     }
 
-    /// Where a move starts: `netuid` if the player holds alpha there, else their largest
+    /// Where a sale or a move starts: `netuid` if the player holds alpha there, else their largest
     /// position (by what it would fetch), else nowhere.
-    fn move_from(netuid: Option<Netuid>, snap: &Snapshot) -> Option<Netuid> {
+    fn held_subnet(netuid: Option<Netuid>, snap: &Snapshot) -> Option<Netuid> {
         netuid.filter(|n| Self::held_alpha(snap, *n) > 0).or_else(|| {
             let positions = &snap.me.as_ref()?.positions;
             positions.iter().filter(|p| p.alpha_rao > 0).max_by_key(|p| p.value_rao).map(|p| p.netuid)
@@ -951,7 +953,7 @@ impl Form {
                 let s = self.subnet(0, snap)?;
                 let p = Policy::ALL.get(self.fields.get(1).map_or(0, |f| f.choice)).copied().unwrap_or_default();
                 q.line("Subnet", format!("SN{} {} ({})", s.netuid, s.name, s.mechanism), Tone::Plain);
-                q.line("Policy", policy_text(p).to_string(), Tone::Plain);
+                q.line("Policy", policy_text(p), Tone::Plain);
                 q.line("Counts if", "you are among the top validators by stake weight".to_string(), Tone::Plain);
                 policy_prospects(q, snap, s, p);
             }
@@ -1128,14 +1130,8 @@ pub const fn mechanism_text(m: Mechanism) -> &'static str {
 
 /// What a validator policy means, in a few words.
 #[must_use]
-pub const fn policy_text(p: Policy) -> &'static str {
-    match p {
-        Policy::Honest => "honest: follow the subnet's mechanism",
-        Policy::RewardSellers => "reward_sellers: weight miners by alpha sold",
-        Policy::RewardHolders => "reward_holders: weight miners by alpha held",
-        Policy::Uniform => "uniform: the same weight for every miner",
-        Policy::SelfOnly => "self: weight only your own miner slot",
-    }
+pub fn policy_text(p: Policy) -> String {
+    format!("{}: {}", p.name(), p.meaning())
 }
 
 /// Parses an amount: a decimal number of whole units, a percentage of `available`
@@ -1764,15 +1760,19 @@ mod tests {
     }
 
     #[test]
-    fn a_move_starts_on_a_subnet_held() {
+    fn a_move_or_a_sale_starts_on_a_subnet_held() {
         let mut snap = holding();
         let me = snap.me.as_mut().expect("a player");
         me.positions[0].value_rao = 5 * TAO;
         me.positions[1].value_rao = 9 * TAO;
         // The selected subnet if held there, else the largest position.
-        assert_eq!(Form::new(OrderKind::Move, Some(1), &snap).fields[0].value, "1");
-        assert_eq!(Form::new(OrderKind::Move, Some(9), &snap).fields[0].value, "4");
-        assert_eq!(Form::new(OrderKind::Move, None, &snap).fields[0].value, "4");
+        for kind in [OrderKind::Move, OrderKind::Unstake, OrderKind::Dump] {
+            assert_eq!(Form::new(kind, Some(1), &snap).fields[0].value, "1", "{kind:?}");
+            assert_eq!(Form::new(kind, Some(9), &snap).fields[0].value, "4", "{kind:?}");
+            assert_eq!(Form::new(kind, None, &snap).fields[0].value, "4", "{kind:?}");
+        }
+        // A stake starts on the selected subnet, held or not.
+        assert_eq!(Form::new(OrderKind::Stake, Some(9), &snap).fields[0].value, "9");
         // Holding nothing anywhere, it says so.
         snap.me.as_mut().expect("a player").positions.clear();
         let f = Form::new(OrderKind::Move, Some(9), &snap);
