@@ -205,6 +205,8 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     control.render(l2, buf);
     let human = app.info().human;
     let wide = table.width >= 56;
+    // The policy's whole name (reward_sellers) where it fits, else without its `reward_`.
+    let policy_w: u16 = if table.width >= 62 { 14 } else { 8 };
     let (widths, header): (Vec<Constraint>, Vec<Cell>) = if wide {
         (
             vec![
@@ -212,7 +214,7 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
                 Constraint::Length(10),
                 Constraint::Length(10),
                 Constraint::Length(6),
-                Constraint::Length(8),
+                Constraint::Length(policy_w),
             ],
             vec![
                 Cell::from("Holder"),
@@ -243,16 +245,18 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
         };
         let mut cells = vec![Cell::from(Line::styled(format::clip(&h.name, name_w), style))];
         if wide {
-            cells.push(Cell::from(Line::raw(format::rao(h.alpha_rao)).right_aligned()));
-            cells.push(Cell::from(Line::raw(format::rao(h.root_weight_rao)).right_aligned()));
+            cells.push(Cell::from(Line::raw(format::column_rao(h.alpha_rao)).right_aligned()));
+            cells.push(Cell::from(Line::raw(format::column_rao(h.root_weight_rao)).right_aligned()));
         } else {
             cells.push(Cell::from(
-                Line::raw(format::rao(h.alpha_rao.saturating_add(h.root_weight_rao))).right_aligned(),
+                Line::raw(format::column_rao(h.alpha_rao.saturating_add(h.root_weight_rao))).right_aligned(),
             ));
         }
         cells.push(Cell::from(Line::raw(format::pct(h.share)).right_aligned()));
         if wide {
-            cells.push(Cell::from(Line::styled(h.policy.name(), t.dim)));
+            let name = h.policy.name();
+            let name = if name.len() > usize::from(policy_w) { name.trim_start_matches("reward_") } else { name };
+            cells.push(Cell::from(Line::styled(name, t.dim)));
         }
         Row::new(cells)
     });
@@ -269,8 +273,8 @@ fn miner_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
         Row::new(vec![
             Cell::from(format::clip(&m.name, name_w)),
             Cell::from(Line::raw(if m.quality > 0 { m.quality.to_string() } else { "-".into() }).right_aligned()),
-            Cell::from(Line::raw(format::rao(m.alpha_rao)).right_aligned()),
-            Cell::from(Line::raw(format::rao(m.sold_rao)).right_aligned()),
+            Cell::from(Line::raw(format::column_rao(m.alpha_rao)).right_aligned()),
+            Cell::from(Line::raw(format::column_rao(m.sold_rao)).right_aligned()),
         ])
     });
     Table::new(rows, widths)
@@ -309,10 +313,10 @@ fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
             Cell::from(Line::styled(format::int(tr.block), t.dim)),
             Cell::from(Line::styled(format::clip(&tr.who, who_w), who_style)),
             Cell::from(Line::styled(if tr.buy { "buy" } else { "sell" }, if tr.buy { t.up } else { t.down })),
-            Cell::from(Line::raw(format::rao(tr.tao_rao)).right_aligned()),
+            Cell::from(Line::raw(format::column_rao(tr.tao_rao)).right_aligned()),
         ];
         if wide {
-            cells.push(Cell::from(Line::raw(format::rao(tr.alpha_rao)).right_aligned()));
+            cells.push(Cell::from(Line::raw(format::column_rao(tr.alpha_rao)).right_aligned()));
         }
         Row::new(cells)
     });
