@@ -486,6 +486,36 @@ mod handle {
         assert_eq!(resumed.world().state_hash(), r.final_hash);
     }
 
+    /// A replay that played to its end stops there: taken back, it waits for space.
+    #[test]
+    fn a_replay_taken_back_from_its_end_stays_paused() {
+        let (rec, _) = recorded(2, 600);
+        let rec = Arc::new(rec);
+        let mut h = SessionHandle::spawn(
+            move || {
+                let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
+                let me = s.world().account_by_name("you");
+                Ok(Setup { replay: Some(rec), ..Setup::new(s, me) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        h.send(Command::Seek(590));
+        h.send(Command::Resume);
+        let deadline = std::time::Instant::now() + WAIT;
+        while !h.latest().over && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(h.latest().over, "it played to the end");
+        h.send(Command::Seek(100));
+        let snap = h.sync(WAIT);
+        assert_eq!(snap.block(), 100);
+        assert!(snap.paused, "paused after the seek back");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert_eq!(h.latest().block(), 100, "it did not play on by itself");
+        h.quit();
+    }
+
     /// Seeking a replay (forward, back, to marks) lands on exactly the state an
     /// uninterrupted replay has at that block.
     #[test]

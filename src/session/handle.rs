@@ -1462,6 +1462,11 @@ impl Sim {
                     next_due += period;
                     dirty = true;
                 }
+                // The clock stops at the end: a replay taken back from there waits for
+                // space instead of playing on by itself.
+                if self.session.is_over() {
+                    self.paused = true;
+                }
                 // Falling behind (a slow machine at top speed): drop the debt.
                 if Instant::now().saturating_duration_since(next_due) > Duration::from_millis(250) {
                     next_due = Instant::now();
