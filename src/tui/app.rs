@@ -1254,6 +1254,16 @@ impl App {
         }
     }
 
+    /// Whether `+` (Faster) or `-` (Slower) is at the end of the speeds already.
+    fn at_speed_limit(&self, action: Action) -> bool {
+        let last = crate::session::handle::SPEEDS_BLOCKS_PER_SEC.len() - 1;
+        match action {
+            Action::Faster => self.snap.speed_index >= last,
+            Action::Slower => self.snap.speed_index == 0,
+            _ => false,
+        }
+    }
+
     fn update_screen(&mut self, action: Action) {
         match action {
             Action::Quit => {
@@ -1283,6 +1293,12 @@ impl App {
                 } else {
                     self.send(Command::TogglePause);
                 }
+            }
+            // At either end of the speeds, say so (the key would seem to do nothing).
+            Action::Faster | Action::Slower if self.at_speed_limit(action) => {
+                let which = if action == Action::Faster { "fastest" } else { "slowest" };
+                let bps = format::int(u64::from(self.snap.blocks_per_sec()));
+                self.say(format!("{bps} blocks a second is the {which} speed"), None);
             }
             Action::Faster => self.send(Command::Faster),
             Action::Slower => self.send(Command::Slower),
@@ -1777,6 +1793,23 @@ mod tests {
         assert!(app.take_commands().contains(&Command::Watch(Some(9))), "its validators are read from SN9's detail");
         keys(&mut app, "\u{1b}");
         assert!(app.take_commands().contains(&Command::Watch(Some(1))), "back to the selection");
+    }
+
+    #[test]
+    fn plus_and_minus_at_the_end_of_the_speeds_say_so() {
+        let last = crate::session::handle::SPEEDS_BLOCKS_PER_SEC.len() - 1;
+        let mut app = app_with(|s| s.speed_index = 0);
+        keys(&mut app, "-");
+        assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Slower)));
+        assert!(text(&mut app, 120, 40).contains("blocks a second is the slowest speed"));
+        let mut app = app_with(move |s| s.speed_index = last);
+        keys(&mut app, "+");
+        assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Faster)));
+        assert!(text(&mut app, 120, 40).contains("blocks a second is the fastest speed"));
+        // In between, the keys change the speed.
+        let mut app = app_with(|s| s.speed_index = 3);
+        keys(&mut app, "+");
+        assert!(app.take_commands().contains(&Command::Faster));
     }
 
     #[test]
