@@ -497,25 +497,20 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
         })?,
     )?;
 
-    // `dtao.options` was called: the strategy reads its options.
-    let sh = Rc::clone(shared);
-    h.raw_set(
-        "options_read",
-        lua.create_function(move |_, ()| {
-            sh.options_read.set(true);
-            Ok(())
-        })?,
-    )?;
-
-    // `dtao.options` refused an option: the call's fault forfeits the strategy.
-    let sh = Rc::clone(shared);
-    h.raw_set(
-        "bad_options",
-        lua.create_function(move |_, ()| {
-            sh.bad_options.set(true);
-            Ok(())
-        })?,
-    )?;
+    // Flags `dtao.options` raises: it was called (the strategy reads its options), and
+    // it refused an option (the call's fault forfeits the strategy).
+    type Flag = fn(&Shared) -> &Cell<bool>;
+    let flags: [(&str, Flag); 2] = [("options_read", |s| &s.options_read), ("bad_options", |s| &s.bad_options)];
+    for (name, flag) in flags {
+        let sh = Rc::clone(shared);
+        h.raw_set(
+            name,
+            lua.create_function(move |_, ()| {
+                flag(&sh).set(true);
+                Ok(())
+            })?,
+        )?;
+    }
 
     // The raw metatable field of a value (`getmetatable` would stop at `__metatable`).
     // mlua's error values (the only userdata a strategy can hold) have `__tostring`.

@@ -227,10 +227,7 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Esc => Some(Action::Back),
             // A screen's or a sort's key closes the box and does what it says (a
             // narration passes it on; other boxes only close).
-            KeyCode::Char(c @ '1'..='5') => {
-                let k = usize::from(u8::try_from(c).unwrap_or(b'1') - b'1');
-                Some(Action::Screen(Screen::ALL.get(k).copied().unwrap_or_default()))
-            }
+            KeyCode::Char(c @ '1'..='5') => Some(screen_key(c)),
             KeyCode::Tab => Some(Action::NextScreen),
             KeyCode::BackTab => Some(Action::PrevScreen),
             KeyCode::Char('o') => Some(Action::SortNext),
@@ -252,10 +249,7 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
     Some(match code {
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('?') | KeyCode::F(1) => Action::Help,
-        KeyCode::Char(c @ '1'..='5') => {
-            let k = usize::from(u8::try_from(c).unwrap_or(b'1') - b'1');
-            Action::Screen(Screen::ALL.get(k).copied().unwrap_or_default())
-        }
+        KeyCode::Char(c @ '1'..='5') => screen_key(c),
         KeyCode::Tab => Action::NextScreen,
         KeyCode::BackTab => Action::PrevScreen,
         KeyCode::Up | KeyCode::Char('k') => Action::Up,
@@ -329,6 +323,12 @@ pub fn mouse(m: MouseEvent) -> Option<Action> {
         MouseEventKind::ScrollDown => Some(Action::ScrollDown),
         _ => None,
     }
+}
+
+/// The screen a digit key names (`1` Market ... `5` Log).
+fn screen_key(c: char) -> Action {
+    let k = usize::from(u8::try_from(c).unwrap_or(b'1').saturating_sub(b'1'));
+    Action::Screen(Screen::ALL.get(k).copied().unwrap_or_default())
 }
 
 #[cfg(test)]
