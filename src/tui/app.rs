@@ -2239,7 +2239,7 @@ mod tests {
             screen.contains("↳ SN28 price 90% below its peak, from when foundation sets reward_sellers on SN28"),
             "{screen}"
         );
-        assert!(screen.contains(&format!(", from {day_1}")), "{day_1}\n{screen}");
+        assert!(screen.contains(&format!(", checked from {day_1}")), "{day_1}\n{screen}");
     }
 
     #[test]

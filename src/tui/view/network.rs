@@ -198,7 +198,7 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
                 None => describe(g),
             };
             if let Some(b) = o.from_block {
-                goal.push_str(&format!(", from {}", super::overlay::date(app, b, "%a %d %b %H:%M")));
+                goal.push_str(&format!(", checked from {}", super::overlay::date(app, b, "%a %d %b %H:%M")));
             }
             let status = match at {
                 // `b` blocks had run: the time of the block that reached it, as the Log says.
