@@ -27,7 +27,7 @@ pub fn run(file: &Path, map: &str) -> CliResult {
         return Err(CliError::input(format!(
             "{}: check takes a map (.toml) or a strategy (.lua); to check a recording, run: dtao-arena replay {} --verify",
             super::shown_path(file),
-            super::shell_word(&super::shown_path(file).to_string())
+            super::shell_word(&super::shown_path(file))
         )));
     }
     if map != DEFAULT_MAP {
@@ -35,7 +35,7 @@ pub fn run(file: &Path, map: &str) -> CliResult {
             "{}: --map is for a strategy (the map its turns run on); a map is checked on its own: \
              dtao-arena check {}",
             super::shown_path(file),
-            super::shell_word(&super::shown_path(file).to_string())
+            super::shell_word(&super::shown_path(file))
         )));
     }
     let path = file.to_string_lossy();

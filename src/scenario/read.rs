@@ -1577,7 +1577,7 @@ fn revenue_checks(cx: &mut Cx<'_>, tables: &[Tbl<'_>], subnets: &[SubnetInit], e
         }
         // A mechanism that did not read (a typo, already reported) is no mechanism at all.
         let misread = match t.get("mechanism").map(|e| &e.node.value) {
-            Some(Value::String(m)) => !Mechanism::ALL.iter().any(|k| k.name() == m.as_str()),
+            Some(Value::String(m)) => m.parse::<Mechanism>().is_err(),
             Some(_) => true,
             None => false,
         };

@@ -1663,15 +1663,13 @@ mod tests {
         let mut app = on_sn28_narration();
         assert!(text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused"));
         keys(&mut app, "\u{1b}");
-        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
-        assert_eq!(sent, vec![Command::Pause, Command::Dismiss], "paused first: no block runs in between");
+        assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss], "paused first: no block runs in between");
         assert!(app.narration().is_none());
         assert_eq!(app.focus(), Some(28), "the subnet it named stays selected, to look at");
         // Any other key runs the clock again (the narration held it).
         let mut app = on_sn28_narration();
         keys(&mut app, "x");
-        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
-        assert_eq!(sent, vec![Command::Dismiss]);
+        assert_eq!(sent(&mut app), vec![Command::Dismiss]);
     }
 
     #[test]
@@ -1816,8 +1814,7 @@ mod tests {
     fn a_screens_key_closes_a_narration_and_goes_there() {
         let mut app = on_sn28_narration();
         keys(&mut app, "4");
-        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
-        assert_eq!(sent, vec![Command::Dismiss], "the clock runs again, as for any key");
+        assert_eq!(sent(&mut app), vec![Command::Dismiss], "the clock runs again, as for any key");
         assert!(app.narration().is_none());
         assert_eq!(app.screen(), Screen::Network, "one press, not two");
         // A sort key sorts.
@@ -1832,8 +1829,7 @@ mod tests {
     fn space_closes_a_narration_without_opening_its_subnet() {
         let mut app = on_sn28_narration();
         keys(&mut app, " ");
-        let sent: Vec<Command> = app.take_commands().into_iter().filter(|c| !matches!(c, Command::Watch(_))).collect();
-        assert_eq!(sent, vec![Command::Dismiss], "space only dismisses: no pause toggle");
+        assert_eq!(sent(&mut app), vec![Command::Dismiss], "space only dismisses: no pause toggle");
         assert!(app.narration().is_none());
         assert_eq!(app.screen(), Screen::Market);
         assert_eq!(app.focus(), Some(1), "the selection is back where it was");
