@@ -4,7 +4,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Clear, Padding, Paragraph, Widget, Wrap};
 
 use super::super::app::{App, Overlay};
 use super::super::form::{Form, Tone};
@@ -62,17 +62,33 @@ pub fn draw(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
                 Line::raw(""),
                 Line::styled("Esc looks around, q quits", app.theme.dim),
             ];
-            boxed(app, area, buf, " Error ", 70, lines);
+            padded_box(app, area, buf, " Error ", 70, lines);
         }
     }
 }
 
 /// Draws `lines` in a centred box `w` wide (and as tall as they need).
 fn boxed(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, lines: Vec<Line<'_>>) {
-    let h = u16::try_from(box_rows(&lines, w) + 2).unwrap_or(u16::MAX);
+    boxed_with(app, area, buf, title, w, 0, lines);
+}
+
+/// [`boxed`] with a column of space inside each side: for text that wraps (the lines of
+/// the other boxes carry their own indent).
+fn padded_box(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, lines: Vec<Line<'_>>) {
+    boxed_with(app, area, buf, title, w, 1, lines);
+}
+
+fn boxed_with(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, pad: u16, lines: Vec<Line<'_>>) {
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let h = u16::try_from(text.line_count(inner_width(w, pad)) + 2).unwrap_or(u16::MAX);
     let r = popup(area, w, h);
     Clear.render(r, buf);
-    Paragraph::new(lines).wrap(Wrap { trim: false }).block(panel(app, title.to_string())).render(r, buf);
+    text.block(panel(app, title.to_string()).padding(Padding::horizontal(pad))).render(r, buf);
+}
+
+/// The text width inside a box `w` wide with `pad` columns of space on each side.
+fn inner_width(w: u16, pad: u16) -> u16 {
+    w.saturating_sub(2 + 2 * pad).max(1)
 }
 
 /// The game date and time of `block`.
@@ -272,7 +288,13 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         // The objectives, under the description, when the box has room for them (the
         // Network screen always lists them).
         let mut list = vec![Line::styled("Objectives", t.header)];
-        list.extend(info.objectives.iter().map(|o| Line::raw(format!(" • {}", o.text))));
+        // Each objective hangs under its bullet when it wraps.
+        let text_w = usize::from(inner_width(welcome_width(area), 1)).saturating_sub(3).max(10);
+        for o in &info.objectives {
+            for (k, l) in format::wrap(&o.text, text_w).into_iter().enumerate() {
+                list.push(Line::raw(format!("{} {l}", if k == 0 { " •" } else { "  " })));
+            }
+        }
         let rows = |ls: &[Line<'_>]| box_rows(ls, welcome_width(area));
         if rows(&lines) + rows(&list) + 1 + 2 > usize::from(area.height) {
             let n = info.objectives.len();
@@ -281,13 +303,12 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         list.push(Line::raw(""));
         lines.splice(3..3, list);
     }
-    boxed(app, area, buf, title, welcome_width(area), lines);
+    padded_box(app, area, buf, title, welcome_width(area), lines);
 }
 
-/// The rows `lines` take inside a box `w` wide (each wraps on its own).
+/// The rows `lines` take inside a padded box `w` wide, wrapped as it wraps them.
 fn box_rows(lines: &[Line<'_>], w: u16) -> usize {
-    let inner_w = usize::from(w.saturating_sub(2).max(1));
-    lines.iter().map(|l| l.width().max(1).div_ceil(inner_w)).sum()
+    Paragraph::new(lines.to_vec()).wrap(Wrap { trim: false }).line_count(inner_width(w, 1))
 }
 
 /// The welcome box's width in `area`.
