@@ -63,7 +63,10 @@
 -- w.by_netuid[n]     the same subnet tables, by netuid
 --
 -- w.accounts         every account, sorted by id (built when you first read it)
---   .id .name .kind ("human" | "bot" | "npc") .free .root .score .alpha[netuid]
+--   .id .name .kind ("human" | "bot" | "npc") .free .root .score
+--   .alpha[netuid]   its alpha there (nil where none)
+--   .policy[netuid]  its validator policy there ("honest" unless it set another, as
+--                    the foundation sets "reward_sellers" on a memecoin it stops)
 --
 -- w.params           the rules: tempo, blocks_per_day, emission_mode ("price" |
 --                    "flow" | "root_vote"), tao_weight, owner_cut, fee (per stake or

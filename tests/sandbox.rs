@@ -569,6 +569,34 @@ fn the_view_matches_the_world() {
     assert_eq!(out.log[5], "fields\t17");
 }
 
+#[test]
+fn accounts_show_their_validator_policies() {
+    let (mut w, me) = small_world();
+    w.execute(me, &Order::SetWeights { netuid: 2, policy: dtao_arena::engine::Policy::RewardSellers }).expect("set");
+    let src = r#"
+        function on_tick(w)
+          for _, a in ipairs(w.accounts) do
+            if a.id == w.me.id then
+              dtao.log(a.policy[2], a.policy[3], a.policy[99], a.policy.x)
+              dtao.log(pcall(function() a.policy[2] = "honest" end))
+            elseif a.name == "genesis" then
+              dtao.log(a.policy[2], a.policy.x)
+              dtao.log(pcall(function() a.policy[2] = "reward_sellers" end))
+            end
+          end
+        end
+    "#;
+    let mut s = Strategy::load("policy.lua", src, 1, Limits::default()).expect("load");
+    let out = s.on_tick(&w, me, &[]);
+    assert_eq!(out.fault, None, "{out:?}");
+    // Set on SN2; the default everywhere else (any subnet number); nothing for other keys.
+    // The genesis account (id 0) comes first: it set no policy anywhere.
+    assert_eq!(out.log[0], "honest\tnil");
+    assert!(out.log[1].starts_with("false\t"), "the view is read-only: {}", out.log[1]);
+    assert_eq!(out.log[2], "reward_sellers\thonest\thonest\tnil");
+    assert!(out.log[3].starts_with("false\t"), "the view is read-only: {}", out.log[3]);
+}
+
 /// Lua prints numbers with 14 significant digits.
 fn approx(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-9), "{a} != {b}");

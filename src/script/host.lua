@@ -816,7 +816,7 @@ dtao = {
 --    Every table is a read-only proxy (section 5) of a host-owned data table: `w`,
 --    `w.me`, `w.me.alpha`, `w.me.miner`, `w.subnets`, each subnet, `w.by_netuid`,
 --    `w.params`, `w.results` and each result, `w.accounts`, each account and its
---    `alpha`. A subnet is one proxy for the whole match, shared by `w.subnets` and
+--    `alpha` and `policy`. A subnet is one proxy for the whole match, shared by `w.subnets` and
 --    `w.by_netuid`; its data table holds every field (the per-block ones, rewritten before
 --    every call, and the rarely changing ones). Refresh writes only to data tables.
 --    `w.accounts` is built on first use in a call.
@@ -837,6 +837,13 @@ setmetatable_raw(ME_ALPHA, {
     if type(k) == "number" then return 0 end
   end,
 })
+-- An account's validator policy on a subnet where it set none.
+local HONEST = {
+  __index = function(_, k)
+    if type(k) == "number" then return "honest" end
+  end,
+}
+local ALL_HONEST = make_ro(setmetatable_raw({}, HONEST))
 ME.alpha = make_ro(ME_ALPHA)
 ME.miner = make_ro(ME_MINER)
 W.me = make_ro(ME)
@@ -854,6 +861,7 @@ setmetatable_raw(W, {
     for i = 1, #list do
       local a = list[i]
       a.alpha = make_ro(a.alpha)
+      a.policy = a.policy and make_ro(setmetatable_raw(a.policy, HONEST)) or ALL_HONEST
       list[i] = make_ro(a)
     end
     local p = make_ro(list)

@@ -23,7 +23,7 @@ use crate::engine::amount::RAO_PER_TAO;
 use crate::engine::math::to_f64;
 use crate::engine::params::BLOCKS_PER_DAY;
 use crate::engine::world::{AccountId, Netuid, Subnet, World};
-use crate::engine::{Event, Fill, Mechanism, Order, Params, Reject};
+use crate::engine::{Event, Fill, Mechanism, Order, Params, Policy, Reject};
 
 /// A TAO (or alpha) float from rao.
 #[allow(clippy::cast_precision_loss)]
@@ -357,6 +357,17 @@ pub(crate) fn accounts(lua: &Lua, world: &World) -> mlua::Result<Table> {
             }
         }
         t.raw_set("alpha", alpha)?;
+        // Validator policies are public (weights are set on chain): the ones that are not
+        // the default, `honest`, which host.lua answers for every other subnet (and for
+        // every subnet of the many accounts that set none, with one shared table).
+        let mut set = a.policy.iter().enumerate().filter(|(_, p)| **p != Policy::Honest).peekable();
+        if set.peek().is_some() {
+            let policy = lua.create_table()?;
+            for (n, p) in set {
+                policy.raw_set(n, p.name())?;
+            }
+            t.raw_set("policy", policy)?;
+        }
         list.raw_set(i + 1, t)?;
     }
     Ok(list)
