@@ -211,3 +211,28 @@ fn subnet_launcher_leaves_rejections_to_the_match_log_and_retries_a_launch() {
     assert!(out.log.iter().all(|l| !l.contains("rejected")), "the session logs rejections already: {:?}", out.log);
     assert!(launch(&out), "a rejected launch is tried again: {out:?}");
 }
+
+/// One match of `map` with `name` seated alone; returns its ROI and the match log's
+/// lines from it.
+fn alone(map: &str, name: &str) -> (f64, Vec<String>) {
+    let map = dtao_arena::scenario::load(map).expect("map");
+    let mut s = Session::new(&map, Some(1), None).expect("session");
+    let src = std::fs::read_to_string(format!("strategies/{name}.lua")).expect("read");
+    let id = s.add_bot(name, Box::new(LuaActor::load(name, &src, 1, 0).expect("loads")));
+    s.run_to_end(0, |_| {}).expect("run");
+    let lines = s.log().iter().filter(|l| l.who == name).map(|l| format!("[{}] {}", l.block, l.text)).collect();
+    (roi(s.world(), id).unwrap_or(0.0), lines)
+}
+
+#[test]
+fn meme_rider_joins_a_pump_on_the_tutorial_and_leaves_when_the_foundation_switches() {
+    // The tutorial's memecoin starts above the default exit share (its foundation waits
+    // for 15% with five subnets): the bot joins the pump instead of sitting out the day.
+    let (r, log) = alone("tutorial", "meme_rider");
+    assert!(log.iter().any(|l| l.contains("leaving SN28")), "{log:#?}");
+    assert!(r > 0.0, "ROI {r}: {log:#?}");
+    // On sn28-meme it sees the foundation's reward_sellers (a public policy) and leaves.
+    let (r, log) = alone("sn28-meme", "meme_rider");
+    assert!(log.iter().any(|l| l.contains("its validators now reward sellers")), "{log:#?}");
+    assert!(r > 1.0, "ROI {r}: {log:#?}");
+}
