@@ -175,11 +175,23 @@ pub fn help_rows(set: KeySet, note: Option<&str>, note_width: usize) -> Vec<Help
     rows
 }
 
-/// Where two columns of help `rows` split: in the middle, but never right after a
+/// Rows a help column may grow past the middle so that no section is cut in two.
+const HELP_SLACK: usize = 5;
+
+/// Where two columns of help `rows` split: at the section start nearest the middle, so
+/// that a section reads in one column, unless that makes a column more than
+/// [`HELP_SLACK`] rows taller than half; then in the middle, but never right after a
 /// section's title (which would end the first column alone).
 #[must_use]
 pub fn help_split(rows: &[HelpRow]) -> usize {
-    let mut split = rows.len().div_ceil(2);
+    let n = rows.len();
+    let middle = n.div_ceil(2);
+    let taller = |i: usize| i.max(n - i);
+    let at_section = (1..n).filter(|&i| matches!(rows[i], HelpRow::Section(_))).min_by_key(|&i| taller(i));
+    if let Some(i) = at_section.filter(|&i| taller(i) <= middle + HELP_SLACK) {
+        return i;
+    }
+    let mut split = middle;
     if split > 1 && matches!(rows.get(split - 1), Some(HelpRow::Section(_))) {
         split -= 1;
     }
@@ -392,7 +404,7 @@ mod tests {
     }
 
     #[test]
-    fn a_help_column_never_ends_with_a_section_title() {
+    fn help_columns_split_between_sections_and_never_end_with_a_title() {
         let rows = [
             HelpRow::Section("A"),
             HelpRow::Key("a", "x"),
@@ -403,7 +415,12 @@ mod tests {
         assert_eq!(help_split(&rows), 2, "B goes to the second column with its keys");
         assert_eq!(help_split(&rows[..4]), 2);
         assert_eq!(help_split(&rows[1..]), 1, "{:?}", &rows[1..]);
+        // A long single section is split in the middle (no title ends a column).
+        let mut long = vec![HelpRow::Section("A")];
+        long.extend(std::iter::repeat_n(HelpRow::Key("a", "x"), 30));
+        assert_eq!(help_split(&long), 16);
         for set in [
+            KeySet::default(),
             KeySet { lesson: true, save: true, ..KeySet::default() },
             KeySet { replay: true, ..KeySet::default() },
             KeySet { shared: true, ..KeySet::default() },
@@ -411,6 +428,8 @@ mod tests {
             let rows = help_rows(set, Some("a note"), 60);
             let split = help_split(&rows);
             assert!(!matches!(rows[split - 1], HelpRow::Section(_)), "{:?}", rows[split - 1]);
+            // The game's own help splits between sections: none is cut in two.
+            assert!(matches!(rows[split], HelpRow::Section(_)), "{set:?}: {:?} starts the second column", rows[split]);
         }
     }
 
