@@ -148,6 +148,8 @@ pub enum Fault {
         limit: u64,
         /// Where the strategy's code was when it stopped (`file:line`), if known.
         at: Option<String>,
+        /// How many calls deep its stack was then.
+        depth: usize,
     },
     /// The Lua state ran out of its memory allowance.
     Memory {
@@ -172,19 +174,28 @@ pub enum Fault {
     },
 }
 
+/// A stack at least this many calls deep when a call stops reads as a recursion.
+const RECURSION_DEPTH: usize = 1000;
+
 impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Fault::Error(m) => write!(f, "error: {m}"),
-            Fault::Budget { limit, at } => {
+            Fault::Budget { limit, at, depth } => {
                 write!(
                     f,
                     "used up its instruction budget of {} instructions for one call",
                     crate::text::thousands(*limit)
                 )?;
+                // A stack this deep is a recursion that does not end, not a loop.
+                let what = if *depth >= RECURSION_DEPTH {
+                    format!("a recursion {} calls deep that never ends?", crate::text::thousands(*depth as u64))
+                } else {
+                    "an endless or very long loop?".to_string()
+                };
                 match at {
-                    Some(at) => write!(f, " (stopped at {at}: an endless or very long loop?)"),
-                    None => f.write_str(" (an endless or very long loop?)"),
+                    Some(at) => write!(f, " (stopped at {at}: {what})"),
+                    None => write!(f, " ({what})"),
                 }
             }
             Fault::Memory { limit: 0 } => f.write_str("ran out of memory (its tables or strings grew too large)"),

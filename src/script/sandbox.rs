@@ -62,9 +62,9 @@ impl Stop {
         }
     }
 
-    fn fault(self, limits: &Limits, at: Option<String>) -> Fault {
+    fn fault(self, limits: &Limits, at: Option<String>, depth: usize) -> Fault {
         match self {
-            Stop::Budget => Fault::Budget { limit: limits.instructions_per_call, at },
+            Stop::Budget => Fault::Budget { limit: limits.instructions_per_call, at, depth },
             Stop::WallClock => Fault::WallClock { limit_ms: limits.wall_clock_ms, at },
             Stop::Memory => Fault::Memory { limit: limits.memory_bytes },
             Stop::TooManyOrders => Fault::TooManyOrders { limit: limits.max_orders_per_tick, at },
@@ -87,6 +87,32 @@ pub(crate) fn memory_size(bytes: usize) -> String {
     }
 }
 
+/// The number of frames on the running thread's stack: levels are probed by doubling,
+/// then by bisection (a few dozen probes for a stack a million calls deep).
+fn stack_depth(lua: &Lua) -> usize {
+    const MOST: usize = 1 << 24;
+    let exists = |level: usize| lua.inspect_stack(level, |_| ()).is_some();
+    if !exists(0) {
+        return 0;
+    }
+    // Level `lo` exists and level `hi` does not.
+    let mut lo = 0;
+    let mut hi = 1;
+    while hi < MOST && exists(hi) {
+        lo = hi;
+        hi *= 2;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if exists(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo + 1
+}
+
 /// How many stack levels [`Shared::locate`] looks through for the strategy's own code.
 const LOCATE_DEPTH: usize = 256;
 
@@ -99,6 +125,8 @@ pub(crate) struct Shared {
     stop: Cell<Option<Stop>>,
     /// Where the strategy's code was when the limit was reached (`file:line`), if known.
     stop_at: RefCell<Option<String>>,
+    /// How many calls deep the stack was then (a recursion that never ends is deep).
+    stop_depth: Cell<usize>,
     /// Whether strategy code is running (the hook counts and stops only then).
     counting: Cell<bool>,
     /// Instructions counted by the hook in this call.
@@ -139,6 +167,7 @@ impl Shared {
             chunk_source: format!("@{file}"),
             stop: Cell::new(None),
             stop_at: RefCell::new(None),
+            stop_depth: Cell::new(0),
             counting: Cell::new(false),
             used: Cell::new(0),
             charged: Cell::new(0),
@@ -162,6 +191,7 @@ impl Shared {
     pub(crate) fn reset(&self, accepting: bool) {
         self.stop.set(None);
         self.stop_at.borrow_mut().take();
+        self.stop_depth.set(0);
         self.counting.set(false);
         self.used.set(0);
         self.charged.set(0);
@@ -213,6 +243,7 @@ impl Shared {
         if self.stop.get().is_none() {
             self.stop.set(Some(s));
             *self.stop_at.borrow_mut() = self.locate(lua);
+            self.stop_depth.set(stack_depth(lua));
         }
         self.stop.get().unwrap_or(s).message(&self.limits)
     }
@@ -317,7 +348,7 @@ impl Shared {
     /// error's message.
     pub(crate) fn classify(&self, e: &mlua::Error) -> Fault {
         if let Some(s) = self.stop.get() {
-            return s.fault(&self.limits, self.stop_at.borrow().clone());
+            return s.fault(&self.limits, self.stop_at.borrow().clone(), self.stop_depth.get());
         }
         if is_memory_error(e) {
             return Fault::Memory { limit: self.limits.memory_bytes };

@@ -321,12 +321,16 @@ fn an_error_without_a_message_says_so() {
 fn fault_messages_read_well() {
     assert_eq!(Fault::Error("x.lua:3: boom".into()).to_string(), "error: x.lua:3: boom");
     assert_eq!(
-        Fault::Budget { limit: 1_000_000, at: Some("x.lua:7".into()) }.to_string(),
+        Fault::Budget { limit: 1_000_000, at: Some("x.lua:7".into()), depth: 3 }.to_string(),
         "used up its instruction budget of 1,000,000 instructions for one call (stopped at x.lua:7: an endless or very long loop?)"
     );
     assert_eq!(
-        Fault::Budget { limit: 1000, at: None }.to_string(),
+        Fault::Budget { limit: 1000, at: None, depth: 0 }.to_string(),
         "used up its instruction budget of 1,000 instructions for one call (an endless or very long loop?)"
+    );
+    assert_eq!(
+        Fault::Budget { limit: 1000, at: Some("x.lua:2".into()), depth: 180_000 }.to_string(),
+        "used up its instruction budget of 1,000 instructions for one call (stopped at x.lua:2: a recursion 180,000 calls deep that never ends?)"
     );
     assert_eq!(
         Fault::Memory { limit: 64 << 20 }.to_string(),
