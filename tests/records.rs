@@ -516,6 +516,51 @@ mod handle {
         h.quit();
     }
 
+    #[test]
+    fn a_lessons_replay_stops_at_each_narration_and_shows_the_one_a_jump_lands_on() {
+        let map = dtao_arena::scenario::load("tutorial").expect("map");
+        let mut s = Session::new(&map, Some(7), Some(1200)).expect("session");
+        s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+        while s.world().block < 1200 {
+            s.step().expect("step");
+        }
+        let rec = Arc::new(s.recording(chrono::Utc::now()).expect("recording"));
+        let mut h = SessionHandle::spawn(
+            move || {
+                let s = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
+                Ok(Setup { replay: Some(rec), lesson: true, ..Setup::new(s, None) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        // A jump to just after a narrated block (n to the next mark) shows its narration.
+        h.send(Command::Seek(361));
+        let n = h.sync(WAIT).narration.clone().expect("the narration of block 360");
+        assert_eq!(n.block, 360);
+        assert!(n.text.contains("split between subnets"), "{}", n.text);
+        h.send(Command::Dismiss);
+        h.send(Command::Seek(500));
+        assert!(h.sync(WAIT).narration.is_none(), "no narration at block 499");
+        // Played on, it stops at the next one (block 1,080) until it is dismissed.
+        h.send(Command::SetSpeed(usize::MAX));
+        h.send(Command::Resume);
+        let deadline = std::time::Instant::now() + WAIT;
+        while h.latest().narration.is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let snap = h.latest();
+        assert_eq!((snap.narration.as_ref().map(|n| n.block), snap.block()), (Some(1080), 1081));
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(h.latest().block(), 1081, "held by the narration");
+        h.send(Command::Dismiss);
+        let deadline = std::time::Instant::now() + WAIT;
+        while h.latest().block() <= 1081 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(h.latest().block() > 1081, "it plays on once dismissed");
+        h.quit();
+    }
+
     /// Seeking a replay (forward, back, to marks) lands on exactly the state an
     /// uninterrupted replay has at that block.
     #[test]

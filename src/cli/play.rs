@@ -219,7 +219,9 @@ pub fn watch(rec: crate::record::Recording) -> CliResult {
         move || {
             let session = Session::from_recording(&rec, None).map_err(|e| e.to_string())?;
             let human = first_human(&session);
-            Ok(Setup { replay: Some(rec), ..Setup::new(session, human) })
+            // A lesson's replay stops at each narration in a box, as the lesson did.
+            let lesson = !session.map().objectives.is_empty();
+            Ok(Setup { replay: Some(rec), lesson, ..Setup::new(session, human) })
         },
         HandleOptions::default(),
     )

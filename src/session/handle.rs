@@ -1594,9 +1594,11 @@ impl Sim {
                 self.take_log();
             }
         }
-        // A jump tells no order's outcome: its fills are in the Log.
+        // A jump tells no order's outcome: its fills are in the Log. A lesson's replay
+        // shows the narration a jump lands on (the next mark's, say), as playing it would.
         self.notices.clear();
         self.narration = None;
+        self.narrate_last_block();
         if !self.history_fixed {
             // Its players are found again by the next sample.
             self.history = History::new(self.options.history_points);
@@ -1707,19 +1709,25 @@ impl Sim {
         self.ledgers.update(self.session.world());
         self.take_events();
         self.take_log();
-        if self.lesson {
-            let w = self.session.world();
-            let text = w.events().iter().rev().find_map(|e| match e {
-                Event::Scripted { kind: crate::engine::init::EventKind::Narrate(t), .. } => Some(t.clone()),
-                _ => None,
-            });
-            if let Some(text) = text {
-                let block = w.block.saturating_sub(1);
-                self.narration = Some(JournalLine { block, kind: JournalKind::Map, who: "map".into(), text });
-            }
-        }
+        self.narrate_last_block();
         if self.replay.is_some() {
             self.check_replay();
+        }
+    }
+
+    /// A lesson holds the clock on the narration of the block just run, if it had one.
+    fn narrate_last_block(&mut self) {
+        if !self.lesson {
+            return;
+        }
+        let w = self.session.world();
+        let text = w.events().iter().rev().find_map(|e| match e {
+            Event::Scripted { kind: crate::engine::init::EventKind::Narrate(t), .. } => Some(t.clone()),
+            _ => None,
+        });
+        if let Some(text) = text {
+            let block = w.block.saturating_sub(1);
+            self.narration = Some(JournalLine { block, kind: JournalKind::Map, who: "map".into(), text });
         }
     }
 

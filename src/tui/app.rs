@@ -1061,14 +1061,21 @@ impl App {
                 }
                 // A screen's key, or a sort key, does what it says too (as on the welcome
                 // box): pressing 4 to see the Network should not take two presses.
-                if matches!(
+                // In a replay, so does a jump (n to the next mark shows its narration).
+                let jump = matches!(
                     action,
-                    Action::Screen(_)
-                        | Action::NextScreen
-                        | Action::PrevScreen
-                        | Action::SortNext
-                        | Action::SortReverse
-                ) {
+                    Action::NextMark | Action::PrevMark | Action::DayBack | Action::DayForward | Action::GoTo
+                ) && self.info.replay;
+                if jump
+                    || matches!(
+                        action,
+                        Action::Screen(_)
+                            | Action::NextScreen
+                            | Action::PrevScreen
+                            | Action::SortNext
+                            | Action::SortReverse
+                    )
+                {
                     self.update_screen(action);
                 }
             }
@@ -2796,6 +2803,39 @@ mod tests {
         keys(&mut app, "\u{1b}");
         app.take_commands();
         app
+    }
+
+    #[test]
+    fn a_lessons_replay_says_it_stops_at_each_narration() {
+        for lesson in [true, false] {
+            let mut app = welcomed(|i, s| {
+                i.replay = true;
+                i.lesson = lesson;
+                s.paused = true;
+            });
+            let says = text(&mut app, 120, 40).contains("It stops at each narration");
+            assert_eq!(says, lesson);
+        }
+    }
+
+    #[test]
+    fn a_replays_narration_box_passes_a_jump_on() {
+        use crate::session::handle::replay::MarkKind::Narration;
+        let mut app = replay_with_marks(
+            43_200,
+            &[(0, Narration, "Dynamic TAO is live."), (2_880, Narration, "SN28 turns into a memecoin.")],
+        );
+        // n goes to the end of block 0, whose narration the replay then shows.
+        keys(&mut app, "n");
+        assert_eq!(sent(&mut app), vec![Command::Seek(1)]);
+        change_snapshot(&mut app, |s| {
+            s.narration = Some(JournalLine { block: 0, ..narration("Dynamic TAO is live.") });
+        });
+        assert!(app.narration().is_some());
+        assert!(text(&mut app, 120, 40).contains("any key continues · n the next mark"));
+        keys(&mut app, "n");
+        assert_eq!(sent(&mut app), vec![Command::Dismiss, Command::Seek(2_881)], "closed, then on to the next mark");
+        assert!(app.narration().is_none());
     }
 
     #[test]

@@ -244,6 +244,12 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::BackTab => Some(Action::PrevScreen),
             KeyCode::Char('o') => Some(Action::SortNext),
             KeyCode::Char('O') => Some(Action::SortReverse),
+            // A replay's jumps, likewise (n from a narration goes on to the next mark).
+            KeyCode::Char('n') => Some(Action::NextMark),
+            KeyCode::Char('N') => Some(Action::PrevMark),
+            KeyCode::Char('[') => Some(Action::DayBack),
+            KeyCode::Char(']') => Some(Action::DayForward),
+            KeyCode::Char('t') => Some(Action::GoTo),
             _ => Some(Action::Close),
         },
     }
@@ -449,6 +455,8 @@ mod tests {
         assert_eq!(key(k(KeyCode::Char('x')), Mode::Dismiss), Some(Action::Close));
         assert_eq!(key(k(KeyCode::Char('4')), Mode::Dismiss), Some(Action::Screen(Screen::Network)));
         assert_eq!(key(k(KeyCode::Char('o')), Mode::Dismiss), Some(Action::SortNext));
+        assert_eq!(key(k(KeyCode::Char('n')), Mode::Dismiss), Some(Action::NextMark));
+        assert_eq!(key(k(KeyCode::Char('t')), Mode::Dismiss), Some(Action::GoTo));
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
         keys.push(Span::styled("any key", t.accent));
     }
     keys.push(Span::raw(" continues"));
+    if app.is_replay() {
+        keys.push(Span::raw(" · "));
+        keys.push(Span::styled("n", t.accent));
+        keys.push(Span::raw(" the next mark"));
+    }
     lines.push(Line::from(keys));
     lines.push(Line::from(vec![
         Span::raw("  "),
@@ -204,6 +209,10 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
             format::duration_blocks(end),
             format::int(end)
         )));
+        if info.lesson {
+            lines
+                .push(Line::raw("It stops at each narration, as the lesson did: any key goes on, n to the next mark."));
+        }
         let keys = key_hints(
             app,
             &[("space", "play"), ("n N", "marks"), ("[ ]", "a day"), ("t", "go to"), ("?", "every key")],
