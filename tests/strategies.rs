@@ -54,6 +54,16 @@ fn check_runs_a_strategy_for_exactly_five_turns() {
     assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.contains("runs 5 turns"), "{out}");
     assert_eq!(out.matches("] tick ").count(), 5, "{out}");
+    // Deciding every block, it is not called again in the block where its last turn's
+    // orders apply: still 5 turns (and all 5 orders filled).
+    std::fs::write(&file, "cadence = 1\nfunction on_tick(w) dtao.log('tick ' .. w.block) dtao.stake_root(1) end\n")
+        .expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena")).arg("check").arg(&file).output().expect("run");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.contains("runs 5 turns (cadence 1)"), "{out}");
+    assert_eq!(out.matches("] tick ").count(), 5, "{out}");
+    assert!(out.contains("all 5 of its orders filled") || out.contains("its 5 orders filled"), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -3,6 +3,8 @@
 use std::path::Path;
 
 use super::{CliError, CliResult};
+use crate::engine::{AccountId, Event, World};
+use crate::session::{Actor, Decision};
 
 pub fn run(file: &Path, map: &str) -> CliResult {
     // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
@@ -106,6 +108,41 @@ fn map_hint(file: &Path, mut e: CliError) -> CliError {
     e
 }
 
+/// An actor that decides `left` more times, then passes: `check` promises a number of
+/// turns, and the block after the last (where its orders apply) is not another one.
+struct Turns {
+    inner: Box<dyn Actor>,
+    left: u64,
+}
+
+impl Actor for Turns {
+    fn cadence(&self) -> u64 {
+        self.inner.cadence()
+    }
+    fn start(&mut self, world: &World, me: AccountId) -> Decision {
+        self.inner.start(world, me)
+    }
+    fn decide(&mut self, world: &World, me: AccountId, results: &[Event]) -> Decision {
+        if self.left == 0 {
+            return Decision::default();
+        }
+        self.left -= 1;
+        self.inner.decide(world, me, results)
+    }
+    fn forfeited(&self) -> bool {
+        self.inner.forfeited()
+    }
+    fn wall_clock_faults(&self) -> u32 {
+        self.inner.wall_clock_faults()
+    }
+    fn source(&self) -> Option<&str> {
+        self.inner.source()
+    }
+    fn unread_options(&self) -> Vec<String> {
+        self.inner.unread_options()
+    }
+}
+
 /// The map a strategy's turns run on unless `--map` names another.
 const DEFAULT_MAP: &str = "tutorial";
 
@@ -127,19 +164,21 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
         if map_name == DEFAULT_MAP { "the tutorial map".to_string() } else { format!("the map '{}'", map.init.name) };
     // (One block more than the turns need: the last turn's orders apply in it.)
     let mut session = crate::session::Session::new(&map, None, Some(CHECK_MAX_BLOCKS + 1))?;
-    let id = session.add_bot(&entrant.name, Box::new(actor));
+    let id = session.add_bot(&entrant.name, Box::new(Turns { inner: Box::new(actor), left: TURNS }));
     // Its cadence once `init` has run (which may set it). A bot decides after the blocks
     // it has run reach a multiple of its cadence (0, cadence, ...): running up to block
     // `cadence * (turns - 1) + 1` gives `turns` calls (within CHECK_MAX_BLOCKS).
     let cadence = session.seats().first().map_or(1, |s| s.actor.cadence()).max(1);
     let end = (cadence.saturating_mul(TURNS - 1) + 1).min(CHECK_MAX_BLOCKS);
     // The calls made: none once it has forfeited (bad options forfeit in `init`). Its
-    // orders queue for the block after its turn, so the run goes one block further (a bot
-    // deciding every block takes one more turn there).
+    // orders queue for the block after its turn, so the run goes one block further (where
+    // a bot deciding every block is not called again: `Turns`).
     let mut turns: u64 = 0;
     let (mut filled, mut rejected) = (0usize, 0usize);
     while session.world().block <= end {
-        if session.seats().first().is_some_and(|s| !s.actor.forfeited() && session.world().block % cadence == 0) {
+        if turns < TURNS
+            && session.seats().first().is_some_and(|s| !s.actor.forfeited() && session.world().block % cadence == 0)
+        {
             turns += 1;
         }
         session.step()?;
