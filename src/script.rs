@@ -273,7 +273,8 @@ pub enum ScriptError {
     /// A bad `cadence`.
     #[error("{name}: cadence must be a whole number of blocks >= 1 (got {got})")]
     BadCadence {
-        /// The file, with the line of the assignment when there is one (`bot.lua:3`).
+        /// The file, with the line of the assignment when there is one (`bot.lua:3`), or
+        /// the lines of its assignments.
         name: String,
         /// The value found.
         got: String,
@@ -370,7 +371,7 @@ impl Strategy {
             view: ViewState::default(),
             name: name.to_string(),
             file: file.to_string(),
-            cadence_origin: source::cadence_line(source).map_or_else(|| file.to_string(), |l| format!("{file}:{l}")),
+            cadence_origin: source::cadence_origin(file, source),
             cadence: None,
             faults: 0,
             wall_clock_faults: 0,

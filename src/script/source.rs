@@ -30,10 +30,30 @@ pub(crate) fn find_close_attribute(src: &str) -> Option<usize> {
     None
 }
 
-/// The line of the strategy's one assignment to the global `cadence` (`cadence = 60`,
-/// outside strings and comments; not `local cadence`, `x.cadence` or `cadence ==`), when
-/// there is exactly one: where a bad value comes from.
+/// The line of the strategy's one assignment to the global `cadence`, when there is
+/// exactly one: where a bad value comes from.
+#[cfg(test)]
 pub(crate) fn cadence_line(src: &str) -> Option<usize> {
+    let lines = cadence_lines(src);
+    if lines.len() == 1 { lines.first().copied() } else { None }
+}
+
+/// Where a bad `cadence` may come from: `file:line` for its one assignment, or the file
+/// and the lines of its assignments when there are several.
+pub(crate) fn cadence_origin(file: &str, src: &str) -> String {
+    match cadence_lines(src).as_slice() {
+        [] => file.to_string(),
+        [one] => format!("{file}:{one}"),
+        [most @ .., last] => {
+            let most: Vec<String> = most.iter().map(ToString::to_string).collect();
+            format!("{file} (cadence is set at lines {} and {last})", most.join(", "))
+        }
+    }
+}
+
+/// The lines of the strategy's assignments to the global `cadence` (`cadence = 60`,
+/// outside strings and comments; not `local cadence`, `x.cadence` or `cadence ==`).
+fn cadence_lines(src: &str) -> Vec<usize> {
     let code = code_only(src.as_bytes());
     let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_');
     let mut lines: Vec<usize> = Vec::new();
@@ -60,7 +80,7 @@ pub(crate) fn cadence_line(src: &str) -> Option<usize> {
             lines.push(line);
         }
     }
-    if lines.len() == 1 { lines.first().copied() } else { None }
+    lines
 }
 
 fn skip_space(code: &[u8], mut i: usize) -> usize {
@@ -148,6 +168,12 @@ mod tests {
         assert_eq!(cadence_line("if cadence == 1 then end\nx.cadence = 2\nlocal cadence = 3\ns = 'cadence = 4'"), None);
         assert_eq!(cadence_line("cadence = 1\nfunction init() cadence = 2 end"), None);
         assert_eq!(cadence_line("my_cadence = 1\ncadence2 = 1"), None);
+        assert_eq!(cadence_origin("b.lua", "cadence = 0"), "b.lua:1");
+        assert_eq!(cadence_origin("b.lua", "x = 1"), "b.lua");
+        assert_eq!(
+            cadence_origin("b.lua", "cadence = 1\nfunction init() cadence = 2 end\nfunction f() cadence = 0 end"),
+            "b.lua (cadence is set at lines 1, 2 and 3)"
+        );
     }
 
     #[test]
