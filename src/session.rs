@@ -213,6 +213,8 @@ pub struct Session {
     recording: Option<Recording>,
     feed: Option<Feed>,
     factory: Option<BotFactory>,
+    /// A replica still to be run to this block ([`Session::follow_later`]).
+    follow_to: Option<u64>,
     live: Vec<AccountId>,
     divergence: Option<Divergence>,
 }
@@ -240,6 +242,7 @@ impl Session {
             recording: None,
             feed: None,
             factory: None,
+            follow_to: None,
             live: Vec::new(),
             divergence: None,
         })
@@ -310,13 +313,14 @@ impl Session {
         Self::load(rec, Some(bots))
     }
 
-    /// While a resumed save catches up: the block it was saved at.
+    /// While a resumed save or a replica catches up: the block it runs to.
     #[must_use]
     pub fn catching_up(&self) -> Option<u64> {
-        self.factory.as_ref().and(self.feed.as_ref()).map(|f| f.end)
+        self.follow_to.or_else(|| self.factory.as_ref().and(self.feed.as_ref()).map(|f| f.end))
     }
 
-    /// Ends a resumed save's catch-up: from here the session runs live.
+    /// Ends a resumed save's or a replica's catch-up: from here the session runs live
+    /// (a save) or on the inputs it is given (a replica).
     ///
     /// # Errors
     /// The catch-up differs from the recording, or stopped before its block.
@@ -331,8 +335,10 @@ impl Session {
                 problem: format!("the catch-up stopped before block {end}"),
             });
         }
-        self.feed = None;
-        self.factory = None;
+        if self.follow_to.take().is_none() {
+            self.feed = None;
+            self.factory = None;
+        }
         Ok(())
     }
 
@@ -378,14 +384,25 @@ impl Session {
     /// # Errors
     /// As [`Session::from_recording`], or the catch-up differs from the recording.
     pub fn follow(rec: &Recording) -> Result<Self, LoadError> {
-        let mut s = Self::from_recording(rec, None)?;
+        let mut s = Self::follow_later(rec)?;
         while s.world.block < rec.block && s.divergence.is_none() {
             s.step().map_err(|e| LoadError::Simulation { block: s.world.block, problem: e.to_string() })?;
         }
-        if let Some(d) = s.divergence {
-            return Err(LoadError::Diverged(d));
-        }
+        s.finish_catch_up()?;
+        Ok(s)
+    }
+
+    /// [`Session::follow`] without the catch-up: the caller runs it, block by block, to
+    /// [`Session::catching_up`] and then calls [`Session::finish_catch_up`] (a game's
+    /// handle does, so that its charts and cost basis start at block 0, not where the
+    /// player joined).
+    ///
+    /// # Errors
+    /// As [`Session::from_recording`].
+    pub fn follow_later(rec: &Recording) -> Result<Self, LoadError> {
+        let mut s = Self::from_recording(rec, None)?;
         s.end_block = rec.header.end_block;
+        s.follow_to = Some(rec.block);
         Ok(s)
     }
 

@@ -516,6 +516,57 @@ mod handle {
         h.quit();
     }
 
+    /// A workshop client that joins (or rejoins) mid-match: its replica is caught up by
+    /// the game's handle, so its charts and its player's cost basis start at block 0
+    /// instead of at the block it joined.
+    #[test]
+    fn a_replica_caught_up_by_the_handle_charts_from_block_0_and_knows_its_costs() {
+        let (rec, end_hash) = recorded(5, 800);
+        let rec = Arc::new(rec);
+        let spawn = |later: bool| {
+            let rec = Arc::clone(&rec);
+            SessionHandle::spawn(
+                move || {
+                    let s = if later { Session::follow_later(&rec) } else { Session::follow(&rec) }
+                        .map_err(|e| e.to_string())?;
+                    let me = s.world().account_by_name("you");
+                    Ok(Setup::new(s, me))
+                },
+                HandleOptions::default(),
+            )
+            .expect("starts")
+        };
+        let mut h = spawn(true);
+        let snap = h.sync(WAIT);
+        assert_eq!(snap.block(), 800);
+        assert_eq!(h.info().end_block, 800, "a replica ends where the match does");
+        let first = |snap: &dtao_arena::session::handle::Snapshot| {
+            snap.history.network.series(0).first().map_or(f64::NAN, |p| p.0)
+        };
+        assert!(first(&snap) < 50.0, "charted from the start: {}", first(&snap));
+        let book = snap.me.clone().expect("the player's book");
+        assert_eq!(book.basis_from, None, "its costs are known from block 0");
+        // Its SN1 stake was sold before block 800: the loss it took is in its book.
+        let realized = |b: &dtao_arena::session::handle::Book| b.positions.iter().map(|p| p.realized_rao).sum::<i64>();
+        assert!(realized(&book) < 0, "{:?}", book.positions);
+        h.quit();
+        // The same replica caught up before the handle (as a headless client does) only
+        // knows the match from there.
+        let mut h = spawn(false);
+        let snap = h.sync(WAIT);
+        assert_eq!(realized(&snap.me.clone().expect("book")), 0, "the sale before it joined is not known");
+        assert!(first(&snap) >= 800.0, "{}", first(&snap));
+        h.quit();
+        // Both are the same match.
+        let mut s = Session::follow_later(&rec).expect("loads");
+        while let Some(end) = s.catching_up().filter(|e| s.world().block < *e) {
+            let _ = end;
+            s.step().expect("step");
+        }
+        s.finish_catch_up().expect("caught up");
+        assert_eq!(s.world().state_hash(), end_hash);
+    }
+
     #[test]
     fn a_lessons_replay_stops_at_each_narration_and_shows_the_one_a_jump_lands_on() {
         let map = dtao_arena::scenario::load("tutorial").expect("map");

@@ -224,7 +224,9 @@ fn play_game(
     let human = welcome.account.map(crate::engine::AccountId);
     let mut handle = SessionHandle::spawn(
         move || {
-            let session = Session::follow(&recording).map_err(|e| format!("the match does not load here: {e}"))?;
+            // The handle runs the catch-up, so the charts and the book start at block 0.
+            let session =
+                Session::follow_later(&recording).map_err(|e| format!("the match does not load here: {e}"))?;
             let remote = Remote {
                 inbox,
                 outbox: Box::new(move |o| sender.lock().unwrap_or_else(PoisonError::into_inner).order(&o)),

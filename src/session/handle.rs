@@ -1310,7 +1310,9 @@ impl Sim {
             if let Some(e) = sim.error.take() {
                 return Err(e);
             }
-            sim.session.finish_catch_up().map_err(|e| e.to_string())?;
+            sim.session.finish_catch_up().map_err(|e| {
+                if sim.remote.is_some() { format!("the match does not load here: {e}") } else { e.to_string() }
+            })?;
             sim.narration = None;
             sim.notices.clear();
         }
