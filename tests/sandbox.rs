@@ -367,11 +367,11 @@ fn messages_name_the_file_the_strategy_was_loaded_from() {
     let e = load("x = 1").map(|_| ()).expect_err("loaded");
     assert_eq!(e, ScriptError::NoOnTick { name: "dir/my_bot.lua".into() });
     let e = load("cadence = 0\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
-    // With the line of its one assignment; without, when it cannot tell which.
+    // With the line of its one assignment, or the lines of all when it cannot tell which.
     assert!(e.to_string().starts_with("dir/my_bot.lua:1: cadence"), "{e}");
     let e =
         load("cadence = 0\nif false then cadence = 5 end\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
-    assert!(e.to_string().starts_with("dir/my_bot.lua: cadence"), "{e}");
+    assert!(e.to_string().starts_with("dir/my_bot.lua (cadence is set at lines 1 and 2): cadence"), "{e}");
     let mut s = load("function init(cfg)\n  cadence = cfg.tempo - 360\nend\nfunction on_tick(w) end").expect("load");
     let (w, me) = small_world();
     let fault = s.init(&w, me, &[]).fault.map(|f| f.to_string()).unwrap_or_default();
