@@ -110,6 +110,20 @@ fn glyph(m: Marker) -> &'static str {
 /// Draws `series` in a bordered chart titled `title` (with a legend when there is more
 /// than one series), values read as `fmt`.
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Series<'_>], fmt: Fmt) {
+    draw_from(app, area, buf, title, series, fmt, f64::INFINITY);
+}
+
+/// The first x (block) of any point of `groups`: charts drawn side by side start at it
+/// together, although a series may begin later (the emission share, unknown before the
+/// first block has emitted).
+#[must_use]
+pub fn first_x(groups: &[&[Series<'_>]]) -> f64 {
+    groups.iter().flat_map(|g| g.iter()).filter_map(|s| s.data.first().map(|p| p.0)).fold(f64::INFINITY, f64::min)
+}
+
+/// [`draw`] with the x axis starting at `x_from` or at the first point, whichever is
+/// earlier.
+pub fn draw_from(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Series<'_>], fmt: Fmt, x_from: f64) {
     let mut spans = vec![Span::styled(format!(" {title} "), app.theme.accent)];
     if series.len() > 1 {
         for s in series {
@@ -124,7 +138,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &[Seri
         Paragraph::new(Span::styled("no data yet", app.theme.dim)).render(inner, buf);
         return;
     }
-    let (mut x0, mut x1) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut x0, mut x1) = (x_from, f64::NEG_INFINITY);
     let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
     for s in series {
         for (x, y) in s.data {
@@ -222,6 +236,29 @@ mod tests {
             let below = screen[at..].join("\n");
             assert!(below.contains("13 Feb") && below.contains("15 Feb"), "{w}x{h}:\n{below}");
             assert!(!below.contains(":00") && !below.contains(":25"), "{w}x{h}:\n{below}");
+        }
+    }
+
+    #[test]
+    fn charts_side_by_side_share_their_time_axis() {
+        // The emission share is unknown at block 0 (nothing has emitted yet): its chart
+        // still starts where the price chart next to it does.
+        let mut app = app_with(|s| {
+            use crate::session::handle::{Lines, SubnetHistory};
+            s.view.block = 7_200;
+            let mut h = (*s.history).clone();
+            let mut lines = Lines::new(4, 64);
+            for b in (0..=7_200).step_by(360) {
+                let share = if b == 0 { f64::NAN } else { 0.05 };
+                lines.record(b, &[0.25, 0.25, share, 0.9]);
+            }
+            h.subnets.insert(1, SubnetHistory { registered_at: -100_000, lines });
+            s.history = std::sync::Arc::new(h);
+        });
+        for screen in ["1", "2"] {
+            keys(&mut app, screen);
+            let shown = text(&mut app, 160, 48);
+            assert!(!shown.contains("01:12"), "screen {screen}: an axis starting at block 360:\n{shown}");
         }
     }
 

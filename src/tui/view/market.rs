@@ -185,15 +185,12 @@ fn preview(app: &App, area: Rect, buf: &mut Buffer) {
     let Some(s) = app.focus().and_then(|n| snap.view.subnets.iter().find(|s| s.netuid == n)) else { return };
     let Some(h) = snap.history.subnets.get(&s.netuid) else { return };
     let [left, right] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(area);
-    chart::draw(
-        app,
-        left,
-        buf,
-        &format!("SN{} {} · τ/α · Enter for more", s.netuid, s.name),
-        &super::subnet::price_series(app, h),
-        chart::Fmt::Price,
-    );
-    chart::draw(app, right, buf, "emission share", &[super::subnet::share_series(app, h)], chart::Fmt::Pct);
+    let (price, share) = (super::subnet::price_series(app, h), [super::subnet::share_series(app, h)]);
+    // Side by side, on one time axis.
+    let from = chart::first_x(&[&price, &share]);
+    let title = format!("SN{} {} · τ/α · Enter for more", s.netuid, s.name);
+    chart::draw_from(app, left, buf, &title, &price, chart::Fmt::Price, from);
+    chart::draw_from(app, right, buf, "emission share", &share, chart::Fmt::Pct, from);
 }
 
 /// Twelve values spread evenly over the last day of `pts`.

@@ -143,19 +143,24 @@ fn charts(app: &App, netuid: u16, area: Rect, buf: &mut Buffer) {
         style: t.series[3],
         marker: t.markers[0],
     }];
+    // The three charts share one time axis.
+    let from = chart::first_x(&[&price, &share, &root]);
+    let draw = |area: Rect, buf: &mut Buffer, title: &str, series: &[chart::Series<'_>], fmt: chart::Fmt| {
+        chart::draw_from(app, area, buf, title, series, fmt, from);
+    };
     if area.height >= 27 {
         let [a, b, c] =
             Layout::vertical([Constraint::Percentage(46), Constraint::Percentage(27), Constraint::Percentage(27)])
                 .areas(area);
-        chart::draw(app, a, buf, "τ/α", &price, chart::Fmt::Price);
-        chart::draw(app, b, buf, "emission share", &share, chart::Fmt::Pct);
-        chart::draw(app, c, buf, "root proportion", &root, chart::Fmt::Pct);
+        draw(a, buf, "τ/α", &price, chart::Fmt::Price);
+        draw(b, buf, "emission share", &share, chart::Fmt::Pct);
+        draw(c, buf, "root proportion", &root, chart::Fmt::Pct);
     } else {
         let [a, b] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area);
-        chart::draw(app, a, buf, "τ/α", &price, chart::Fmt::Price);
+        draw(a, buf, "τ/α", &price, chart::Fmt::Price);
         let [b1, b2] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(b);
-        chart::draw(app, b1, buf, "emission share", &share, chart::Fmt::Pct);
-        chart::draw(app, b2, buf, "root prop", &root, chart::Fmt::Pct);
+        draw(b1, buf, "emission share", &share, chart::Fmt::Pct);
+        draw(b2, buf, "root prop", &root, chart::Fmt::Pct);
     }
 }
 
