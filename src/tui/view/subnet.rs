@@ -102,6 +102,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     trade_table(app, d, trades, buf);
 }
 
+/// The most of a name the Subnet screen's tables show: a player's whole name (at most 24
+/// characters in a game or a room); the three tables cut a longer bot name alike.
+const NAME_W: usize = 24;
 /// A subnet's price and moving price, as the market and subnet screens chart them.
 pub(super) fn price_series<'a>(app: &App, h: &'a SubnetHistory) -> [chart::Series<'a>; 2] {
     let t = &app.theme;
@@ -239,7 +242,8 @@ fn consensus(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
             ],
         )
     };
-    let name_w = column_widths(&widths, Flex::Start, table.width, 0).first().map_or(22, |w| usize::from(*w).min(22));
+    let name_w =
+        column_widths(&widths, Flex::Start, table.width, 0).first().map_or(NAME_W, |w| usize::from(*w).min(NAME_W));
     let rows = d.holders.iter().take(usize::from(table.height.saturating_sub(1))).map(|h| {
         let style = if Some(h.id) == human {
             t.you
@@ -273,7 +277,7 @@ fn miner_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     let widths = [Constraint::Min(10), Constraint::Length(7), Constraint::Length(11), Constraint::Length(11)];
     let name_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
         .first()
-        .map_or(20, |w| usize::from(*w).min(20));
+        .map_or(NAME_W, |w| usize::from(*w).min(NAME_W));
     let rows = d.miners.iter().take(usize::from(area.height.saturating_sub(3))).map(|m| {
         Row::new(vec![
             Cell::from(format::clip(&m.name, name_w)),
@@ -307,7 +311,7 @@ fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     }
     let who_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
         .get(1)
-        .map_or(18, |w| usize::from(*w).min(18));
+        .map_or(NAME_W, |w| usize::from(*w).min(NAME_W));
     let rows = d.trades.iter().rev().take(n).map(|tr| {
         let who_style = match tr.kind {
             AccountKind::Human => t.you,
@@ -335,4 +339,42 @@ fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
         .block(panel(app, " Recent trades "))
         .column_spacing(1)
         .render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::testing::{app_with, keys, rows};
+
+    #[test]
+    fn a_players_whole_name_shows_where_a_table_has_room() {
+        const NAME: &str = "Maximiliana-Rosenkavali"; // 23 characters; a player may have 24
+        let mut app = app_with(|s| {
+            crate::tui::testing::watching(s, 1, crate::engine::Policy::Honest, 0.1);
+            let d = s.detail.as_mut().expect("the subnet's detail");
+            d.holders[0].name = NAME.into();
+            d.miners.push(crate::session::handle::MinerRow {
+                name: NAME.into(),
+                quality: 0,
+                alpha_rao: 1,
+                sold_rao: 0,
+            });
+            d.trades.push(crate::session::handle::Trade {
+                block: 0,
+                who: NAME.into(),
+                kind: crate::engine::AccountKind::Human,
+                buy: true,
+                tao_rao: 1,
+                alpha_rao: 1,
+            });
+        });
+        keys(&mut app, "2");
+        let screen = rows(&mut app, 160, 48);
+        // Whole where the column has room (the trades' and miners'; they cut it at 18 and
+        // 20 before); the Holder column, beside four others, cuts it at its width.
+        for (header, shown) in [("Miner", NAME), ("Who", NAME), ("Holder", "Maximiliana-Rosenkav…")] {
+            let at = screen.iter().position(|r| r.contains(header)).unwrap_or_else(|| panic!("{header}"));
+            let below = screen[at..].iter().take(12).cloned().collect::<Vec<_>>().join("\n");
+            assert!(below.contains(shown), "the {header} table:\n{below}");
+        }
+    }
 }
