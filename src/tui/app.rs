@@ -751,18 +751,7 @@ impl App {
                 self.say(text, Some(true));
             }
         }
-        if let Some(n) = &self.snap.narration {
-            if self.narration_seen.as_ref().is_none_or(|(b, t)| *b != n.block || *t != n.text) {
-                self.narration_seen = Some((n.block, n.text.clone()));
-                let subnets = &self.snap.view.subnets;
-                if let Some(x) = replay::named_subnet(&n.text, |x| subnets.iter().any(|s| s.netuid == x)) {
-                    self.before_narration = Some(self.focus);
-                    self.focus = Some(x);
-                } else {
-                    self.before_narration = None;
-                }
-            }
-        }
+        self.notice_narration();
         if self.snap.saved != self.saved {
             self.saved.clone_from(&self.snap.saved);
             let asked = std::mem::take(&mut self.save_asked);
@@ -885,6 +874,25 @@ impl App {
         self.after_update();
     }
 
+    /// A narration, once it shows, selects the subnet it names (so the charts behind it
+    /// are that subnet's). One that arrives behind an open form waits for it to close:
+    /// the form's subnet stays the one on screen meanwhile.
+    fn notice_narration(&mut self) {
+        let Some(n) = self.narration() else { return };
+        if self.narration_seen.as_ref().is_some_and(|(b, t)| *b == n.block && *t == n.text) {
+            return;
+        }
+        let (block, text) = (n.block, n.text.clone());
+        let subnets = &self.snap.view.subnets;
+        if let Some(x) = replay::named_subnet(&text, |x| subnets.iter().any(|s| s.netuid == x)) {
+            self.before_narration = Some(self.focus);
+            self.focus = Some(x);
+        } else {
+            self.before_narration = None;
+        }
+        self.narration_seen = Some((block, text));
+    }
+
     /// Whether the clock runs (as last asked on the "too small" screen, until the
     /// handle has applied it).
     #[must_use]
@@ -955,6 +963,8 @@ impl App {
 
     fn after_update(&mut self) {
         self.pause_while_too_small();
+        // A narration that waited behind a form shows once the form closes.
+        self.notice_narration();
         // A message about a replay's position goes when the replay is elsewhere: moved
         // back before it, moved while paused, or played on from it (once there was time
         // to read it).
@@ -1663,6 +1673,25 @@ mod tests {
         assert_eq!(app.focus(), Some(28), "the narration selects the subnet it names, for the charts behind it");
         app.take_commands();
         app
+    }
+
+    #[test]
+    fn a_narration_behind_a_form_selects_its_subnet_only_once_it_shows() {
+        let (info, snap) = base();
+        let mut app = crate::tui::testing::app_on(info, snap.clone());
+        assert_eq!(app.focus(), Some(1));
+        keys(&mut app, "s");
+        assert!(matches!(app.overlay(), Some(Overlay::Order(_))));
+        let mut paused = snap;
+        paused.narration = Some(narration("SN28 turns into a memecoin: holding its alpha is now mining."));
+        app.set_snapshot(std::sync::Arc::new(paused));
+        assert_eq!(app.focus(), Some(1), "the screen stays on the form's subnet");
+        assert!(app.narration().is_none(), "it waits behind the form");
+        keys(&mut app, "\u{1b}");
+        assert!(app.narration().is_some(), "shown once the form closes");
+        assert_eq!(app.focus(), Some(28), "and it selects the subnet it names");
+        keys(&mut app, "x");
+        assert_eq!(app.focus(), Some(1), "closed, the selection goes back");
     }
 
     #[test]
