@@ -254,8 +254,11 @@ pub struct App {
     /// among the replay's marks. Several marks of one block are visited one by one from
     /// there, while the replay stays at that position.
     mark_cursor: Option<(u64, usize)>,
-    /// The last narration the player closed, and the last one seen: `(block, text)`.
-    dismissed: Option<(u64, String)>,
+    /// The last narration the player closed, `(block, text, n)`: hidden until the handle
+    /// has applied the `n` commands sent up to its Dismiss (after that, a narration in a
+    /// snapshot is one the handle holds the clock on: a replay's jump back to it, say).
+    dismissed: Option<(u64, String, u64)>,
+    /// The last narration shown: `(block, text)`.
     narration_seen: Option<(u64, String)>,
     /// The selection before the shown narration selected the subnet it names (put back
     /// unless the player opens that subnet).
@@ -461,17 +464,20 @@ impl App {
     #[must_use]
     pub fn narration(&self) -> Option<&JournalLine> {
         let n = self.snap.narration.as_ref()?;
-        let closed = self.dismissed.as_ref().is_some_and(|(b, t)| *b == n.block && *t == n.text);
+        let closed = self.is_dismissed(n);
         (!closed && self.overlay.is_none()).then_some(n)
+    }
+
+    /// Whether `n` is the narration the player closed, and the handle has not yet
+    /// applied that.
+    fn is_dismissed(&self, n: &JournalLine) -> bool {
+        self.dismissed.as_ref().is_some_and(|(b, t, sent)| *b == n.block && *t == n.text && self.snap.acked < *sent)
     }
 
     /// Whether a lesson's narration holds the clock (shown, or waiting behind a form).
     #[must_use]
     pub fn narration_pending(&self) -> bool {
-        self.snap
-            .narration
-            .as_ref()
-            .is_some_and(|n| !self.dismissed.as_ref().is_some_and(|(b, t)| *b == n.block && *t == n.text))
+        self.snap.narration.as_ref().is_some_and(|n| !self.is_dismissed(n))
     }
 
     /// The subnet the shown narration names, if it exists.
@@ -1034,9 +1040,7 @@ impl App {
             return;
         }
         let named = self.narration_subnet();
-        if let Some(n) = self.narration() {
-            self.dismissed = Some((n.block, n.text.clone()));
-        }
+        let closed = self.narration().map(|n| (n.block, n.text.clone()));
         // Esc (and q, which asks whether to quit): paused before the narration lets go of
         // the clock, so no block runs between.
         let hold = matches!(action, Action::Back | Action::Quit) && !self.info.shared;
@@ -1044,6 +1048,9 @@ impl App {
             self.send(Command::Pause);
         }
         self.send(Command::Dismiss);
+        self.dismissed = closed.map(|(b, t)| (b, t, self.issued));
+        // Shown again later (a replay's jump back), it selects its subnet again.
+        self.narration_seen = None;
         if hold && action == Action::Back {
             self.say("paused on the lesson: space runs the clock again", None);
         }
@@ -2832,6 +2839,26 @@ mod tests {
         keys(&mut app, "\u{1b}");
         app.take_commands();
         app
+    }
+
+    #[test]
+    fn a_narration_closed_and_met_again_after_a_jump_back_shows_again() {
+        // A replay held on block 0's narration; the player closes it and plays on.
+        let mut app = replay_with_marks(43_200, &[]);
+        let first = || JournalLine { block: 0, ..narration("Dynamic TAO is live.") };
+        change_snapshot(&mut app, |s| s.narration = Some(first()));
+        assert!(app.narration().is_some());
+        keys(&mut app, "x");
+        assert!(app.narration().is_none(), "closed (until the handle applies it, the snapshot still has it)");
+        let closed_at = app.issued;
+        // Later a jump back to block 1 lands on it again: the handle holds the clock on it
+        // (it applied the Dismiss long ago), so it shows, instead of a clock stopped for
+        // no visible reason.
+        change_snapshot(&mut app, |s| {
+            s.acked = closed_at + 1;
+            s.narration = Some(first());
+        });
+        assert!(app.narration().is_some(), "shown again after the jump");
     }
 
     #[test]
