@@ -66,7 +66,8 @@
 --   .id .name .kind ("human" | "bot" | "npc") .free .root .score
 --   .alpha[netuid]   its alpha there (nil where none)
 --   .policy[netuid]  its validator policy there ("honest" unless it set another, as
---                    the foundation sets "reward_sellers" on a memecoin it stops)
+--                    the foundation sets "reward_sellers" on a memecoin it stops;
+--                    pairs() lists only the ones it set)
 --
 -- w.params           the rules: tempo, blocks_per_day, emission_mode ("price" |
 --                    "flow" | "root_vote"), tao_weight, owner_cut, fee (per stake or

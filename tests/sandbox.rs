@@ -579,7 +579,10 @@ fn accounts_show_their_validator_policies() {
         function on_tick(w)
           for _, a in ipairs(w.accounts) do
             if a.id == w.me.id then
-              dtao.log(a.policy[2], a.policy[3], a.policy[99], a.policy.x)
+              dtao.log(a.policy[2], a.policy[3], a.policy[99], a.policy.x, a.policy[1.5], a.policy[0])
+              local n = 0
+              for _ in ipairs(a.policy) do n = n + 1 end
+              dtao.log("ipairs", n)
               dtao.log(pcall(function() a.policy[2] = "honest" end))
             elseif a.name == "genesis" then
               dtao.log(a.policy[2], a.policy.x)
@@ -591,12 +594,14 @@ fn accounts_show_their_validator_policies() {
     let mut s = Strategy::load("policy.lua", src, 1, Limits::default()).expect("load");
     let out = s.on_tick(&w, me, &[]);
     assert_eq!(out.fault, None, "{out:?}");
-    // Set on SN2; the default everywhere else (any subnet number); nothing for other keys.
     // The genesis account (id 0) comes first: it set no policy anywhere.
     assert_eq!(out.log[0], "honest\tnil");
     assert!(out.log[1].starts_with("false\t"), "the view is read-only: {}", out.log[1]);
-    assert_eq!(out.log[2], "reward_sellers\thonest\thonest\tnil");
-    assert!(out.log[3].starts_with("false\t"), "the view is read-only: {}", out.log[3]);
+    // The default for every subnet; nil for a netuid that is not a subnet's (99, 1.5, 0:
+    // root is not one), so that `ipairs` ends (at the 8 subnets, numbered 1 to 8).
+    assert_eq!(out.log[2], "reward_sellers\thonest\tnil\tnil\tnil\tnil");
+    assert_eq!(out.log[3], "ipairs\t8");
+    assert!(out.log[4].starts_with("false\t"), "the view is read-only: {}", out.log[4]);
 }
 
 /// Lua prints numbers with 14 significant digits.

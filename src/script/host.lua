@@ -837,10 +837,11 @@ setmetatable_raw(ME_ALPHA, {
     if type(k) == "number" then return 0 end
   end,
 })
--- An account's validator policy on a subnet where it set none.
+-- An account's validator policy on a subnet where it set none (nil for a netuid that is
+-- not a subnet's, so that `ipairs` ends as it does on `alpha`).
 local HONEST = {
   __index = function(_, k)
-    if type(k) == "number" then return "honest" end
+    if SUB_DATA[k] ~= nil then return "honest" end
   end,
 }
 local ALL_HONEST = make_ro(setmetatable_raw({}, HONEST))
