@@ -573,7 +573,10 @@ impl Strategy {
             Ok(Value::Nil) => Ok(None),
             Ok(Value::Integer(i)) if i >= 1 => Ok(u64::try_from(i).ok()),
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(Value::Number(x)) if x.fract() == 0.0 && (1.0..9.0e15).contains(&x) => Ok(Some(x as u64)),
+            // A whole float in the integers' range (from 2^53 on, every float is whole).
+            Ok(Value::Number(x)) if x.fract() == 0.0 && (1.0..9_223_372_036_854_775_808.0).contains(&x) => {
+                Ok(Some(x as u64))
+            }
             Ok(Value::Integer(i)) => Err(i.to_string()),
             Ok(Value::Number(x)) => Err(shown_number(x)),
             Ok(Value::String(s)) => {

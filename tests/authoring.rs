@@ -43,6 +43,13 @@ fn check_runs_the_turns_it_says_even_for_a_slow_cadence() {
             && out.contains("it placed no orders"),
         "{out}"
     );
+    // The largest cadence: one turn, in the same 200,001 blocks (the count once wrapped
+    // to 0 blocks).
+    write(d.path(), "never.lua", "cadence = math.maxinteger\nfunction on_tick(w) end\n");
+    let o = run_in(d.path(), &["check", "never.lua"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("(cadence 9,223,372,036,854,775,807; only 1 fits in the check's 200,001 blocks)"), "{out}");
 }
 
 #[test]

@@ -169,7 +169,7 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
     // it has run reach a multiple of its cadence (0, cadence, ...): running up to block
     // `cadence * (turns - 1) + 1` gives `turns` calls (within CHECK_MAX_BLOCKS).
     let cadence = session.seats().first().map_or(1, |s| s.actor.cadence()).max(1);
-    let end = (cadence.saturating_mul(TURNS - 1) + 1).min(CHECK_MAX_BLOCKS);
+    let end = cadence.saturating_mul(TURNS - 1).saturating_add(1).min(CHECK_MAX_BLOCKS);
     // The calls made: none once it has forfeited (bad options forfeit in `init`). Its
     // orders queue for the block after its turn, so the run goes one block further (where
     // a bot deciding every block is not called again: `Turns`).

@@ -275,7 +275,11 @@ fn cadence_is_validated() {
     assert_eq!(load("360").expect("360").cadence(), Some(360));
     assert_eq!(load("7200 / 20").expect("float").cadence(), Some(360));
     assert_eq!(load("nil").expect("nil").cadence(), None);
-    for bad in ["0", "-5", "1.5", "'360'", "{}", "true", "1/0", "0/0"] {
+    // Whole floats as far as the integers go (2^53 and above are all whole).
+    assert_eq!(load("2^53").expect("2^53").cadence(), Some(1 << 53));
+    assert_eq!(load("2^62").expect("2^62").cadence(), Some(1 << 62));
+    assert_eq!(load("math.maxinteger").expect("an integer").cadence(), Some(i64::MAX as u64));
+    for bad in ["0", "-5", "1.5", "'360'", "{}", "true", "1/0", "0/0", "2^63"] {
         assert!(matches!(load(bad), Err(super::ScriptError::BadCadence { .. })), "{bad}");
     }
 }
