@@ -11,9 +11,9 @@
 --   2. watches the foundation (the account named by the option `foundation`): its stake
 --      weight there is tao_weight * its root stake, against the subnet's alpha;
 --   3. dumps when the emission share nears the threshold while the foundation could take
---      control, as soon as validators holding most of the stake weight reward sellers
---      (policies are public: `w.accounts[i].policy[netuid]`), or on a trailing stop from
---      the best price seen.
+--      control (when it bought below that guess), as soon as validators holding most of
+--      the stake weight reward sellers (policies are public:
+--      `w.accounts[i].policy[netuid]`), or on a trailing stop from the best price seen.
 --
 -- The foundation's threshold is not public (the shipped maps use 0.03 with 64 subnets and
 -- 0.15 on the five-subnet tutorial), so exit_share is a guess; the policy check catches
@@ -28,6 +28,7 @@ cadence = 60
 local foundation_name, exit_share, pump, trail, size = "foundation", 0.08, 0.05, 0.15, 0.5
 local riding = nil -- netuid we hold
 local peak = 0     -- best price seen while riding
+local guessing = false -- whether we bought below exit_share (so the guess applies)
 
 function init(cfg)
   local o = dtao.options(cfg.options, {
@@ -73,7 +74,9 @@ function on_tick(w)
       riding, peak = nil, 0 -- dissolved, or our buy was rejected
     else
       peak = math.max(peak, s.price)
-      local threatened = s.emission_share >= exit_share and foundation_weight(w) > s.alpha_out
+      -- The exit share is a guess at the foundation's threshold: it means nothing on a
+      -- map where we bought above it already (a pump on a map of few subnets).
+      local threatened = guessing and s.emission_share >= exit_share and foundation_weight(w) > s.alpha_out
       if sellers_rewarded(w, riding) then
         exit(w, "its validators now reward sellers, not holders")
       elseif threatened then
@@ -102,7 +105,7 @@ function on_tick(w)
     local tao = w.me.free * size
     if tao > w.params.min_stake then
       dtao.stake(best.netuid, tao)
-      riding, peak = best.netuid, best.price
+      riding, peak, guessing = best.netuid, best.price, best.emission_share < exit_share
     end
   end
 end

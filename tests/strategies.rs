@@ -241,6 +241,10 @@ fn meme_rider_joins_a_pump_on_the_tutorial_and_leaves_when_the_foundation_switch
     let (r, log) = alone("tutorial", "meme_rider");
     assert!(log.iter().any(|l| l.contains("leaving SN28")), "{log:#?}");
     assert!(r > 0.0, "ROI {r}: {log:#?}");
+    // Bought above its guess at the threshold, it does not sell on that guess at its
+    // next turn (it churned 19 round trips that way): it rides the pump.
+    assert!(log.iter().filter(|l| l.contains("leaving")).count() <= 3, "{log:#?}");
+    assert!(!log.iter().any(|l| l.contains("can out-vote the holders")), "{log:#?}");
     // On sn28-meme it sees the foundation's reward_sellers (a public policy) and leaves.
     let (r, log) = alone("sn28-meme", "meme_rider");
     assert!(log.iter().any(|l| l.contains("its validators now reward sellers")), "{log:#?}");
