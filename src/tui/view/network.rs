@@ -160,6 +160,20 @@ fn columns(area: Rect) -> [Rect; 2] {
     Layout::horizontal([Constraint::Length(left_w), Constraint::Min(20)]).areas(area)
 }
 
+/// The mark of objective `k`: ✓ reached, ○ open (✗ once the match is over and it was
+/// not), • a prompt the game does not check.
+pub(super) fn objective_bullet(app: &App, k: usize) -> Span<'static> {
+    let t = &app.theme;
+    let at = app.snap().objectives.get(k).copied().flatten();
+    let goal = app.info().objectives.get(k).is_some_and(|o| o.goal.is_some());
+    match (goal, at) {
+        (true, Some(_)) => Span::styled(" ✓ ", t.up),
+        (true, None) if app.snap().over => Span::styled(" ✗ ", t.down),
+        (true, None) => Span::styled(" ○ ", t.accent),
+        (false, _) => Span::styled(" • ", t.dim),
+    }
+}
+
 /// The objectives as lines for a column `width` wide, with how many the game checks
 /// and how many of those are reached.
 fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) {
@@ -169,16 +183,11 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
     let reached = &app.snap().objectives;
     let mut lines = Vec::new();
     let (mut goals, mut done) = (0, 0);
+    // Once the match is over, an objective still open will not be reached.
+    let over = app.snap().over;
     for (k, o) in info.objectives.iter().enumerate() {
         let at = reached.get(k).copied().flatten();
-        // Once the match is over, an objective still open will not be reached: ✗.
-        let over = app.snap().over;
-        let bullet = match (&o.goal, at) {
-            (Some(_), Some(_)) => Span::styled(" ✓ ", t.up),
-            (Some(_), None) if over => Span::styled(" ✗ ", t.down),
-            (Some(_), None) => Span::styled(" ○ ", t.accent),
-            (None, _) => Span::styled(" • ", t.dim),
-        };
+        let bullet = objective_bullet(app, k);
         for (i, l) in format::wrap(&o.text, width).into_iter().enumerate() {
             let lead = if i == 0 { bullet.clone() } else { Span::raw("   ") };
             lines.push(Line::from(vec![lead, Span::raw(l)]));

@@ -299,9 +299,11 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         let mut list = vec![Line::styled("Objectives", t.header)];
         // Each objective hangs under its bullet when it wraps.
         let text_w = usize::from(inner_width(welcome_width(area), 1)).saturating_sub(3).max(10);
-        for o in &info.objectives {
-            for (k, l) in format::wrap(&o.text, text_w).into_iter().enumerate() {
-                list.push(Line::raw(format!("{} {l}", if k == 0 { " •" } else { "  " })));
+        // Marked as on the Network screen: ○ checked by the game, ✓ reached, • to discuss.
+        for (k, o) in info.objectives.iter().enumerate() {
+            for (i, l) in format::wrap(&o.text, text_w).into_iter().enumerate() {
+                let lead = if i == 0 { super::network::objective_bullet(app, k) } else { Span::raw("   ") };
+                list.push(Line::from(vec![lead, Span::raw(l)]));
             }
         }
         let rows = |ls: &[Line<'_>]| box_rows(ls, welcome_width(area));
