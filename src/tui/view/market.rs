@@ -103,7 +103,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                         // One precision for the column; no colour for a change too small
                         // to show (`0.0%`).
                         Some(x) => {
-                            let s = format::signed_pct_fixed(x, 1);
+                            // From +1000% on, whole percents: "+1275.9%" would not fit.
+                            let s = format::signed_pct_fixed(x, if x.abs() >= 10.0 { 0 } else { 1 });
                             let style = if s.starts_with(['+', '-']) { t.signed(x) } else { t.text };
                             (s, style)
                         }
@@ -206,4 +207,28 @@ fn last_day(pts: &[(f64, f64)], block: u64) -> Vec<f64> {
         return day.iter().map(|p| p.1).collect();
     }
     (0..12).map(|i| day[i * (day.len() - 1) / 11].1).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tui::testing::{app_with, rows};
+
+    #[test]
+    fn a_change_of_a_thousand_percent_keeps_its_sign() {
+        // SN1's price now against a day ago: 13.76 times it, +1276%.
+        let mut app = app_with(|s| {
+            use crate::session::handle::{Lines, SubnetHistory};
+            s.view.block = 7_200;
+            let now = crate::engine::math::to_f64(s.view.subnets[0].price);
+            let mut h = (*s.history).clone();
+            let mut lines = Lines::new(4, 64);
+            lines.record(0, &[now / 13.76, 0.25, 0.05, 0.9]);
+            lines.record(7_200, &[now, 0.25, 0.05, 0.9]);
+            h.subnets.insert(1, SubnetHistory { registered_at: -100_000, lines });
+            s.history = std::sync::Arc::new(h);
+        });
+        let screen = rows(&mut app, 80, 24);
+        let sn1 = screen.iter().find(|r| r.contains("Apex")).expect("SN1's row");
+        assert!(sn1.contains(" +1276%"), "{sn1}");
+    }
 }
