@@ -459,11 +459,14 @@ fn a_nameless_projector_joins_tokens_keep_their_role_and_stale_tokens_lock_nobod
     let server = start(ServerConfig { paused: true, ..config(10_000, 60) });
     let addr = server.local_addr().to_string();
     let code = server.code().to_string();
+    let early = join(&server, "early", Role::Player);
     let wall = join(&server, "", Role::Spectator);
     assert_eq!(wall.welcome.account, None);
-    assert!(wall.welcome.name.starts_with("spectator"), "{}", wall.welcome.name);
+    // Named by their number among the nameless spectators (not their connection's: the
+    // first spectator here is the second connection).
+    assert_eq!(wall.welcome.name, "spectator 1");
     let second_wall = join(&server, " ", Role::Spectator);
-    assert_ne!(second_wall.welcome.name, wall.welcome.name);
+    assert_eq!(second_wall.welcome.name, "spectator 2");
     let ana = join(&server, "ana", Role::Player);
     // Ana's token cannot seat a bot on her account.
     let as_bot = Hello { token: ana.welcome.token, ..hello(&code, "ana", Role::Bot) };
@@ -480,7 +483,7 @@ fn a_nameless_projector_joins_tokens_keep_their_role_and_stale_tokens_lock_nobod
     let fresh = join(&server, "ben", Role::Player);
     assert!(fresh.welcome.account.is_some());
     server.host(HostCommand::End);
-    drop((wall, second_wall, ana, fresh));
+    drop((early, wall, second_wall, ana, fresh));
     let _ = server.wait();
 }
 

@@ -657,6 +657,8 @@ struct Room {
     catch_up_cache: Option<CatchUp>,
     /// Names the host kicked (lower case): refused for the rest of the match.
     kicked: BTreeSet<String>,
+    /// Spectators that joined without a name so far (each is named by its number).
+    spectators: u64,
 }
 
 /// A framed catch-up: the recording as it was after `block` blocks, up to `since`.
@@ -693,6 +695,7 @@ impl Room {
             ended: None,
             ended_by_host: false,
             objectives_told: BTreeSet::new(),
+            spectators: 0,
             faults_told: Vec::new(),
             catch_up_cache: None,
             kicked: BTreeSet::new(),
@@ -897,8 +900,9 @@ impl Room {
             self.log(&format!("{peer}: '{}' is back", self.players[k].name));
             Some(k)
         } else if hello.role == Role::Spectator && hello.name.trim().is_empty() {
-            // The name the room gives it, which `kick` takes.
-            self.log(&format!("{peer}: a spectator joined as 'spectator {conn}'"));
+            // The name the room gives it, which `kick` takes: spectators counted from 1.
+            self.spectators += 1;
+            self.log(&format!("{peer}: a spectator joined as 'spectator {}'", self.spectators));
             None
         } else {
             let name = clean_name(&hello.name)?;
@@ -948,7 +952,7 @@ impl Room {
         };
         let name = match player {
             Some(k) => self.players[k].name.clone(),
-            None => clean_name(&hello.name).unwrap_or_else(|_| format!("spectator {conn}")),
+            None => clean_name(&hello.name).unwrap_or_else(|_| format!("spectator {}", self.spectators)),
         };
         let (since, recording_bytes, chunks) = self.catch_up()?;
         let p = player.map(|k| &self.players[k]);
