@@ -2759,6 +2759,22 @@ mod tests {
     }
 
     #[test]
+    fn results_of_a_match_nobody_played_say_so_instead_of_an_empty_table() {
+        let mut app = app_with(|s| {
+            s.me = None;
+            s.players.clear();
+        });
+        change_snapshot(&mut app, |s| {
+            s.view.block = 7200;
+            s.over = true;
+        });
+        assert_eq!(app.overlay(), Some(&Overlay::Results));
+        let shown = text(&mut app, 160, 48);
+        assert!(shown.contains("No player or bot took part"), "{shown}");
+        assert!(!shown.contains("Faults"), "no table header without rows:\n{shown}");
+    }
+
+    #[test]
     fn the_title_bar_says_end_of_day_beside_the_next_midnight() {
         let mut app = app_with(|s| {
             s.view.block = 7200;

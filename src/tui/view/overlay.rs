@@ -497,10 +497,15 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(verdict, t.header).centered());
         lines.push(Line::raw(""));
     }
-    lines.push(Line::styled(
-        format!("{:>3}  {:<22} {:<6} {:>12} {:>9} {:>6}", "#", "Player", "Kind", "Score τ", "ROI", "Faults"),
-        t.header,
-    ));
+    if snap.players.is_empty() {
+        // A headless run of the map alone (`sim` without bots): a table with no rows.
+        lines.push(Line::styled("No player or bot took part: the map's NPCs played it alone.", t.dim).centered());
+    } else {
+        lines.push(Line::styled(
+            format!("{:>3}  {:<22} {:<6} {:>12} {:>9} {:>6}", "#", "Player", "Kind", "Score τ", "ROI", "Faults"),
+            t.header,
+        ));
+    }
     let followed = snap.me.as_ref().map(|m| m.id).or(info.human);
     // A room of students: the first ten, and the player's own line if below them.
     let at = followed.and_then(|h| snap.players.iter().position(|p| p.id == h));
