@@ -53,6 +53,21 @@ fn check_runs_the_turns_it_says_even_for_a_slow_cadence() {
 }
 
 #[test]
+fn a_failing_check_shows_the_bots_own_log_lines_before_its_faults() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "nil_pool.lua",
+        "function on_tick(w)\n  dtao.log('looking for SN99')\n  local s = w.by_netuid[99]\n  dtao.log(s.price)\nend\n",
+    );
+    let o = run_in(d.path(), &["check", "nil_pool.lua"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    let err = text(&o.stderr);
+    let (said, fault) = (err.find("] looking for SN99"), err.find("] fault: error: nil_pool.lua:4:"));
+    assert!(said.is_some() && fault.is_some() && said < fault, "{err}");
+}
+
+#[test]
 fn sim_always_shows_why_a_bot_faulted() {
     let d = tempfile::tempdir().expect("tempdir");
     // 300 log lines, then faults from block 2000: far past the first 40 lines.

@@ -208,11 +208,24 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
             (true, n) => format!(" and forfeited after {n} turn{}", plural(n)),
             (false, n) => format!(" in {n} turn{}", plural(n)),
         };
+        // Its own log lines too, which often say what led to the fault (the first
+        // CHECK_LOG_LINES of them; every fault line in any case).
+        let is_fault = |l: &str| l.contains("] fault: ");
+        let mut shown: Vec<&str> = Vec::new();
+        let mut hidden = 0;
+        for (k, l) in lines.iter().enumerate() {
+            if k < CHECK_LOG_LINES || is_fault(l) {
+                shown.push(l);
+            } else {
+                hidden += 1;
+            }
+        }
+        let more = if hidden > 0 { format!("\n  ... and {hidden} more log lines") } else { String::new() };
         return Err(CliError::input(format!(
-            "{}: {faults} fault{}{when} on {on_map}:\n{}",
+            "{}: {faults} fault{}{when} on {on_map}:\n{}{more}",
             super::shown_path(file),
             plural(u64::from(faults)),
-            lines.iter().filter(|l| l.contains("fault")).cloned().collect::<Vec<_>>().join("\n")
+            shown.join("\n")
         )));
     }
     let short = if turns < TURNS {
