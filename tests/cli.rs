@@ -49,7 +49,12 @@ fn sim_tells_a_lessons_story_and_objectives() {
     assert!(out.contains("story (the map's narration, launches and dissolutions):"), "{out}");
     assert!(out.contains("  block         0  Welcome to dTAO."), "{out}");
     assert!(out.contains("objectives:"), "{out}");
-    assert!(out.contains("  ?  Stake TAO into a subnet pool") && out.contains("play --map tutorial --lesson"), "{out}");
+    assert!(
+        out.contains("  ?  Stake TAO into a subnet pool")
+            && out.contains("play it with `dtao-arena play --map tutorial`)"),
+        "{out}"
+    );
+    // (A map with objectives is played as a lesson without --lesson.)
     assert!(out.contains("  -  Find which subnet gets the most emission"), "{out}");
     assert!(
         out.contains("  ✓  Watch a hyped memecoin pump, and decide when to get out: reached after 3,050 blocks"),
@@ -64,7 +69,7 @@ fn sim_tells_a_lessons_story_and_objectives() {
     let o = run(&["sim", "--map", arg, "--blocks", "100"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains(&format!("play --map '{arg}' --lesson")), "{out}");
+    assert!(out.contains(&format!("play --map '{arg}'`)")), "{out}");
     // A map without narration or objectives has neither section.
     let file = dir.path().join("plain.toml");
     std::fs::write(&file, "name = \"plain\"\nblocks = 100\n\n[[subnet]]\nnetuid = 1\ntao = 100.0\nalpha_in = 1000.0\n")

@@ -367,7 +367,7 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
             (report::ObjectiveStatus::Prompt, _) => format!("  -  {text} (a prompt: nothing to check)"),
             (report::ObjectiveStatus::AboutThePlayer, _) => {
                 let map = super::shell_word(map_arg);
-                format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map} --lesson`)")
+                format!("  ?  {text} (about the player: play it with `dtao-arena play --map {map}`)")
             }
             (report::ObjectiveStatus::Reached, Some(b)) => {
                 // After b blocks: block b - 1 (counted from 0) reached it, as the game's Log says.
