@@ -2904,7 +2904,7 @@ mod tests {
             s.narration = Some(JournalLine { block: 0, ..narration("Dynamic TAO is live.") });
         });
         assert!(app.narration().is_some());
-        assert!(text(&mut app, 120, 40).contains("any key continues · n the next mark"));
+        assert!(text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused · n the next mark"));
         keys(&mut app, "n");
         assert_eq!(sent(&mut app), vec![Command::Dismiss, Command::Seek(2_881)], "closed, then on to the next mark");
         assert!(app.narration().is_none());

@@ -115,17 +115,13 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
         keys.push(Span::styled("any key", t.accent));
     }
     keys.push(Span::raw(" continues"));
-    if app.is_replay() {
-        keys.push(Span::raw(" · "));
-        keys.push(Span::styled("n", t.accent));
-        keys.push(Span::raw(" the next mark"));
-    }
     lines.push(Line::from(keys));
-    lines.push(Line::from(vec![
-        Span::raw("  "),
-        Span::styled("Esc", t.accent),
-        Span::raw(" closes it and keeps the clock paused"),
-    ]));
+    let mut esc =
+        vec![Span::raw("  "), Span::styled("Esc", t.accent), Span::raw(" closes it and keeps the clock paused")];
+    if app.is_replay() {
+        esc.extend([Span::raw(" · "), Span::styled("n", t.accent), Span::raw(" the next mark")]);
+    }
+    lines.push(Line::from(esc));
     let title = format!(
         " Lesson · day {} · {} · block {} ",
         super::super::replay::day_of(n.block, app.end_block()),
