@@ -1032,8 +1032,8 @@ impl App {
 
     /// Any key (or click) closes the narration and restarts the clock; Enter also opens
     /// the subnet it names, `q` asks whether to quit, and a screen's or a sort's key goes
-    /// there. Any other key (space too) only closes it: the selection goes back to what it
-    /// was before the narration. Esc closes it and keeps the clock paused (to look around
+    /// there (the subnet it names still selected). Any other key (space too) only closes
+    /// it: the selection goes back to what it was before the narration. Esc closes it and keeps the clock paused (to look around
     /// first).
     fn close_narration(&mut self, action: Action) {
         if matches!(action, Action::ScrollUp | Action::ScrollDown) {
@@ -1066,6 +1066,15 @@ impl App {
             }
             // Esc looks around: the subnet the narration named stays selected.
             (Action::Back, _) => {}
+            // A screen's key, or a sort key, does what it says too (as on the welcome box):
+            // pressing 4 to see the Network should not take two presses. The subnet the
+            // narration named, highlighted behind it, stays selected (2 charts it).
+            (
+                Action::Screen(_) | Action::NextScreen | Action::PrevScreen | Action::SortNext | Action::SortReverse,
+                _,
+            ) => {
+                self.update_screen(action);
+            }
             _ => {
                 if let Some(f) =
                     before.filter(|f| f.is_none_or(|n| self.snap.view.subnets.iter().any(|s| s.netuid == n)))
@@ -1076,23 +1085,13 @@ impl App {
                 if action == Action::Quit {
                     self.update_screen(Action::Quit);
                 }
-                // A screen's key, or a sort key, does what it says too (as on the welcome
-                // box): pressing 4 to see the Network should not take two presses.
-                // In a replay, so does a jump (n to the next mark shows its narration).
+                // In a replay, a jump does what it says too (n to the next mark shows its
+                // narration).
                 let jump = matches!(
                     action,
                     Action::NextMark | Action::PrevMark | Action::DayBack | Action::DayForward | Action::GoTo
                 ) && self.info.replay;
-                if jump
-                    || matches!(
-                        action,
-                        Action::Screen(_)
-                            | Action::NextScreen
-                            | Action::PrevScreen
-                            | Action::SortNext
-                            | Action::SortReverse
-                    )
-                {
+                if jump {
                     self.update_screen(action);
                 }
             }
@@ -1866,6 +1865,11 @@ mod tests {
         keys(&mut app, "o");
         assert!(app.narration().is_none());
         assert!(before.contains("sort SN▲") && !text(&mut app, 120, 40).contains("sort SN▲"), "the Market is sorted");
+        // 2 charts the subnet the narration named, which it highlighted behind it (not the
+        // one selected before it came).
+        let mut app = on_sn28_narration();
+        keys(&mut app, "2");
+        assert_eq!((app.screen(), app.focus()), (Screen::Subnet, Some(28)));
     }
 
     #[test]
