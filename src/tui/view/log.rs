@@ -17,7 +17,10 @@ use crate::session::handle::{JournalKind, JournalLine};
 /// own have none.
 fn who<'a>(app: &App, l: &'a JournalLine) -> Option<&'a str> {
     let mine = app.snap().me.as_ref().is_some_and(|m| m.name == l.who) && !app.watching();
-    let none = matches!(l.kind, JournalKind::Map | JournalKind::Mine) || mine || l.who.is_empty();
+    // A map line names its NPC (the foundation switching a policy), not the map itself or
+    // the game's own notes.
+    let unnamed = l.kind == JournalKind::Map && matches!(l.who.as_str(), "map" | "connection" | "server" | "replay");
+    let none = unnamed || l.kind == JournalKind::Mine || mine || l.who.is_empty();
     (!none).then_some(l.who.as_str())
 }
 
@@ -136,4 +139,30 @@ fn detail(app: &App, line: Option<&JournalLine>, area: Rect, buf: &mut Buffer) {
     let style = if l.kind == JournalKind::Rejected { t.down } else { t.text };
     let out: Vec<Line> = text.into_iter().map(|s| Line::styled(format!(" {s}"), style)).collect();
     Paragraph::new(out).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::handle::{JournalKind, JournalLine};
+    use crate::tui::testing::{app_with, keys, text};
+
+    #[test]
+    fn a_map_line_names_the_npc_that_acts_but_not_the_map() {
+        let line = |who: &str, text: &str| JournalLine {
+            block: 7,
+            kind: JournalKind::Map,
+            who: who.into(),
+            text: text.into(),
+        };
+        let mut app = app_with(|s| {
+            s.journal = vec![
+                line("map", "Welcome to dTAO."),
+                line("foundation", "sets reward_sellers on SN28: its validators now weight miners by alpha sold"),
+            ];
+        });
+        keys(&mut app, "5");
+        let shown = text(&mut app, 160, 48);
+        assert!(shown.contains("map   foundation: sets reward_sellers on SN28"), "{shown}");
+        assert!(shown.contains("map   Welcome to dTAO."), "{shown}");
+    }
 }
