@@ -285,3 +285,27 @@ fn lesson_objectives_are_reached_as_the_story_unfolds_and_replays_know_them() {
     t.observe(&w, true);
     assert_eq!(t.reached(k, None), Some(m.blocks), "reached by the end (checked once, at the end)");
 }
+
+/// The default map's pump objective waits for the story's pump (block 3,600): a player's
+/// own large purchase of SN28 on the first blocks must not tick it.
+#[test]
+fn the_default_maps_pump_objective_waits_for_the_story() {
+    use dtao_arena::engine::{Order, Tao};
+    use dtao_arena::scenario::Goal;
+    use dtao_arena::session::Session;
+
+    let map = scenario::load("dtao-launch").expect("map");
+    let pump = map
+        .objectives
+        .iter()
+        .position(|o| o.goal.as_ref().is_some_and(|g| matches!(g, Goal::PriceMultiple { .. })))
+        .expect("the pump objective");
+    let mut s = Session::new(&map, None, Some(3_600)).expect("session");
+    let me = s.add_human("whale");
+    // The player's whole purse on SN28 at block 0: alone, it multiplies SN28's price.
+    s.submit(me, Order::Stake { netuid: 28, tao: Tao(1_000 * 1_000_000_000), limit: None });
+    while s.world().block < 3_600 {
+        s.step().expect("step");
+    }
+    assert_eq!(s.objectives().reached(pump, None), None, "reached before the story's pump began");
+}
