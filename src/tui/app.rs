@@ -19,6 +19,10 @@ use crate::engine::view::SubnetView;
 use crate::engine::{Netuid, Order};
 use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveStatus, Snapshot, series};
 
+/// The words of the note that the speed is at its end (`7,200 blocks a second is the
+/// fastest speed`).
+const SPEED_LIMIT_NOTE: &str = "blocks a second is the";
+
 /// How long a toast stays, in ticks (about ten a second).
 const TOAST_TICKS: u16 = 60;
 
@@ -1053,6 +1057,10 @@ impl App {
         self.narration_seen = None;
         if hold && action == Action::Back {
             self.say("paused on the lesson: space runs the clock again", None);
+            // It goes once the clock runs.
+            if let Some(t) = self.toast.as_mut() {
+                t.paused = true;
+            }
         }
         // Staying in the game after q runs the clock the narration held.
         if hold && action == Action::Quit {
@@ -1318,13 +1326,21 @@ impl App {
                 }
             }
             // At either end of the speeds, say so (the key would seem to do nothing).
+            Action::Faster | Action::Slower if self.snap.over && !self.info.replay => {
+                self.say("the match is over", None)
+            }
             Action::Faster | Action::Slower if self.at_speed_limit(action) => {
                 let which = if action == Action::Faster { "fastest" } else { "slowest" };
                 let bps = format::int(u64::from(self.snap.blocks_per_sec()));
-                self.say(format!("{bps} blocks a second is the {which} speed"), None);
+                self.say(format!("{bps} {SPEED_LIMIT_NOTE} {which} speed"), None);
             }
-            Action::Faster => self.send(Command::Faster),
-            Action::Slower => self.send(Command::Slower),
+            Action::Faster | Action::Slower => {
+                // A note that the speed was at its end is wrong once it moves.
+                if self.toast.as_ref().is_some_and(|t| t.text.contains(SPEED_LIMIT_NOTE)) {
+                    self.toast = None;
+                }
+                self.send(if action == Action::Faster { Command::Faster } else { Command::Slower });
+            }
             Action::Step => {
                 if self.snap.paused {
                     self.send(Command::Step(1));
@@ -1708,6 +1724,15 @@ mod tests {
         assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss], "paused first: no block runs in between");
         assert!(app.narration().is_none());
         assert_eq!(app.focus(), Some(28), "the subnet it named stays selected, to look at");
+        // Its note goes once the clock runs again (it said space runs it).
+        let says = |app: &App| app.toast().is_some_and(|t| t.text.starts_with("paused on the lesson"));
+        change_snapshot(&mut app, |s| {
+            s.paused = true;
+            s.narration = None;
+        });
+        assert!(says(&app));
+        change_snapshot(&mut app, |s| s.paused = false);
+        assert!(!says(&app), "{:?}", app.toast());
         // Any other key runs the clock again (the narration held it).
         let mut app = on_sn28_narration();
         keys(&mut app, "x");
@@ -1846,10 +1871,21 @@ mod tests {
         keys(&mut app, "+");
         assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Faster)));
         assert!(text(&mut app, 120, 40).contains("blocks a second is the fastest speed"));
+        // From there, - slows down, and the note goes: it is no longer true.
+        keys(&mut app, "-");
+        assert!(app.take_commands().contains(&Command::Slower));
+        assert!(!text(&mut app, 120, 40).contains("is the fastest speed"));
         // In between, the keys change the speed.
         let mut app = app_with(|s| s.speed_index = 3);
         keys(&mut app, "+");
         assert!(app.take_commands().contains(&Command::Faster));
+        // Once the match is over, they say so.
+        let mut app = app_with(move |s| {
+            s.speed_index = last;
+            s.over = true;
+        });
+        keys(&mut app, "+");
+        assert!(text(&mut app, 120, 40).contains("the match is over"));
     }
 
     #[test]
