@@ -151,7 +151,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let offset = (app.portfolio_row() + 1).saturating_sub(page).min(n.saturating_sub(page));
     let (above, below) = (offset, n.saturating_sub(offset + page));
     // The keys leave the title to the count of rows above when both do not fit.
-    let full = positions_title(app.watching(), me.basis_from, true);
+    // Watching someone, a replay or a match that is over: no orders to offer.
+    let read_only = app.watching() || app.is_replay() || app.snap().over;
+    let full = positions_title(read_only, me.basis_from, true);
     let room = usize::from(positions.width).saturating_sub(3);
     let keys = above == 0 || full.chars().count() + hidden_cue('↑', above).chars().count() <= room;
     let mut state = TableState::default().with_offset(offset).with_selected((!empty).then_some(app.portfolio_row()));
@@ -163,7 +165,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
                 }))
                 .style(t.header),
             )
-            .block(panel(app, positions_title(app.watching(), me.basis_from, keys)))
+            .block(panel(app, positions_title(read_only, me.basis_from, keys)))
             .column_spacing(1)
             .row_highlight_style(t.selected),
         positions,
@@ -173,11 +175,14 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     hidden_rows(app, positions, above, below, buf);
     if empty {
         let inner = positions.inner(ratatui::layout::Margin { horizontal: 2, vertical: 2 });
-        Paragraph::new(Span::styled(
-            "no positions yet: pick a subnet on the Market screen and press s to stake",
-            t.dim,
-        ))
-        .render(inner, buf);
+        let none = if app.snap().over {
+            "no positions at the end of the match"
+        } else if read_only {
+            "no positions yet"
+        } else {
+            "no positions yet: pick a subnet on the Market screen and press s to stake"
+        };
+        Paragraph::new(Span::styled(none, t.dim)).render(inner, buf);
     }
     leaderboard(app, board, buf);
     if score_chart.height > 0 {
@@ -187,13 +192,13 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// The positions panel's title: its keys (when `keys`), and where the cost basis starts
 /// when the book was picked up mid-match (positions held then cost their value then).
-fn positions_title(watching: bool, basis_from: Option<u64>, keys: bool) -> String {
+fn positions_title(read_only: bool, basis_from: Option<u64>, keys: bool) -> String {
     let mut title = " Positions ".to_string();
     if let Some(b) = basis_from {
         title.push_str(&format!("· cost from block {} ", format::int(b)));
     }
     if keys {
-        title.push_str(if watching { "· Enter opens " } else { "· Enter opens, u unstakes, d dumps " });
+        title.push_str(if read_only { "· Enter opens " } else { "· Enter opens, u unstakes, d dumps " });
     }
     title
 }
@@ -297,6 +302,26 @@ fn scores(app: &App, area: Rect, buf: &mut Buffer) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finished_match_offers_no_orders_on_the_portfolio() {
+        use crate::tui::testing::{app_with, keys, text};
+        for (over, says, keys_shown) in [
+            (false, "press s to stake", "u unstakes, d dumps"),
+            (true, "no positions at the end of the match", "Positions · Enter opens "),
+        ] {
+            let mut app = app_with(|s| {
+                s.over = over;
+                if let Some(me) = s.me.as_mut() {
+                    me.positions.clear();
+                }
+            });
+            keys(&mut app, "\u{1b}3");
+            let shown = text(&mut app, 120, 40);
+            assert!(shown.contains(says) && shown.contains(keys_shown), "over {over}:\n{shown}");
+            assert_eq!(shown.contains("u unstakes"), !over, "{shown}");
+        }
+    }
 
     fn row(id: u32) -> PlayerRow {
         PlayerRow {
