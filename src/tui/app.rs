@@ -1047,11 +1047,15 @@ impl App {
         let closed = self.narration().map(|n| (n.block, n.text.clone()));
         // Esc (and q, which asks whether to quit): paused before the narration lets go of
         // the clock, so no block runs between.
-        let hold = matches!(action, Action::Back | Action::Quit) && !self.info.shared;
+        let hold = matches!(action, Action::Back | Action::Quit | Action::Step) && !self.info.shared;
         if hold {
             self.send(Command::Pause);
         }
         self.send(Command::Dismiss);
+        // `.` runs one block from there, as it does paused.
+        if hold && action == Action::Step {
+            self.send(Command::Step(1));
+        }
         self.dismissed = closed.map(|(b, t)| (b, t, self.issued));
         // Shown again later (a replay's jump back), it selects its subnet again.
         self.narration_seen = None;
@@ -1737,6 +1741,10 @@ mod tests {
         let mut app = on_sn28_narration();
         keys(&mut app, "x");
         assert_eq!(sent(&mut app), vec![Command::Dismiss]);
+        // `.` runs one block, and the clock stays paused.
+        let mut app = on_sn28_narration();
+        keys(&mut app, ".");
+        assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss, Command::Step(1)]);
     }
 
     #[test]

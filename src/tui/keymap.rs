@@ -244,6 +244,8 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::BackTab => Some(Action::PrevScreen),
             KeyCode::Char('o') => Some(Action::SortNext),
             KeyCode::Char('O') => Some(Action::SortReverse),
+            // `.` steps one block from a narration (the clock stays paused).
+            KeyCode::Char('.') => Some(Action::Step),
             // A replay's jumps, likewise (n from a narration goes on to the next mark).
             KeyCode::Char('n') => Some(Action::NextMark),
             KeyCode::Char('N') => Some(Action::PrevMark),
