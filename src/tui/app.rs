@@ -1806,11 +1806,12 @@ mod tests {
 
     #[test]
     fn objectives_say_what_they_count_and_the_help_what_their_marks_mean() {
-        // At 80 columns the count of objectives reached says it counts the checked ones.
+        // At 80 columns the count of objectives reached counts the checked ones (the ○
+        // below), in words that read.
         let mut app = app_with(|_| {});
         keys(&mut app, "4");
         let network = text(&mut app, 80, 24);
-        assert!(network.contains("0/2 checked reached"), "{network}");
+        assert!(network.contains("Objectives · 0/2 reached ─"), "{network}");
         // The help says how often an epoch runs, and what the objectives' marks mean.
         keys(&mut app, "?");
         let help = text(&mut app, 160, 48);

@@ -271,8 +271,8 @@ fn objectives(app: &App, area: Rect, buf: &mut Buffer) -> Rect {
             format!(" {title} · {done} of {goals} checked ones reached · {prompts} for discussion "),
             format!(" {title} · {done} of {goals} reached · {prompts} to discuss "),
             format!(" {title} · {done}/{goals} reached · {prompts} to discuss "),
-            format!(" {title} · {done}/{goals} checked reached "),
-            format!(" Objectives · {done}/{goals} checked reached "),
+            format!(" {title} · {done}/{goals} reached "),
+            format!(" Objectives · {done}/{goals} reached "),
         ]
         .into_iter()
         .find(|t| t.chars().count() + 2 <= usize::from(area.width))
