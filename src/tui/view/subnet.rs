@@ -278,7 +278,8 @@ fn miner_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
     let name_w = column_widths(&widths, Flex::Start, area.width.saturating_sub(2), 0)
         .first()
         .map_or(NAME_W, |w| usize::from(*w).min(NAME_W));
-    let rows = d.miners.iter().take(usize::from(area.height.saturating_sub(3))).map(|m| {
+    let room = usize::from(area.height.saturating_sub(3));
+    let rows = d.miners.iter().take(room).map(|m| {
         Row::new(vec![
             Cell::from(format::clip(&m.name, name_w)),
             Cell::from(Line::raw(if m.quality > 0 { m.quality.to_string() } else { "-".into() }).right_aligned()),
@@ -299,6 +300,7 @@ fn miner_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
         .block(panel(app, format!(" Miners · {} ", d.miners.len())))
         .column_spacing(1)
         .render(area, buf);
+    super::hidden_rows(app, area, 0, d.miners.len().saturating_sub(room), buf);
 }
 
 fn trade_table(app: &App, d: &SubnetDetail, area: Rect, buf: &mut Buffer) {
