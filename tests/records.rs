@@ -516,6 +516,31 @@ mod handle {
         h.quit();
     }
 
+    /// A lesson quit while a narration was open shows it again when it is resumed (the
+    /// save's last block is the narrated one's next).
+    #[test]
+    fn a_lesson_resumed_where_it_was_saved_on_a_narration_shows_it_again() {
+        let (mut s, _) = start(7, 7200);
+        while s.world().block < 1081 {
+            s.step().expect("step");
+        }
+        let rec = s.recording(chrono::Utc::now()).expect("a save");
+        let mut h = SessionHandle::spawn(
+            move || {
+                let s = Session::resume(&rec, factory(7)).map_err(|e| e.to_string())?;
+                let me = s.world().account_by_name("you");
+                Ok(Setup { lesson: true, ..Setup::new(s, me) })
+            },
+            HandleOptions::default(),
+        )
+        .expect("resumes");
+        let snap = h.sync(WAIT);
+        assert_eq!(snap.block(), 1081);
+        let n = snap.narration.clone().expect("the narration it was saved on");
+        assert_eq!(n.block, 1080);
+        h.quit();
+    }
+
     /// A workshop client that joins (or rejoins) mid-match: its replica is caught up by
     /// the game's handle, so its charts and its player's cost basis start at block 0
     /// instead of at the block it joined.

@@ -1313,7 +1313,9 @@ impl Sim {
             sim.session.finish_catch_up().map_err(|e| {
                 if sim.remote.is_some() { format!("the match does not load here: {e}") } else { e.to_string() }
             })?;
+            // A lesson saved on a narration (quit while it was open) shows it again.
             sim.narration = None;
+            sim.narrate_last_block();
             sim.notices.clear();
         }
         sim.take_log();
