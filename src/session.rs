@@ -198,6 +198,9 @@ pub struct LogLine {
     pub text: String,
 }
 
+/// The longest player name (in a game, a room, and on the screens that show it whole).
+pub const MAX_NAME_CHARS: usize = 24;
+
 /// How the match log starts a reached objective's line.
 pub const OBJECTIVE_REACHED: &str = "objective reached: ";
 

@@ -44,7 +44,7 @@ pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 /// Letters in a generated room code.
 pub const CODE_LEN: usize = 6;
 /// The longest player name.
-pub const MAX_NAME_CHARS: usize = 24;
+pub const MAX_NAME_CHARS: usize = crate::session::MAX_NAME_CHARS;
 /// Joins with a wrong room code allowed per address (an IPv6 /64) per minute. A class
 /// behind one router shares an address, and students mistype the code: at 30 a minute
 /// it stays open to them (and students coming back with a token get in even past it),

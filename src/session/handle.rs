@@ -606,6 +606,15 @@ pub struct JournalLine {
     pub text: String,
 }
 
+impl JournalLine {
+    /// The account the line is about, if any: not the map's story ("map"), nor the game's
+    /// own notes about its connection, its server or a replay's jumps.
+    #[must_use]
+    pub fn actor(&self) -> Option<&str> {
+        (!matches!(self.who.as_str(), "" | "map" | "connection" | "server" | "replay")).then_some(self.who.as_str())
+    }
+}
+
 /// A trade on a subnet's pool.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trade {

@@ -761,7 +761,6 @@ impl App {
                 self.say(text, Some(true));
             }
         }
-        self.notice_narration();
         if self.snap.saved != self.saved {
             self.saved.clone_from(&self.snap.saved);
             let asked = std::mem::take(&mut self.save_asked);

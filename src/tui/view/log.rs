@@ -17,11 +17,8 @@ use crate::session::handle::{JournalKind, JournalLine};
 /// own have none.
 fn who<'a>(app: &App, l: &'a JournalLine) -> Option<&'a str> {
     let mine = app.snap().me.as_ref().is_some_and(|m| m.name == l.who) && !app.watching();
-    // A map line names its NPC (the foundation switching a policy), not the map itself or
-    // the game's own notes.
-    let unnamed = l.kind == JournalKind::Map && matches!(l.who.as_str(), "map" | "connection" | "server" | "replay");
-    let none = unnamed || l.kind == JournalKind::Mine || mine || l.who.is_empty();
-    (!none).then_some(l.who.as_str())
+    // A map line names its NPC (the foundation switching a policy), not the map itself.
+    l.actor().filter(|_| l.kind != JournalKind::Mine && !mine)
 }
 
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {

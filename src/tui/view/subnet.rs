@@ -102,9 +102,9 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     trade_table(app, d, trades, buf);
 }
 
-/// The most of a name the Subnet screen's tables show: a player's whole name (at most 24
-/// characters in a game or a room); the three tables cut a longer bot name alike.
-const NAME_W: usize = 24;
+/// The most of a name the Subnet screen's tables show: a player's whole name; the three
+/// tables cut a longer bot name alike.
+const NAME_W: usize = crate::session::MAX_NAME_CHARS;
 /// A subnet's price and moving price, as the market and subnet screens chart them.
 pub(super) fn price_series<'a>(app: &App, h: &'a SubnetHistory) -> [chart::Series<'a>; 2] {
     let t = &app.theme;
