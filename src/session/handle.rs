@@ -481,6 +481,14 @@ impl Snapshot {
     }
 }
 
+/// The rank of the `k`-th row of a leaderboard sorted by score, largest first: equal
+/// scores share the best rank among them (1, 2, 2, 4).
+#[must_use]
+pub fn rank(players: &[PlayerRow], k: usize) -> usize {
+    let Some(score) = players.get(k).map(|p| p.score_rao) else { return 0 };
+    players[..k].iter().rposition(|p| p.score_rao != score).map_or(1, |j| j + 2)
+}
+
 /// A human or a bot on the leaderboard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlayerRow {
@@ -920,7 +928,7 @@ fn book(w: &World, view: &View, players: &[PlayerRow], h: AccountId, ledger: &Le
         root_dividends_rao: ledger.root_dividends,
         score_rao: w.score(h),
         start_rao: a.start_value_rao,
-        rank: players.iter().position(|p| p.id == h).map_or(0, |k| k + 1),
+        rank: players.iter().position(|p| p.id == h).map_or(0, |k| rank(players, k)),
         positions,
         miner_on: a
             .miner
@@ -2107,6 +2115,25 @@ pub fn blocks_to_days(blocks: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_scores_share_a_rank() {
+        let row = |score_rao| PlayerRow {
+            id: AccountId(0),
+            name: String::new(),
+            kind: AccountKind::Bot,
+            score_rao,
+            roi: 0.0,
+            faults: 0,
+            free_rao: 0,
+            root_rao: 0,
+        };
+        let players: Vec<PlayerRow> = [9, 7, 7, 7, 3, 3, 1].into_iter().map(row).collect();
+        let ranks: Vec<usize> = (0..players.len()).map(|k| rank(&players, k)).collect();
+        assert_eq!(ranks, [1, 2, 2, 2, 5, 5, 7]);
+        assert_eq!(rank(&players, 7), 0);
+        assert_eq!(rank(&players[..0], 0), 0);
+    }
 
     #[test]
     fn a_dissolved_position_keeps_its_realised_profit_apart_from_the_netuids_next_subnet() {

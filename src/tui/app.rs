@@ -54,6 +54,8 @@ pub enum SortKey {
     Netuid,
     /// Name.
     Name,
+    /// Mechanism (holder, revenue, utility), each group by netuid.
+    Mechanism,
     /// Spot price.
     Price,
     /// Price change over the last day.
@@ -72,9 +74,10 @@ pub enum SortKey {
 
 impl SortKey {
     /// In the order `o` cycles them.
-    pub const ALL: [SortKey; 9] = [
+    pub const ALL: [SortKey; 10] = [
         SortKey::Netuid,
         SortKey::Name,
+        SortKey::Mechanism,
         SortKey::Price,
         SortKey::Change,
         SortKey::Moving,
@@ -90,6 +93,7 @@ impl SortKey {
         match self {
             SortKey::Netuid => "SN",
             SortKey::Name => "Name",
+            SortKey::Mechanism => "Mech",
             SortKey::Price => "Price τ",
             SortKey::Change => "24h",
             SortKey::Moving => "Moving",
@@ -103,7 +107,7 @@ impl SortKey {
     /// Whether it sorts largest first by default.
     #[must_use]
     pub const fn descending(self) -> bool {
-        !matches!(self, SortKey::Netuid | SortKey::Name)
+        !matches!(self, SortKey::Netuid | SortKey::Name | SortKey::Mechanism)
     }
 }
 
@@ -574,7 +578,7 @@ impl App {
         let key = |k: &usize| -> f64 {
             let s = &subnets[*k];
             match self.market.sort {
-                SortKey::Netuid | SortKey::Name => f64::from(s.netuid),
+                SortKey::Netuid | SortKey::Name | SortKey::Mechanism => f64::from(s.netuid),
                 SortKey::Price => to_f64(s.price),
                 SortKey::Change => self.change_24h(s).unwrap_or(0.0),
                 SortKey::Moving => to_f64(s.moving_price),
@@ -588,6 +592,9 @@ impl App {
         };
         if self.market.sort == SortKey::Name {
             rows.sort_by(|a, b| subnets[*a].name.to_lowercase().cmp(&subnets[*b].name.to_lowercase()));
+        } else if self.market.sort == SortKey::Mechanism {
+            let mech = |k: &usize| (subnets[*k].mechanism.name(), subnets[*k].netuid);
+            rows.sort_by(|a, b| mech(a).cmp(&mech(b)));
         } else {
             rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then(subnets[*a].netuid.cmp(&subnets[*b].netuid)));
         }
@@ -1252,10 +1259,14 @@ impl App {
                 // lists some: n, [ ], t), instead of being spent on closing it.
                 other => self.update_screen(other),
             },
+            // Only Esc and Enter close the results (a screen's key closes them and goes
+            // there): a key meant for the running match, pressed as it ends, does not
+            // take the box away unread.
             Overlay::Results => match action {
                 Action::Quit => self.should_quit = true,
-                Action::Up | Action::Down => self.overlay = Some(Overlay::Results),
-                _ => {}
+                Action::Back | Action::Open => {}
+                go @ (Action::Screen(_) | Action::NextScreen | Action::PrevScreen) => self.update_screen(go),
+                _ => self.overlay = Some(Overlay::Results),
             },
             Overlay::Error(e) => match action {
                 // The game has stopped: nothing is lost by quitting, as the box says.
@@ -1854,6 +1865,56 @@ mod tests {
         assert!(charts_from(0).is_some_and(|c| (c - 0.4).abs() < 1e-6), "{:?}", charts_from(0));
         // A student who joined at block 4,000 does not know the price at 1,800.
         assert_eq!(charts_from(4_000), None);
+    }
+
+    /// The rows of the box titled `title` (its borders included), as char vectors.
+    fn boxed_rows(screen: &[String], title: &str) -> Vec<Vec<char>> {
+        let top = screen.iter().position(|r| r.contains(title)).expect("the box");
+        let chars: Vec<char> = screen[top].chars().collect();
+        let at = screen[top][..screen[top].find(title).unwrap_or(0)].chars().count();
+        let left = chars[..at].iter().rposition(|c| *c == '┌').expect("its left corner");
+        let right = at + chars[at..].iter().position(|c| *c == '┐').expect("its right corner");
+        let mut out = Vec::new();
+        for r in &screen[top..] {
+            let row: Vec<char> = r.chars().collect();
+            out.push(row[left..=right].to_vec());
+            if row[left] == '└' {
+                break;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_form_keeps_two_blank_columns_inside_its_right_border() {
+        // The policy form with `self` and no miner slot warns at length; so does the
+        // miner form on a subnet whose validators cannot see the player.
+        use crate::tui::action::Input;
+        for (keys_, title) in [("w", "Set your validator policy"), ("M", "Register as a miner"), ("s", "Stake")] {
+            for (w, h) in [(80, 30), (100, 40), (120, 40), (160, 48)] {
+                let mut app = app_with(|s| s.paused = true);
+                keys(&mut app, keys_);
+                if keys_ == "w" {
+                    // To `self`.
+                    app.update(Action::Input(Input::Next));
+                    while !text(&mut app, w, h).contains("◀ self ▶") {
+                        app.update(Action::Input(Input::Right));
+                    }
+                }
+                let screen = rows(&mut app, w, h);
+                let boxed = boxed_rows(&screen, title);
+                let text: String = boxed.iter().map(|r| r.iter().collect::<String>() + "\n").collect();
+                assert!(boxed.len() > 4, "{text}");
+                for r in &boxed[1..boxed.len() - 1] {
+                    assert_eq!(r[r.len() - 1], '│', "{keys_} at {w}:\n{text}");
+                    // Two columns, as on the left.
+                    assert_eq!(r[r.len() - 3..r.len() - 1], [' ', ' '], "{keys_} at {w}: text near the border\n{text}");
+                }
+                if keys_ == "w" {
+                    assert!(text.contains('⚠'), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -2619,7 +2680,7 @@ mod tests {
             let key = app.market.sort;
             for (w, h) in [(80, 24), (160, 48)] {
                 // Moving is shown from 110 columns.
-                if key == super::SortKey::Moving && w < 110 {
+                if (key == super::SortKey::Moving && w < 110) || (key == super::SortKey::Mechanism && w < 100) {
                     continue;
                 }
                 let header = market_header(&mut app, w, h);
@@ -2634,21 +2695,73 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_new_sort_shows_the_top_and_rows_hidden_above_or_below_are_counted() {
+    /// A game on sixty subnets (more than 80×24 shows), SN1 to SN60 named Net01 to
+    /// Net60, each then changed by `f`.
+    fn sixty_subnets(f: impl Fn(&mut crate::engine::view::SubnetView)) -> App {
         let (info, mut snap) = crate::tui::testing::base();
-        // Sixty subnets: more than 80×24 shows.
         let model = snap.view.subnets[0].clone();
         snap.view.subnets = (1..=60)
             .map(|n| {
                 let mut s = model.clone();
                 s.netuid = n;
                 s.name = format!("Net{n:02}");
-                s.price = crate::engine::math::U64F64::from_num(f64::from(n) / 100.0);
+                f(&mut s);
+                s
+            })
+            .collect();
+        crate::tui::testing::app_on(info, snap)
+    }
+
+    #[test]
+    fn the_largest_emission_shares_say_when_they_are_the_top_of_a_longer_list() {
+        let mut app = sixty_subnets(|s| {
+            s.emitting = true;
+            s.emission_share = f64::from(s.netuid) / 1830.0;
+        });
+        keys(&mut app, "4");
+        let screen = text(&mut app, 80, 24);
+        let shown = screen.lines().filter(|l| l.contains("Net") && l.contains('%')).count();
+        assert!(shown > 0, "{screen}");
+        assert!(screen.contains(&format!("Largest emission shares · top {shown} of 60")), "{screen}");
+        // The largest first.
+        assert!(screen.contains(" 60 Net60"), "{screen}");
+        // All of a short list: no count.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "4");
+        let screen = text(&mut app, 160, 48);
+        assert!(screen.contains("Largest emission shares") && !screen.contains(" · top "), "{screen}");
+    }
+
+    #[test]
+    fn the_mechanism_sort_groups_subnets_by_netuid_within_a_group() {
+        use crate::engine::params::Mechanism;
+        let (info, mut snap) = crate::tui::testing::base();
+        let model = snap.view.subnets[0].clone();
+        let mechs = [Mechanism::Utility, Mechanism::Holder, Mechanism::Revenue, Mechanism::Holder, Mechanism::Utility];
+        snap.view.subnets = (1..=5u16)
+            .zip(mechs)
+            .map(|(n, mechanism)| {
+                let mut s = model.clone();
+                s.netuid = n;
+                s.name = format!("Net{n}");
+                s.mechanism = mechanism;
                 s
             })
             .collect();
         let mut app = crate::tui::testing::app_on(info, snap);
+        keys(&mut app, "oo");
+        assert_eq!(app.market.sort, super::SortKey::Mechanism);
+        let order =
+            |app: &App| -> Vec<u16> { app.market_rows().iter().map(|k| app.snap.view.subnets[*k].netuid).collect() };
+        assert_eq!(order(&app), [2, 4, 3, 1, 5]);
+        assert!(market_header(&mut app, 120, 30).contains("Mech▲"));
+        keys(&mut app, "O");
+        assert_eq!(order(&app), [5, 1, 3, 4, 2]);
+    }
+
+    #[test]
+    fn a_new_sort_shows_the_top_and_rows_hidden_above_or_below_are_counted() {
+        let mut app = sixty_subnets(|s| s.price = crate::engine::math::U64F64::from_num(f64::from(s.netuid) / 100.0));
         let screen = text(&mut app, 80, 24);
         let top_border = |screen: &str| screen.lines().nth(2).unwrap_or_default().to_string();
         assert!(screen.contains("↓ 42 more") && !top_border(&screen).contains("more"), "{screen}");
@@ -2657,8 +2770,8 @@ mod tests {
         assert_eq!(app.focus(), Some(50));
         let screen = text(&mut app, 80, 24);
         assert!(top_border(&screen).contains("↑ 32 more") && screen.contains("↓ 10 more"), "{screen}");
-        // Sort by price (o o): the dearest at the top, selected, in view.
-        keys(&mut app, "oo");
+        // Sort by price (o o o): the dearest at the top, selected, in view.
+        keys(&mut app, "ooo");
         assert_eq!(app.market.sort, super::SortKey::Price);
         assert_eq!((app.market.offset, app.focus()), (0, Some(60)));
         let r = rows(&mut app, 80, 24);
@@ -2820,6 +2933,28 @@ mod tests {
         let shown = text(&mut app, 160, 48);
         assert!(shown.contains("No player or bot took part"), "{shown}");
         assert!(!shown.contains("Faults"), "no table header without rows:\n{shown}");
+    }
+
+    #[test]
+    fn the_results_stay_until_esc_enter_or_a_screen_key() {
+        let mut app = app_with(|_| {});
+        change_snapshot(&mut app, |s| {
+            s.view.block = 7200;
+            s.over = true;
+        });
+        assert_eq!(app.overlay(), Some(&Overlay::Results));
+        // Keys meant for the running match leave the box up.
+        keys(&mut app, " +-.ojkx");
+        assert_eq!(app.overlay(), Some(&Overlay::Results));
+        keys(&mut app, "\x1b");
+        assert_eq!(app.overlay(), None);
+        let mut app = app_with(|_| {});
+        change_snapshot(&mut app, |s| {
+            s.view.block = 7200;
+            s.over = true;
+        });
+        keys(&mut app, "3");
+        assert_eq!((app.overlay(), app.screen), (None, Screen::Portfolio));
     }
 
     #[test]

@@ -26,7 +26,7 @@ struct Col {
 const COLS: &[Col] = &[
     Col { key: Some(SortKey::Netuid), header: "SN", width: 4, min_term: 0, right: true },
     Col { key: Some(SortKey::Name), header: "Name", width: 0, min_term: 0, right: false },
-    Col { key: None, header: "Mech", width: 7, min_term: 100, right: false },
+    Col { key: Some(SortKey::Mechanism), header: "Mech", width: 7, min_term: 100, right: false },
     Col { key: Some(SortKey::Price), header: "Price τ", width: 9, min_term: 0, right: true },
     Col { key: Some(SortKey::Change), header: "24h", width: 7, min_term: 0, right: true },
     Col { key: None, header: "Trend", width: 12, min_term: 140, right: false },

@@ -100,14 +100,18 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     block.render(left, buf);
     // Top emission shares as bars, under the facts.
     let room = usize::from(inner.height).saturating_sub(lines.len() + 2);
-    if room > 0 {
+    // A title and at least one bar.
+    if room > 1 {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(" Largest emission shares", t.header));
         let mut by_share: Vec<_> = v.subnets.iter().filter(|s| s.emitting).collect();
         by_share.sort_by(|a, b| b.emission_share.total_cmp(&a.emission_share).then(a.netuid.cmp(&b.netuid)));
+        let shown = by_share.len().min(room - 1);
+        // The list is the top of a longer one: say how much longer.
+        let of = if shown < by_share.len() { format!(" · top {shown} of {}", by_share.len()) } else { String::new() };
+        lines.push(Line::from(vec![Span::styled(" Largest emission shares", t.header), Span::styled(of, t.dim)]));
         let top = by_share.first().map_or(1.0, |s| s.emission_share.max(1e-12));
         let w = usize::from(inner.width).saturating_sub(26).max(4);
-        for s in by_share.iter().take(room.saturating_sub(1)) {
+        for s in by_share.iter().take(shown) {
             lines.push(Line::from(vec![
                 Span::raw(format!(" {:>3} {:<12} ", s.netuid, format::clip(&s.name, 12))),
                 Span::styled(bar(s.emission_share / top, w), t.series[2]),

@@ -398,8 +398,10 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
     lines.push(Line::raw(""));
     let q = f.quote(snap, &app.queued(), app.options.slippage_warn);
     let w = if area.width >= 120 { 96 } else { area.width.saturating_sub(2) };
+    // Text keeps two columns from the right border, as from the left.
+    let inner = usize::from(w.saturating_sub(2)).saturating_sub(2);
     // A long value wraps under its own column, not under the box's edge.
-    let value_w = usize::from(w.saturating_sub(2)).saturating_sub(16).max(10);
+    let value_w = inner.saturating_sub(16).max(10);
     for (label, value, tone) in &q.lines {
         let style = match tone {
             Tone::Plain => t.text,
@@ -413,7 +415,7 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         }
     }
     // A long warning or problem wraps under its own text, not under the box's edge.
-    let text_w = usize::from(w.saturating_sub(2)).saturating_sub(4).max(10);
+    let text_w = inner.saturating_sub(4).max(10);
     for (mark, text, style) in [("⚠", &q.warning, t.warn), ("✗", &q.problem, t.down)] {
         for (k, l) in text.as_deref().map(|x| format::wrap(x, text_w)).unwrap_or_default().into_iter().enumerate() {
             let lead = if k == 0 { format!("  {mark} ") } else { "    ".to_string() };
@@ -512,7 +514,7 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(
                 format!(
                     "{:>3}  {:<22} {:<6} {:>12} ",
-                    k + 1,
+                    crate::session::handle::rank(&snap.players, k),
                     format::clip(&p.name, 22),
                     if p.kind == AccountKind::Human { "human" } else { "bot" },
                     format::rao(p.score_rao)

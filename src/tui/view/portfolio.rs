@@ -226,7 +226,7 @@ fn leaderboard(app: &App, area: Rect, buf: &mut Buffer) {
     let rows = rows.map(|(k, p)| {
         let style = if Some(p.id) == human { t.you } else { t.text };
         Row::new(vec![
-            Cell::from(Line::raw(format!("{}", k + 1)).right_aligned()),
+            Cell::from(Line::raw(format!("{}", crate::session::handle::rank(&snap.players, k))).right_aligned()),
             Cell::from(Line::styled(format::clip(&p.name, name_w), style)),
             Cell::from(Line::styled(if p.kind == AccountKind::Human { "human" } else { "bot" }, t.dim)),
             Cell::from(Line::raw(format::column_rao(p.score_rao)).right_aligned()),
