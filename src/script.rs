@@ -155,6 +155,8 @@ pub enum Fault {
     Memory {
         /// The allowance in bytes ([`Limits::memory_bytes`]; 0: none).
         limit: usize,
+        /// Where the strategy's code last ran near the limit (`file:line`), if known.
+        at: Option<String>,
     },
     /// The call ran past the wall-clock backstop.
     WallClock {
@@ -198,12 +200,20 @@ impl fmt::Display for Fault {
                     None => write!(f, " ({what})"),
                 }
             }
-            Fault::Memory { limit: 0 } => f.write_str("ran out of memory (its tables or strings grew too large)"),
-            Fault::Memory { limit } => write!(
-                f,
-                "ran out of memory: a strategy may use at most {} (its tables or strings grew too large)",
-                sandbox::memory_size(*limit)
-            ),
+            Fault::Memory { limit, at } => {
+                match limit {
+                    0 => f.write_str("ran out of memory (its tables or strings grew too large")?,
+                    l => write!(
+                        f,
+                        "ran out of memory: a strategy may use at most {} (its tables or strings grew too large",
+                        sandbox::memory_size(*l)
+                    )?,
+                }
+                match at {
+                    Some(at) => write!(f, "; near the limit at {at})"),
+                    None => f.write_str(")"),
+                }
+            }
             Fault::WallClock { limit_ms, at } => {
                 write!(f, "ran past the wall-clock limit of {limit_ms} ms for one call")?;
                 match at {

@@ -71,7 +71,7 @@ pub type BotFactory = Box<dyn FnMut(&str, &str, usize) -> Result<Box<dyn Actor>,
 pub enum LoadError {
     /// Recorded under other rules.
     #[error(
-        "was recorded by engine version {found}, and this build runs engine version {current}: \
+        "it was recorded by engine version {found}, and this build runs engine version {current}: \
          the match would not re-create exactly; open it with the dtao-arena release that recorded it"
     )]
     Engine {

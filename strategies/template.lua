@@ -104,7 +104,9 @@
 --
 -- A wrong argument (a string for a netuid, a negative amount, an unknown policy) raises
 -- an error naming your line; pcall can catch it. Whether an order succeeds (enough TAO,
--- pool liquidity, limit price) is decided when it is applied: see w.results.
+-- pool liquidity, limit price) is decided when it is applied: see w.results. So is an
+-- amount of 0 (or one under 1 rao, 1e-9): it is rejected then, "the amount is zero",
+-- not raised at the call, since a fraction of an empty balance is often 0.
 --
 -- Quotes (pure: from the pools as your call began, ignoring your own orders of this call)
 -- local alpha, fee, impact, new_price = dtao.quote_stake(netuid, tao [, limit])

@@ -768,7 +768,8 @@ fn check_says_how_to_read_the_log_lines_it_leaves_out() {
     std::fs::write(dir.path().join("chatty.lua"), bot).expect("write");
     let o = run_in(dir.path(), &["check", "chatty.lua"]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
-    let hint = "... and 90 more log lines (to read them all, record the same run and watch its Log: ";
+    let hint = "... and 90 more log lines (after the first 10, only faults and rejected orders are shown; to read \
+                them all, record the same run and watch its Log: ";
     assert!(out.contains(hint), "{out}");
     // The command it gives runs.
     let cmd = out.split("its Log: ").nth(1).and_then(|s| s.split(", then").next()).expect("a command");
@@ -777,6 +778,35 @@ fn check_says_how_to_read_the_log_lines_it_leaves_out() {
     let o = run_in(dir.path(), &words);
     assert!(o.status.success(), "{cmd}: {}", stderr(&o));
     assert!(dir.path().join("check.dtrec").is_file());
+}
+
+#[test]
+fn check_shows_every_rejection_and_fault_past_its_log_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Twelve lines a turn, then an order that cannot fill: its reason comes after the
+    // first ten lines.
+    let bot = "cadence = 10\nfunction on_tick(w)\n  for i = 1, 12 do dtao.log('line ' .. i) end\n  \
+               dtao.stake(99, 1)\nend\n";
+    std::fs::write(dir.path().join("chatty.lua"), bot).expect("write");
+    let o = run_in(dir.path(), &["check", "chatty.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(out.matches("] rejected: stake 1 TAO on SN99").count(), 5, "{out}");
+    assert!(out.contains("there is no subnet 99"), "{out}");
+    assert!(out.contains("... and 50 more log lines (after the first 10"), "{out}");
+    // A bot that faults after chatting: the same note, with the command.
+    let bot = "cadence = 10\nfunction on_tick(w)\n  for i = 1, 12 do dtao.log('line ' .. i) end\n  \
+               if w.block > 20 then error('boom') end\nend\n";
+    std::fs::write(dir.path().join("faulty.lua"), bot).expect("write");
+    let o = run_in(dir.path(), &["check", "faulty.lua"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("boom"), "{err}");
+    assert!(
+        err.contains("more log lines (after the first 10, only faults and rejected orders are shown; to read"),
+        "{err}"
+    );
+    assert!(err.contains("dtao-arena sim --map tutorial --bot faulty.lua"), "{err}");
 }
 
 #[test]

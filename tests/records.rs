@@ -250,6 +250,21 @@ fn a_tampered_recording_fails_verification_naming_the_block() {
     assert!(err.contains(&format!("at block {first} differs")), "{err}");
 }
 
+#[test]
+fn a_recording_whose_map_does_not_load_names_the_file_and_the_map() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = small_file(dir.path());
+    let mut r = wire::decode(&std::fs::read(&p).expect("read")).expect("decodes");
+    r.header.map_source.push_str("\n[params]\ntempo = -1\n");
+    let bad = dir.path().join("badmap.dtrec");
+    std::fs::write(&bad, wire::encode(&r)).expect("write");
+    let o = cli(&["replay", bad.to_str().expect("utf-8"), "--verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("badmap.dtrec': its embedded map '"), "{err}");
+    assert!(err.contains("' does not load: "), "{err}");
+}
+
 /// Every way to damage a file gives exit code 2 and a message; the saves are untouched.
 #[test]
 fn damaged_files_are_refused_and_leave_the_save_and_its_backup_alone() {

@@ -151,7 +151,7 @@ const TURNS: u64 = 5;
 /// The longest run `check` makes (about 28 days): a strategy deciding less often than
 /// every 50,000 blocks gets fewer turns, and `check` says how many.
 const CHECK_MAX_BLOCKS: u64 = 200_001;
-/// Log lines `check` prints (faults are always printed).
+/// Log lines `check` prints (faults and rejected orders are always printed).
 const CHECK_LOG_LINES: usize = 10;
 
 /// Loads a strategy and runs it for a few of its turns on a map (the tutorial unless
@@ -208,19 +208,9 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
             (true, n) => format!(" and forfeited after {n} turn{}", plural(n)),
             (false, n) => format!(" in {n} turn{}", plural(n)),
         };
-        // Its own log lines too, which often say what led to the fault (the first
-        // CHECK_LOG_LINES of them; every fault line in any case).
-        let is_fault = |l: &str| l.contains("] fault: ");
-        let mut shown: Vec<&str> = Vec::new();
-        let mut hidden = 0;
-        for (k, l) in lines.iter().enumerate() {
-            if k < CHECK_LOG_LINES || is_fault(l) {
-                shown.push(l);
-            } else {
-                hidden += 1;
-            }
-        }
-        let more = if hidden > 0 { format!("\n  ... and {hidden} more log lines") } else { String::new() };
+        // Its own log lines too, which often say what led to the fault.
+        let (shown, hidden) = shown_lines(&lines);
+        let more = more_lines(hidden, map_name, file, end).map_or_else(String::new, |m| format!("\n{m}"));
         return Err(CliError::input(format!(
             "{}: {faults} fault{}{when} on {on_map}:\n{}{more}",
             super::shown_path(file),
@@ -251,18 +241,38 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
         plural(turns),
         crate::text::thousands(cadence)
     );
-    for l in lines.iter().take(CHECK_LOG_LINES) {
+    let (shown, hidden) = shown_lines(&lines);
+    for l in shown {
         out!("{l}");
     }
-    if lines.len() > CHECK_LOG_LINES {
-        out!(
-            "  ... and {} more log lines (to read them all, record the same run and watch its Log: dtao-arena sim \
-             --map {} --bot {} --blocks {} --record check.dtrec, then dtao-arena replay check.dtrec)",
-            lines.len() - CHECK_LOG_LINES,
+    if let Some(m) = more_lines(hidden, map_name, file, end) {
+        out!("{m}");
+    }
+    Ok(())
+}
+
+/// The log lines `check` prints: the first [`CHECK_LOG_LINES`], and after them every
+/// fault and every rejected order (what went wrong, with its reason); and how many it
+/// leaves out.
+fn shown_lines(lines: &[String]) -> (Vec<&str>, usize) {
+    let telling = |l: &str| l.contains("] fault: ") || l.contains("] rejected: ");
+    let shown: Vec<&str> =
+        lines.iter().enumerate().filter(|(k, l)| *k < CHECK_LOG_LINES || telling(l)).map(|(_, l)| l.as_str()).collect();
+    let hidden = lines.len() - shown.len();
+    (shown, hidden)
+}
+
+/// The note for log lines left out, with the command that shows them all.
+fn more_lines(hidden: usize, map_name: &str, file: &Path, end: u64) -> Option<String> {
+    (hidden > 0).then(|| {
+        format!(
+            "  ... and {hidden} more log line{} (after the first {CHECK_LOG_LINES}, only faults and rejected orders \
+             are shown; to read them all, record the same run and watch its Log: dtao-arena sim --map {} --bot {} \
+             --blocks {} --record check.dtrec, then dtao-arena replay check.dtrec)",
+            if hidden == 1 { "" } else { "s" },
             super::shell_word(map_name),
             super::shell_word(&file.display().to_string()),
             end + 1
-        );
-    }
-    Ok(())
+        )
+    })
 }

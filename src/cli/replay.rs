@@ -24,7 +24,7 @@ pub struct ReplayArgs {
 pub fn run(a: &ReplayArgs) -> CliResult {
     let rec = recfile::read(&a.file)?;
     let file = super::shown_path(&a.file);
-    let mut session = Session::from_recording(&rec, None).map_err(|e| CliError::input(format!("'{file}' {e}")))?;
+    let mut session = Session::from_recording(&rec, None).map_err(|e| CliError::input(format!("'{file}': {e}")))?;
     if !a.verify && !a.json {
         drop(session);
         return super::play::watch(rec);

@@ -260,8 +260,15 @@ fn invalid(what: impl Into<String>) -> RecordError {
 }
 
 fn decode_v1(body: &[u8]) -> Result<Recording, RecordError> {
-    let (b, rest): (BodyV1, _) =
-        postcard::take_from_bytes(body).map_err(|e| invalid(format!("its body does not decode ({e})")))?;
+    let (b, rest): (BodyV1, _) = postcard::take_from_bytes(body).map_err(|e| {
+        // The checksum matched, so the bytes are as written: by another program, or
+        // edited and checksummed again. The decoder's own words come last, for a bug report.
+        invalid(format!(
+            "its contents do not decode although its checksum matches: it was not written by dtao-arena, or was \
+             edited and its checksum recomputed (decoder: {})",
+            e.to_string().to_lowercase()
+        ))
+    })?;
     if !rest.is_empty() {
         return Err(invalid("its body has bytes after its end"));
     }
@@ -524,6 +531,26 @@ mod tests {
         assert!(e.to_string().contains("more than the 100,000,000"), "{e}");
         r.header.end_block = crate::engine::params::MAX_BLOCKS;
         assert!(decode(&encode(&r)).is_ok());
+    }
+
+    #[test]
+    fn a_body_edited_under_a_recomputed_checksum_says_so_in_plain_words() {
+        let mut bytes = encode(&sample());
+        let end = bytes.len() - SUM;
+        // Garbage in the body, then the checksum made right again.
+        for b in &mut bytes[PREFIX..PREFIX + 8] {
+            *b = 0xff;
+        }
+        let sum = blake3::hash(&bytes[..end]);
+        bytes[end..].copy_from_slice(sum.as_bytes());
+        let e = decode(&bytes).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "is not a valid recording: its contents do not decode although its checksum matches: it was not \
+                 written by dtao-arena, or was edited and its checksum recomputed (decoder: "
+            ),
+            "{e}"
+        );
     }
 
     #[test]

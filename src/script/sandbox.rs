@@ -66,7 +66,7 @@ impl Stop {
         match self {
             Stop::Budget => Fault::Budget { limit: limits.instructions_per_call, at, depth },
             Stop::WallClock => Fault::WallClock { limit_ms: limits.wall_clock_ms, at },
-            Stop::Memory => Fault::Memory { limit: limits.memory_bytes },
+            Stop::Memory => Fault::Memory { limit: limits.memory_bytes, at },
             Stop::TooManyOrders => Fault::TooManyOrders { limit: limits.max_orders_per_tick, at },
         }
     }
@@ -127,6 +127,9 @@ pub(crate) struct Shared {
     stop_at: RefCell<Option<String>>,
     /// How many calls deep the stack was then (a recursion that never ends is deep).
     stop_depth: Cell<usize>,
+    /// Where the strategy's code last ran with over half its memory in use (`file:line`):
+    /// an out-of-memory error unwinds the stack before anyone can look at it.
+    memory_at: RefCell<Option<String>>,
     /// Whether strategy code is running (the hook counts and stops only then).
     counting: Cell<bool>,
     /// Instructions counted by the hook in this call.
@@ -168,6 +171,7 @@ impl Shared {
             stop: Cell::new(None),
             stop_at: RefCell::new(None),
             stop_depth: Cell::new(0),
+            memory_at: RefCell::new(None),
             counting: Cell::new(false),
             used: Cell::new(0),
             charged: Cell::new(0),
@@ -192,6 +196,7 @@ impl Shared {
         self.stop.set(None);
         self.stop_at.borrow_mut().take();
         self.stop_depth.set(0);
+        self.memory_at.borrow_mut().take();
         self.counting.set(false);
         self.used.set(0);
         self.charged.set(0);
@@ -304,6 +309,13 @@ impl Shared {
         if self.past_deadline() {
             return Err(mlua::Error::runtime(self.set_stop(lua, Stop::WallClock)));
         }
+        // With over half its memory in use, note where the code runs, for the fault if
+        // it goes over (the last note before is where it grew). Below that, this costs
+        // one read of a counter.
+        let limit = self.limits.memory_bytes;
+        if limit > 0 && lua.used_memory() >= limit / 2 {
+            *self.memory_at.borrow_mut() = self.locate(lua);
+        }
         Ok(VmState::Continue)
     }
 
@@ -348,10 +360,12 @@ impl Shared {
     /// error's message.
     pub(crate) fn classify(&self, e: &mlua::Error) -> Fault {
         if let Some(s) = self.stop.get() {
-            return s.fault(&self.limits, self.stop_at.borrow().clone(), self.stop_depth.get());
+            // Where memory ran short, rather than where the error was caught.
+            let at = if s == Stop::Memory { self.memory_at.borrow().clone() } else { None };
+            return s.fault(&self.limits, at.or_else(|| self.stop_at.borrow().clone()), self.stop_depth.get());
         }
         if is_memory_error(e) {
-            return Fault::Memory { limit: self.limits.memory_bytes };
+            return Fault::Memory { limit: self.limits.memory_bytes, at: self.memory_at.borrow().clone() };
         }
         Fault::Error(error_message(e))
     }

@@ -199,6 +199,25 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
 }
 
 #[test]
+fn a_zero_amount_is_placed_for_the_engine_to_reject_but_a_negative_one_raises() {
+    let out = tick(
+        r#"
+        dtao.log(pcall(dtao.stake, 1, 0))
+        dtao.log(pcall(dtao.stake, 1, 1e-12))
+        dtao.log(pcall(dtao.stake, 1, -5))
+        "#,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log[0], "true");
+    assert_eq!(out.log[1], "true");
+    assert!(out.log[2].starts_with("false\t") && out.log[2].contains("must not be negative"), "{}", out.log[2]);
+    assert_eq!(out.orders.len(), 2, "{out:?}");
+    for o in &out.orders {
+        assert_eq!(*o, Order::Stake { netuid: 1, tao: crate::engine::Tao(0), limit: None });
+    }
+}
+
+#[test]
 fn quotes_are_pure_and_report_rejections() {
     let out = tick(
         r#"
@@ -337,10 +356,15 @@ fn fault_messages_read_well() {
         "used up its instruction budget of 1,000 instructions for one call (stopped at x.lua:2: a recursion 180,000 calls deep that never ends?)"
     );
     assert_eq!(
-        Fault::Memory { limit: 64 << 20 }.to_string(),
+        Fault::Memory { limit: 64 << 20, at: None }.to_string(),
         "ran out of memory: a strategy may use at most 64 MiB (its tables or strings grew too large)"
     );
-    assert!(Fault::Memory { limit: 0 }.to_string().starts_with("ran out of memory ("));
+    assert_eq!(
+        Fault::Memory { limit: 64 << 20, at: Some("x.lua:5".into()) }.to_string(),
+        "ran out of memory: a strategy may use at most 64 MiB (its tables or strings grew too large; near the limit \
+         at x.lua:5)"
+    );
+    assert!(Fault::Memory { limit: 0, at: None }.to_string().starts_with("ran out of memory ("));
     assert_eq!(
         Fault::WallClock { limit_ms: 1000, at: Some("x.lua:2".into()) }.to_string(),
         "ran past the wall-clock limit of 1000 ms for one call (stopped at x.lua:2)"
