@@ -33,6 +33,8 @@ fn plays_a_few_keys_quits_and_restores_the_terminal() {
     p.exp_string("\x1b[?1049h").expect("enters the alternate screen");
     p.exp_string("Welcome to dTAO Arena").expect("draws the welcome box");
     send(&mut p, "\r");
+    // The map's first narration comes up at once, and ignores keys for its first 0.3 s.
+    std::thread::sleep(std::time::Duration::from_millis(600));
     send(&mut p, "2");
     p.exp_string("Consensus").expect("the Subnet screen");
     send(&mut p, "+");

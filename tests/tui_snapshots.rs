@@ -127,7 +127,12 @@ impl Game {
 
     /// The game on a running handle.
     pub fn on(handle: SessionHandle, theme: Theme) -> Self {
-        let app = App::new(handle.info(), handle.latest(), theme, Options::default());
+        let app = App::new(
+            handle.info(),
+            handle.latest(),
+            theme,
+            Options { narration_guard: std::time::Duration::ZERO, ..Options::default() },
+        );
         let mut g = Self { handle, app };
         g.resize(80, 24);
         g.pump();
@@ -1010,8 +1015,9 @@ fn a_lesson_pauses_on_each_narration_until_a_key() {
     let n = g.snap().narration.clone().expect("the SN28 narration");
     assert!(n.text.starts_with("SN28"), "{n:?}");
     assert_eq!(g.app.focus(), Some(28));
-    assert!(g.text(80, 24).contains("Enter opens SN28's charts"));
-    assert_eq!(orders_and_moves(&g.typed("\n")), vec![Command::Dismiss]);
+    assert!(g.text(80, 24).contains("Enter opens SN28's charts, paused"));
+    // (The clock paused first: no block runs before the charts show.)
+    assert_eq!(orders_and_moves(&g.typed("\n")), vec![Command::Pause, Command::Dismiss]);
     assert_eq!(g.app.screen(), Screen::Subnet);
     assert!(g.text(160, 48).contains("SN28 TAO Accumulation Corp"));
     // The objectives are on the Network screen; the teacher's note in the help.

@@ -559,7 +559,8 @@ pub struct Position {
     pub cost_rao: u64,
     /// Profit taken by selling, rao.
     pub realized_rao: i64,
-    /// Alpha received as dividends or incentive, rao.
+    /// Alpha received as dividends or incentive over the match (kept once the position
+    /// is closed, as its realised profit is), rao.
     pub earned_alpha_rao: u64,
 }
 
@@ -1036,7 +1037,6 @@ impl Ledger {
                 self.earned[n] = self.earned[n].saturating_add(now.saturating_sub(self.alpha_prev[n]));
                 if *now == 0 {
                     self.cost[n] = 0;
-                    self.earned[n] = 0;
                 }
             }
             self.root_dividends = self.root_dividends.saturating_add(a.root.0.saturating_sub(self.root_prev));
@@ -1099,11 +1099,14 @@ impl Ledger {
                         run[n] = 0;
                     }
                 }
+                // A sale then a purchase through TAO (as the rules define a move): the
+                // sale realises its profit or loss, and the new position costs what it paid.
                 Order::Move { from, to, .. } => {
                     let (f, t) = (usize::from(*from), usize::from(*to));
                     let c = take(&mut self.cost[f], run[f], fill.alpha_out_rao);
+                    self.realized[f] = self.realized[f].saturating_add(gain(fill.tao_out_rao, c));
                     run[f] = run[f].saturating_sub(fill.alpha_out_rao);
-                    self.cost[t] = self.cost[t].saturating_add(c);
+                    self.cost[t] = self.cost[t].saturating_add(fill.tao_in_rao);
                     run[t] = run[t].saturating_add(fill.alpha_in_rao);
                 }
                 Order::StakeRoot { .. } => root = root.saturating_add(fill.tao_in_rao),
@@ -1113,9 +1116,10 @@ impl Ledger {
         }
         for (n, now) in a.alpha.iter().enumerate() {
             self.earned[n] = self.earned[n].saturating_add(now.saturating_sub(run[n]));
+            // A closed position has no cost left; what it earned and realised stays, on
+            // its row, as the match's record of it.
             if *now == 0 {
                 self.cost[n] = 0;
-                self.earned[n] = 0;
             }
         }
         self.root_dividends = self.root_dividends.saturating_add(a.root.0.saturating_sub(root));
@@ -2133,6 +2137,43 @@ mod tests {
         assert_eq!(ranks, [1, 2, 2, 2, 5, 5, 7]);
         assert_eq!(rank(&players, 7), 0);
         assert_eq!(rank(&players[..0], 0), 0);
+    }
+
+    #[test]
+    fn a_move_realises_the_sale_and_the_new_position_costs_what_it_paid() {
+        use crate::engine::{Alpha, Tao};
+        let (mut s, ana, _, _) = crate::session::pruning_match();
+        let (from, to) = (1, 2);
+        let mut ledger = Ledger::starting(s.world(), Some(ana));
+        s.submit(ana, Order::Stake { netuid: from, tao: Tao(10_000_000_000), limit: None });
+        s.step().expect("step");
+        ledger.update(s.world(), ana);
+        assert_eq!(ledger.cost[usize::from(from)], 10_000_000_000);
+        let held = s.world().account(ana).expect("ana").alpha[usize::from(from)];
+        s.submit(ana, Order::Move { from, to, alpha: Alpha(held) });
+        s.step().expect("step");
+        let fill = s
+            .world()
+            .events()
+            .iter()
+            .find_map(|e| match e {
+                Event::Applied { account, order: Order::Move { .. }, fill, .. } if *account == ana => {
+                    Some(fill.clone())
+                }
+                _ => None,
+            })
+            .expect("the move filled");
+        ledger.update(s.world(), ana);
+        let sold = i64::try_from(fill.tao_out_rao).expect("fits");
+        assert_eq!(ledger.realized[usize::from(from)], sold - 10_000_000_000, "the sale's loss (fees) is realised");
+        assert_eq!(ledger.cost[usize::from(from)], 0);
+        assert_eq!(ledger.cost[usize::from(to)], fill.tao_in_rao, "not the first position's cost");
+        // Closed, the first position still shows, with what it realised.
+        assert_eq!(s.world().account(ana).expect("ana").alpha[usize::from(from)], 0);
+        let w = s.world();
+        let book = book(w, &w.view(), &[], ana, &ledger).expect("a book");
+        let row = book.positions.iter().find(|p| p.netuid == from).expect("its row");
+        assert_eq!((row.alpha_rao, row.realized_rao), (0, sold - 10_000_000_000));
     }
 
     #[test]

@@ -38,11 +38,14 @@ pub struct Options {
     pub slippage_warn: f64,
     /// Show the welcome box at the start.
     pub welcome: bool,
+    /// How long a narration ignores keys once it shows: a key pressed for the running
+    /// game (space to pause) as the box comes up does not close it unread.
+    pub narration_guard: std::time::Duration,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { slippage_warn: 0.02, welcome: true }
+        Self { slippage_warn: 0.02, welcome: true, narration_guard: std::time::Duration::from_millis(300) }
     }
 }
 
@@ -101,6 +104,16 @@ impl SortKey {
             SortKey::RootProp => "Root",
             SortKey::Depth => "Pool τ",
             SortKey::Position => "Yours τ",
+        }
+    }
+
+    /// The narrowest terminal whose Market shows this column (`o` skips the hidden ones).
+    #[must_use]
+    pub const fn min_width(self) -> u16 {
+        match self {
+            SortKey::Mechanism => 100,
+            SortKey::Moving => 110,
+            _ => 0,
         }
     }
 
@@ -268,6 +281,8 @@ pub struct App {
     dismissed: Option<(u64, String, u64)>,
     /// The last narration shown: `(block, text)`.
     narration_seen: Option<(u64, String)>,
+    /// When the narration on screen first showed.
+    narration_since: Option<std::time::Instant>,
     /// The selection before the shown narration selected the subnet it names (put back
     /// unless the player opens that subnet).
     before_narration: Option<Option<Netuid>>,
@@ -321,6 +336,7 @@ impl App {
             mark_cursor: None,
             dismissed: None,
             narration_seen: None,
+            narration_since: None,
             before_narration: None,
             submitted: Vec::new(),
             objectives_seen: None,
@@ -590,16 +606,17 @@ impl App {
                 SortKey::Position => self.position_value(s.netuid) as f64,
             }
         };
-        if self.market.sort == SortKey::Name {
-            rows.sort_by(|a, b| subnets[*a].name.to_lowercase().cmp(&subnets[*b].name.to_lowercase()));
-        } else if self.market.sort == SortKey::Mechanism {
-            let mech = |k: &usize| (subnets[*k].mechanism.name(), subnets[*k].netuid);
-            rows.sort_by(|a, b| mech(a).cmp(&mech(b)));
-        } else {
-            rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then(subnets[*a].netuid.cmp(&subnets[*b].netuid)));
-        }
+        let order = |a: &usize, b: &usize| match self.market.sort {
+            SortKey::Name => subnets[*a].name.to_lowercase().cmp(&subnets[*b].name.to_lowercase()),
+            SortKey::Mechanism => subnets[*a].mechanism.name().cmp(subnets[*b].mechanism.name()),
+            _ => key(a).total_cmp(&key(b)),
+        };
+        // Ties in netuid order, whichever way the column sorts.
+        let netuid = |a: &usize, b: &usize| subnets[*a].netuid.cmp(&subnets[*b].netuid);
         if self.market.descending {
-            rows.reverse();
+            rows.sort_by(|a, b| order(b, a).then(netuid(a, b)));
+        } else {
+            rows.sort_by(|a, b| order(a, b).then(netuid(a, b)));
         }
         rows
     }
@@ -698,6 +715,19 @@ impl App {
     /// Handles a key press.
     pub fn on_key(&mut self, key: KeyEvent) {
         if let Some(a) = keymap::key(key, self.mode()) {
+            if self.narration_guarded() && a != Action::ForceQuit {
+                return;
+            }
+            self.update(a);
+        }
+    }
+
+    /// Handles a mouse event (a click on a narration just come up waits, as a key does).
+    pub fn on_mouse(&mut self, m: crossterm::event::MouseEvent) {
+        if let Some(a) = keymap::mouse(m) {
+            if self.narration_guarded() && matches!(a, Action::Click { .. }) {
+                return;
+            }
             self.update(a);
         }
     }
@@ -907,6 +937,13 @@ impl App {
             self.before_narration = None;
         }
         self.narration_seen = Some((block, text));
+        self.narration_since = Some(std::time::Instant::now());
+    }
+
+    /// Whether a narration that has just come up ignores keys still
+    /// ([`Options::narration_guard`]).
+    fn narration_guarded(&self) -> bool {
+        self.narration().is_some() && self.narration_since.is_some_and(|t| t.elapsed() < self.options.narration_guard)
     }
 
     /// Whether the clock runs (as last asked on the "too small" screen, until the
@@ -1040,11 +1077,12 @@ impl App {
         }
     }
 
-    /// Any key (or click) closes the narration and restarts the clock; Enter also opens
-    /// the subnet it names, `q` asks whether to quit, and a screen's or a sort's key goes
-    /// there (the subnet it names still selected). Any other key (space too) only closes
-    /// it: the selection goes back to what it was before the narration. Esc closes it and keeps the clock paused (to look around
-    /// first).
+    /// Any key (or click) closes the narration and restarts the clock; Enter instead opens
+    /// the subnet it names with the clock still paused (to look at what it told), `q` asks
+    /// whether to quit, and a screen's or a sort's key goes there (the subnet it names
+    /// still selected). Any other key (space too) only closes it: the selection goes back
+    /// to what it was before the narration. Esc closes it and keeps the clock paused (to
+    /// look around first).
     fn close_narration(&mut self, action: Action) {
         if matches!(action, Action::ScrollUp | Action::ScrollDown) {
             return;
@@ -1053,7 +1091,8 @@ impl App {
         let closed = self.narration().map(|n| (n.block, n.text.clone()));
         // Esc (and q, which asks whether to quit): paused before the narration lets go of
         // the clock, so no block runs between.
-        let hold = matches!(action, Action::Back | Action::Quit | Action::Step) && !self.info.shared;
+        let opens = action == Action::Open && named.is_some();
+        let hold = (opens || matches!(action, Action::Back | Action::Quit | Action::Step)) && !self.info.shared;
         if hold {
             self.send(Command::Pause);
         }
@@ -1065,8 +1104,11 @@ impl App {
         self.dismissed = closed.map(|(b, t)| (b, t, self.issued));
         // Shown again later (a replay's jump back), it selects its subnet again.
         self.narration_seen = None;
-        if hold && action == Action::Back {
-            self.say("paused on the lesson: space runs the clock again", None);
+        if hold && (action == Action::Back || opens) {
+            match named.filter(|_| opens) {
+                Some(n) => self.say(format!("paused on SN{n}'s charts: space runs the clock again"), None),
+                None => self.say("paused on the lesson: space runs the clock again", None),
+            }
             // It goes once the clock runs.
             if let Some(t) = self.toast.as_mut() {
                 t.paused = true;
@@ -1554,8 +1596,13 @@ impl App {
                 Action::Open if self.market_focus().is_some() => self.screen = Screen::Subnet,
                 Action::Back => self.market.filter.clear(),
                 Action::SortNext => {
+                    // The next column shown at this width.
                     let k = SortKey::ALL.iter().position(|s| *s == self.market.sort).unwrap_or(0);
-                    self.market.sort = SortKey::ALL[(k + 1) % SortKey::ALL.len()];
+                    let n = SortKey::ALL.len();
+                    self.market.sort = (1..=n)
+                        .map(|d| SortKey::ALL[(k + d) % n])
+                        .find(|s| s.min_width() <= self.size.0)
+                        .unwrap_or(SortKey::Netuid);
                     self.market.descending = self.market.sort.descending();
                     self.market_to_top();
                 }
@@ -1731,6 +1778,24 @@ mod tests {
     }
 
     #[test]
+    fn a_narration_just_come_up_ignores_keys_for_a_moment() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let (info, snap) = base();
+        let guard = std::time::Duration::from_millis(200);
+        let options = super::Options { welcome: false, narration_guard: guard, ..super::Options::default() };
+        let mut app = App::new(info, std::sync::Arc::new(snap), crate::tui::theme::Theme::mono(), options);
+        change_snapshot(&mut app, |s| s.narration = Some(narration("SN28 turns into a memecoin.")));
+        app.take_commands();
+        // Space, pressed to pause the running game as the box comes up, waits.
+        app.on_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+        assert!(app.narration().is_some() && app.take_commands().is_empty());
+        std::thread::sleep(guard + std::time::Duration::from_millis(50));
+        app.on_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
+        assert!(app.narration().is_none());
+        assert_eq!(app.take_commands().first(), Some(&Command::Dismiss));
+    }
+
+    #[test]
     fn esc_closes_a_narration_and_keeps_the_clock_paused() {
         let mut app = on_sn28_narration();
         assert!(text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused"));
@@ -1869,7 +1934,10 @@ mod tests {
 
     /// The rows of the box titled `title` (its borders included), as char vectors.
     fn boxed_rows(screen: &[String], title: &str) -> Vec<Vec<char>> {
-        let top = screen.iter().position(|r| r.contains(title)).expect("the box");
+        let top = screen
+            .iter()
+            .position(|r| r.contains(&format!("┌{title}")) || r.contains(&format!("┌ {title}")))
+            .expect("the box");
         let chars: Vec<char> = screen[top].chars().collect();
         let at = screen[top][..screen[top].find(title).unwrap_or(0)].chars().count();
         let left = chars[..at].iter().rposition(|c| *c == '┌').expect("its left corner");
@@ -1985,11 +2053,22 @@ mod tests {
         assert!(app.narration().is_none());
         assert_eq!(app.screen(), Screen::Market);
         assert_eq!(app.focus(), Some(1), "the selection is back where it was");
-        // Enter still opens the subnet it names.
+        // Enter still opens the subnet it names, with the clock kept paused to look at it
+        // (paused first: no block runs in between), as the box says.
         let mut app = on_sn28_narration();
+        assert!(text(&mut app, 120, 40).contains("Enter opens SN28's charts, paused · any other key continues"));
         keys(&mut app, "\n");
         assert_eq!(app.screen(), Screen::Subnet);
         assert_eq!(app.focus(), Some(28));
+        assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss]);
+        assert!(app.toast().is_some_and(|t| t.text == "paused on SN28's charts: space runs the clock again"));
+        // The note goes once the clock runs.
+        change_snapshot(&mut app, |s| {
+            s.paused = true;
+            s.narration = None;
+        });
+        change_snapshot(&mut app, |s| s.paused = false);
+        assert!(app.toast().is_none_or(|t| !t.text.starts_with("paused on SN28")), "{:?}", app.toast());
     }
 
     #[test]
@@ -2387,7 +2466,7 @@ mod tests {
             screen.contains("↳ SN28 price 90% below its peak, from when foundation sets reward_sellers on SN28"),
             "{screen}"
         );
-        assert!(screen.contains(&format!(", checked from {day_1}")), "{day_1}\n{screen}");
+        assert!(screen.contains(&format!("↳ SN28 price at 3x its price of {day_1}")), "{day_1}\n{screen}");
     }
 
     #[test]
@@ -2443,7 +2522,8 @@ mod tests {
     #[test]
     fn question_mark_on_the_welcome_box_opens_the_keys() {
         let (info, snap) = crate::tui::testing::base();
-        let options = super::Options { welcome: true, ..super::Options::default() };
+        let options =
+            super::Options { welcome: true, narration_guard: std::time::Duration::ZERO, ..super::Options::default() };
         let mut app = App::new(info, std::sync::Arc::new(snap), crate::tui::theme::Theme::mono(), options);
         app.update(Action::Resize { width: 80, height: 24 });
         assert_eq!(app.overlay(), Some(&Overlay::Welcome));
@@ -2483,7 +2563,8 @@ mod tests {
         let (info, mut snap) = crate::tui::testing::base();
         let mut info = (*info).clone();
         change(&mut info, &mut snap);
-        let options = super::Options { welcome: true, ..super::Options::default() };
+        let options =
+            super::Options { welcome: true, narration_guard: std::time::Duration::ZERO, ..super::Options::default() };
         let mut app =
             App::new(std::sync::Arc::new(info), std::sync::Arc::new(snap), crate::tui::theme::Theme::mono(), options);
         app.update(Action::Resize { width: 100, height: 30 });
@@ -2713,11 +2794,42 @@ mod tests {
     }
 
     #[test]
+    fn the_network_facts_keep_a_blank_column_inside_the_border() {
+        // The default map's numbers: a halving four years away, 64 subnets of 64.
+        let mut app = sixty_subnets(|s| s.emitting = true);
+        change_snapshot(&mut app, |s| {
+            s.until_halving_rao = Some(5_086_000 * TAO);
+            s.block_emission_rao = TAO;
+            s.params.subnet_limit = 64;
+            s.view.block = 720;
+        });
+        keys(&mut app, "4");
+        for (w, h) in [(80, 24), (100, 30), (119, 36), (120, 36), (160, 48)] {
+            let screen = rows(&mut app, w, h);
+            let boxed = boxed_rows(&screen, " Network ");
+            let text: String = boxed.iter().map(|r| r.iter().collect::<String>() + "\n").collect();
+            for r in &boxed[1..boxed.len() - 1] {
+                assert_eq!(r[r.len() - 2], ' ', "at {w}: text against the border\n{text}");
+            }
+            assert!(text.contains("Next halving"), "{text}");
+            // The shares fill the rows left: no blank row under them.
+            let bars = boxed.iter().filter(|r| r.iter().collect::<String>().contains(" Net")).count();
+            let last = boxed.iter().rposition(|r| r.iter().collect::<String>().contains(" Net")).expect("bars");
+            assert!(last + 2 == boxed.len() || bars == 60, "at {w}: rows left under the bars\n{text}");
+        }
+        // Before the first block, no shares to show.
+        change_snapshot(&mut app, |s| s.view.block = 0);
+        let screen = text(&mut app, 120, 36);
+        assert!(screen.contains("none yet: no block has run") && !screen.contains("top "), "{screen}");
+    }
+
+    #[test]
     fn the_largest_emission_shares_say_when_they_are_the_top_of_a_longer_list() {
         let mut app = sixty_subnets(|s| {
             s.emitting = true;
             s.emission_share = f64::from(s.netuid) / 1830.0;
         });
+        change_snapshot(&mut app, |s| s.view.block = 720);
         keys(&mut app, "4");
         let screen = text(&mut app, 80, 24);
         let shown = screen.lines().filter(|l| l.contains("Net") && l.contains('%')).count();
@@ -2726,7 +2838,7 @@ mod tests {
         // The largest first.
         assert!(screen.contains(" 60 Net60"), "{screen}");
         // All of a short list: no count.
-        let mut app = app_with(|_| {});
+        let mut app = app_with(|s| s.view.block = 720);
         keys(&mut app, "4");
         let screen = text(&mut app, 160, 48);
         assert!(screen.contains("Largest emission shares") && !screen.contains(" · top "), "{screen}");
@@ -2749,14 +2861,25 @@ mod tests {
             })
             .collect();
         let mut app = crate::tui::testing::app_on(info, snap);
+        app.update(Action::Resize { width: 120, height: 30 });
         keys(&mut app, "oo");
         assert_eq!(app.market.sort, super::SortKey::Mechanism);
         let order =
             |app: &App| -> Vec<u16> { app.market_rows().iter().map(|k| app.snap.view.subnets[*k].netuid).collect() };
         assert_eq!(order(&app), [2, 4, 3, 1, 5]);
         assert!(market_header(&mut app, 120, 30).contains("Mech▲"));
+        // Reversed, ties stay in netuid order.
         keys(&mut app, "O");
-        assert_eq!(order(&app), [5, 1, 3, 4, 2]);
+        assert_eq!(order(&app), [1, 5, 3, 2, 4]);
+        // At 80 columns, where Mech and Moving are not shown, `o` passes them by.
+        app.update(Action::Resize { width: 80, height: 24 });
+        let mut seen = Vec::new();
+        for _ in 0..super::SortKey::ALL.len() {
+            keys(&mut app, "o");
+            seen.push(app.market.sort);
+        }
+        assert!(!seen.contains(&super::SortKey::Mechanism) && !seen.contains(&super::SortKey::Moving), "{seen:?}");
+        assert!(seen.contains(&super::SortKey::Price) && seen.contains(&super::SortKey::Position), "{seen:?}");
     }
 
     #[test]
@@ -2770,8 +2893,9 @@ mod tests {
         assert_eq!(app.focus(), Some(50));
         let screen = text(&mut app, 80, 24);
         assert!(top_border(&screen).contains("↑ 32 more") && screen.contains("↓ 10 more"), "{screen}");
-        // Sort by price (o o o): the dearest at the top, selected, in view.
-        keys(&mut app, "ooo");
+        // Sort by price (o o: at 80 columns, past the Mech column that is not shown): the
+        // dearest at the top, selected, in view.
+        keys(&mut app, "oo");
         assert_eq!(app.market.sort, super::SortKey::Price);
         assert_eq!((app.market.offset, app.focus()), (0, Some(60)));
         let r = rows(&mut app, 80, 24);
@@ -2933,6 +3057,22 @@ mod tests {
         let shown = text(&mut app, 160, 48);
         assert!(shown.contains("No player or bot took part"), "{shown}");
         assert!(!shown.contains("Faults"), "no table header without rows:\n{shown}");
+    }
+
+    #[test]
+    fn a_player_alone_is_measured_against_holding_tao_not_said_to_have_won() {
+        let mut app = app_with(|s| assert_eq!(s.players.len(), 1, "the tutorial with one human"));
+        change_snapshot(&mut app, |s| {
+            s.view.block = 7200;
+            s.over = true;
+            if let Some(me) = s.me.as_mut() {
+                me.rank = 1;
+                me.score_rao = me.start_rao + 5 * TAO;
+            }
+        });
+        let shown = text(&mut app, 160, 48);
+        assert!(!shown.contains("You won") && shown.contains("You beat holding TAO."), "{shown}");
+        assert!(shown.contains("q quits · Esc or Enter looks around the final state · 1-5 a screen"), "{shown}");
     }
 
     #[test]

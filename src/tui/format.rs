@@ -151,7 +151,10 @@ pub fn signed_pct(x: f64) -> String {
 pub fn duration_blocks(blocks: u64) -> String {
     let mins = blocks.saturating_mul(12) / 60;
     let (d, h, m) = (mins / 1440, mins / 60 % 24, mins % 60);
-    if d > 0 {
+    // From ten days on, the hours are noise.
+    if d >= 10 {
+        format!("{d}d")
+    } else if d > 0 {
         format!("{d}d {h}h")
     } else if h > 0 {
         format!("{h}h {m:02}m")
@@ -301,6 +304,8 @@ mod tests {
         assert_eq!(signed_pct_fixed(0.0123, 2), "+1.23%");
         assert_eq!(pct_fixed(f64::NAN, 2), "-");
         assert_eq!(duration_blocks(7200), "1d 0h");
+        assert_eq!(duration_blocks(7200 * 10 - 1), "9d 23h");
+        assert_eq!(duration_blocks(7200 * 1412 + 5000), "1412d");
         assert_eq!(duration_blocks(301), "1h 00m");
         assert_eq!(int(50_400), "50,400");
         assert_eq!(clip("abcdef", 4), "abc…");

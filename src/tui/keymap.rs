@@ -103,7 +103,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Watch", "p  P", "Portfolio: the next / previous player's book", When::Spectate),
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
-    ("Lesson", "any key", "close a narration (Enter opens the subnet it names)", When::Lesson),
+    ("Lesson", "any key", "close a narration (Enter: its subnet, paused)", When::Lesson),
     ("Lesson", "Esc", "close a narration and keep the clock paused", When::Lesson),
     ("Lesson", "4", "Network screen: the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),

@@ -15,7 +15,6 @@ use ratatui::backend::CrosstermBackend;
 
 use super::action::Action;
 use super::app::{App, Options};
-use super::keymap;
 use super::theme::Theme;
 use crate::session::handle::SessionHandle;
 
@@ -222,11 +221,7 @@ fn event_loop(
                 while let Some(e) = next.take() {
                     match e? {
                         Event::Key(k) => app.on_key(k),
-                        Event::Mouse(m) => {
-                            if let Some(a) = keymap::mouse(m) {
-                                app.update(a);
-                            }
-                        }
+                        Event::Mouse(m) => app.on_mouse(m),
                         Event::Resize(width, height) => app.update(Action::Resize { width, height }),
                         _ => {}
                     }

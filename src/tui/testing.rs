@@ -40,7 +40,12 @@ pub fn base() -> (Arc<MatchInfo>, Snapshot) {
 
 /// The game on `snap` (no welcome box), laid out for 80×24.
 pub fn app_on(info: Arc<MatchInfo>, snap: Snapshot) -> App {
-    let mut app = App::new(info, Arc::new(snap), Theme::mono(), Options { welcome: false, ..Options::default() });
+    let mut app = App::new(
+        info,
+        Arc::new(snap),
+        Theme::mono(),
+        Options { welcome: false, narration_guard: Duration::ZERO, ..Options::default() },
+    );
     app.update(Action::Resize { width: 80, height: 24 });
     app
 }

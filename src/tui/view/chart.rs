@@ -38,7 +38,11 @@ pub enum Fmt {
 /// The y axis for values from `y0` to `y1`: a margin around them, never below 0 for
 /// values that are not, and never above 100% for a share or a proportion.
 fn y_bounds(y0: f64, y1: f64, fmt: Fmt) -> (f64, f64) {
-    let pad = if y1 > y0 { (y1 - y0) * 0.08 } else { y1.abs().max(1e-9) * 0.05 };
+    // A share that barely moves keeps a hundredth of a percentage point on each side, so
+    // that its labels read in three decimals at most, not in the six that would tell its
+    // ends apart.
+    let least = if matches!(fmt, Fmt::Pct) { 0.0001 } else { 0.0 };
+    let pad = if y1 > y0 { ((y1 - y0) * 0.08).max(least) } else { y1.abs().max(1e-9) * 0.05 };
     let top = if matches!(fmt, Fmt::Pct) && y1 <= 1.0 { (y1 + pad).min(1.0) } else { y1 + pad };
     ((y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), top)
 }
@@ -135,7 +139,7 @@ pub fn draw_from(app: &App, area: Rect, buf: &mut Buffer, title: &str, series: &
     if points == 0 || area.height < 4 {
         let inner = block.inner(area);
         block.render(area, buf);
-        Paragraph::new(Span::styled("no data yet", app.theme.dim)).render(inner, buf);
+        Paragraph::new(Span::styled(" no data yet", app.theme.dim)).render(inner, buf);
         return;
     }
     let (mut x0, mut x1) = (x_from, f64::NEG_INFINITY);
@@ -324,6 +328,10 @@ mod tests {
         assert!((hi - 1.016).abs() < 1e-9, "{hi}");
         // A share never goes below 0 either.
         assert_eq!(y_bounds(0.0, 0.5, Fmt::Pct).0, 0.0);
+        // One that barely moves reads in three decimals at most.
+        let (lo, hi) = y_bounds(0.912_688_3, 0.912_689_0, Fmt::Pct);
+        let labels = axis_labels(Fmt::Pct, &[lo, (lo + hi) / 2.0, hi], hi - lo);
+        assert_eq!(labels, ["91.259%", "91.269%", "91.279%"]);
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(list_area);
     block.render(list_area, buf);
     if lines.is_empty() {
-        Paragraph::new(Span::styled("nothing yet", t.dim)).render(inner, buf);
+        Paragraph::new(Span::styled(" nothing yet", t.dim)).render(inner, buf);
         detail(app, None, detail_area, buf);
         return;
     }

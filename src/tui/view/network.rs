@@ -62,7 +62,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(format::pct(snap.average_root_prop), t.accent),
             Span::styled(note("  (the \"SN0 share\")", " (SN0 share)"), t.dim),
         ]),
-        row("Subnets", format!("{} of {} ({emitting} emitting)", v.subnets.len(), p.subnet_limit)),
+        row("Subnets", format!("{} of {}, {emitting} emitting", v.subnets.len(), p.subnet_limit)),
         // The launch key only for a player (a spectator or a replay places no orders).
         row(
             "Lock cost",
@@ -84,7 +84,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         row(
             "tao_weight",
-            format!("{}{}", format::pct(p.tao_weight.as_f64()), note(" (root counts this much as alpha)", "")),
+            format!("{}{}", format::pct(p.tao_weight.as_f64()), note(" (root's weight against alpha)", "")),
         ),
         row("Staking fee", format!("{} τ{}", format::rao(p.staking_fee.0), note(" per swap", ""))),
     ];
@@ -100,15 +100,22 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     block.render(left, buf);
     // Top emission shares as bars, under the facts.
     let room = usize::from(inner.height).saturating_sub(lines.len() + 2);
-    // A title and at least one bar.
-    if room > 1 {
+    // (`room` rows for bars under a blank line and the title.)
+    if room > 0 {
         lines.push(Line::raw(""));
         let mut by_share: Vec<_> = v.subnets.iter().filter(|s| s.emitting).collect();
         by_share.sort_by(|a, b| b.emission_share.total_cmp(&a.emission_share).then(a.netuid.cmp(&b.netuid)));
-        let shown = by_share.len().min(room - 1);
+        // Before the first block no subnet has a share yet (the Market says "-").
+        if snap.block() == 0 {
+            by_share.clear();
+        }
+        let shown = by_share.len().min(room);
         // The list is the top of a longer one: say how much longer.
         let of = if shown < by_share.len() { format!(" · top {shown} of {}", by_share.len()) } else { String::new() };
         lines.push(Line::from(vec![Span::styled(" Largest emission shares", t.header), Span::styled(of, t.dim)]));
+        if snap.block() == 0 {
+            lines.push(Line::styled(" none yet: no block has run", t.dim));
+        }
         let top = by_share.first().map_or(1.0, |s| s.emission_share.max(1e-12));
         let w = usize::from(inner.width).saturating_sub(26).max(4);
         for s in by_share.iter().take(shown) {
@@ -211,7 +218,14 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
                 None => describe(g),
             };
             if let Some(b) = o.from_block {
-                goal.push_str(&format!(", checked from {}", super::overlay::date(app, b, "%a %d %b %H:%M")));
+                let when = super::overlay::date(app, b, "%a %d %b %H:%M");
+                match g {
+                    // Its start is that block, not the match's: say which price it counts from.
+                    crate::scenario::Goal::PriceMultiple { netuid, times } if first.is_none() => {
+                        goal = format!("SN{netuid} price at {times}x its price of {when}");
+                    }
+                    _ => goal.push_str(&format!(", checked from {when}")),
+                }
             }
             let status = match at {
                 // `b` blocks had run: the time of the block that reached it, as the Log says.

@@ -109,7 +109,9 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
     let mut keys = vec![Span::raw("  ")];
     if let Some(sn) = app.narration_subnet() {
         keys.push(Span::styled("Enter", t.accent));
-        keys.push(Span::raw(format!(" opens SN{sn}'s charts · ")));
+        // (A shared world's clock is the host's: it runs on.)
+        let paused = if app.info().shared { "" } else { ", paused" };
+        keys.push(Span::raw(format!(" opens SN{sn}'s charts{paused} · ")));
         keys.push(Span::styled("any other key", t.accent));
     } else {
         keys.push(Span::styled("any key", t.accent));
@@ -470,12 +472,13 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
             _ if unfinished => "Standings where the recording stops.".to_string(),
             // Ended before a block ran: nobody played.
             _ if snap.block() == 0 => "The match ended before its first block: no one won.".to_string(),
-            (false, 1) => "You won the match.".to_string(),
+            // (Alone, rank 1 says nothing: holding TAO is the one to beat.)
+            (false, 1) if snap.players.len() > 1 => "You won the match.".to_string(),
             (false, _) if roi > 0.0 => "You beat holding TAO.".to_string(),
             (false, _) if me.score_rao == me.start_rao => "You did as well as holding TAO.".to_string(),
             (false, _) => "Holding TAO would have done better.".to_string(),
             // (A sentence never starts with the name: "you" is a name too.)
-            (true, 1) => format!("Winner: {}.", me.name),
+            (true, 1) if snap.players.len() > 1 => format!("Winner: {}.", me.name),
             (true, _) if roi > 0.0 => format!("For {}: better than holding TAO.", me.name),
             (true, _) if me.score_rao == me.start_rao => format!("For {}: as good as holding TAO.", me.name),
             (true, _) => format!("For {}: holding TAO would have done better.", me.name),
@@ -530,6 +533,6 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(format!("… and {more} more"), t.dim).centered());
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("q quits · Esc looks around the final state", t.dim).centered());
+    lines.push(Line::styled("q quits · Esc or Enter looks around the final state · 1-5 a screen", t.dim).centered());
     boxed(app, area, buf, " Results ", 68, lines);
 }
