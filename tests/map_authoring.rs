@@ -398,6 +398,24 @@ fn a_large_map_checks_in_seconds() {
     assert!(took < Duration::from_secs(15), "checking a {} KiB map took {took:?}", src.len() >> 10);
 }
 
+/// Each new account's name was checked against every account before it: a map whose
+/// crowds have 100,000 members in all took minutes to build (300,000 never finished).
+#[test]
+fn a_world_of_many_crowd_members_builds_in_seconds() {
+    let mut src = format!("{BASE}{SUBNETS}");
+    for c in 0..10 {
+        src.push_str(&format!("\n[[npc]]\nkind = \"retail\"\nname = \"crowd{c}\"\ncount = 10000\nbudget = 1.0\n"));
+    }
+    let map = scenario::parse(&src, "m.toml").expect("a valid map");
+    let start = Instant::now();
+    let w = dtao_arena::engine::World::new(&map.init).expect("a world");
+    let took = start.elapsed();
+    assert!(w.accounts.len() > 100_000, "{}", w.accounts.len());
+    let last = w.accounts.last().expect("accounts");
+    assert_eq!(w.account_by_name(&last.name), Some(last.id));
+    assert!(took < Duration::from_secs(10), "building {} accounts took {took:?}", w.accounts.len());
+}
+
 /// Every line of the tutorial, removed or given a wrong value, gives problems or a map
 /// that builds and runs: never a panic.
 #[test]

@@ -228,6 +228,9 @@ pub struct World {
     pub subnets: Vec<Option<Subnet>>,
     /// Accounts by id.
     pub accounts: Vec<Account>,
+    /// Account ids by name (names never change): a map with tens of thousands of crowd
+    /// members builds in linear time, not quadratic.
+    names: std::collections::BTreeMap<String, AccountId>,
     /// The TAO ledger.
     pub ledger: Ledger,
     /// Lock-cost state.
@@ -265,6 +268,7 @@ impl World {
             total_root: 0,
             subnets: vec![None; limit + 1],
             accounts: Vec::new(),
+            names: std::collections::BTreeMap::new(),
             ledger: Ledger::default(),
             lock: LockState { last_lock: init.params.initial_lock.0 / 2, last_lock_block: None },
             npcs: Npcs::default(),
@@ -398,6 +402,7 @@ impl World {
         }
         let id = AccountId(u32::try_from(self.accounts.len()).unwrap_or(u32::MAX));
         let n = self.subnets.len();
+        self.names.insert(unique.clone(), id);
         self.accounts.push(Account {
             id,
             name: unique,
@@ -421,7 +426,7 @@ impl World {
     /// The account with this name.
     #[must_use]
     pub fn account_by_name(&self, name: &str) -> Option<AccountId> {
-        self.accounts.iter().find(|a| a.name == name).map(|a| a.id)
+        self.names.get(name).copied()
     }
 
     /// The subnet with this netuid.
