@@ -565,8 +565,11 @@ impl App {
         if pts.first().is_some_and(|p| p.0 > since.max(launched) + stride) {
             return None;
         }
-        let k = pts.partition_point(|p| p.0 < since);
-        let then = pts.get(k)?.1;
+        // The price a day ago is the last sample at or before then (the first one if
+        // none is): a sample just after it can be another price altogether, a dip an
+        // hour later.
+        let k = pts.partition_point(|p| p.0 <= since);
+        let then = pts.get(k.saturating_sub(1))?.1;
         (then > 0.0).then(|| to_f64(s.price) / then - 1.0)
     }
 
@@ -1930,6 +1933,21 @@ mod tests {
         assert!(charts_from(0).is_some_and(|c| (c - 0.4).abs() < 1e-6), "{:?}", charts_from(0));
         // A student who joined at block 4,000 does not know the price at 1,800.
         assert_eq!(charts_from(4_000), None);
+        // A day before block 9,001 is block 1,801, between a sample at 1,800 and a dip
+        // sampled at 1,900: the price then is the one at 1,800.
+        let app = app_with(|s| {
+            s.view.block = 9_001;
+            let mut h = (*s.history).clone();
+            let mut lines = Lines::new(4, 1_000);
+            for b in (0..=9_000).step_by(100) {
+                let price = if b == 1_900 { 0.0101 } else { 0.25 };
+                lines.record(b, &[price, 0.2, 0.1, 0.8]);
+            }
+            h.subnets.insert(1, SubnetHistory { registered_at: -100_000, lines });
+            s.history = std::sync::Arc::new(h);
+        });
+        let s = app.snap().view.subnets.iter().find(|s| s.netuid == 1).cloned().expect("SN1");
+        assert!(app.change_24h(&s).is_some_and(|c| (c - 0.4).abs() < 1e-6), "{:?}", app.change_24h(&s));
     }
 
     /// The rows of the box titled `title` (its borders included), as char vectors.
