@@ -325,9 +325,10 @@ enum Command {
         /// NAME:key=value,...) to check.
         #[arg(value_name = "FILE|NAME")]
         file: PathBuf,
-        /// For a strategy: the map to run its turns on (a built-in name or a .toml file).
-        #[arg(long, value_name = "MAP", default_value = "tutorial")]
-        map: String,
+        /// For a strategy: the map to run its turns on (a built-in name or a .toml file;
+        /// the tutorial if not given).
+        #[arg(long, value_name = "MAP")]
+        map: Option<String>,
     },
 }
 
@@ -401,7 +402,7 @@ fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Some(Command::Strategies { show: Some(name) }) => show_strategy(&name),
-        Some(Command::Check { file, map }) => check::run(&file, &map),
+        Some(Command::Check { file, map }) => check::run(&file, map.as_deref()),
     }
 }
 

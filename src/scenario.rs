@@ -248,6 +248,13 @@ fn parse_with(source: &str, origin: &str, recorded: bool) -> Result<Map, MapErro
         Ok(root) => root,
         Err(e) => return Err(MapError::new(syntax_message(source, origin, &e))),
     };
+    // Nothing in it (or comments only): one problem that says so, not one per missing key.
+    if matches!(&root.value, tree::Value::Table(entries) if entries.is_empty()) {
+        return Err(MapError::new(format!(
+            "{origin}:1: the file has no keys; a map needs name, blocks and at least one [[subnet]]: start from a \
+             built-in one with dtao-arena maps --show tutorial > my-map.toml"
+        )));
+    }
     let mut cx = check::Cx::new(origin, source);
     cx.recorded = recorded;
     let parsed = read::read(&root, &mut cx);
@@ -336,7 +343,8 @@ impl Goal {
             Goal::AverageRootProp { at_most } => format!("average root proportion down to {}", pct(*at_most)),
             Goal::YouHold { netuid: Some(n) } => format!("you hold SN{n} alpha"),
             Goal::YouHold { netuid: None } => "you hold alpha".to_string(),
-            Goal::YouRoi { roi } => format!("your return above {}", pct(*roi)),
+            // Judged once, on the last block: a return above it now can still fall back.
+            Goal::YouRoi { roi } => format!("your return above {} at the end", pct(*roi)),
         }
     }
 }

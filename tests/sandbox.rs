@@ -41,6 +41,7 @@ fn lively_world(seed: u64) -> (World, AccountId) {
         free: Tao(0),
         cadence: 360,
         share_threshold: Ppb(100_000_000),
+        release_share: Ppb(100_000_000),
         act_without_majority: false,
     }));
     init.npcs.push(NpcInit::Retail(RetailInit {

@@ -6,7 +6,10 @@ use super::{CliError, CliResult};
 use crate::engine::{AccountId, Event, World};
 use crate::session::{Actor, Decision};
 
-pub fn run(file: &Path, map: &str) -> CliResult {
+/// `map`: the `--map` given, if any (a strategy's turns run on the tutorial without it;
+/// a map file takes none).
+pub fn run(file: &Path, given: Option<&str>) -> CliResult {
+    let map = given.unwrap_or(DEFAULT_MAP);
     // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
     // (`momentum:` or `momentum:x` too: reading it says what is wrong with the options.)
     if !file.exists() {
@@ -32,7 +35,7 @@ pub fn run(file: &Path, map: &str) -> CliResult {
             super::shell_word(&super::shown_path(file))
         )));
     }
-    if map != DEFAULT_MAP {
+    if given.is_some() {
         return Err(CliError::input(format!(
             "{}: --map is for a strategy (the map its turns run on); a map is checked on its own: \
              dtao-arena check {}",

@@ -131,6 +131,9 @@ pub struct FoundationInit {
     pub cadence: u64,
     /// Emission share above which a holder subnet is a target.
     pub share_threshold: Ppb,
+    /// Emission share under which a target it acts on goes back to `honest` (at most
+    /// `share_threshold`; equal to it, the foundation follows the threshold both ways).
+    pub release_share: Ppb,
     /// Set `reward_sellers` on a target even without a majority of its stake weight
     /// (the attempt then fails in consensus unless others join it).
     pub act_without_majority: bool,

@@ -249,13 +249,24 @@ fn foundation(w: &mut World, f: &Foundation) {
         let total: u128 = vals.iter().map(|v| u128::from(v.1)).sum();
         let mine = vals.iter().find(|v| v.0 == me).map_or(0, |v| u128::from(v.1));
         let majority = total > 0 && mine * 2 > total;
-        let hot = share_ppb(w, n) > i128::from(f.cfg.share_threshold.0);
+        let current = w.accounts[me.index()].policy[n];
+        let hot = is_target(&f.cfg, current, share_ppb(w, n));
         let want = if hot && (majority || f.cfg.act_without_majority) { Policy::RewardSellers } else { Policy::Honest };
-        if w.accounts[me.index()].policy[n] != want {
+        if current != want {
             orders.push((me, Order::SetWeights { netuid, policy: want }));
         }
     }
     w.queue.extend(orders);
+}
+
+/// Whether a holder subnet with emission share `share` (ppb) is the foundation's target,
+/// given its policy there now: past the threshold; and one it already rewards sellers on
+/// stays a target until its share falls to the release level (hysteresis: no switching
+/// back and forth while the share hovers at the threshold; with the release level at
+/// the threshold, none).
+fn is_target(cfg: &FoundationInit, current: Policy, share: i128) -> bool {
+    let level = if current == Policy::RewardSellers { cfg.release_share } else { cfg.share_threshold };
+    share > i128::from(level.0)
 }
 
 fn team(w: &mut World, t: &Team) {
@@ -304,6 +315,7 @@ mod tests {
                 free: Tao(0),
                 cadence: 360,
                 share_threshold: Ppb(500_000_000),
+                release_share: Ppb(500_000_000),
                 act_without_majority,
             })],
             ..WorldInit::default()
@@ -317,6 +329,28 @@ mod tests {
 
     fn sets_reward_sellers(w: &World) -> bool {
         w.queued().iter().any(|(_, o)| matches!(o, Order::SetWeights { netuid: 1, policy: Policy::RewardSellers }))
+    }
+
+    #[test]
+    fn a_target_is_released_only_at_the_release_share() {
+        let cfg = FoundationInit {
+            share_threshold: Ppb(30_000_000),
+            release_share: Ppb(15_000_000),
+            ..FoundationInit::default()
+        };
+        let (honest, sellers) = (Policy::Honest, Policy::RewardSellers);
+        // Taken past 3%, kept down to 1.5%, released at 1.5%.
+        assert!(!is_target(&cfg, honest, 30_000_000));
+        assert!(is_target(&cfg, honest, 30_000_001));
+        assert!(is_target(&cfg, sellers, 20_000_000));
+        assert!(is_target(&cfg, sellers, 15_000_001));
+        assert!(!is_target(&cfg, sellers, 15_000_000));
+        assert!(!is_target(&cfg, honest, 20_000_000), "honest between the two levels stays honest");
+        // The release level at the threshold: the threshold both ways.
+        let same = FoundationInit { release_share: Ppb(30_000_000), ..cfg };
+        for share in [29_999_999, 30_000_000, 30_000_001] {
+            assert_eq!(is_target(&same, sellers, share), is_target(&same, honest, share), "{share}");
+        }
     }
 
     #[test]

@@ -215,6 +215,18 @@ impl<'a> Cx<'a> {
         let line = self.node_line(&e.node, self.entry_line(e, t.line));
         match &e.node.value {
             Value::Table(entries) => Some(Tbl { path: t.key(key), line, entries }),
+            // `[[params]]`: a header with double brackets, for a table there is one of.
+            v @ Value::Array(items)
+                if t.path.is_empty() && items.iter().all(|i| matches!(i.value, Value::Table(_))) =>
+            {
+                self.bad(
+                    t,
+                    key,
+                    format!("must be a table, not {}", v.kind()),
+                    format!("write its header as [{key}] (single brackets): a map has one {key} table"),
+                );
+                None
+            }
             v => {
                 self.bad(t, key, format!("must be a table, not {}", v.kind()), format!("write it as {key} = {eg}"));
                 None
@@ -330,11 +342,12 @@ impl<'a> Cx<'a> {
                 None
             }
             None => {
+                let quotes = if matches!(e.node.value, Value::String(_)) { " (no quotes)" } else { "" };
                 self.bad(
                     t,
                     f.key,
                     format!("must be a number, not {}", e.node.value.kind()),
-                    format!("write {} as {shape} such as {} (no quotes)", f.about, f.eg),
+                    format!("write {} as {shape} such as {}{quotes}", f.about, f.eg),
                 );
                 None
             }
@@ -390,7 +403,9 @@ impl<'a> Cx<'a> {
         let x = self.number(t, f, required, "a fraction")?;
         if !(0.0..=max).contains(&x) {
             let range = if max == 1.0 { "between 0 and 1".to_string() } else { format!("between 0 and {max}") };
-            let mut fix = format!("write {} as a fraction such as {}", f.about, f.eg);
+            // (A multiple, such as a price multiple, is no fraction.)
+            let noun = if max <= 1.0 { "a fraction" } else { "a number" };
+            let mut fix = format!("write {} as {noun} such as {}", f.about, f.eg);
             if let Some(p) = percent_hint(x, max) {
                 fix = format!("{fix} ({p})");
             }
@@ -418,12 +433,14 @@ impl<'a> Cx<'a> {
         #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
         let ok = x.fract() == 0.0 && x >= min as f64 && x <= max as f64;
         if !ok {
-            self.bad(
-                t,
-                f.key,
-                format!("must be a whole number from {min} to {max}"),
-                format!("write {} such as {}", f.about, f.eg),
-            );
+            // The full range is the caller's "any whole number" (its own checks follow):
+            // no range of nineteen-digit numbers then.
+            let what = if min == i64::MIN && max == i64::MAX {
+                "must be a whole number".to_string()
+            } else {
+                format!("must be a whole number from {min} to {max}")
+            };
+            self.bad(t, f.key, what, format!("write {} such as {}", f.about, f.eg));
             return None;
         }
         #[allow(clippy::cast_possible_truncation)]

@@ -152,7 +152,7 @@ const RETAIL_KEYS: &[&str] = &[
     "hype_keep",
 ];
 const FOUNDATION_KEYS: &[&str] =
-    &["kind", "name", "root_stake", "free", "cadence", "share_threshold", "act_without_majority"];
+    &["kind", "name", "root_stake", "free", "cadence", "share_threshold", "release_share", "act_without_majority"];
 const TEAM_KEYS: &[&str] = &["kind", "name", "netuid", "alpha", "free", "cadence", "sell_fraction"];
 const CROWD_NAME: Field = field("name", "the crowd's name", "\"retail\"");
 const CROWD_COUNT: Field = field("count", "the number of members", "200");
@@ -172,6 +172,11 @@ const ROOT_STAKE: Field = field("root_stake", "the root stake", "1000000.0");
 const FREE: Field = field("free", "the free TAO", "100.0");
 const SHARE_THRESHOLD: Field =
     field("share_threshold", "the emission share that makes a holder subnet a target", "0.03");
+const RELEASE_SHARE: Field = field(
+    "release_share",
+    "the emission share to which a subnet it targets must fall to go back to honest (at most share_threshold)",
+    "0.015",
+);
 const ACT_WITHOUT_MAJORITY: Field =
     field("act_without_majority", "whether it intervenes without a majority of stake weight", "true");
 const TEAM_NAME: Field = field("name", "the team's account name (usually the subnet's owner)", "\"apex-team\"");
@@ -223,6 +228,9 @@ struct Holding {
 struct Known {
     /// Netuid -> where the subnet is.
     netuids: BTreeMap<Netuid, Place>,
+    /// Netuids written in a `[[subnet]]` that was refused (out of range, repeated): a
+    /// reference to one is not reported again, the subnet's own problem says it.
+    refused_netuids: BTreeSet<i64>,
     /// Crowd name -> member count.
     crowds: BTreeMap<String, u32>,
     /// Crowd name -> the netuids it trades (empty: every subnet).
@@ -571,13 +579,21 @@ fn start_date(cx: &mut Cx<'_>, top: &Tbl<'_>) -> DateTime<Utc> {
     };
     match DateTime::parse_from_rfc3339(text.trim()) {
         Ok(d) => d.with_timezone(&Utc),
-        Err(_) => {
-            cx.bad(
-                top,
-                "start_date",
-                format!("'{text}' is not an RFC 3339 date and time"),
-                format!("write it with a time zone, like start_date = {}", START_DATE.eg),
-            );
+        Err(e) => {
+            // chrono says which part is wrong: a day that does not exist ("out of
+            // range"), or a form it cannot read (often a missing time zone).
+            let (what, fix) = if e.kind() == chrono::format::ParseErrorKind::OutOfRange {
+                (
+                    format!("'{text}' is not a date that exists (a day or hour out of range)"),
+                    format!("write a real date, like start_date = {}", START_DATE.eg),
+                )
+            } else {
+                (
+                    format!("'{text}' is not an RFC 3339 date and time"),
+                    format!("write it with a time and a time zone, like start_date = {}", START_DATE.eg),
+                )
+            };
+            cx.bad(top, "start_date", what, fix);
             default
         }
     }
@@ -601,8 +617,10 @@ fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known, blocks: Option<i64>
         return Vec::new();
     };
     let mut out = Vec::new();
-    // Per position: whether the objective has a world goal (what `after` may name).
-    let mut world_goal: Vec<bool> = Vec::new();
+    // Per position: whether the objective has a world goal (what `after` may name);
+    // `None` for one that was refused (its problem is reported: not again at each
+    // `after` that names it).
+    let mut world_goal: Vec<Option<bool>> = Vec::new();
     for (i, n) in items.iter().enumerate() {
         let path = format!("objectives[{}]", i + 1);
         let line = cx.node_line(n, cx.entry_line(e, 1));
@@ -618,7 +636,7 @@ fn objectives(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known, blocks: Option<i64>
                 None
             }
         };
-        world_goal.push(parsed.as_ref().and_then(|o| o.goal.as_ref()).is_some_and(|g| !g.is_personal()));
+        world_goal.push(parsed.as_ref().map(|o| o.goal.as_ref().is_some_and(|g| !g.is_personal())));
         out.extend(parsed);
     }
     out
@@ -630,7 +648,7 @@ fn objective(
     cx: &mut Cx<'_>,
     t: &Tbl<'_>,
     known: &Known,
-    world_goal: &[bool],
+    world_goal: &[Option<bool>],
     blocks: Option<i64>,
 ) -> Option<Objective> {
     cx.unknown_keys(t, OBJECTIVE_KEYS, "an objective");
@@ -642,21 +660,35 @@ fn objective(
         ok
     });
     let (goal, after, from_block) = match t.get("when") {
-        None => (None, None, None),
+        // A table says "the game checks this": without a condition it would silently be
+        // a prompt.
+        None => {
+            let eg = text.as_deref().map_or_else(|| "\"...\"".to_string(), |x| format!("{x:?}"));
+            cx.bad(
+                t,
+                "text",
+                "is in a table without when: the game has nothing to check",
+                format!("add when = {{ ... }} with a condition, or write the prompt as a plain string: {eg}"),
+            );
+            return None;
+        }
         Some(_) => {
             let w = cx.table(t, "when", "{ price_multiple = 3.0, netuid = 28 }")?;
             let after = if w.has("after") { Some(after(cx, &w, world_goal)?) } else { None };
             let from = if w.has("from_block") { Some(from_block(cx, &w, blocks)?) } else { None };
             let goal = goal(cx, &w, known)?;
-            if from.is_some() && matches!(goal, Goal::YouRoi { .. }) {
-                // Judged once, when the match ends: a starting block would change nothing.
-                cx.bad(
-                    &w,
-                    "from_block",
-                    "has no effect on you_roi, which is judged once, when the match ends",
-                    "remove from_block",
-                );
-                return None;
+            // Judged once, when the match ends: a starting block or an earlier objective
+            // would change nothing.
+            for (key, present) in [("from_block", from.is_some()), ("after", after.is_some())] {
+                if present && matches!(goal, Goal::YouRoi { .. }) {
+                    cx.bad(
+                        &w,
+                        key,
+                        "has no effect on you_roi, which is judged once, when the match ends",
+                        format!("remove {key}"),
+                    );
+                    return None;
+                }
             }
             (Some(goal), after, from)
         }
@@ -688,7 +720,7 @@ fn from_block(cx: &mut Cx<'_>, w: &Tbl<'_>, blocks: Option<i64>) -> Option<u64> 
 
 /// A `when`'s `after = N`: an earlier objective (numbered from 1) with a world goal;
 /// returned as its index.
-fn after(cx: &mut Cx<'_>, w: &Tbl<'_>, world_goal: &[bool]) -> Option<usize> {
+fn after(cx: &mut Cx<'_>, w: &Tbl<'_>, world_goal: &[Option<bool>]) -> Option<usize> {
     let this = world_goal.len() + 1;
     let n = cx.int(w, &GOAL_AFTER, true, 1, i64::from(u16::MAX))?;
     let k = usize::try_from(n).ok()?.checked_sub(1)?;
@@ -702,7 +734,9 @@ fn after(cx: &mut Cx<'_>, w: &Tbl<'_>, world_goal: &[bool]) -> Option<usize> {
         cx.bad(w, "after", problem, "name an earlier objective: they are numbered from 1 in the list's order");
         return None;
     }
-    if !world_goal.get(k).copied().unwrap_or(false) {
+    // `None`: refused itself, and its own problem says why.
+    let named = world_goal.get(k).copied().flatten()?;
+    if !named {
         cx.bad(
             w,
             "after",
@@ -766,9 +800,39 @@ fn goal(cx: &mut Cx<'_>, w: &Tbl<'_>, known: &Known) -> Option<Goal> {
             let times = multiple(cx, w, &PRICE_MULTIPLE)?;
             Some(Goal::PriceMultiple { netuid: netuid?, times })
         }
-        "price_fall" => Some(Goal::PriceFall { netuid: netuid?, fraction: fraction(cx, &PRICE_FALL)? }),
-        "emission_share" => Some(Goal::EmissionShare { netuid: netuid?, share: fraction(cx, &EMISSION_SHARE)? }),
-        "average_root_prop" => Some(Goal::AverageRootProp { at_most: fraction(cx, &AVERAGE_ROOT_PROP)? }),
+        "price_fall" => {
+            let fall = fraction(cx, &PRICE_FALL)?;
+            let why = if fall <= 0.0 {
+                Some("must be above 0: a fall of 0 from the highest price is reached at once")
+            } else if fall >= 1.0 {
+                Some("must be below 1: a pool's price never falls to 0, so this would never be reached")
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                cx.bad(w, "price_fall", why, format!("write {} such as {}", PRICE_FALL.about, PRICE_FALL.eg));
+                return None;
+            }
+            Some(Goal::PriceFall { netuid: netuid?, fraction: fall })
+        }
+        "emission_share" => {
+            let share = fraction(cx, &EMISSION_SHARE)?;
+            if share <= 0.0 {
+                let fix = format!("write {} such as {}", EMISSION_SHARE.about, EMISSION_SHARE.eg);
+                cx.bad(w, "emission_share", "must be above 0: a share of 0 or more is reached at once", fix);
+                return None;
+            }
+            Some(Goal::EmissionShare { netuid: netuid?, share })
+        }
+        "average_root_prop" => {
+            let at_most = fraction(cx, &AVERAGE_ROOT_PROP)?;
+            if at_most >= 1.0 {
+                let fix = format!("write {} such as {}", AVERAGE_ROOT_PROP.about, AVERAGE_ROOT_PROP.eg);
+                cx.bad(w, "average_root_prop", "must be below 1: a proportion of at most 1 is reached at once", fix);
+                return None;
+            }
+            Some(Goal::AverageRootProp { at_most })
+        }
         "controller" => {
             let a = cx.string(w, &CONTROLLER, true)?;
             let account = if a == "genesis" { a } else { account_ref_as(cx, w, "controller", a, known)? };
@@ -897,7 +961,11 @@ fn choices<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<(&'static str
 fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> Option<SubnetInit> {
     header_unknown_keys(cx, t, SUBNET_KEYS, "a [[subnet]]", "[[subnet]]");
     let limit = i64::from(params.subnet_limit);
-    let netuid = match cx.int(t, &NETUID, true, i64::MIN, i64::MAX) {
+    let written = cx.int(t, &NETUID, true, i64::MIN, i64::MAX);
+    if let Some(n) = written {
+        known.refused_netuids.insert(n);
+    }
+    let netuid = match written {
         Some(0) => {
             cx.bad(t, "netuid", "0 is the root network and has no pool", "number subnets from 1");
             None
@@ -925,6 +993,7 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
             );
         } else {
             known.netuids.insert(n, Place { path: t.path.clone(), line });
+            known.refused_netuids.remove(&i64::from(n));
         }
     }
     let name = short_name(cx, t, &SUBNET_NAME, false, MAX_SUBNET_NAME_CHARS)
@@ -1167,6 +1236,10 @@ fn netuid_ref(cx: &mut Cx<'_>, t: &Tbl<'_>, f: &Field, known: &Known) -> Option<
     let n = cx.int(t, f, true, i64::MIN, i64::MAX)?;
     match Netuid::try_from(n).ok().filter(|x| known.netuids.contains_key(x)) {
         Some(x) => Some(x),
+        // The subnet is there but was refused (its problem is reported), or the map has
+        // no subnet that loads at all (a misspelt [[subnet]] header): not one more
+        // problem per reference.
+        None if known.refused_netuids.contains(&n) || known.netuids.is_empty() => None,
         None => {
             cx.bad(t, f.key, format!("SN{n} is not in this map"), netuid_fix(known));
             None
@@ -1182,6 +1255,19 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
     let free = cx.amount(t, &FREE, false).unwrap_or(0);
     let cadence = cadence(cx, t, 360);
     let share_threshold = cx.rate(t, &SHARE_THRESHOLD, false, 1.0).unwrap_or(Ppb(30_000_000));
+    let release_share = cx.rate(t, &RELEASE_SHARE, false, 1.0);
+    if let Some(r) = release_share.filter(|r| *r > share_threshold) {
+        cx.bad(
+            t,
+            RELEASE_SHARE.key,
+            format!(
+                "is {} but must be at most share_threshold ({}): a subnet is released at a share no higher than the one that made it a target",
+                r.as_f64(),
+                share_threshold.as_f64()
+            ),
+            format!("write a share at most {}, such as {}", share_threshold.as_f64(), share_threshold.as_f64() / 2.0),
+        );
+    }
     let act_without_majority = cx.boolean(t, &ACT_WITHOUT_MAJORITY).unwrap_or(false);
     npc_name(cx, known, t, &name, "foundation", None);
     known.accounts.insert(name.clone());
@@ -1198,6 +1284,7 @@ fn foundation(cx: &mut Cx<'_>, t: &Tbl<'_>, known: &mut Known) -> Option<Foundat
         free: Tao(free),
         cadence,
         share_threshold,
+        release_share: release_share.unwrap_or(share_threshold),
         act_without_majority,
     })
 }
@@ -1415,8 +1502,15 @@ fn event_kind(cx: &mut Cx<'_>, t: &Tbl<'_>, action: &str, params: &Params, known
                 }
                 Ok(()) => Some(EventKind::SetParam { key, value: param_text(&e.node.value) }),
                 Err(why) => {
-                    let fix = rate_hint(&why, &e.node.value)
-                        .unwrap_or_else(|| param_fix(&key, &e.node.value, "change the value"));
+                    // "...; did you mean 'flow'?" is the fix itself.
+                    let (why, fix) = match why.split_once("; did you mean ") {
+                        Some((what, name)) => (what.to_string(), format!("did you mean {name}")),
+                        None => {
+                            let fix = rate_hint(&why, &e.node.value)
+                                .unwrap_or_else(|| param_fix(&key, &e.node.value, "change the value"));
+                            (why, fix)
+                        }
+                    };
                     cx.bad(&s, "value", format!("{key} {why}"), fix);
                     None
                 }
@@ -1503,7 +1597,20 @@ fn hype_amount(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<i64> {
             return None;
         }
     };
-    hype_ppb(x)
+    let ppb = hype_ppb(x)?;
+    // As for every fraction of a map: one that truncates to nothing is refused.
+    if ppb == 0 && x != 0.0 {
+        cx.bad(
+            t,
+            "amount",
+            format!(
+                "{x} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0"
+            ),
+            format!("write {} as 0 or at least 0.000000001 (in size)", HYPE_AMOUNT.about),
+        );
+        return None;
+    }
+    Some(ppb)
 }
 
 /// A signed fraction as ppb, truncated toward zero: `0.5` -> 500_000_000.
