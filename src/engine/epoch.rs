@@ -8,6 +8,7 @@
 //! recycled, and the ledger says which.
 
 use super::EngineError;
+use super::event::Event;
 use super::math::mul_div;
 use super::params::{EmissionMode, Mechanism, Policy};
 use super::pool::{self, feeless_out};
@@ -432,6 +433,8 @@ fn buyback(w: &mut World, n: usize, r: super::init::RevenueInit) -> Result<(), E
     dec(&mut s.alpha_in, bought)?;
     s.flow = s.flow.checked_add(i128::from(tao)).ok_or_else(of)?;
     w.ledger.external_inflow = w.ledger.external_inflow.checked_add(tao).ok_or_else(of)?;
+    let netuid = Netuid::try_from(n).map_err(|_| of())?;
+    w.events.push(Event::BoughtBack { block: w.block, netuid, tao, alpha: bought, to_holders: r.to_holders });
     if !r.to_holders {
         let s = w.subnets[n].as_mut().ok_or_else(of)?;
         inc(&mut s.alpha_burned, bought)?;
@@ -691,6 +694,9 @@ mod world_tests {
             assert_eq!(w.ledger.external_inflow, 361 * TAO);
             let bought = a0 - s.alpha_in;
             assert_eq!(bought, pool::feeless_out(t0, a0, 361 * TAO));
+            // Told, for the game's trades and log.
+            let told = Event::BoughtBack { block: w.block, netuid: 1, tao: 361 * TAO, alpha: bought, to_holders };
+            assert!(w.events().contains(&told), "{:?}", w.events());
             if to_holders {
                 assert!(w.accounts[0].alpha[1] >= 300 * TAO + bought - 1);
             } else {

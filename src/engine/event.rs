@@ -18,4 +18,7 @@ pub enum Event {
     /// A subnet was dissolved to make room; `paid` is what each account holding its alpha
     /// got for it (account, alpha, TAO), by account id.
     Dissolved { block: u64, netuid: Netuid, name: String, paid: Vec<(AccountId, u64, u64)> },
+    /// A revenue subnet bought back `alpha` of its alpha with `tao` of outside income at
+    /// its epoch; burned, or paid to its holders.
+    BoughtBack { block: u64, netuid: Netuid, tao: u64, alpha: u64, to_holders: bool },
 }

@@ -1847,6 +1847,22 @@ impl Sim {
                         _ => {}
                     }
                 }
+                // A revenue subnet's buyback is a purchase in its pool, by nobody's account:
+                // the trades list shows it (the Log too, when large).
+                Event::BoughtBack { block, netuid, tao, alpha, .. } => {
+                    let trade = Trade {
+                        block: *block,
+                        who: format!("SN{netuid} buyback"),
+                        kind: AccountKind::Npc,
+                        buy: true,
+                        tao_rao: *tao,
+                        alpha_rao: *alpha,
+                    };
+                    if *tao >= NOTABLE_TRADE_RAO {
+                        notable.push((*netuid, trade.clone()));
+                    }
+                    trades.push((*netuid, trade));
+                }
                 Event::Rejected { block, account, order, reason } if Some(*account) == human => {
                     notices.push((*block, false, order.to_string(), reason.to_string()));
                 }
@@ -2119,6 +2135,19 @@ pub fn blocks_to_days(blocks: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revenue_subnets_buyback_is_a_trade_of_its_pool() {
+        let map = crate::scenario::load("btc-revenue").expect("map");
+        let session = Session::new(&map, None, Some(9000)).expect("session");
+        let mut sim = Sim::new(Setup::new(session, None), HandleOptions::default()).expect("sim");
+        // SN40 pivots on day 2 (block 7,200) and buys back at each of its epochs after.
+        sim.run_until(9000);
+        let buybacks: Vec<&Trade> =
+            sim.trades.get(&40).map(|q| q.iter().filter(|t| t.who == "SN40 buyback").collect()).unwrap_or_default();
+        assert!(!buybacks.is_empty(), "{:?}", sim.trades.get(&40));
+        assert!(buybacks.iter().all(|t| t.buy && t.tao_rao > 0 && t.alpha_rao > 0 && t.block >= 7200), "{buybacks:?}");
+    }
 
     #[test]
     fn equal_scores_share_a_rank() {

@@ -146,7 +146,8 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
                     text: format!("{who}{npc} {verb} SN{netuid} alpha for {t} TAO"),
                 }
             }
-            Event::Rejected { .. } => continue,
+            // Every epoch of a revenue subnet: the trades list shows them, not the marks.
+            Event::Rejected { .. } | Event::BoughtBack { .. } => continue,
         };
         marks.push(m);
     }
