@@ -219,8 +219,10 @@ pub struct Toast {
     /// `Snapshot::acked`): it goes as soon as the clock stops after it (a narration, the
     /// host's or the player's pause).
     running: Option<u64>,
-    /// Says that the clock is paused: it goes as soon as the clock runs.
-    paused: bool,
+    /// Says that the clock is paused after the command numbered so: it goes as soon as
+    /// the clock runs after it (not before: until the handle has applied the pause, a
+    /// narration holds the clock with the player's pause off).
+    paused: Option<u64>,
 }
 
 /// Rows a page key scrolls the help by.
@@ -747,14 +749,8 @@ impl App {
             } else {
                 format!("✗ rejected: {}: {}", last.order, last.text)
             };
-            self.toast = Some(Toast {
-                text,
-                ok: Some(last.ok),
-                ticks_left: TOAST_TICKS,
-                at: None,
-                running: None,
-                paused: false,
-            });
+            self.toast =
+                Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS, at: None, running: None, paused: None });
         }
         self.take_lesson_and_save();
         self.follow_log_pin();
@@ -850,7 +846,7 @@ impl App {
 
     fn say(&mut self, text: impl Into<String>, ok: Option<bool>) {
         self.toast =
-            Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None, paused: false });
+            Some(Toast { text: text.into(), ok, ticks_left: TOAST_TICKS, at: None, running: None, paused: None });
     }
 
     /// Says what a key did (or why it did nothing): in a replay, it goes when the replay
@@ -874,7 +870,7 @@ impl App {
             ticks_left: TOAST_TICKS,
             at: Some(block),
             running: None,
-            paused: false,
+            paused: None,
         });
     }
 
@@ -1032,11 +1028,11 @@ impl App {
             self.toast = None;
         }
         // "The host paused the clock" is wrong once it runs.
-        if self.toast.as_ref().is_some_and(|t| t.paused) && !paused {
+        let acked = self.snap.acked;
+        if self.toast.as_ref().and_then(|t| t.paused).is_some_and(|at| !paused && acked >= at) {
             self.toast = None;
         }
         // "The clock runs again" is wrong once a narration or the host stops it.
-        let acked = self.snap.acked;
         if self
             .toast
             .as_ref()
@@ -1112,9 +1108,10 @@ impl App {
                 Some(n) => self.say(format!("paused on SN{n}'s charts: space runs the clock again"), None),
                 None => self.say("paused on the lesson: space runs the clock again", None),
             }
-            // It goes once the clock runs.
+            // It goes once the clock runs after the pause sent above.
+            let issued = self.issued;
             if let Some(t) = self.toast.as_mut() {
-                t.paused = true;
+                t.paused = Some(issued);
             }
         }
         // Staying in the game after q runs the clock the narration held.
@@ -1277,7 +1274,7 @@ impl App {
                     self.say(format!("{clock}: the host starts and pauses it; ? lists every key"), None);
                     // A pause's message goes when the host runs the clock.
                     if let Some(t) = self.toast.as_mut().filter(|_| self.snap.paused) {
-                        t.paused = true;
+                        t.paused = Some(0);
                     }
                 }
                 Action::Open | Action::TogglePause => {
@@ -1808,9 +1805,11 @@ mod tests {
         assert_eq!(app.focus(), Some(28), "the subnet it named stays selected, to look at");
         // Its note goes once the clock runs again (it said space runs it).
         let says = |app: &App| app.toast().is_some_and(|t| t.text.starts_with("paused on the lesson"));
+        let acked = app.issued;
         change_snapshot(&mut app, |s| {
             s.paused = true;
             s.narration = None;
+            s.acked = acked;
         });
         assert!(says(&app));
         change_snapshot(&mut app, |s| s.paused = false);
@@ -1823,6 +1822,32 @@ mod tests {
         let mut app = on_sn28_narration();
         keys(&mut app, ".");
         assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss, Command::Step(1)]);
+    }
+
+    #[test]
+    fn the_paused_note_of_a_narration_closed_while_the_game_ran_stays_until_the_clock_runs() {
+        // The game ran (its own pause off) when the narration came and held the clock.
+        for (key, note) in [("\n", "paused on SN28's charts"), ("\u{1b}", "paused on the lesson")] {
+            let mut app = app_with(|s| s.paused = false);
+            change_snapshot(&mut app, |s| {
+                s.narration = Some(narration("SN28 turns into a memecoin: holding its alpha is now mining."))
+            });
+            keys(&mut app, key);
+            let says = |app: &App| app.toast().is_some_and(|t| t.text.starts_with(note));
+            assert!(says(&app), "before the handle applies the pause: {:?}", app.toast());
+            let status = rows(&mut app, 120, 40).pop().unwrap_or_default();
+            assert!(status.contains(note), "{status}");
+            // The handle applies it: paused, the narration gone.
+            let acked = app.issued;
+            change_snapshot(&mut app, |s| {
+                s.paused = true;
+                s.narration = None;
+                s.acked = acked;
+            });
+            assert!(says(&app), "{:?}", app.toast());
+            change_snapshot(&mut app, |s| s.paused = false);
+            assert!(!says(&app), "the clock runs: {:?}", app.toast());
+        }
     }
 
     #[test]
@@ -2083,10 +2108,14 @@ mod tests {
         assert_eq!(app.focus(), Some(28));
         assert_eq!(sent(&mut app), vec![Command::Pause, Command::Dismiss]);
         assert!(app.toast().is_some_and(|t| t.text == "paused on SN28's charts: space runs the clock again"));
+        let status = rows(&mut app, 120, 40).pop().unwrap_or_default();
+        assert!(status.contains("paused on SN28's charts: space runs the clock again"), "{status}");
         // The note goes once the clock runs.
+        let acked = app.issued;
         change_snapshot(&mut app, |s| {
             s.paused = true;
             s.narration = None;
+            s.acked = acked;
         });
         change_snapshot(&mut app, |s| s.paused = false);
         assert!(app.toast().is_none_or(|t| !t.text.starts_with("paused on SN28")), "{:?}", app.toast());
@@ -2392,7 +2421,7 @@ mod tests {
         // the player's own; a bot's name is said once.
         let list = log_list(&screen);
         let map_row = list.iter().find(|r| r.contains("Root stake")).expect("the map line");
-        assert!(map_row.contains("map   Root stake counts") && map_row.trim_end().ends_with("…│"), "{map_row}");
+        assert!(map_row.contains("map   Root stake counts") && map_row.trim_end().ends_with("… │"), "{map_row}");
         let mine = list.iter().find(|r| r.contains("stake 10 TAO")).expect("my line");
         assert!(mine.contains("you   stake 10 TAO") && !mine.contains("you   you"), "{mine}");
         assert!(list.iter().any(|r| r.contains("bot   momentum: bought SN28")), "{list:?}");
@@ -2844,6 +2873,46 @@ mod tests {
         assert!(screen.contains("none yet: no block has run") && !screen.contains("top "), "{screen}");
     }
 
+    /// The box titled `title` at each of `sizes`, as text, after checking that each of its
+    /// inner rows keeps a blank column before the right border.
+    fn right_margin_kept(app: &mut App, title: &str, sizes: &[(u16, u16)]) -> Vec<String> {
+        let mut shown = Vec::new();
+        for (w, h) in sizes {
+            let screen = rows(app, *w, *h);
+            let boxed = boxed_rows(&screen, title);
+            let text: String = boxed.iter().map(|r| r.iter().collect::<String>() + "\n").collect();
+            for r in &boxed[1..boxed.len() - 1] {
+                assert_eq!(r[r.len() - 2], ' ', "at {w}: text against the border\n{text}");
+            }
+            shown.push(text);
+        }
+        shown
+    }
+
+    #[test]
+    fn objectives_keep_a_blank_column_inside_the_border() {
+        let mut app = app_with(|_| {});
+        keys(&mut app, "4");
+        for text in right_margin_kept(&mut app, "Objectives", &[(80, 24), (100, 30), (120, 36), (160, 48)]) {
+            assert!(text.contains("↳"), "{text}");
+        }
+        // The Log's lines too, cut short with room to spare.
+        let mut app = app_with(|s| {
+            s.journal = (0..30)
+                .map(|k| crate::session::handle::JournalLine {
+                    block: k,
+                    kind: JournalKind::Map,
+                    who: "map".into(),
+                    text: "a narration long enough to be cut at the edge of any screen ".repeat(4),
+                })
+                .collect();
+        });
+        keys(&mut app, "5");
+        for text in right_margin_kept(&mut app, "Log", &[(80, 24), (120, 36)]) {
+            assert!(text.contains('…'), "{text}");
+        }
+    }
+
     #[test]
     fn the_largest_emission_shares_say_when_they_are_the_top_of_a_longer_list() {
         let mut app = sixty_subnets(|s| {
@@ -3093,7 +3162,7 @@ mod tests {
         });
         let shown = text(&mut app, 160, 48);
         assert!(!shown.contains("You won") && shown.contains("You beat holding TAO."), "{shown}");
-        assert!(shown.contains("q quits · Esc or Enter looks around the final state · 1-5 a screen"), "{shown}");
+        assert!(shown.contains("  q quits · Esc or Enter: look around · 1-5: a screen  "), "{shown}");
     }
 
     #[test]

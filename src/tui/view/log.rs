@@ -78,7 +78,8 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             let tag = format!("{tag:<5} ");
             let who = who(app, l).map(|w| format!("{}: ", format::clip(w, 22))).unwrap_or_default();
             let used = stamp.chars().count() + tag.chars().count() + who.chars().count();
-            let room = usize::from(inner.width).saturating_sub(used);
+            // (One blank column before the right border.)
+            let room = usize::from(inner.width).saturating_sub(used + 1);
             let line = Line::from(vec![
                 Span::styled(stamp, if selected { t.accent } else { t.dim }),
                 Span::styled(tag, style),

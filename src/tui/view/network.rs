@@ -190,7 +190,9 @@ pub(super) fn objective_bullet(app: &App, k: usize) -> Span<'static> {
 fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) {
     let info = app.info();
     let t = &app.theme;
-    let width = usize::from(width.saturating_sub(5)).max(8);
+    // Borders, the three columns of the mark, and one blank column before the right
+    // border.
+    let width = usize::from(width.saturating_sub(6)).max(8);
     let reached = &app.snap().objectives;
     let mut lines = Vec::new();
     let (mut goals, mut done) = (0, 0);

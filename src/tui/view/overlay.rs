@@ -533,6 +533,6 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(format!("… and {more} more"), t.dim).centered());
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled("q quits · Esc or Enter looks around the final state · 1-5 a screen", t.dim).centered());
+    lines.push(Line::styled("q quits · Esc or Enter: look around · 1-5: a screen", t.dim).centered());
     boxed(app, area, buf, " Results ", 68, lines);
 }
