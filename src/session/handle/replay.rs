@@ -124,6 +124,14 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
             Event::Dissolved { block, netuid, name, .. } => {
                 Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' dissolved") }
             }
+            // An NPC validator's change of policy (the foundation's switch on a memecoin,
+            // the turn of a lesson): NPCs place the order only to change it.
+            Event::Applied { block, account, order: Order::SetWeights { netuid, policy }, .. }
+                if w.account(*account).is_some_and(|a| a.kind == AccountKind::Npc) =>
+            {
+                let who = w.account(*account).map_or("?", |a| a.name.as_str());
+                Mark { block: *block, kind: MarkKind::Event, text: format!("{who} sets {policy} on SN{netuid}") }
+            }
             Event::Applied { block, account, order, fill } => {
                 let (netuid, tao, verb) = match order {
                     Order::Stake { netuid, .. } => (*netuid, fill.tao_in_rao, "bought"),
@@ -170,6 +178,23 @@ mod tests {
         collect(&s, &mut marks);
         let big: Vec<&str> = marks.iter().filter(|m| m.kind == MarkKind::BigTrade).map(|m| m.text.as_str()).collect();
         assert_eq!(big, ["you bought SN1 alpha for 501 TAO"]);
+    }
+
+    #[test]
+    fn the_foundations_switch_is_a_mark() {
+        let map = crate::scenario::load("sn28-meme").expect("map");
+        let mut s = Session::new(&map, None, None).expect("session");
+        let mut marks = Vec::new();
+        while s.world().block < 30_000 {
+            s.step().expect("step");
+            collect(&s, &mut marks);
+        }
+        let switches: Vec<&Mark> = marks.iter().filter(|m| m.text.contains("sets reward_sellers on SN28")).collect();
+        assert_eq!(switches.len(), 1, "{switches:?}");
+        assert_eq!(
+            (switches[0].kind, switches[0].text.as_str()),
+            (MarkKind::Event, "foundation sets reward_sellers on SN28")
+        );
     }
 
     #[test]
