@@ -522,6 +522,7 @@ impl Strategy {
                 Some(options) => init_config(lua, world, me, options, cadence.unwrap_or(world.params.tempo), w)?,
                 None => Value::Table(w),
             };
+            sandbox::tune_hook(lua, shared)?;
             shared.start_counting();
             let r = f.call::<MultiValue>(arg);
             let late = shared.past_deadline();

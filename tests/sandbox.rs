@@ -676,6 +676,31 @@ fn init_gets_its_config_and_may_place_orders() {
     assert_eq!(s.cadence(), Some(50));
 }
 
+/// A few large strings a turn reach the memory limit within a hundred instructions,
+/// between two of the hook's usual checks: a call that starts with over half of the
+/// allowance in use is watched closely, so its fault still names the line.
+#[test]
+fn a_memory_fault_from_a_few_large_strings_names_its_line() {
+    let (w, me) = small_world();
+    let src = "big = string.rep('x', 1 << 20)\nkept = {}\nfunction on_tick(w)\n  for i = 1, 16 do\n    \
+               kept[#kept + 1] = big .. #kept\n  end\nend\n";
+    let mut s = Strategy::load("chunks.lua", src, 1, Limits::default()).expect("load");
+    let mut faults = Vec::new();
+    for _ in 0..6 {
+        if let Some(f) = s.on_tick(&w, me, &[]).fault {
+            faults.push(f);
+        }
+    }
+    assert!(!faults.is_empty(), "64 MiB reached within six turns of 16 MiB");
+    for f in &faults {
+        // The loop's line or its body's: where the code last ran before the limit.
+        assert!(
+            matches!(f, Fault::Memory { at: Some(at), .. } if at == "chunks.lua:4" || at == "chunks.lua:5"),
+            "{f:?}"
+        );
+    }
+}
+
 #[test]
 fn a_strategy_that_keeps_its_memory_full_faults_until_forfeited() {
     let (w, me) = small_world();

@@ -20,6 +20,10 @@ const HOST_LUA: &str = include_str!("host.lua");
 
 /// The hook runs every this many VM instructions (fewer when the budget is smaller).
 pub(crate) const HOOK_EVERY: u64 = 1000;
+/// The hook's spacing for a call that starts with over half of the memory allowance in
+/// use: close enough to see where the code runs before a few large allocations reach
+/// the limit (see [`Shared::memory_at`]). Such a state is rare, so its cost is too.
+const HOOK_EVERY_NEAR_LIMIT: u64 = 16;
 
 /// Bytes of string work charged as one instruction (`string.rep`, `upper`, `pack`...).
 const BYTES_PER_INSTRUCTION: u64 = 64;
@@ -130,6 +134,8 @@ pub(crate) struct Shared {
     /// Where the strategy's code last ran with over half its memory in use (`file:line`):
     /// an out-of-memory error unwinds the stack before anyone can look at it.
     memory_at: RefCell<Option<String>>,
+    /// Instructions between two calls of the hook, as installed.
+    hook_every: Cell<u64>,
     /// Whether strategy code is running (the hook counts and stops only then).
     counting: Cell<bool>,
     /// Instructions counted by the hook in this call.
@@ -172,6 +178,7 @@ impl Shared {
             stop_at: RefCell::new(None),
             stop_depth: Cell::new(0),
             memory_at: RefCell::new(None),
+            hook_every: Cell::new(0),
             counting: Cell::new(false),
             used: Cell::new(0),
             charged: Cell::new(0),
@@ -497,6 +504,26 @@ pub(crate) struct Host {
     pub params: Table,
 }
 
+/// Installs the instruction hook, called every `every` instructions (at most the budget).
+fn install_hook(lua: &Lua, shared: &Rc<Shared>, every: u64) -> mlua::Result<()> {
+    let every = every.min(shared.limits.instructions_per_call.max(1));
+    shared.hook_every.set(every);
+    let n = u32::try_from(every).unwrap_or(1000);
+    let sh = Rc::clone(shared);
+    lua.set_global_hook(HookTriggers::new().every_nth_instruction(n), move |lua, _| sh.hook(lua, every))
+}
+
+/// Before a call: the hook's spacing for the memory in use (closer when over half of the
+/// allowance is, so that a fault there can name its line).
+pub(crate) fn tune_hook(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<()> {
+    let limit = shared.limits.memory_bytes;
+    let every = if limit > 0 && lua.used_memory() >= limit / 2 { HOOK_EVERY_NEAR_LIMIT } else { HOOK_EVERY };
+    if every.min(shared.limits.instructions_per_call.max(1)) != shared.hook_every.get() {
+        install_hook(lua, shared, every)?;
+    }
+    Ok(())
+}
+
 /// Creates a sandboxed Lua state for one strategy.
 pub(crate) fn new_state(shared: &Rc<Shared>) -> mlua::Result<(Lua, Host)> {
     let lua = Lua::new_with(
@@ -506,10 +533,7 @@ pub(crate) fn new_state(shared: &Rc<Shared>) -> mlua::Result<(Lua, Host)> {
     if shared.limits.memory_bytes > 0 {
         lua.set_memory_limit(shared.limits.memory_bytes)?;
     }
-    let every = HOOK_EVERY.min(shared.limits.instructions_per_call.max(1));
-    let hook_every = u32::try_from(every).unwrap_or(1000);
-    let sh = Rc::clone(shared);
-    lua.set_global_hook(HookTriggers::new().every_nth_instruction(hook_every), move |lua, _| sh.hook(lua, every))?;
+    install_hook(&lua, shared, HOOK_EVERY)?;
 
     let h = lua.create_table()?;
     helpers(&lua, &h, shared)?;
