@@ -632,6 +632,14 @@ mod handle {
         h.send(Command::Dismiss);
         h.send(Command::Seek(500));
         assert!(h.sync(WAIT).narration.is_none(), "no narration at block 499");
+        // A jump to the narrated block itself (`t 360`, or a day's first block) runs it:
+        // the narration shows.
+        h.send(Command::Seek(360));
+        let snap = h.sync(WAIT);
+        assert_eq!((snap.narration.as_ref().map(|n| n.block), snap.block()), (Some(360), 361));
+        h.send(Command::Dismiss);
+        h.send(Command::Seek(500));
+        assert!(h.sync(WAIT).narration.is_none());
         // Played on, it stops at the next one (block 1,080) until it is dismissed.
         h.send(Command::SetSpeed(usize::MAX));
         h.send(Command::Resume);

@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use super::{LogLine, Session};
 use crate::engine::emission::{emission, until_next_halving};
 use crate::engine::epoch::{self, Miner};
+use crate::engine::init::EventKind;
 use crate::engine::math::to_f64;
 use crate::engine::params::BLOCKS_PER_DAY;
 use crate::engine::pool::{PoolRules, sale_value};
@@ -1580,7 +1581,15 @@ impl Sim {
     /// shown as a played match shows them. A kept state carries the whole log.
     fn seek(&mut self, target: u64) {
         let Some(r) = self.replay.as_ref() else { return };
-        let target = target.min(r.rec.block);
+        let mut target = target.min(r.rec.block);
+        // A lesson's narration at the block a jump lands before (`t d4`: day 4's first
+        // block) is told by running that block, so the jump shows it.
+        let narrated = |b: u64| {
+            self.session.map().init.events.iter().any(|e| e.block == b && matches!(e.kind, EventKind::Narrate(_)))
+        };
+        if self.lesson && target < r.rec.block && narrated(target) {
+            target += 1;
+        }
         let cur = self.session.world().block;
         let want = target.saturating_sub(SEEK_LOOKBACK);
         let best = r.forks.iter().rev().find(|(b, ..)| *b <= want);

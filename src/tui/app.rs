@@ -2867,6 +2867,9 @@ mod tests {
             let last = boxed.iter().rposition(|r| r.iter().collect::<String>().contains(" Net")).expect("bars");
             assert!(last + 2 == boxed.len() || bars == 60, "at {w}: rows left under the bars\n{text}");
         }
+        // Half the emission after a halving reads in the same precision.
+        change_snapshot(&mut app, |s| s.block_emission_rao = TAO / 2);
+        assert!(text(&mut app, 120, 36).contains("Block emission   0.5000 τ"));
         // Before the first block, no shares to show.
         change_snapshot(&mut app, |s| s.view.block = 0);
         let screen = text(&mut app, 120, 36);

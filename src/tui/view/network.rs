@@ -21,6 +21,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let wide = area.width >= 120;
     let [left, right] = columns(area);
     let per_day = snap.block_emission_rao.saturating_mul(BLOCKS_PER_DAY);
+    let block_tao = format::fixed(format::units(snap.block_emission_rao), 4);
     let halving = match snap.until_halving_rao {
         Some(x) if snap.block_emission_rao > 0 => {
             let sep = if wide { " τ to go, ≈ " } else { " τ, ≈" };
@@ -41,10 +42,11 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         row("Emission mode", p.emission_mode.name().to_string()),
         row(
             "Block emission",
+            // One precision for every halving: 1.0000, 0.5000, 0.2500 (not 0.500000).
             if wide {
-                format!("{} τ  ({} τ a day)", format::rao(snap.block_emission_rao), format::rao(per_day))
+                format!("{} τ  ({} τ a day)", block_tao, format::rao(per_day))
             } else {
-                format!("{} τ", format::rao(snap.block_emission_rao))
+                format!("{block_tao} τ")
             },
         ),
         row(
