@@ -762,6 +762,9 @@ fn standings_break_ties_in_account_order_as_the_clients_do() {
     let names: Vec<&str> = end.end.standings.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["zed", "amy"]);
     assert_eq!(end.end.standings[0].score_rao, end.end.standings[1].score_rao);
+    // Equal scores share a rank, as on the students' leaderboards.
+    let ranks: Vec<u32> = end.end.standings.iter().map(|s| s.rank).collect();
+    assert_eq!(ranks, [1, 1]);
 }
 
 #[test]

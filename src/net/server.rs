@@ -1391,8 +1391,11 @@ impl Room {
             .collect();
         rows.sort_by(|a, b| b.1.score_rao.cmp(&a.1.score_rao).then(a.0.cmp(&b.0)));
         let mut out: Vec<Standing> = rows.into_iter().map(|(_, r)| r).collect();
-        for (k, r) in out.iter_mut().enumerate() {
-            r.rank = u32::try_from(k + 1).unwrap_or(u32::MAX);
+        // Equal scores share the best rank among them (1, 2, 2, 4), as on the game's
+        // leaderboard.
+        for k in 0..out.len() {
+            let tied = k > 0 && out[k].score_rao == out[k - 1].score_rao;
+            out[k].rank = if tied { out[k - 1].rank } else { u32::try_from(k + 1).unwrap_or(u32::MAX) };
         }
         out
     }

@@ -1104,9 +1104,10 @@ impl App {
         // Shown again later (a replay's jump back), it selects its subnet again.
         self.narration_seen = None;
         if hold && (action == Action::Back || opens) {
+            // (In a replay it also goes when the replay moves elsewhere.)
             match named.filter(|_| opens) {
-                Some(n) => self.say(format!("paused on SN{n}'s charts: space runs the clock again"), None),
-                None => self.say("paused on the lesson: space runs the clock again", None),
+                Some(n) => self.say_here(format!("paused on SN{n}'s charts: space runs the clock again"), None),
+                None => self.say_here("paused on the lesson: space runs the clock again", None),
             }
             // It goes once the clock runs after the pause sent above.
             let issued = self.issued;
@@ -3304,6 +3305,26 @@ mod tests {
             let says = text(&mut app, 120, 40).contains("It stops at each narration");
             assert_eq!(says, lesson);
         }
+    }
+
+    #[test]
+    fn a_replays_paused_note_goes_when_the_replay_moves() {
+        let mut app = replay_with_marks(43_200, &[]);
+        change_snapshot(&mut app, |s| {
+            s.view.block = 7_201;
+            s.narration = Some(JournalLine { block: 7_200, ..narration("Day 2: SN28 is trending.") });
+        });
+        keys(&mut app, "\u{1b}");
+        let says = |app: &App| app.toast().is_some_and(|t| t.text.starts_with("paused on the lesson"));
+        assert!(says(&app), "{:?}", app.toast());
+        // A day forward (the replay still paused): the note is about where it was.
+        let acked = app.issued;
+        change_snapshot(&mut app, |s| {
+            s.view.block = 14_401;
+            s.narration = None;
+            s.acked = acked;
+        });
+        assert!(!says(&app), "{:?}", app.toast());
     }
 
     #[test]
