@@ -868,6 +868,51 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
     assert!(dropped.error.as_deref().is_some_and(|e| e.contains("kicked")), "{:?}", dropped.error);
 }
 
+/// A student's game of a lesson shows its narrations in a box, as a game of one's own
+/// does, but the host's clock does not wait for it: the replica follows the server with
+/// the box up, until the student closes it.
+#[test]
+fn a_students_lesson_shows_narrations_without_holding_the_room() {
+    use dtao_arena::session::handle::{Command, HandleOptions, Remote, RemoteEvent, SessionHandle, Setup};
+    use std::time::Duration;
+    const WAIT: Duration = Duration::from_secs(60);
+    let (mut live, me) = start(5, 3000);
+    run(&mut live, me, 100);
+    let rec = live.recording(chrono::Utc::now()).expect("recording");
+    let (tx, inbox) = std::sync::mpsc::channel();
+    let mut h = SessionHandle::spawn(
+        move || {
+            let s = Session::follow(&rec).map_err(|e| e.to_string())?;
+            let me = s.world().account_by_name("you");
+            let remote = Remote { inbox, outbox: Box::new(|_| true) };
+            Ok(Setup { remote: Some(remote), lesson: true, ..Setup::new(s, me) })
+        },
+        HandleOptions::default(),
+    )
+    .expect("starts");
+    let tick = |to_block| RemoteEvent::Tick {
+        inputs: Vec::new(),
+        to_block,
+        hash: None,
+        paused: false,
+        speed_index: 1,
+        blocks_per_sec: 20,
+    };
+    // Past the tutorial's narration of block 360, then on to 800 with it unread.
+    tx.send(tick(400)).expect("send");
+    tx.send(tick(800)).expect("send");
+    let deadline = std::time::Instant::now() + WAIT;
+    while h.latest().block() < 800 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let snap = h.latest();
+    assert_eq!(snap.block(), 800, "the room's clock did not wait");
+    assert_eq!(snap.narration.as_ref().map(|n| n.block), Some(360), "the narration shows");
+    h.send(Command::Dismiss);
+    assert!(h.sync(WAIT).narration.is_none());
+    h.quit();
+}
+
 /// In a workshop the remote bots are not the game's own bots, but their log lines are
 /// still a bot's (not the map's), an order the server dropped (its rate limit) is a
 /// rejected order, and a reconnection is the connection's line.

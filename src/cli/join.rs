@@ -231,7 +231,10 @@ fn play_game(
                 inbox,
                 outbox: Box::new(move |o| sender.lock().unwrap_or_else(PoisonError::into_inner).order(&o)),
             };
-            Ok(Setup { remote: Some(remote), ..Setup::new(session, human) })
+            // A lesson's narrations show in a box, as in a game of one's own; the host's
+            // clock does not wait for it (the world goes on behind the box).
+            let lesson = !session.map().objectives.is_empty();
+            Ok(Setup { remote: Some(remote), lesson, ..Setup::new(session, human) })
         },
         HandleOptions { paused: false, ..HandleOptions::default() },
     )

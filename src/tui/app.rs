@@ -3308,6 +3308,28 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_worlds_narration_box_holds_no_clock_and_says_so() {
+        let mut app = welcomed(|i, s| {
+            i.shared = true;
+            i.lesson = true;
+            s.paused = false;
+        });
+        keys(&mut app, "\u{1b}");
+        change_snapshot(&mut app, |s| {
+            s.narration = Some(narration("SN28 turns into a memecoin: holding its alpha is now mining."))
+        });
+        app.take_commands();
+        let shown = text(&mut app, 120, 40);
+        assert!(shown.contains("Enter opens SN28's charts · any other key closes it"), "{shown}");
+        assert!(shown.contains("the host runs the clock: the match goes on behind this box"), "{shown}");
+        assert!(!shown.contains("keeps the clock paused") && !shown.contains(", paused"), "{shown}");
+        // Esc and Enter close it without asking the host's clock to pause.
+        keys(&mut app, "\u{1b}");
+        assert!(app.narration().is_none());
+        assert!(!app.take_commands().contains(&Command::Pause));
+    }
+
+    #[test]
     fn a_replays_paused_note_goes_when_the_replay_moves() {
         let mut app = replay_with_marks(43_200, &[]);
         change_snapshot(&mut app, |s| {

@@ -106,20 +106,24 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
         lines.push(Line::raw(format!("  {l}")));
     }
     lines.push(Line::raw(""));
+    // A shared world's clock is the host's: the box holds nothing, and says so.
+    let shared = app.info().shared;
     let mut keys = vec![Span::raw("  ")];
     if let Some(sn) = app.narration_subnet() {
         keys.push(Span::styled("Enter", t.accent));
-        // (A shared world's clock is the host's: it runs on.)
-        let paused = if app.info().shared { "" } else { ", paused" };
+        let paused = if shared { "" } else { ", paused" };
         keys.push(Span::raw(format!(" opens SN{sn}'s charts{paused} · ")));
         keys.push(Span::styled("any other key", t.accent));
     } else {
         keys.push(Span::styled("any key", t.accent));
     }
-    keys.push(Span::raw(" continues"));
+    keys.push(Span::raw(if shared { " closes it" } else { " continues" }));
     lines.push(Line::from(keys));
-    let mut esc =
-        vec![Span::raw("  "), Span::styled("Esc", t.accent), Span::raw(" closes it and keeps the clock paused")];
+    let mut esc = if shared {
+        vec![Span::styled("  the host runs the clock: the match goes on behind this box", t.dim)]
+    } else {
+        vec![Span::raw("  "), Span::styled("Esc", t.accent), Span::raw(" closes it and keeps the clock paused")]
+    };
     if app.is_replay() {
         esc.extend([Span::raw(" · "), Span::styled("n", t.accent), Span::raw(" the next mark")]);
     }
