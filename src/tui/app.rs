@@ -3323,6 +3323,10 @@ mod tests {
         assert!(shown.contains("Enter opens SN28's charts · any other key closes it"), "{shown}");
         assert!(shown.contains("the host runs the clock: the match goes on behind this box"), "{shown}");
         assert!(!shown.contains("keeps the clock paused") && !shown.contains(", paused"), "{shown}");
+        // Nor do the title and the status line say it holds the clock.
+        let r = rows(&mut app, 120, 40);
+        assert!(!r[0].contains("narration") && r[0].contains("running"), "{}", r[0]);
+        assert!(r[39].contains("lesson: any key closes it") && !r[39].contains('⏸'), "{}", r[39]);
         // Esc and Enter close it without asking the host's clock to pause.
         keys(&mut app, "\u{1b}");
         assert!(app.narration().is_none());

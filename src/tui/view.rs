@@ -245,8 +245,9 @@ fn title_pieces(
     } else if s.error.is_some() {
         // The game failed, or (a shared world) the connection ended: nothing runs.
         ("■", "stopped", t.down)
-    } else if app.narration_pending() {
-        // A lesson's narration holds the clock until it is closed.
+    } else if app.narration_pending() && !app.info().shared {
+        // A lesson's narration holds the clock until it is closed (not a shared world's:
+        // that clock is the host's).
         ("⏸", "narration", t.warn)
     } else if s.paused {
         ("⏸", "paused", t.warn)
@@ -340,7 +341,9 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     let pending = if app.is_replay() { 0 } else { snap.pending.len().max(app.queued_len()) };
     // With a message to show, the right side takes its short form if both do not fit.
     let toast_w = app.toast().map_or(0, |m| m.text.chars().count() + 2);
-    let (long, short) = if app.narration().is_some() {
+    let (long, short) = if app.narration().is_some() && app.info().shared {
+        (" lesson: any key closes it ".to_string(), " any key ".to_string())
+    } else if app.narration().is_some() {
         (" ⏸ lesson: any key continues ".to_string(), " ⏸ any key ".to_string())
     } else if pending > 0 {
         (format!(" {pending} order{} queued ", format::plural(pending)), format!(" {pending} queued "))
