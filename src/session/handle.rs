@@ -127,6 +127,9 @@ pub struct MatchInfo {
     pub save_path: Option<PathBuf>,
     /// A shared world's replica (a `join` client): the host runs the clock.
     pub shared: bool,
+    /// A replay's players and bots who joined after block 0 (a workshop's late
+    /// students): the welcome box counts them, as it names those present from the start.
+    pub late_joins: usize,
 }
 
 /// A match ready to run, as the setup closure returns it.
@@ -1259,6 +1262,14 @@ impl Sim {
             lesson,
             save_path: autosave.clone(),
             shared: remote.is_some(),
+            late_joins: replay_rec.as_ref().map_or(0, |r| {
+                r.ticks
+                    .iter()
+                    .filter(|t| t.block > 0)
+                    .flat_map(|t| t.inputs.iter())
+                    .filter(|i| matches!(i, crate::record::Input::Join { kind, .. } if *kind != AccountKind::Npc))
+                    .count()
+            }),
         };
         let mut history = History::new(options.history_points);
         let replay = replay_rec.map(|rec| {
@@ -2156,6 +2167,24 @@ mod tests {
             sim.trades.get(&40).map(|q| q.iter().filter(|t| t.who == "SN40 buyback").collect()).unwrap_or_default();
         assert!(!buybacks.is_empty(), "{:?}", sim.trades.get(&40));
         assert!(buybacks.iter().all(|t| t.buy && t.tao_rao > 0 && t.alpha_rao > 0 && t.block >= 7200), "{buybacks:?}");
+    }
+
+    #[test]
+    fn a_replay_counts_the_players_who_joined_after_block_0() {
+        let map = crate::scenario::load("tutorial").expect("map");
+        let mut s = Session::new(&map, None, Some(100)).expect("session");
+        s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+        s.add_human("early");
+        for _ in 0..10 {
+            s.step().expect("step");
+        }
+        s.add_human("late");
+        s.step().expect("step");
+        let rec = Arc::new(s.recording(chrono::Utc::now()).expect("recording"));
+        let session = Session::from_recording(&rec, None).expect("loads");
+        let setup = Setup { replay: Some(rec), ..Setup::new(session, None) };
+        let sim = Sim::new(setup, HandleOptions::default()).expect("sim");
+        assert_eq!(sim.info.late_joins, 1);
     }
 
     #[test]

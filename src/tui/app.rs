@@ -3308,6 +3308,24 @@ mod tests {
     }
 
     #[test]
+    fn a_replays_welcome_counts_the_players_who_join_later() {
+        let mut app = welcomed(|i, _| {
+            i.replay = true;
+            i.late_joins = 2;
+        });
+        let shown = text(&mut app, 160, 48);
+        assert!(shown.contains("you, and 2 players who join later."), "{shown}");
+        // Its results name whose figures they are.
+        keys(&mut app, "\u{1b}");
+        change_snapshot(&mut app, |s| {
+            s.view.block = 7200;
+            s.over = true;
+        });
+        let shown = text(&mut app, 160, 48);
+        assert!(shown.contains("you: Rank 1 of 1 · score"), "{shown}");
+    }
+
+    #[test]
     fn a_shared_worlds_narration_box_holds_no_clock_and_says_so() {
         let mut app = welcomed(|i, s| {
             i.shared = true;

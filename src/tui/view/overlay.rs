@@ -199,7 +199,21 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
     let (title, keys, start) = if info.replay {
         let end = app.end_block();
         let players: Vec<&str> = app.snap().players.iter().map(|p| p.name.as_str()).collect();
-        let who = if players.is_empty() { "the map's NPCs".to_string() } else { players.join(", ") };
+        // Those who join later (a workshop's late students) are counted, not yet named.
+        let late = match info.late_joins {
+            0 => String::new(),
+            n => format!(
+                "{} who join{} later",
+                crate::text::count(n, "player", "players"),
+                if n == 1 { "s" } else { "" }
+            ),
+        };
+        let who = match (players.is_empty(), late.is_empty()) {
+            (true, true) => "the map's NPCs".to_string(),
+            (true, false) => late,
+            (false, true) => players.join(", "),
+            (false, false) => format!("{}, and {late}", players.join(", ")),
+        };
         // A save of a match not played to its end says so (as its results box does).
         let (what, of) = if app.recording_unfinished() {
             ("An unfinished match, recorded for", format!(" of its {}", format::int(info.end_block)))
@@ -489,8 +503,10 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
         };
         lines.push(
             Line::from(vec![
+                // Watching, the figures are someone else's: named, as the verdict is.
                 Span::raw(format!(
-                    "Rank {} of {} · score {} τ · ",
+                    "{}Rank {} of {} · score {} τ · ",
+                    if app.watching() { format!("{}: ", format::clip(&me.name, 22)) } else { String::new() },
                     me.rank,
                     snap.players.len(),
                     format::rao(me.score_rao)
