@@ -1831,7 +1831,7 @@ impl Sim {
                 Event::Applied { block, account, order, fill } => {
                     let Some(a) = w.account(*account) else { continue };
                     if Some(*account) == human {
-                        notices.push((*block, true, order.to_string(), fill_text(order, fill)));
+                        notices.push((*block, true, order_text(order), fill_text(order, fill)));
                     }
                     let mut t = |netuid: Netuid, buy: bool, tao: u64, alpha: u64| {
                         let trade = Trade {
@@ -1884,7 +1884,7 @@ impl Sim {
                     trades.push((*netuid, trade));
                 }
                 Event::Rejected { block, account, order, reason } if Some(*account) == human => {
-                    notices.push((*block, false, order.to_string(), reason.to_string()));
+                    notices.push((*block, false, order_text(order), reason.to_string()));
                 }
                 _ => {}
             }
@@ -2125,6 +2125,31 @@ fn milli(rao: u64) -> String {
 }
 
 /// What an applied order did, in words.
+/// An order as the game's messages write it: amounts with the digits that matter
+/// (`unstake 1584.1743 alpha on SN28`), where the engine's text keeps every rao
+/// (`1584.174387507`) for logs and files.
+#[must_use]
+pub fn order_text(order: &Order) -> String {
+    // The exact amount cut to four decimals from 1 up (`1584.1743`, `10`, `2.5`), as the
+    // engine's reasons write amounts (no separators); below 1 every digit stays.
+    let r = |rao: u64| {
+        let exact = crate::engine::amount::format_rao(rao);
+        let (whole, frac) = exact.split_once('.').unwrap_or((&exact, ""));
+        let keep = if whole == "0" { frac.len() } else { frac.len().min(4) };
+        let frac = frac[..keep].trim_end_matches('0');
+        if frac.is_empty() { whole.to_string() } else { format!("{whole}.{frac}") }
+    };
+    let limit = |l: &Option<crate::engine::math::U64F64>| l.map_or_else(String::new, |l| format!(" (limit {l:.6})"));
+    match order {
+        Order::Stake { netuid, tao, limit: l } => format!("stake {} TAO on SN{netuid}{}", r(tao.0), limit(l)),
+        Order::Unstake { netuid, alpha, limit: l } => format!("unstake {} alpha on SN{netuid}{}", r(alpha.0), limit(l)),
+        Order::Move { from, to, alpha } => format!("move {} alpha SN{from} -> SN{to}", r(alpha.0)),
+        Order::StakeRoot { tao } => format!("stake {} TAO on root", r(tao.0)),
+        Order::UnstakeRoot { tao } => format!("unstake {} TAO from root", r(tao.0)),
+        other => other.to_string(),
+    }
+}
+
 fn fill_text(order: &Order, f: &crate::engine::Fill) -> String {
     use crate::text::rao_amount as r;
     let fee = if f.fee_rao > 0 { format!(" (fee {} TAO)", r(f.fee_rao)) } else { String::new() };
@@ -2185,6 +2210,22 @@ mod tests {
         let setup = Setup { replay: Some(rec), ..Setup::new(session, None) };
         let sim = Sim::new(setup, HandleOptions::default()).expect("sim");
         assert_eq!(sim.info.late_joins, 1);
+    }
+
+    #[test]
+    fn messages_write_amounts_for_people_and_the_engine_every_rao() {
+        use crate::engine::{Alpha, Tao};
+        let o = Order::Unstake { netuid: 28, alpha: Alpha(1_584_174_387_507), limit: None };
+        assert_eq!(order_text(&o), "unstake 1584.1743 alpha on SN28");
+        assert_eq!(o.to_string(), "unstake 1584.174387507 alpha on SN28");
+        let o = Order::Stake { netuid: 1, tao: Tao(2_500_000_000), limit: None };
+        assert_eq!(order_text(&o), "stake 2.5 TAO on SN1");
+        let o = Order::Stake { netuid: 1, tao: Tao(10_000_000_000), limit: None };
+        assert_eq!(order_text(&o), "stake 10 TAO on SN1");
+        let o = Order::StakeRoot { tao: Tao(50_000) };
+        assert_eq!(order_text(&o), "stake 0.00005 TAO on root");
+        let o = Order::Dump { netuid: Some(3) };
+        assert_eq!(order_text(&o), o.to_string());
     }
 
     #[test]

@@ -1192,7 +1192,8 @@ impl App {
                                 (true, false) => "; space or . applies it",
                                 (false, _) => "",
                             };
-                            self.say(format!("queued: {order}{when}"), None);
+                            let text = crate::session::handle::order_text(&order);
+                            self.say(format!("queued: {text}{when}"), None);
                             self.send(Command::Submit(order.clone()));
                             self.submitted.push((self.issued, order));
                             return;
