@@ -1393,9 +1393,10 @@ impl Room {
         let mut out: Vec<Standing> = rows.into_iter().map(|(_, r)| r).collect();
         // Equal scores share the best rank among them (1, 2, 2, 4), as on the game's
         // leaderboard.
-        for k in 0..out.len() {
-            let tied = k > 0 && out[k].score_rao == out[k - 1].score_rao;
-            out[k].rank = if tied { out[k - 1].rank } else { u32::try_from(k + 1).unwrap_or(u32::MAX) };
+        let ranks: Vec<usize> =
+            (0..out.len()).map(|k| crate::session::handle::rank_by(&out, k, |r| r.score_rao)).collect();
+        for (r, rank) in out.iter_mut().zip(ranks) {
+            r.rank = u32::try_from(rank).unwrap_or(u32::MAX);
         }
         out
     }

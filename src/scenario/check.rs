@@ -414,14 +414,7 @@ impl<'a> Cx<'a> {
         }
         let r = Ppb::from_decimal(x).ok()?;
         if x > 0.0 && r == Ppb::ZERO {
-            self.bad(
-                t,
-                f.key,
-                format!(
-                    "{x} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0"
-                ),
-                format!("write {} as 0 or at least 0.000000001", f.about),
-            );
+            self.bad(t, f.key, below_a_billionth(x), format!("write {} as 0 or at least 0.000000001", f.about));
             return None;
         }
         Some(r)
@@ -446,6 +439,11 @@ impl<'a> Cx<'a> {
         #[allow(clippy::cast_possible_truncation)]
         Some(x as i64)
     }
+}
+
+/// The problem with a nonzero fraction that the engine's billionths would keep as 0.
+pub(crate) fn below_a_billionth(x: f64) -> String {
+    format!("{x} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0")
 }
 
 /// For a rate that looks written as a percentage (`18` for `0.18`: above `max`, above 2

@@ -795,6 +795,11 @@ fn goal(cx: &mut Cx<'_>, w: &Tbl<'_>, known: &Known) -> Option<Goal> {
         return None;
     }
     let fraction = |cx: &mut Cx<'_>, f: &Field| cx.rate(w, f, true, 1.0).map(|p| p.0 as f64 / 1e9);
+    // A condition reached at once or never: refused, with the field's example.
+    let refuse = |cx: &mut Cx<'_>, f: &Field, why: &str| -> Option<Goal> {
+        cx.bad(w, f.key, why, format!("write {} such as {}", f.about, f.eg));
+        None
+    };
     match kind {
         "price_multiple" => {
             let times = multiple(cx, w, &PRICE_MULTIPLE)?;
@@ -802,34 +807,30 @@ fn goal(cx: &mut Cx<'_>, w: &Tbl<'_>, known: &Known) -> Option<Goal> {
         }
         "price_fall" => {
             let fall = fraction(cx, &PRICE_FALL)?;
-            let why = if fall <= 0.0 {
-                Some("must be above 0: a fall of 0 from the highest price is reached at once")
-            } else if fall >= 1.0 {
-                Some("must be below 1: a pool's price never falls to 0, so this would never be reached")
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                cx.bad(w, "price_fall", why, format!("write {} such as {}", PRICE_FALL.about, PRICE_FALL.eg));
-                return None;
+            if fall <= 0.0 {
+                return refuse(
+                    cx,
+                    &PRICE_FALL,
+                    "must be above 0: a fall of 0 from the highest price is reached at once",
+                );
+            }
+            if fall >= 1.0 {
+                let why = "must be below 1: a pool's price never falls to 0, so this would never be reached";
+                return refuse(cx, &PRICE_FALL, why);
             }
             Some(Goal::PriceFall { netuid: netuid?, fraction: fall })
         }
         "emission_share" => {
             let share = fraction(cx, &EMISSION_SHARE)?;
             if share <= 0.0 {
-                let fix = format!("write {} such as {}", EMISSION_SHARE.about, EMISSION_SHARE.eg);
-                cx.bad(w, "emission_share", "must be above 0: a share of 0 or more is reached at once", fix);
-                return None;
+                return refuse(cx, &EMISSION_SHARE, "must be above 0: a share of 0 or more is reached at once");
             }
             Some(Goal::EmissionShare { netuid: netuid?, share })
         }
         "average_root_prop" => {
             let at_most = fraction(cx, &AVERAGE_ROOT_PROP)?;
             if at_most >= 1.0 {
-                let fix = format!("write {} such as {}", AVERAGE_ROOT_PROP.about, AVERAGE_ROOT_PROP.eg);
-                cx.bad(w, "average_root_prop", "must be below 1: a proportion of at most 1 is reached at once", fix);
-                return None;
+                return refuse(cx, &AVERAGE_ROOT_PROP, "must be below 1: a proportion of at most 1 is reached at once");
             }
             Some(Goal::AverageRootProp { at_most })
         }
@@ -1603,9 +1604,7 @@ fn hype_amount(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<i64> {
         cx.bad(
             t,
             "amount",
-            format!(
-                "{x} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0"
-            ),
+            super::check::below_a_billionth(x),
             format!("write {} as 0 or at least 0.000000001 (in size)", HYPE_AMOUNT.about),
         );
         return None;

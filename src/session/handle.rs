@@ -489,8 +489,14 @@ impl Snapshot {
 /// scores share the best rank among them (1, 2, 2, 4).
 #[must_use]
 pub fn rank(players: &[PlayerRow], k: usize) -> usize {
-    let Some(score) = players.get(k).map(|p| p.score_rao) else { return 0 };
-    players[..k].iter().rposition(|p| p.score_rao != score).map_or(1, |j| j + 2)
+    rank_by(players, k, |p| p.score_rao)
+}
+
+/// [`rank`] for any rows sorted by `score`, largest first (the workshop's standings too).
+#[must_use]
+pub fn rank_by<T>(rows: &[T], k: usize, score: impl Fn(&T) -> u64) -> usize {
+    let Some(s) = rows.get(k).map(&score) else { return 0 };
+    rows[..k].iter().rposition(|r| score(r) != s).map_or(1, |j| j + 2)
 }
 
 /// A human or a bot on the leaderboard.
