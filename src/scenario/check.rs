@@ -356,14 +356,24 @@ impl<'a> Cx<'a> {
 
     /// An amount of TAO or alpha in rao: finite, not negative, within the supply cap.
     pub fn amount(&mut self, t: &Tbl<'_>, f: &Field, required: bool) -> Option<u64> {
+        self.amount_from(t, f, required, None)
+    }
+
+    /// An amount whose smallest valid value, when there is one (a pool's minimum
+    /// liquidity), the message for a value below 1 rao names instead of "0 or 1 rao".
+    pub fn amount_from(&mut self, t: &Tbl<'_>, f: &Field, required: bool, least: Option<u64>) -> Option<u64> {
         let x = self.number(t, f, required, "a number")?;
         match rao_from_decimal(x) {
             Ok(0) if x > 0.0 => {
+                let fix = match least {
+                    Some(least) => format!("write {} as at least {}", f.about, units(least)),
+                    None => format!("write {} as 0 or at least 0.000000001", f.about),
+                };
                 self.bad(
                     t,
                     f.key,
                     format!("{x} is below 1 rao (0.000000001), the smallest amount, so it would be 0"),
-                    format!("write {} as 0 or at least 0.000000001", f.about),
+                    fix,
                 );
                 None
             }

@@ -266,6 +266,14 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     let seed = cx.int(&top, &SEED, false, 0, i64::MAX).unwrap_or(0);
     let start_date = start_date(cx, &top);
     let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
+    if start_tao == 0 {
+        cx.bad(
+            &top,
+            START_TAO.key,
+            "must be more than 0: a player with no TAO can place no order",
+            format!("write {} as a positive number such as {}", START_TAO.about, START_TAO.eg),
+        );
+    }
     let teacher_note = several_lines(cx, &top, &TEACHER_NOTE, false);
     let play_bots = cx.boolean(&top, &PLAY_BOTS).unwrap_or(true);
 
@@ -1001,8 +1009,8 @@ fn subnet(cx: &mut Cx<'_>, t: &Tbl<'_>, params: &Params, known: &mut Known) -> O
         .unwrap_or_else(|| netuid.map_or_else(String::new, |n| format!("SN{n}")));
     let mechanism = cx.choice(t, &MECHANISM, false, &choices(Mechanism::ALL, Mechanism::name)).unwrap_or_default();
     let min_liq = params.min_pool_liquidity.0;
-    let tao = cx.amount(t, &TAO, true);
-    let alpha_in = cx.amount(t, &ALPHA_IN, true);
+    let tao = cx.amount_from(t, &TAO, true, Some(min_liq));
+    let alpha_in = cx.amount_from(t, &ALPHA_IN, true, Some(min_liq));
     for (key, v, unit) in [("tao", tao, "TAO"), ("alpha_in", alpha_in, "alpha")] {
         if let Some(v) = v.filter(|v| *v < min_liq) {
             cx.bad(
@@ -1125,6 +1133,14 @@ pub(crate) fn spread(count: u32, lo: u32, hi: u32) -> Vec<u32> {
 fn revenue(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<RevenueInit> {
     cx.unknown_keys(t, REVENUE_KEYS, "revenue");
     let tao_per_day = cx.amount(t, &TAO_PER_DAY, true);
+    if tao_per_day == Some(0) {
+        cx.bad(
+            t,
+            TAO_PER_DAY.key,
+            "must be more than 0: a revenue of nothing buys nothing back",
+            format!("write {} as a positive number such as {}", TAO_PER_DAY.about, TAO_PER_DAY.eg),
+        );
+    }
     let to_holders = cx.boolean(t, &TO_HOLDERS).unwrap_or(false);
     Some(RevenueInit { tao_per_day: Tao(tao_per_day?), to_holders })
 }
