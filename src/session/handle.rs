@@ -128,8 +128,34 @@ pub struct MatchInfo {
     /// A shared world's replica (a `join` client): the host runs the clock.
     pub shared: bool,
     /// A replay's players and bots who joined after block 0 (a workshop's late
-    /// students): the welcome box counts them, as it names those present from the start.
-    pub late_joins: usize,
+    /// students), with the block they joined at, named as the world named them: the
+    /// welcome box lists them after those present from the start.
+    pub late_joins: Vec<(String, u64)>,
+}
+
+/// The players and bots a recording adds after block 0, in order, with the names the
+/// world gives them: the name asked for, or `name#k` for the first `k` from 2 that no
+/// account has (`World::add_account`), counting the accounts of `w`, the world at block 0.
+fn late_joins(r: &crate::record::Recording, w: &World) -> Vec<(String, u64)> {
+    let mut taken: std::collections::BTreeSet<String> = w.accounts.iter().map(|a| a.name.clone()).collect();
+    let mut out = Vec::new();
+    for t in r.ticks.iter().filter(|t| t.block > 0) {
+        for i in &t.inputs {
+            let crate::record::Input::Join { name, kind, .. } = i else { continue };
+            let name = crate::text::escape_hidden(name);
+            let mut unique = name.to_string();
+            let mut k = 2;
+            while taken.contains(&unique) {
+                unique = format!("{name}#{k}");
+                k += 1;
+            }
+            taken.insert(unique.clone());
+            if *kind != AccountKind::Npc {
+                out.push((unique, t.block));
+            }
+        }
+    }
+    out
 }
 
 /// A match ready to run, as the setup closure returns it.
@@ -1268,14 +1294,7 @@ impl Sim {
             lesson,
             save_path: autosave.clone(),
             shared: remote.is_some(),
-            late_joins: replay_rec.as_ref().map_or(0, |r| {
-                r.ticks
-                    .iter()
-                    .filter(|t| t.block > 0)
-                    .flat_map(|t| t.inputs.iter())
-                    .filter(|i| matches!(i, crate::record::Input::Join { kind, .. } if *kind != AccountKind::Npc))
-                    .count()
-            }),
+            late_joins: replay_rec.as_ref().map_or_else(Vec::new, |r| late_joins(r, w)),
         };
         let mut history = History::new(options.history_points);
         let replay = replay_rec.map(|rec| {
@@ -2201,7 +2220,7 @@ mod tests {
     }
 
     #[test]
-    fn a_replay_counts_the_players_who_joined_after_block_0() {
+    fn a_replay_names_the_players_who_joined_after_block_0() {
         let map = crate::scenario::load("tutorial").expect("map");
         let mut s = Session::new(&map, None, Some(100)).expect("session");
         s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
@@ -2211,11 +2230,16 @@ mod tests {
         }
         s.add_human("late");
         s.step().expect("step");
+        // A second "early" is named as the world names it.
+        s.add_human("early");
+        s.step().expect("step");
+        let names: Vec<String> = s.world().accounts.iter().map(|a| a.name.clone()).collect();
         let rec = Arc::new(s.recording(chrono::Utc::now()).expect("recording"));
         let session = Session::from_recording(&rec, None).expect("loads");
         let setup = Setup { replay: Some(rec), ..Setup::new(session, None) };
         let sim = Sim::new(setup, HandleOptions::default()).expect("sim");
-        assert_eq!(sim.info.late_joins, 1);
+        assert_eq!(sim.info.late_joins, vec![("late".to_string(), 10), ("early#2".to_string(), 11)]);
+        assert!(names.contains(&"early#2".to_string()), "{names:?}");
     }
 
     #[test]

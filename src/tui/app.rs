@@ -3309,13 +3309,23 @@ mod tests {
     }
 
     #[test]
-    fn a_replays_welcome_counts_the_players_who_join_later() {
+    fn a_replays_welcome_names_the_players_who_join_later() {
         let mut app = welcomed(|i, _| {
             i.replay = true;
-            i.late_joins = 2;
+            i.late_joins = vec![("ana".to_string(), 300), ("bo#2".to_string(), 5_300)];
         });
         let shown = text(&mut app, 160, 48);
-        assert!(shown.contains("you, and 2 players who join later."), "{shown}");
+        // (The box wraps its lines.)
+        assert!(shown.contains("you, and later ana (from block 300) and bo#2"), "{shown}");
+        assert!(shown.contains("(from block 5,300). It is read-only"), "{shown}");
+        // A room of late students: the first five named, the rest counted.
+        let mut app = welcomed(|i, _| {
+            i.replay = true;
+            i.late_joins = (1..=9).map(|k| (format!("s{k}"), k * 100)).collect();
+        });
+        let shown = text(&mut app, 160, 48);
+        assert!(shown.contains("s5 (from block 500) and 4 more"), "{shown}");
+        assert!(!shown.contains("s6"), "{shown}");
         // Its results name whose figures they are.
         keys(&mut app, "\u{1b}");
         change_snapshot(&mut app, |s| {

@@ -199,14 +199,23 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
     let (title, keys, start) = if info.replay {
         let end = app.end_block();
         let players: Vec<&str> = app.snap().players.iter().map(|p| p.name.as_str()).collect();
-        // Those who join later (a workshop's late students) are counted, not yet named.
-        let late = match info.late_joins {
+        // Those who join later (a workshop's late students), with the block they join
+        // at; a long list names the first few and counts the rest.
+        const NAMED: usize = 6;
+        let late = match info.late_joins.len() {
             0 => String::new(),
-            n => format!(
-                "{} who join{} later",
-                crate::text::count(n, "player", "players"),
-                if n == 1 { "s" } else { "" }
-            ),
+            n => {
+                let mut names: Vec<String> = info
+                    .late_joins
+                    .iter()
+                    .take(if n > NAMED { NAMED - 1 } else { n })
+                    .map(|(name, b)| format!("{name} (from block {})", format::int(*b)))
+                    .collect();
+                if n > NAMED {
+                    names.push(format!("{} more", n - (NAMED - 1)));
+                }
+                format!("later {}", crate::text::and_list(&names))
+            }
         };
         let who = match (players.is_empty(), late.is_empty()) {
             (true, true) => "the map's NPCs".to_string(),
