@@ -11,6 +11,7 @@ pub mod objectives;
 pub mod parallel;
 pub mod report;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::engine::hash::StateHash;
@@ -201,6 +202,15 @@ pub struct LogLine {
 /// The longest player name (in a game, a room, and on the screens that show it whole).
 pub const MAX_NAME_CHARS: usize = 24;
 
+/// A bot's log lines kept per match, in bytes: a line a decision every tempo for a year
+/// is under half of it, and it keeps a chatty bot's recording readable (a line of 8 KiB
+/// at every block made 288 MB in five days).
+pub const MAX_LOG_BYTES_PER_MATCH: usize = 1 << 20;
+
+/// The line that stands for a bot's log lines past [`MAX_LOG_BYTES_PER_MATCH`].
+pub const LOG_LIMIT_NOTE: &str =
+    "(log limit reached: this bot's later log lines in this match are dropped; at most 1 MiB a match is kept)";
+
 /// How the match log starts a reached objective's line.
 pub const OBJECTIVE_REACHED: &str = "objective reached: ";
 
@@ -220,6 +230,8 @@ pub struct Session {
     follow_to: Option<u64>,
     live: Vec<AccountId>,
     divergence: Option<Divergence>,
+    /// Bytes of log lines kept per bot this match (see [`MAX_LOG_BYTES_PER_MATCH`]).
+    log_bytes: BTreeMap<AccountId, usize>,
 }
 
 impl Session {
@@ -248,6 +260,7 @@ impl Session {
             follow_to: None,
             live: Vec::new(),
             divergence: None,
+            log_bytes: BTreeMap::new(),
         })
     }
 
@@ -588,8 +601,21 @@ impl Session {
         self.push_log(self.world.block, who, text.to_string());
     }
 
-    /// A bot's log line.
+    /// A bot's log line, kept (logged and recorded) while the bot's lines this match
+    /// stay within [`MAX_LOG_BYTES_PER_MATCH`]; the first line past it is replaced by
+    /// [`LOG_LIMIT_NOTE`], and the later ones are dropped.
     fn bot_log(&mut self, account: AccountId, text: &str) {
+        let used = self.log_bytes.entry(account).or_insert(0);
+        if *used >= MAX_LOG_BYTES_PER_MATCH {
+            return;
+        }
+        let text = if *used + text.len() <= MAX_LOG_BYTES_PER_MATCH {
+            *used += text.len();
+            text
+        } else {
+            *used = MAX_LOG_BYTES_PER_MATCH;
+            LOG_LIMIT_NOTE
+        };
         self.record(Input::Log { account, text: text.to_string() });
         let who = self.world.account(account).map(|a| a.name.clone()).unwrap_or_default();
         self.push_log(self.world.block, who, text.to_string());
@@ -824,6 +850,59 @@ pub(crate) fn pruning_match() -> (Session, AccountId, AccountId, crate::engine::
 #[cfg(test)]
 mod tests {
     use super::Divergence;
+
+    /// Logs one line of 8,000 bytes at every block.
+    struct Chatty;
+    impl super::Actor for Chatty {
+        fn cadence(&self) -> u64 {
+            1
+        }
+        fn decide(
+            &mut self,
+            _: &crate::engine::World,
+            _: crate::engine::AccountId,
+            _: &[crate::engine::Event],
+        ) -> super::Decision {
+            super::Decision { log: vec!["y".repeat(8000)], ..super::Decision::default() }
+        }
+    }
+
+    #[test]
+    fn a_chatty_bot_keeps_at_most_its_log_budget_and_its_recording_replays_the_same_log() {
+        use super::{LOG_LIMIT_NOTE, MAX_LOG_BYTES_PER_MATCH, Session};
+        let map = crate::scenario::load("tutorial").expect("map");
+        let mut s = Session::new(&map, None, Some(400)).expect("session");
+        s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+        let bot = s.add_bot("chatty", Box::new(Chatty));
+        for _ in 0..300 {
+            s.step().expect("step");
+        }
+        let lines = |s: &Session| -> Vec<String> {
+            s.log().iter().filter(|l| l.who == "chatty").map(|l| l.text.clone()).collect()
+        };
+        let kept = lines(&s);
+        // 131 lines of 8,000 bytes fit in 1 MiB; the next one is the note, then nothing.
+        assert_eq!(kept.len(), MAX_LOG_BYTES_PER_MATCH / 8000 + 1, "{}", kept.len());
+        assert_eq!(kept.last().map(String::as_str), Some(LOG_LIMIT_NOTE));
+        assert_eq!(kept.iter().filter(|l| *l == LOG_LIMIT_NOTE).count(), 1);
+        let rec = s.recording(chrono::Utc::now()).expect("recording");
+        let logged: usize = rec
+            .ticks
+            .iter()
+            .flat_map(|t| t.inputs.iter())
+            .filter_map(|i| match i {
+                crate::record::Input::Log { account, text } if *account == bot => Some(text.len()),
+                _ => None,
+            })
+            .sum();
+        assert!(logged <= MAX_LOG_BYTES_PER_MATCH + LOG_LIMIT_NOTE.len(), "{logged}");
+        // The recording replays to the same log.
+        let mut again = Session::from_recording(&rec, None).expect("loads");
+        while again.world().block < 300 {
+            again.step().expect("step");
+        }
+        assert_eq!(lines(&again), kept);
+    }
 
     #[test]
     fn a_dissolution_tells_each_holder_what_it_was_paid() {

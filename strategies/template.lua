@@ -116,7 +116,7 @@
 --   a limit price not met), they return nil and the reason. They do not look at your
 --   balance: an order for more than you hold is rejected when it is applied.
 --
--- dtao.log(...) and print(...)   write a line to the match log (8 kB per call)
+-- dtao.log(...) and print(...)   write a line to the match log (8 KiB per call, 1 MiB per match)
 --
 -- ===================================================================================
 -- Options (`--bot my_bot:depth=3,mode=fast`)
