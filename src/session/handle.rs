@@ -2151,14 +2151,22 @@ fn milli(rao: u64) -> String {
 
 /// What an applied order did, in words.
 /// An order as the game's messages write it: amounts with the digits that matter
-/// (`unstake 1584.1743 alpha on SN28`), where the engine's text keeps every rao
+/// (`unstake 1584.1744 alpha on SN28`), where the engine's text keeps every rao
 /// (`1584.174387507`) for logs and files.
 #[must_use]
 pub fn order_text(order: &Order) -> String {
-    // The exact amount cut to four decimals from 1 up (`1584.1743`, `10`, `2.5`), as the
-    // engine's reasons write amounts (no separators); below 1 every digit stays.
+    // The amount rounded to four decimals from 1 up (`1584.1744`, `10`, `2.5`), as the
+    // result that follows it rounds (`sold 35.6506 alpha` after `unstake 35.6506`), and
+    // written as the engine's reasons write amounts (no separators); below 1 every digit
+    // stays.
     let r = |rao: u64| {
-        let exact = crate::engine::amount::format_rao(rao);
+        const UNIT: u64 = 100_000;
+        let rounded = if rao >= 1_000_000_000 {
+            (rao / UNIT + u64::from(rao % UNIT >= UNIT / 2)).saturating_mul(UNIT)
+        } else {
+            rao
+        };
+        let exact = crate::engine::amount::format_rao(rounded);
         let (whole, frac) = exact.split_once('.').unwrap_or((&exact, ""));
         let keep = if whole == "0" { frac.len() } else { frac.len().min(4) };
         let frac = frac[..keep].trim_end_matches('0');
@@ -2246,8 +2254,15 @@ mod tests {
     fn messages_write_amounts_for_people_and_the_engine_every_rao() {
         use crate::engine::{Alpha, Tao};
         let o = Order::Unstake { netuid: 28, alpha: Alpha(1_584_174_387_507), limit: None };
-        assert_eq!(order_text(&o), "unstake 1584.1743 alpha on SN28");
+        assert_eq!(order_text(&o), "unstake 1584.1744 alpha on SN28");
         assert_eq!(o.to_string(), "unstake 1584.174387507 alpha on SN28");
+        // Rounded as the result after it is: "unstake 35.6506 alpha ...: sold 35.6506 alpha".
+        let half = 35_650_550_000;
+        let o = Order::Unstake { netuid: 1, alpha: Alpha(half), limit: None };
+        assert_eq!(order_text(&o), "unstake 35.6506 alpha on SN1");
+        assert_eq!(crate::text::rao_amount(half), "35.6506");
+        let o = Order::Unstake { netuid: 1, alpha: Alpha(u64::MAX), limit: None };
+        assert_eq!(order_text(&o), "unstake 18446744073.7095 alpha on SN1");
         let o = Order::Stake { netuid: 1, tao: Tao(2_500_000_000), limit: None };
         assert_eq!(order_text(&o), "stake 2.5 TAO on SN1");
         let o = Order::Stake { netuid: 1, tao: Tao(10_000_000_000), limit: None };

@@ -21,7 +21,7 @@ use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveS
 
 /// The words of the note that the speed is at its end (`7,200 blocks a second is the
 /// fastest speed`).
-const SPEED_LIMIT_NOTE: &str = "blocks a second is the";
+const SPEED_LIMIT_NOTE: &str = "a second is the";
 
 /// How long a toast stays, in ticks (about ten a second).
 const TOAST_TICKS: u16 = 60;
@@ -727,6 +727,32 @@ impl App {
         }
     }
 
+    /// Handles pasted text (a bracketed paste): typed into the open form field or line,
+    /// its first line only and without control characters, so that a paste never
+    /// submits a form nor runs the game's keys.
+    pub fn on_paste(&mut self, text: &str) {
+        match self.mode() {
+            Mode::Text => {}
+            Mode::Normal => {
+                let text = if self.is_replay() {
+                    "a paste goes into a field: / filters the market"
+                } else {
+                    "a paste goes into a form's field: open one first (s stakes, / filters the market)"
+                };
+                return self.say_here(text, None);
+            }
+            _ => return,
+        }
+        let mut lines = text.split(['\n', '\r']).filter(|l| !l.trim().is_empty());
+        let first = lines.next().unwrap_or_default();
+        for c in first.trim().chars().filter(|c| !c.is_control()) {
+            self.update(Action::Input(Input::Char(c)));
+        }
+        if lines.next().is_some() {
+            self.say("pasted its first line only: Enter submits", None);
+        }
+    }
+
     /// Handles a mouse event (a click on a narration just come up waits, as a key does).
     pub fn on_mouse(&mut self, m: crossterm::event::MouseEvent) {
         if let Some(a) = keymap::mouse(m) {
@@ -1389,8 +1415,9 @@ impl App {
             }
             Action::Faster | Action::Slower if self.at_speed_limit(action) => {
                 let which = if action == Action::Faster { "fastest" } else { "slowest" };
-                let bps = format::int(u64::from(self.snap.blocks_per_sec()));
-                self.say(format!("{bps} {SPEED_LIMIT_NOTE} {which} speed"), None);
+                let bps = u64::from(self.snap.blocks_per_sec());
+                let blocks = if bps == 1 { "block" } else { "blocks" };
+                self.say(format!("{} {blocks} {SPEED_LIMIT_NOTE} {which} speed", format::int(bps)), None);
             }
             Action::Faster | Action::Slower => {
                 // A note that the speed was at its end is wrong once it moves.
@@ -2048,10 +2075,14 @@ mod tests {
     #[test]
     fn plus_and_minus_at_the_end_of_the_speeds_say_so() {
         let last = crate::session::handle::SPEEDS_BLOCKS_PER_SEC.len() - 1;
-        let mut app = app_with(|s| s.speed_index = 0);
+        let mut app = app_with(|s| {
+            s.speed_index = 0;
+            s.blocks_per_sec = 1;
+        });
         keys(&mut app, "-");
         assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Slower)));
-        assert!(text(&mut app, 120, 40).contains("blocks a second is the slowest speed"));
+        let shown = text(&mut app, 120, 40);
+        assert!(shown.contains("1 block a second is the slowest speed"), "{shown}");
         let mut app = app_with(move |s| s.speed_index = last);
         keys(&mut app, "+");
         assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Faster)));
@@ -3306,6 +3337,27 @@ mod tests {
             let says = text(&mut app, 120, 40).contains("It stops at each narration");
             assert_eq!(says, lesson);
         }
+    }
+
+    #[test]
+    fn a_paste_is_typed_into_the_field_and_never_submits_nor_runs_keys() {
+        use crate::tui::testing::{app_with, keys, text};
+        let mut app = app_with(|_| {});
+        keys(&mut app, "s");
+        // Two lines with keys of the game in them: only the first line is typed.
+        app.on_paste("25\n2q\n");
+        assert_eq!(app.mode(), crate::tui::keymap::Mode::Text, "the form is still open");
+        assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Submit(_))));
+        let screen = text(&mut app, 120, 40);
+        assert!(screen.contains("pasted its first line only: Enter submits"), "{screen}");
+        assert!(screen.contains("25"), "{screen}");
+        keys(&mut app, "\n");
+        assert_eq!(app.take_commands().iter().filter(|c| matches!(c, Command::Submit(_))).count(), 1);
+        // Outside a field a paste does nothing but say where it goes.
+        app.on_paste("q");
+        assert!(!app.should_quit());
+        assert_eq!(app.mode(), crate::tui::keymap::Mode::Normal);
+        assert!(text(&mut app, 120, 40).contains("a paste goes into a form's field"));
     }
 
     #[test]

@@ -1163,8 +1163,35 @@ pub fn parse_amount(text: &str, available: u64) -> Result<u64, String> {
             "'{t}': write decimals with a point (1.5), not a comma; commas only group thousands (1,000)"
         ));
     }
-    let x: f64 = t.replace(['_', ','], "").parse().map_err(|_| format!("'{t}' is not an amount"))?;
-    rao_from_decimal(x).map_err(|e| format!("the amount {e}"))
+    let plain = t.replace(['_', ','], "");
+    let too_large = || format!("'{t}' is more than there is: you have {}", crate::text::rao_amount(available));
+    if let Some((whole, frac)) = decimal_digits(&plain) {
+        // Typed digits are read exactly (a float keeps about 16 of them).
+        if frac.len() > 9
+            && frac[9..].bytes().any(|b| b != b'0')
+            && (whole.bytes().any(|b| b != b'0') || frac[..9].bytes().any(|b| b != b'0'))
+        {
+            return Err(format!(
+                "'{t}' has more than 9 decimals: the smallest unit is 1 rao (0.000000001); write at most 9"
+            ));
+        }
+        let frac9: String = frac.chars().chain(std::iter::repeat('0')).take(9).collect();
+        let rao = format!("{whole}{frac9}").trim_start_matches('0').parse::<u128>().unwrap_or(0);
+        return u64::try_from(rao).map_err(|_| too_large());
+    }
+    let x: f64 = plain.parse().map_err(|_| format!("'{t}' is not an amount"))?;
+    rao_from_decimal(x).map_err(|e| match e {
+        crate::engine::amount::AmountError::TooLarge => too_large(),
+        e => format!("the amount {e}"),
+    })
+}
+
+/// A plain decimal's digits before and after its point (`12.5` is `("12", "5")`), or
+/// `None` for anything else (an exponent, a sign, a word).
+fn decimal_digits(t: &str) -> Option<(&str, &str)> {
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (digits(whole) && digits(frac) && !(whole.is_empty() && frac.is_empty())).then_some((whole, frac))
 }
 
 /// Whether the commas of `t` group thousands (`1,000`, `12,345.5`): 1 to 3 digits, then
@@ -1741,6 +1768,21 @@ mod tests {
         assert_eq!(parse_amount("50%", 1_000_000_000), Ok(500_000_000));
         assert_eq!(parse_amount("max", 7), Ok(7));
         assert_eq!(parse_amount("ALL", 7), Ok(7));
+        // Typed digits are exact, to the rao, past a float's 16 digits.
+        assert_eq!(parse_amount("12345678.123456789", 0), Ok(12_345_678_123_456_789));
+        assert_eq!(parse_amount(".5", 0), Ok(500_000_000));
+        assert_eq!(parse_amount("1e3", 0), Ok(1_000_000_000_000));
+        assert_eq!(parse_amount("1.5000000000", 0), Ok(1_500_000_000), "trailing zeros are no more decimals");
+        // More decimals than a rao holds are refused, not cut without a word; below a
+        // rao is the caller's "below the smallest unit".
+        let e = parse_amount("1.1234567891234", 0).expect_err("10+ decimals");
+        assert!(e.contains("more than 9 decimals"), "{e}");
+        assert_eq!(parse_amount("0.0000000001", 0), Ok(0));
+        // Beyond what any amount can be: what the player has, not the engine's limit.
+        let e = parse_amount("99999999999999999999999", 100_000_000_000).expect_err("too large");
+        assert_eq!(e, "'99999999999999999999999' is more than there is: you have 100.00");
+        let e = parse_amount("1e30", 100_000_000_000).expect_err("too large");
+        assert!(e.contains("more than there is"), "{e}");
         assert!(parse_amount("", 7).is_err());
         assert!(parse_amount("abc", 7).is_err());
         assert!(parse_amount("-1", 7).is_err());

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -32,7 +34,8 @@ pub fn request_stop() {
     STOP.store(true, Ordering::SeqCst);
 }
 
-/// Leaves raw mode and the alternate screen, stops mouse capture and shows the cursor.
+/// Leaves raw mode and the alternate screen, stops mouse capture and bracketed paste and
+/// shows the cursor.
 /// Safe to call more than once.
 ///
 /// # Errors
@@ -43,7 +46,7 @@ pub fn restore() -> io::Result<()> {
     }
     let raw = disable_raw_mode();
     let mut out = io::stdout();
-    let screen = execute!(out, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let screen = execute!(out, DisableBracketedPaste, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
     let _ = out.flush();
     raw.and(screen)
 }
@@ -58,7 +61,8 @@ pub struct Guard {
 type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
 
 impl Guard {
-    /// Enters raw mode and the alternate screen, captures the mouse, hides the cursor,
+    /// Enters raw mode and the alternate screen, captures the mouse, brackets pastes (so
+    /// that pasted text does not arrive as keys), hides the cursor,
     /// and installs a panic hook that restores the terminal before the panic message is
     /// printed (for panics on this thread; the simulation thread reports its own).
     ///
@@ -77,7 +81,7 @@ impl Guard {
         ACTIVE.store(true, Ordering::SeqCst);
         enable_raw_mode()?;
         let mut out = io::stdout();
-        execute!(out, EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
+        execute!(out, EnterAlternateScreen, EnableMouseCapture, EnableBracketedPaste, cursor::Hide)?;
         let terminal = Terminal::new(CrosstermBackend::new(out))?;
         Ok(Self { terminal: Some(terminal), previous_hook: Some(previous) })
     }
@@ -222,6 +226,8 @@ fn event_loop(
                     match e? {
                         Event::Key(k) => app.on_key(k),
                         Event::Mouse(m) => app.on_mouse(m),
+                        // Bracketed: a paste is text for a field, never keys of the game.
+                        Event::Paste(text) => app.on_paste(&text),
                         Event::Resize(width, height) => app.update(Action::Resize { width, height }),
                         _ => {}
                     }
