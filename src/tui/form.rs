@@ -1702,8 +1702,8 @@ mod tests {
         assert!(q.warning.is_some_and(|w| w.contains("unless your queued orders bring in more")));
         // Launching: the lock counts too.
         let launch = Queued { orders: vec![Order::LaunchSubnet { name: "x".into(), mechanism: Mechanism::Utility }] };
-        let f = form(OrderKind::Stake, &snap, &[None, Some("950")]);
-        assert!(snap.view.lock_cost_rao > 50 * TAO && snap.view.lock_cost_rao < 1000 * TAO);
+        let f = form(OrderKind::Stake, &snap, &[None, Some("960")]);
+        assert!(snap.view.lock_cost_rao >= 50 * TAO && snap.view.lock_cost_rao < 1000 * TAO);
         assert!(quote(&f, &snap, &launch).problem.is_some_and(|p| p.contains("after your queued orders")));
     }
 
@@ -1750,7 +1750,7 @@ mod tests {
         let q = quote(&f, &snap, &none());
         let text: Vec<String> = q.lines.iter().map(|(l, v, _)| format!("{l}: {v}")).collect();
         let text = text.join("\n");
-        assert!(text.contains("Your score: falls by the 100.00 τ lock"), "{text}");
+        assert!(text.contains("Your score: falls by the 50.0000 τ lock"), "{text}");
         assert!(text.contains("Paid back: if it is dissolved: the lock less the owner cut's value"), "{text}");
     }
 

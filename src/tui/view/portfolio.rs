@@ -86,6 +86,28 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ]),
     ];
+    // Subnets this book launched: their lock is spent (it is in no position), and what
+    // they pay is the owner's cut of their alpha once they emit.
+    let owned: Vec<String> = snap
+        .view
+        .subnets
+        .iter()
+        .filter(|s| s.owner == me.id)
+        .map(|s| {
+            let when = u64::try_from(s.first_emission).ok().filter(|b| *b > snap.view.block).map_or_else(
+                || "emitting".to_string(),
+                |b| format!("emits from block {}, in {}", format::int(b), format::duration_blocks(b - snap.view.block)),
+            );
+            format!("SN{} {} ({when})", s.netuid, format::clip(&s.name, 20))
+        })
+        .collect();
+    if !owned.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled(" Owner of ", t.dim),
+            Span::raw(owned.join(", ")),
+            Span::styled("   lock spent; earns the owner's cut", t.dim),
+        ]));
+    }
     // Watching: the keys to another player's book, on the first line with room.
     if app.watching() {
         let hint = Span::styled("   p P: another player", t.accent);
