@@ -719,11 +719,24 @@ impl App {
 
     /// Handles a key press.
     pub fn on_key(&mut self, key: KeyEvent) {
+        use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
         if let Some(a) = keymap::key(key, self.mode()) {
             if self.narration_guarded() && a != Action::ForceQuit {
                 return;
             }
             self.update(a);
+        } else if self.mode() == Mode::Normal && key.kind == KeyEventKind::Press {
+            // A key that does nothing says so (it would seem broken otherwise).
+            let name = match key.code {
+                KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                    Some(c.to_string())
+                }
+                KeyCode::F(n) => Some(format!("F{n}")),
+                _ => None,
+            };
+            if let Some(name) = name {
+                self.say_here(format!("{name} does nothing here: ? lists the keys"), None);
+            }
         }
     }
 
@@ -2196,6 +2209,24 @@ mod tests {
     }
 
     #[test]
+    fn the_portfolio_names_the_subnets_the_player_launched() {
+        let mut app = app_with(|s| {
+            let me = s.me.as_ref().expect("a player").id;
+            let sn = s.view.subnets.iter_mut().find(|v| v.netuid == 4).expect("SN4");
+            sn.owner = me;
+            sn.first_emission = 50_400;
+        });
+        keys(&mut app, "3");
+        let shown = text(&mut app, 120, 36);
+        assert!(shown.contains("Owner of SN4 Targon (emits from block 50,400, in 7d 0h)"), "{shown}");
+        assert!(shown.contains("lock spent; earns the owner's cut"), "{shown}");
+        // Someone else's subnet: no such line.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "3");
+        assert!(!text(&mut app, 120, 36).contains("Owner of"));
+    }
+
+    #[test]
     fn an_order_form_says_a_narration_waits_behind_it() {
         let mut app = app_with(|s| s.paused = false);
         keys(&mut app, "s");
@@ -3149,12 +3180,16 @@ mod tests {
         keys(&mut app, "?");
         let first = text(&mut app, 160, 48);
         assert!(first.contains("↑↓ PgUp PgDn scroll") && !first.contains("The last words."), "{first}");
+        // The border counts what is below (and, once scrolled, above).
+        assert!(first.contains(" more ┘") && !first.contains("↑ 1 more"), "{first}");
         keys(&mut app, "j");
+        assert!(text(&mut app, 160, 48).contains("↑ 1 more"));
         for _ in 0..12 {
             app.update(Action::PageDown);
         }
         let last = text(&mut app, 160, 48);
         assert!(last.contains("The last words."), "{last}");
+        assert!(!last.contains(" more ┘"), "nothing below: {last}");
         assert!(matches!(app.overlay(), Some(Overlay::Help)));
     }
 
@@ -3337,6 +3372,18 @@ mod tests {
             let says = text(&mut app, 120, 40).contains("It stops at each narration");
             assert_eq!(says, lesson);
         }
+    }
+
+    #[test]
+    fn a_key_that_does_nothing_says_so() {
+        use crate::tui::testing::{app_with, keys, text};
+        let mut app = app_with(|_| {});
+        keys(&mut app, "x");
+        assert!(text(&mut app, 120, 40).contains("x does nothing here: ? lists the keys"));
+        // A bound key says nothing of the kind.
+        let mut app = app_with(|_| {});
+        keys(&mut app, "2");
+        assert!(!text(&mut app, 120, 40).contains("does nothing here"));
     }
 
     #[test]

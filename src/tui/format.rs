@@ -108,7 +108,21 @@ pub fn price(x: f64) -> String {
 #[must_use]
 pub fn pct(x: f64) -> String {
     let p = x * 100.0;
-    pct_fixed(x, if p.abs() < 1.0 && p != 0.0 { 2 } else { 1 })
+    // A pump's change keeps to a column's seven characters: `+4312%`, then the
+    // multiple it is (`147x` for +14,554%).
+    if x.is_finite() && p >= 9_999.5 {
+        return format!("{:.0}x", 1.0 + x);
+    }
+    pct_fixed(
+        x,
+        if p.abs() < 1.0 && p != 0.0 {
+            2
+        } else if p.abs() >= 999.95 {
+            0
+        } else {
+            1
+        },
+    )
 }
 
 /// A fraction as a percentage with `decimals` places whatever its size, for a column
@@ -131,7 +145,8 @@ pub fn signed_pct_fixed(x: f64, decimals: usize) -> String {
 
 /// `s`, the formatted `x`, with a plus sign when `x` is above zero and shows so.
 fn with_sign(x: f64, s: String) -> String {
-    if x > 0.0 && !s.starts_with('+') && !rounds_to_zero(&s) { format!("+{s}") } else { s }
+    // A multiple (`147x`) needs no sign.
+    if x > 0.0 && !s.starts_with('+') && !s.ends_with('x') && !rounds_to_zero(&s) { format!("+{s}") } else { s }
 }
 
 /// Whether a formatted number shows only zeros (`-0.00%`, `0.0`).
@@ -283,6 +298,12 @@ mod tests {
         assert_eq!(signed_pct(-0.0), "0.0%");
         assert_eq!(signed_pct(-0.0001), "-0.01%");
         assert_eq!(pct(-0.000_04), "0.00%");
+        // Large changes keep to a column of seven: whole percents, then a multiple.
+        assert_eq!(signed_pct(9.994), "+999.4%");
+        assert_eq!(signed_pct(43.12), "+4312%");
+        assert_eq!(signed_pct(99.99), "+9999%");
+        assert_eq!(signed_pct(145.54), "147x");
+        assert_eq!(signed_pct(-0.999), "-99.9%");
         // A column's one precision, whatever the size (and no sign for no move).
         assert_eq!(pct_fixed(0.0, 2), "0.00%");
         // Columns: one precision per band, and no holding reads as none.

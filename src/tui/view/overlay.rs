@@ -82,8 +82,43 @@ fn boxed_with(app: &App, area: Rect, buf: &mut Buffer, title: &str, w: u16, pad:
     let text = Paragraph::new(lines).wrap(Wrap { trim: false });
     let h = u16::try_from(text.line_count(inner_width(w, pad)) + 2).unwrap_or(u16::MAX);
     let r = popup(area, w, h);
-    Clear.render(r, buf);
+    clear(r, buf);
     text.block(panel(app, title.to_string()).padding(Padding::horizontal(pad))).render(r, buf);
+}
+
+/// Clears a box's area, and the part of a word the box cuts that would show beside it
+/// (the `6` of a `1,456` whose other digits are under the box reads as part of the
+/// box's text). Panel borders stay.
+pub(super) fn clear(r: Rect, buf: &mut Buffer) {
+    let border =
+        |s: &str| matches!(s, "│" | "─" | "┃" | "━" | "║" | "═" | "┐" | "┘" | "┌" | "└" | "┤" | "├" | "┬" | "┴");
+    let inked = |buf: &Buffer, x: u16, y: u16| {
+        let s = buf[(x, y)].symbol();
+        s != " " && !border(s)
+    };
+    let mut cut = Vec::new();
+    for y in r.y..r.bottom().min(buf.area.bottom()) {
+        if r.x > buf.area.x && r.x < buf.area.right() && inked(buf, r.x, y) {
+            // Leftward from the box's left edge while the word goes on.
+            let mut x = r.x;
+            while x > buf.area.x && inked(buf, x - 1, y) {
+                x -= 1;
+                cut.push((x, y));
+            }
+        }
+        let last = r.right().saturating_sub(1);
+        if r.right() < buf.area.right() && last >= buf.area.x && inked(buf, last, y) {
+            let mut x = r.right();
+            while x < buf.area.right() && inked(buf, x, y) {
+                cut.push((x, y));
+                x += 1;
+            }
+        }
+    }
+    Clear.render(r, buf);
+    for (x, y) in cut {
+        buf[(x, y)].reset();
+    }
 }
 
 /// The text width inside a box `w` wide with `pad` columns of space on each side.
@@ -376,7 +411,7 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let max_h = region.height;
     let rows = if two { split.max(entries.len() - split) } else { entries.len() };
     let r = popup(region, w, u16::try_from(rows + 2).unwrap_or(max_h).min(max_h));
-    Clear.render(r, buf);
+    clear(r, buf);
     let title = if rows + 2 <= usize::from(max_h) {
         " Keys · any key closes "
     } else {
@@ -398,6 +433,9 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
         let lines: Vec<Line> = entries.into_iter().skip(skip).collect();
         Paragraph::new(lines).render(Rect::new(inner.x + 1, inner.y, inner.width.saturating_sub(1), inner.height), buf);
     }
+    // How many rows are above and below the window, on its border, as the tables say.
+    let below = rows.saturating_sub(skip + usize::from(inner.height));
+    super::hidden_rows(app, r, skip, below, buf);
 }
 
 fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
