@@ -436,8 +436,8 @@ mod tests {
         assert_eq!((lb[0].rank, lb[0].strategy.as_str(), lb[1].rank), (1, "a", 2));
         assert!((lb[0].mean_roi - 0.2).abs() < 1e-12);
         assert!((lb[0].median_roi - 0.2).abs() < 1e-12);
-        // sd = 0.1, n = 3, t(2) = 4.303: half-width 0.2484...
-        assert!((lb[0].ci95_high.unwrap() - 0.2 - 4.303 * 0.1 / 3f64.sqrt()).abs() < 1e-9);
+        // sd = 0.1, n = 3, t(2) = 4.302652730: half-width 0.2484...
+        assert!((lb[0].ci95_high.unwrap() - 0.2 - 4.302_652_730 * 0.1 / 3f64.sqrt()).abs() < 1e-9);
         assert!((lb[0].win_rate - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!((lb[0].faults, lb[0].forfeits), (3, 0));
         // One match: no interval (Student's t needs two).
