@@ -211,6 +211,30 @@ pub const MAX_LOG_BYTES_PER_MATCH: usize = 1 << 20;
 pub const LOG_LIMIT_NOTE: &str =
     "(log limit reached: this bot's later log lines in this match are dropped; at most 1 MiB a match is kept)";
 
+/// What is wrong with a shared world's tick that a server keeping to the protocol never
+/// sends, for a replica at block `now` of a match ending at `end`: blocks that go back,
+/// inputs outside the tick, or a block past the match's last one (a server that sent
+/// block 2^64 - 1 had a replica run for ever).
+#[must_use]
+pub fn tick_problem(now: u64, end: u64, input_blocks: impl Iterator<Item = u64>, to_block: u64) -> Option<String> {
+    if to_block < now {
+        return Some(format!("it sent a tick to block {to_block}, behind this replica's block {now}"));
+    }
+    if to_block > end {
+        return Some(format!("it sent a tick to block {to_block}, past the match's last block {end}"));
+    }
+    let mut last = now;
+    for block in input_blocks {
+        if block < last || block > to_block {
+            return Some(format!(
+                "it sent inputs for block {block} in a tick from block {now} to {to_block}, out of order"
+            ));
+        }
+        last = block;
+    }
+    None
+}
+
 /// How the match log starts a reached objective's line.
 pub const OBJECTIVE_REACHED: &str = "objective reached: ";
 

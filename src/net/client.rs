@@ -323,6 +323,12 @@ async fn handshake(
     while bytes.len() < want {
         match next().await? {
             ServerMsg::CatchUp(c) if bytes.len() + c.len() <= want => bytes.extend_from_slice(&c),
+            ServerMsg::CatchUp(c) => {
+                return Err(ClientError::Protocol(format!(
+                    "the server sent more catch-up bytes ({} and counting) than the {want} it announced",
+                    bytes.len() + c.len()
+                )));
+            }
             other => return Err(ClientError::Protocol(format!("expected the catch-up, got {}", kind(&other)))),
         }
     }
@@ -522,6 +528,7 @@ impl Replica {
     /// # Errors
     /// The engine failed (an overflow).
     pub fn apply(&mut self, t: &TickIn, mut after_block: impl FnMut(&Session)) -> Result<Option<bool>, String> {
+        self.check_tick(t)?;
         for (block, inputs) in &t.inputs {
             self.run_to(*block, &mut after_block)?;
             for i in inputs {
@@ -538,8 +545,19 @@ impl Replica {
         Ok(Some(ok))
     }
 
+    fn check_tick(&self, t: &TickIn) -> Result<(), String> {
+        let (now, end) = (self.session.world().block, self.session.end_block());
+        match crate::session::tick_problem(now, end, t.inputs.iter().map(|(b, _)| *b), t.to_block) {
+            Some(what) => Err(format!("the server broke the protocol: {what}")),
+            None => Ok(()),
+        }
+    }
+
     fn run_to(&mut self, block: u64, after_block: &mut impl FnMut(&Session)) -> Result<(), String> {
         while self.session.world().block < block {
+            if leaving() {
+                return Err(LEFT.into());
+            }
             self.session.step().map_err(|e| e.to_string())?;
             after_block(&self.session);
         }
@@ -918,6 +936,35 @@ fn run_bot_once(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tick(to_block: u64, inputs: Vec<(u64, Vec<Input>)>) -> TickIn {
+        TickIn { inputs, to_block, hash: None, paused: false, blocks_per_sec: 60, sent_unix_us: 0, received_unix_us: 0 }
+    }
+
+    #[test]
+    fn a_replica_refuses_ticks_no_server_sends_instead_of_running_for_ever() {
+        let map = crate::scenario::load("tutorial").expect("map");
+        let mut s = Session::new(&map, None, None).expect("session");
+        s.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+        s.step().expect("step");
+        let rec = s.recording(chrono::Utc::now()).expect("recording");
+        let mut r = Replica::new(&rec).expect("replica");
+        let started = std::time::Instant::now();
+        let e = r.apply(&tick(u64::MAX, Vec::new()), |_| {}).expect_err("past the end");
+        assert_eq!(
+            e,
+            "the server broke the protocol: it sent a tick to block 18446744073709551615, past the match's last block \
+             7200"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+        let e = r.apply(&tick(0, Vec::new()), |_| {}).expect_err("backwards");
+        assert!(e.contains("behind this replica's block 1"), "{e}");
+        let e = r.apply(&tick(5, vec![(9, Vec::new())]), |_| {}).expect_err("inputs after the tick");
+        assert!(e.contains("inputs for block 9 in a tick from block 1 to 5"), "{e}");
+        // A good tick runs.
+        assert_eq!(r.apply(&tick(3, vec![(2, Vec::new())]), |_| {}), Ok(None));
+        assert_eq!(r.session().world().block, 3);
+    }
 
     #[test]
     fn a_connection_lost_after_sleeping_says_so() {

@@ -1409,6 +1409,11 @@ impl Sim {
             changed = true;
             match event {
                 RemoteEvent::Tick { inputs, to_block, hash, paused, speed_index, blocks_per_sec } => {
+                    let (now, end) = (self.session.world().block, self.session.end_block());
+                    if let Some(what) = super::tick_problem(now, end, inputs.iter().map(|(b, _)| *b), to_block) {
+                        self.error.get_or_insert_with(|| format!("the server broke the protocol: {what}"));
+                        continue;
+                    }
                     self.paused = paused;
                     self.speed = speed_index.min(SPEEDS_BLOCKS_PER_SEC.len() - 1);
                     self.remote_bps = Some(blocks_per_sec);
