@@ -368,12 +368,17 @@ impl Strategy {
         let shared = Rc::new(Shared::new(limits, seed, file, name));
         let setup = |e: mlua::Error| ScriptError::Setup { name: file.to_string(), message: sandbox::error_message(&e) };
         let (lua, host) = sandbox::new_state(&shared).map_err(setup)?;
-        let chunk = lua
-            .load(source)
-            .set_name(format!("@{file}"))
-            .set_mode(ChunkMode::Text)
-            .into_function()
-            .map_err(|e| ScriptError::Syntax(sandbox::error_message(&e)))?;
+        let chunk =
+            lua.load(source).set_name(format!("@{file}")).set_mode(ChunkMode::Text).into_function().map_err(|e| {
+                match &e {
+                    // The parser's own recursion limit, which Lua reports without a place.
+                    e if sandbox::error_message(e).starts_with("C stack overflow") => ScriptError::Syntax(format!(
+                        "{file}: the code nests too deeply for Lua's parser (about 200 levels of brackets, tables or \
+                         chained operators such as ..): split it into smaller expressions"
+                    )),
+                    _ => ScriptError::Syntax(sandbox::error_message(&e)),
+                }
+            })?;
         let mut s = Self {
             lua,
             host,

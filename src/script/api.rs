@@ -72,12 +72,14 @@ pub(crate) fn amount_arg(v: &Value, what: &str) -> Result<u64, String> {
     match v {
         Value::Integer(i) => {
             let i = u64::try_from(*i).map_err(|_| bad("must not be negative"))?;
-            i.checked_mul(RAO_PER_TAO).ok_or_else(|| bad("is too large"))
+            i.checked_mul(RAO_PER_TAO).ok_or_else(|| bad("is too large: at most 18446744073"))
         }
         Value::Number(x) => rao_from_decimal(*x).map_err(|e| match e {
             AmountError::Negative => bad("must not be negative"),
             AmountError::NotFinite => bad("must be a finite number"),
-            AmountError::TooLarge => bad("is too large: at most 18446744073.709551615"),
+            // (The exact maximum, 18446744073.709551615, is no Lua number: its nearest
+            // float is above it.)
+            AmountError::TooLarge => bad("is too large: at most 18446744073.70955"),
         }),
         _ => Err(bad("must be a number, such as 1.5")),
     }

@@ -426,6 +426,18 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
             raised_at(&raw)
         );
     }
+    // An error raised inside the host's own Lua (its `print`, `tostring` or coroutine
+    // wrappers) is the strategy's: say where in the strategy, not the host's line.
+    if let Some((line, rest)) = msg.strip_prefix("dtao-host:").and_then(|r| r.split_once(": ")) {
+        if !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
+            msg = format!("{rest}{}", raised_at(&raw));
+        }
+    }
+    if msg.starts_with("C stack overflow") {
+        msg.push_str(
+            ": calls nested too deeply (a metamethod such as __tostring or __index that calls itself without end?)",
+        );
+    }
     if let Some(name) = removed_global(&msg) {
         // Reads like a bug in the strategy; it is the sandbox.
         msg.push_str(&format!(

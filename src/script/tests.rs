@@ -54,6 +54,10 @@ fn amounts_are_decimal_tao_truncated_to_rao() {
     assert!(a(Value::Number(f64::INFINITY)).is_err_and(|m| m.contains("finite")));
     assert!(a(Value::Number(1e30)).is_err_and(|m| m.contains("too large")));
     assert!(a(Value::Integer(i64::MAX)).is_err_and(|m| m.contains("too large")));
+    // The maximum the message names is accepted, and the next float up is not.
+    assert_eq!(a(Value::Number(18_446_744_073.709_55)), Ok(18_446_744_073_709_550_000));
+    assert!(a(Value::Number(18_446_744_073.709_552)).is_err_and(|m| m.contains("at most 18446744073.70955 (got")));
+    assert!(a(Value::Integer(18_446_744_074)).is_err_and(|m| m.contains("at most 18446744073 (got")));
     let s = Value::String(lua.create_string("1.5").expect("string"));
     assert_eq!(a(s), Err("the amount must be a number, such as 1.5 (got '1.5')".into()));
     assert!(a(Value::Nil).is_err_and(|m| m.contains("(got nil)")));
@@ -185,7 +189,7 @@ fn bad_arguments_raise_catchable_errors_naming_the_line() {
             "false\tdtao.set_weights: unknown policy 'evil' (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
             "false\tdtao.set_weights: unknown policy (a string expected, got nil) (expected one of: honest | reward_sellers | reward_holders | uniform | self)",
             "false\tunit.lua:13: dtao.stake: the limit price must be a positive number of TAO per alpha, or nil (got -1)",
-            "false\tunit.lua:15: dtao.stake: the amount of TAO is too large: at most 18446744073.709551615 (got 1e300)",
+            "false\tunit.lua:15: dtao.stake: the amount of TAO is too large: at most 18446744073.70955 (got 1e300)",
         ]
     );
     assert_eq!(
