@@ -212,6 +212,19 @@ pub enum RecordError {
         /// The newest this build reads.
         supported: u16,
     },
+    /// Marked with a newer format, but its checksum does not match: damage to the
+    /// version bytes, or a newer format framed differently.
+    #[error(
+        "is marked recording format {found}, which this build does not read (up to {supported}), and its \
+         checksum does not match: a changed byte (restore it from its .bak copy, or record it again), or a newer \
+         dtao-arena wrote it (update dtao-arena)"
+    )]
+    NewerOrDamaged {
+        /// The format the file is marked with.
+        found: u16,
+        /// The newest this build reads.
+        supported: u16,
+    },
     /// The checksum does not match.
     #[error("is damaged: its checksum does not match its contents (a changed or corrupted byte)")]
     Checksum,

@@ -222,12 +222,27 @@ pub fn version(bytes: &[u8]) -> Result<u16, RecordError> {
 /// Every way a file can be wrong, as a [`RecordError`] that says what to do.
 pub fn decode(bytes: &[u8]) -> Result<Recording, RecordError> {
     let v = version(bytes)?;
-    if v > FORMAT_VERSION {
-        return Err(RecordError::Newer { found: v, supported: FORMAT_VERSION });
-    }
     if v == 0 {
         return Err(RecordError::Invalid("format version 0 does not exist".into()));
     }
+    // The checksum covers the version: a newer file checks out under the framing every
+    // version keeps, and a version changed by damage does not.
+    let framed = framed_body(bytes);
+    if v > FORMAT_VERSION {
+        return Err(match framed {
+            Ok(_) => RecordError::Newer { found: v, supported: FORMAT_VERSION },
+            Err(_) => RecordError::NewerOrDamaged { found: v, supported: FORMAT_VERSION },
+        });
+    }
+    let body = framed?;
+    match v {
+        1 => decode_v1(body),
+        _ => Err(RecordError::Newer { found: v, supported: FORMAT_VERSION }),
+    }
+}
+
+/// The body of a file whose length and checksum check out.
+fn framed_body(bytes: &[u8]) -> Result<&[u8], RecordError> {
     let Some(len) = bytes.get(10..PREFIX) else {
         return Err(RecordError::Truncated { len: bytes.len() });
     };
@@ -248,11 +263,7 @@ pub fn decode(bytes: &[u8]) -> Result<Recording, RecordError> {
     if blake3::hash(content).as_bytes() != sum {
         return Err(RecordError::Checksum);
     }
-    let body = &content[PREFIX..];
-    match v {
-        1 => decode_v1(body),
-        _ => Err(RecordError::Newer { found: v, supported: FORMAT_VERSION }),
-    }
+    Ok(&content[PREFIX..])
 }
 
 fn invalid(what: impl Into<String>) -> RecordError {
@@ -554,12 +565,22 @@ mod tests {
     }
 
     #[test]
-    fn newer_versions_say_so() {
+    fn newer_versions_say_so_and_a_changed_version_byte_is_damage() {
+        // A newer file: the same framing, its checksum over its own version.
         let mut bytes = encode(&sample());
         bytes[8..10].copy_from_slice(&7u16.to_le_bytes());
+        let n = bytes.len() - SUM;
+        let sum = *blake3::hash(&bytes[..n]).as_bytes();
+        bytes[n..].copy_from_slice(&sum);
         let e = decode(&bytes).unwrap_err();
         assert_eq!(e, RecordError::Newer { found: 7, supported: FORMAT_VERSION });
         assert!(e.to_string().contains("format 7"), "{e}");
+        // One flipped bit in the version: the checksum says it is damage, or newer.
+        let mut bytes = encode(&sample());
+        bytes[8] ^= 0b10;
+        let e = decode(&bytes).unwrap_err();
+        assert_eq!(e, RecordError::NewerOrDamaged { found: 3, supported: FORMAT_VERSION });
+        assert!(e.to_string().contains("restore it from its .bak copy"), "{e}");
         assert_eq!(decode(b"PK\x03\x04 zip file").unwrap_err(), RecordError::NotARecording);
     }
 
