@@ -105,6 +105,17 @@ pub(crate) fn shell_word(s: &str) -> String {
     if !s.is_empty() && s.chars().all(plain) { s.to_string() } else { format!("'{}'", s.replace('\'', "'\\''")) }
 }
 
+/// A `--map` value: a built-in map's name or a map file's path, which must be UTF-8
+/// text (a map's name is shown on every screen and in every file).
+pub fn map_arg() -> impl clap::builder::TypedValueParser<Value = String> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().try_map(|s: std::ffi::OsString| {
+        s.into_string().map_err(|s| {
+            format!("'{}' is not UTF-8 text (the � marks bytes that are not): rename the map file", s.to_string_lossy())
+        })
+    })
+}
+
 /// `--blocks`: a whole number from 1 to [`crate::scenario::MAX_BLOCKS`], as a map's
 /// `blocks` is.
 ///

@@ -646,7 +646,8 @@ fn check_reports_a_shipped_strategys_bad_options() {
     // Lua would read hexadecimal ("0x1" is 1), and messages hide what follows "0x".
     refused(&run(&["check", "momentum:size=0x1"]), "written in decimal (not hexadecimal)");
     refused(&run(&["check", "momentum:lookback=0x10"]), "written in decimal (not hexadecimal)");
-    refused(&run(&["check", "momentum:"]), "is not key=value");
+    refused(&run(&["check", "momentum:"]), "no options after ':'");
+    refused(&run(&["check", "momentum:lookback"]), "is not key=value");
     let o = run(&["check", "momentum:lookback=8"]);
     assert!(o.status.success(), "{}", stderr(&o));
 }
@@ -1262,4 +1263,23 @@ fn a_tournament_of_identical_matches_says_so() {
     let o = t("4000");
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("every match gave every strategy the same score"), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_map_path_that_is_not_utf8_is_named_as_such() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let name = std::ffi::OsStr::from_bytes(b"n\xff.toml");
+    let path = dir.path().join(name);
+    std::fs::write(&path, run(&["maps", "--show", "tutorial"]).stdout).expect("write");
+    for args in [
+        vec![std::ffi::OsStr::new("check"), path.as_os_str()],
+        vec!["sim".as_ref(), "--map".as_ref(), path.as_os_str()],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dtao-arena")).args(&args).output().expect("run binary");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("is not UTF-8 text") && err.contains("rename"), "{err}");
+    }
 }

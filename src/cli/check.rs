@@ -10,6 +10,12 @@ use crate::session::{Actor, Decision};
 /// a map file takes none).
 pub fn run(file: &Path, given: Option<&str>) -> CliResult {
     let map = given.unwrap_or(DEFAULT_MAP);
+    if file.to_str().is_none() {
+        return Err(CliError::input(format!(
+            "{}: the file name is not UTF-8 text (the � marks bytes that are not): rename the file",
+            file.to_string_lossy()
+        )));
+    }
     // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
     // (`momentum:` or `momentum:x` too: reading it says what is wrong with the options.)
     if !file.exists() {

@@ -24,7 +24,7 @@ const SHIPPED_BOTS: &[(&str, &str)] = &[
 #[derive(Debug, clap::Args, Default)]
 pub struct PlayArgs {
     /// Built-in map name or path to a map file.
-    #[arg(long, default_value = "dtao-launch")]
+    #[arg(long, default_value = "dtao-launch", value_parser = super::map_arg())]
     pub map: String,
     /// Match seed (default: the map's).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_seed)]
@@ -141,20 +141,27 @@ fn last_save(dir: &std::path::Path) -> Result<std::path::PathBuf, CliError> {
         })
         .unwrap_or_default();
     files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
-    files
-        .into_iter()
-        .map(|(_, p)| p)
-        .find(|p| {
-            super::recfile::read(p)
-                .is_ok_and(|r| !r.is_complete() && r.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human))
-        })
-        .ok_or_else(|| {
-            CliError::input(format!(
-                "--load last: no game to resume in {} (finished matches are watched with `dtao-arena replay FILE`); \
-                 start one with `dtao-arena play`",
-                dir.display()
-            ))
-        })
+    // A newer save that does not load is named, not passed over in silence.
+    let mut damaged: Option<String> = None;
+    for (_, p) in files {
+        match super::recfile::read(&p) {
+            Ok(r) if !r.is_complete() && r.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human) => {
+                if let Some(d) = &damaged {
+                    eprintln!("note: {d}; resuming the one before it, {}", p.display());
+                }
+                return Ok(p);
+            }
+            Ok(_) => {}
+            Err(e) if damaged.is_none() => damaged = Some(format!("the newest save does not load: {}", e.message)),
+            Err(_) => {}
+        }
+    }
+    let why = damaged.map_or_else(String::new, |d| format!("; {d}"));
+    Err(CliError::input(format!(
+        "--load last: no game to resume in {} (finished matches are watched with `dtao-arena replay FILE`){why}; \
+         start one with `dtao-arena play`",
+        dir.display()
+    )))
 }
 
 /// `play --load SAVE`: the saved match, caught up (its bots re-run and every recorded
@@ -422,6 +429,14 @@ mod tests {
         assert_eq!(last_save(dir.path()).expect("a save"), resumable);
         let newer = write("b.dtrec", 2, true, None);
         assert_eq!(last_save(dir.path()).expect("a save"), newer);
+        // A damaged save is named when nothing else can be resumed.
+        let alone = tempfile::tempdir().expect("tmp");
+        let mut bytes = std::fs::read(&newer).expect("read");
+        let k = bytes.len() / 2;
+        bytes[k] ^= 0x10;
+        std::fs::write(alone.path().join("broken.dtrec"), &bytes).expect("write");
+        let err = last_save(alone.path()).expect_err("damaged").message;
+        assert!(err.contains("the newest save does not load: ") && err.contains("broken.dtrec"), "{err}");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::net::server::{HostCommand, Limits, Server, ServerConfig};
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// Built-in map name or path to a map file.
-    #[arg(long)]
+    #[arg(long, value_parser = super::map_arg())]
     pub map: String,
     /// TCP port to listen on.
     #[arg(long, default_value_t = 7447, allow_negative_numbers = true)]

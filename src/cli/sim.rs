@@ -15,7 +15,7 @@ use crate::text::group;
 #[derive(Debug, clap::Args, Default)]
 pub struct SimArgs {
     /// Built-in map name or path to a map file.
-    #[arg(long, default_value = "dtao-launch")]
+    #[arg(long, default_value = "dtao-launch", value_parser = super::map_arg())]
     pub map: String,
     /// Blocks to simulate (default: the map's length).
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_blocks)]

@@ -23,7 +23,7 @@ of seeds (1,7,9; one seed as 7,). Runs are value x seed; the results never depen
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// Built-in map name or path to a map file.
-    #[arg(long, default_value = "dtao-launch")]
+    #[arg(long, default_value = "dtao-launch", value_parser = super::map_arg())]
     pub map: String,
     /// The parameter to sweep: any rule of [params] (tao_weight, emission_mode, ...; not
     /// total_issuance or genesis_root_stake, the world's starting state).

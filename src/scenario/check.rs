@@ -372,7 +372,7 @@ impl<'a> Cx<'a> {
                 self.bad(
                     t,
                     f.key,
-                    format!("{x} is below 1 rao (0.000000001), the smallest amount, so it would be 0"),
+                    format!("{} is below 1 rao (0.000000001), the smallest amount, so it would be 0", tiny(x)),
                     fix,
                 );
                 None
@@ -453,7 +453,16 @@ impl<'a> Cx<'a> {
 
 /// The problem with a nonzero fraction that the engine's billionths would keep as 0.
 pub(crate) fn below_a_billionth(x: f64) -> String {
-    format!("{x} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0")
+    format!(
+        "{} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0",
+        tiny(x)
+    )
+}
+
+/// A small positive number as written for a message: `0.0000000001`, and in scientific
+/// form below a millionth of a billionth (`1e-320`, which would be 320 digits).
+pub(crate) fn tiny(x: f64) -> String {
+    if x.abs() < 1e-15 { format!("{x:e}") } else { format!("{x}") }
 }
 
 /// For a rate that looks written as a percentage (`18` for `0.18`: above `max`, above 2

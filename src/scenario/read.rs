@@ -265,7 +265,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     let blocks = cx.int(&top, &BLOCKS, true, 1, i64::try_from(super::MAX_BLOCKS).unwrap_or(i64::MAX));
     let seed = cx.int(&top, &SEED, false, 0, i64::MAX).unwrap_or(0);
     let start_date = start_date(cx, &top);
-    let start_tao = cx.amount(&top, &START_TAO, false).unwrap_or(1_000_000_000_000);
+    let start_tao = cx.amount_from(&top, &START_TAO, false, Some(1)).unwrap_or(1_000_000_000_000);
     if start_tao == 0 {
         cx.bad(
             &top,
@@ -1132,7 +1132,7 @@ pub(crate) fn spread(count: u32, lo: u32, hi: u32) -> Vec<u32> {
 
 fn revenue(cx: &mut Cx<'_>, t: &Tbl<'_>) -> Option<RevenueInit> {
     cx.unknown_keys(t, REVENUE_KEYS, "revenue");
-    let tao_per_day = cx.amount(t, &TAO_PER_DAY, true);
+    let tao_per_day = cx.amount_from(t, &TAO_PER_DAY, true, Some(1));
     if tao_per_day == Some(0) {
         cx.bad(
             t,

@@ -71,6 +71,16 @@ pub type Options = Vec<(String, String)>;
 pub fn options_in_name(name: &str) -> Option<Result<(&str, Options), String>> {
     let (base, list) = name.split_once(':')?;
     let parse = || {
+        if base.trim().is_empty() {
+            return Err(
+                "the strategy's name before ':' is empty (write NAME:key=value, such as momentum:lookback=8)".into()
+            );
+        }
+        if list.trim().is_empty() {
+            return Err(format!(
+                "no options after ':' (write {base}:key=value,key=value, such as momentum:lookback=8, or {base} alone)"
+            ));
+        }
         let mut out: Options = Vec::new();
         for pair in list.split(',') {
             let Some((k, v)) = pair.split_once('=') else {
@@ -135,5 +145,7 @@ mod tests {
         assert!(options_in_name("m:lookback").unwrap().unwrap_err().contains("not key=value"));
         assert!(options_in_name("m:a-b=1").unwrap().unwrap_err().contains("not an option name"));
         assert!(options_in_name("m:a=1,a=2").unwrap().unwrap_err().contains("twice"));
+        assert!(options_in_name("momentum:").unwrap().unwrap_err().starts_with("no options after ':'"));
+        assert!(options_in_name(":").unwrap().unwrap_err().contains("name before ':' is empty"));
     }
 }
