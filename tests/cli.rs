@@ -1283,3 +1283,18 @@ fn a_map_path_that_is_not_utf8_is_named_as_such() {
         assert!(err.contains("is not UTF-8 text") && err.contains("rename"), "{err}");
     }
 }
+
+#[test]
+fn npcs_with_equal_scores_are_listed_in_the_worlds_order() {
+    // At block 50 of the tutorial the crowds' members still hold what they started with.
+    let out = run(&["sim", "--map", "tutorial", "--blocks", "50"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let members: Vec<u32> = text
+        .lines()
+        .filter(|l| l.contains(" npc "))
+        .filter_map(|l| l.strip_prefix("traders-")?.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(members.len() >= 2, "{text}");
+    assert!(members.windows(2).all(|w| w[1] == w[0] + 1), "{members:?}: 1, 2, 3..., not 1, 10, 11");
+}

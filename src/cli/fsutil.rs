@@ -132,7 +132,14 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
         if o.path.is_dir() {
             let fix = match o.named_after {
                 Some(flag) => format!("move that folder away, or give {flag} another name"),
-                None => format!("give a file name (such as '{}')", o.path.join("out").display()),
+                None => {
+                    // A name of the kind the flag writes: a recording or a table.
+                    let eg = match o.flag {
+                        "--record" | "--save" => format!("run.{}", crate::record::EXTENSION),
+                        _ => "run.csv".to_string(),
+                    };
+                    format!("give a file name (such as '{}')", o.path.join(eg).display())
+                }
             };
             return Err(CliError::input(format!("{} '{}' is a folder; {fix}", o.flag, o.path.display())));
         }
@@ -232,6 +239,11 @@ mod tests {
         let map = dir.path().join("my.toml");
         std::fs::write(&map, "x").expect("write");
         let err = |inputs: &[&Path], outs: &[Output<'_>]| check_outputs(inputs, outs).expect_err("refused").message;
+        // A folder: a file name of the kind the flag writes is suggested.
+        let e = err(&[], &[Output::new("--out", dir.path())]);
+        assert!(e.contains("is a folder; give a file name (such as '") && e.ends_with("run.csv')"), "{e}");
+        let e = err(&[], &[Output::new("--record", dir.path())]);
+        assert!(e.ends_with("run.dtrec')"), "{e}");
         // An output that is an input: the map would be destroyed.
         let e = err(&[&map], &[Output::new("--trace", &map)]);
         assert!(e.contains("same file as the input") && e.contains("my.toml"), "{e}");

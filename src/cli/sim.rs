@@ -295,7 +295,8 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
         let _ = writeln!(out, "      ... {} more subnets (use --json for all)", subnets.len() - shown);
     }
     let mut accounts: Vec<&report::AccountReport> = rep.accounts.iter().collect();
-    accounts.sort_by(|a, b| b.score_rao.cmp(&a.score_rao).then(a.name.cmp(&b.name)));
+    // Ties keep the world's order (a crowd's members 1, 2, 3..., not 1, 10, 11 as text).
+    accounts.sort_by_key(|a| std::cmp::Reverse(a.score_rao));
     let players = accounts.iter().filter(|a| a.kind != "npc");
     let npcs = accounts.iter().filter(|a| a.kind == "npc").take(8);
     let rows: Vec<_> = players.chain(npcs).collect();
