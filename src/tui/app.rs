@@ -2580,6 +2580,10 @@ mod tests {
             screen.contains("↳ SN28 price 90% below its peak, from when foundation sets reward_sellers on SN28"),
             "{screen}"
         );
+        // Before its block, the price it counts from is still to come.
+        assert!(screen.contains(&format!("↳ SN28 price at 3x its price at {day_1}, once that comes")), "{screen}");
+        change_snapshot(&mut app, |s| s.view.block = 3601);
+        let screen = text(&mut app, 160, 48);
         assert!(screen.contains(&format!("↳ SN28 price at 3x its price of {day_1}")), "{day_1}\n{screen}");
     }
 

@@ -225,8 +225,13 @@ fn objective_lines(app: &App, width: u16) -> (Vec<Line<'static>>, usize, usize) 
                 let when = super::overlay::date(app, b, "%a %d %b %H:%M");
                 match g {
                     // Its start is that block, not the match's: say which price it counts from.
+                    // A block still to come says so (its price is not known yet).
                     crate::scenario::Goal::PriceMultiple { netuid, times } if first.is_none() => {
-                        goal = format!("SN{netuid} price at {times}x its price of {when}");
+                        goal = if b > app.snap().view.block {
+                            format!("SN{netuid} price at {times}x its price at {when}, once that comes")
+                        } else {
+                            format!("SN{netuid} price at {times}x its price of {when}")
+                        };
                     }
                     _ => goal.push_str(&format!(", checked from {when}")),
                 }

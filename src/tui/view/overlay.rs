@@ -558,7 +558,8 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
                     snap.players.len(),
                     format::rao(me.score_rao)
                 )),
-                Span::styled(format::signed_pct(roi), t.signed(roi)),
+                // As the table below writes it.
+                Span::styled(format::signed_pct_fixed(roi, 2), t.signed(roi)),
             ])
             .centered(),
         );
