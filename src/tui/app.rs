@@ -1207,7 +1207,11 @@ impl App {
                     return;
                 };
                 match i {
-                    Input::Char(c) => form.type_char(c),
+                    Input::Char(c) => {
+                        if let Err(max) = form.type_char(c) {
+                            self.say(format!("this field takes at most {max} characters"), None);
+                        }
+                    }
                     Input::Backspace => form.backspace(),
                     Input::Clear => form.clear(),
                     Input::Next => form.move_focus(1),
@@ -3376,6 +3380,18 @@ mod tests {
             let says = text(&mut app, 120, 40).contains("It stops at each narration");
             assert_eq!(says, lesson);
         }
+    }
+
+    #[test]
+    fn a_full_field_says_so_instead_of_dropping_keys_in_silence() {
+        use crate::tui::testing::{app_with, keys, text};
+        let mut app = app_with(|s| s.view.lock_cost_rao = 1);
+        keys(&mut app, "L");
+        let long = "A very long subnet name that goes on";
+        app.on_paste(long);
+        let shown = text(&mut app, 120, 40);
+        assert!(shown.contains("this field takes at most 32 characters"), "{shown}");
+        assert!(shown.contains(&long[..32]) && !shown.contains(long), "{shown}");
     }
 
     #[test]

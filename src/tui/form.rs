@@ -371,15 +371,22 @@ impl Form {
     }
 
     /// Types a character into the focused text field.
-    pub fn type_char(&mut self, c: char) {
-        let Some(f) = self.fields.get_mut(self.focus) else { return };
+    /// Types `c` into the focused field. `Err(max)`: the field is full (`max`
+    /// characters), so `c` was not typed.
+    ///
+    /// # Errors
+    /// The field already holds its most characters.
+    pub fn type_char(&mut self, c: char) -> Result<(), usize> {
+        let Some(f) = self.fields.get_mut(self.focus) else { return Ok(()) };
         if f.is_choice() || c.is_control() {
-            return;
+            return Ok(());
         }
         let max = if f.kind == FieldKind::Name { 32 } else { 24 };
-        if f.value.chars().count() < max {
-            f.value.push(c);
+        if f.value.chars().count() >= max {
+            return Err(max);
         }
+        f.value.push(c);
+        Ok(())
     }
 
     /// Deletes the last character of the focused field.
