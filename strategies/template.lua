@@ -143,8 +143,10 @@
 -- raises an error, runs out of budget or memory, places more than 32 orders, or returns
 -- a value is a fault: its orders are dropped. After 5 faults the strategy is forfeited
 -- (its positions stay).
--- math.random is the match's seeded stream. pairs() visits keys in sorted order, and
--- table.sort is stable, so the same inputs always give the same orders. Pattern
+-- math.random is the match's seeded stream. pairs() and next() visit keys in sorted
+-- order (a table keyed by subnets of w goes by netuid; two keys that are other tables
+-- or functions are refused), and table.sort is stable, so the same inputs always give
+-- the same orders. Pattern
 -- functions (find, match, gmatch, gsub) refuse patterns whose worst case is too slow
 -- for the subject; keep them simple.
 

@@ -400,8 +400,10 @@ tonumber = charged(tonumber, "tonumber")
 
 ---------------------------------------------------------------------------------------
 -- 4. Tables: a stable merge sort written in Lua (every comparison is counted by the
---    budget, ties keep their order, no random pivot), and a `pairs` that visits keys in
---    sorted order (numbers, then strings, then booleans; other keys last).
+--    budget, ties keep their order, no random pivot), and a `pairs` and a `next` that
+--    visit keys in sorted order (numbers, then strings, then booleans, then the view's
+--    subnets by netuid and accounts by id). Two or more other keys that are tables or
+--    functions are refused: Lua orders them by address, which differs from run to run.
 ---------------------------------------------------------------------------------------
 local function lt(a, b) return a < b end
 
@@ -483,7 +485,8 @@ local function pairs_sorted(t)
   if type(t) ~= "table" then
     error("bad argument #1 to 'pairs' (table expected, got " .. type(t) .. ")", 2)
   end
-  local keys, n = sorted_keys(t)
+  local keys, n, e = sorted_keys(t)
+  if e ~= nil then error("pairs: " .. e, 2) end
   local i = 0
   if keys == nil then
     -- The keys are exactly 1..n.
@@ -505,6 +508,42 @@ local function pairs_sorted(t)
   end, t, nil
 end
 pairs = pairs_sorted
+
+-- `next` in the order of `pairs` (Lua's own follows string hashes seeded per run and
+-- table addresses). A traversal's sorted keys are kept for the table (weakly) while it
+-- runs, so that `for k, v in next, t` costs what `pairs` does; `next(t)` starts anew.
+local NEXT_KEYS = setmetatable_raw({}, { __mode = "k" })
+local function next_sorted(t, k)
+  if type(t) ~= "table" then
+    error("bad argument #1 to 'next' (table expected, got " .. type(t) .. ")", 2)
+  end
+  local c = NEXT_KEYS[t]
+  if k == nil or c == nil or c.pos[k] == nil then
+    local keys, n, e = sorted_keys(t)
+    if e ~= nil then error("next: " .. e, 2) end
+    if keys == nil then
+      keys = {}
+      for i = 1, n do keys[i] = i end
+    end
+    local pos = {}
+    for i = 1, n do pos[keys[i]] = i end
+    c = { keys = keys, pos = pos, n = n }
+    NEXT_KEYS[t] = c
+    if k ~= nil and pos[k] == nil then error("invalid key to 'next'", 2) end
+  end
+  local i = 0
+  if k ~= nil then i = c.pos[k] end
+  local keys = c.keys
+  while i < c.n do
+    i = i + 1
+    local key = keys[i]
+    local v = rawget(t, key)
+    if v ~= nil then return key, v end
+  end
+  return nil
+end
+-- (`next` alone would set the host's local raw `next`, which its own loops keep using.)
+_ENV.next = next_sorted
 
 ---------------------------------------------------------------------------------------
 -- 5. Read-only tables (the view): an empty proxy whose metatable reads from the data.

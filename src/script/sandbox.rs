@@ -610,7 +610,7 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
     let sh = Rc::clone(shared);
     h.raw_set(
         "sorted_keys",
-        lua.create_function(move |lua, t: Table| -> mlua::Result<(Value, usize)> {
+        lua.create_function(move |lua, t: Table| -> mlua::Result<(Value, usize, Option<&'static str>)> {
             let mut keys: Vec<Value> = Vec::new();
             let mut failed = None;
             t.for_each(|k: Value, _: Value| {
@@ -633,14 +633,27 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
                 .all(|k| matches!(k, Value::Integer(i) if *i >= 1 && usize::try_from(*i).is_ok_and(|i| i <= n)))
             {
                 // Distinct integers in 1..=n: exactly the sequence.
-                return Ok((Value::Nil, n));
+                return Ok((Value::Nil, n, None));
             }
             let log = usize::BITS - n.leading_zeros();
             if let Err(m) = sh.charge(lua, (n as u64).saturating_mul(u64::from(log)) / 4) {
                 return Err(mlua::Error::runtime(m));
             }
-            keys.sort_by(key_order);
-            Ok((Value::Table(lua.create_sequence_from(keys)?), n))
+            let mut keyed: Vec<(Value, Option<(u8, i64)>)> =
+                keys.into_iter().map(|k| (k.clone(), identity(&k))).collect();
+            keyed.sort_by(|(a, ia), (b, ib)| key_order(a, b).then(ia.cmp(ib)));
+            // Keys that are tables or functions: Lua's own order follows their addresses,
+            // which differ from run to run. The view's subnets and accounts sort by
+            // netuid and id; beyond one other such key the order is not fixed.
+            let others: Vec<&Option<(u8, i64)>> =
+                keyed.iter().filter(|(k, _)| key_rank(k) == 3).map(|(_, i)| i).collect();
+            let unnamed = others.iter().filter(|i| i.is_none()).count();
+            let twice = others.windows(2).any(|w| w[0].is_some() && w[0] == w[1]);
+            if unnamed > 1 || (unnamed == 1 && others.len() > 1) || twice {
+                return Ok((Value::Nil, 0, Some(UNORDERED_KEYS)));
+            }
+            let keys: Vec<Value> = keyed.into_iter().map(|(k, _)| k).collect();
+            Ok((Value::Table(lua.create_sequence_from(keys)?), n, None))
         })?,
     )?;
 
@@ -843,18 +856,41 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
     Ok(())
 }
 
+/// Why `pairs` or `next` refuses a table (see `sorted_keys`).
+const UNORDERED_KEYS: &str = "this table has keys that are tables or functions (other than the view's \
+     subnets and accounts, which go by netuid and id): Lua visits those in an order that differs from run to run, so \
+     the match would not replay the same; key the table by netuid, id or name instead";
+
+/// A key's kind in the order of `pairs`: numbers, strings, booleans, then the rest.
+fn key_rank(v: &Value) -> u8 {
+    match v {
+        Value::Integer(_) | Value::Number(_) => 0,
+        Value::String(_) => 1,
+        Value::Boolean(_) => 2,
+        _ => 3,
+    }
+}
+
+/// A view table's identity for the order of `pairs`: a subnet by its netuid, then an
+/// account (or `w.me`) by its id. A read-only view table is an empty proxy whose
+/// metatable's `__index` is its data.
+fn identity(k: &Value) -> Option<(u8, i64)> {
+    let Value::Table(t) = k else { return None };
+    let Ok(Value::Table(data)) = t.metatable()?.raw_get::<Value>("__index") else { return None };
+    if let Ok(Value::Integer(n)) = data.raw_get::<Value>("netuid") {
+        return Some((0, n));
+    }
+    match data.raw_get::<Value>("id") {
+        Ok(Value::Integer(id)) => Some((1, id)),
+        _ => None,
+    }
+}
+
 /// The order of `pairs`: numbers ascending, then strings bytewise, then `false`, `true`,
-/// then every other key in the table's own order.
+/// then the rest (the view's tables by [`identity`]).
 fn key_order(a: &Value, b: &Value) -> std::cmp::Ordering {
     use std::cmp::Ordering;
-    fn rank(v: &Value) -> u8 {
-        match v {
-            Value::Integer(_) | Value::Number(_) => 0,
-            Value::String(_) => 1,
-            Value::Boolean(_) => 2,
-            _ => 3,
-        }
-    }
+    let rank = key_rank;
     #[allow(clippy::cast_precision_loss)]
     fn num(v: &Value) -> f64 {
         match v {

@@ -292,6 +292,51 @@ fn replaced_builtins_behave() {
 }
 
 #[test]
+fn next_and_pairs_visit_every_kind_of_key_in_one_order_on_every_run() {
+    let out = tick(
+        r##"
+        -- next: the order of pairs, for a loop and for the first key alone.
+        local t = {}
+        for i = 1, 40 do t["k" .. string.format("%02d", 41 - i)] = i end
+        local keys = {}
+        for k in next, t do keys[#keys + 1] = k end
+        dtao.log(#keys, keys[1], keys[40], (next(t)))
+        dtao.log(next({}), select("#", next({})), next({ 7 }))
+        local stepped = { next({ 10, 20, x = 1 }, 2) }
+        dtao.log(stepped[1], stepped[2])
+        dtao.log(pcall(next, { a = 1 }, "zz"))
+        -- The view's subnets as keys: by netuid, whatever order they were added in.
+        local set = {}
+        for i = #w.subnets, 1, -1 do set[w.subnets[i]] = true end
+        local order = {}
+        for s in pairs(set) do order[#order + 1] = s.netuid end
+        dtao.log(table.concat(order, " "))
+        order = {}
+        for s in next, set do order[#order + 1] = s.netuid end
+        dtao.log(table.concat(order, " "))
+        -- One table key among others is fine; two have no fixed order and are refused.
+        local one = { a = 1, [{}] = 2 }
+        local n = 0
+        for _ in pairs(one) do n = n + 1 end
+        dtao.log(n)
+        dtao.log(pcall(pairs, { [{}] = 1, [{}] = 2 }))
+        dtao.log(pcall(next, { [print] = 1, [error] = 2 }))
+        "##,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log[0], "40\tk01\tk40\tk01");
+    assert_eq!(out.log[1], "nil\t1\t1\t7");
+    assert_eq!(out.log[2], "x\t1");
+    assert_eq!(out.log[3], "false\tinvalid key to 'next'");
+    assert_eq!(out.log[4], "1 2 3 4");
+    assert_eq!(out.log[5], "1 2 3 4");
+    assert_eq!(out.log[6], "2");
+    assert!(out.log[7].starts_with("false\tpairs: this table has keys that are tables or functions"), "{}", out.log[7]);
+    assert!(out.log[7].contains("the match would not replay the same"), "{}", out.log[7]);
+    assert!(out.log[8].starts_with("false\tnext: this table has keys that are tables or functions"), "{}", out.log[8]);
+}
+
+#[test]
 fn cadence_is_validated() {
     let load =
         |c: &str| Strategy::load("c.lua", &format!("cadence = {c}\nfunction on_tick(w) end"), 1, Limits::default());
