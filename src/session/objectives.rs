@@ -1,7 +1,8 @@
 //! Which of the map's objectives have been reached, and at which block.
 //!
 //! An objective with a goal (the map's `when`) is checked every [`CHECK_EVERY`] blocks
-//! (holding alpha, `you_hold`, every block) and at the match's last block, from the world's public state; once reached it stays
+//! (holding alpha, `you_hold`, and a validator's policy, `policy`, every block) and at
+//! the match's last block, from the world's public state; once reached it stays
 //! reached. Goals about the player (`you_hold`, `you_roi`) are reached per human
 //! account. The tracker is part of the [`Session`](super::Session), so a save, a replay
 //! and a replay's seek all know it as the match knew it. Values are read as `f64`: this
@@ -84,7 +85,9 @@ impl Objectives {
         // Holding alpha is one look at each player's balances: checked every block, so
         // that a student sees the tick when the stake lands.
         let due = last || w.block % CHECK_EVERY == 0;
-        let every_block = |t: &Tracked| matches!(t.goal, Goal::YouHold { .. });
+        // So is a validator's policy (one look at an account): its switch is reached at
+        // the block the Log and the replay's mark give it.
+        let every_block = |t: &Tracked| matches!(t.goal, Goal::YouHold { .. } | Goal::Policy { .. });
         if !due && !self.tracked.iter().flatten().any(every_block) {
             return newly;
         }
@@ -221,6 +224,25 @@ mod tests {
             from_block: None,
         }));
         v
+    }
+
+    #[test]
+    fn a_policy_change_is_reached_at_its_own_block_not_the_next_check() {
+        let mut map = scenario::load("tutorial").expect("map");
+        map.objectives = objectives(&[Goal::Policy {
+            netuid: 4,
+            account: "ana".into(),
+            policy: crate::engine::Policy::RewardSellers,
+        }]);
+        let mut s = Session::new(&map, None, Some(100)).expect("session");
+        let ana = s.add_human("ana");
+        for _ in 0..3 {
+            s.step().expect("step");
+        }
+        s.submit(ana, Order::SetWeights { netuid: 4, policy: crate::engine::Policy::RewardSellers });
+        s.step().expect("step");
+        // Applied in block 3: four blocks have run, between two checks of every 10.
+        assert_eq!(s.objectives().reached(1, None), Some(4));
     }
 
     #[test]
