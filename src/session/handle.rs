@@ -158,6 +158,11 @@ fn late_joins(r: &crate::record::Recording, w: &World) -> Vec<(String, u64)> {
     out
 }
 
+/// The Log's line for a validator's change of policy.
+fn policy_line(netuid: Netuid, policy: Policy) -> String {
+    format!("sets {policy} on SN{netuid}: its validators now {}", policy.meaning())
+}
+
 /// A match ready to run, as the setup closure returns it.
 pub struct Setup {
     /// The session, built on the simulation thread.
@@ -1651,6 +1656,26 @@ impl Sim {
             self.log_seen = 0;
             self.log_last = None;
             self.take_log();
+            // The lines that mark the story (an NPC validator's switch) stay; the marks
+            // have them for the blocks before the kept state.
+            let kept: Vec<JournalLine> = self
+                .replay
+                .as_ref()
+                .map(|r| {
+                    r.status
+                        .marks
+                        .iter()
+                        .filter(|m| m.block < from)
+                        .filter_map(|m| {
+                            let (who, text) = m.log.clone()?;
+                            Some(JournalLine { block: m.block, kind: JournalKind::Map, who, text })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            for line in kept {
+                self.push_journal(line);
+            }
             if from > 0 {
                 let text = format!(
                     "trades before block {} are not listed after this jump (play on from an earlier block to see \
@@ -1936,7 +1961,7 @@ impl Sim {
             self.notices.push_back(Notice { id: self.notice_id, block, ok, order, text });
         }
         for (block, who, kind, netuid, policy) in switches {
-            let text = format!("sets {policy} on SN{netuid}: its validators now {}", policy.meaning());
+            let text = policy_line(netuid, policy);
             let kind = if kind == AccountKind::Npc { JournalKind::Map } else { JournalKind::Bot };
             self.push_journal(JournalLine { block, kind, who, text });
         }
@@ -2253,6 +2278,35 @@ mod tests {
         let sim = Sim::new(setup, HandleOptions::default()).expect("sim");
         assert_eq!(sim.info.late_joins, vec![("late".to_string(), 10), ("early#2".to_string(), 11)]);
         assert!(names.contains(&"early#2".to_string()), "{names:?}");
+    }
+
+    #[test]
+    fn a_jump_past_the_foundations_switch_keeps_its_log_line() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("saves/sn28-meme.dtrec");
+        let rec = Arc::new(crate::record::wire::decode(&std::fs::read(path).expect("read")).expect("decodes"));
+        let session = Session::from_recording(&rec, None).expect("loads");
+        let setup = Setup { replay: Some(rec), ..Setup::new(session, None) };
+        let mut sim = Sim::new(setup, HandleOptions::default()).expect("sim");
+        // The whole recording indexed (its marks and kept states).
+        let start = Instant::now();
+        while sim.replay.as_ref().is_some_and(|r| r.index.is_some()) && start.elapsed() < Duration::from_secs(120) {
+            sim.poll_index();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let switch = sim
+            .replay
+            .as_ref()
+            .and_then(|r| r.status.marks.iter().find(|m| m.text == "foundation sets reward_sellers on SN28").cloned())
+            .expect("the switch is marked");
+        sim.seek(switch.block + 8_000);
+        let lines = sim.merged_journal();
+        let kept = lines.iter().find(|l| l.who == "foundation" && l.text.starts_with("sets reward_sellers on SN28"));
+        assert!(kept.is_some_and(|l| l.block == switch.block), "{lines:#?}");
+        // Told once, also after jumping back before it and forward again.
+        sim.seek(switch.block - 100);
+        sim.seek(switch.block + 9_000);
+        let n = sim.merged_journal().iter().filter(|l| l.text.starts_with("sets reward_sellers on SN28")).count();
+        assert_eq!(n, 1);
     }
 
     #[test]

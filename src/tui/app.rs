@@ -3332,6 +3332,7 @@ mod tests {
                 block: *block,
                 kind: *kind,
                 text: (*text).into(),
+                log: None,
             })
             .collect();
         let mut app = welcomed(|i, s| {

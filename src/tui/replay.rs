@@ -177,7 +177,7 @@ mod tests {
 
     #[test]
     fn marks_land_in_their_cells_and_the_most_telling_wins() {
-        let m = |block, kind| Mark { block, kind, text: String::new() };
+        let m = |block, kind| Mark { block, kind, text: String::new(), log: None };
         let marks = [m(0, MarkKind::BigTrade), m(1, MarkKind::Narration), m(98, MarkKind::Event)];
         let mut cells = [Cell::Empty; 10];
         fill_marks(&marks, 100, &mut cells);

@@ -45,6 +45,9 @@ pub struct Mark {
     pub kind: MarkKind,
     /// One line.
     pub text: String,
+    /// The Log line it stands for (who, what), for a line the Log must keep after a jump
+    /// past it: an NPC validator's change of policy, the turn of a lesson.
+    pub log: Option<(String, String)>,
 }
 
 /// What the background pass reports.
@@ -116,13 +119,13 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
             Event::Scripted { block, kind } => {
                 let narrate = matches!(kind, crate::engine::init::EventKind::Narrate(_));
                 let kind_ = if narrate { MarkKind::Narration } else { MarkKind::Event };
-                Mark { block: *block, kind: kind_, text: kind.to_string() }
+                Mark { block: *block, kind: kind_, text: kind.to_string(), log: None }
             }
             Event::Launched { block, netuid, name, .. } => {
-                Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' launched") }
+                Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' launched"), log: None }
             }
             Event::Dissolved { block, netuid, name, .. } => {
-                Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' dissolved") }
+                Mark { block: *block, kind: MarkKind::Event, text: format!("SN{netuid} '{name}' dissolved"), log: None }
             }
             // An NPC validator's change of policy (the foundation's switch on a memecoin,
             // the turn of a lesson): NPCs place the order only to change it.
@@ -130,7 +133,12 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
                 if w.account(*account).is_some_and(|a| a.kind == AccountKind::Npc) =>
             {
                 let who = w.account(*account).map_or("?", |a| a.name.as_str());
-                Mark { block: *block, kind: MarkKind::Event, text: format!("{who} sets {policy} on SN{netuid}") }
+                Mark {
+                    block: *block,
+                    kind: MarkKind::Event,
+                    text: format!("{who} sets {policy} on SN{netuid}"),
+                    log: Some((who.to_string(), super::policy_line(*netuid, *policy))),
+                }
             }
             Event::Applied { block, account, order, fill } => {
                 let (netuid, tao, verb) = match order {
@@ -152,6 +160,7 @@ fn collect(s: &Session, marks: &mut Vec<Mark>) {
                     block: *block,
                     kind: MarkKind::BigTrade,
                     text: format!("{who}{npc} {verb} SN{netuid} alpha for {t} TAO"),
+                    log: None,
                 }
             }
             // Every epoch of a revenue subnet: the trades list shows them, not the marks.
