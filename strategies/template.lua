@@ -31,7 +31,9 @@
 --
 -- Every table of w (w.subnets, each subnet, w.me.alpha, ...) is read-only: read it
 -- with `.`, `[]`, `#`, ipairs and pairs (the raw next, rawget and rawlen see nothing),
--- and copy what you want to keep or change into your own tables.
+-- and copy what you want to keep or change into your own tables. A field that w, w.me,
+-- a subnet, an account or w.params does not have is an error naming it ("no field
+-- 'moving_prcie' in a subnet (did you mean 'moving_price'?)"), not a silent nil.
 --
 -- w.block            the block about to run
 -- w.total_root       all root stake, TAO
@@ -62,7 +64,9 @@
 --   .npc_miners      number of NPC miners
 -- w.by_netuid[n]     the same subnet tables, by netuid
 --
--- w.accounts         every account, sorted by id (built when you first read it)
+-- w.accounts         every account, sorted by id (built when you first read it); ids
+--                    count from 0, so the account with id n is w.accounts[n + 1]
+--                    (w.me.id, a subnet's .owner)
 --   .id .name .kind ("human" | "bot" | "npc") .free .root .score
 --   .alpha[netuid]   its alpha there (nil where none)
 --   .policy[netuid]  its validator policy there ("honest" unless it set another, as

@@ -860,6 +860,43 @@ dtao = {
 --    every call, and the rarely changing ones). Refresh writes only to data tables.
 --    `w.accounts` is built on first use in a call.
 ---------------------------------------------------------------------------------------
+-- A misspelt field of the view is an error naming it (a typo would otherwise read nil
+-- and the strategy would quietly never trade): a record's data table gets a metatable
+-- whose `__index`, reached only by a key the table lacks, raises for a string that is
+-- none of its fields. A field that may be nil is listed, and reads nil.
+local suggest = H.suggest
+-- Raises "no field" for `k` unless it is one of `known` (a set; `names` sorted), at the
+-- strategy's line (`level` above the caller).
+local function no_field(what, known, names, k, level)
+  if type(k) ~= "string" or known[k] then return nil end
+  local near = suggest(k, names)
+  local hint = near and ("did you mean '" .. near .. "'?") or ("its fields: " .. table.concat(names, ", "))
+  error("no field '" .. k .. "' in " .. what .. " (" .. hint .. ")", level + 1)
+end
+local function strict(what, fields)
+  local known, names = {}, {}
+  for i = 1, #fields do
+    known[fields[i]] = true
+    names[i] = fields[i]
+  end
+  table.sort(names)
+  return {
+    -- (Not a tail call: the level counts this frame.)
+    __index = function(_, k)
+      local v = no_field(what, known, names, k, 2)
+      return v
+    end,
+    known = known,
+    names = names,
+  }
+end
+local SUBNET_META = strict("a subnet", {
+  "netuid", "name", "mechanism", "emitting", "price", "moving_price", "emission_share", "root_prop", "tao",
+  "alpha_in", "alpha_out", "registered_at", "first_emission", "owner", "owner_name", "is_mine", "npc_miners",
+})
+local ACCOUNT_META = strict("an account of w.accounts",
+  { "id", "name", "kind", "free", "root", "score", "alpha", "policy" })
+
 local W = {}
 local WP = make_ro(W)
 local BY_NETUID = {}   -- netuid -> subnet proxy (the data of `w.by_netuid`)
@@ -886,15 +923,33 @@ local HONEST = {
 local ALL_HONEST = make_ro(setmetatable_raw({}, HONEST))
 ME.alpha = make_ro(ME_ALPHA)
 ME.miner = make_ro(ME_MINER)
+setmetatable_raw(ME, strict("w.me", { "id", "name", "free", "root", "alpha", "miner", "score", "start_value" }))
 W.me = make_ro(ME)
 W.subnets = make_ro(SUBNETS)
 W.by_netuid = make_ro(BY_NETUID)
 W.params = make_ro(PARAMS)
+-- The parameters are the map's, all set: a key it lacks is a misspelt one.
+setmetatable_raw(PARAMS, {
+  __index = function(t, k)
+    if type(k) ~= "string" then return nil end
+    local names = {}
+    for key in next, t do names[#names + 1] = key end
+    table.sort(names)
+    local v = no_field("w.params", {}, names, k, 2)
+    return v
+  end,
+})
 W.results = EMPTY
 
+local W_META = strict("w", {
+  "block", "total_root", "total_issuance", "me", "subnets", "by_netuid", "accounts", "params", "results",
+})
 setmetatable_raw(W, {
   __index = function(t, k)
-    if k ~= "accounts" then return nil end
+    if k ~= "accounts" then
+      local v = no_field("w", W_META.known, W_META.names, k, 2)
+      return v
+    end
     local build = CTX.accounts
     if build == nil then return nil end
     local list = build()
@@ -902,7 +957,7 @@ setmetatable_raw(W, {
       local a = list[i]
       a.alpha = make_ro(a.alpha)
       a.policy = a.policy and make_ro(setmetatable_raw(a.policy, HONEST)) or ALL_HONEST
-      list[i] = make_ro(a)
+      list[i] = make_ro(setmetatable_raw(a, ACCOUNT_META))
     end
     local p = make_ro(list)
     rawset_raw(t, "accounts", p)
@@ -914,10 +969,10 @@ local function set_subnet_meta(netuid, name, mechanism, emitting, registered_at,
                                owner_name, npc_miners, is_mine)
   local d = SUB_DATA[netuid]
   if d == nil then
-    d = {
+    d = setmetatable_raw({
       price = 0.0, moving_price = 0.0, emission_share = 0.0, root_prop = 0.0, tao = 0.0, alpha_in = 0.0,
       alpha_out = 0.0,
-    }
+    }, SUBNET_META)
     SUB_DATA[netuid] = d
     BY_NETUID[netuid] = make_ro(d)
   end

@@ -607,6 +607,17 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
         })?,
     )?;
 
+    // The closest of a table's field names to a misspelt one, for the view's "no field"
+    // error (`H.suggest(word, names)`).
+    h.raw_set(
+        "suggest",
+        lua.create_function(|_, (word, names): (mlua::LuaString, Table)| {
+            let word = word.to_str().map(|w| w.to_string()).unwrap_or_default();
+            let names: Vec<String> = names.sequence_values::<String>().filter_map(Result::ok).collect();
+            Ok(crate::text::suggest(&word, names.iter().map(String::as_str)).map(str::to_string))
+        })?,
+    )?;
+
     let sh = Rc::clone(shared);
     h.raw_set(
         "sorted_keys",

@@ -337,6 +337,40 @@ fn next_and_pairs_visit_every_kind_of_key_in_one_order_on_every_run() {
 }
 
 #[test]
+fn a_misspelt_field_of_the_view_is_an_error_naming_it() {
+    let out = tick(
+        r##"
+        local s = w.subnets[1]
+        dtao.log(pcall(function() return s.moving_prcie end))
+        dtao.log(pcall(function() return w.me.balance end))
+        dtao.log(pcall(function() return w.foo end))
+        dtao.log(pcall(function() return w.params.tao_wieght end))
+        dtao.log(pcall(function() return w.accounts[1].nmae end))
+        -- Tables keyed by netuid still read nil (or 0) where there is nothing.
+        dtao.log(w.by_netuid[999], w.me.alpha[999], w.accounts[1].alpha[999], w.me.miner[3], s[1])
+        -- The account with id n is w.accounts[n + 1].
+        dtao.log(w.accounts[w.me.id + 1].name == w.me.name)
+        "##,
+    );
+    assert_eq!(out.fault, None, "{out:?}");
+    assert_eq!(out.log[0], "false\tunit.lua:4: no field 'moving_prcie' in a subnet (did you mean 'moving_price'?)");
+    assert_eq!(
+        out.log[1],
+        "false\tunit.lua:5: no field 'balance' in w.me (its fields: alpha, free, id, miner, name, root, score, \
+         start_value)"
+    );
+    assert!(
+        out.log[2].starts_with("false\tunit.lua:6: no field 'foo' in w (its fields: accounts, block"),
+        "{}",
+        out.log[2]
+    );
+    assert_eq!(out.log[3], "false\tunit.lua:7: no field 'tao_wieght' in w.params (did you mean 'tao_weight'?)");
+    assert_eq!(out.log[4], "false\tunit.lua:8: no field 'nmae' in an account of w.accounts (did you mean 'name'?)");
+    assert_eq!(out.log[5], "nil\t0\tnil\tnil\tnil");
+    assert_eq!(out.log[6], "true");
+}
+
+#[test]
 fn cadence_is_validated() {
     let load =
         |c: &str| Strategy::load("c.lua", &format!("cadence = {c}\nfunction on_tick(w) end"), 1, Limits::default());
