@@ -1127,7 +1127,15 @@ fn a_bot_whose_init_fails_is_refused_before_a_game_a_room_or_a_run_starts() {
 fn a_local_strategy_named_without_its_extension_gets_a_hint() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("dip.lua"), "function on_tick(w) end\n").expect("write");
-    refused(&run_in(dir.path(), &["check", "dip:size=3"]), "there is 'dip.lua' here: name the file, dip.lua");
+    refused(&run_in(dir.path(), &["check", "dip:size=3"]), "there is 'dip.lua': name the file, dip.lua");
+    // In a folder too, for check and for --bot.
+    std::fs::create_dir(dir.path().join("bots")).expect("mkdir");
+    std::fs::write(dir.path().join("bots/dip.lua"), "function on_tick(w) end\n").expect("write");
+    refused(&run_in(dir.path(), &["check", "bots/dip"]), "did you mean bots/dip.lua?");
+    refused(
+        &run_in(dir.path(), &["sim", "--map", "tutorial", "--bot", "bots/dip", "--blocks", "10"]),
+        "there is 'bots/dip.lua': name the file, bots/dip.lua",
+    );
     let o = run(&["join", "127.0.0.1:1", "--code", "ABCDEF"]);
     refused(&o, "give your name with --name NAME (or watch with --spectate, or enter a bot with --bot FILE)");
 }

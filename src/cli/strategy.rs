@@ -211,7 +211,10 @@ fn not_found(p: &Path) -> CliError {
     let names: Vec<&str> = crate::script::builtin::ALL.iter().map(|b| b.name).collect();
     let given = p.to_string_lossy();
     let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let hint = if given.contains(std::path::MAIN_SEPARATOR) || given.ends_with(".lua") {
+    let hint = if !given.ends_with(".lua") && Path::new(&format!("{given}.lua")).is_file() {
+        // A file named without its extension (`bots/dip` for bots/dip.lua, `dip:size=3`).
+        format!("; there is '{given}.lua': name the file, {given}.lua (options after it: {given}.lua:key=value)")
+    } else if given.contains(std::path::MAIN_SEPARATOR) || given.ends_with(".lua") {
         // A path to a shipped strategy's file (the README's `strategies/momentum.lua`,
         // run outside the repository): the binary carries it.
         names.iter().find(|n| **n == stem).map_or_else(
@@ -224,9 +227,6 @@ fn not_found(p: &Path) -> CliError {
             },
             |n| format!("; '{n}' is shipped inside dtao-arena: give its name, --bot {n}"),
         )
-    } else if Path::new(&format!("{given}.lua")).is_file() {
-        // A file of this folder named without its extension (`dip:size=3` for dip.lua).
-        format!("; there is '{given}.lua' here: name the file, {given}.lua (options after it: {given}.lua:key=value)")
     } else {
         // A name: a misspelt or miscased shipped strategy.
         crate::scenario::suggest_name(&given, names.iter().copied())
