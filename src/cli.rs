@@ -268,7 +268,8 @@ Examples:
   dtao-arena check maps/my-map.toml               every problem with its line (exit code 2)
   dtao-arena check my_bot.lua                     load it and run 5 of its turns on the tutorial map
   dtao-arena check momentum:lookback=8            a shipped strategy, with options
-  dtao-arena check my_bot.lua --map dtao-launch   its turns on the map it will play";
+  dtao-arena check my_bot.lua --map dtao-launch   its turns on the map it will play
+  dtao-arena check my_bot.lua --turns 40          more turns, for a bot that warms up first";
 
 const STRATEGIES_AFTER_HELP: &str = "\
 Examples:
@@ -340,6 +341,10 @@ enum Command {
         /// the tutorial if not given).
         #[arg(long, value_name = "MAP")]
         map: Option<String>,
+        /// For a strategy: how many of its turns to run (1 to 1,000; 5 if not given), for a
+        /// bot that warms up before it trades.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
+        turns: Option<u64>,
     },
 }
 
@@ -413,7 +418,7 @@ fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Some(Command::Strategies { show: Some(name) }) => show_strategy(&name),
-        Some(Command::Check { file, map }) => check::run(&file, map.as_deref()),
+        Some(Command::Check { file, map, turns }) => check::run(&file, map.as_deref(), turns),
     }
 }
 

@@ -1306,3 +1306,16 @@ fn npcs_with_equal_scores_are_listed_in_the_worlds_order() {
     assert!(members.len() >= 2, "{text}");
     assert!(members.windows(2).all(|w| w[1] == w[0] + 1), "{members:?}: 1, 2, 3..., not 1, 10, 11");
 }
+
+#[test]
+fn check_runs_as_many_turns_as_asked() {
+    let o = run(&["check", "momentum", "--turns", "12"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("runs 12 turns (cadence 60)"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    refused(&run(&["check", "tutorial", "--turns", "3"]), "--turns is for a strategy; a map is checked on its own");
+    refused(&run(&["check", "momentum", "--turns", "0"]), "0 is not in 1..=1000");
+}

@@ -318,7 +318,7 @@ fn damaged_files_are_refused_and_leave_the_save_and_its_backup_alone() {
     assert!(text(&o.stderr).contains("is damaged: its checksum does not match"), "{}", text(&o.stderr));
     // The advice names a backup only when there is one.
     assert!(
-        text(&o.stderr).contains("record the match again (there is no '.bak' copy beside it)"),
+        text(&o.stderr).contains("there is no '.bak' copy beside it: a recorded match can be made again"),
         "{}",
         text(&o.stderr)
     );

@@ -8,8 +8,9 @@ use crate::session::{Actor, Decision};
 
 /// `map`: the `--map` given, if any (a strategy's turns run on the tutorial without it;
 /// a map file takes none).
-pub fn run(file: &Path, given: Option<&str>) -> CliResult {
+pub fn run(file: &Path, given: Option<&str>, turns: Option<u64>) -> CliResult {
     let map = given.unwrap_or(DEFAULT_MAP);
+    let wanted = turns.unwrap_or(TURNS);
     if file.to_str().is_none() {
         return Err(CliError::input(format!(
             "{}: the file name is not UTF-8 text (the � marks bytes that are not): rename the file",
@@ -25,14 +26,14 @@ pub fn run(file: &Path, given: Option<&str>) -> CliResult {
             // (`dip:size=3` for this folder's dip.lua: reading it says to name the file.)
             let local = base.with_extension("lua").is_file();
             if lua || local || base.to_str().and_then(crate::script::builtin::find).is_some() {
-                return check_strategy(file, map);
+                return check_strategy(file, map, wanted);
             }
         }
     }
     let ext = file.extension().map(|x| x.to_string_lossy().to_ascii_lowercase());
     let shipped = !file.exists() && file.to_str().and_then(crate::script::builtin::find).is_some();
     if ext.as_deref() == Some("lua") || shipped {
-        return check_strategy(file, map);
+        return check_strategy(file, map, wanted);
     }
     if ext.as_deref() == Some(crate::record::EXTENSION) {
         return Err(CliError::input(format!(
@@ -41,9 +42,14 @@ pub fn run(file: &Path, given: Option<&str>) -> CliResult {
             super::shell_word(&super::shown_path(file))
         )));
     }
-    if given.is_some() {
+    if given.is_some() || turns.is_some() {
+        let flag = if given.is_some() {
+            "--map is for a strategy (the map its turns run on)"
+        } else {
+            "--turns is for a strategy"
+        };
         return Err(CliError::input(format!(
-            "{}: --map is for a strategy (the map its turns run on); a map is checked on its own: \
+            "{}: {flag}; a map is checked on its own: \
              dtao-arena check {}",
             super::shown_path(file),
             super::shell_word(&super::shown_path(file))
@@ -168,7 +174,7 @@ impl Actor for Turns {
 /// The map a strategy's turns run on unless `--map` names another.
 const DEFAULT_MAP: &str = "tutorial";
 
-/// Turns `check` runs a strategy for.
+/// Turns `check` runs a strategy for unless `--turns` says otherwise.
 const TURNS: u64 = 5;
 /// The longest run `check` makes (about 28 days): a strategy deciding less often than
 /// every 50,000 blocks gets fewer turns, and `check` says how many.
@@ -178,7 +184,7 @@ const CHECK_LOG_LINES: usize = 10;
 
 /// Loads a strategy and runs it for a few of its turns on a map (the tutorial unless
 /// `--map` names another); any fault is reported with its message and exit code 2.
-fn check_strategy(file: &Path, map_name: &str) -> CliResult {
+fn check_strategy(file: &Path, map_name: &str, wanted: u64) -> CliResult {
     let entrant = super::strategy::read(file).map_err(|e| map_hint(file, e))?;
     let actor = super::strategy::actor(&entrant, 1, 0).map_err(|e| map_hint(file, e))?;
     let map = crate::scenario::load(map_name)?;
@@ -186,19 +192,19 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
         if map_name == DEFAULT_MAP { "the tutorial map".to_string() } else { format!("the map '{}'", map.init.name) };
     // (One block more than the turns need: the last turn's orders apply in it.)
     let mut session = crate::session::Session::new(&map, None, Some(CHECK_MAX_BLOCKS + 1))?;
-    let id = session.add_bot(&entrant.name, Box::new(Turns { inner: Box::new(actor), left: TURNS }));
+    let id = session.add_bot(&entrant.name, Box::new(Turns { inner: Box::new(actor), left: wanted }));
     // Its cadence once `init` has run (which may set it). A bot decides after the blocks
     // it has run reach a multiple of its cadence (0, cadence, ...): running up to block
     // `cadence * (turns - 1) + 1` gives `turns` calls (within CHECK_MAX_BLOCKS).
     let cadence = session.seats().first().map_or(1, |s| s.actor.cadence()).max(1);
-    let end = cadence.saturating_mul(TURNS - 1).saturating_add(1).min(CHECK_MAX_BLOCKS);
+    let end = cadence.saturating_mul(wanted - 1).saturating_add(1).min(CHECK_MAX_BLOCKS);
     // The calls made: none once it has forfeited (bad options forfeit in `init`). Its
     // orders queue for the block after its turn, so the run goes one block further (where
     // a bot deciding every block is not called again: `Turns`).
     let mut turns: u64 = 0;
     let (mut filled, mut rejected) = (0usize, 0usize);
     while session.world().block <= end {
-        if turns < TURNS
+        if turns < wanted
             && session.seats().first().is_some_and(|s| !s.actor.forfeited() && session.world().block % cadence == 0)
         {
             turns += 1;
@@ -240,7 +246,7 @@ fn check_strategy(file: &Path, map_name: &str) -> CliResult {
             shown.join("\n")
         )));
     }
-    let short = if turns < TURNS {
+    let short = if turns < wanted {
         format!(
             "; only {turns} fit{} in the check's {} blocks",
             if turns == 1 { "s" } else { "" },

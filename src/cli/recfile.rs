@@ -36,9 +36,12 @@ fn backup_advice(path: &Path, e: &crate::record::RecordError) -> String {
     }
     let bak = crate::record::fs::backup_path(path);
     if bak.is_file() {
-        format!("; use its backup '{}', or record the match again", bak.display())
+        format!("; use its backup '{}' (copy it over this file), or record the match again", bak.display())
     } else {
-        "; record the match again (there is no '.bak' copy beside it)".to_string()
+        // A saved game has no command that makes it again; a recorded match has.
+        "; there is no '.bak' copy beside it: a recorded match can be made again by the command that recorded \
+         it, a saved game cannot be recovered"
+            .to_string()
     }
 }
 
