@@ -650,8 +650,13 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             if let Err(m) = sh.charge(lua, (n as u64).saturating_mul(u64::from(log)) / 4) {
                 return Err(mlua::Error::runtime(m));
             }
-            let mut keyed: Vec<(Value, Option<(u8, i64)>)> =
-                keys.into_iter().map(|k| (k.clone(), identity(&k))).collect();
+            let mut keyed: Vec<(Value, Option<(u8, i64)>)> = keys
+                .into_iter()
+                .map(|k| {
+                    let id = identity(&k);
+                    (k, id)
+                })
+                .collect();
             keyed.sort_by(|(a, ia), (b, ib)| key_order(a, b).then(ia.cmp(ib)));
             // Keys that are tables or functions: Lua's own order follows their addresses,
             // which differ from run to run. The view's subnets and accounts sort by
