@@ -2694,6 +2694,20 @@ mod tests {
     }
 
     #[test]
+    fn a_narration_behind_the_welcome_box_shows_once_it_closes() {
+        for key in ["\x1b", "\n"] {
+            let mut app = welcomed(|_, s| {
+                s.paused = true;
+                s.narration = Some(narration("SN28 turns into a memecoin."));
+            });
+            assert_eq!(app.overlay(), Some(&Overlay::Welcome));
+            keys(&mut app, key);
+            let shown = text(&mut app, 120, 40);
+            assert!(shown.contains("SN28 turns into a memecoin."), "{key:?}: {shown}");
+        }
+    }
+
+    #[test]
     fn a_replays_welcome_with_many_players_is_drawn() {
         let mut app = welcomed(|i, s| {
             i.replay = true;
