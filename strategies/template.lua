@@ -30,7 +30,7 @@
 -- ===================================================================================
 --
 -- Every table of w (w.subnets, each subnet, w.me.alpha, ...) is read-only: read it
--- with `.`, `[]`, `#`, ipairs and pairs (the raw next, rawget and rawlen see nothing),
+-- with `.`, `[]`, `#`, ipairs, pairs and next (rawget and rawlen see nothing),
 -- and copy what you want to keep or change into your own tables. A field that w, w.me,
 -- a subnet, an account or w.params does not have is an error naming it ("no field
 -- 'moving_prcie' in a subnet (did you mean 'moving_price'?)"), not a silent nil.

@@ -510,13 +510,16 @@ end
 pairs = pairs_sorted
 
 -- `next` in the order of `pairs` (Lua's own follows string hashes seeded per run and
--- table addresses). A traversal's sorted keys are kept for the table (weakly) while it
--- runs, so that `for k, v in next, t` costs what `pairs` does; `next(t)` starts anew.
+-- table addresses), on the view's tables too. A traversal's sorted keys are kept for the
+-- table (weakly) while it runs, so that `for k, v in next, t` costs what `pairs` does;
+-- `next(t)` starts anew.
 local NEXT_KEYS = setmetatable_raw({}, { __mode = "k" })
+local PDATA -- (section 5) a view proxy's data: `next` on the view goes through it
 local function next_sorted(t, k)
   if type(t) ~= "table" then
     error("bad argument #1 to 'next' (table expected, got " .. type(t) .. ")", 2)
   end
+  t = PDATA[t] or t
   local c = NEXT_KEYS[t]
   if k == nil or c == nil or c.pos[k] == nil then
     local keys, n, e = sorted_keys(t)
@@ -553,7 +556,7 @@ _ENV.next = next_sorted
 --    The data tables never leave the host: `pairs` over a proxy hands out the proxy as
 --    its state, not the data.
 ---------------------------------------------------------------------------------------
-local PDATA = setmetatable_raw({}, { __mode = "k" }) -- proxy -> data
+PDATA = setmetatable_raw({}, { __mode = "k" }) -- proxy -> data
 local RO = setmetatable_raw({}, { __mode = "k" }) -- every read-only table of the view
 local function ro_newindex(_, k)
   error("the view is read-only (cannot set '" .. tostring_safe(k) .. "')", 2)

@@ -660,12 +660,12 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             keyed.sort_by(|(a, ia), (b, ib)| key_order(a, b).then(ia.cmp(ib)));
             // Keys that are tables or functions: Lua's own order follows their addresses,
             // which differ from run to run. The view's subnets and accounts sort by
-            // netuid and id; beyond one other such key the order is not fixed.
+            // netuid and id, after one other such key; two others have no fixed order.
             let others: Vec<&Option<(u8, i64)>> =
                 keyed.iter().filter(|(k, _)| key_rank(k) == 3).map(|(_, i)| i).collect();
             let unnamed = others.iter().filter(|i| i.is_none()).count();
             let twice = others.windows(2).any(|w| w[0].is_some() && w[0] == w[1]);
-            if unnamed > 1 || (unnamed == 1 && others.len() > 1) || twice {
+            if unnamed > 1 || twice {
                 return Ok((Value::Nil, 0, Some(UNORDERED_KEYS)));
             }
             let keys: Vec<Value> = keyed.into_iter().map(|(k, _)| k).collect();
@@ -873,9 +873,9 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
 }
 
 /// Why `pairs` or `next` refuses a table (see `sorted_keys`).
-const UNORDERED_KEYS: &str = "this table has keys that are tables or functions (other than the view's \
-     subnets and accounts, which go by netuid and id): Lua visits those in an order that differs from run to run, so \
-     the match would not replay the same; key the table by netuid, id or name instead";
+const UNORDERED_KEYS: &str = "this table has two or more keys that are tables, functions or coroutines (other \
+     than the view's subnets and accounts, which go by netuid and id): Lua visits those in an order that differs from \
+     run to run, so the match would not replay the same; key the table by netuid, id or name instead";
 
 /// A key's kind in the order of `pairs`: numbers, strings, booleans, then the rest.
 fn key_rank(v: &Value) -> u8 {

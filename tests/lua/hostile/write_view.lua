@@ -48,8 +48,10 @@ function on_tick(w)
     assert(not pcall(setmetatable, w.subnets[1], nil), "setmetatable subnet")
     assert(getmetatable(w) == "read-only", "getmetatable")
     assert(getmetatable(w.subnets[1]) == "read-only", "getmetatable subnet")
-    assert(next(w) == nil, "next")
-    assert(next(w.subnets[1]) == nil, "next subnet")
+    -- next reads the view as pairs does (its values are the same read-only tables).
+    assert(next(w) ~= nil and next(w) == pairs(w)(w), "next")
+    assert(next(w.subnets[1]) == pairs(w.subnets[1])(w.subnets[1]), "next subnet")
+    refused("next's value", function() select(2, next(w.subnets))[1] = 0 end)
     -- pairs hands out the proxy as its state, never the host's data table.
     local _, state = pairs(w.subnets)
     assert(state == w.subnets, "pairs state")
