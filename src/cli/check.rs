@@ -42,6 +42,20 @@ pub fn run(file: &Path, given: Option<&str>, turns: Option<u64>) -> CliResult {
             super::shell_word(&super::shown_path(file))
         )));
     }
+    // `bots/my_bot` for `bots/my_bot.lua`: the file it names, with its extension.
+    if !file.exists() && file.extension().is_none() {
+        for ext in ["lua", "toml"] {
+            let with = file.with_extension(ext);
+            if with.is_file() {
+                let shown = super::shown_path(&with);
+                return Err(CliError::input(format!(
+                    "{}: there is no such file; did you mean {shown}? Run: dtao-arena check {}",
+                    file.to_string_lossy(),
+                    super::shell_word(&shown)
+                )));
+            }
+        }
+    }
     if given.is_some() || turns.is_some() {
         let flag = if given.is_some() {
             "--map is for a strategy (the map its turns run on)"
@@ -56,19 +70,6 @@ pub fn run(file: &Path, given: Option<&str>, turns: Option<u64>) -> CliResult {
         )));
     }
     let path = file.to_string_lossy();
-    // `bots/my_bot` for `bots/my_bot.lua`: the file it names, with its extension.
-    if !file.exists() && file.extension().is_none() {
-        for ext in ["lua", "toml"] {
-            let with = file.with_extension(ext);
-            if with.is_file() {
-                let shown = super::shown_path(&with);
-                return Err(CliError::input(format!(
-                    "{path}: there is no such file; did you mean {shown}? Run: dtao-arena check {}",
-                    super::shell_word(&shown)
-                )));
-            }
-        }
-    }
     if !file.exists() && file.extension().is_none() && file.components().count() == 1 {
         if let Some(name) = file.to_str().filter(|n| !crate::scenario::builtins().iter().any(|b| b.name == *n)) {
             return Err(unknown_name(name));

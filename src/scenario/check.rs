@@ -372,7 +372,7 @@ impl<'a> Cx<'a> {
                 self.bad(
                     t,
                     f.key,
-                    format!("{} is below 1 rao (0.000000001), the smallest amount, so it would be 0", tiny(x)),
+                    format!("{} is below 1 rao (0.000000001), the smallest amount, so it would be 0", short_number(x)),
                     fix,
                 );
                 None
@@ -382,7 +382,7 @@ impl<'a> Cx<'a> {
                 self.bad(
                     t,
                     f.key,
-                    "is more than the 21000000 supply cap",
+                    format!("{} is more than the supply cap, 21,000,000", short_number(x)),
                     format!("write {} as a smaller number such as {}", f.about, f.eg),
                 );
                 None
@@ -455,14 +455,15 @@ impl<'a> Cx<'a> {
 pub(crate) fn below_a_billionth(x: f64) -> String {
     format!(
         "{} is below one billionth (0.000000001), the smallest fraction the engine keeps, so it would be 0",
-        tiny(x)
+        short_number(x)
     )
 }
 
-/// A small positive number as written for a message: `0.0000000001`, and in scientific
-/// form below a millionth of a billionth (`1e-320`, which would be 320 digits).
-pub(crate) fn tiny(x: f64) -> String {
-    if x.abs() < 1e-15 { format!("{x:e}") } else { format!("{x}") }
+/// A number as written for a message: `0.0000000001`, `21000001`, and in scientific
+/// form below a millionth of a billionth or from a million billions (`1e-320`, `1e300`,
+/// which would be hundreds of digits).
+pub(crate) fn short_number(x: f64) -> String {
+    if x != 0.0 && (x.abs() < 1e-15 || x.abs() >= 1e15) { format!("{x:e}") } else { format!("{x}") }
 }
 
 /// For a rate that looks written as a percentage (`18` for `0.18`: above `max`, above 2

@@ -22,6 +22,10 @@ use crate::session::handle::{Command, JournalKind, JournalLine, MatchInfo, SaveS
 /// The words of the note that the speed is at its end (`7,200 blocks a second is the
 /// fastest speed`).
 const SPEED_LIMIT_NOTE: &str = "a second is the";
+/// The start of the note for a full form field.
+const FIELD_FULL: &str = "this field takes at most ";
+/// The end of the note for a key that does nothing.
+const NOTHING_HERE: &str = " does nothing here: ? lists the keys";
 
 /// How long a toast stays, in ticks (about ten a second).
 const TOAST_TICKS: u16 = 60;
@@ -724,6 +728,10 @@ impl App {
             if self.narration_guarded() && a != Action::ForceQuit {
                 return;
             }
+            // The note about an earlier key is not about this one.
+            if self.toast.as_ref().is_some_and(|t| t.text.ends_with(NOTHING_HERE)) {
+                self.toast = None;
+            }
             self.update(a);
         } else if self.mode() == Mode::Normal && key.kind == KeyEventKind::Press {
             // A key that does nothing says so (it would seem broken otherwise).
@@ -735,7 +743,7 @@ impl App {
                 _ => None,
             };
             if let Some(name) = name {
-                self.say_here(format!("{name} does nothing here: ? lists the keys"), None);
+                self.say_here(format!("{name}{NOTHING_HERE}"), None);
             }
         }
     }
@@ -747,11 +755,8 @@ impl App {
         match self.mode() {
             Mode::Text => {}
             Mode::Normal => {
-                let text = if self.is_replay() {
-                    "a paste goes into a field: / filters the market"
-                } else {
-                    "a paste goes into a form's field: open one first (s stakes, / filters the market)"
-                };
+                let text =
+                    if self.is_replay() { "a replay has no form to paste into" } else { "paste: open a form first" };
                 return self.say_here(text, None);
             }
             _ => return,
@@ -762,7 +767,7 @@ impl App {
             self.update(Action::Input(Input::Char(c)));
         }
         if lines.next().is_some() {
-            self.say("pasted its first line only: Enter submits", None);
+            self.say("pasted one line of several", None);
         }
     }
 
@@ -1209,11 +1214,20 @@ impl App {
                 match i {
                     Input::Char(c) => {
                         if let Err(max) = form.type_char(c) {
-                            self.say(format!("this field takes at most {max} characters"), None);
+                            self.say(format!("{FIELD_FULL}{max} characters"), None);
                         }
                     }
-                    Input::Backspace => form.backspace(),
-                    Input::Clear => form.clear(),
+                    Input::Backspace | Input::Clear => {
+                        if i == Input::Backspace {
+                            form.backspace();
+                        } else {
+                            form.clear();
+                        }
+                        // The field has room again.
+                        if self.toast.as_ref().is_some_and(|t| t.text.starts_with(FIELD_FULL)) {
+                            self.toast = None;
+                        }
+                    }
                     Input::Next => form.move_focus(1),
                     Input::Prev => form.move_focus(-1),
                     Input::Left => form.cycle(-1),
@@ -2224,6 +2238,9 @@ mod tests {
         let shown = text(&mut app, 120, 36);
         assert!(shown.contains("Owner of SN4 Targon (emits from block 50,400, in 7d 0h)"), "{shown}");
         assert!(shown.contains("lock spent; earns the owner's cut"), "{shown}");
+        // Narrow: the subnet stays, the hint goes whole rather than cut.
+        let narrow = text(&mut app, 80, 24);
+        assert!(narrow.contains("Owner of SN4 Targon") && !narrow.contains("lock spent"), "{narrow}");
         // Someone else's subnet: no such line.
         let mut app = app_with(|_| {});
         keys(&mut app, "3");
@@ -3407,6 +3424,9 @@ mod tests {
         let shown = text(&mut app, 120, 40);
         assert!(shown.contains("this field takes at most 32 characters"), "{shown}");
         assert!(shown.contains(&long[..32]) && !shown.contains(long), "{shown}");
+        // Once there is room again, the note goes.
+        app.update(Action::Input(crate::tui::action::Input::Backspace));
+        assert!(!text(&mut app, 120, 40).contains("this field takes at most"));
     }
 
     #[test]
@@ -3415,8 +3435,7 @@ mod tests {
         let mut app = app_with(|_| {});
         keys(&mut app, "x");
         assert!(text(&mut app, 120, 40).contains("x does nothing here: ? lists the keys"));
-        // A bound key says nothing of the kind.
-        let mut app = app_with(|_| {});
+        // A bound key says nothing of the kind, and takes the note about the last one away.
         keys(&mut app, "2");
         assert!(!text(&mut app, 120, 40).contains("does nothing here"));
     }
@@ -3431,7 +3450,7 @@ mod tests {
         assert_eq!(app.mode(), crate::tui::keymap::Mode::Text, "the form is still open");
         assert!(app.take_commands().iter().all(|c| !matches!(c, Command::Submit(_))));
         let screen = text(&mut app, 120, 40);
-        assert!(screen.contains("pasted its first line only: Enter submits"), "{screen}");
+        assert!(screen.contains("pasted one line of several"), "{screen}");
         assert!(screen.contains("25"), "{screen}");
         keys(&mut app, "\n");
         assert_eq!(app.take_commands().iter().filter(|c| matches!(c, Command::Submit(_))).count(), 1);
@@ -3439,7 +3458,7 @@ mod tests {
         app.on_paste("q");
         assert!(!app.should_quit());
         assert_eq!(app.mode(), crate::tui::keymap::Mode::Normal);
-        assert!(text(&mut app, 120, 40).contains("a paste goes into a form's field"));
+        assert!(text(&mut app, 120, 40).contains("paste: open a form first"));
     }
 
     #[test]

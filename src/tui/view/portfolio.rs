@@ -102,11 +102,13 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     if !owned.is_empty() {
-        lines.push(Line::from(vec![
-            Span::styled(" Owner of ", t.dim),
-            Span::raw(owned.join(", ")),
-            Span::styled("   lock spent; earns the owner's cut", t.dim),
-        ]));
+        let mut line = Line::from(vec![Span::styled(" Owner of ", t.dim), Span::raw(owned.join(", "))]);
+        // What owning means, when it fits whole.
+        let hint = Span::styled("   lock spent; earns the owner's cut", t.dim);
+        if line.width() + hint.width() <= room {
+            line.push_span(hint);
+        }
+        lines.push(line);
     }
     // Watching: the keys to another player's book, on the first line with room.
     if app.watching() {
