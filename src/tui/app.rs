@@ -1651,6 +1651,18 @@ impl App {
             Action::Bottom => isize::MAX / 2,
             _ => 0,
         };
+        // A screen's own key pressed on another screen says where it works.
+        let elsewhere = match action {
+            Action::Filter if self.screen != Screen::Market => Some("/ filters the Market: 1 goes there"),
+            Action::SortNext | Action::SortReverse if self.screen != Screen::Market => {
+                Some("o and O sort the Market: 1 goes there")
+            }
+            Action::LogFilter if self.screen != Screen::Log => Some("f filters the Log: 5 goes there"),
+            _ => None,
+        };
+        if let Some(text) = elsewhere {
+            return self.say_here(text, None);
+        }
         match self.screen {
             Screen::Market => match action {
                 Action::Open if self.market_focus().is_some() => self.screen = Screen::Subnet,
@@ -3427,6 +3439,21 @@ mod tests {
         // Once there is room again, the note goes.
         app.update(Action::Input(crate::tui::action::Input::Backspace));
         assert!(!text(&mut app, 120, 40).contains("this field takes at most"));
+    }
+
+    #[test]
+    fn a_screens_own_key_on_another_screen_says_where_it_works() {
+        use crate::tui::testing::{app_with, keys, text};
+        for (screen, key, says) in [
+            ("5", "/", "/ filters the Market: 1 goes there"),
+            ("3", "o", "o and O sort the Market: 1 goes there"),
+            ("1", "f", "f filters the Log: 5 goes there"),
+        ] {
+            let mut app = app_with(|_| {});
+            keys(&mut app, screen);
+            keys(&mut app, key);
+            assert!(text(&mut app, 120, 40).contains(says), "{screen} {key}");
+        }
     }
 
     #[test]
