@@ -2737,6 +2737,23 @@ mod tests {
     }
 
     #[test]
+    fn the_results_table_writes_scores_at_one_precision() {
+        let mut app = app_with(|_| {});
+        change_snapshot(&mut app, |s| {
+            let row = s.players[0].clone();
+            s.players = vec![
+                crate::session::handle::PlayerRow { name: "bot".into(), score_rao: 125_840_000_000, ..row.clone() },
+                crate::session::handle::PlayerRow { score_rao: 48_241_700_000, ..row },
+            ];
+            s.view.block = 7200;
+            s.over = true;
+        });
+        assert_eq!(app.overlay(), Some(&Overlay::Results));
+        let shown = text(&mut app, 120, 40);
+        assert!(shown.contains("125.84") && shown.contains(" 48.24 "), "{shown}");
+    }
+
+    #[test]
     fn a_replays_welcome_with_many_players_is_drawn() {
         let mut app = welcomed(|i, s| {
             i.replay = true;

@@ -588,7 +588,8 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
                     crate::session::handle::rank(&snap.players, k),
                     format::clip(&p.name, 22),
                     if p.kind == AccountKind::Human { "human" } else { "bot" },
-                    format::rao(p.score_rao)
+                    // One precision down the column (48.24 beside 125.84, not 48.2417).
+                    format::column_rao(p.score_rao)
                 ),
                 style,
             ),
