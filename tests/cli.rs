@@ -303,7 +303,11 @@ fn outputs_are_checked_before_the_run_and_never_replace_an_input() {
     std::fs::write(d.join("FILE"), "").expect("write");
     refused(
         &run_in(d, &["tournament", "--strategies", "momentum", "--maps", "tutorial", "--out", "FILE"]),
-        "takes a folder",
+        "is a file; --out takes a folder",
+    );
+    refused(
+        &run_in(d, &["tournament", "--strategies", "momentum", "--maps", "tutorial", "--out", "/dev/null"]),
+        "'/dev/null' is not a folder (a device, a pipe or a socket)",
     );
     std::fs::create_dir_all(d.join("out/leaderboard.json")).expect("mkdir");
     let t = ["tournament", "--strategies", "momentum", "--maps", "tutorial", "--matches", "1", "--out", "out"];

@@ -337,8 +337,9 @@ fn same_every_match(plan: &Plan, rows: &[tournament::Row]) -> Vec<String> {
 
 fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
     if dir.exists() && !dir.is_dir() {
+        let what = if dir.is_file() { "a file" } else { "not a folder (a device, a pipe or a socket)" };
         return Err(CliError::input(format!(
-            "--out '{}' is a file; --out takes a folder (created if missing), such as results/",
+            "--out '{}' is {what}; --out takes a folder (created if missing), such as results/",
             dir.display()
         )));
     }
