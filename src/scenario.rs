@@ -151,9 +151,15 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
-            let hint = suggest_name(name_or_path, names.iter().copied())
-                .map(|n| format!("did you mean '{n}'? "))
-                .unwrap_or_default();
+            // A map file named without its extension (`my-map` for my-map.toml).
+            let with_toml = format!("{name_or_path}.toml");
+            let hint = if std::path::Path::new(&with_toml).is_file() {
+                format!("did you mean '{with_toml}'? ")
+            } else {
+                suggest_name(name_or_path, names.iter().copied())
+                    .map(|n| format!("did you mean '{n}'? "))
+                    .unwrap_or_default()
+            };
             Err(MapError::new(format!(
                 "{name_or_path}: no built-in map has this name and there is no file at this path; {hint}use a built-in map ({}) or the path of a map file",
                 names.join(", ")

@@ -582,7 +582,7 @@ impl Session {
         let name = self.world.account(account).map_or_else(|| name.to_string(), |a| a.name.clone());
         let d = actor.start(&self.world, account);
         self.seats.push(Seat { name, account, actor, results: Vec::new() });
-        self.apply_decision(self.seats.len() - 1, d);
+        self.apply_decision(self.seats.len() - 1, d, true);
         account
     }
 
@@ -736,7 +736,7 @@ impl Session {
             }
             let results = std::mem::take(&mut seat.results);
             let d = seat.actor.decide(&self.world, seat.account, &results);
-            self.apply_decision(k, d);
+            self.apply_decision(k, d, false);
         }
         if let Err(e) = self.feed_now() {
             // Only a bot joining mid-match can fail here: it stays out, and says why.
@@ -768,8 +768,9 @@ impl Session {
         }
     }
 
-    /// Logs a seat's decision, counts its fault or queues its orders.
-    fn apply_decision(&mut self, k: usize, d: Decision) {
+    /// Logs a seat's decision (`init`: the one its `init` made), counts its fault or
+    /// queues its orders.
+    fn apply_decision(&mut self, k: usize, d: Decision, init: bool) {
         let account = self.seats[k].account;
         for line in d.log {
             self.bot_log(account, &line);
@@ -786,7 +787,13 @@ impl Session {
                     }
                     true => "; it forfeits the match",
                 };
-                self.fault(account, &format!("fault: {f} (turn lost{forfeit})"));
+                // A fault in `init` loses no turn: its orders are dropped and it plays on.
+                let what = match (init, forfeit.is_empty()) {
+                    (true, true) => "in its init: its orders are dropped, and it plays on",
+                    (true, false) => "in its init",
+                    (false, _) => "turn lost",
+                };
+                self.fault(account, &format!("fault: {f} ({what}{forfeit})"));
             }
             None => {
                 for o in d.orders {

@@ -636,7 +636,7 @@ fn check_reports_a_shipped_strategys_bad_options() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
-            "'lookback'?); the options are entry, exit, lookback, size, slots, stop (turn lost; it forfeits the match)"
+            "'lookback'?); the options are entry, exit, lookback, size, slots, stop (in its init; it forfeits the match)"
         ),
         "{}",
         stderr(&o)
@@ -645,6 +645,13 @@ fn check_reports_a_shipped_strategys_bad_options() {
     std::fs::write(dir.path().join("boom.lua"), "function on_tick(w) error('boom') end\n").expect("write");
     let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--blocks", "2000", "--bot", "boom.lua"]);
     assert!(stderr(&o).contains("boom (turn lost; too many faults: it forfeits the match)"), "{}", stderr(&o));
+    // A fault in init loses no turn, and says so.
+    std::fs::write(dir.path().join("early.lua"), "function init(cfg) error('early') end\nfunction on_tick(w) end\n")
+        .expect("write");
+    refused(
+        &run_in(dir.path(), &["check", "early.lua"]),
+        "early (in its init: its orders are dropped, and it plays on)",
+    );
     refused(&run(&["check", "mean_reversion:window=0"]), "unknown option 'window'");
     refused(&run(&["check", "momentum:size=nan"]), "size takes a number above 0 and at most 1");
     // Lua would read hexadecimal ("0x1" is 1), and messages hide what follows "0x".
@@ -1130,6 +1137,9 @@ fn a_bot_whose_init_fails_is_refused_before_a_game_a_room_or_a_run_starts() {
 #[test]
 fn a_local_strategy_named_without_its_extension_gets_a_hint() {
     let dir = tempfile::tempdir().expect("tmp");
+    // A map file too.
+    std::fs::write(dir.path().join("mymap.toml"), run(&["maps", "--show", "tutorial"]).stdout).expect("write");
+    refused(&run_in(dir.path(), &["sim", "--map", "mymap", "--blocks", "5"]), "did you mean 'mymap.toml'?");
     std::fs::write(dir.path().join("dip.lua"), "function on_tick(w) end\n").expect("write");
     refused(&run_in(dir.path(), &["check", "dip:size=3"]), "there is 'dip.lua': name the file, dip.lua");
     // In a folder too, for check and for --bot.
