@@ -103,6 +103,22 @@ pub struct NpcMiner {
     pub sold_window: u64,
 }
 
+/// The name an account asking for `name` gets: `name` with its control characters and
+/// invisible formatting marks as visible escapes (`\u{1b}`; a name is shown on every
+/// screen and in every table, never as terminal commands), then `name#2`, `name#3`...
+/// while `taken` says the name is in use.
+#[must_use]
+pub fn unique_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    let name = crate::text::escape_hidden(name);
+    let mut unique = name.to_string();
+    let mut k = 2;
+    while taken(&unique) {
+        unique = format!("{name}#{k}");
+        k += 1;
+    }
+    unique
+}
+
 /// A subnet (rules.md §2).
 #[derive(Clone, Debug)]
 pub struct Subnet {
@@ -388,18 +404,9 @@ impl World {
     }
 
     /// Adds an account with `free` TAO (a player joining, a bot's seat). The TAO enters
-    /// the ledger as genesis TAO. Names are made unique by a numeric suffix.
+    /// the ledger as genesis TAO. Names are made unique by [`unique_name`].
     pub fn add_account(&mut self, name: &str, kind: AccountKind, free: Tao) -> AccountId {
-        // A name is shown on every screen and in every table: its control characters and
-        // invisible formatting marks become visible escapes (`\u{1b}`), never terminal
-        // commands.
-        let name = &crate::text::escape_hidden(name);
-        let mut unique = name.to_string();
-        let mut k = 2;
-        while self.account_by_name(&unique).is_some() {
-            unique = format!("{name}#{k}");
-            k += 1;
-        }
+        let unique = unique_name(name, |n| self.account_by_name(n).is_some());
         let id = AccountId(u32::try_from(self.accounts.len()).unwrap_or(u32::MAX));
         let n = self.subnets.len();
         self.names.insert(unique.clone(), id);

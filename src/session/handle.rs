@@ -134,21 +134,15 @@ pub struct MatchInfo {
 }
 
 /// The players and bots a recording adds after block 0, in order, with the names the
-/// world gives them: the name asked for, or `name#k` for the first `k` from 2 that no
-/// account has (`World::add_account`), counting the accounts of `w`, the world at block 0.
+/// world gives them ([`crate::engine::world::unique_name`]), counting the accounts of `w`,
+/// the world at block 0.
 fn late_joins(r: &crate::record::Recording, w: &World) -> Vec<(String, u64)> {
     let mut taken: std::collections::BTreeSet<String> = w.accounts.iter().map(|a| a.name.clone()).collect();
     let mut out = Vec::new();
     for t in r.ticks.iter().filter(|t| t.block > 0) {
         for i in &t.inputs {
             let crate::record::Input::Join { name, kind, .. } = i else { continue };
-            let name = crate::text::escape_hidden(name);
-            let mut unique = name.to_string();
-            let mut k = 2;
-            while taken.contains(&unique) {
-                unique = format!("{name}#{k}");
-                k += 1;
-            }
+            let unique = crate::engine::world::unique_name(name, |n| taken.contains(n));
             taken.insert(unique.clone());
             if *kind != AccountKind::Npc {
                 out.push((unique, t.block));
