@@ -364,6 +364,19 @@ pub fn leaderboard(entrants: &[Entrant], rows: &[Row]) -> Vec<Standing> {
     out
 }
 
+/// The leaderboard of each map alone, in the order the maps are given: the matches
+/// played on it ranked as [`leaderboard`] ranks them all (a map that no match played
+/// gives standings of 0 matches).
+#[must_use]
+pub fn by_map(entrants: &[Entrant], maps: &[String], rows: &[Row]) -> Vec<(String, Vec<Standing>)> {
+    maps.iter()
+        .map(|m| {
+            let mine: Vec<Row> = rows.iter().filter(|r| r.map == *m).cloned().collect();
+            (m.clone(), leaderboard(entrants, &mine))
+        })
+        .collect()
+}
+
 /// Where `--record` writes the replay of the match numbered `index` in `matches.csv`:
 /// `DIR/match-0000.dtrec`, ...
 #[must_use]

@@ -33,7 +33,7 @@ fn same_files_for_any_jobs_and_any_run() {
     tournament(&a, "1");
     tournament(&b, "1");
     tournament(&c, "8");
-    for f in ["leaderboard.csv", "leaderboard.json", "matches.csv"] {
+    for f in ["leaderboard.csv", "leaderboard.json", "matches.csv", "by_map.csv"] {
         let x = std::fs::read(a.join(f)).expect("file");
         assert_eq!(x, std::fs::read(b.join(f)).expect("file"), "{f} differs between runs");
         assert_eq!(x, std::fs::read(c.join(f)).expect("file"), "{f} differs between --jobs 1 and 8");
@@ -58,10 +58,57 @@ fn same_files_for_any_jobs_and_any_run() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(report["state_hash"], third[0][11], "sim did not replay match 3");
+    // With one map, its table is the leaderboard with the map's name in front.
+    let board = std::fs::read_to_string(a.join("leaderboard.csv")).expect("leaderboard");
+    let by_map = std::fs::read_to_string(a.join("by_map.csv")).expect("by_map");
+    let expected: Vec<String> = board
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i == 0 { format!("map,{l}") } else { format!("tutorial,{l}") })
+        .collect();
+    assert_eq!(by_map.lines().collect::<Vec<_>>(), expected);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(a.join("leaderboard.json")).expect("json")).expect("parse");
     for k in ["strategy", "matches", "mean_roi", "median_roi", "ci95_low", "ci95_high", "win_rate", "faults"] {
         assert!(json[0].get(k).is_some(), "leaderboard.json lacks {k}");
+    }
+}
+
+#[test]
+fn several_maps_are_also_ranked_one_by_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["tournament", "--strategies", "tests/lua/good", "--maps", "tutorial,dtao-launch"])
+        .args(["--matches", "5", "--blocks", "400", "--jobs", "2", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run binary");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let screen = String::from_utf8_lossy(&o.stdout);
+    let at = screen.find("by map: mean ROI (win rate)").unwrap_or_else(|| panic!("no table by map:\n{screen}"));
+    let head = screen[at..].lines().nth(1).expect("the table's head");
+    assert!(head.contains("tutorial") && head.contains("dtao-launch"), "{head}");
+    assert_eq!(screen[at..].lines().count(), 2 + 2, "one line per strategy:\n{screen}");
+    let by_map = std::fs::read_to_string(dir.path().join("by_map.csv")).expect("by_map");
+    let rows: Vec<Vec<&str>> = by_map.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 2 * 2, "{by_map}");
+    // Matches alternate between the maps: 3 on the first, 2 on the second.
+    for r in &rows {
+        let expected = if r[0] == "tutorial" { "3" } else { "2" };
+        assert_eq!(r[3], expected, "{by_map}");
+    }
+    // Each map's ranks and wins come from its own matches.
+    let matches = std::fs::read_to_string(dir.path().join("matches.csv")).expect("matches");
+    for r in &rows {
+        let wins = matches
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|m| m[1] == r[0] && m[3] == r[2] && m[6] == "1")
+            .count();
+        let played: f64 = r[3].parse().expect("matches");
+        let rate: f64 = r[8].parse().expect("win rate");
+        assert!((rate - wins as f64 / played).abs() < 1e-9, "{r:?} against {wins} wins");
     }
 }
 

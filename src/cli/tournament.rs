@@ -29,7 +29,7 @@ pub struct TournamentArgs {
     /// Worker threads (default: the machine's cores). Never changes the results.
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_jobs)]
     pub jobs: Option<u64>,
-    /// Folder for matches.csv, leaderboard.csv and leaderboard.json (created if missing).
+    /// Folder for matches.csv, leaderboard.csv, leaderboard.json and by_map.csv (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write every match's replay to DIR/replays/ (needs --out); watch one with
@@ -189,6 +189,11 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             mine.iter().map(|(at, f)| (at.clone(), f)),
         );
     }
+    let names: Vec<String> = plan.maps.iter().map(|m| m.init.name.clone()).collect();
+    let per_map = tournament::by_map(&plan.entrants, &names, &rows);
+    if per_map.len() > 1 {
+        print_by_map(&board, &per_map, nw);
+    }
     for map in same_every_match(&plan, &rows) {
         note!(
             "on {map}, every match gave every strategy the same score: over {} this map plays the same whatever \
@@ -236,39 +241,26 @@ pub fn run(a: &TournamentArgs) -> CliResult {
         })?;
         write_with_backup(&dir.join("leaderboard.csv"), |w| {
             let mut c = csv::Writer::from_writer(w);
-            c.write_record([
-                "rank",
-                "strategy",
-                "matches",
-                "mean_roi",
-                "median_roi",
-                "ci95_low",
-                "ci95_high",
-                "win_rate",
-                "faults",
-                "forfeits",
-            ])
-            .map_err(std::io::Error::other)?;
+            c.write_record(STANDING_COLUMNS).map_err(std::io::Error::other)?;
             for s in &board {
-                c.write_record([
-                    s.rank.to_string(),
-                    s.strategy.clone(),
-                    s.matches.to_string(),
-                    format!("{:.9}", s.mean_roi),
-                    format!("{:.9}", s.median_roi),
-                    s.ci95_low.map(|x| format!("{x:.9}")).unwrap_or_default(),
-                    s.ci95_high.map(|x| format!("{x:.9}")).unwrap_or_default(),
-                    format!("{:.9}", s.win_rate),
-                    s.faults.to_string(),
-                    s.forfeits.to_string(),
-                ])
-                .map_err(std::io::Error::other)?;
+                c.write_record(standing_record(s)).map_err(std::io::Error::other)?;
             }
             c.flush()
         })?;
         let json = serde_json::to_string_pretty(&board).map_err(|e| CliError::runtime(e.to_string()))?;
         write_with_backup(&dir.join("leaderboard.json"), |w| w.write_all(format!("{json}\n").as_bytes()))?;
-        note!("wrote {{matches.csv, leaderboard.csv, leaderboard.json}} in {}", super::shown_path(dir));
+        write_with_backup(&dir.join("by_map.csv"), |w| {
+            let mut c = csv::Writer::from_writer(w);
+            c.write_record(std::iter::once("map").chain(STANDING_COLUMNS)).map_err(std::io::Error::other)?;
+            for (map, standings) in &per_map {
+                for s in standings {
+                    c.write_record(std::iter::once(map.clone()).chain(standing_record(s)))
+                        .map_err(std::io::Error::other)?;
+                }
+            }
+            c.flush()
+        })?;
+        note!("wrote {{{}}} in {}", TABLES.join(", "), super::shown_path(dir));
         if a.record {
             let s = if a.matches == 1 { "" } else { "s" };
             note!("wrote {} replay{s} to {}", a.matches, super::shown_path(&dir.join("replays")));
@@ -312,9 +304,60 @@ fn stop_says_what_was_kept(
     });
 }
 
-/// The files `--out DIR` will hold: `DIR` is a folder (created if missing), the three
-/// tables can be written there and do not replace an input, and with `--record` no
-/// replay's name is taken by a folder.
+/// The columns of `leaderboard.csv` (and of `by_map.csv` after its `map`).
+const STANDING_COLUMNS: [&str; 10] = [
+    "rank",
+    "strategy",
+    "matches",
+    "mean_roi",
+    "median_roi",
+    "ci95_low",
+    "ci95_high",
+    "win_rate",
+    "faults",
+    "forfeits",
+];
+
+/// A standing as a row of [`STANDING_COLUMNS`].
+fn standing_record(s: &tournament::Standing) -> [String; 10] {
+    [
+        s.rank.to_string(),
+        s.strategy.clone(),
+        s.matches.to_string(),
+        format!("{:.9}", s.mean_roi),
+        format!("{:.9}", s.median_roi),
+        s.ci95_low.map(|x| format!("{x:.9}")).unwrap_or_default(),
+        s.ci95_high.map(|x| format!("{x:.9}")).unwrap_or_default(),
+        format!("{:.9}", s.win_rate),
+        s.faults.to_string(),
+        s.forfeits.to_string(),
+    ]
+}
+
+/// With several maps, each strategy's mean ROI and win rate on each map alone, in the
+/// leaderboard's order: a strategy that wins one world and loses another shows here,
+/// where the overall mean blends them.
+fn print_by_map(board: &[tournament::Standing], per_map: &[(String, Vec<tournament::Standing>)], nw: usize) {
+    let cw = per_map.iter().map(|(m, _)| m.chars().count()).max().unwrap_or(0).max(16);
+    out!("\nby map: mean ROI (win rate)");
+    let mut head = format!("{:<4} {:<nw$}", "rank", "strategy");
+    for (m, _) in per_map {
+        head += &format!(" {m:>cw$}");
+    }
+    out!("{head}");
+    for s in board {
+        let mut line = format!("{:<4} {:<nw$}", s.rank, s.strategy);
+        for (_, standings) in per_map {
+            let cell = match standings.iter().find(|x| x.strategy == s.strategy) {
+                Some(x) if x.matches > 0 => format!("{:+.2}% ({:.0}%)", x.mean_roi * 100.0, x.win_rate * 100.0),
+                _ => "- (no match)".to_string(),
+            };
+            line += &format!(" {cell:>cw$}");
+        }
+        out!("{line}");
+    }
+}
+
 /// The maps of at least two matches on which each strategy scored the same in every
 /// match (the seed changed nothing over the blocks played).
 fn same_every_match(plan: &Plan, rows: &[tournament::Row]) -> Vec<String> {
@@ -335,6 +378,12 @@ fn same_every_match(plan: &Plan, rows: &[tournament::Row]) -> Vec<String> {
     maps
 }
 
+/// The tables `--out` holds.
+const TABLES: [&str; 4] = ["matches.csv", "leaderboard.csv", "leaderboard.json", "by_map.csv"];
+
+/// The files `--out DIR` will hold: `DIR` is a folder (created if missing), the
+/// tables can be written there and do not replace an input, and with `--record` no
+/// replay's name is taken by a folder.
 fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
     if dir.exists() && !dir.is_dir() {
         let what = if dir.is_file() { "a file" } else { "not a folder (a device, a pipe or a socket)" };
@@ -347,8 +396,7 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
         .map_err(|e| CliError::input(format!("--out: cannot create '{}': {e}", dir.display())))?;
     let inputs: Vec<&Path> =
         a.strategies.iter().map(PathBuf::as_path).chain(a.maps.iter().map(|m| Path::new(m.trim()))).collect();
-    let tables = ["matches.csv", "leaderboard.csv", "leaderboard.json"]
-        .map(|f| Output::named_after("--out", "--out", dir.join(f)));
+    let tables = TABLES.map(|f| Output::named_after("--out", "--out", dir.join(f)));
     check_outputs(&inputs, &tables)?;
     if !a.record {
         // Replays of an earlier run would sit beside this run's tables as if they were
