@@ -111,6 +111,16 @@ pub fn printable(s: String) -> String {
     escape(&spaced, is_hidden, usize::MAX)
 }
 
+/// At most `n` characters of `s` (`n >= 1`): cut ones end in `…`.
+#[must_use]
+pub fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n.saturating_sub(1)).chain(std::iter::once('…')).collect()
+    }
+}
+
 /// `n` and the word for that many: `1 player`, `2 players`, `0 players`.
 #[must_use]
 pub fn count(n: usize, one: &str, many: &str) -> String {

@@ -80,6 +80,18 @@ fn sim_always_shows_why_a_bot_faulted() {
 }
 
 #[test]
+fn sim_cuts_a_long_log_line_and_says_how_long_it_was() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "chatty.lua", "function on_tick(w) dtao.log(string.rep('ab', 4000)) end\n");
+    let o = run_in(d.path(), &["sim", "--map", "tutorial", "--blocks", "400", "--bot", "chatty.lua"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let line = err.lines().find(|l| l.contains("chatty: abab")).unwrap_or_else(|| panic!("no log line:\n{err}"));
+    assert!(line.ends_with("… (8,000 characters in all)"), "{line}");
+    assert!(line.chars().count() < 400, "{} characters", line.chars().count());
+}
+
+#[test]
 fn a_tournament_names_forfeits_and_their_reason() {
     let d = tempfile::tempdir().expect("tempdir");
     write(d.path(), "crash.lua", "function on_tick(w) error('boom') end\n");

@@ -150,8 +150,20 @@ pub fn run(a: &SimArgs) -> CliResult {
         let first = if a.json { 0 } else { SIM_LOG_LINES };
         let mut shown = 0;
         for (k, line) in lines.iter().enumerate() {
-            if k < first || line.text.starts_with("fault") {
+            if line.text.starts_with("fault") {
                 note!("[block {}] {}: {}", line.block, line.who, line.text);
+                shown += 1;
+            } else if k < first {
+                // A bot may log kilobytes a line: the replay shows it whole.
+                let text = match line.text.chars().count() {
+                    n if n > SIM_LOG_LINE_CHARS => format!(
+                        "{} ({} characters in all)",
+                        crate::text::truncate(&line.text, SIM_LOG_LINE_CHARS),
+                        crate::text::thousands(n as u64)
+                    ),
+                    _ => line.text.clone(),
+                };
+                note!("[block {}] {}: {text}", line.block, line.who);
                 shown += 1;
             }
         }
@@ -174,6 +186,9 @@ pub fn run(a: &SimArgs) -> CliResult {
 
 /// Bot log lines `sim` prints before it cuts (faults are always printed).
 const SIM_LOG_LINES: usize = 40;
+
+/// The characters of a bot's log line `sim` prints (faults are printed whole).
+const SIM_LOG_LINE_CHARS: usize = 300;
 
 /// `run.csv` -> `run.accounts.csv`.
 #[must_use]
@@ -281,7 +296,7 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
             out,
             "{:>4}  {:<24} {:<8} {:>10.6} {:>10.6} {:>7.2} {:>6.1} {:>12}  {}",
             s.netuid,
-            truncate(&s.name, 24),
+            crate::text::truncate(&s.name, 24),
             s.mechanism,
             s.price,
             s.moving_price,
@@ -314,7 +329,7 @@ fn print_summary(session: &Session, rep: &report::Report, map_arg: &str) {
         let _ = writeln!(
             out,
             "{:<w$} {:<6} {:>14} {:>14} {:>14} {:>8} {:>6}",
-            truncate(&a.name, w),
+            crate::text::truncate(&a.name, w),
             a.kind,
             tao3(a.free_rao),
             tao3(a.root_stake_rao),
@@ -384,7 +399,3 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
 
 /// Story lines `sim` prints at most.
 const STORY_LINES: usize = 40;
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
-}

@@ -313,7 +313,7 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
     // Each bot's column fits its name (momentum and momentum#2 stay apart), up to 24.
     let roi_w: Vec<usize> = plan.entrants.iter().map(|e| (e.name.chars().count().min(24) + 4).max(12)).collect();
     for (e, w) in plan.entrants.iter().zip(&roi_w) {
-        head.push_str(&format!(" {:>w$}", format!("ROI {}", truncate(&e.name, 24))));
+        head.push_str(&format!(" {:>w$}", format!("ROI {}", crate::text::truncate(&e.name, 24))));
     }
     out!("{head}");
     for v in &plan.values {
@@ -322,7 +322,7 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         let at = if hit.is_empty() { "-".to_string() } else { format!("{:.0}", mean(hit.iter().map(|b| *b as f64))) };
         let mut line = format!(
             "{:>width$} {:>11} {:>10} {:>8.1}%",
-            truncate(v, width),
+            crate::text::truncate(v, width),
             format!("{}/{}", hit.len(), runs.len()),
             at,
             100.0 * mean(runs.iter().map(|o| o.average_root_prop_end))
@@ -369,8 +369,4 @@ fn print_table(plan: &Plan, outcomes: &[Outcome]) {
         }
         None => out!("No intervention took control in any run."),
     }
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(std::iter::once('…')).collect() }
 }
