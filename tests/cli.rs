@@ -974,6 +974,16 @@ fn a_miscased_map_or_bot_name_gets_a_suggestion() {
     let dir = tempfile::tempdir().expect("tmp");
     let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--bot", "strategies/momentum.lua", "--blocks", "10"]);
     refused(&o, "'momentum' is shipped inside dtao-arena: give its name, --bot momentum");
+    // A misspelt file name beside the file meant.
+    std::fs::create_dir(dir.path().join("bots")).expect("mkdir");
+    std::fs::write(dir.path().join("bots/dip_buyer.lua"), "function on_tick(w) end\n").expect("write");
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--bot", "bots/dip_buyr.lua", "--blocks", "10"]);
+    refused(
+        &o,
+        "no strategy file or folder at 'bots/dip_buyr.lua', and no shipped strategy of that name; did you mean bots/dip_buyer.lua?",
+    );
+    let o = run_in(dir.path(), &["check", "bots/dip_buyr.lua"]);
+    refused(&o, "did you mean bots/dip_buyer.lua?");
 }
 
 #[test]

@@ -217,16 +217,15 @@ fn not_found(p: &Path) -> CliError {
     } else if given.contains(std::path::MAIN_SEPARATOR) || given.ends_with(".lua") {
         // A path to a shipped strategy's file (the README's `strategies/momentum.lua`,
         // run outside the repository): the binary carries it.
-        names.iter().find(|n| **n == stem).map_or_else(
-            || {
-                if stem == "strategies" {
-                    "; the shipped strategies are inside dtao-arena: give their names".to_string()
-                } else {
-                    String::new()
-                }
-            },
-            |n| format!("; '{n}' is shipped inside dtao-arena: give its name, --bot {n}"),
-        )
+        if let Some(n) = names.iter().find(|n| **n == stem) {
+            format!("; '{n}' is shipped inside dtao-arena: give its name, --bot {n}")
+        } else if stem == "strategies" {
+            "; the shipped strategies are inside dtao-arena: give their names".to_string()
+        } else {
+            // A misspelt file name beside the file meant (a path gets no guess at a
+            // shipped name: it names the user's own file).
+            nearby_strategy(p, &stem).map(|near| format!("; did you mean {}?", near.display())).unwrap_or_default()
+        }
     } else {
         // A name: a misspelt or miscased shipped strategy.
         crate::scenario::suggest_name(&given, names.iter().copied())
@@ -238,6 +237,21 @@ fn not_found(p: &Path) -> CliError {
         p.display(),
         names.join(", ")
     ))
+}
+
+/// A `.lua` file in the folder of `p` whose name is close to `stem` (a typo's likely
+/// target), as a path written like `p`.
+fn nearby_strategy(p: &Path, stem: &str) -> Option<PathBuf> {
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let stems: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            (path.extension()? == "lua" && path.is_file()).then(|| path.file_stem()?.to_str().map(str::to_string))?
+        })
+        .collect();
+    let best = crate::scenario::suggest_name(stem, stems.iter().map(String::as_str))?;
+    Some(p.with_file_name(format!("{best}.lua")))
 }
 
 /// Says on stderr why a strategy faulted over `runs` runs (`unit`: what a run is called,
