@@ -113,9 +113,11 @@
 -- not raised at the call, since a fraction of an empty balance is often 0.
 --
 -- Quotes (pure: from the pools as your call began, ignoring your own orders of this call)
--- local alpha, fee, impact, new_price = dtao.quote_stake(netuid, tao [, limit])
--- local tao, fee, impact, new_price   = dtao.quote_unstake(netuid, alpha [, limit])
---   impact is the relative move of the spot price (0.02 = +2%). When the pool would
+-- local alpha, fee, impact, new_price, spent = dtao.quote_stake(netuid, tao [, limit])
+-- local tao, fee, impact, new_price, sold     = dtao.quote_unstake(netuid, alpha [, limit])
+--   impact is the relative move of the spot price (0.02 = +2%); spent (TAO, fee
+--   included) and sold (alpha) are what the trade takes: all you asked, or less when a
+--   limit price stops it part of the way. When the pool would
 --   refuse the trade (under the minimum stake, a pool left below its minimum liquidity,
 --   a limit price not met), they return nil and the reason. They do not look at your
 --   balance: an order for more than you hold is rejected when it is applied.

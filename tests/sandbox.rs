@@ -961,6 +961,13 @@ fn options_are_checked_against_what_the_strategy_takes() {
         &[("n", "0")],
         "the option 'n': min must be a number, not \"one\"",
     );
+    // 0/0 is named as such, not as the machine's "-nan".
+    declared(
+        "x = { default = 0/0, min = 0 }",
+        &[],
+        "the default NaN (0/0, not a number) of the option 'x' breaks its own rule",
+    );
+    declared("x = { default = 1, max = 0/0 }", &[], "max must be a number, not NaN (0/0, not a number)");
     declared("n = { default = 2, integer = \"yes\" }", &[], "integer takes true or false, not \"yes\"");
     declared("n = { default = 2, integer = 1 }", &[], "integer takes true or false, not 1");
     declared("m = { default = \"x\", max = 3 }", &[], "is a text (its default is): 'max' is for numbers");

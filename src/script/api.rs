@@ -211,22 +211,30 @@ fn push_order(lua: &Lua, sh: &Shared, fname: &str, build: impl FnOnce() -> Resul
     None
 }
 
-type Quote = (Value, Value, Value, Value, Value);
+type Quote = (Value, Value, Value, Value, Value, Value);
 
 /// Bad arguments: `nil, message` (the host raises it).
 fn quote_err(lua: &Lua, m: String) -> mlua::Result<Quote> {
-    Ok((Value::Nil, Value::String(lua.create_string(&m)?), Value::Nil, Value::Nil, Value::Nil))
+    Ok((Value::Nil, Value::String(lua.create_string(&m)?), Value::Nil, Value::Nil, Value::Nil, Value::Nil))
 }
 
 /// The engine would reject the order: `false, reason` (the strategy gets `nil, reason`).
 fn quote_reject(lua: &Lua, m: String) -> mlua::Result<Quote> {
-    Ok((Value::Boolean(false), Value::String(lua.create_string(&m)?), Value::Nil, Value::Nil, Value::Nil))
+    Ok((Value::Boolean(false), Value::String(lua.create_string(&m)?), Value::Nil, Value::Nil, Value::Nil, Value::Nil))
 }
 
-/// A quote: amount out, fee, price impact (relative move of the spot price), new price.
-fn quote_ok(out: f64, fee: f64, before: f64, after: f64) -> mlua::Result<Quote> {
+/// A quote: amount out, fee, price impact (relative move of the spot price), new price,
+/// and the amount the trade takes (less than asked when a limit price stops it).
+fn quote_ok(out: f64, fee: f64, before: f64, after: f64, taken: f64) -> mlua::Result<Quote> {
     let impact = if before > 0.0 { after / before - 1.0 } else { 0.0 };
-    Ok((Value::Boolean(true), Value::Number(out), Value::Number(fee), Value::Number(impact), Value::Number(after)))
+    Ok((
+        Value::Boolean(true),
+        Value::Number(out),
+        Value::Number(fee),
+        Value::Number(impact),
+        Value::Number(after),
+        Value::Number(taken),
+    ))
 }
 
 /// Creates the `api` table of Rust functions used by `host.lua`'s `dtao`.
@@ -299,7 +307,13 @@ pub(crate) fn create(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<Table> {
                 return quote_reject(lua, format!("there is no subnet {netuid}"));
             };
             match pool::quote_stake(t, a, tao, limit, sh.rules.get()) {
-                Ok(s) => quote_ok(tao_f64(s.alpha_rao), tao_f64(s.fee_rao), price(t, a), price(s.new_tao, s.new_alpha)),
+                Ok(s) => quote_ok(
+                    tao_f64(s.alpha_rao),
+                    tao_f64(s.fee_rao),
+                    price(t, a),
+                    price(s.new_tao, s.new_alpha),
+                    tao_f64(s.tao_rao),
+                ),
                 Err(r) => quote_reject(lua, r.to_string()),
             }
         })?,
@@ -323,7 +337,13 @@ pub(crate) fn create(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<Table> {
                 return quote_reject(lua, format!("there is no subnet {netuid}"));
             };
             match pool::quote_unstake(t, a, alpha, limit, sh.rules.get()) {
-                Ok(s) => quote_ok(tao_f64(s.tao_rao), tao_f64(s.fee_rao), price(t, a), price(s.new_tao, s.new_alpha)),
+                Ok(s) => quote_ok(
+                    tao_f64(s.tao_rao),
+                    tao_f64(s.fee_rao),
+                    price(t, a),
+                    price(s.new_tao, s.new_alpha),
+                    tao_f64(s.alpha_rao),
+                ),
                 Err(r) => quote_reject(lua, r.to_string()),
             }
         })?,

@@ -635,10 +635,10 @@ local function order_fn(f)
 end
 local function quote_fn(f)
   return function(...)
-    local status, a, b, c, d = f(...)
+    local status, a, b, c, d, e = f(...)
     if status == nil then error(a, 2) end
     if status == false then return nil, a end
-    return a, b, c, d
+    return a, b, c, d, e
   end
 end
 
@@ -676,6 +676,8 @@ end
 local suggest = H.suggest
 
 local function shown(v)
+  -- Lua writes 0/0 as "-nan" or "nan", depending on the machine.
+  if v ~= v then return "NaN (0/0, not a number)" end
   local t = tostring_safe(v)
   if #t > 40 then t = sub(t, 1, 40) .. "..." end
   return t

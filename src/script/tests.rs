@@ -232,6 +232,15 @@ fn quotes_are_pure_and_report_rejections() {
         dtao.log(tao < 10, fee, impact < 0, price < w.subnets[1].price)
         dtao.log(dtao.quote_stake(1, 0))
         dtao.log(pcall(dtao.quote_stake, 1, "x"))
+        -- The amount a trade takes: all that was asked, or less when a limit stops it.
+        local p = w.subnets[1].price
+        local _, _, _, _, spent = dtao.quote_stake(1, 10)
+        local got, _, _, after, part = dtao.quote_stake(1, 10000, p * 1.01)
+        -- (the flat fee stays in the pool, a hair above the limit)
+        dtao.log(spent == 10, part > 0 and part < 10000, after <= p * 1.01 * (1 + 1e-6))
+        local _, _, _, _, whole = dtao.quote_unstake(1, a1)
+        local _, _, _, low, sold = dtao.quote_unstake(1, 1e6, p * 0.99)
+        dtao.log(whole == a1, sold > 0 and sold < 1e6, low >= p * 0.99 * (1 - 1e-9))
         "#,
     );
     assert_eq!(out.fault, None, "{out:?}");
@@ -240,6 +249,8 @@ fn quotes_are_pure_and_report_rejections() {
     assert_eq!(out.log[2], "nil\tthe amount is zero");
     // Called by pcall directly, the error has no line (as with any Lua function).
     assert!(out.log[3].starts_with("false\tdtao.quote_stake: the amount of TAO must be a number"), "{}", out.log[3]);
+    assert_eq!(out.log[4], "true\ttrue\ttrue");
+    assert_eq!(out.log[5], "true\ttrue\ttrue");
 }
 
 #[test]
