@@ -223,17 +223,20 @@ fn quote_reject(lua: &Lua, m: String) -> mlua::Result<Quote> {
     Ok((Value::Boolean(false), Value::String(lua.create_string(&m)?), Value::Nil, Value::Nil, Value::Nil, Value::Nil))
 }
 
-/// A quote: amount out, fee, price impact (relative move of the spot price), new price,
-/// and the amount the trade takes (less than asked when a limit price stops it).
-fn quote_ok(out: f64, fee: f64, before: f64, after: f64, taken: f64) -> mlua::Result<Quote> {
+/// A quote of the swap `s` from the pool `(T, A)`: amount out, fee, price impact
+/// (relative move of the spot price), new price, and the amount the trade takes (less
+/// than asked when a limit price stops it). `stake`: TAO in, alpha out; else the reverse.
+fn quote_ok(s: &pool::Swap, (t, a): (u64, u64), stake: bool) -> mlua::Result<Quote> {
+    let (out, taken) = if stake { (s.alpha_rao, s.tao_rao) } else { (s.tao_rao, s.alpha_rao) };
+    let (before, after) = (price(t, a), price(s.new_tao, s.new_alpha));
     let impact = if before > 0.0 { after / before - 1.0 } else { 0.0 };
     Ok((
         Value::Boolean(true),
-        Value::Number(out),
-        Value::Number(fee),
+        Value::Number(tao_f64(out)),
+        Value::Number(tao_f64(s.fee_rao)),
         Value::Number(impact),
         Value::Number(after),
-        Value::Number(taken),
+        Value::Number(tao_f64(taken)),
     ))
 }
 
@@ -307,13 +310,7 @@ pub(crate) fn create(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<Table> {
                 return quote_reject(lua, format!("there is no subnet {netuid}"));
             };
             match pool::quote_stake(t, a, tao, limit, sh.rules.get()) {
-                Ok(s) => quote_ok(
-                    tao_f64(s.alpha_rao),
-                    tao_f64(s.fee_rao),
-                    price(t, a),
-                    price(s.new_tao, s.new_alpha),
-                    tao_f64(s.tao_rao),
-                ),
+                Ok(s) => quote_ok(&s, (t, a), true),
                 Err(r) => quote_reject(lua, r.to_string()),
             }
         })?,
@@ -337,13 +334,7 @@ pub(crate) fn create(lua: &Lua, shared: &Rc<Shared>) -> mlua::Result<Table> {
                 return quote_reject(lua, format!("there is no subnet {netuid}"));
             };
             match pool::quote_unstake(t, a, alpha, limit, sh.rules.get()) {
-                Ok(s) => quote_ok(
-                    tao_f64(s.tao_rao),
-                    tao_f64(s.fee_rao),
-                    price(t, a),
-                    price(s.new_tao, s.new_alpha),
-                    tao_f64(s.alpha_rao),
-                ),
+                Ok(s) => quote_ok(&s, (t, a), false),
                 Err(r) => quote_reject(lua, r.to_string()),
             }
         })?,
