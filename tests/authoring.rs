@@ -92,6 +92,46 @@ fn sim_cuts_a_long_log_line_and_says_how_long_it_was() {
 }
 
 #[test]
+fn skip_broken_plays_without_the_strategies_that_cannot_play() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(d.path(), "broken.lua", "function on_tick(w)\n  dtao.stake(1,\n");
+    write(
+        d.path(),
+        "badopt.lua",
+        "function init(cfg) dtao.options(cfg.options, { x = { default = 5, max = 1 } }) end\nfunction on_tick(w) end\n",
+    );
+    write(d.path(), "idle.lua", "function on_tick(w) end\n");
+    let base = ["tournament", "--maps", "tutorial", "--matches", "2", "--blocks", "300", "--out", "out"];
+    // Without the flag, one broken strategy stops the tournament, and the message says
+    // how to play without it.
+    let mut args = base.to_vec();
+    args.extend(["--strategies", "broken.lua", "idle.lua"]);
+    let o = run_in(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("broken.lua:3:") && text(&o.stderr).contains("add --skip-broken"),
+        "{}",
+        text(&o.stderr)
+    );
+    // With it, the others play and each skipped one is named with why.
+    args.extend(["badopt.lua", "--skip-broken"]);
+    let o = run_in(d.path(), &args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(err.contains("skipped 'broken': it does not load: broken.lua:3:"), "{err}");
+    assert!(err.contains("skipped 'badopt': its init fails on the map 'tutorial'"), "{err}");
+    let board = std::fs::read_to_string(d.path().join("out/leaderboard.csv")).expect("leaderboard");
+    assert_eq!(board.lines().count(), 2, "only idle plays:\n{board}");
+    assert!(board.lines().nth(1).is_some_and(|l| l.contains(",idle,2,")), "{board}");
+    // Nothing left to play is an error.
+    let mut args = base.to_vec();
+    args.extend(["--strategies", "broken.lua", "badopt.lua", "--skip-broken"]);
+    let o = run_in(d.path(), &args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("none of the strategies can play"), "{}", text(&o.stderr));
+}
+
+#[test]
 fn a_tournament_names_forfeits_and_their_reason() {
     let d = tempfile::tempdir().expect("tempdir");
     write(d.path(), "crash.lua", "function on_tick(w) error('boom') end\n");

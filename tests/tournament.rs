@@ -136,7 +136,7 @@ fn every_strategy_that_does_not_load_is_listed_at_once() {
         .expect("run binary");
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("2 of the 3 strategies do not load:"), "{err}");
+    assert!(err.contains("2 of the 3 strategies do not load (or add --skip-broken to play without them):"), "{err}");
     assert!(err.contains("a.lua:1: cadence must be a whole number of blocks >= 1 (got 0)"), "{err}");
     assert!(err.contains("b.lua:2: 'end' expected"), "{err}");
 }

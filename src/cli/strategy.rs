@@ -165,6 +165,31 @@ pub fn refuse_failing_init(
     if bots.is_empty() {
         return Ok(());
     }
+    match failing_inits(map, seed, humans, bots)?.first() {
+        Some((k, why)) => Err(CliError::input(format!(
+            "bot '{}' fails in its init on the map '{}', so it would forfeit before its first turn: {why}; fix it \
+             (`dtao-arena check FILE --map MAP` tries a strategy on a map) or leave it out",
+            bots[*k].name,
+            crate::text::escape_hidden(&map.init.name)
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The bots of `bots` whose `init` fails on `map` with `seed`, by index, with why (a
+/// bot that forfeits before its first turn); notes the options a bot's init never read.
+///
+/// # Errors
+/// A strategy that does not load, or a map that does not run.
+pub fn failing_inits(
+    map: &crate::scenario::Map,
+    seed: u64,
+    humans: &[&str],
+    bots: &[Entrant],
+) -> Result<Vec<(usize, String)>, CliError> {
+    if bots.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut session = crate::session::Session::new(map, Some(seed), Some(1))?;
     for h in humans {
         session.add_human(h);
@@ -173,22 +198,17 @@ pub fn refuse_failing_init(
         session.add_bot(&e.name, Box::new(actor(e, seed, seat)?));
     }
     session.step()?;
+    let mut failing = Vec::new();
     for (k, e) in bots.iter().enumerate() {
         if let Some(seat) = session.seats().get(k) {
             warn_unread_options(&e.name, &seat.actor.unread_options());
         }
         let f = session.seat_faults(k);
         if f.forfeited {
-            let why = f.first.unwrap_or_else(|| "its init failed".into());
-            return Err(CliError::input(format!(
-                "bot '{}' fails in its init on the map '{}', so it would forfeit before its first turn: {why}; fix \
-                 it (`dtao-arena check FILE --map MAP` tries a strategy on a map) or leave it out",
-                e.name,
-                crate::text::escape_hidden(&map.init.name)
-            )));
+            failing.push((k, f.first.unwrap_or_else(|| "its init failed".into())));
         }
     }
-    Ok(())
+    Ok(failing)
 }
 
 /// Options a bot was given and its `init` never read through `dtao.options`: they most

@@ -37,6 +37,11 @@ pub struct TournamentArgs {
     /// `matches.csv`).
     #[arg(long, requires = "out")]
     pub record: bool,
+    /// Play without the strategies that do not load or whose init fails on a map (each
+    /// named, with why), rather than refuse the whole tournament: for a folder of many
+    /// authors' bots.
+    #[arg(long)]
+    pub skip_broken: bool,
 }
 
 /// The most matches a tournament plays.
@@ -51,7 +56,7 @@ fn parse_matches(s: &str) -> Result<u64, String> {
 }
 
 pub fn run(a: &TournamentArgs) -> CliResult {
-    let entrants = strategy::collect(&a.strategies)?;
+    let mut entrants = strategy::collect(&a.strategies)?;
     let mut maps: Vec<crate::scenario::Map> = Vec::new();
     for m in &a.maps {
         if m.trim().is_empty() {
@@ -77,22 +82,46 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     // Every strategy must load, and every output be writable, before hours of matches
     // start.
     // Every one of them is tried, so that a folder of strategies is mended in one go.
-    let mut problems: Vec<CliError> = entrants.iter().filter_map(|e| strategy::actor(e, 0, 0).err()).collect();
-    if problems.len() > 1 {
+    let problems: Vec<(usize, CliError)> =
+        entrants.iter().enumerate().filter_map(|(k, e)| strategy::actor(e, 0, 0).err().map(|p| (k, p))).collect();
+    if a.skip_broken {
+        let bad: Vec<usize> = problems.iter().map(|(k, _)| *k).collect();
+        for (k, p) in &problems {
+            note!("skipped '{}': it does not load: {}", entrants[*k].name, p.message);
+        }
+        entrants = drop_entrants(entrants, &bad);
+    } else if problems.len() > 1 {
         return Err(CliError::input(format!(
-            "{} of the {} strategies do not load:\n{}",
+            "{} of the {} strategies do not load (or add --skip-broken to play without them):\n{}",
             problems.len(),
             entrants.len(),
-            problems.iter().map(|p| format!("  {}", p.message)).collect::<Vec<_>>().join("\n")
+            problems.iter().map(|(_, p)| format!("  {}", p.message)).collect::<Vec<_>>().join("\n")
         )));
-    }
-    if let Some(e) = problems.pop() {
-        return Err(e);
+    } else if let Some((_, e)) = problems.into_iter().next() {
+        return Err(CliError { message: format!("{} (or add --skip-broken to play without it)", e.message), ..e });
     }
     // A strategy whose init fails on a map (a mistyped option) would forfeit every match
     // there: one block of the map's default match tells.
     for m in &maps {
-        strategy::refuse_failing_init(m, m.seed(), &[], &entrants)?;
+        if a.skip_broken {
+            let failing = strategy::failing_inits(m, m.seed(), &[], &entrants)?;
+            for (k, why) in &failing {
+                note!(
+                    "skipped '{}': its init fails on the map '{}': {why}",
+                    entrants[*k].name,
+                    crate::text::escape_hidden(&m.init.name)
+                );
+            }
+            entrants = drop_entrants(entrants, &failing.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+        } else {
+            strategy::refuse_failing_init(m, m.seed(), &[], &entrants)?;
+        }
+    }
+    if entrants.is_empty() {
+        return Err(CliError::input(
+            "--skip-broken: none of the strategies can play, so there is no tournament; `dtao-arena check FILE` \
+             tells what is wrong with each",
+        ));
     }
     if let Some(dir) = &a.out {
         check_out_dir(a, dir)?;
@@ -302,6 +331,11 @@ fn stop_says_what_was_kept(
         };
         std::process::exit(130);
     });
+}
+
+/// `entrants` without those at the indices `bad`.
+fn drop_entrants(entrants: Vec<tournament::Entrant>, bad: &[usize]) -> Vec<tournament::Entrant> {
+    entrants.into_iter().enumerate().filter(|(k, _)| !bad.contains(k)).map(|(_, e)| e).collect()
 }
 
 /// The columns of `leaderboard.csv` (and of `by_map.csv` after its `map`).
