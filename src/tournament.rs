@@ -25,6 +25,11 @@ pub struct Entrant {
     pub source: String,
     /// The file as the user named it, for messages (`bots/my_bot.lua:12: ...`).
     pub file: String,
+    /// For the second copy of a strategy given twice (`name` `momentum#2`), the name its
+    /// seat asks for (`momentum`): the world numbers copies by seat, as `sim` with the
+    /// same `--bot` twice does, so that a match is played again to the same state hash
+    /// whichever copy sits first.
+    pub seat_name: Option<String>,
 }
 
 impl Entrant {
@@ -33,7 +38,13 @@ impl Entrant {
     pub fn new(name: impl Into<String>, source: impl Into<String>) -> Self {
         let name = name.into();
         let base = name.split(':').next().unwrap_or_default();
-        Self { file: format!("{base}.lua"), name, source: source.into() }
+        Self { file: format!("{base}.lua"), name, source: source.into(), seat_name: None }
+    }
+
+    /// The name its seat asks the world for.
+    #[must_use]
+    pub fn seat_name(&self) -> &str {
+        self.seat_name.as_deref().unwrap_or(&self.name)
     }
 }
 
@@ -172,7 +183,7 @@ pub fn play_match(plan: &Plan, spec: &MatchSpec, factory: &Factory<'_>) -> Resul
     for (seat, &e) in spec.seating.iter().enumerate() {
         let entrant = &plan.entrants[e];
         let actor = factory(entrant, spec.seed, seat).map_err(|r| fail(format!("{}: {r}", entrant.name)))?;
-        seats.push((e, session.add_bot(&entrant.name, actor)));
+        seats.push((e, session.add_bot(entrant.seat_name(), actor)));
     }
     session.run_to_end(0, |_| {}).map_err(|e| fail(e.to_string()))?;
     if let (Some(dir), Some(r)) = (&plan.record_to, session.recording(chrono::Utc::now())) {

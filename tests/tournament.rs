@@ -85,6 +85,10 @@ fn several_maps_are_also_ranked_one_by_one() {
         .expect("run binary");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let screen = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        screen.starts_with("5 matches x 2 strategies on tutorial, dtao-launch | 400 blocks a match | seed 1\n"),
+        "{screen}"
+    );
     let at = screen.find("by map: mean ROI (win rate)").unwrap_or_else(|| panic!("no table by map:\n{screen}"));
     let head = screen[at..].lines().nth(1).expect("the table's head");
     assert!(head.contains("tutorial") && head.contains("dtao-launch"), "{head}");
@@ -110,6 +114,42 @@ fn several_maps_are_also_ranked_one_by_one() {
         let rate: f64 = r[8].parse().expect("win rate");
         assert!((rate - wins as f64 / played).abs() < 1e-9, "{r:?} against {wins} wins");
     }
+}
+
+/// A strategy given twice plays as `NAME` and `NAME#2`; its copies are numbered by seat
+/// in each match's world, as `sim` numbers the same `--bot` given twice, so every match
+/// is played again by `sim` to its state hash, whichever copy sits first.
+#[test]
+fn a_strategy_given_twice_is_replayed_by_sim_in_every_seating() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let good = "tests/lua/good";
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["tournament", "--strategies"])
+        .args([format!("{good}/random_walk.lua"), format!("{good}/random_walk.lua"), format!("{good}/cheapest.lua")])
+        .args(["--maps", "tutorial", "--matches", "3", "--blocks", "600", "--seed", "4", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run binary");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let matches = std::fs::read_to_string(dir.path().join("matches.csv")).expect("matches");
+    let rows: Vec<Vec<&str>> = matches.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let mut second_first = false;
+    for m in ["0", "1", "2"] {
+        let mut seated: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == m).collect();
+        seated.sort_by_key(|r| r[9].parse::<usize>().expect("a seat"));
+        second_first |=
+            seated.iter().position(|r| r[3] == "random_walk#2") < seated.iter().position(|r| r[3] == "random_walk");
+        let mut sim = Command::new(env!("CARGO_BIN_EXE_dtao-arena"));
+        sim.args(["sim", "--map", seated[0][1], "--seed", seated[0][2], "--blocks", seated[0][10], "--json"]);
+        for r in &seated {
+            sim.args(["--bot", &format!("{good}/{}.lua", r[3].trim_end_matches("#2"))]);
+        }
+        let o = sim.output().expect("run binary");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        assert_eq!(report["state_hash"], seated[0][11], "sim did not replay match {m}");
+    }
+    assert!(second_first, "no match seated random_walk#2 before random_walk:\n{matches}");
 }
 
 #[test]

@@ -57,7 +57,7 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
     // escapes, never as terminal commands.
     let name =
         path.file_stem().map_or_else(|| "strategy".to_string(), |s| crate::text::escape_hidden(&s.to_string_lossy()));
-    Ok(Entrant { name, source, file: path.display().to_string() })
+    Ok(Entrant { name, source, file: path.display().to_string(), seat_name: None })
 }
 
 /// Expands files, folders (every `*.lua` except `template.lua`, sorted) and names of
@@ -127,6 +127,7 @@ fn unique_names(found: Vec<Entrant>) -> Result<Vec<Entrant>, CliError> {
         let mut k = 2;
         while out.iter().any(|o| o.name == e.name) {
             e.name = format!("{base}#{k}");
+            e.seat_name = Some(base.clone());
             k += 1;
         }
         out.push(e);

@@ -157,10 +157,15 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     let board = tournament::leaderboard(&plan.entrants, &rows);
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     out!(
-        "{} x {} on {} | seed {}\n",
+        "{} x {} on {} | {} | seed {}\n",
         plural(plan.matches, "match", "matches"),
         plural(plan.entrants.len(), "strategy", "strategies"),
         plan.maps.iter().map(|m| m.init.name.as_str()).collect::<Vec<_>>().join(", "),
+        match plan.blocks {
+            Some(b) => format!("{} blocks a match", crate::text::thousands(b)),
+            None if plan.maps.len() == 1 => "the map's length".to_string(),
+            None => "each map's length".to_string(),
+        },
         a.seed
     );
     // The name column fits the longest name (options make long ones), from 24.
