@@ -131,6 +131,17 @@ pub fn parse_blocks(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Parses `check --turns`: a whole number of turns from 1 to 1,000.
+///
+/// # Errors
+/// Anything else, with the range.
+pub fn parse_turns(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err("give a whole number of turns from 1 to 1000 (5 if not given)".to_string()),
+    }
+}
+
 /// Parses `--every`: a whole number of blocks, at least 1.
 ///
 /// # Errors
@@ -231,10 +242,12 @@ Examples:
   dtao-arena tournament --strategies strategies/ --matches 32 --jobs 2 --out results/
   dtao-arena tournament --strategies my_bot.lua momentum root_holder --maps tutorial,sn28-meme
   dtao-arena tournament --strategies momentum:lookback=2 momentum:lookback=8 --out results/ --record
+  dtao-arena tournament --strategies workshop/ --skip-broken --out results/    play the bots that load
 
 --out DIR gets matches.csv (one row per strategy per match), leaderboard.csv and
 leaderboard.json (rank, mean and median ROI, 95% confidence interval, win rate,
-faults, forfeits); --record adds DIR/replays/match-0000.dtrec, ...";
+faults, forfeits), and by_map.csv (the same for each map alone); --record adds
+DIR/replays/match-0000.dtrec, ...";
 
 const REPLAY_AFTER_HELP: &str = "\
 Examples:
@@ -343,7 +356,7 @@ enum Command {
         map: Option<String>,
         /// For a strategy: how many of its turns to run (1 to 1,000; 5 if not given), for a
         /// bot that warms up before it trades.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
+        #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = parse_turns)]
         turns: Option<u64>,
     },
 }

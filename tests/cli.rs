@@ -655,8 +655,12 @@ fn check_reports_a_shipped_strategys_bad_options() {
     refused(&run(&["check", "mean_reversion:window=0"]), "unknown option 'window'");
     refused(&run(&["check", "momentum:size=nan"]), "size takes a number above 0 and at most 1");
     // Lua would read hexadecimal ("0x1" is 1), and messages hide what follows "0x".
-    refused(&run(&["check", "momentum:size=0x1"]), "written in decimal (not hexadecimal)");
-    refused(&run(&["check", "momentum:lookback=0x10"]), "written in decimal (not hexadecimal)");
+    // The message names it hexadecimal rather than show "0x?" (the digits are scrubbed).
+    refused(&run(&["check", "momentum:size=0x1"]), "bad option size=0x… (hexadecimal): size takes a number");
+    refused(
+        &run(&["check", "momentum:lookback=0x10"]),
+        "bad option lookback=0x… (hexadecimal): lookback takes a whole number from 1 to 10000 (default 4), written in decimal",
+    );
     refused(&run(&["check", "momentum:"]), "no options after ':'");
     refused(&run(&["check", "momentum:lookback"]), "is not key=value");
     let o = run(&["check", "momentum:lookback=8"]);
@@ -1341,5 +1345,7 @@ fn check_runs_as_many_turns_as_asked() {
         String::from_utf8_lossy(&o.stdout)
     );
     refused(&run(&["check", "tutorial", "--turns", "3"]), "--turns is for a strategy; a map is checked on its own");
-    refused(&run(&["check", "momentum", "--turns", "0"]), "0 is not in 1..=1000");
+    for bad in ["0", "1001", "-3", "two"] {
+        refused(&run(&["check", "momentum", "--turns", bad]), "give a whole number of turns from 1 to 1000");
+    }
 }

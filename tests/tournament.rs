@@ -153,6 +153,24 @@ fn a_strategy_given_twice_is_replayed_by_sim_in_every_seating() {
 }
 
 #[test]
+fn a_map_without_a_match_is_named_and_left_blank() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
+        .args(["tournament", "--strategies", "tests/lua/good", "--maps", "tutorial,dtao-launch"])
+        .args(["--matches", "1", "--blocks", "300", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run binary");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("note: 1 match for 2 maps, which take the matches in turn: dtao-launch gets no match; give --matches 2 or more"), "{err}");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("- (no match)"));
+    let by_map = std::fs::read_to_string(dir.path().join("by_map.csv")).expect("by_map");
+    let idle: Vec<&str> = by_map.lines().filter(|l| l.starts_with("dtao-launch,")).collect();
+    assert_eq!(idle, ["dtao-launch,,cheapest,0,,,,,,0,0", "dtao-launch,,random_walk,0,,,,,,0,0"], "{by_map}");
+}
+
+#[test]
 fn bad_strategy_paths_exit_2() {
     let o = Command::new(env!("CARGO_BIN_EXE_dtao-arena"))
         .args(["tournament", "--strategies", "no/such/dir"])

@@ -138,6 +138,18 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     if a.record {
         plan.record_to = a.out.as_ref().map(|dir| dir.join("replays"));
     }
+    if plan.matches < plan.maps.len() {
+        let idle: Vec<String> = plan.maps[plan.matches..].iter().map(|m| m.init.name.clone()).collect();
+        note!(
+            "note: {} for {} maps, which take the matches in turn: {} {} no match; give --matches {} or more to play \
+             every map",
+            crate::text::count(plan.matches, "match", "matches"),
+            plan.maps.len(),
+            crate::text::and_list(&idle),
+            if idle.len() == 1 { "gets" } else { "get" },
+            plan.maps.len()
+        );
+    }
     let jobs = a.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
         |j| usize::try_from(j).unwrap_or(1),
@@ -357,8 +369,24 @@ const STANDING_COLUMNS: [&str; 10] = [
     "forfeits",
 ];
 
-/// A standing as a row of [`STANDING_COLUMNS`].
+/// A standing as a row of [`STANDING_COLUMNS`]; one of no matches (a map that none was
+/// played on) has only its name and zeros for its counts.
 fn standing_record(s: &tournament::Standing) -> [String; 10] {
+    if s.matches == 0 {
+        let blank = String::new;
+        return [
+            blank(),
+            s.strategy.clone(),
+            "0".into(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            "0".into(),
+            "0".into(),
+        ];
+    }
     [
         s.rank.to_string(),
         s.strategy.clone(),

@@ -707,7 +707,9 @@ local function option_value(key, text, s)
   -- Decimal numbers only: Lua would read "0x10" as 16, and messages hide what follows
   -- "0x" (an address, in Lua's own messages).
   if type(text) == "string" and find(text, "^%s*[-+]?0[xX]") then
-    return nil, fail .. ", written in decimal (not hexadecimal)"
+    -- Not the digits: messages scrub "0x" and hex digits as an address.
+    return nil, key .. "=0x… (hexadecimal): " .. key .. " takes " .. range_text(s)
+      .. " (default " .. shown(s.default) .. "), written in decimal"
   end
   local x = tonumber_raw(text)
   if x == nil or x ~= x or x == huge or x == -huge then return nil, fail end
