@@ -554,6 +554,15 @@ impl Strategy {
         self.shared.stop_counting();
         let log = std::mem::take(&mut *self.shared.log.borrow_mut());
         let orders = std::mem::take(&mut *self.shared.orders.borrow_mut());
+        // Refused options forfeit the strategy even when it caught the error (pcall):
+        // it would play settings other than its name says.
+        let caught = self.shared.bad_options.borrow().clone().filter(|_| r.is_ok());
+        let r = match caught {
+            Some(why) => {
+                Err(Fault::Error(format!("{why} (caught by the strategy; refused options forfeit all the same)")))
+            }
+            None => r,
+        };
         match r {
             Ok(()) => TickOutcome { orders, log, fault: None },
             Err(fault) => {
@@ -563,7 +572,7 @@ impl Strategy {
                 }
                 // Options that `dtao.options` refused: the strategy would play settings
                 // other than its name says, so it sits the match out from now on.
-                if self.faults >= self.shared.limits.fault_limit || self.shared.bad_options.get() {
+                if self.faults >= self.shared.limits.fault_limit || self.shared.bad_options.borrow().is_some() {
                     self.forfeited = true;
                 }
                 if matches!(fault, Fault::Memory { .. }) {

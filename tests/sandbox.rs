@@ -933,6 +933,34 @@ fn options_are_checked_against_what_the_strategy_takes() {
         assert!(fault.contains("bad argument #"), "{call}: {fault}");
         assert!(s.forfeited(), "{call}: it forfeits at once");
     }
+    let src = "function init(cfg) dtao.options(cfg.options, {}, {}) end\nfunction on_tick(w) end";
+    let mut s = Strategy::load("three.lua", src, 1, Limits::default()).expect("load");
+    let fault = s.init(&w, me, &[]).fault.map(|f| f.to_string()).unwrap_or_default();
+    assert!(
+        fault.contains(
+            "three.lua:1: dtao.options takes two tables, cfg.options and the options it takes, not 3 arguments"
+        ),
+        "{fault}"
+    );
+    assert!(s.forfeited());
+    // A name the command line cannot give.
+    declared(
+        "[\"bad name\"] = { default = 1 }",
+        &[],
+        "the option 'bad name' could never be given: an option's name takes letters, digits and _",
+    );
+    // Refused options forfeit even when the strategy catches the error: it would play
+    // its defaults under a name that says otherwise.
+    let src = "function init(cfg)\n  local ok = pcall(dtao.options, cfg.options, { a = { default = 1, max = 2 } })\n  dtao.log(tostring(ok))\nend\nfunction on_tick(w) end";
+    let mut s = Strategy::load("pc.lua", src, 1, Limits::default()).expect("load");
+    let out = s.init(&w, me, &[("a".into(), "5".into())]);
+    assert_eq!(out.log, ["false"]);
+    let fault = out.fault.map(|f| f.to_string()).unwrap_or_default();
+    assert!(
+        fault.contains("bad option a=5: a takes a number at most 2 (default 1) (caught by the strategy; refused options forfeit all the same)"),
+        "{fault}"
+    );
+    assert!(s.forfeited(), "it forfeits");
     // A misspelt `default` leaves none: the message names the misspelling.
     declared(
         "size = { defualt = 0.5, max = 1 }",

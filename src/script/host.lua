@@ -779,17 +779,26 @@ local function spec_problem(k, s)
   return nil
 end
 
-local function options(given, spec)
+-- Refuses the options: tells the host why (the strategy forfeits, even if it catches
+-- the error) and raises it at the caller of dtao.options.
+local function refuse(why)
+  bad_options(why)
+  error(why, 3)
+end
+
+local function options(given, spec, ...)
   options_read()
+  if select("#", ...) > 0 then
+    refuse("dtao.options takes two tables, cfg.options and the options it takes, not "
+      .. (2 + select("#", ...)) .. " arguments")
+  end
   -- A call that cannot read the options forfeits too: the bot would play its defaults
   -- under a name that says otherwise.
   if type(given) ~= "table" then
-    bad_options()
-    error("bad argument #1 to 'options' (cfg.options expected, got " .. type(given) .. ")", 2)
+    refuse("bad argument #1 to 'options' (cfg.options expected, got " .. type(given) .. ")")
   end
   if type(spec) ~= "table" then
-    bad_options()
-    error("bad argument #2 to 'options' (a table of the options it takes expected, got " .. type(spec) .. ")", 2)
+    refuse("bad argument #2 to 'options' (a table of the options it takes expected, got " .. type(spec) .. ")")
   end
   local names = {}
   for k, s in pairs_sorted(spec) do
@@ -804,14 +813,16 @@ local function options(given, spec)
           end
         end
       end
-      bad_options()
-      error("dtao.options: the option '" .. shown(k) .. "' needs { default = ... } (a number or a text)" .. typo, 2)
+      refuse("dtao.options: the option '" .. shown(k) .. "' needs { default = ... } (a number or a text)" .. typo)
+    end
+    if not find(k, "^[%w_]+$") then
+      refuse("dtao.options: the option '" .. shown(k) .. "' could never be given: an option's name takes "
+        .. "letters, digits and _ (as in NAME:key=value)")
     end
     local bad = spec_problem(k, s)
     if bad ~= nil then
       -- Its settings cannot be what its author meant: it forfeits, as for a bad option.
-      bad_options()
-      error("dtao.options: " .. bad, 2)
+      refuse("dtao.options: " .. bad)
     end
     names[#names + 1] = k
   end
@@ -822,13 +833,11 @@ local function options(given, spec)
       local best = suggest(key, names)
       local hint = best and (" (did you mean '" .. best .. "'?)") or ""
       local takes = #names > 0 and ("the options are " .. concat(names, ", ")) or "this strategy takes no options"
-      bad_options()
-      error("unknown option '" .. key .. "'" .. hint .. "; " .. takes, 2)
+      refuse("unknown option '" .. key .. "'" .. hint .. "; " .. takes)
     end
     local x, why = option_value(k, v, spec[k])
     if x == nil then
-      bad_options()
-      error("bad option " .. why, 2)
+      refuse("bad option " .. why)
     end
     out[k] = x
   end

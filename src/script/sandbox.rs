@@ -160,9 +160,10 @@ pub(crate) struct Shared {
     pub pools: RefCell<Vec<Option<(u64, u64)>>>,
     /// Pool rules at the start of the call.
     pub rules: Cell<PoolRules>,
-    /// Whether `dtao.options` refused the strategy's options in this call (a fault of
-    /// the call then forfeits the strategy at once).
-    pub bad_options: Cell<bool>,
+    /// Why `dtao.options` refused the strategy's options in this call, if it did: the
+    /// call's fault then forfeits the strategy at once, and a call that caught the
+    /// error (`pcall`) faults all the same.
+    pub bad_options: RefCell<Option<String>>,
     /// Whether `dtao.options` was ever called (kept across calls).
     pub options_read: Cell<bool>,
 }
@@ -193,7 +194,7 @@ impl Shared {
             rng_key: RefCell::new(rng_key.to_string()),
             pools: RefCell::new(Vec::new()),
             rules: Cell::new(PoolRules { fee: 0, min_stake: 0, min_liquidity: 0 }),
-            bad_options: Cell::new(false),
+            bad_options: RefCell::new(None),
             options_read: Cell::new(false),
         }
     }
@@ -213,7 +214,7 @@ impl Shared {
         self.log.borrow_mut().clear();
         self.log_bytes.set(0);
         self.log_truncated.set(false);
-        self.bad_options.set(false);
+        self.bad_options.borrow_mut().take();
     }
 
     /// Strategy code starts: the budget and the clock start now.
@@ -578,20 +579,24 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
         })?,
     )?;
 
-    // Flags `dtao.options` raises: it was called (the strategy reads its options), and
-    // it refused an option (the call's fault forfeits the strategy).
-    type Flag = fn(&Shared) -> &Cell<bool>;
-    let flags: [(&str, Flag); 2] = [("options_read", |s| &s.options_read), ("bad_options", |s| &s.bad_options)];
-    for (name, flag) in flags {
-        let sh = Rc::clone(shared);
-        h.raw_set(
-            name,
-            lua.create_function(move |_, ()| {
-                flag(&sh).set(true);
-                Ok(())
-            })?,
-        )?;
-    }
+    // What `dtao.options` tells the host: it was called (the strategy reads its options),
+    // and it refused them, with why (the call's fault forfeits the strategy).
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "options_read",
+        lua.create_function(move |_, ()| {
+            sh.options_read.set(true);
+            Ok(())
+        })?,
+    )?;
+    let sh = Rc::clone(shared);
+    h.raw_set(
+        "bad_options",
+        lua.create_function(move |_, why: String| {
+            sh.bad_options.borrow_mut().get_or_insert(why);
+            Ok(())
+        })?,
+    )?;
 
     // The raw metatable field of a value (`getmetatable` would stop at `__metatable`).
     // mlua's error values (the only userdata a strategy can hold) have `__tostring`.
