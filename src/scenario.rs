@@ -153,8 +153,16 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
             let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
             // A map file named without its extension (`my-map` for my-map.toml).
             let with_toml = format!("{name_or_path}.toml");
+            let path = std::path::Path::new(name_or_path);
             let hint = if std::path::Path::new(&with_toml).is_file() {
                 format!("did you mean '{with_toml}'? ")
+            } else if let Some(near) = (path.extension().is_some()
+                || path.parent().is_some_and(|d| !d.as_os_str().is_empty()))
+            .then(|| nearby_file(path, None))
+            .flatten()
+            {
+                // A misspelt path, its folder or extension right (maps/tut2.tml).
+                format!("did you mean '{}'? ", near.display())
             } else {
                 suggest_name(name_or_path, names.iter().copied())
                     .map(|n| format!("did you mean '{n}'? "))
@@ -184,6 +192,25 @@ pub const MAX_NAME_CHARS: usize = read::MAX_NAME_CHARS;
 #[must_use]
 pub fn suggest_name<'k>(word: &str, known: impl IntoIterator<Item = &'k str>) -> Option<&'k str> {
     check::suggest(word, known)
+}
+
+/// A file beside `path` (in its folder) whose name is close to the file name `path`
+/// gives, among those ending in `.ext` if `ext` is given: the likely target of a typo
+/// (`maps/tut2.tml` for maps/tut2.toml), as a path written like `path`.
+#[must_use]
+pub fn nearby_file(path: &std::path::Path, ext: Option<&str>) -> Option<std::path::PathBuf> {
+    let wanted = path.file_name()?.to_str()?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            let ok = p.is_file() && ext.is_none_or(|x| p.extension().is_some_and(|e| e == x));
+            ok.then(|| p.file_name()?.to_str().map(str::to_string))?
+        })
+        .collect();
+    let best = suggest_name(wanted, names.iter().map(String::as_str))?;
+    Some(path.with_file_name(best))
 }
 
 /// For a fraction above `max` that reads like a percentage (`18` for `0.18`): "if you

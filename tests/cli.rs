@@ -988,6 +988,16 @@ fn a_miscased_map_or_bot_name_gets_a_suggestion() {
     );
     let o = run_in(dir.path(), &["check", "bots/dip_buyr.lua"]);
     refused(&o, "did you mean bots/dip_buyer.lua?");
+    // A misspelt extension, for a strategy or a map.
+    refused(&run_in(dir.path(), &["check", "bots/dip_buyer.lau"]), "did you mean 'bots/dip_buyer.lua'?");
+    refused(&run_in(dir.path(), &["sim", "--bot", "bots/dip_buyer.lau"]), "did you mean bots/dip_buyer.lua?");
+    std::fs::create_dir(dir.path().join("maps")).expect("mkdir");
+    std::fs::copy("maps/tutorial.toml", dir.path().join("maps/tut2.toml")).expect("copy");
+    for args in
+        [&["check", "maps/tut2.tml"][..], &["sim", "--map", "maps/tut2.tml"], &["sim", "--map", "maps/tut.toml"]]
+    {
+        refused(&run_in(dir.path(), args), "did you mean 'maps/tut2.toml'?");
+    }
 }
 
 #[test]

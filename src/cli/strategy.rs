@@ -245,7 +245,10 @@ fn not_found(p: &Path) -> CliError {
         } else {
             // A misspelt file name beside the file meant (a path gets no guess at a
             // shipped name: it names the user's own file).
-            nearby_strategy(p, &stem).map(|near| format!("; did you mean {}?", near.display())).unwrap_or_default()
+            crate::scenario::nearby_file(p, Some("lua"))
+                .or_else(|| crate::scenario::nearby_file(&p.with_extension("lua"), Some("lua")))
+                .map(|near| format!("; did you mean {}?", near.display()))
+                .unwrap_or_default()
         }
     } else {
         // A name: a misspelt or miscased shipped strategy.
@@ -258,21 +261,6 @@ fn not_found(p: &Path) -> CliError {
         p.display(),
         names.join(", ")
     ))
-}
-
-/// A `.lua` file in the folder of `p` whose name is close to `stem` (a typo's likely
-/// target), as a path written like `p`.
-fn nearby_strategy(p: &Path, stem: &str) -> Option<PathBuf> {
-    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let stems: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            (path.extension()? == "lua" && path.is_file()).then(|| path.file_stem()?.to_str().map(str::to_string))?
-        })
-        .collect();
-    let best = crate::scenario::suggest_name(stem, stems.iter().map(String::as_str))?;
-    Some(p.with_file_name(format!("{best}.lua")))
 }
 
 /// Says on stderr why a strategy faulted over `runs` runs (`unit`: what a run is called,
