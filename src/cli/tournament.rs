@@ -196,7 +196,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     );
     for s in &board {
         let ci = match (s.ci95_low, s.ci95_high) {
-            (Some(lo), Some(hi)) => format!("{:>9.2}% .. {:>7.2}%", lo * 100.0, hi * 100.0),
+            (Some(lo), Some(hi)) => format!("{:>9.2}% .. {:>7.2}%", percent(lo), percent(hi)),
             _ => "- (one match)".to_string(),
         };
         out!(
@@ -204,8 +204,8 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             s.rank,
             s.strategy,
             s.matches,
-            s.mean_roi * 100.0,
-            s.median_roi * 100.0,
+            percent(s.mean_roi),
+            percent(s.median_roi),
             ci,
             s.win_rate * 100.0,
             s.faults,
@@ -350,6 +350,13 @@ fn stop_says_what_was_kept(
     });
 }
 
+/// A ratio as a percentage for a table of two decimals: a value that rounds to zero is
+/// zero (a loss of a millionth printed "-0.00%", where `sweep` prints "0.00%").
+fn percent(x: f64) -> f64 {
+    let p = x * 100.0;
+    if p.abs() < 0.005 { 0.0 } else { p }
+}
+
 /// `entrants` without those at the indices `bad`.
 fn drop_entrants(entrants: Vec<tournament::Entrant>, bad: &[usize]) -> Vec<tournament::Entrant> {
     entrants.into_iter().enumerate().filter(|(k, _)| !bad.contains(k)).map(|(_, e)| e).collect()
@@ -416,7 +423,7 @@ fn print_by_map(board: &[tournament::Standing], per_map: &[(String, Vec<tourname
         let mut line = format!("{:<4} {:<nw$}", s.rank, s.strategy);
         for (_, standings) in per_map {
             let cell = match standings.iter().find(|x| x.strategy == s.strategy) {
-                Some(x) if x.matches > 0 => format!("{:+.2}% ({:.0}%)", x.mean_roi * 100.0, x.win_rate * 100.0),
+                Some(x) if x.matches > 0 => format!("{:+.2}% ({:.0}%)", percent(x.mean_roi), x.win_rate * 100.0),
                 _ => "- (no match)".to_string(),
             };
             line += &format!(" {cell:>cw$}");
@@ -501,4 +508,17 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn a_percentage_that_rounds_to_zero_prints_without_a_sign() {
+        assert_eq!(format!("{:.2}%", percent(-0.000_000_3)), "0.00%");
+        assert_eq!(format!("{:+.2}%", percent(-0.000_000_3)), "+0.00%");
+        assert_eq!(format!("{:.2}%", percent(-0.000_2)), "-0.02%");
+        assert_eq!(format!("{:.2}%", percent(0.123_4)), "12.34%");
+    }
 }
