@@ -56,7 +56,7 @@ fn parse_matches(s: &str) -> Result<u64, String> {
 }
 
 pub fn run(a: &TournamentArgs) -> CliResult {
-    let mut entrants = strategy::collect(&a.strategies)?;
+    let entrants = strategy::collect(&a.strategies)?;
     let mut maps: Vec<crate::scenario::Map> = Vec::new();
     for m in &a.maps {
         if m.trim().is_empty() {
@@ -81,48 +81,7 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     }
     // Every strategy must load, and every output be writable, before hours of matches
     // start.
-    // Every one of them is tried, so that a folder of strategies is mended in one go.
-    let problems: Vec<(usize, CliError)> =
-        entrants.iter().enumerate().filter_map(|(k, e)| strategy::actor(e, 0, 0).err().map(|p| (k, p))).collect();
-    if a.skip_broken {
-        let bad: Vec<usize> = problems.iter().map(|(k, _)| *k).collect();
-        for (k, p) in &problems {
-            note!("skipped '{}': it does not load: {}", entrants[*k].name, p.message);
-        }
-        entrants = drop_entrants(entrants, &bad);
-    } else if problems.len() > 1 {
-        return Err(CliError::input(format!(
-            "{} of the {} strategies do not load (or add --skip-broken to play without them):\n{}",
-            problems.len(),
-            entrants.len(),
-            problems.iter().map(|(_, p)| format!("  {}", p.message)).collect::<Vec<_>>().join("\n")
-        )));
-    } else if let Some((_, e)) = problems.into_iter().next() {
-        return Err(CliError { message: format!("{} (or add --skip-broken to play without it)", e.message), ..e });
-    }
-    // A strategy whose init fails on a map (a mistyped option) would forfeit every match
-    // there: one block of the map's default match tells.
-    for m in &maps {
-        if a.skip_broken {
-            let failing = strategy::failing_inits(m, m.seed(), &[], &entrants)?;
-            for (k, why) in &failing {
-                note!(
-                    "skipped '{}': its init fails on the map '{}': {why}",
-                    entrants[*k].name,
-                    crate::text::escape_hidden(&m.init.name)
-                );
-            }
-            entrants = drop_entrants(entrants, &failing.iter().map(|(k, _)| *k).collect::<Vec<_>>());
-        } else {
-            strategy::refuse_failing_init(m, m.seed(), &[], &entrants)?;
-        }
-    }
-    if entrants.is_empty() {
-        return Err(CliError::input(
-            "--skip-broken: none of the strategies can play, so there is no tournament; `dtao-arena check FILE` \
-             tells what is wrong with each",
-        ));
-    }
+    let entrants = playable(a, entrants, &maps)?;
     if let Some(dir) = &a.out {
         check_out_dir(a, dir)?;
     }
@@ -167,11 +126,10 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     done.store(usize::MAX, std::sync::atomic::Ordering::Relaxed);
     bar.finish_and_clear();
     let board = tournament::leaderboard(&plan.entrants, &rows);
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     out!(
         "{} x {} on {} | {} | seed {}\n",
-        plural(plan.matches, "match", "matches"),
-        plural(plan.entrants.len(), "strategy", "strategies"),
+        crate::text::count(plan.matches, "match", "matches"),
+        crate::text::count(plan.entrants.len(), "strategy", "strategies"),
         plan.maps.iter().map(|m| m.init.name.as_str()).collect::<Vec<_>>().join(", "),
         match plan.blocks {
             Some(b) => format!("{} blocks a match", crate::text::thousands(b)),
@@ -355,6 +313,59 @@ fn stop_says_what_was_kept(
 fn percent(x: f64) -> f64 {
     let p = x * 100.0;
     if p.abs() < 0.005 { 0.0 } else { p }
+}
+
+/// The entrants that can play: each must load and none may forfeit in its `init` on a
+/// map; one that cannot refuses the tournament (every one that does not load is named at
+/// once, so that a folder of strategies is mended in one go), or with `--skip-broken` is
+/// left out, named with why.
+fn playable(
+    a: &TournamentArgs,
+    mut entrants: Vec<tournament::Entrant>,
+    maps: &[crate::scenario::Map],
+) -> Result<Vec<tournament::Entrant>, CliError> {
+    let problems: Vec<(usize, CliError)> =
+        entrants.iter().enumerate().filter_map(|(k, e)| strategy::actor(e, 0, 0).err().map(|p| (k, p))).collect();
+    if a.skip_broken {
+        let bad: Vec<usize> = problems.iter().map(|(k, _)| *k).collect();
+        for (k, p) in &problems {
+            note!("skipped '{}': it does not load: {}", entrants[*k].name, p.message);
+        }
+        entrants = drop_entrants(entrants, &bad);
+    } else if problems.len() > 1 {
+        return Err(CliError::input(format!(
+            "{} of the {} strategies do not load (or add --skip-broken to play without them):\n{}",
+            problems.len(),
+            entrants.len(),
+            problems.iter().map(|(_, p)| format!("  {}", p.message)).collect::<Vec<_>>().join("\n")
+        )));
+    } else if let Some((_, e)) = problems.into_iter().next() {
+        return Err(CliError { message: format!("{} (or add --skip-broken to play without it)", e.message), ..e });
+    }
+    // A strategy whose init fails on a map (a mistyped option) would forfeit every match
+    // there: one block of the map's default match tells.
+    for m in maps {
+        if a.skip_broken {
+            let failing = strategy::failing_inits(m, m.seed(), &[], &entrants)?;
+            for (k, why) in &failing {
+                note!(
+                    "skipped '{}': its init fails on the map '{}': {why}",
+                    entrants[*k].name,
+                    crate::text::escape_hidden(&m.init.name)
+                );
+            }
+            entrants = drop_entrants(entrants, &failing.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+        } else {
+            strategy::refuse_failing_init(m, m.seed(), &[], &entrants)?;
+        }
+    }
+    if entrants.is_empty() {
+        return Err(CliError::input(
+            "--skip-broken: none of the strategies can play, so there is no tournament; `dtao-arena check FILE` \
+             tells what is wrong with each",
+        ));
+    }
+    Ok(entrants)
 }
 
 /// `entrants` without those at the indices `bad`.
