@@ -1871,6 +1871,10 @@ impl Sim {
     fn take_events(&mut self) {
         let w = self.session.world();
         let human = self.info.human;
+        // Watching (a replay, a spectator) has no "you": every player's trades are
+        // named lines, and the toasts follow the player followed.
+        let watching = self.replay.is_some() || human.is_none();
+        let (human, toasts) = if watching { (None, self.followed) } else { (human, human) };
         let mut notices = Vec::new();
         let mut trades: Vec<(Netuid, Trade)> = Vec::new();
         let mut notable = Vec::new();
@@ -1879,9 +1883,12 @@ impl Sim {
             match e {
                 Event::Applied { block, account, order, fill } => {
                     let Some(a) = w.account(*account) else { continue };
-                    if Some(*account) == human {
+                    if Some(*account) == toasts {
                         notices.push((*block, true, order_text(order), fill_text(order, fill)));
                     }
+                    // The player's own fills are its "you" lines; everyone else's trades
+                    // (other students' too) are the log's trade lines.
+                    let own = Some(*account) == human;
                     let mut t = |netuid: Netuid, buy: bool, tao: u64, alpha: u64| {
                         let trade = Trade {
                             block: *block,
@@ -1891,7 +1898,7 @@ impl Sim {
                             tao_rao: tao,
                             alpha_rao: alpha,
                         };
-                        if a.kind != AccountKind::Npc || tao >= NOTABLE_TRADE_RAO {
+                        if !own && (a.kind != AccountKind::Npc || tao >= NOTABLE_TRADE_RAO) {
                             notable.push((netuid, trade.clone()));
                         }
                         trades.push((netuid, trade));
@@ -1932,7 +1939,7 @@ impl Sim {
                     }
                     trades.push((*netuid, trade));
                 }
-                Event::Rejected { block, account, order, reason } if Some(*account) == human => {
+                Event::Rejected { block, account, order, reason } if Some(*account) == toasts => {
                     notices.push((*block, false, order_text(order), reason.to_string()));
                 }
                 _ => {}
@@ -1943,7 +1950,7 @@ impl Sim {
             if self.notices.len() >= NOTICES {
                 self.notices.pop_front();
             }
-            if ok {
+            if ok && !watching {
                 let who = self.human_name();
                 self.push_journal(JournalLine {
                     block,
@@ -1962,9 +1969,7 @@ impl Sim {
         for (netuid, t) in notable {
             let verb = if t.buy { "bought" } else { "sold" };
             let text = format!("{verb} {} alpha on SN{netuid} for {} TAO", milli(t.alpha_rao), milli(t.tao_rao));
-            if t.kind != AccountKind::Human {
-                self.push_journal(JournalLine { block: t.block, kind: JournalKind::Trade, who: t.who, text });
-            }
+            self.push_journal(JournalLine { block: t.block, kind: JournalKind::Trade, who: t.who, text });
         }
         for (netuid, t) in trades {
             let q = self.trades.entry(netuid).or_default();
@@ -1992,7 +1997,8 @@ impl Sim {
                 }
             }
         };
-        let human = self.human_name();
+        // Watching has no "you": the followed player's lines are named like the others.
+        let human = if self.replay.is_some() { String::new() } else { self.human_name() };
         let world = self.session.world();
         // The world knows every bot: this game's seats and a workshop's remote bots.
         let is_bot = |who: &str| world.accounts.iter().any(|a| a.kind == AccountKind::Bot && a.name == who);
@@ -2471,6 +2477,48 @@ mod tests {
         assert_eq!(rejected(true), ["ana"]);
         // Watching without a player (a spectator, a replay): everyone's.
         assert_eq!(rejected(false), ["ana", "bob"]);
+    }
+
+    #[test]
+    fn every_players_trades_are_in_the_log_and_only_a_player_has_a_you() {
+        use crate::engine::Tao;
+        let journal = |follow_ana: bool| {
+            let mut h = SessionHandle::spawn(
+                move || {
+                    let map = crate::scenario::load("tutorial").map_err(|e| e.to_string())?;
+                    let mut s = Session::new(&map, Some(1), None).map_err(|e| e.to_string())?;
+                    let ana = s.add_human("ana");
+                    let bob = s.add_human("bob");
+                    s.submit(ana, Order::Stake { netuid: 1, tao: Tao(10_000_000_000), limit: None });
+                    s.submit(bob, Order::Stake { netuid: 4, tao: Tao(15_000_000_000), limit: None });
+                    Ok(Setup::new(s, follow_ana.then_some(ana)))
+                },
+                HandleOptions::default(),
+            )
+            .expect("starts");
+            h.send(Command::Step(1));
+            let snap = h.sync(Duration::from_secs(30));
+            h.quit();
+            let mut lines: Vec<(JournalKind, String, String)> = snap
+                .journal
+                .iter()
+                .filter(|l| matches!(l.kind, JournalKind::Trade | JournalKind::Mine) && l.text.contains(" SN"))
+                .map(|l| (l.kind, l.who.clone(), l.text.clone()))
+                .collect();
+            lines.sort();
+            lines
+        };
+        // Ana's game: her order as "you", bob's trade as a trade line (it was missing:
+        // other students' trades never reached anyone's log).
+        let ana = journal(true);
+        assert_eq!(ana.len(), 2, "{ana:?}");
+        assert_eq!((ana[0].0, ana[0].1.as_str()), (JournalKind::Trade, "bob"));
+        assert!(ana[0].2.starts_with("bought ") && ana[0].2.ends_with(" alpha on SN4 for 15.000 TAO"), "{ana:?}");
+        assert_eq!((ana[1].0, ana[1].1.as_str()), (JournalKind::Mine, "ana"));
+        // Watching (a spectator, a replay): both are named trade lines, none is "you".
+        let watched = journal(false);
+        let who: Vec<(JournalKind, &str)> = watched.iter().map(|l| (l.0, l.1.as_str())).collect();
+        assert_eq!(who, [(JournalKind::Trade, "ana"), (JournalKind::Trade, "bob")], "{watched:?}");
     }
 
     #[test]

@@ -661,13 +661,22 @@ impl App {
     /// The log lines the filter lets through, oldest first.
     #[must_use]
     pub fn log_lines(&self) -> Vec<&JournalLine> {
-        self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).collect()
+        self.snap.journal.iter().filter(|l| self.shows(l)).collect()
+    }
+
+    /// Whether the log's filter shows `l`. Watching (a replay, a spectator), "mine" is
+    /// the followed player's lines, whatever their kind.
+    fn shows(&self, l: &JournalLine) -> bool {
+        if self.log_filter == LogFilter::Mine && self.watching() {
+            return self.snap.me.as_ref().is_some_and(|m| m.name == l.who);
+        }
+        self.log_filter.admits(l.kind)
     }
 
     /// The most the log scrolls back: until its oldest line is at the top.
     #[must_use]
     pub fn log_scroll_max(&self) -> usize {
-        let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
+        let n = self.snap.journal.iter().filter(|l| self.shows(l)).count();
         n.saturating_sub(self.log_rows())
     }
 
@@ -1101,7 +1110,7 @@ impl App {
         // Scrolled no further than there is to see (the terminal or the filter changed),
         // and the selected line in view.
         if self.log_sel > 0 || self.log_scroll > 0 {
-            let n = self.snap.journal.iter().filter(|l| self.log_filter.admits(l.kind)).count();
+            let n = self.snap.journal.iter().filter(|l| self.shows(l)).count();
             self.log_sel = self.log_sel.min(n.saturating_sub(1));
             self.show_log_selection();
         }
@@ -2536,6 +2545,30 @@ mod tests {
         let words = text(&mut app, 80, 24).split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(words.contains("paid 3.4913 TAO for 34.1 alpha"), "{words}");
         assert!(words.contains("block 6 · your order"), "{words}");
+    }
+
+    #[test]
+    fn watching_mine_is_the_followed_players_lines() {
+        let (info, mut snap) = crate::tui::testing::base();
+        let line = |block, kind, who: &str, text: &str| JournalLine { block, kind, who: who.into(), text: text.into() };
+        snap.journal = vec![
+            line(3, JournalKind::Trade, "ana", "bought 28.551 alpha on SN1 for 10.000 TAO"),
+            line(4, JournalKind::Trade, "bob", "bought 9.000 alpha on SN4 for 15.000 TAO"),
+            line(5, JournalKind::Rejected, "bob", "rejected: stake 900 TAO on SN1: not enough free TAO"),
+            line(6, JournalKind::Trade, "momentum", "sold 1.000 alpha on SN9 for 0.100 TAO"),
+        ];
+        if let Some(me) = snap.me.as_mut() {
+            me.name = "bob".into();
+        }
+        let mut info = (*info).clone();
+        info.replay = true;
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+        keys(&mut app, "5fff");
+        assert_eq!(app.log_filter(), super::LogFilter::Mine);
+        let list = log_list(&rows(&mut app, 80, 24));
+        let shown: Vec<&String> = list.iter().filter(|r| r.contains(" SN")).collect();
+        assert_eq!(shown.len(), 2, "bob's two lines only: {list:?}");
+        assert!(shown.iter().all(|r| r.contains("bob: ")), "named, not 'you': {shown:?}");
     }
 
     #[test]
