@@ -2448,27 +2448,34 @@ mod tests {
         assert_eq!(line.text, "sets reward_sellers on SN28: its validators now weight miners by alpha sold");
     }
 
+    /// The snapshot after one block of the tutorial where ana and bob each stake `tao`
+    /// rao (on SN1 and SN4), seen by ana's game or, without `follow_ana`, by a spectator.
+    fn ana_and_bob_stake(tao: [u64; 2], follow_ana: bool) -> Arc<Snapshot> {
+        use crate::engine::Tao;
+        let mut h = SessionHandle::spawn(
+            move || {
+                let map = crate::scenario::load("tutorial").map_err(|e| e.to_string())?;
+                let mut s = Session::new(&map, Some(1), None).map_err(|e| e.to_string())?;
+                let ana = s.add_human("ana");
+                let bob = s.add_human("bob");
+                s.submit(ana, Order::Stake { netuid: 1, tao: Tao(tao[0]), limit: None });
+                s.submit(bob, Order::Stake { netuid: 4, tao: Tao(tao[1]), limit: None });
+                Ok(Setup::new(s, follow_ana.then_some(ana)))
+            },
+            HandleOptions::default(),
+        )
+        .expect("starts");
+        h.send(Command::Step(1));
+        let snap = h.sync(Duration::from_secs(30));
+        h.quit();
+        snap
+    }
+
     #[test]
     fn a_players_log_keeps_its_own_rejections_and_not_the_others() {
-        use crate::engine::Tao;
         let rejected = |follow_ana: bool| {
-            let mut h = SessionHandle::spawn(
-                move || {
-                    let map = crate::scenario::load("tutorial").map_err(|e| e.to_string())?;
-                    let mut s = Session::new(&map, Some(1), None).map_err(|e| e.to_string())?;
-                    let ana = s.add_human("ana");
-                    let bob = s.add_human("bob");
-                    // Both ask for more TAO than they have.
-                    s.submit(ana, Order::Stake { netuid: 1, tao: Tao(500_000_000_000), limit: None });
-                    s.submit(bob, Order::Stake { netuid: 1, tao: Tao(600_000_000_000), limit: None });
-                    Ok(Setup::new(s, follow_ana.then_some(ana)))
-                },
-                HandleOptions::default(),
-            )
-            .expect("starts");
-            h.send(Command::Step(1));
-            let snap = h.sync(Duration::from_secs(30));
-            h.quit();
+            // Both ask for more TAO than they have.
+            let snap = ana_and_bob_stake([500_000_000_000, 600_000_000_000], follow_ana);
             let mut who: Vec<String> =
                 snap.journal.iter().filter(|l| l.kind == JournalKind::Rejected).map(|l| l.who.clone()).collect();
             who.sort();
@@ -2481,24 +2488,8 @@ mod tests {
 
     #[test]
     fn every_players_trades_are_in_the_log_and_only_a_player_has_a_you() {
-        use crate::engine::Tao;
         let journal = |follow_ana: bool| {
-            let mut h = SessionHandle::spawn(
-                move || {
-                    let map = crate::scenario::load("tutorial").map_err(|e| e.to_string())?;
-                    let mut s = Session::new(&map, Some(1), None).map_err(|e| e.to_string())?;
-                    let ana = s.add_human("ana");
-                    let bob = s.add_human("bob");
-                    s.submit(ana, Order::Stake { netuid: 1, tao: Tao(10_000_000_000), limit: None });
-                    s.submit(bob, Order::Stake { netuid: 4, tao: Tao(15_000_000_000), limit: None });
-                    Ok(Setup::new(s, follow_ana.then_some(ana)))
-                },
-                HandleOptions::default(),
-            )
-            .expect("starts");
-            h.send(Command::Step(1));
-            let snap = h.sync(Duration::from_secs(30));
-            h.quit();
+            let snap = ana_and_bob_stake([10_000_000_000, 15_000_000_000], follow_ana);
             let mut lines: Vec<(JournalKind, String, String)> = snap
                 .journal
                 .iter()
