@@ -54,8 +54,15 @@ struct Serve {
 }
 
 fn serve(dir: &std::path::Path, code: &str) -> Serve {
+    serve_with(dir, code, &["--map", "tutorial"])
+}
+
+/// [`serve`] with other arguments (`--map` among them).
+fn serve_with(dir: &std::path::Path, code: &str, args: &[&str]) -> Serve {
     let mut child = Command::new(BIN)
-        .args(["serve", "--map", "tutorial", "--port", "0", "--bind", "127.0.0.1", "--code", code, "--record"])
+        .arg("serve")
+        .args(args)
+        .args(["--port", "0", "--bind", "127.0.0.1", "--code", code, "--record"])
         .arg(dir.join("room.dtrec"))
         .env("DTAO_ARENA_DATA", dir)
         .stdin(Stdio::piped())
@@ -269,6 +276,31 @@ fn a_taken_name_tells_how_to_bring_ones_own_account_from_another_computer() {
     server.host(HostCommand::End);
 }
 
+/// `join --bot BOT` into the room of `s`, with `args` after it (its name...).
+fn join_bot(s: &Serve, dir: &std::path::Path, code: &str, bot: &std::ffi::OsStr, args: &[&str]) -> std::process::Child {
+    Command::new(BIN)
+        .args(["join", &format!("127.0.0.1:{}", s.port), "--code", code, "--bot"])
+        .arg(bot)
+        .args(args)
+        .env("DTAO_ARENA_DATA", dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("join starts")
+}
+
+/// Waits until the host's table of players lists `name`.
+fn until_listed(s: &mut Serve, name: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        s.stdin.write_all(b"players\n").expect("host commands");
+        if until(s, "seats taken").iter().any(|l| l.contains(name)) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{name} never joined");
+    }
+}
+
 /// A client that quits says goodbye, so the host can tell it from one whose program
 /// stopped: a `join --bot` stopped by Ctrl-C says it (and exits 130, its account kept),
 /// a raw client that only closes its connection does not.
@@ -276,22 +308,9 @@ fn a_taken_name_tells_how_to_bring_ones_own_account_from_another_computer() {
 fn the_host_tells_a_client_that_quit_from_one_that_vanished() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut s = serve(dir.path(), "HJK234");
-    let mut bot = Command::new(BIN)
-        .args(["join", &format!("127.0.0.1:{}", s.port), "--code", "HJK234", "--bot", "root_holder", "--name", "robo"])
-        .env("DTAO_ARENA_DATA", dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("join starts");
+    let mut bot = join_bot(&s, dir.path(), "HJK234", "root_holder".as_ref(), &["--name", "robo"]);
     // In once the host's table of players lists it.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        s.stdin.write_all(b"players\n").expect("host commands");
-        if until(&s, "seats taken").iter().any(|l| l.contains("robo")) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the bot never joined");
-    }
+    until_listed(&mut s, "robo");
     let vanished = raw_join(s.port, "HJK234", "ghost", Role::Player);
     drop(vanished);
     thread::sleep(Duration::from_millis(300));
@@ -311,6 +330,45 @@ fn the_host_tells_a_client_that_quit_from_one_that_vanished() {
     assert!(s.child.wait().expect("serve ends").success());
     assert!(log.contains("'robo' disconnected: it quit"), "{log}");
     assert!(log.contains("'ghost' disconnected: closed the connection without a goodbye"), "{log}");
+}
+
+/// Ctrl-C while the clock runs (the bot busy catching up with each tick) still says
+/// goodbye: the host reads that it quit.
+#[test]
+fn a_bot_stopped_while_the_clock_runs_says_goodbye() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut s = serve_with(dir.path(), "RUNBYE", &["--map", "dtao-launch", "--start", "--speed", "7200"]);
+    let mut bot = join_bot(&s, dir.path(), "RUNBYE", "momentum".as_ref(), &["--name", "busy"]);
+    until_listed(&mut s, "busy");
+    thread::sleep(Duration::from_millis(700));
+    assert!(Command::new("kill").args(["-INT", &bot.id().to_string()]).status().expect("kill runs").success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while bot.try_wait().expect("wait").is_none() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(bot.wait().expect("join ends").code(), Some(130));
+    s.stdin.write_all(b"end\n").expect("end");
+    let mut log = String::new();
+    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
+    assert!(s.child.wait().expect("serve ends").success());
+    assert!(log.contains("'busy' disconnected: it quit"), "{log}");
+}
+
+/// A remote bot that forfeits (5 faults) says so once, and follows the match to its end.
+#[test]
+fn a_remote_bot_that_forfeits_says_so_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("crash.lua"), "cadence = 10\nfunction on_tick(w) error('boom') end\n")
+        .expect("write");
+    let mut s = serve_with(dir.path(), "KQWXYZ", &["--map", "tutorial", "--speed", "7200"]);
+    let bot = join_bot(&s, dir.path(), "KQWXYZ", dir.path().join("crash.lua").as_os_str(), &[]);
+    until_listed(&mut s, "crash");
+    s.stdin.write_all(b"resume\n").expect("resume");
+    let out = bot.wait_with_output().expect("the bot ends with the match");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(said.matches("this bot forfeited (5 faults): it follows the match to its end").count(), 1, "{said}");
+    assert!(said.find("forfeited") > said.find("fault: "), "{said}");
+    let _ = s.child.wait();
 }
 
 /// A spectator without a name is announced, and listed, under the name `kick` takes;

@@ -864,6 +864,8 @@ fn run_bot_once(
     }
     let mut results: Vec<Event> = Vec::new();
     let mut paused: Option<bool> = None;
+    // Whether it said that it forfeited (it goes on following the match, silent).
+    let mut told_forfeit = out_of_match(replica.session());
     loop {
         if leaving() {
             out.bye(Duration::from_secs(1));
@@ -897,29 +899,43 @@ fn run_bot_once(
                 let mut turns: Vec<(u64, crate::session::Decision)> = Vec::new();
                 let mut rejected: Vec<(u64, String)> = Vec::new();
                 let cadence = actor.cadence().max(1);
-                let ok = replica.apply(&t, |s| {
-                    let w = s.world();
-                    for e in w.events() {
-                        match e {
-                            Event::Rejected { account, block, order, reason } if *account == me => {
-                                rejected.push((*block, format!("{order}: {reason}")));
-                                results.push(e.clone());
+                let ok = replica
+                    .apply(&t, |s| {
+                        let w = s.world();
+                        for e in w.events() {
+                            match e {
+                                Event::Rejected { account, block, order, reason } if *account == me => {
+                                    rejected.push((*block, format!("{order}: {reason}")));
+                                    results.push(e.clone());
+                                }
+                                Event::Applied { account, .. } if *account == me => results.push(e.clone()),
+                                _ => {}
                             }
-                            Event::Applied { account, .. } if *account == me => results.push(e.clone()),
-                            _ => {}
                         }
-                    }
-                    let ran = w.block.saturating_sub(1);
-                    if !actor.forfeited() && !out_of_match(s) && ran % cadence == 0 {
-                        let turn = actor.decide(w, me, &std::mem::take(&mut results));
-                        turns.push((w.block, turn));
-                    }
-                })?;
+                        let ran = w.block.saturating_sub(1);
+                        if !actor.forfeited() && !out_of_match(s) && ran % cadence == 0 {
+                            let turn = actor.decide(w, me, &std::mem::take(&mut results));
+                            turns.push((w.block, turn));
+                        }
+                    })
+                    .inspect_err(|_| {
+                        // Ctrl-C while the replica caught up: the host still reads that it quit.
+                        if leaving() {
+                            out.bye(Duration::from_secs(1));
+                        }
+                    })?;
                 for (block, text) in rejected {
                     report(BotEvent::Rejected { block, text });
                 }
                 for (b, turn) in turns {
                     send(b, turn, &mut report);
+                }
+                if !told_forfeit && (actor.forfeited() || out_of_match(replica.session())) {
+                    told_forfeit = true;
+                    report(BotEvent::Line(format!(
+                        "this bot forfeited ({limit} faults): it follows the match to its end without deciding; \
+                         Ctrl-C leaves the room (its account stays)"
+                    )));
                 }
                 if ok == Some(false) {
                     return Err(format!("this replica left the server's state at block {}", t.to_block).into());
