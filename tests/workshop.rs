@@ -421,3 +421,45 @@ fn a_remote_bot_whose_init_fails_says_goodbye() {
     assert!(s.child.wait().expect("serve ends").success());
     assert!(log.contains("'momentum:sise=3' disconnected: it quit"), "{log}");
 }
+
+/// A room saves its replay every `autosave_every` while the match runs, so that a crash
+/// loses little of a class's match; the file that was there before the room is kept as
+/// the backup, whatever the number of saves.
+#[test]
+fn a_room_saves_its_replay_while_the_match_runs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("class.dtrec");
+    std::fs::write(&path, b"last week's class").expect("an earlier file");
+    let map = dtao_arena::scenario::load("tutorial").expect("the tutorial map");
+    let c = ServerConfig {
+        blocks_per_sec: 600,
+        log: false,
+        paused: false,
+        record: Some(path.clone()),
+        autosave_every: Duration::from_millis(150),
+        ..ServerConfig::new(map)
+    };
+    let server = Server::start(c, "127.0.0.1:0".parse().expect("an address")).expect("the server starts");
+    // Saves come while it runs: each a replay of the match so far.
+    let mut blocks = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while blocks.len() < 3 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(200));
+        if let Ok(rec) = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| dtao_arena::record::wire::decode(&b).map_err(|e| e.to_string()))
+        {
+            if blocks.last() != Some(&rec.block) {
+                blocks.push(rec.block);
+            }
+        }
+    }
+    assert!(blocks.len() >= 3 && blocks.windows(2).all(|w| w[0] < w[1]), "{blocks:?}");
+    assert_eq!(std::fs::read(dir.path().join("class.dtrec.bak")).expect("the backup"), b"last week's class");
+    server.host(HostCommand::End);
+    let end = server.wait();
+    assert!(end.end.replay.is_some(), "{end:?}");
+    let last = dtao_arena::record::wire::decode(&std::fs::read(&path).expect("the replay")).expect("a recording");
+    assert!(last.block >= *blocks.last().expect("a save") && last.is_complete(), "the end's replay ends the match");
+    assert_eq!(std::fs::read(dir.path().join("class.dtrec.bak")).expect("the backup"), b"last week's class");
+}

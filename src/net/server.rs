@@ -161,8 +161,10 @@ pub struct ServerConfig {
     pub tick: Duration,
     /// Limits.
     pub limits: Limits,
-    /// Write the replay here at the end.
+    /// Write the replay here at the end, and every `autosave_every` while the match runs.
     pub record: Option<PathBuf>,
+    /// How often the replay is saved while the match runs ([`AUTOSAVE_EVERY`]).
+    pub autosave_every: Duration,
     /// Log connections and problems on standard error.
     pub log: bool,
 }
@@ -183,6 +185,7 @@ impl ServerConfig {
             tick: Duration::from_millis(100),
             limits: Limits::default(),
             record: None,
+            autosave_every: AUTOSAVE_EVERY,
             log: true,
         }
     }
@@ -659,7 +662,18 @@ struct Room {
     kicked: BTreeSet<String>,
     /// Spectators that joined without a name so far (each is named by its number).
     spectators: u64,
+    /// How often, and when next, the replay is saved while the match runs (so that a
+    /// crash or a power cut loses at most a minute of a class's match).
+    autosave_every: Duration,
+    next_autosave: Instant,
+    /// Whether the replay file holds this room's own save already: from then on saves
+    /// replace it without moving it to the backup (which keeps the file that was there
+    /// before the room).
+    saved_once: bool,
 }
+
+/// How often a room saves its replay while the match runs.
+pub const AUTOSAVE_EVERY: Duration = Duration::from_secs(60);
 
 /// A framed catch-up: the recording as it was after `block` blocks, up to `since`.
 struct CatchUp {
@@ -696,6 +710,9 @@ impl Room {
             ended_by_host: false,
             objectives_told: BTreeSet::new(),
             spectators: 0,
+            autosave_every: c.autosave_every,
+            next_autosave: Instant::now() + c.autosave_every,
+            saved_once: false,
             faults_told: Vec::new(),
             catch_up_cache: None,
             kicked: BTreeSet::new(),
@@ -778,6 +795,10 @@ impl Room {
                 self.tell_objectives();
                 self.tell_faults();
                 self.broadcast();
+                if now >= self.next_autosave {
+                    self.next_autosave = now + self.autosave_every;
+                    self.autosave();
+                }
                 next_tick += self.tick;
                 if next_tick < now {
                     next_tick = now + self.tick;
@@ -794,6 +815,30 @@ impl Room {
         let reason = self.ended.take().unwrap_or_default();
         let error = self.error.take();
         self.finish(reason, error)
+    }
+
+    /// Writes the replay as it stands: the first time keeping the file it replaces as its
+    /// backup, then over the room's own save.
+    fn save(&mut self, path: &std::path::Path, rec: &crate::record::Recording) -> std::io::Result<()> {
+        let bytes = crate::record::wire::encode(rec);
+        if self.saved_once {
+            crate::record::fs::write_atomic(path, |w| w.write_all(&bytes))?;
+        } else {
+            crate::record::fs::write_with_backup(path, &bytes)?;
+        }
+        self.saved_once = true;
+        Ok(())
+    }
+
+    /// Saves the replay of the match so far (a recording that stops short, which
+    /// `replay` plays and `replay --verify` checks), and says so only if it fails.
+    fn autosave(&mut self) {
+        let (Some(path), Some(rec)) = (self.record.clone(), self.session.recording(chrono::Utc::now())) else {
+            return;
+        };
+        if let Err(e) = self.save(&path, &rec) {
+            self.log(&format!("the replay could not be saved to {} (trying again in a minute): {e}", path.display()));
+        }
     }
 
     /// Runs the blocks the clock says are due, for at most most of a tick.
@@ -1413,8 +1458,8 @@ impl Room {
             rec.header.end_block = rec.block;
         }
         let (mut replay, mut replay_error) = (None, None);
-        if let (Some(path), Some(rec)) = (&self.record, &recording) {
-            match crate::record::fs::write_with_backup(path, &crate::record::wire::encode(rec)) {
+        if let (Some(path), Some(rec)) = (self.record.clone(), &recording) {
+            match self.save(&path, rec) {
                 Ok(()) => {
                     self.log(&format!("replay saved to {}", path.display()));
                     replay = Some(path.display().to_string());
