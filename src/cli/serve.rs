@@ -53,15 +53,34 @@ pub struct ServeArgs {
     pub max_players: u64,
 }
 
+/// This computer's address on its network, as far as the system tells: the local end
+/// of a route out (a UDP socket's `connect` sends nothing). `None` without a network.
+fn this_machine() -> Option<std::net::IpAddr> {
+    let socket = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    socket.connect("192.0.2.1:9").ok()?;
+    let ip = socket.local_addr().ok()?.ip();
+    (!ip.is_unspecified() && !ip.is_loopback()).then_some(ip)
+}
+
 /// How students join a room listening on `ip`: a listener on every address needs this
-/// machine's address on the network; a loopback one reaches only this computer.
-fn join_hint(ip: std::net::IpAddr, port: u16, code: &str) -> Vec<String> {
+/// machine's address on the network (`guess`, when the system tells one); a loopback
+/// one reaches only this computer.
+fn join_hint(ip: std::net::IpAddr, port: u16, code: &str, guess: Option<std::net::IpAddr>) -> Vec<String> {
     let at = |host: String| format!("students join with:  dtao-arena join {host}:{port} --name NAME --code {code}");
     if ip.is_unspecified() {
-        vec![
-            at("THIS-MACHINE".into()),
-            "(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)".into(),
-        ]
+        match guess {
+            Some(g) => vec![
+                at(join_host(g)),
+                format!(
+                    "({g} is this computer's address on its network; on a machine with several, use the one \
+                     the room's network reaches)"
+                ),
+            ],
+            None => vec![
+                at("THIS-MACHINE".into()),
+                "(THIS-MACHINE is this computer's address on the network, such as 192.168.1.20)".into(),
+            ],
+        }
     } else if ip.is_loopback() {
         vec![at(join_host(ip)), format!("(--bind {ip} reaches only this computer; --bind 0.0.0.0 lets the room join)")]
     } else {
@@ -133,7 +152,7 @@ pub fn run(a: &ServeArgs) -> CliResult {
     })?;
     let port = server.local_addr().port();
     out!("dTAO Arena workshop: map '{}', room code {}", map.name(), server.code());
-    for line in join_hint(ip, port, server.code()) {
+    for line in join_hint(ip, port, server.code(), if ip.is_unspecified() { this_machine() } else { None }) {
         out!("{line}");
     }
     if let Some(note) = map.teacher_note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
@@ -325,9 +344,19 @@ mod tests {
 
     #[test]
     fn the_join_hint_follows_the_bind_address() {
-        let hint = |ip: &str| join_hint(ip.parse().expect("an address"), 7447, "K7M2QX").join("\n");
+        let hint = |ip: &str| join_hint(ip.parse().expect("an address"), 7447, "K7M2QX", None).join("\n");
         let any = hint("0.0.0.0");
         assert!(any.contains("join THIS-MACHINE:7447 --name NAME --code K7M2QX") && any.contains("192.168.1.20"));
+        // The system's own address for the network, when it tells one.
+        let guessed = join_hint("0.0.0.0".parse().expect("ip"), 7447, "K7M2QX", "10.0.4.7".parse().ok()).join("\n");
+        assert!(guessed.contains("join 10.0.4.7:7447 --name NAME --code K7M2QX"), "{guessed}");
+        assert!(
+            guessed.contains("10.0.4.7 is this computer's address on its network") && !guessed.contains("THIS-MACHINE")
+        );
+        let v6 = join_hint("::".parse().expect("ip"), 7447, "K7M2QX", "fd00::5".parse().ok()).join("\n");
+        assert!(v6.contains("join [fd00::5]:7447 "), "{v6}");
+        // Whatever this machine has, the guess is never a loopback or unspecified one.
+        assert!(this_machine().is_none_or(|ip| !ip.is_loopback() && !ip.is_unspecified()));
         let lo = hint("127.0.0.1");
         assert!(lo.contains("join 127.0.0.1:7447 ") && lo.contains("reaches only this computer"), "{lo}");
         assert!(!lo.contains("THIS-MACHINE"), "{lo}");
