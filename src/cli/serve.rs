@@ -95,7 +95,7 @@ fn join_host(ip: std::net::IpAddr) -> String {
 
 /// The host's commands, in lines under 100 columns (a classroom terminal).
 const HOST_HELP: &str = "host commands: pause | resume | speed BPS | events | event K | players\n  \
-     kick NAME | allow NAME | end | help\n  \
+     kick NAME | allow NAME | end (or quit: the match ends for everyone) | help\n  \
      kick NAME disconnects a player, remote bot or spectator and keeps that name and account\n  \
      out for the rest of the match (the account stays in the standings); allow NAME lets them back";
 
@@ -305,7 +305,13 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
             }),
         }
     };
-    Ok(Some(match verb.to_lowercase().as_str() {
+    let lower = verb.to_lowercase();
+    let alone = ["pause", "p", "resume", "start", "r", "events", "players", "who", "end", "quit", "help", "?"];
+    if alone.contains(&lower.as_str()) && !rest.is_empty() {
+        let shown = crate::text::escape(&rest.join(" ").escape_debug().to_string(), |_| false, 24);
+        return Err(format!("`{verb}` takes nothing after it, not '{shown}'"));
+    }
+    Ok(Some(match lower.as_str() {
         "pause" | "p" => HostCommand::Pause,
         "resume" | "start" | "r" => HostCommand::Resume,
         "speed" => match number("a number of blocks a second, 1 to 7200")? {
@@ -330,7 +336,11 @@ fn parse_host(line: &str) -> Result<Option<HostCommand>, String> {
             let shown = crate::text::escape(&line.trim().escape_debug().to_string(), |_| false, 60);
             let verbs = ["pause", "resume", "start", "speed", "events", "event", "players", "who", "kick", "allow"];
             let verbs = verbs.into_iter().chain(["unkick", "end", "quit", "help"]);
-            return Err(match crate::scenario::suggest_name(&verb.to_lowercase(), verbs) {
+            return Err(match crate::scenario::suggest_name(&lower, verbs) {
+                // Not a nudge toward ending the class by mistake (`exit`).
+                Some("end" | "quit") => {
+                    format!("unknown command '{shown}': `end` (or `quit`) ends the match for everyone, if that is it")
+                }
                 Some(v) => format!("unknown command '{shown}': did you mean `{v}`?"),
                 None => format!("unknown command '{shown}'"),
             });
@@ -401,5 +411,15 @@ mod tests {
         let big = parse_host("event 99999999999999999999999").expect_err("too big");
         assert!(big.starts_with("`event` takes an event number (see `events`), not '9999"), "{big}");
         assert_eq!(parse_host("resum"), Err("unknown command 'resum': did you mean `resume`?".into()));
+        // Ending the class is never a guess's nudge.
+        assert_eq!(
+            parse_host("exit"),
+            Err("unknown command 'exit': `end` (or `quit`) ends the match for everyone, if that is it".into())
+        );
+        assert_eq!(parse_host("quit"), Ok(Some(HostCommand::End)));
+        // A command that takes nothing says so rather than drop the rest.
+        assert_eq!(parse_host("players extra"), Err("`players` takes nothing after it, not 'extra'".into()));
+        assert_eq!(parse_host("end now"), Err("`end` takes nothing after it, not 'now'".into()));
+        assert!(HOST_HELP.contains("end (or quit: the match ends for everyone)"));
     }
 }
