@@ -1223,7 +1223,7 @@ impl Room {
         match cmd {
             HostCommand::Pause => {
                 self.paused = true;
-                format!("paused at block {}", self.session.world().block)
+                format!("paused at block {}", crate::text::thousands(self.session.world().block))
             }
             HostCommand::Resume => {
                 self.paused = false;
@@ -1241,7 +1241,7 @@ impl Room {
                 let lines: Vec<String> = events
                     .iter()
                     .enumerate()
-                    .map(|(k, e)| format!("{:>3}  block {:>7}  {}", k + 1, e.block, e.kind))
+                    .map(|(k, e)| format!("{:>3}  block {:>7}  {}", k + 1, crate::text::thousands(e.block), e.kind))
                     .collect();
                 lines.join("\n")
             }
