@@ -2278,6 +2278,18 @@ mod tests {
         let screen = text(&mut app, 100, 30);
         assert!(screen.contains("a narration waits: applies after it"), "{screen}");
         assert!(!screen.contains("applies at the next block"), "{screen}");
+        // In a shared world a narration does not hold the host's clock.
+        let (info, mut snap) = crate::tui::testing::base();
+        snap.paused = false;
+        let mut info = (*info).clone();
+        info.shared = true;
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(info), snap);
+        keys(&mut app, "s");
+        change_snapshot(&mut app, |snap| {
+            snap.narration = Some(narration("The foundation switches to reward_sellers."))
+        });
+        let screen = text(&mut app, 100, 30);
+        assert!(!screen.contains("a narration waits") && screen.contains("applies at the next block"), "{screen}");
     }
 
     #[test]

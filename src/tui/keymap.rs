@@ -37,6 +37,10 @@ pub enum When {
     Save,
     /// A lesson (narration pauses the clock).
     Lesson,
+    /// A lesson in a match whose clock this game runs (a narration holds it).
+    LessonOwnClock,
+    /// A lesson in a shared world (a narration does not hold the host's clock).
+    LessonShared,
     /// A match whose clock this game runs (not a shared world's: the host runs that).
     OwnClock,
     /// A shared world (`join`): the host runs the clock.
@@ -69,6 +73,8 @@ impl KeySet {
             When::Spectate => self.spectator,
             When::Save => self.save && !self.replay,
             When::Lesson => self.lesson,
+            When::LessonOwnClock => self.lesson && !self.shared,
+            When::LessonShared => self.lesson && self.shared,
             When::OwnClock => !self.shared,
             When::Shared => self.shared,
         }
@@ -103,8 +109,9 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Watch", "p  P", "Portfolio: the next / previous player's book", When::Spectate),
     ("Replay", "timeline", "◆ narration  ◇ event  • big trade  ● now", When::Replay),
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
-    ("Lesson", "any key", "close a narration (Enter: its subnet, paused)", When::Lesson),
-    ("Lesson", "Esc", "close a narration and keep the clock paused", When::Lesson),
+    ("Lesson", "any key", "close a narration (Enter: its subnet, paused)", When::LessonOwnClock),
+    ("Lesson", "Esc", "close a narration and keep the clock paused", When::LessonOwnClock),
+    ("Lesson", "any key", "close a narration (Enter: its subnet; the host runs the clock)", When::LessonShared),
     ("Lesson", "4", "Network screen: the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
     ("Orders", "d  D", "dump a subnet / dump everything", When::Play),
@@ -400,6 +407,16 @@ mod tests {
             assert_eq!(time(set), ["space + - ."], "{set:?}");
             assert!(set.lines().any(|k| k.2.contains("the host runs the clock")));
         }
+        // A narration holds this game's clock, never the host's.
+        let lesson = |set: KeySet| {
+            set.lines().filter(|k| k.0 == "Lesson" && k.2.contains("narration")).map(|k| k.2).collect::<Vec<_>>()
+        };
+        assert_eq!(lesson(KeySet { lesson: true, ..play }).len(), 2);
+        assert!(lesson(KeySet { lesson: true, ..play }).iter().any(|l| l.contains("keep the clock paused")));
+        assert_eq!(
+            lesson(KeySet { lesson: true, shared: true, ..play }),
+            ["close a narration (Enter: its subnet; the host runs the clock)"]
+        );
         // Replay keys and the save key are free in every other binding.
         let mut seen = std::collections::HashSet::new();
         for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345 ".chars() {

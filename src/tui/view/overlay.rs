@@ -490,7 +490,7 @@ fn form(app: &App, f: &Form, area: Rect, buf: &mut Buffer) {
         }
     }
     lines.push(Line::raw(""));
-    let when = if app.narration_pending() {
+    let when = if app.narration_pending() && !app.info().shared {
         // The narration waits behind the form and holds the clock.
         " · a narration waits: applies after it"
     } else if snap.paused {
