@@ -618,6 +618,39 @@ fn accounts_show_their_validator_policies() {
     assert!(out.log[4].starts_with("false\t"), "the view is read-only: {}", out.log[4]);
 }
 
+/// An account of `w.accounts` is one read-only table for the match (as a subnet is),
+/// showing each call's values: kept from an earlier call, it reads the new ones.
+#[test]
+fn an_account_kept_from_an_earlier_call_shows_the_new_values() {
+    let (mut w, me) = small_world();
+    let src = r#"
+        local kept, kept_alpha
+        function on_tick(w)
+          local mine
+          for _, a in ipairs(w.accounts) do
+            if a.id == w.me.id then mine = a end
+          end
+          if kept == nil then
+            kept, kept_alpha = mine, mine.alpha
+          else
+            dtao.log(kept == mine, kept_alpha == mine.alpha, kept.free == w.me.free, kept.alpha[1] == w.me.alpha[1])
+          end
+          dtao.log(mine.free, mine.alpha[1] or 0)
+          dtao.log(pcall(function() kept.free = 1 end))
+        end
+    "#;
+    let mut s = Strategy::load("kept.lua", src, 1, Limits::default()).expect("load");
+    let first = s.on_tick(&w, me, &[]);
+    assert_eq!(first.fault, None, "{first:?}");
+    w.execute(me, &Order::Stake { netuid: 1, tao: dtao_arena::engine::Tao(10_000_000_000), limit: None })
+        .expect("stake");
+    let second = s.on_tick(&w, me, &[]);
+    assert_eq!(second.fault, None, "{second:?}");
+    assert_eq!(second.log[0], "true\ttrue\ttrue\ttrue");
+    assert_ne!(first.log[0], second.log[1], "the new call's values: {first:?} {second:?}");
+    assert!(second.log[2].starts_with("false\t"), "still read-only: {}", second.log[2]);
+}
+
 /// Lua prints numbers with 14 significant digits.
 fn approx(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-9), "{a} != {b}");

@@ -568,16 +568,17 @@ local function ro_pairs(p)
 end
 local function make_ro(data)
   local p = {}
-  setmetatable_raw(p, {
+  local mt = {
     __index = data,
     __newindex = ro_newindex,
     __len = ro_len,
     __pairs = ro_pairs,
     __metatable = "read-only",
-  })
+  }
+  setmetatable_raw(p, mt)
   PDATA[p] = data
   RO[p] = true
-  return p
+  return p, mt
 end
 
 setmetatable = function(t, mt)
@@ -957,6 +958,24 @@ setmetatable_raw(PARAMS, {
 })
 W.results = EMPTY
 
+-- An account's proxies are made once for the match, like a subnet's, and pointed at the
+-- call's data when `w.accounts` is read: a default map's 576 accounts made three tables
+-- each for every call that read them, and their garbage (weak-keyed in the view's
+-- tables) cost the collector more than the strategy's own work.
+local ACC, ACC_ALPHA, ACC_POLICY = {}, {}, {} -- index -> { proxy, its metatable }
+local function reuse(cache, i, data)
+  local kept = cache[i]
+  if kept == nil then
+    local p, mt = make_ro(data)
+    cache[i] = { p, mt }
+    return p
+  end
+  local p = kept[1]
+  kept[2].__index = data
+  PDATA[p] = data
+  return p
+end
+
 local W_META = strict("w", {
   "block", "total_root", "total_issuance", "me", "subnets", "by_netuid", "accounts", "params", "results",
 })
@@ -971,9 +990,9 @@ setmetatable_raw(W, {
     local list = build()
     for i = 1, #list do
       local a = list[i]
-      a.alpha = make_ro(a.alpha)
-      a.policy = a.policy and make_ro(setmetatable_raw(a.policy, HONEST)) or ALL_HONEST
-      list[i] = make_ro(setmetatable_raw(a, ACCOUNT_META))
+      a.alpha = reuse(ACC_ALPHA, i, a.alpha)
+      a.policy = a.policy and reuse(ACC_POLICY, i, setmetatable_raw(a.policy, HONEST)) or ALL_HONEST
+      list[i] = reuse(ACC, i, setmetatable_raw(a, ACCOUNT_META))
     end
     local p = make_ro(list)
     rawset_raw(t, "accounts", p)

@@ -23,7 +23,7 @@ use crate::engine::amount::RAO_PER_TAO;
 use crate::engine::math::to_f64;
 use crate::engine::params::BLOCKS_PER_DAY;
 use crate::engine::world::{AccountId, Netuid, Subnet, World};
-use crate::engine::{Event, Fill, Mechanism, Order, Params, Policy, Reject};
+use crate::engine::{AccountKind, Event, Fill, Mechanism, Order, Params, Policy, Reject};
 
 /// A TAO (or alpha) float from rao.
 #[allow(clippy::cast_precision_loss)]
@@ -342,21 +342,30 @@ fn results_table(lua: &Lua, me: AccountId, events: &[Event]) -> mlua::Result<Opt
 /// `w.accounts`: every account, by id (built when a strategy first reads it in a call).
 pub(crate) fn accounts(lua: &Lua, world: &World) -> mlua::Result<Table> {
     let list = lua.create_table_with_capacity(world.accounts.len(), 0)?;
+    // The keys once for the call, not once per account (each would be hashed anew).
+    let key = |k: &str| lua.create_string(k);
+    let (id, name, kind, free, root, score, alpha_key) =
+        (key("id")?, key("name")?, key("kind")?, key("free")?, key("root")?, key("score")?, key("alpha")?);
+    let kinds = [AccountKind::Human, AccountKind::Bot, AccountKind::Npc].map(|k| (k, lua.create_string(k.name())));
     for (i, a) in world.accounts.iter().enumerate() {
         let t = lua.create_table_with_capacity(0, 8)?;
-        t.raw_set("id", a.id.0)?;
-        t.raw_set("name", a.name.as_str())?;
-        t.raw_set("kind", a.kind.name())?;
-        t.raw_set("free", tao_f64(a.free.0))?;
-        t.raw_set("root", tao_f64(a.root.0))?;
-        t.raw_set("score", tao_f64(world.score(a.id)))?;
-        let alpha = lua.create_table()?;
+        t.raw_set(&id, a.id.0)?;
+        t.raw_set(&name, a.name.as_str())?;
+        match kinds.iter().find(|(k, _)| *k == a.kind) {
+            Some((_, Ok(s))) => t.raw_set(&kind, s)?,
+            _ => t.raw_set(&kind, a.kind.name())?,
+        }
+        t.raw_set(&free, tao_f64(a.free.0))?;
+        t.raw_set(&root, tao_f64(a.root.0))?;
+        t.raw_set(&score, tao_f64(world.score(a.id)))?;
+        let held = a.alpha.iter().filter(|x| **x > 0).count();
+        let alpha = lua.create_table_with_capacity(0, held)?;
         for (n, x) in a.alpha.iter().enumerate() {
             if *x > 0 {
                 alpha.raw_set(n, tao_f64(*x))?;
             }
         }
-        t.raw_set("alpha", alpha)?;
+        t.raw_set(&alpha_key, alpha)?;
         // Validator policies are public (weights are set on chain): the ones that are not
         // the default, `honest`, which host.lua answers for every other subnet (and for
         // every subnet of the many accounts that set none, with one shared table).
