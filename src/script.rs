@@ -306,6 +306,8 @@ pub struct Strategy {
     host: Host,
     shared: Rc<Shared>,
     view: ViewState,
+    /// `w.accounts`' tables, kept for the match and updated in place.
+    accounts: std::cell::RefCell<view::AccountTables>,
     name: String,
     file: String,
     /// Where a bad `cadence` is reported: `file:LINE` of its one assignment, or `file`.
@@ -384,6 +386,7 @@ impl Strategy {
             host,
             shared,
             view: ViewState::default(),
+            accounts: std::cell::RefCell::default(),
             name: name.to_string(),
             file: file.to_string(),
             cadence_origin: source::cadence_origin(file, source),
@@ -512,7 +515,7 @@ impl Strategy {
         results: &[Event],
         init_options: Option<&[(String, String)]>,
     ) -> Result<(), Fault> {
-        let Self { lua, host, shared, view, cadence, .. } = self;
+        let Self { lua, host, shared, view, accounts: account_tables, cadence, .. } = self;
         shared.reset(true);
         let entry = if init_options.is_some() { "init" } else { "on_tick" };
         let r = lua.scope(|scope| {
@@ -521,7 +524,7 @@ impl Strategy {
                 Value::Nil if init_options.is_some() => return Ok(Ok(())),
                 other => return Ok(Err(Fault::Error(format!("{entry} is a {}, not a function", lua_type(&other))))),
             };
-            let accounts = scope.create_function(|lua, ()| view::accounts(lua, world))?;
+            let accounts = scope.create_function(|lua, ()| view::accounts(lua, world, account_tables))?;
             let w = view.refresh(lua, host, shared, world, me, results, accounts)?;
             let arg = match init_options {
                 Some(options) => init_config(lua, world, me, options, cadence.unwrap_or(world.params.tempo), w)?,

@@ -651,6 +651,39 @@ fn an_account_kept_from_an_earlier_call_shows_the_new_values() {
     assert!(second.log[2].starts_with("false\t"), "still read-only: {}", second.log[2]);
 }
 
+/// The host updates an account's tables in place: a holding sold to nothing reads nil
+/// again, and a policy set and then reset reads as set and then `honest`.
+#[test]
+fn an_accounts_holdings_and_policies_follow_the_world_from_call_to_call() {
+    use dtao_arena::engine::{Policy, Tao};
+    let (mut w, me) = small_world();
+    let src = r#"
+        function on_tick(w)
+          for _, a in ipairs(w.accounts) do
+            if a.id == w.me.id then dtao.log(tostring(a.alpha[1]), a.policy[2], a.free == w.me.free) end
+          end
+        end
+    "#;
+    let mut s = Strategy::load("follow.lua", src, 1, Limits::default()).expect("load");
+    let mut seen = Vec::new();
+    let mut call = |w: &dtao_arena::engine::World| {
+        let out = s.on_tick(w, me, &[]);
+        assert_eq!(out.fault, None, "{out:?}");
+        seen.push(out.log[0].clone());
+    };
+    call(&w);
+    w.execute(me, &Order::Stake { netuid: 1, tao: Tao(10_000_000_000), limit: None }).expect("stake");
+    w.execute(me, &Order::SetWeights { netuid: 2, policy: Policy::RewardSellers }).expect("policy");
+    call(&w);
+    w.execute(me, &Order::Dump { netuid: Some(1) }).expect("dump");
+    w.execute(me, &Order::SetWeights { netuid: 2, policy: Policy::Honest }).expect("policy");
+    call(&w);
+    let before = seen[0].clone();
+    assert_eq!(before, "nil\thonest\ttrue", "{seen:?}");
+    assert!(seen[1].ends_with("\treward_sellers\ttrue") && !seen[1].starts_with("nil"), "{seen:?}");
+    assert_eq!(seen[2], before, "the holding and the policy are back: {seen:?}");
+}
+
 /// Lua prints numbers with 14 significant digits.
 fn approx(a: f64, b: f64) {
     assert!((a - b).abs() <= 1e-12 * b.abs().max(1e-9), "{a} != {b}");

@@ -988,10 +988,18 @@ setmetatable_raw(W, {
     local build = CTX.accounts
     if build == nil then return nil end
     local list = build()
+    -- The host keeps each account's data tables for the match and writes only what
+    -- changed: a field still holding raw data (a new account, a new policy table) gets
+    -- its read-only proxy here.
     for i = 1, #list do
       local a = list[i]
-      a.alpha = reuse(ACC_ALPHA, i, a.alpha)
-      a.policy = a.policy and reuse(ACC_POLICY, i, setmetatable_raw(a.policy, HONEST)) or ALL_HONEST
+      local alpha, policy = rawget(a, "alpha"), rawget(a, "policy")
+      if not RO[alpha] then rawset_raw(a, "alpha", reuse(ACC_ALPHA, i, alpha)) end
+      if policy == nil then
+        rawset_raw(a, "policy", ALL_HONEST)
+      elseif not RO[policy] then
+        rawset_raw(a, "policy", reuse(ACC_POLICY, i, setmetatable_raw(policy, HONEST)))
+      end
       list[i] = reuse(ACC, i, setmetatable_raw(a, ACCOUNT_META))
     end
     local p = make_ro(list)

@@ -23,7 +23,7 @@ use crate::engine::amount::RAO_PER_TAO;
 use crate::engine::math::to_f64;
 use crate::engine::params::BLOCKS_PER_DAY;
 use crate::engine::world::{AccountId, Netuid, Subnet, World};
-use crate::engine::{AccountKind, Event, Fill, Mechanism, Order, Params, Policy, Reject};
+use crate::engine::{Event, Fill, Mechanism, Order, Params, Policy, Reject};
 
 /// A TAO (or alpha) float from rao.
 #[allow(clippy::cast_precision_loss)]
@@ -340,44 +340,111 @@ fn results_table(lua: &Lua, me: AccountId, events: &[Event]) -> mlua::Result<Opt
 }
 
 /// `w.accounts`: every account, by id (built when a strategy first reads it in a call).
-pub(crate) fn accounts(lua: &Lua, world: &World) -> mlua::Result<Table> {
+/// The tables of `w.accounts`, made when an account is first seen and updated in place
+/// on later calls (only the values that changed are written): a default map's 576
+/// accounts would otherwise be made anew, with their names and keys, on every call that
+/// reads them. `host.lua` keeps a read-only proxy for each.
+#[derive(Default)]
+pub(crate) struct AccountTables {
+    keys: Option<[mlua::LuaString; 5]>,
+    rows: Vec<AccountRow>,
+}
+
+/// One account's tables and the values they hold.
+struct AccountRow {
+    data: Table,
+    alpha: Table,
+    held: Vec<u64>,
+    policy: Vec<Policy>,
+    free: u64,
+    root: u64,
+    score: u64,
+}
+
+/// Its validator policies other than the default (`honest`), as a table by netuid, or
+/// nil: host.lua answers `honest` for every other subnet.
+fn policy_table(lua: &Lua, policy: &[Policy]) -> mlua::Result<Value> {
+    let mut set = policy.iter().enumerate().filter(|(_, p)| **p != Policy::Honest).peekable();
+    if set.peek().is_none() {
+        return Ok(Value::Nil);
+    }
+    let t = lua.create_table()?;
+    for (n, p) in set {
+        t.raw_set(n, p.name())?;
+    }
+    Ok(Value::Table(t))
+}
+
+pub(crate) fn accounts(lua: &Lua, world: &World, tables: &std::cell::RefCell<AccountTables>) -> mlua::Result<Table> {
+    let mut tables = tables.borrow_mut();
+    let AccountTables { keys, rows } = &mut *tables;
+    let [free_key, root_key, score_key, alpha_key, policy_key] = match keys {
+        Some(k) => k.clone(),
+        None => keys
+            .insert([
+                lua.create_string("free")?,
+                lua.create_string("root")?,
+                lua.create_string("score")?,
+                lua.create_string("alpha")?,
+                lua.create_string("policy")?,
+            ])
+            .clone(),
+    };
     let list = lua.create_table_with_capacity(world.accounts.len(), 0)?;
-    // The keys once for the call, not once per account (each would be hashed anew).
-    let key = |k: &str| lua.create_string(k);
-    let (id, name, kind, free, root, score, alpha_key) =
-        (key("id")?, key("name")?, key("kind")?, key("free")?, key("root")?, key("score")?, key("alpha")?);
-    let kinds = [AccountKind::Human, AccountKind::Bot, AccountKind::Npc].map(|k| (k, lua.create_string(k.name())));
     for (i, a) in world.accounts.iter().enumerate() {
-        let t = lua.create_table_with_capacity(0, 8)?;
-        t.raw_set(&id, a.id.0)?;
-        t.raw_set(&name, a.name.as_str())?;
-        match kinds.iter().find(|(k, _)| *k == a.kind) {
-            Some((_, Ok(s))) => t.raw_set(&kind, s)?,
-            _ => t.raw_set(&kind, a.kind.name())?,
-        }
-        t.raw_set(&free, tao_f64(a.free.0))?;
-        t.raw_set(&root, tao_f64(a.root.0))?;
-        t.raw_set(&score, tao_f64(world.score(a.id)))?;
-        let held = a.alpha.iter().filter(|x| **x > 0).count();
-        let alpha = lua.create_table_with_capacity(0, held)?;
-        for (n, x) in a.alpha.iter().enumerate() {
-            if *x > 0 {
-                alpha.raw_set(n, tao_f64(*x))?;
+        let score = world.score(a.id);
+        if let Some(r) = rows.get_mut(i) {
+            for (key, now, was) in [
+                (&free_key, a.free.0, &mut r.free),
+                (&root_key, a.root.0, &mut r.root),
+                (&score_key, score, &mut r.score),
+            ] {
+                if *was != now {
+                    r.data.raw_set(key, tao_f64(now))?;
+                    *was = now;
+                }
             }
-        }
-        t.raw_set(&alpha_key, alpha)?;
-        // Validator policies are public (weights are set on chain): the ones that are not
-        // the default, `honest`, which host.lua answers for every other subnet (and for
-        // every subnet of the many accounts that set none, with one shared table).
-        let mut set = a.policy.iter().enumerate().filter(|(_, p)| **p != Policy::Honest).peekable();
-        if set.peek().is_some() {
-            let policy = lua.create_table()?;
-            for (n, p) in set {
-                policy.raw_set(n, p.name())?;
+            if r.held != a.alpha {
+                for n in 0..a.alpha.len().max(r.held.len()) {
+                    let (now, was) = (a.alpha.get(n).copied().unwrap_or(0), r.held.get(n).copied().unwrap_or(0));
+                    if now != was {
+                        r.alpha.raw_set(n, if now > 0 { Value::Number(tao_f64(now)) } else { Value::Nil })?;
+                    }
+                }
+                r.held.clone_from(&a.alpha);
             }
-            t.raw_set("policy", policy)?;
+            // Rare (a validator changing its policy): a new table, which host.lua wraps.
+            if r.policy != a.policy {
+                r.data.raw_set(&policy_key, policy_table(lua, &a.policy)?)?;
+                r.policy.clone_from(&a.policy);
+            }
+        } else {
+            let data = lua.create_table_with_capacity(0, 8)?;
+            data.raw_set("id", a.id.0)?;
+            data.raw_set("name", a.name.as_str())?;
+            data.raw_set("kind", a.kind.name())?;
+            data.raw_set(&free_key, tao_f64(a.free.0))?;
+            data.raw_set(&root_key, tao_f64(a.root.0))?;
+            data.raw_set(&score_key, tao_f64(score))?;
+            let alpha = lua.create_table()?;
+            for (n, x) in a.alpha.iter().enumerate() {
+                if *x > 0 {
+                    alpha.raw_set(n, tao_f64(*x))?;
+                }
+            }
+            data.raw_set(&alpha_key, &alpha)?;
+            data.raw_set(&policy_key, policy_table(lua, &a.policy)?)?;
+            rows.push(AccountRow {
+                data,
+                alpha,
+                held: a.alpha.clone(),
+                policy: a.policy.clone(),
+                free: a.free.0,
+                root: a.root.0,
+                score,
+            });
         }
-        list.raw_set(i + 1, t)?;
+        list.raw_set(i + 1, &rows[i].data)?;
     }
     Ok(list)
 }
