@@ -111,7 +111,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter: its subnet, paused)", When::LessonOwnClock),
     ("Lesson", "Esc", "close a narration and keep the clock paused", When::LessonOwnClock),
-    ("Lesson", "any key", "close a narration (Enter: its subnet; the host runs the clock)", When::LessonShared),
+    ("Lesson", "any key", "close a narration (Enter: its subnet)", When::LessonShared),
     ("Lesson", "4", "Network screen: the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
     ("Orders", "d  D", "dump a subnet / dump everything", When::Play),
@@ -413,10 +413,7 @@ mod tests {
         };
         assert_eq!(lesson(KeySet { lesson: true, ..play }).len(), 2);
         assert!(lesson(KeySet { lesson: true, ..play }).iter().any(|l| l.contains("keep the clock paused")));
-        assert_eq!(
-            lesson(KeySet { lesson: true, shared: true, ..play }),
-            ["close a narration (Enter: its subnet; the host runs the clock)"]
-        );
+        assert_eq!(lesson(KeySet { lesson: true, shared: true, ..play }), ["close a narration (Enter: its subnet)"]);
         // Replay keys and the save key are free in every other binding.
         let mut seen = std::collections::HashSet::new();
         for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345 ".chars() {
