@@ -963,6 +963,9 @@ W.results = EMPTY
 -- each for every call that read them, and their garbage (weak-keyed in the view's
 -- tables) cost the collector more than the strategy's own work.
 local ACC, ACC_ALPHA, ACC_POLICY = {}, {}, {} -- index -> { proxy, its metatable }
+-- The data of `w.accounts` (account proxies by id order) and its proxy, made on the
+-- first read and kept for the match.
+local ACCOUNTS, ACCOUNTS_P
 local function reuse(cache, i, data)
   local kept = cache[i]
   if kept == nil then
@@ -987,12 +990,16 @@ setmetatable_raw(W, {
     end
     local build = CTX.accounts
     if build == nil then return nil end
-    local list = build()
     -- The host keeps each account's data tables for the match and writes only what
-    -- changed: a field still holding raw data (a new account, a new policy table) gets
-    -- its read-only proxy here.
-    for i = 1, #list do
-      local a = list[i]
+    -- changed; it hands over, as `index, data` pairs, the accounts whose tables need
+    -- their read-only proxies here (a new account, a new policy table).
+    local fresh = build()
+    if ACCOUNTS == nil then
+      ACCOUNTS = {}
+      ACCOUNTS_P = make_ro(ACCOUNTS)
+    end
+    for k = 1, #fresh, 2 do
+      local i, a = fresh[k], fresh[k + 1]
       local alpha, policy = rawget(a, "alpha"), rawget(a, "policy")
       if not RO[alpha] then rawset_raw(a, "alpha", reuse(ACC_ALPHA, i, alpha)) end
       if policy == nil then
@@ -1000,11 +1007,10 @@ setmetatable_raw(W, {
       elseif not RO[policy] then
         rawset_raw(a, "policy", reuse(ACC_POLICY, i, setmetatable_raw(policy, HONEST)))
       end
-      list[i] = reuse(ACC, i, setmetatable_raw(a, ACCOUNT_META))
+      ACCOUNTS[i] = reuse(ACC, i, setmetatable_raw(a, ACCOUNT_META))
     end
-    local p = make_ro(list)
-    rawset_raw(t, "accounts", p)
-    return p
+    rawset_raw(t, "accounts", ACCOUNTS_P)
+    return ACCOUNTS_P
   end,
 })
 

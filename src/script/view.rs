@@ -390,7 +390,12 @@ pub(crate) fn accounts(lua: &Lua, world: &World, tables: &std::cell::RefCell<Acc
             ])
             .clone(),
     };
-    let list = lua.create_table_with_capacity(world.accounts.len(), 0)?;
+    // `index, data` pairs of the accounts whose tables host.lua has to wrap.
+    let fresh = lua.create_table()?;
+    let wrap = |i: usize, data: &Table| -> mlua::Result<()> {
+        fresh.raw_push(i + 1)?;
+        fresh.raw_push(data)
+    };
     for (i, a) in world.accounts.iter().enumerate() {
         let score = world.score(a.id);
         if let Some(r) = rows.get_mut(i) {
@@ -417,6 +422,7 @@ pub(crate) fn accounts(lua: &Lua, world: &World, tables: &std::cell::RefCell<Acc
             if r.policy != a.policy {
                 r.data.raw_set(&policy_key, policy_table(lua, &a.policy)?)?;
                 r.policy.clone_from(&a.policy);
+                wrap(i, &r.data)?;
             }
         } else {
             let data = lua.create_table_with_capacity(0, 8)?;
@@ -434,6 +440,7 @@ pub(crate) fn accounts(lua: &Lua, world: &World, tables: &std::cell::RefCell<Acc
             }
             data.raw_set(&alpha_key, &alpha)?;
             data.raw_set(&policy_key, policy_table(lua, &a.policy)?)?;
+            wrap(i, &data)?;
             rows.push(AccountRow {
                 data,
                 alpha,
@@ -444,7 +451,6 @@ pub(crate) fn accounts(lua: &Lua, world: &World, tables: &std::cell::RefCell<Acc
                 score,
             });
         }
-        list.raw_set(i + 1, &rows[i].data)?;
     }
-    Ok(list)
+    Ok(fresh)
 }
