@@ -958,10 +958,10 @@ setmetatable_raw(PARAMS, {
 })
 W.results = EMPTY
 
--- An account's proxies are made once for the match, like a subnet's, and pointed at the
--- call's data when `w.accounts` is read: a default map's 576 accounts made three tables
--- each for every call that read them, and their garbage (weak-keyed in the view's
--- tables) cost the collector more than the strategy's own work.
+-- An account's proxies are made once for the match, like a subnet's (a new policy table
+-- is the only data a proxy is pointed at anew): a default map's 576 accounts made three
+-- tables each for every call that read them, and their garbage (weak-keyed in the
+-- view's tables) cost the collector more than the strategy's own work.
 local ACC, ACC_ALPHA, ACC_POLICY = {}, {}, {} -- index -> { proxy, its metatable }
 -- The data of `w.accounts` (account proxies by id order) and its proxy, made on the
 -- first read and kept for the match.

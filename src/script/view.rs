@@ -339,7 +339,6 @@ fn results_table(lua: &Lua, me: AccountId, events: &[Event]) -> mlua::Result<Opt
     Ok(list)
 }
 
-/// `w.accounts`: every account, by id (built when a strategy first reads it in a call).
 /// The tables of `w.accounts`, made when an account is first seen and updated in place
 /// on later calls (only the values that changed are written): a default map's 576
 /// accounts would otherwise be made anew, with their names and keys, on every call that
@@ -375,6 +374,8 @@ fn policy_table(lua: &Lua, policy: &[Policy]) -> mlua::Result<Value> {
     Ok(Value::Table(t))
 }
 
+/// `w.accounts`, when a strategy first reads it in a call: brings `tables` up to the
+/// world's accounts, and returns the `index, data` pairs host.lua has to wrap.
 pub(crate) fn accounts(lua: &Lua, world: &World, tables: &std::cell::RefCell<AccountTables>) -> mlua::Result<Table> {
     let mut tables = tables.borrow_mut();
     let AccountTables { keys, rows } = &mut *tables;
