@@ -260,13 +260,24 @@ fn reconnects_resume_and_bad_clients_are_handled_while_the_others_carry_on() {
     }
     // A name already taken is refused too.
     match client::connect(&addr.to_string(), hello(&code, "ANA", Role::Player), Duration::from_secs(5)) {
-        Err(ClientError::Refused(r)) => assert!(r.contains("taken"), "{r}"),
+        Err(ClientError::Refused(r)) => assert!(r.contains("the name 'ANA' is taken in this room:"), "{r}"),
         other => panic!("a second 'ana' was let in: {:?}", other.map(|j| j.welcome)),
     }
-    // So are the names the log gives to the server and to a game's own connection.
-    for name in ["Server", "connection"] {
-        match client::connect(&addr.to_string(), hello(&code, name, Role::Player), Duration::from_secs(5)) {
-            Err(ClientError::Refused(r)) => assert!(r.contains("taken"), "{r}"),
+    // So are the names the log gives to the server and to a game's own connection, the
+    // host's bots' and the map's accounts', each refusal saying whose the name is (only
+    // a player's name may be the student's own, joined elsewhere: `join` then names the
+    // token).
+    for (name, why) in [
+        ("Server", "the name 'Server' is reserved (it marks the log's own lines)"),
+        ("connection", "is reserved"),
+        ("BIG", "the name 'BIG' is taken in this room by one of the host's bots: choose another with --name"),
+        ("foundation", "the name 'foundation' is taken in this room by one of the map's accounts"),
+    ] {
+        match client::connect(&addr.to_string(), hello(&code, name, Role::Bot), Duration::from_secs(5)) {
+            Err(ClientError::Refused(r)) => {
+                assert!(r.contains(why), "{r}");
+                assert!(!r.contains("is taken in this room:"), "{r}");
+            }
             other => panic!("a player named {name} was let in: {:?}", other.map(|j| j.welcome)),
         }
     }
@@ -1129,7 +1140,7 @@ fn a_game_does_not_reconnect_to_a_match_that_ended() {
     while let Ok(e) = rx.recv_timeout(Duration::from_secs(20)) {
         match e {
             RemoteEvent::Tick { .. } => {}
-            RemoteEvent::End(t) => seen.push(format!("end: {t}")),
+            RemoteEvent::End { reason, .. } => seen.push(format!("end: {reason}")),
             RemoteEvent::Closed(t) => seen.push(format!("closed: {t}")),
             RemoteEvent::Link(t) => seen.push(format!("link: {t}")),
             other => seen.push(format!("{other:?}")),

@@ -858,11 +858,13 @@ fn a_replica_ended_by_the_host_is_over_not_failed() {
             speed_index: 1,
             blocks_per_sec: 20,
         },
-        RemoteEvent::End("the host ended the match: ana wins".into()),
+        RemoteEvent::End { reason: "the host ended the match".into(), winner: Some("ana".into()) },
         RemoteEvent::Closed("the match is over".into()),
     ]);
     assert!(ended.over && ended.error.is_none(), "{:?}", ended.error);
-    assert!(ended.journal.iter().any(|l| l.text.contains("ana wins")));
+    assert!(ended.journal.iter().any(|l| l.text.contains("the host ended the match: ana wins")));
+    // The Results box names why it ended before its last block.
+    assert_eq!(ended.end_reason.as_deref(), Some("the host ended the match"));
     assert_eq!(ended.blocks_per_sec(), 20);
     // The game stops where the host ended it: its clock does not run on alone.
     std::thread::sleep(std::time::Duration::from_millis(400));

@@ -87,8 +87,9 @@ pub fn run(a: &JoinArgs) -> CliResult {
     }
     .map_err(|e| match e {
         // Taken by this student's own account, joined from another computer (whose
-        // data folder keeps the token).
-        ClientError::Refused(ref r) if r.contains("is taken in this room") && role != Role::Spectator => {
+        // data folder keeps the token); not when the host's bots or the map's accounts
+        // have the name ("is taken in this room by ...").
+        ClientError::Refused(ref r) if r.contains("is taken in this room:") && role != Role::Spectator => {
             CliError::input(format!(
                 "{e}\nif that is you, joined from another computer: pass its token with --token HEX (the 32 hex \
                  digits in tokens/{} in that computer's dtao-arena data folder)",

@@ -750,10 +750,10 @@ pub fn forward_game(
             Incoming::Notice(n) => crate::session::handle::RemoteEvent::Notice(n),
             Incoming::End(e) => {
                 ended = true;
-                let winner = e.standings.first().map(|s| format!(": {} wins", s.name)).unwrap_or_default();
-                let text = format!("{}{winner}", e.reason);
+                let winner = e.standings.first().map(|s| s.name.clone());
+                let reason = e.reason.clone();
                 *end.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(e);
-                crate::session::handle::RemoteEvent::End(text)
+                crate::session::handle::RemoteEvent::End { reason, winner }
             }
             Incoming::Closed(why) => crate::session::handle::RemoteEvent::Closed(closed_text(&why)),
             // After the end, the server closing the connection is the room closing: there

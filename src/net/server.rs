@@ -902,11 +902,27 @@ impl Room {
         self.players.iter().any(|p| same_token(&p.token, token))
     }
 
-    fn name_taken(&self, name: &str) -> bool {
+    /// Why a new player may not take `name`, if it is not free: a player's (whose own
+    /// computer may hold its token, as the refusal's hint says), or someone else's.
+    fn name_taken(&self, name: &str) -> Option<String> {
         let lower = name.to_lowercase();
-        ["map", "server", "connection", "genesis"].contains(&lower.as_str())
-            || self.session.world().accounts.iter().any(|a| a.name.to_lowercase() == lower)
+        let taken = |by: &str| Some(format!("the name '{name}' is taken in this room{by}: choose another with --name"));
+        if ["map", "server", "connection", "genesis"].contains(&lower.as_str()) {
+            return Some(format!(
+                "the name '{name}' is reserved (it marks the log's own lines): choose another with --name"
+            ));
+        }
+        if self.players.iter().any(|p| p.name.to_lowercase() == lower)
             || self.conns.values().any(|c| c.name.to_lowercase() == lower)
+        {
+            return taken("");
+        }
+        match self.session.world().accounts.iter().find(|a| a.name.to_lowercase() == lower).map(|a| a.kind) {
+            Some(crate::engine::AccountKind::Bot) => taken(" by one of the host's bots"),
+            Some(crate::engine::AccountKind::Npc) => taken(" by one of the map's accounts"),
+            Some(crate::engine::AccountKind::Human) => taken(""),
+            None => None,
+        }
     }
 
     fn join(
@@ -954,8 +970,8 @@ impl Room {
             if self.kicked.contains(&name.to_lowercase()) {
                 return Err(kicked_out(&name));
             }
-            if self.name_taken(&name) {
-                return Err(format!("the name '{name}' is taken in this room: choose another with --name"));
+            if let Some(why) = self.name_taken(&name) {
+                return Err(why);
             }
             match hello.role {
                 Role::Spectator => {

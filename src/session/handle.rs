@@ -223,9 +223,14 @@ pub enum RemoteEvent {
     /// A line about this game's own connection for the log (it dropped and is being
     /// made again, it is back): credited to the connection, not to the server.
     Link(String),
-    /// The match ended on the server (its last block ran, or the host ended it): the
-    /// result in one line. The replica's match is over, whatever its block.
-    End(String),
+    /// The match ended on the server (its last block ran, or the host ended it): why,
+    /// and who won if anyone played. The replica's match is over, whatever its block.
+    End {
+        /// Why, as the server says it ("the host ended the match").
+        reason: String,
+        /// The first of the final standings.
+        winner: Option<String>,
+    },
     /// The link ended: why (the match is over, the host kicked this player, the
     /// server went away).
     Closed(String),
@@ -458,6 +463,9 @@ pub struct Snapshot {
     pub detail: Option<SubnetDetail>,
     /// Why the simulation stopped, if it failed.
     pub error: Option<String>,
+    /// Why the server ended a shared world's match ("the host ended the match"), once
+    /// it has.
+    pub end_reason: Option<String>,
     /// Whether a shared world's link was lost and is being made again.
     pub reconnecting: bool,
     /// A replay's position and marks.
@@ -1250,6 +1258,8 @@ struct Sim {
     remote: Option<Remote>,
     /// A shared world the server ended (before its last block, when the host ends it).
     remote_ended: bool,
+    /// Why the server ended it.
+    remote_end_reason: Option<String>,
     reconnecting: bool,
     /// A shared world's speed, as its last tick said.
     remote_bps: Option<u32>,
@@ -1348,6 +1358,7 @@ impl Sim {
             history_fixed: false,
             remote,
             remote_ended: false,
+            remote_end_reason: None,
             reconnecting: false,
             remote_bps: None,
         };
@@ -1444,8 +1455,13 @@ impl Sim {
                     self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "connection".into(), text });
                 }
                 RemoteEvent::Reconnecting(on) => self.reconnecting = on,
-                RemoteEvent::End(text) => {
+                RemoteEvent::End { reason, winner } => {
                     self.remote_ended = true;
+                    let text = match winner {
+                        Some(w) => format!("{reason}: {w} wins"),
+                        None => reason.clone(),
+                    };
+                    self.remote_end_reason = Some(reason);
                     let block = self.session.world().block;
                     self.push_journal(JournalLine { block, kind: JournalKind::Map, who: "server".into(), text });
                 }
@@ -2095,6 +2111,7 @@ impl Sim {
             history: Arc::new(self.history.clone()),
             detail,
             error: self.error.clone(),
+            end_reason: self.remote_end_reason.clone(),
             reconnecting: self.reconnecting,
             view,
             replay: self.replay.as_ref().map(|r| Arc::clone(&r.status)),

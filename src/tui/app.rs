@@ -2010,6 +2010,29 @@ mod tests {
     }
 
     #[test]
+    fn results_of_a_room_its_host_ended_say_so_and_where() {
+        let mut app = app_with(|s| s.view.block = 300);
+        let (block, end) = (app.snap().block(), app.info().end_block);
+        assert!(block < end, "the test needs a block before the end");
+        change_snapshot(&mut app, |snap| {
+            snap.over = true;
+            snap.end_reason = Some("the host ended the match".into());
+        });
+        let screen = text(&mut app, 100, 30);
+        let head =
+            format!("The host ended the match at block {} of {}", super::format::int(block), super::format::int(end));
+        assert!(screen.contains(&head), "{screen}");
+        assert!(!screen.contains("is over after"), "{screen}");
+        // A match that ran to its end says so as before, whatever the server's words.
+        change_snapshot(&mut app, |snap| {
+            snap.view.block = end;
+            snap.end_reason = Some("the last block (50,399) ran".into());
+        });
+        let screen = text(&mut app, 100, 30);
+        assert!(screen.contains(&format!("is over after {} blocks", super::format::int(end))), "{screen}");
+    }
+
+    #[test]
     fn a_match_ended_before_its_first_block_has_no_winner() {
         let mut app = app_with(|_| {});
         change_snapshot(&mut app, |snap| snap.over = true);

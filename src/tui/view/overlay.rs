@@ -518,12 +518,18 @@ fn results(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     let info = app.info();
     let unfinished = app.recording_unfinished();
+    // A shared world its server ended before the last block: the host's `end`.
+    let stopped_early = snap.end_reason.as_deref().filter(|_| !info.replay && snap.block() < info.end_block);
     let head = if unfinished {
         format!(
             "The recording ends at block {} of {} (unfinished)",
             format::int(snap.block()),
             format::int(info.end_block)
         )
+    } else if let Some(why) = stopped_early {
+        let mut why = why.chars();
+        let first = why.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+        format!("{first}{} at block {} of {}", why.as_str(), format::int(snap.block()), format::int(info.end_block))
     } else {
         format!("{} is over after {} blocks", info.map, format::int(snap.block()))
     };
