@@ -23,7 +23,11 @@ pub(super) fn run_due(w: &mut World) -> Result<(), EngineError> {
     let window = w.params.tempo + 1;
     let base = (w.block + 1) % window;
     let limit = w.subnets.len() as u64;
-    let first = |phase: u64| (phase + window - base) % window;
+    // Phases and `base` are below `window`: one subtraction instead of a division.
+    let first = |phase: u64| {
+        let x = phase + window - base;
+        if x >= window { x - window } else { x }
+    };
     let mut n = first(0);
     while n < limit {
         if n > 0 && w.subnets[usize::try_from(n).unwrap_or(0)].is_some() {
@@ -76,16 +80,20 @@ fn miner_sales(w: &mut World, n: usize) {
 /// id first), positive stake only. Sorted by stake, descending.
 #[must_use]
 pub fn validators(w: &World, netuid: Netuid) -> Vec<(AccountId, u64)> {
+    let mut v = Vec::new();
+    validators_into(w, netuid, &mut v);
+    v
+}
+
+/// [`validators`] into `v` (cleared first).
+fn validators_into(w: &World, netuid: Netuid, v: &mut Vec<(AccountId, u64)>) {
     let n = usize::from(netuid);
     let tau = w.params.tao_weight;
-    let mut v: Vec<(AccountId, u64)> = w
-        .accounts
-        .iter()
-        .filter_map(|a| {
-            let s = a.alpha.get(n).copied().unwrap_or(0).saturating_add(tau.apply(a.root.0));
-            (s > 0).then_some((a.id, s))
-        })
-        .collect();
+    v.clear();
+    v.extend(w.accounts.iter().filter_map(|a| {
+        let s = a.alpha.get(n).copied().unwrap_or(0).saturating_add(tau.apply(a.root.0));
+        (s > 0).then_some((a.id, s))
+    }));
     // Only the top `max_validators` need an order: select them first (ids are unique, so
     // the order is total and the result the same as sorting everything).
     let by_stake = |x: &(AccountId, u64), y: &(AccountId, u64)| y.1.cmp(&x.1).then(x.0.cmp(&y.0));
@@ -97,7 +105,6 @@ pub fn validators(w: &World, netuid: Netuid) -> Vec<(AccountId, u64)> {
         v.truncate(k);
     }
     v.sort_by(by_stake);
-    v
 }
 
 /// A miner slot of a subnet.
@@ -112,19 +119,21 @@ pub enum Miner {
 /// The miners of a subnet with their quality, holdings and alpha sold this window.
 #[must_use]
 pub fn miners(w: &World, n: usize) -> Vec<(Miner, u64, u64, u64)> {
-    let Some(s) = w.subnets[n].as_ref() else { return Vec::new() };
-    let mut v: Vec<(Miner, u64, u64, u64)> = s
-        .miners
-        .iter()
-        .enumerate()
-        .map(|(j, m)| (Miner::Npc(j), u64::from(m.quality), m.alpha, m.sold_window))
-        .collect();
+    let mut v = Vec::new();
+    miners_into(w, n, &mut v);
+    v
+}
+
+/// [`miners`] into `v` (cleared first).
+fn miners_into(w: &World, n: usize, v: &mut Vec<(Miner, u64, u64, u64)>) {
+    v.clear();
+    let Some(s) = w.subnets[n].as_ref() else { return };
+    v.extend(s.miners.iter().enumerate().map(|(j, m)| (Miner::Npc(j), u64::from(m.quality), m.alpha, m.sold_window)));
     for a in &w.accounts {
         if a.miner[n] || (s.mechanism == Mechanism::Holder && a.alpha[n] > 0) {
             v.push((Miner::Account(a.id), 0, a.alpha[n], a.sold_window[n]));
         }
     }
-    v
 }
 
 /// Whether a policy's row depends on the validator who sets it (`me` in
@@ -141,9 +150,20 @@ pub fn policy_weights(
     me: AccountId,
     miners: &[(Miner, u64, u64, u64)],
 ) -> Option<Vec<u128>> {
-    let raw: Vec<u64> = miners
-        .iter()
-        .map(|(m, quality, held, sold)| match policy {
+    let mut row = Vec::new();
+    policy_weights_into(policy, mechanism, me, miners, &mut row).then_some(row)
+}
+
+/// [`policy_weights`] into `row` (cleared first); `false` to abstain.
+fn policy_weights_into(
+    policy: Policy,
+    mechanism: Mechanism,
+    me: AccountId,
+    miners: &[(Miner, u64, u64, u64)],
+    row: &mut Vec<u128>,
+) -> bool {
+    let raw = |(m, quality, held, sold): &(Miner, u64, u64, u64)| -> u64 {
+        match policy {
             Policy::Honest => match mechanism {
                 Mechanism::Utility | Mechanism::Revenue => *quality,
                 Mechanism::Holder => *held,
@@ -152,13 +172,15 @@ pub fn policy_weights(
             Policy::RewardHolders => *held,
             Policy::Uniform => 1,
             Policy::SelfOnly => u64::from(*m == Miner::Account(me)),
-        })
-        .collect();
-    let total: u128 = raw.iter().map(|x| u128::from(*x)).sum();
+        }
+    };
+    let total: u128 = miners.iter().map(|x| u128::from(raw(x))).sum();
+    row.clear();
     if total == 0 {
-        return None;
+        return false;
     }
-    Some(raw.iter().map(|x| mul_div(u128::from(*x), ONE, total).unwrap_or(0)).collect())
+    row.extend(miners.iter().map(|x| mul_div(u128::from(raw(x)), ONE, total).unwrap_or(0)));
+    true
 }
 
 /// `(a * b) >> 64` for 64.64 values of at most 1.0 each.
@@ -194,37 +216,82 @@ const DISTINCT_ROWS: usize = 8;
 /// `I_j = sum_v s_v W'_vj`; `D_v = s_v sum_j W'_vj`.
 #[must_use]
 pub fn yuma(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: u64) -> Yuma {
-    let active: Vec<usize> = (0..stakes.len()).filter(|v| weights[*v].is_some()).collect();
-    let total: u128 = active.iter().map(|v| u128::from(stakes[*v])).sum();
-    let mut out = Yuma { consensus: vec![0; m], incentive: vec![0; m], dividends: vec![0; stakes.len()] };
+    // Each distinct row once, as the epoch hands them over.
+    let mut rows: Vec<Vec<u128>> = Vec::new();
+    let row_of: Vec<Option<usize>> = weights
+        .iter()
+        .map(|w| {
+            w.as_ref().map(|w| {
+                rows.iter().position(|r| r == w).unwrap_or_else(|| {
+                    rows.push(w.clone());
+                    rows.len() - 1
+                })
+            })
+        })
+        .collect();
+    let mut out = Yuma::default();
+    yuma_into(stakes, &rows, &row_of, m, kappa_ppb, &mut YumaScratch::default(), &mut out);
+    out
+}
+
+/// [`yuma`]'s working vectors.
+#[derive(Clone, Debug, Default)]
+struct YumaScratch {
+    active: Vec<usize>,
+    s: Vec<u128>,
+    voters: Vec<(usize, u128)>,
+    col: Vec<(u128, u128)>,
+}
+
+/// [`yuma`] with the rows given once each: validator `v` votes `rows[row_of[v]]`, or
+/// abstains (`None`). The result goes to `out`.
+fn yuma_into(
+    stakes: &[u64],
+    rows: &[Vec<u128>],
+    row_of: &[Option<usize>],
+    m: usize,
+    kappa_ppb: u64,
+    sc: &mut YumaScratch,
+    out: &mut Yuma,
+) {
+    let row = |v: usize| row_of[v].and_then(|r| rows.get(r)).map_or(&[][..], |r| &r[..]);
+    sc.active.clear();
+    sc.active.extend((0..stakes.len()).filter(|v| row_of[*v].is_some()));
+    let total: u128 = sc.active.iter().map(|v| u128::from(stakes[*v])).sum();
+    for (x, len) in [(&mut out.consensus, m), (&mut out.incentive, m), (&mut out.dividends, stakes.len())] {
+        x.clear();
+        x.resize(len, 0);
+    }
     if total == 0 {
-        return out;
+        return;
     }
     let need = u128::from(kappa_ppb) * total;
-    let s: Vec<u128> = (0..stakes.len()).map(|v| mul_div(u128::from(stakes[v]), ONE, total).unwrap_or(0)).collect();
+    sc.s.clear();
+    sc.s.extend(stakes.iter().map(|st| mul_div(u128::from(*st), ONE, total).unwrap_or(0)));
     // Validators with the same row vote alike, and a column's median depends only on
     // how much stake stands at or above each weight: so each distinct row enters once,
     // with its validators' stakes summed (most validators share one of a few policy
     // rows). Past a few distinct rows, telling them apart would cost more than it saves.
-    let mut voters: Vec<(usize, u128)> = Vec::new();
-    for &v in &active {
-        if let Some(g) = voters.iter_mut().find(|(r, _)| weights[*r] == weights[v]) {
+    sc.voters.clear();
+    for &v in &sc.active {
+        let r = row_of[v].unwrap_or(0);
+        if let Some(g) = sc.voters.iter_mut().find(|(x, _)| *x == r) {
             g.1 += u128::from(stakes[v]);
-        } else if voters.len() < DISTINCT_ROWS {
-            voters.push((v, u128::from(stakes[v])));
+        } else if sc.voters.len() < DISTINCT_ROWS {
+            sc.voters.push((r, u128::from(stakes[v])));
         } else {
-            voters = active.iter().map(|v| (*v, u128::from(stakes[*v]))).collect();
+            sc.voters.clear();
+            sc.voters.extend(sc.active.iter().map(|v| (row_of[*v].unwrap_or(0), u128::from(stakes[*v]))));
             break;
         }
     }
-    let mut col: Vec<(u128, u128)> = Vec::with_capacity(voters.len());
     for j in 0..m {
-        col.clear();
-        col.extend(voters.iter().map(|(v, st)| (weights[*v].as_ref().map_or(0, |r| r[j]), *st)));
-        col.sort_by_key(|x| std::cmp::Reverse(x.0));
+        sc.col.clear();
+        sc.col.extend(sc.voters.iter().map(|(r, st)| (rows.get(*r).map_or(0, |r| r[j]), *st)));
+        sc.col.sort_by_key(|x| std::cmp::Reverse(x.0));
         let mut acc: u128 = 0;
         let mut c = 0;
-        for (x, st) in &col {
+        for (x, st) in &sc.col {
             acc += *st;
             if acc * 1_000_000_000 >= need {
                 c = *x;
@@ -233,29 +300,34 @@ pub fn yuma(stakes: &[u64], weights: &[Option<Vec<u128>>], m: usize, kappa_ppb: 
         }
         out.consensus[j] = c;
     }
-    for v in &active {
-        let row = weights[*v].as_ref().map_or(&[][..], |r| &r[..]);
+    for &v in &sc.active {
         let mut kept: u128 = 0;
-        for ((w, c), inc) in row.iter().zip(&out.consensus).zip(out.incentive.iter_mut()) {
+        for ((w, c), inc) in row(v).iter().zip(&out.consensus).zip(out.incentive.iter_mut()) {
             let clipped = (*w).min(*c);
             kept += clipped;
-            *inc += mul64(s[*v], clipped);
+            *inc += mul64(sc.s[v], clipped);
         }
-        out.dividends[*v] = mul64(s[*v], kept.min(ONE));
+        out.dividends[v] = mul64(sc.s[v], kept.min(ONE));
     }
-    out
 }
 
 /// Splits `pot` by `shares` (floor); returns the payments and the dust.
 fn split(pot: u64, shares: &[u128]) -> (Vec<u64>, u64) {
-    let total: u128 = shares.iter().sum();
-    if total == 0 || pot == 0 {
-        return (vec![0; shares.len()], pot);
-    }
-    let paid: Vec<u64> =
-        shares.iter().map(|x| u64::try_from(mul_div(u128::from(pot), *x, total).unwrap_or(0)).unwrap_or(0)).collect();
-    let dust = pot - paid.iter().sum::<u64>();
+    let mut paid = Vec::new();
+    let dust = split_into(pot, shares, &mut paid);
     (paid, dust)
+}
+
+/// [`split`] into `paid` (cleared first); returns the dust.
+fn split_into(pot: u64, shares: &[u128], paid: &mut Vec<u64>) -> u64 {
+    let total: u128 = shares.iter().sum();
+    paid.clear();
+    if total == 0 || pot == 0 {
+        paid.resize(shares.len(), 0);
+        return pot;
+    }
+    paid.extend(shares.iter().map(|x| u64::try_from(mul_div(u128::from(pot), *x, total).unwrap_or(0)).unwrap_or(0)));
+    pot - paid.iter().sum::<u64>()
 }
 
 /// `x += y` on a balance, checked (rules.md §1): an overflow is an error, never a wrap.
@@ -278,8 +350,36 @@ fn recycle_alpha(w: &mut World, n: usize, x: u64) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// An epoch's working vectors (see [`World`]'s `epoch_scratch`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    miners: Vec<(Miner, u64, u64, u64)>,
+    vals: Vec<(AccountId, u64)>,
+    stakes: Vec<u64>,
+    /// Weight rows, each once; `rows[..used]` are this epoch's.
+    rows: Vec<Vec<u128>>,
+    /// Rows of the policies that give every validator the same one (`None`: abstain).
+    shared: Vec<(Policy, Option<usize>)>,
+    /// Each validator's row.
+    row_of: Vec<Option<usize>>,
+    yuma: YumaScratch,
+    out: Yuma,
+    miner_pay: Vec<u64>,
+    val_pay: Vec<u64>,
+    root_pay: Vec<u64>,
+    alpha_parts: Vec<u128>,
+    root_parts: Vec<u128>,
+}
+
 /// Runs subnet `n`'s epoch.
 pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
+    let mut sc = w.epoch_scratch.take().unwrap_or_default();
+    let done = epoch_with(w, n, &mut sc);
+    w.epoch_scratch = Some(sc);
+    done
+}
+
+fn epoch_with(w: &mut World, n: usize, sc: &mut Scratch) -> Result<(), EngineError> {
     let netuid = Netuid::try_from(n).map_err(|_| EngineError::Overflow("netuid"))?;
     let b = w.block;
     let of = || EngineError::Overflow("epoch");
@@ -306,59 +406,65 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
     let mechanism = s.mechanism;
     let (p_owner, mut p_miner, mut p_val, p_root) =
         (s.pending_owner, s.pending_miner, s.pending_validator, s.pending_root_tao);
-    let miners = miners(w, n);
-    let vals = validators(w, netuid);
-    let stakes: Vec<u64> = vals.iter().map(|v| v.1).collect();
+    miners_into(w, n, &mut sc.miners);
+    validators_into(w, netuid, &mut sc.vals);
+    sc.stakes.clear();
+    sc.stakes.extend(sc.vals.iter().map(|v| v.1));
     // Rows that do not depend on the validator are computed once per policy (most
     // validators share one).
-    let mut rows: Vec<(Policy, Option<Vec<u128>>)> = Vec::new();
-    let weights: Vec<Option<Vec<u128>>> = vals
-        .iter()
-        .map(|(id, _)| {
-            let policy = w.accounts[id.index()].policy[n];
-            if row_is_personal(policy) {
-                return policy_weights(policy, mechanism, *id, &miners);
-            }
-            if let Some((_, row)) = rows.iter().find(|(p, _)| *p == policy) {
-                return row.clone();
-            }
-            let row = policy_weights(policy, mechanism, *id, &miners);
-            rows.push((policy, row.clone()));
-            row
-        })
-        .collect();
-    let y = yuma(&stakes, &weights, miners.len(), w.params.kappa.0);
-    let incentive_total: u128 = y.incentive.iter().sum();
-    let mut dividends = y.dividends;
-    let mut miner_pay = vec![0u64; miners.len()];
+    sc.shared.clear();
+    sc.row_of.clear();
+    let mut used = 0;
+    for (id, _) in &sc.vals {
+        let policy = w.accounts[id.index()].policy[n];
+        let shared = !row_is_personal(policy);
+        if let Some((_, row)) = sc.shared.iter().find(|(p, _)| shared && *p == policy) {
+            sc.row_of.push(*row);
+            continue;
+        }
+        if sc.rows.len() == used {
+            sc.rows.push(Vec::new());
+        }
+        let row = policy_weights_into(policy, mechanism, *id, &sc.miners, &mut sc.rows[used]).then_some(used);
+        used += usize::from(row.is_some());
+        if shared {
+            sc.shared.push((policy, row));
+        }
+        sc.row_of.push(row);
+    }
+    yuma_into(&sc.stakes, &sc.rows[..used], &sc.row_of, sc.miners.len(), w.params.kappa.0, &mut sc.yuma, &mut sc.out);
+    let incentive_total: u128 = sc.out.incentive.iter().sum();
+    sc.miner_pay.clear();
+    sc.miner_pay.resize(sc.miners.len(), 0);
     if incentive_total == 0 {
         // No incentive at all: the miners' alpha goes to the validators, by stake.
         p_val = p_val.checked_add(p_miner).ok_or_else(of)?;
         p_miner = 0;
-        dividends = stakes.iter().map(|x| u128::from(*x)).collect();
+        sc.out.dividends.clear();
+        sc.out.dividends.extend(sc.stakes.iter().map(|x| u128::from(*x)));
     } else {
-        let (paid, dust) = split(p_miner, &y.incentive);
-        miner_pay = paid;
+        let dust = split_into(p_miner, &sc.out.incentive, &mut sc.miner_pay);
         recycle_alpha(w, n, dust)?;
     }
     // Each dividend splits into an alpha part and a root part by rho = tau root / S.
-    let mut alpha_parts = Vec::with_capacity(vals.len());
-    let mut root_parts = Vec::with_capacity(vals.len());
-    for (k, (id, st)) in vals.iter().enumerate() {
+    let dividends = &sc.out.dividends;
+    sc.alpha_parts.clear();
+    sc.root_parts.clear();
+    for (k, (id, st)) in sc.vals.iter().enumerate() {
         let held = w.accounts[id.index()].alpha[n];
         let ap = mul_div(dividends[k], u128::from(held), u128::from(*st).max(1)).unwrap_or(0).min(dividends[k]);
-        alpha_parts.push(ap);
-        root_parts.push(dividends[k] - ap);
+        sc.alpha_parts.push(ap);
+        sc.root_parts.push(dividends[k] - ap);
     }
-    if alpha_parts.iter().all(|x| *x == 0) {
-        alpha_parts.clone_from(&dividends);
+    if sc.alpha_parts.iter().all(|x| *x == 0) {
+        sc.alpha_parts.clone_from(dividends);
     }
-    let (val_pay, val_dust) = split(p_val, &alpha_parts);
-    let (root_pay, root_dust) = split(p_root, &root_parts);
+    let val_dust = split_into(p_val, &sc.alpha_parts, &mut sc.val_pay);
+    let root_dust = split_into(p_root, &sc.root_parts, &mut sc.root_pay);
     // Apply.
     let _ = p_miner;
-    for (k, (m, ..)) in miners.iter().enumerate() {
-        let x = miner_pay[k];
+    for (k, (m, ..)) in sc.miners.iter().enumerate() {
+        let x = sc.miner_pay[k];
         if x == 0 {
             continue;
         }
@@ -375,12 +481,12 @@ pub(super) fn epoch(w: &mut World, n: usize) -> Result<(), EngineError> {
             Miner::Account(id) => inc(&mut w.accounts[id.index()].alpha[n], x)?,
         }
     }
-    for (k, (id, _)) in vals.iter().enumerate() {
+    for (k, (id, _)) in sc.vals.iter().enumerate() {
         let a = &mut w.accounts[id.index()];
-        inc(&mut a.alpha[n], val_pay[k])?;
-        inc(&mut a.root.0, root_pay[k])?;
+        inc(&mut a.alpha[n], sc.val_pay[k])?;
+        inc(&mut a.root.0, sc.root_pay[k])?;
     }
-    let root_paid: u64 = root_pay.iter().sum();
+    let root_paid: u64 = sc.root_pay.iter().sum();
     w.total_root = w.total_root.checked_add(root_paid).ok_or_else(of)?;
     if root_paid > 0 {
         w.root_vote = None;
@@ -670,6 +776,50 @@ mod world_tests {
         assert_eq!(w.accounts[0].root.0, root0.0 + 48 * TAO);
         assert_eq!(w.total_root, root0.0 + 48 * TAO);
         w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn an_epoch_is_the_same_whatever_an_earlier_one_left_in_its_working_vectors() {
+        // Holders with three policies (one personal), NPC miners, and every bucket full.
+        let build = || {
+            let mut w = world(Mechanism::Holder, 1_000 * TAO, true);
+            for (k, policy) in [Policy::SelfOnly, Policy::RewardSellers, Policy::Uniform].into_iter().enumerate() {
+                let id = w.add_account(&format!("v{k}"), AccountKind::Bot, Tao(0));
+                let a = &mut w.accounts[id.index()];
+                a.alpha[1] = (k as u64 + 1) * 40 * TAO;
+                a.sold_window[1] = k as u64 * TAO;
+                a.policy[1] = policy;
+                w.subnets[1].as_mut().unwrap().alpha_out += (k as u64 + 1) * 40 * TAO;
+                w.subnets[1].as_mut().unwrap().alpha_issued += (k as u64 + 1) * 40 * TAO;
+            }
+            set_pending(&mut w, 500 * TAO, 400 * TAO, 30 * TAO);
+            w
+        };
+        let mut fresh = build();
+        epoch(&mut fresh, 1).unwrap();
+        // Vectors longer than this epoch needs, full of other values, as a bigger epoch
+        // on another subnet would leave them.
+        let junk = Scratch {
+            miners: vec![(Miner::Npc(5), 9, 9, 9); 40],
+            vals: vec![(AccountId(3), 7); 30],
+            stakes: vec![5; 30],
+            rows: vec![vec![ONE; 40]; 12],
+            shared: vec![(Policy::Uniform, Some(11)), (Policy::RewardSellers, None)],
+            row_of: vec![Some(7); 30],
+            yuma: YumaScratch { active: vec![9; 30], s: vec![ONE; 30], voters: vec![(3, 1); 9], col: vec![(1, 1); 30] },
+            out: Yuma { consensus: vec![ONE; 40], incentive: vec![ONE; 40], dividends: vec![ONE; 30] },
+            miner_pay: vec![1; 40],
+            val_pay: vec![1; 30],
+            root_pay: vec![1; 30],
+            alpha_parts: vec![1; 30],
+            root_parts: vec![1; 30],
+        };
+        let mut reused = build();
+        reused.epoch_scratch = Some(Box::new(junk));
+        epoch(&mut reused, 1).unwrap();
+        assert_eq!(reused.state_hash(), fresh.state_hash());
+        assert!(fresh.accounts.iter().any(|a| a.name == "v2" && a.alpha[1] > 120 * TAO), "the epoch paid nobody");
+        reused.check_invariants().unwrap();
     }
 
     #[test]

@@ -266,6 +266,9 @@ pub struct World {
     pub(crate) sale_phases: Vec<u64>,
     /// Root-vote emission numerators per netuid (recomputed when dirty).
     pub(crate) root_vote: Option<Vec<u128>>,
+    /// The epochs' working vectors, kept between epochs so that one allocates nothing
+    /// once they have grown (not part of the state: contents never outlive an epoch).
+    pub(crate) epoch_scratch: Option<Box<super::epoch::Scratch>>,
 }
 
 impl World {
@@ -296,6 +299,7 @@ impl World {
             events: Vec::new(),
             sale_phases: Vec::new(),
             root_vote: None,
+            epoch_scratch: None,
         };
         w.script.sort_by_key(|e| e.block);
         w.rebuild_sale_phases();
