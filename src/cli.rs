@@ -168,6 +168,17 @@ pub fn parse_speed(s: &str) -> Result<u32, String> {
     }
 }
 
+/// Parses `--slippage-warn`: a percentage, 0 or more.
+///
+/// # Errors
+/// Anything else, with an example.
+pub fn parse_slippage(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err("give a percentage of 0 or more, such as 2 (warn above 2% slippage) or 0.5".into()),
+    }
+}
+
 /// Parses `--jobs`: worker threads, 1 to 256.
 ///
 /// # Errors
@@ -384,7 +395,9 @@ pub fn main() -> ExitCode {
 }
 
 /// An unknown `--flag` that clap found nothing like (`--mpa`): the closest flag of the
-/// command by our own rule (transpositions count as one edit), as clap's tip.
+/// command by our own rule (transpositions count as one edit), as clap's tip. And two
+/// slips of a first run: a game's flag without `play` (`dtao-arena --map tutorial`),
+/// and a map or a strategy given without its flag (`dtao-arena play tutorial`).
 fn suggest_flag(e: &mut clap::Error, args: impl Iterator<Item = String>) {
     use clap::CommandFactory;
     use clap::error::{ContextKind, ContextValue};
@@ -392,12 +405,39 @@ fn suggest_flag(e: &mut clap::Error, args: impl Iterator<Item = String>) {
         return;
     }
     let Some(ContextValue::String(bad)) = e.get(ContextKind::InvalidArg) else { return };
-    let Some(word) = bad.strip_prefix("--").map(|w| w.split('=').next().unwrap_or(w).to_string()) else { return };
+    let bad = bad.clone();
     let root = Cli::command();
-    let cmd = args.filter(|a| !a.starts_with('-')).find_map(|a| root.find_subcommand(&a).cloned()).unwrap_or(root);
-    let longs: Vec<String> = cmd.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect();
-    if let Some(best) = crate::scenario::suggest_name(&word, longs.iter().map(String::as_str)) {
-        e.insert(ContextKind::SuggestedArg, ContextValue::String(format!("--{best}")));
+    let args: Vec<String> = args.collect();
+    let sub = args.iter().filter(|a| !a.starts_with('-')).find_map(|a| root.find_subcommand(a).cloned());
+    let cmd = sub.clone().unwrap_or_else(|| root.clone());
+    let longs = |c: &clap::Command| -> Vec<String> {
+        c.get_arguments().filter_map(|a| a.get_long().map(str::to_string)).collect()
+    };
+    let tip = |e: &mut clap::Error, text: String| {
+        e.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![text.into()]));
+    };
+    if let Some(word) = bad.strip_prefix("--").map(|w| w.split('=').next().unwrap_or(w).to_string()) {
+        if let Some(best) = crate::scenario::suggest_name(&word, longs(&cmd).iter().map(String::as_str)) {
+            e.insert(ContextKind::SuggestedArg, ContextValue::String(format!("--{best}")));
+        } else if sub.is_none() && root.find_subcommand("play").is_some_and(|p| longs(p).contains(&word)) {
+            let rest = args.join(" ");
+            tip(e, format!("the game's options follow 'play': dtao-arena play {rest}"));
+        }
+        return;
+    }
+    // A bare word where the command takes none: a map, or a strategy, without its flag.
+    let takes = |flag: &str| longs(&cmd).iter().any(|l| l == flag);
+    let name = sub.as_ref().map_or("play", clap::Command::get_name);
+    let lua = std::path::Path::new(&bad).extension().is_some_and(|x| x.eq_ignore_ascii_case("lua"));
+    let strategy = lua || crate::script::builtin::ALL.iter().any(|b| b.name == bad);
+    let map = !strategy
+        && (std::path::Path::new(&bad).extension().is_some_and(|x| x.eq_ignore_ascii_case("toml"))
+            || crate::scenario::builtins().iter().any(|m| m.name == bad));
+    let word = shell_word(&bad);
+    if map && takes("map") {
+        tip(e, format!("a map is given with --map: dtao-arena {name} --map {word}"));
+    } else if strategy && takes("bot") {
+        tip(e, format!("a strategy is given with --bot: dtao-arena {name} --bot {word}"));
     }
 }
 

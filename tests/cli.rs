@@ -203,7 +203,8 @@ fn bad_input_exits_2_with_a_message() {
         (&["sim", "--map", "tutorial", "--trace", "t.csv", "--every", "0"], "blocks of at least 1 between two samples"),
         (&["play", "--speed", "0"], "give blocks a second from 1 to 7200"),
         (&["play", "--speed", "9000"], "give blocks a second from 1 to 7200"),
-        (&["play", "--slippage-warn", "-5"], "--slippage-warn must be a percentage of 0 or more"),
+        (&["play", "--slippage-warn", "-5"], "give a percentage of 0 or more, such as 2"),
+        (&["play", "--slippage-warn", "abc"], "'abc' for '--slippage-warn <PCT>': give a percentage of 0 or more"),
         (&["sim", "--map", "tutorial", "--bot", "maps/tutorial.toml"], "this is a map (TOML), not a strategy"),
         (&["sim", "--map", "strategies/momentum.lua"], "looks like a Lua strategy, not a map: a strategy is a .lua"),
         (&["replay", "Cargo.toml"], "give a .dtrec file that play, serve"),
@@ -222,6 +223,11 @@ fn bad_input_exits_2_with_a_message() {
             "are both named 'tutorial'",
         ),
         (&["sim", "--frobnicate"], "--frobnicate"),
+        // A first run's slips: a game's flag without `play`, a map or a strategy without
+        // its flag.
+        (&["--map", "tutorial"], "tip: the game's options follow 'play': dtao-arena play --map tutorial"),
+        (&["play", "tutorial"], "tip: a map is given with --map: dtao-arena play --map tutorial"),
+        (&["sim", "momentum"], "tip: a strategy is given with --bot: dtao-arena sim --bot momentum"),
         (&["nonsense"], "nonsense"),
         (&["check", "tests/maps/invalid/negative-tao.toml"], "negative-tao.toml:"),
         (&["check", "does/not/exist.toml"], "does/not/exist.toml"),
@@ -1120,6 +1126,30 @@ fn files_that_are_not_utf8_name_their_line() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
     }
+}
+
+/// `play --save FILE` onto a game that can still be resumed is refused: the new game
+/// would replace it, and its backup would go at the next such run.
+#[test]
+fn play_does_not_save_over_a_game_that_can_be_resumed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let save = dir.path().join("game.dtrec");
+    // A game of the tutorial, saved at block 300 with a human player in it.
+    let map = dtao_arena::scenario::load("tutorial").expect("map");
+    let mut game = dtao_arena::session::Session::new(&map, None, None).expect("session");
+    game.start_recording(chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time"));
+    game.add_human("you");
+    while game.world().block < 300 {
+        game.step().expect("a block");
+    }
+    let rec = game.recording(chrono::DateTime::from_timestamp(1_764_000_600, 0).expect("time")).expect("recorded");
+    std::fs::write(&save, dtao_arena::record::wire::encode(&rec)).expect("write");
+    let before = std::fs::read(&save).expect("read");
+    let o = run_in(dir.path(), &["play", "--map", "tutorial", "--save", "game.dtrec"]);
+    refused(&o, "--save 'game.dtrec' holds a game you can still resume (tutorial, block 300 of 7,200)");
+    assert!(stderr(&o).contains("resume it with `dtao-arena play --load game.dtrec`"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&save).expect("read"), before, "the save changed");
+    assert!(!dir.path().join("game.dtrec.bak").exists());
 }
 
 #[test]

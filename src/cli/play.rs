@@ -43,7 +43,7 @@ pub struct PlayArgs {
     pub speed: Option<u32>,
     /// Slippage (the average price over the spot), in percent, above which an order's
     /// quote warns (default 2).
-    #[arg(long, value_name = "PCT", allow_negative_numbers = true)]
+    #[arg(long, value_name = "PCT", allow_negative_numbers = true, value_parser = super::parse_slippage)]
     pub slippage_warn: Option<f64>,
     /// Resume a saved game (a `.dtrec` file; the game keeps saving into it), or `last`:
     /// the newest game in the saves folder that can be resumed.
@@ -85,6 +85,7 @@ pub fn run(a: &PlayArgs) -> CliResult {
             .chain(a.bots.iter().map(std::path::PathBuf::as_path))
             .collect();
         super::fsutil::check_outputs(&inputs, &[super::fsutil::Output::new("--save", save)])?;
+        refuse_to_replace_a_save(save)?;
     }
     need_terminal()?;
     let options = handle_options(a);
@@ -124,6 +125,32 @@ fn opponents(bots: &[std::path::PathBuf], map: &crate::scenario::Map) -> Result<
     Ok(SHIPPED_BOTS.iter().map(|(n, s)| Entrant::new(*n, *s)).collect())
 }
 
+/// `--save FILE` where FILE holds a game that can still be resumed: refused, since the
+/// new game would replace it (its backup would go at the next such run).
+fn refuse_to_replace_a_save(path: &std::path::Path) -> Result<(), CliError> {
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0) {
+        return Ok(());
+    }
+    let Ok(rec) = super::recfile::read(path) else { return Ok(()) };
+    if rec.is_complete() || !resumable(&rec) {
+        return Ok(());
+    }
+    let word = super::shell_word(&path.display().to_string());
+    Err(CliError::input(format!(
+        "--save '{}' holds a game you can still resume ({}, block {} of {}), which a new game would replace; \
+         resume it with `dtao-arena play --load {word}`, or save the new game under another name",
+        path.display(),
+        rec.header.map_name,
+        crate::text::thousands(rec.block),
+        crate::text::thousands(rec.header.end_block),
+    )))
+}
+
+/// Whether a recording has a human player to resume as.
+fn resumable(rec: &crate::record::Recording) -> bool {
+    rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human)
+}
+
 /// The newest save in `dir` that can be resumed: a `.dtrec` with a human player and blocks
 /// still to play (a reserved empty file, a finished match or a headless recording is
 /// passed over).
@@ -145,7 +172,7 @@ fn last_save(dir: &std::path::Path) -> Result<std::path::PathBuf, CliError> {
     let mut damaged: Option<String> = None;
     for (_, p) in files {
         match super::recfile::read(&p) {
-            Ok(r) if !r.is_complete() && r.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human) => {
+            Ok(r) if !r.is_complete() && resumable(&r) => {
                 if let Some(d) = &damaged {
                     eprintln!("note: {d}; resuming the one before it, {}", p.display());
                 }
@@ -177,7 +204,7 @@ fn resume(a: &PlayArgs, path: &std::path::Path) -> CliResult {
             super::shell_word(&file)
         )));
     }
-    if !rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human) {
+    if !resumable(&rec) {
         return Err(CliError::input(format!(
             "'{file}' has no human player to resume as (a headless recording?); watch it with `dtao-arena replay {}`",
             super::shell_word(&file)
@@ -339,25 +366,36 @@ fn play_out(handle: &mut SessionHandle, options: crate::tui::Options) -> CliResu
     handle.quit();
     let latest = handle.latest();
     if let Some(s) = &latest.saved {
-        note!("{}", saved_message(s, latest.over));
+        note!("{}", saved_message(s, latest.over, in_saves_folder(std::path::Path::new(&s.path))));
     } else if latest.block() == 0 && latest.error.is_none() && handle.info().save_path.is_some() {
         note!("the match had not started: nothing was saved");
     }
     result
 }
 
-/// What the game says on exit about its save: how to resume it, or, once the match is
-/// over (a finished match cannot be resumed), how to watch it.
-fn saved_message(s: &crate::session::handle::SaveStatus, over: bool) -> String {
+/// Whether `--load last` looks where `path` is: the saves folder.
+fn in_saves_folder(path: &std::path::Path) -> bool {
+    let canon = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    match (super::recfile::saves_dir(), path.parent()) {
+        (Some(dir), Some(parent)) => canon(&dir) == canon(parent),
+        _ => false,
+    }
+}
+
+/// What the game says on exit about its save: how to resume it (`--load last` too when
+/// the save is where that looks), or, once the match is over (a finished match cannot be
+/// resumed), how to watch it.
+fn saved_message(s: &crate::session::handle::SaveStatus, over: bool, last_finds_it: bool) -> String {
     let word = super::shell_word(&s.path);
     match &s.error {
         Some(e) => format!("warning: the game could not be saved to {}: {e}", s.path),
         None if over => format!("saved the finished match to {}\nwatch it: dtao-arena replay {word}", s.path),
         // Written as the game shows blocks (7,188).
         None => format!(
-            "saved at block {} to {}\nresume: dtao-arena play --load {word} (or --load last)",
+            "saved at block {} to {}\nresume: dtao-arena play --load {word}{}",
             crate::text::thousands(s.block),
-            s.path
+            s.path,
+            if last_finds_it { " (or --load last)" } else { "" }
         ),
     }
 }
@@ -443,19 +481,24 @@ mod tests {
     fn the_exit_message_resumes_a_match_and_replays_a_finished_one() {
         let s = SaveStatus { path: "/saves/my game.dtrec".into(), block: 536, error: None, count: 1 };
         assert_eq!(
-            saved_message(&s, false),
+            saved_message(&s, false, true),
             "saved at block 536 to /saves/my game.dtrec\nresume: dtao-arena play --load '/saves/my game.dtrec' (or \
              --load last)"
         );
+        // Saved elsewhere (`--save FILE`), `--load last` would not find it: not offered.
         assert_eq!(
-            saved_message(&s, true),
+            saved_message(&s, false, false),
+            "saved at block 536 to /saves/my game.dtrec\nresume: dtao-arena play --load '/saves/my game.dtrec'"
+        );
+        assert_eq!(
+            saved_message(&s, true, true),
             "saved the finished match to /saves/my game.dtrec\nwatch it: dtao-arena replay '/saves/my game.dtrec'"
         );
         let late = SaveStatus { block: 7188, ..s.clone() };
-        assert!(saved_message(&late, false).starts_with("saved at block 7,188 to "));
+        assert!(saved_message(&late, false, true).starts_with("saved at block 7,188 to "));
         let failed = SaveStatus { error: Some("disk full".into()), ..s };
         assert_eq!(
-            saved_message(&failed, true),
+            saved_message(&failed, true, true),
             "warning: the game could not be saved to /saves/my game.dtrec: disk full"
         );
     }

@@ -52,8 +52,9 @@ pub fn run(a: &ReplayArgs) -> CliResult {
     } else {
         let h = &rec.header;
         out!(
-            "{file}: verified: {} blocks of '{}' (seed {}), {} and the final one agree; state {}",
+            "{file}: verified: {} {} of '{}' (seed {}), {} and the final one agree; state {}",
             crate::text::thousands(rec.block),
+            if rec.block == 1 { "block" } else { "blocks" },
             crate::text::escape_hidden(&h.map_name),
             h.seed,
             crate::text::count(checked, "recorded state hash", "recorded state hashes"),

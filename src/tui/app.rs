@@ -658,6 +658,18 @@ impl App {
         usize::from(list.height.saturating_sub(2))
     }
 
+    /// The log filter's name for the Log's title: watching, "mine" is the followed
+    /// player's ("meme_rider's").
+    #[must_use]
+    pub fn log_filter_label(&self) -> String {
+        match self.snap.me.as_ref() {
+            Some(m) if self.log_filter == LogFilter::Mine && self.watching() => {
+                format!("{}'s", format::clip(&m.name, 20))
+            }
+            _ => self.log_filter.label().to_string(),
+        }
+    }
+
     /// The log lines the filter lets through, oldest first.
     #[must_use]
     pub fn log_lines(&self) -> Vec<&JournalLine> {
@@ -797,10 +809,15 @@ impl App {
         let fresh: Vec<_> = self.snap.notices.iter().filter(|n| n.id > self.seen_notice).cloned().collect();
         if let Some(last) = fresh.last() {
             self.seen_notice = last.id;
+            // Watching, the orders are the followed player's: named, never "yours".
+            let whose = match self.snap.me.as_ref().filter(|_| self.watching()) {
+                Some(m) => format!("{}: ", format::clip(&m.name, 20)),
+                None => String::new(),
+            };
             let text = if last.ok {
-                format!("✓ {}: {}", last.order, last.text)
+                format!("{whose}✓ {}: {}", last.order, last.text)
             } else {
-                format!("✗ rejected: {}: {}", last.order, last.text)
+                format!("{whose}✗ rejected: {}: {}", last.order, last.text)
             };
             self.toast =
                 Some(Toast { text, ok: Some(last.ok), ticks_left: TOAST_TICKS, at: None, running: None, paused: None });
@@ -958,9 +975,15 @@ impl App {
             Action::Back if self.too_small() => self.close_hidden(),
             _ if self.too_small() => {}
             _ => {
-                if self.narration().is_some() {
+                if self.narration().is_some() && matches!(action, Action::Faster | Action::Slower) {
+                    // The speed is a setting, not a go: it changes under the open note,
+                    // which stays (pressed repeatedly, + used to skip note after note).
+                    self.update_screen(action);
+                } else if self.narration().is_some() {
                     self.close_narration(action);
                 } else if self.overlay.is_some() {
+                    // `+` and `-` close other boxes, as any key does.
+                    let action = if matches!(action, Action::Faster | Action::Slower) { Action::Close } else { action };
                     self.update_overlay(action);
                 } else if self.market.editing_filter {
                     self.update_filter(action);
@@ -1640,6 +1663,27 @@ impl App {
         self.focus = Some(self.snap.view.subnets[rows[next]].netuid);
     }
 
+    /// The Subnet screen's ← →: the previous or next subnet in the Market's order and
+    /// filter; at either end, it says why nothing moved (a filter is easy to forget).
+    fn step_subnet(&mut self, delta: isize) {
+        let before = self.focus;
+        self.move_market(delta);
+        if self.focus != before {
+            return;
+        }
+        let n = self.market_rows().len();
+        let end = if delta < 0 { "first" } else { "last" };
+        let filter = self.market.filter.trim();
+        let text = if filter.is_empty() {
+            format!("this is the {end} subnet in the Market's order")
+        } else if n == 1 {
+            format!("the Market's filter '{filter}' lists only this subnet (Esc on the Market screen clears it)")
+        } else {
+            format!("the {end} of the {n} subnets the Market's filter '{filter}' lists (Esc on the Market clears it)")
+        };
+        self.say_here(text, None);
+    }
+
     /// After a new sort, the table shows its first rows, the top one selected.
     fn market_to_top(&mut self) {
         self.market.offset = 0;
@@ -1696,8 +1740,8 @@ impl App {
                 _ => {}
             },
             Screen::Subnet => match action {
-                Action::Left | Action::Up => self.move_market(-1),
-                Action::Right | Action::Down => self.move_market(1),
+                Action::Left | Action::Up => self.step_subnet(-1),
+                Action::Right | Action::Down => self.step_subnet(1),
                 Action::Back => self.screen = Screen::Market,
                 _ => {}
             },
@@ -1874,6 +1918,19 @@ mod tests {
         app.on_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE));
         assert!(app.narration().is_none());
         assert_eq!(app.take_commands().first(), Some(&Command::Dismiss));
+    }
+
+    #[test]
+    fn plus_and_minus_change_the_speed_under_a_narration_and_leave_it_open() {
+        let mut app = on_sn28_narration();
+        assert!(text(&mut app, 120, 40).contains("+ - speed"), "the box says so");
+        keys(&mut app, "+");
+        assert_eq!(sent(&mut app), vec![Command::Faster]);
+        keys(&mut app, "-");
+        assert_eq!(sent(&mut app), vec![Command::Slower]);
+        assert!(app.narration().is_some(), "the note is still open");
+        keys(&mut app, "x");
+        assert_eq!(sent(&mut app), vec![Command::Dismiss], "any other key closes it");
     }
 
     #[test]
@@ -2554,9 +2611,14 @@ mod tests {
                     "stake 10 TAO on SN28 (limit 0.101000): paid 3.4913 TAO for 34.1 alpha",
                 ),
                 line(7, JournalKind::Bot, "momentum", "bought SN28"),
+                line(8, JournalKind::Mine, "you", "objective reached: Hold SN28"),
             ];
         });
         keys(&mut app, "5");
+        // The newest line, an objective the player reached, is not an order.
+        let words = text(&mut app, 80, 24).split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("block 8 · your objective"), "{words}");
+        keys(&mut app, "k");
         let screen = rows(&mut app, 80, 24);
         // In the list, the long line is cut; no empty column for who says a map line or
         // the player's own; a bot's name is said once.
@@ -2604,6 +2666,19 @@ mod tests {
         let shown: Vec<&String> = list.iter().filter(|r| r.contains(" SN")).collect();
         assert_eq!(shown.len(), 2, "bob's two lines only: {list:?}");
         assert!(shown.iter().all(|r| r.contains("bob: ")), "named, not 'you': {shown:?}");
+        assert!(rows(&mut app, 80, 24).iter().any(|r| r.contains(" Log · bob's ")), "the filter is named for bob");
+        // bob's orders' outcomes are told with his name: they are not the watcher's.
+        let mut snap = (*app.snap).clone();
+        snap.notices = vec![crate::session::handle::Notice {
+            id: 1,
+            block: 6,
+            ok: true,
+            order: "stake 50 TAO on SN28".into(),
+            text: "paid 50.0000 TAO, got 299.46 alpha".into(),
+        }];
+        app.set_snapshot(std::sync::Arc::new(snap));
+        let told = app.toast().map(|t| t.text.clone()).unwrap_or_default();
+        assert_eq!(told, "bob: ✓ stake 50 TAO on SN28: paid 50.0000 TAO, got 299.46 alpha");
     }
 
     #[test]
@@ -2686,6 +2761,34 @@ mod tests {
         change_snapshot(&mut app, |s| s.view.block = 3601);
         let screen = text(&mut app, 160, 48);
         assert!(screen.contains(&format!("↳ SN28 price at 3x its price of {day_1}")), "{day_1}\n{screen}");
+    }
+
+    #[test]
+    fn the_subnet_screens_arrows_say_why_they_stop() {
+        // A filter that lists one subnet: → has nowhere to go, and says so.
+        let mut app = app_with(|_| {});
+        keys(
+            &mut app, "/apex
+
+",
+        );
+        assert_eq!((app.screen(), app.focus()), (Screen::Subnet, Some(1)));
+        keys(&mut app, "l");
+        assert_eq!(app.focus(), Some(1));
+        let told = app.toast().map(|t| t.text.clone()).unwrap_or_default();
+        assert_eq!(told, "the Market's filter 'apex' lists only this subnet (Esc on the Market screen clears it)");
+        // Without a filter, at the first subnet, ← says it is the first; → moves on.
+        let mut app = app_with(|_| {});
+        keys(
+            &mut app, "
+",
+        );
+        let first = app.focus();
+        keys(&mut app, "h");
+        assert_eq!(app.focus(), first);
+        assert!(app.toast().is_some_and(|t| t.text == "this is the first subnet in the Market's order"));
+        keys(&mut app, "l");
+        assert_ne!(app.focus(), first);
     }
 
     #[test]
@@ -3661,7 +3764,9 @@ mod tests {
             s.narration = Some(JournalLine { block: 0, ..narration("Dynamic TAO is live.") });
         });
         assert!(app.narration().is_some());
-        assert!(text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused · n the next mark"));
+        assert!(
+            text(&mut app, 120, 40).contains("Esc closes it and keeps the clock paused · + - speed · n the next mark")
+        );
         keys(&mut app, "n");
         assert_eq!(sent(&mut app), vec![Command::Dismiss, Command::Seek(2_881)], "closed, then on to the next mark");
         assert!(app.narration().is_none());

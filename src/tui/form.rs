@@ -524,6 +524,21 @@ impl Form {
         let a = self.available(k, snap, queued);
         let left = a.left();
         let t = f.value.trim();
+        // Nothing to take at all: said before asking for an amount.
+        let nothing = || {
+            let what = match f.kind {
+                FieldKind::RootTao => "no root stake".to_string(),
+                FieldKind::AlphaOn(j) => {
+                    self.subnet(j, snap).map_or_else(|_| "no alpha".into(), |s| format!("no alpha on SN{}", s.netuid))
+                }
+                _ => "no free TAO".to_string(),
+            };
+            let after = if a.queued() && a.have > 0 { " left after your queued orders" } else { "" };
+            format!("you have {what}{after}")
+        };
+        if t.is_empty() && left == 0 {
+            return Err(nothing());
+        }
         let x = parse_amount(t, left)?;
         let pct = t.strip_suffix('%').map(str::trim);
         let all = t.eq_ignore_ascii_case("max") || t.eq_ignore_ascii_case("all");
@@ -551,15 +566,7 @@ impl Form {
                 "0% is nothing: enter a percentage above 0".to_string()
             });
         }
-        let what = match f.kind {
-            FieldKind::RootTao => "no root stake".to_string(),
-            FieldKind::AlphaOn(j) => {
-                self.subnet(j, snap).map_or_else(|_| "no alpha".into(), |s| format!("no alpha on SN{}", s.netuid))
-            }
-            _ => "no free TAO".to_string(),
-        };
-        let after = if a.queued() && a.have > 0 { " left after your queued orders" } else { "" };
-        Err(format!("you have {what}{after}"))
+        Err(nothing())
     }
 
     /// `From` and `To` of a move: two different subnets.
@@ -940,7 +947,8 @@ impl Form {
                     q.warn(format!("at the limit of {limit} subnet{}: {prune}", format::plural(usize::from(limit))));
                 }
                 check(q, free_left, cost, &format!("free TAO for the {} τ lock", r(cost)), "τ");
-                if let Err(e) = self.launch_name(snap, queued) {
+                // What blocks the launch first; a name is quick to fix once it can happen.
+                if let (None, Err(e)) = (&q.problem, self.launch_name(snap, queued)) {
                     q.problem = Some(e);
                 }
             }
@@ -1601,6 +1609,27 @@ mod tests {
             f.order(&snap, &none()),
             Ok(Order::LaunchSubnet { name: "Apex II".into(), mechanism: Mechanism::Utility })
         );
+    }
+
+    #[test]
+    fn a_form_says_what_blocks_it_before_what_is_quick_to_fix() {
+        // A launch the player cannot pay for: the lock, not the missing name.
+        let mut snap = holding();
+        snap.me.as_mut().expect("a player").free_rao = snap.view.lock_cost_rao / 2;
+        let f = form(OrderKind::Launch, &snap, &[Some("")]);
+        let problem = quote(&f, &snap, &none()).problem.unwrap_or_default();
+        assert!(problem.starts_with("not enough free TAO for the ") && problem.contains(" τ lock"), "{problem}");
+        // With the TAO, the name is asked for.
+        let snap = holding();
+        let mut rich = snap.clone();
+        rich.me.as_mut().expect("a player").free_rao = 2 * snap.view.lock_cost_rao;
+        let f = form(OrderKind::Launch, &rich, &[Some("")]);
+        assert_eq!(quote(&f, &rich, &none()).problem.as_deref(), Some("enter a name for the subnet"));
+        // An unstake from a subnet the player holds nothing on: that, not "enter an amount".
+        let f = form(OrderKind::Unstake, &snap, &[Some("9"), Some("")]);
+        assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("you have no alpha on SN9"));
+        let f = form(OrderKind::Unstake, &snap, &[Some("1"), Some("")]);
+        assert_eq!(quote(&f, &snap, &none()).problem.as_deref(), Some("enter an amount"));
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Replay", "orders", "off: a replay is read-only", When::Replay),
     ("Lesson", "any key", "close a narration (Enter: its subnet, paused)", When::LessonOwnClock),
     ("Lesson", "Esc", "close a narration and keep the clock paused", When::LessonOwnClock),
+    ("Lesson", "+  -", "change the speed, the narration left open", When::LessonOwnClock),
     ("Lesson", "any key", "close a narration (Enter: its subnet)", When::LessonShared),
     ("Lesson", "4", "Network screen: the objectives (↑ ↓ scroll them)", When::Lesson),
     ("Orders", "s  u", "stake TAO / unstake alpha (live quote, limit price)", When::Play),
@@ -259,6 +260,9 @@ pub fn key(k: KeyEvent, mode: Mode) -> Option<Action> {
             KeyCode::Char('[') => Some(Action::DayBack),
             KeyCode::Char(']') => Some(Action::DayForward),
             KeyCode::Char('t') => Some(Action::GoTo),
+            // The speed changes under a narration, which stays open (other boxes close).
+            KeyCode::Char('+' | '=') => Some(Action::Faster),
+            KeyCode::Char('-' | '_') => Some(Action::Slower),
             _ => Some(Action::Close),
         },
     }
@@ -411,7 +415,8 @@ mod tests {
         let lesson = |set: KeySet| {
             set.lines().filter(|k| k.0 == "Lesson" && k.2.contains("narration")).map(|k| k.2).collect::<Vec<_>>()
         };
-        assert_eq!(lesson(KeySet { lesson: true, ..play }).len(), 2);
+        assert_eq!(lesson(KeySet { lesson: true, ..play }).len(), 3);
+        assert!(lesson(KeySet { lesson: true, ..play }).iter().any(|l| l.contains("speed, the narration left open")));
         assert!(lesson(KeySet { lesson: true, ..play }).iter().any(|l| l.contains("keep the clock paused")));
         assert_eq!(lesson(KeySet { lesson: true, shared: true, ..play }), ["close a narration (Enter: its subnet)"]);
         // Replay keys and the save key are free in every other binding.

@@ -23,7 +23,6 @@ fn who<'a>(app: &App, l: &'a JournalLine) -> Option<&'a str> {
 
 pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let filter = app.log_filter();
     let lines = app.log_lines();
     let n = lines.len();
     let (list_area, detail_area) = layout::log(area);
@@ -39,7 +38,7 @@ pub fn draw(app: &App, area: Rect, buf: &mut Buffer) {
         String::new()
     };
     let title = Line::from(vec![
-        Span::styled(format!(" Log · {} ", filter.label()), t.accent),
+        Span::styled(format!(" Log · {} ", app.log_filter_label()), t.accent),
         Span::styled("(f filters, ↑↓ select) ", t.dim),
         Span::styled(back, t.warn),
     ]);
@@ -110,6 +109,8 @@ fn detail(app: &App, line: Option<&JournalLine>, area: Rect, buf: &mut Buffer) {
         JournalKind::Map => "map",
         JournalKind::Bot => "bot",
         JournalKind::Trade => "trade",
+        // The player's own lines: orders, and the objectives the player reached.
+        JournalKind::Mine if l.text.starts_with("objective reached") => "your objective",
         JournalKind::Mine => "your order",
         JournalKind::Rejected => "rejected",
     };

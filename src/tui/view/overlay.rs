@@ -157,7 +157,13 @@ pub fn narration(app: &App, n: &JournalLine, area: Rect, buf: &mut Buffer) {
     let mut esc = if shared {
         vec![Span::styled("  the host runs the clock: the match goes on behind this box", t.dim)]
     } else {
-        vec![Span::raw("  "), Span::styled("Esc", t.accent), Span::raw(" closes it and keeps the clock paused")]
+        vec![
+            Span::raw("  "),
+            Span::styled("Esc", t.accent),
+            Span::raw(" closes it and keeps the clock paused · "),
+            Span::styled("+ -", t.accent),
+            Span::raw(" speed"),
+        ]
     };
     if app.is_replay() {
         esc.extend([Span::raw(" · "), Span::styled("n", t.accent), Span::raw(" the next mark")]);
