@@ -156,6 +156,19 @@ impl Recording {
         }
     }
 
+    /// Drops `account`'s orders recorded for `block` (withdrawn before it ran); returns
+    /// how many.
+    pub fn drop_orders(&mut self, block: u64, account: AccountId) -> usize {
+        let Some(t) = self.ticks.last_mut().filter(|t| t.block == block) else { return 0 };
+        let before = t.inputs.len();
+        t.inputs.retain(|i| !matches!(i, Input::Order { account: a, .. } if *a == account));
+        let dropped = before - t.inputs.len();
+        if t.inputs.is_empty() {
+            self.ticks.pop();
+        }
+        dropped
+    }
+
     /// Records the state hash right after block `block - 1` ran.
     pub fn checkpoint(&mut self, block: u64, hash: StateHash) {
         if self.checkpoints.last().is_none_or(|c| c.block < block) {

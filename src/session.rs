@@ -603,6 +603,16 @@ impl Session {
         self.world.submit(account, order);
     }
 
+    /// Withdraws `account`'s orders queued for the next block, from the world and from
+    /// the recording alike (a replay never sees them); returns how many.
+    pub fn cancel_orders(&mut self, account: AccountId) -> usize {
+        let block = self.world.block;
+        if let Some(r) = self.recording.as_mut() {
+            r.drop_orders(block, account);
+        }
+        self.world.unqueue(account)
+    }
+
     /// Applies a map event now, on behalf of a host (a teacher's trigger); it is logged
     /// and recorded.
     pub fn trigger(&mut self, kind: EventKind) {

@@ -62,6 +62,44 @@ fn recorded(seed: u64, blocks: u64) -> (Recording, [u8; 32]) {
     (r, s.world().state_hash())
 }
 
+/// An order withdrawn before its block ran leaves nothing: the world and the recording
+/// are those of a match where it was never given, and the recording replays and checks.
+#[test]
+fn a_cancelled_order_is_as_if_never_given() {
+    let (mut plain, me) = start(5, 600);
+    run(&mut plain, me, 600);
+    let (mut s, me2) = start(5, 600);
+    while s.world().block < 600 {
+        let b = s.world().block;
+        for o in human_orders(b) {
+            s.submit(me2, o);
+        }
+        if b == 250 || b == 510 {
+            // Two more (at 250 alone among the human's inputs, at 510 beside a dump the
+            // plain match gives too): all withdrawn.
+            s.submit(me2, Order::StakeRoot { tao: Tao(2_000_000_000) });
+            s.submit(me2, Order::Stake { netuid: 1, tao: Tao(3_000_000_000), limit: None });
+            assert_eq!(s.cancel_orders(me2), 2 + human_orders(b).len());
+            assert!(s.world().queued().iter().all(|(a, _)| *a != me2));
+            // Resubmitted after the cancellation, the plain match's orders go on.
+            for o in human_orders(b) {
+                s.submit(me2, o);
+            }
+        }
+        s.step().expect("step");
+    }
+    assert_eq!(s.world().state_hash(), plain.world().state_hash());
+    let r = s.recording(chrono::Utc::now()).expect("recording");
+    let p = plain.recording(chrono::Utc::now()).expect("recording");
+    assert_eq!(r.input_count(), p.input_count());
+    let mut replay = Session::from_recording(&r, None).expect("loads");
+    replay.run_to_end(0, |_| {}).expect("runs");
+    assert_eq!(replay.divergence(), None);
+    assert_eq!(replay.world().state_hash(), plain.world().state_hash());
+    // Nothing queued: nothing to withdraw.
+    assert_eq!(s.cancel_orders(me2), 0);
+}
+
 #[test]
 fn record_then_replay_gives_the_same_hashes_without_lua() {
     let (r, end_hash) = recorded(3, 2000);

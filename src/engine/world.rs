@@ -468,6 +468,14 @@ impl World {
         self.queue.push((account, order));
     }
 
+    /// Withdraws `account`'s orders waiting for the next block (the others keep their
+    /// order); returns how many there were.
+    pub fn unqueue(&mut self, account: AccountId) -> usize {
+        let before = self.queue.len();
+        self.queue.retain(|(a, _)| *a != account);
+        before - self.queue.len()
+    }
+
     /// Orders waiting for the next block.
     #[must_use]
     pub fn queued(&self) -> &[(AccountId, Order)] {

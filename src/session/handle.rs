@@ -62,6 +62,9 @@ const NOTABLE_TRADE_RAO: u64 = 20_000_000_000;
 pub enum Command {
     /// Queue an order for the human player (it applies at the next block).
     Submit(Order),
+    /// Withdraw the human player's orders queued for the next block (a local game; a
+    /// shared world's orders are the server's as soon as they are sent).
+    CancelOrders,
     /// Stop the clock.
     Pause,
     /// Start the clock.
@@ -1775,6 +1778,21 @@ impl Sim {
                 let watching = self.replay.is_some() || self.info.human.is_none();
                 if watching && self.session.world().account(id).is_some_and(|a| a.kind != AccountKind::Npc) {
                     self.followed = Some(id);
+                }
+            }
+            Command::CancelOrders => {
+                if let Some(h) = self.info.human.filter(|_| self.replay.is_none() && self.remote.is_none()) {
+                    let n = self.session.cancel_orders(h);
+                    if n > 0 {
+                        let block = self.session.world().block;
+                        let who = self.human_name();
+                        let text = format!(
+                            "cancelled {} before block {}",
+                            crate::text::count(n, "queued order", "queued orders"),
+                            crate::text::thousands(block)
+                        );
+                        self.push_journal(JournalLine { block, kind: JournalKind::Mine, who, text });
+                    }
                 }
             }
             Command::Save => self.save(),

@@ -129,6 +129,8 @@ pub enum Action {
     Step,
     /// Open an order form.
     Order(OrderKind),
+    /// Withdraw the orders queued for the next block.
+    CancelOrders,
     /// A replay: the next mark (narration, event, big trade).
     NextMark,
     /// A replay: the previous mark.

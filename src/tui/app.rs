@@ -294,6 +294,9 @@ pub struct App {
     before_narration: Option<Option<Netuid>>,
     /// Orders submitted and not yet applied, each with `issued` after it was sent.
     submitted: Vec<(u64, Order)>,
+    /// `issued` after the last cancellation was sent: until the handle has applied it,
+    /// the snapshot's queued orders are the cancelled ones.
+    cancel_sent: u64,
     /// The objectives' state in the last snapshot (`None` before the first).
     objectives_seen: Option<Vec<Option<u64>>>,
     /// Good news waiting for the status line (an objective reached by the block that
@@ -345,6 +348,7 @@ impl App {
             narration_since: None,
             before_narration: None,
             submitted: Vec::new(),
+            cancel_sent: 0,
             objectives_seen: None,
             toast_next: Vec::new(),
             saved: None,
@@ -444,6 +448,17 @@ impl App {
     #[must_use]
     pub fn queued_len(&self) -> usize {
         self.submitted.len()
+    }
+
+    /// How many of the player's orders wait for the next block: those the snapshot lists
+    /// (not once cancelled) or those just submitted, whichever it knows more of.
+    #[must_use]
+    pub fn pending_len(&self) -> usize {
+        if self.info.replay {
+            return 0;
+        }
+        let listed = if self.snap.acked < self.cancel_sent { 0 } else { self.snap.pending.len() };
+        listed.max(self.submitted.len())
     }
     /// Whether the player has asked to leave.
     #[must_use]
@@ -1498,6 +1513,7 @@ impl App {
             }
             Action::Order(_) if self.info.replay => self.say_here("read-only replay: orders are off", Some(false)),
             Action::Order(kind) => self.open_order(kind),
+            Action::CancelOrders => self.cancel_orders(),
             Action::NextMark | Action::PrevMark | Action::DayBack | Action::DayForward | Action::GoTo
                 if !self.info.replay =>
             {
@@ -1682,6 +1698,24 @@ impl App {
             format!("the {end} of the {n} subnets the Market's filter '{filter}' lists (Esc on the Market clears it)")
         };
         self.say_here(text, None);
+    }
+
+    /// `x`: withdraws the orders queued for the next block, or says why it cannot.
+    fn cancel_orders(&mut self) {
+        let n = self.pending_len();
+        if self.info.replay {
+            self.say_here("read-only replay: orders are off", Some(false));
+        } else if self.info.shared {
+            self.say_here("in a shared world an order goes to the server at once: it cannot be cancelled", None);
+        } else if n == 0 {
+            self.say_here("no order is queued", None);
+        } else {
+            self.send(Command::CancelOrders);
+            self.cancel_sent = self.issued;
+            self.submitted.clear();
+            let what = crate::text::count(n, "queued order", "queued orders");
+            self.say(format!("cancelled {what}: nothing of it will run"), Some(true));
+        }
     }
 
     /// After a new sort, the table shows its first rows, the top one selected.
@@ -2842,6 +2876,52 @@ mod tests {
     }
 
     #[test]
+    fn x_cancels_the_queued_orders_or_says_why_it_cannot() {
+        let (info, mut snap) = base();
+        snap.me.as_mut().expect("a player").free_rao = 1000 * TAO;
+        let mut app = crate::tui::testing::app_on(info.clone(), snap.clone());
+        keys(&mut app, "x");
+        assert!(app.toast().is_some_and(|t| t.text == "no order is queued"));
+        keys(
+            &mut app, "s600
+",
+        );
+        assert!(rows(&mut app, 160, 48)[47].contains("1 order queued (x cancels)"));
+        // The handle took the order and lists it; x withdraws it.
+        app.take_commands();
+        let mut waiting = snap.clone();
+        waiting.acked = app.issued;
+        waiting.pending = vec![Order::Stake { netuid: 1, tao: Tao(600 * TAO), limit: None }.to_string()];
+        app.set_snapshot(std::sync::Arc::new(waiting.clone()));
+        keys(&mut app, "x");
+        assert_eq!(app.take_commands(), vec![Command::CancelOrders]);
+        assert!(app.toast().is_some_and(|t| t.text == "cancelled 1 queued order: nothing of it will run"));
+        // Until the handle has done it, the snapshot still lists the order: not counted.
+        app.set_snapshot(std::sync::Arc::new(waiting));
+        assert!(app.queued().is_empty() && app.pending_len() == 0);
+        assert!(!rows(&mut app, 160, 48)[47].contains("order queued (x cancels)"));
+        // The whole stake is free again for the form.
+        keys(&mut app, "s1000");
+        assert!(!text(&mut app, 160, 48).contains("after your queued orders"));
+        keys(&mut app, "\x1b");
+        // A shared world's orders are the server's once sent; a replay has none.
+        let mut shared = (*info).clone();
+        shared.shared = true;
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(shared), snap.clone());
+        keys(
+            &mut app, "s600
+x",
+        );
+        assert!(app.take_commands().iter().all(|c| *c != Command::CancelOrders));
+        assert!(app.toast().is_some_and(|t| t.text.contains("goes to the server at once: it cannot be cancelled")));
+        let mut replay = (*info).clone();
+        replay.replay = true;
+        let mut app = crate::tui::testing::app_on(std::sync::Arc::new(replay), snap);
+        keys(&mut app, "x");
+        assert!(app.toast().is_some_and(|t| t.text.contains("read-only replay")));
+    }
+
+    #[test]
     fn question_mark_on_the_welcome_box_opens_the_keys() {
         let (info, snap) = crate::tui::testing::base();
         let options =
@@ -2862,7 +2942,7 @@ mod tests {
     #[test]
     fn a_key_of_the_game_on_the_welcome_box_closes_it_and_does_what_it_does() {
         let mut app = welcomed(|_, _| {});
-        keys(&mut app, "x");
+        keys(&mut app, "z");
         assert_eq!(app.overlay(), Some(&Overlay::Welcome), "a key the game does not use leaves it open");
         keys(&mut app, "2");
         assert!(app.overlay().is_none());
@@ -3648,8 +3728,8 @@ mod tests {
     fn a_key_that_does_nothing_says_so() {
         use crate::tui::testing::{app_with, keys, text};
         let mut app = app_with(|_| {});
-        keys(&mut app, "x");
-        assert!(text(&mut app, 120, 40).contains("x does nothing here: ? lists the keys"));
+        keys(&mut app, "z");
+        assert!(text(&mut app, 120, 40).contains("z does nothing here: ? lists the keys"));
         // A bound key says nothing of the kind, and takes the note about the last one away.
         keys(&mut app, "2");
         assert!(!text(&mut app, 120, 40).contains("does nothing here"));

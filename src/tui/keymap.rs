@@ -119,6 +119,7 @@ pub const KEYS: &[(&str, &str, &str, When)] = &[
     ("Orders", "m", "move alpha from one subnet to another", When::Play),
     ("Orders", "r  R", "stake / unstake root", When::Play),
     ("Orders", "L", "launch a subnet (pays the lock cost)", When::Play),
+    ("Orders", "x", "cancel the orders queued for the next block", When::Play),
     ("Orders", "M", "register as a miner", When::Play),
     ("Orders", "w", "set your validator policy on a subnet", When::Play),
     ("Forms", "Tab ↑ ↓  ← →", "next / previous field, change a choice", When::Play),
@@ -309,6 +310,7 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
         KeyCode::Char('r') => Action::Order(OrderKind::StakeRoot),
         KeyCode::Char('R') => Action::Order(OrderKind::UnstakeRoot),
         KeyCode::Char('L') => Action::Order(OrderKind::Launch),
+        KeyCode::Char('x') => Action::CancelOrders,
         KeyCode::Char('M') => Action::Order(OrderKind::RegisterMiner),
         KeyCode::Char('w') => Action::Order(OrderKind::SetPolicy),
         KeyCode::Char('n') => Action::NextMark,
@@ -421,7 +423,7 @@ mod tests {
         assert_eq!(lesson(KeySet { lesson: true, shared: true, ..play }), ["close a narration (Enter: its subnet)"]);
         // Replay keys and the save key are free in every other binding.
         let mut seen = std::collections::HashSet::new();
-        for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345 ".chars() {
+        for c in "qsudDmrRLMwnN[]tSofg?/G.+-=_hjkl12345x ".chars() {
             let a = key(k(KeyCode::Char(c)), Mode::Normal).expect("bound");
             if !matches!(c, '=' | '_' | 'h' | 'j' | 'k' | 'l' | 'g' | 'G') {
                 assert!(seen.insert(format!("{a:?}")), "{c} repeats {a:?}");

@@ -338,7 +338,7 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = app.snap();
     // A replay is read-only: the recorded player's orders are not "queued" by anyone.
     // The orders just submitted count at once (the snapshot lists them a moment later).
-    let pending = if app.is_replay() { 0 } else { snap.pending.len().max(app.queued_len()) };
+    let pending = app.pending_len();
     // With a message to show, the right side takes its short form if both do not fit.
     let toast_w = app.toast().map_or(0, |m| m.text.chars().count() + 2);
     let (long, short) = if app.narration().is_some() && app.info().shared {
@@ -346,7 +346,8 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     } else if app.narration().is_some() {
         (" ⏸ lesson: any key continues ".to_string(), " ⏸ any key ".to_string())
     } else if pending > 0 {
-        (format!(" {pending} order{} queued ", format::plural(pending)), format!(" {pending} queued "))
+        let long = format!(" {pending} order{} queued (x cancels) ", format::plural(pending));
+        (long, format!(" {pending} queued "))
     } else if snap.error.is_some() && !snap.over {
         (" ✗ the game stopped: q quits ".to_string(), " ✗ ".to_string())
     } else if snap.reconnecting && !snap.over {
