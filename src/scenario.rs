@@ -144,12 +144,31 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
     if let Some((name, source)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
         return parse(source, name);
     }
+    let names = || BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    if name_or_path.trim().is_empty() {
+        return Err(MapError::new(format!(
+            "the map is empty: give a built-in map's name ({}) or the path of a map file",
+            names()
+        )));
+    }
+    let path = std::path::Path::new(name_or_path);
+    if path.extension().is_some_and(|x| x.eq_ignore_ascii_case(crate::record::EXTENSION)) && path.is_file() {
+        return Err(MapError::new(format!(
+            "{name_or_path}: this is a recording (.{}), not a map: watch it with `dtao-arena replay {name_or_path}` \
+             (its map is inside it)",
+            crate::record::EXTENSION
+        )));
+    }
     match read_map_file(name_or_path) {
         Ok(source) => parse(&source, name_or_path),
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             Err(MapError::new(format!("{name_or_path}: {e}; give the path of a map file (.toml)")))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A built-in map's name in other case (`TUTORIAL`), as `maps --show` takes it.
+            if let Some((name, source)) = BUILTINS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name_or_path)) {
+                return parse(source, name);
+            }
             let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
             // A map file named without its extension (`my-map` for my-map.toml).
             let with_toml = format!("{name_or_path}.toml");
@@ -409,13 +428,33 @@ fn syntax_message(source: &str, origin: &str, e: &toml::de::Error) -> String {
         format!(
             "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check {toml}"
         )
+    } else if let Some(fix) = single_bracket_table(source, &what) {
+        fix
     } else if what.contains("duplicate key") {
         "a key may appear only once in a table: remove or rename one (each subnet, npc or event is its own [[...]] table)"
             .to_string()
+    } else if what.contains("number too large") {
+        // TOML's integers are 64-bit signed: a seed copied from a tournament may be larger.
+        let text = source.lines().nth(line.saturating_sub(1)).unwrap_or_default();
+        let key = text.split('=').next().map(str::trim).filter(|k| !k.is_empty() && text.contains('='));
+        let which = key.map_or_else(String::new, |k| format!("{k}: "));
+        format!("{which}a whole number in a map is at most 9223372036854775807 (2^63 - 1); write a smaller one")
     } else {
         "correct the TOML on this line (text in quotes, numbers without, lists in [ ])".to_string()
     };
     format!("{origin}:{line}: TOML syntax: {what}; {fix}")
+}
+
+/// A `[event]` (single brackets) among `[[event]]` tables: toml calls the next one a
+/// duplicate key; the fix names the line with the single brackets.
+fn single_bracket_table(source: &str, what: &str) -> Option<String> {
+    let key = what.split("duplicate key `").nth(1)?.split('`').next()?;
+    let header = |l: &str, h: &str| l.split('#').next().is_some_and(|l| l.trim() == h);
+    let (single, double) = (format!("[{key}]"), format!("[[{key}]]"));
+    let at = source.lines().position(|l| header(l, &single))?;
+    source.lines().any(|l| header(l, &double)).then(|| {
+        format!("line {} writes {single} with single brackets: write {double} (double brackets) above each one", at + 1)
+    })
 }
 
 #[cfg(test)]
@@ -431,6 +470,24 @@ mod tests {
         );
         let e = parse("a = 1\na = 2\n", "m.toml").expect_err("invalid");
         assert!(e.to_string().starts_with("m.toml:2: TOML syntax: duplicate key `a` in document root; "), "{e}");
+        // A single-bracket table among double-bracket ones: the line to fix.
+        let src = "name = \"x\"\n[event] # the first\nblock = 1\n[[event]]\nblock = 2\n";
+        let e = parse(src, "m.toml").expect_err("invalid");
+        assert!(
+            e.to_string().ends_with(
+                "line 2 writes [event] with single brackets: write [[event]] (double brackets) above each one"
+            ),
+            "{e}"
+        );
+        // An integer past TOML's 64 bits (a tournament's seed): its key and the limit.
+        let e = parse("name = \"x\"\nseed = 9327398668254284583\n", "m.toml").expect_err("invalid");
+        assert!(e.to_string().starts_with("m.toml:2: TOML syntax: "), "{e}");
+        assert!(
+            e.to_string().ends_with(
+                "seed: a whole number in a map is at most 9223372036854775807 (2^63 - 1); write a smaller one"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -517,8 +574,10 @@ mod tests {
     }
 
     #[test]
-    fn a_misspelt_or_miscased_map_name_gets_a_suggestion() {
-        for (given, meant) in [("Tutorial", "tutorial"), ("sn28_meme", "sn28-meme"), ("dtao-lauch", "dtao-launch")] {
+    fn a_misspelt_map_name_gets_a_suggestion_and_a_miscased_one_loads() {
+        // In other case, a built-in name is that map (as `maps --show` takes it).
+        assert_eq!(load("Tutorial").expect("the tutorial").name(), "tutorial");
+        for (given, meant) in [("sn28_meme", "sn28-meme"), ("dtao-lauch", "dtao-launch")] {
             let e = load(given).expect_err("no such map").to_string();
             assert!(e.starts_with(&format!("{given}: no built-in map has this name")), "{e}");
             assert!(e.contains(&format!("did you mean '{meant}'? use a built-in map (")), "{e}");

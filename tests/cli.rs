@@ -223,6 +223,15 @@ fn bad_input_exits_2_with_a_message() {
             "are both named 'tutorial'",
         ),
         (&["sim", "--frobnicate"], "--frobnicate"),
+        (&["sim", "--map", "", "--blocks", "10"], "the map is empty: give a built-in map's name (dtao-launch, "),
+        (
+            &["sim", "--map", "tutorial", "--blocks", "10", "--trace", "-"],
+            "--trace '-': this option writes a file, not",
+        ),
+        (
+            &["sim", "--map", "tests/records/v1/tutorial-1500.dtrec"],
+            "this is a recording (.dtrec), not a map: watch it with `dtao-arena replay tests/records/v1/",
+        ),
         // A first run's slips: a game's flag without `play`, a map or a strategy without
         // its flag.
         (&["--map", "tutorial"], "tip: the game's options follow 'play': dtao-arena play --map tutorial"),
@@ -971,7 +980,9 @@ fn strategies_show_prints_a_shipped_source() {
 
 #[test]
 fn a_miscased_map_or_bot_name_gets_a_suggestion() {
-    refused(&run(&["sim", "--map", "Tutorial", "--blocks", "10"]), "did you mean 'tutorial'? use a built-in map");
+    // A map's name in other case is that map (`maps --show` takes it so too).
+    assert!(run(&["sim", "--map", "Tutorial", "--blocks", "10"]).status.success());
+    refused(&run(&["sim", "--map", "Tutorail", "--blocks", "10"]), "did you mean 'tutorial'? use a built-in map");
     refused(
         &run(&["sim", "--map", "tutorial", "--bot", "Momentum", "--blocks", "10"]),
         "no shipped strategy of that name; did you mean 'momentum'? (shipped:",
@@ -1270,9 +1281,59 @@ fn sweep_refuses_a_min_pool_liquidity_above_the_maps_pools() {
     // A fraction written as a percentage gets the map checker's hint.
     let o = run(&["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", "0.1,18"]);
     refused(&o, "'tao_weight' must be between 0 and 1 (if you meant 18%, write 0.18)");
+    // The hint is about the value refused, never another one of the list.
+    let o = run(&["sweep", "--map", "tutorial", "--param", "tao_weight", "--values", "0.5,2,40"]);
+    refused(&o, "tao_weight = 2: 'tao_weight' must be between 0 and 1");
+    assert!(!stderr(&o).contains("if you meant"), "{}", stderr(&o));
     // A misspelt name is suggested once.
     let o = run(&["sweep", "--map", "tutorial", "--param", "emission_mode", "--values", "price,flw"]);
     assert_eq!(stderr(&o).matches("did you mean").count(), 1, "{}", stderr(&o));
+}
+
+/// A built-in map's name in other case is that map (as `maps --show` takes it); a
+/// one-block recording verifies in words that fit it.
+#[test]
+fn builtin_names_ignore_case_and_a_one_block_recording_verifies() {
+    let o = run(&["sim", "--map", "TUTORIAL", "--blocks", "10"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).starts_with("tutorial | seed "),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--blocks", "1", "--record", "one.dtrec"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("recorded 1 block to one.dtrec"), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["replay", "one.dtrec", "--verify"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("verified: 1 block of 'tutorial' (seed 7), "), "{out}");
+    assert!(!out.contains("0 recorded state hashes"), "{out}");
+}
+
+/// A map that sets the swept parameter itself (an event) overrides the sweep from there
+/// on: the sweep says so, naming the event; a run that ends before it does not.
+#[test]
+fn sweep_says_when_the_maps_own_event_sets_the_swept_parameter() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let map = run(&["maps", "--show", "tutorial"]);
+    let source = String::from_utf8_lossy(&map.stdout).replace("block = 5760", "block = 100");
+    assert!(source.contains("key = \"moving_alpha\""), "the tutorial's moving_alpha event moved");
+    std::fs::write(dir.path().join("early.toml"), source).expect("write");
+    let sweep = |blocks: &str| {
+        let args = ["sweep", "--map", "early.toml", "--param", "moving_alpha", "--values", "0.0001,0.0003"];
+        run_in(dir.path(), &[&args[..], &["--blocks", blocks, "--jobs", "1"]].concat())
+    };
+    let o = sweep("200");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("the map sets moving_alpha itself (to 0.0006 at block 100, an [[event]]): from there every run"),
+        "{}",
+        stderr(&o)
+    );
+    let o = sweep("50");
+    assert!(o.status.success() && !stderr(&o).contains("the map sets"), "{}", stderr(&o));
 }
 
 /// The JSON report carries the ledgers, so that rules.md §10's conservation laws can be

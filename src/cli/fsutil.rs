@@ -129,6 +129,17 @@ pub fn check_outputs(inputs: &[&Path], outputs: &[Output<'_>]) -> Result<(), Cli
     // Every file written so far: an output's own (`false`) and its backup (`true`).
     let mut seen: Vec<(PathBuf, &str, bool)> = Vec::new();
     for o in outputs {
+        // Not standard output: the outputs are files (a trace is two), written atomically.
+        if o.path.as_os_str() == "-" {
+            let eg = match o.flag {
+                "--record" | "--save" => format!("run.{}", crate::record::EXTENSION),
+                _ => "run.csv".to_string(),
+            };
+            return Err(CliError::input(format!(
+                "{} '-': this option writes a file, not standard output; give a file name (such as '{eg}')",
+                o.flag
+            )));
+        }
         if o.path.is_dir() {
             let fix = match o.named_after {
                 Some(flag) => format!("move that folder away, or give {flag} another name"),

@@ -52,12 +52,18 @@ pub fn run(a: &ReplayArgs) -> CliResult {
     } else {
         let h = &rec.header;
         out!(
-            "{file}: verified: {} {} of '{}' (seed {}), {} and the final one agree; state {}",
-            crate::text::thousands(rec.block),
-            if rec.block == 1 { "block" } else { "blocks" },
+            "{file}: verified: {} of '{}' (seed {}), {}; state {}",
+            crate::text::blocks(rec.block),
             crate::text::escape_hidden(&h.map_name),
             h.seed,
-            crate::text::count(checked, "recorded state hash", "recorded state hashes"),
+            if checked == 0 {
+                "the final state hash agrees".to_string()
+            } else {
+                format!(
+                    "{} and the final one agree",
+                    crate::text::count(checked, "recorded state hash", "recorded state hashes")
+                )
+            },
             &session.world().state_hash_hex()[..16],
         );
         let human = rec.joins().any(|(_, k, _)| k == crate::engine::AccountKind::Human);

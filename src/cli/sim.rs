@@ -132,8 +132,8 @@ pub fn run(a: &SimArgs) -> CliResult {
             Ok(()) => {
                 let shown = super::shown_path(path);
                 note!(
-                    "recorded {} blocks to {shown} (watch: dtao-arena replay {})",
-                    crate::text::thousands(r.block),
+                    "recorded {} to {shown} (watch: dtao-arena replay {})",
+                    crate::text::blocks(r.block),
                     super::shell_word(&shown)
                 );
             }

@@ -49,7 +49,8 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
     // A map given as a strategy would fail as Lua with a puzzling syntax error.
     if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("toml")) && source.parse::<toml::Table>().is_ok() {
         return Err(CliError::input(format!(
-            "{}: this is a map (TOML), not a strategy: give it with --map, and strategies (.lua) with --bot",
+            "{}: this is a map (TOML), not a strategy: give maps with --map (a tournament's with --maps), and \
+             strategies (.lua) with --bot (a tournament's with --strategies)",
             path.display()
         )));
     }

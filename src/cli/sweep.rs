@@ -60,12 +60,31 @@ fn rate_hint(error: &str, values: &[String]) -> String {
     if !error.contains("must be between 0 and 1") {
         return String::new();
     }
+    // Only for the value the message names ("tao_weight = 3: ..."): a hint about
+    // another would read as if it were about this one.
     values
         .iter()
-        .filter_map(|v| v.trim().parse::<f64>().ok())
-        .find_map(|x| crate::scenario::percent_hint(x, 1.0))
+        .find(|v| error.contains(&format!("= {}:", v.trim())))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .and_then(|x| crate::scenario::percent_hint(x, 1.0))
         .map(|h| format!(" ({h})"))
         .unwrap_or_default()
+}
+
+/// The map's own events that set the swept parameter within the run: from each on,
+/// every run plays the event's value, whatever `--values` gave.
+fn overriding_events(map: &crate::scenario::Map, param: &str, blocks: u64) -> Vec<String> {
+    map.init
+        .events
+        .iter()
+        .filter(|e| e.block < blocks)
+        .filter_map(|e| match &e.kind {
+            crate::engine::init::EventKind::SetParam { key, value } if key == param => {
+                Some(format!("to {value} at block {}", crate::text::thousands(e.block)))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether every pool of the map holds at least `min_pool_liquidity`, as the map
@@ -153,6 +172,16 @@ pub fn run(a: &SweepArgs) -> CliResult {
     }
     // A bot whose init fails (a mistyped option) would sit out every run.
     strategy::refuse_failing_init(&map, seeds[0], &[], &entrants)?;
+    let events = overriding_events(&map, &a.param, a.blocks.unwrap_or(map.blocks));
+    if !events.is_empty() {
+        note!(
+            "the map sets {} itself ({}, an [[event]]): from there every run plays the event's value, whatever \
+             --values gave, so the sweep varies only what comes before; to vary it over the whole run, sweep a copy \
+             of the map without that event (dtao-arena maps --show NAME > my.toml)",
+            a.param,
+            crate::text::and_list(&events)
+        );
+    }
     let plan = Plan { map, param: a.param.clone(), values, seeds, blocks: a.blocks, entrants };
     let jobs = a.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
