@@ -90,6 +90,14 @@ fn sim_json_has_the_promised_keys() {
     }
     assert_eq!(v["block"], 400);
     assert_eq!(v["seed"], 3);
+    // Provenance: the program, the map's exact source, and the clock at both ends (400
+    // blocks of 12 s from the tutorial's start).
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["start_date"], "2025-02-13T00:00:00Z");
+    assert_eq!(v["date"], "2025-02-13T01:20:00Z");
+    let map = run(&["maps", "--show", "tutorial"]);
+    let hash = blake3::hash(&map.stdout).to_hex().to_string();
+    assert_eq!(v["map_source_hash"], hash.as_str(), "the hash of the source `maps --show` prints");
     let s = &v["subnets"][0];
     for k in [
         "netuid",

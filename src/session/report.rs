@@ -36,6 +36,24 @@ pub struct Report {
     /// A lesson's story and objectives (only when the map has either; see [`lesson`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<Lesson>,
+    /// The run's provenance (a session's report; not a bare world's): what a researcher
+    /// needs to tell two runs apart and to redo one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunInfo>,
+}
+
+/// Where a report comes from: the program, the map's exact source and the game clock.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RunInfo {
+    /// `dtao-arena`'s version.
+    pub version: String,
+    /// BLAKE3 of the map's TOML source, hex: a modified copy of a map differs from it
+    /// (the `map` key is only its `name`).
+    pub map_source_hash: String,
+    /// The game clock at block 0, RFC 3339.
+    pub start_date: String,
+    /// The game clock now, after `block` blocks, RFC 3339.
+    pub date: String,
 }
 
 /// A lesson at the end of a match: the map's narration, launches and dissolutions, and
@@ -256,6 +274,7 @@ pub fn report(w: &World) -> Report {
             held_rao: w.tao_held().ok(),
         },
         lesson: None,
+        run: None,
     }
 }
 
@@ -263,7 +282,14 @@ pub fn report(w: &World) -> Report {
 /// objectives).
 #[must_use]
 pub fn session_report(session: &super::Session) -> Report {
-    Report { lesson: lesson(session), ..report(session.world()) }
+    let map = session.map();
+    let run = RunInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        map_source_hash: blake3::hash(map.source.as_bytes()).to_hex().to_string(),
+        start_date: map.start_date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        date: session.clock().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    };
+    Report { lesson: lesson(session), run: Some(run), ..report(session.world()) }
 }
 
 /// A session's story and objectives so far; `None` when the map has neither.
