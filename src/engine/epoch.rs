@@ -285,7 +285,17 @@ fn yuma_into(
             break;
         }
     }
-    for j in 0..m {
+    // One row holds all the active stake (every validator of one policy, the common
+    // case): each column's walk would stop at its only entry, so the consensus is that
+    // row where its stake reaches kappa, else nothing.
+    if let [(r, st)] = sc.voters[..] {
+        if st * 1_000_000_000 >= need {
+            if let Some(row) = rows.get(r).and_then(|row| row.get(..m)) {
+                out.consensus.copy_from_slice(row);
+            }
+        }
+    }
+    for j in (0..m).filter(|_| sc.voters.len() != 1) {
         sc.col.clear();
         sc.col.extend(sc.voters.iter().map(|(r, st)| (rows.get(*r).map_or(0, |r| r[j]), *st)));
         sc.col.sort_by_key(|x| std::cmp::Reverse(x.0));
