@@ -26,7 +26,8 @@ pub struct SimArgs {
     /// Print the JSON report instead of the summary.
     #[arg(long)]
     pub json: bool,
-    /// Write a CSV time series of every subnet (and FILE.accounts.csv of every account).
+    /// Write a CSV time series of every subnet (and FILE.accounts.csv of every account;
+    /// the previous files are kept as .bak).
     #[arg(long, value_name = "FILE.csv")]
     pub trace: Option<PathBuf>,
     /// A Lua strategy to seat in the match: a .lua file or a shipped name, with options as
@@ -78,6 +79,12 @@ pub fn run(a: &SimArgs) -> CliResult {
     let mut trace = a.trace.as_deref().map(Trace::create).transpose()?;
     if let Some(t) = &mut trace {
         t.sample(session.world())?;
+        let w = session.world();
+        let rows =
+            trace_rows(session.end_block().saturating_sub(w.block), a.every, w.subnets().count() + w.accounts.len());
+        if let Some(text) = trace_size_note(rows) {
+            note!("{text}");
+        }
     }
     // A write that fails does not lose the run: the report is printed first.
     let mut failed: Option<CliError> = None;
@@ -195,6 +202,27 @@ const SIM_LOG_LINE_CHARS: usize = 300;
 pub fn accounts_path(path: &std::path::Path) -> PathBuf {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!("{stem}.accounts.csv"))
+}
+
+/// Rows (subnets and accounts, every sample) from which a trace's size is said first.
+const TRACE_ROWS_NOTE: u64 = 10_000_000;
+
+/// A trace's rows: a sample at the start and every `every` blocks of `blocks`, one row
+/// for each of `per_sample` subnets and accounts (launches and joins add a few).
+fn trace_rows(blocks: u64, every: u64, per_sample: usize) -> u64 {
+    (blocks / every.max(1) + 1).saturating_mul(per_sample as u64)
+}
+
+/// What a run says before it writes a trace of `rows` rows, when that is a lot.
+fn trace_size_note(rows: u64) -> Option<String> {
+    (rows >= TRACE_ROWS_NOTE).then(|| {
+        format!(
+            "this trace will have about {} rows (around {} MB, if about 80 bytes a row); a larger --every writes \
+             fewer (--every 360, the default, samples every tempo)",
+            crate::text::thousands(rows),
+            crate::text::thousands(rows.saturating_mul(80) / 1_000_000)
+        )
+    })
 }
 
 /// The two trace files being written: subnets and accounts.
@@ -399,3 +427,19 @@ fn lesson(out: &mut impl Write, lesson: Option<&report::Lesson>, map_arg: &str) 
 
 /// Story lines `sim` prints at most.
 const STORY_LINES: usize = 40;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_trace_is_announced_with_its_size() {
+        // The default map traced every block: 50,401 samples of 64 subnets and 576 accounts.
+        let rows = trace_rows(50_400, 1, 640);
+        assert_eq!(rows, 32_256_640);
+        let note = trace_size_note(rows).expect("announced");
+        assert!(note.starts_with("this trace will have about 32,256,640 rows (around 2,580 MB"), "{note}");
+        // Every tempo, the default: 140 samples, nothing said.
+        assert_eq!(trace_size_note(trace_rows(50_400, 360, 640)), None);
+    }
+}

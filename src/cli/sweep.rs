@@ -48,7 +48,8 @@ pub struct SweepArgs {
     /// Worker threads (default: the machine's cores). Never changes the results.
     #[arg(long, allow_negative_numbers = true, value_parser = super::parse_jobs)]
     pub jobs: Option<u64>,
-    /// Write the results as CSV: one row per value and seed.
+    /// Write the results as CSV: one row per value and seed (the previous file is kept as
+    /// FILE.bak).
     #[arg(long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
 }
