@@ -193,6 +193,9 @@ pub fn run(a: &TournamentArgs) -> CliResult {
             mine.iter().map(|(at, f)| (at.clone(), f)),
         );
     }
+    if let Some(text) = forfeit_above_note(&board) {
+        note!("{text}");
+    }
     let names: Vec<String> = plan.maps.iter().map(|m| m.init.name.clone()).collect();
     let per_map = tournament::by_map(&plan.entrants, &names, &rows);
     if per_map.len() > 1 {
@@ -313,6 +316,27 @@ fn stop_says_what_was_kept(
 fn percent(x: f64) -> f64 {
     let p = x * 100.0;
     if p.abs() < 0.005 { 0.0 } else { p }
+}
+
+/// When a strategy that forfeited matches ranks above one that played all of its own:
+/// a forfeited bot keeps what it held (often its starting TAO), so it beats every
+/// strategy that lost TAO. Said, so that the table is not read as its merit.
+fn forfeit_above_note(board: &[tournament::Standing]) -> Option<String> {
+    let below = |s: &tournament::Standing| board.iter().filter(|o| o.rank > s.rank && o.forfeits == 0).count();
+    let above: Vec<String> = board
+        .iter()
+        .filter(|s| s.forfeits > 0 && below(s) > 0)
+        .map(|s| format!("{} (forfeited {} of {})", s.strategy, s.forfeits, s.matches))
+        .collect();
+    (!above.is_empty()).then(|| {
+        format!(
+            "{} {} above strategies that played every match: a forfeited bot keeps what it held when it stopped \
+             (its starting TAO, if it never traded), which beats any strategy that lost TAO; such a rank is not \
+             merit",
+            crate::text::and_list(&above),
+            if above.len() == 1 { "ranks" } else { "rank" }
+        )
+    })
 }
 
 /// The entrants that can play: each must load and none may forfeit in its `init` on a
@@ -523,7 +547,36 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
 
 #[cfg(test)]
 mod tests {
-    use super::percent;
+    use super::{forfeit_above_note, percent};
+    use crate::tournament::Standing;
+
+    fn standing(rank: usize, strategy: &str, mean_roi: f64, forfeits: usize) -> Standing {
+        Standing {
+            rank,
+            strategy: strategy.into(),
+            matches: 2,
+            mean_roi,
+            median_roi: mean_roi,
+            ci95_low: None,
+            ci95_high: None,
+            win_rate: 0.0,
+            faults: u32::try_from(forfeits).unwrap_or(0) * 4,
+            forfeits,
+        }
+    }
+
+    #[test]
+    fn a_forfeiting_strategy_above_one_that_played_is_explained() {
+        let board = [standing(1, "faulty", 0.0, 2), standing(2, "momentum", -0.0125, 0)];
+        let note = forfeit_above_note(&board).expect("said");
+        assert!(note.starts_with("faulty (forfeited 2 of 2) ranks above strategies that played every match"), "{note}");
+        // Below every strategy that played: nothing to explain.
+        let board = [standing(1, "momentum", 0.02, 0), standing(2, "faulty", 0.0, 2)];
+        assert_eq!(forfeit_above_note(&board), None);
+        // Two of them: the verb agrees.
+        let board = [standing(1, "a", 0.0, 1), standing(1, "b", 0.0, 2), standing(3, "c", -0.1, 0)];
+        assert!(forfeit_above_note(&board).is_some_and(|n| n.contains("b (forfeited 2 of 2) rank above")));
+    }
 
     #[test]
     fn a_percentage_that_rounds_to_zero_prints_without_a_sign() {
