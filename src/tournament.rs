@@ -79,15 +79,21 @@ pub struct MatchSpec {
     pub seating: Vec<usize>,
 }
 
-/// The seed of match `index` of a tournament seeded with `seed`.
+/// The largest match seed: 2^49 - 1, 15 digits, so that a seed read from `matches.csv`
+/// or `leaderboard.json` survives a spreadsheet (15 significant digits), a JSON reader
+/// that holds numbers as doubles (2^53), and a map's `seed =` (2^63 - 1).
+pub const MAX_MATCH_SEED: u64 = (1 << 49) - 1;
+
+/// The seed of match `index` of a tournament seeded with `seed` (at most
+/// [`MAX_MATCH_SEED`]).
 #[must_use]
 pub fn match_seed(seed: u64, index: usize) -> u64 {
     let mut h = blake3::Hasher::new();
-    h.update(b"dtao-arena/tournament/v1\0");
+    h.update(b"dtao-arena/tournament/v2\0");
     h.update(&seed.to_le_bytes());
     h.update(&(index as u64).to_le_bytes());
     let b = h.finalize();
-    u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or([0; 8]))
+    u64::from_le_bytes(b.as_bytes()[..8].try_into().unwrap_or([0; 8])) & MAX_MATCH_SEED
 }
 
 /// The schedule of a plan.
@@ -438,6 +444,11 @@ mod tests {
     fn seeds_and_seats_rotate() {
         assert_ne!(match_seed(1, 0), match_seed(1, 1));
         assert_eq!(match_seed(1, 5), match_seed(1, 5));
+        // Every seed fits in 15 digits (a spreadsheet keeps it whole), and they spread.
+        let seeds: std::collections::BTreeSet<u64> = (0..1000).map(|k| match_seed(7, k)).collect();
+        assert_eq!(seeds.len(), 1000);
+        assert!(seeds.iter().all(|s| *s <= MAX_MATCH_SEED && s.to_string().len() <= 15));
+        assert!(seeds.iter().any(|s| s.to_string().len() == 15), "the seeds use the range");
         let plan = Plan {
             maps: Vec::new(),
             matches: 3,
