@@ -428,6 +428,13 @@ fn syntax_message(source: &str, origin: &str, e: &toml::de::Error) -> String {
         format!(
             "this file looks like a Lua strategy, not a map: a strategy is a .lua file, given with --bot or to check {toml}"
         )
+    } else if source.trim_start().starts_with(['{', '['])
+        && source.trim_start()[1..].trim_start().starts_with(['"', '{', ']', '}'])
+    {
+        // `{"name": ...}` or `[{...}]`: a JSON document, not TOML.
+        format!(
+            "this file looks like JSON, not a map {toml}; `dtao-arena maps --show tutorial` prints one to start from"
+        )
     } else if let Some(fix) = single_bracket_table(source, &what) {
         fix
     } else if what.contains("duplicate key") {
@@ -479,6 +486,9 @@ mod tests {
             ),
             "{e}"
         );
+        // A JSON document is named as such.
+        let e = parse("{\"name\": \"x\", \"blocks\": 10}\n", "m.json").expect_err("invalid");
+        assert!(e.to_string().contains("this file looks like JSON, not a map (a map is TOML"), "{e}");
         // An integer past TOML's 64 bits (a tournament's seed): its key and the limit.
         let e = parse("name = \"x\"\nseed = 9327398668254284583\n", "m.toml").expect_err("invalid");
         assert!(e.to_string().starts_with("m.toml:2: TOML syntax: "), "{e}");

@@ -98,6 +98,20 @@ fn a_misspelt_required_key_is_one_problem() {
     assert!(p.iter().any(|m| m.contains("subnet[1].alpha_in: missing")), "{p:?}");
 }
 
+/// TAO cannot be held before it is issued: a `total_issuance` below what the map holds
+/// at block 0 (pools, root stake, NPCs) is refused; left out, it is not checked.
+#[test]
+fn total_issuance_covers_the_tao_held_at_block_0() {
+    let m = only_problem(&format!("{BASE}[params]\ntotal_issuance = 1.0\n{SUBNETS}"));
+    assert_eq!(
+        m,
+        "m.toml:4: params.total_issuance: 1 TAO issued is less than the 200 TAO the map holds at block 0 (pools, \
+         root stake and NPCs); set it to at least 200 TAO: TAO cannot be held before it is issued"
+    );
+    assert!(problems(&format!("{BASE}[params]\ntotal_issuance = 200.0\n{SUBNETS}")).is_empty());
+    assert!(problems(&format!("{BASE}{SUBNETS}")).is_empty());
+}
+
 #[test]
 fn rates_written_as_percentages_get_the_fraction_they_meant() {
     let m = only_problem(&format!("{BASE}[params]\nowner_cut = 18\n{SUBNETS}"));

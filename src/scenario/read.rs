@@ -325,6 +325,7 @@ pub(crate) fn read(root: &Node, cx: &mut Cx<'_>) -> Parsed {
     objective_texts(cx, &top);
     revenue_checks(cx, &subnet_tables, &subnets, &events);
     totals(cx, &known, &subnet_tables, &subnets);
+    issued_before_held(cx, &top, &known, total_issuance);
 
     subnets.sort_by_key(|s| s.netuid);
     let init = WorldInit {
@@ -1753,6 +1754,30 @@ fn totals(cx: &mut Cx<'_>, known: &Known, tables: &[Tbl<'_>], subnets: &[SubnetI
             }
         }
     }
+}
+
+/// A `total_issuance` set below the TAO the map holds at block 0 (pools, root stake,
+/// NPCs; not the players, who join later): TAO cannot be held before it is issued, and
+/// the halvings would count from too little.
+fn issued_before_held(cx: &mut Cx<'_>, top: &Tbl<'_>, known: &Known, issuance: u64) {
+    if issuance == 0 {
+        return;
+    }
+    let held: u128 = known.holdings.iter().filter(|h| h.key != START_TAO.key).map(|h| h.rao).sum();
+    if u128::from(issuance) >= held {
+        return;
+    }
+    let Some(t) = cx.table(top, "params", "{ tempo = 360 }") else { return };
+    cx.bad(
+        &t,
+        TOTAL_ISSUANCE.key,
+        format!(
+            "{} TAO issued is less than the {} TAO the map holds at block 0 (pools, root stake and NPCs)",
+            units(issuance),
+            units_u128(held)
+        ),
+        format!("set it to at least {} TAO: TAO cannot be held before it is issued", units_u128(held)),
+    );
 }
 
 fn units_u128(rao: u128) -> String {
