@@ -2940,6 +2940,26 @@ x",
     }
 
     #[test]
+    fn the_welcome_box_never_shares_its_bottom_edge_with_a_panel_behind_it() {
+        // Descriptions of every length move the box's bottom edge over the rows behind
+        // it: it must never land on a panel's bottom border (the two would read as one).
+        for words in 0..40 {
+            for (w, h) in [(160, 48), (140, 44), (120, 40), (100, 30), (80, 24)] {
+                let mut app = welcomed(|i, _| i.description = vec!["word"; words * 4].join(" "));
+                let screen = rows(&mut app, w, h);
+                // (A box as tall as the screen's body has no other row to go to.)
+                if screen.iter().position(|r| r.contains("┌ Welcome")).is_none_or(|top| top <= 2) {
+                    continue;
+                }
+                for row in &screen {
+                    let merged = ["─└", "┘─"].iter().any(|m| row.contains(m));
+                    assert!(!merged, "{words} words at {w}x{h}:\n{}", screen.join("\n"));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_key_of_the_game_on_the_welcome_box_closes_it_and_does_what_it_does() {
         let mut app = welcomed(|_, _| {});
         keys(&mut app, "z");

@@ -380,7 +380,25 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         list.push(Line::raw(""));
         lines.splice(3..3, list);
     }
-    padded_box(app, area, buf, title, welcome_width(area), lines);
+    // Centred, its bottom edge can fall on a panel's border behind it (the Market table's
+    // bottom, at 160x48), and the two then read as one line: the nearest row where it
+    // does not, from the centre.
+    let w = welcome_width(area);
+    let h = u16::try_from(box_rows(&lines, w) + 2).unwrap_or(u16::MAX);
+    let r = super::super::layout::popup(area, w, h);
+    let across = |x: u16, y: u16| {
+        (area.x..area.right()).contains(&x) && matches!(buf[(x, y)].symbol(), "─" | "└" | "┘" | "┌" | "┐" | "┴" | "┬")
+    };
+    let clear = |y: u16| {
+        let bottom = y + h - 1;
+        y >= area.y && bottom < area.bottom() && !across(r.x.saturating_sub(1), bottom) && !across(r.right(), bottom)
+    };
+    let y = [0i32, -1, 1, -2, 2]
+        .into_iter()
+        .filter_map(|d| u16::try_from(i32::from(r.y) + d).ok())
+        .find(|y| clear(*y))
+        .unwrap_or(r.y);
+    padded_box(app, Rect { y, height: h.min(area.height), ..area }, buf, title, w, lines);
 }
 
 /// The rows `lines` take inside a padded box `w` wide, wrapped as it wraps them.
