@@ -144,11 +144,11 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
     if let Some((name, source)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
         return parse(source, name);
     }
-    let names = || BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+    let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
     if name_or_path.trim().is_empty() {
         return Err(MapError::new(format!(
             "the map is empty: give a built-in map's name ({}) or the path of a map file",
-            names()
+            names.join(", ")
         )));
     }
     let path = std::path::Path::new(name_or_path);
@@ -169,7 +169,6 @@ pub fn load(name_or_path: &str) -> Result<Map, MapError> {
             if let Some((name, source)) = BUILTINS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name_or_path)) {
                 return parse(source, name);
             }
-            let names: Vec<&str> = BUILTINS.iter().map(|(n, _)| *n).collect();
             // A map file named without its extension (`my-map` for my-map.toml).
             let with_toml = format!("{name_or_path}.toml");
             let path = std::path::Path::new(name_or_path);

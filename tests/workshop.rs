@@ -53,6 +53,17 @@ struct Serve {
     port: u16,
 }
 
+impl Serve {
+    /// Ends the room (`end`) and waits for `serve` to exit with success; its log.
+    fn end(&mut self) -> String {
+        self.stdin.write_all(b"end\n").expect("end");
+        let mut log = String::new();
+        self.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
+        assert!(self.child.wait().expect("serve ends").success());
+        log
+    }
+}
+
 fn serve(dir: &std::path::Path, code: &str) -> Serve {
     serve_with(dir, code, &["--map", "tutorial"])
 }
@@ -324,10 +335,7 @@ fn the_host_tells_a_client_that_quit_from_one_that_vanished() {
     bot.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
     assert_eq!(bot.wait().expect("join ends").code(), Some(130), "{err}");
     assert!(err.contains("stopped: the bot left the room: its account stays in the match"), "{err}");
-    s.stdin.write_all(b"end\n").expect("end");
-    let mut log = String::new();
-    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
-    assert!(s.child.wait().expect("serve ends").success());
+    let log = s.end();
     assert!(log.contains("'robo' disconnected: it quit"), "{log}");
     assert!(log.contains("'ghost' disconnected: closed the connection without a goodbye"), "{log}");
 }
@@ -347,10 +355,7 @@ fn a_bot_stopped_while_the_clock_runs_says_goodbye() {
         thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(bot.wait().expect("join ends").code(), Some(130));
-    s.stdin.write_all(b"end\n").expect("end");
-    let mut log = String::new();
-    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
-    assert!(s.child.wait().expect("serve ends").success());
+    let log = s.end();
     assert!(log.contains("'busy' disconnected: it quit"), "{log}");
 }
 
@@ -383,10 +388,7 @@ fn the_host_sees_an_unnamed_spectators_name_and_the_end_once() {
     let row = shown.lines().find(|l| l.starts_with("spectator ")).unwrap_or_else(|| panic!("{shown}"));
     let name = row.split("  ").next().expect("a name").trim().to_string();
     assert!(row.contains(" spectator ") && row.contains("connected"), "{row}");
-    s.stdin.write_all(b"end\n").expect("end");
-    let mut log = String::new();
-    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
-    assert!(s.child.wait().expect("serve ends").success());
+    let log = s.end();
     assert!(log.contains(&format!("a spectator joined as '{name}'")), "{name}: {log}");
     assert_eq!(log.matches("match over after ").count(), 1, "{log}");
     assert!(!log.contains("the host ended the match"), "the reason is the standings': {log}");
@@ -415,10 +417,7 @@ fn a_remote_bot_whose_init_fails_says_goodbye() {
         .expect("join runs");
     assert!(!o.status.success());
     thread::sleep(Duration::from_millis(200));
-    s.stdin.write_all(b"end\n").expect("end");
-    let mut log = String::new();
-    s.child.stderr.take().expect("stderr").read_to_string(&mut log).expect("stderr");
-    assert!(s.child.wait().expect("serve ends").success());
+    let log = s.end();
     assert!(log.contains("'momentum:sise=3' disconnected: it quit"), "{log}");
 }
 
