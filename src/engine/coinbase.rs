@@ -36,6 +36,9 @@ struct Block {
     min_liquidity: u64,
     moving_alpha_bits: u128,
     ema_halving: u128,
+    /// `H` as a `u64` (at most 2^40), and `(a, a H)` in 64-bit words when they fit.
+    ema_halving_u64: u64,
+    beta_ah: Option<(u64, u64)>,
     /// The share denominator: sum of moving prices (32 fractional bits), of positive
     /// flow EMAs (scaled by `flow_shift`), or of root votes.
     sum: u128,
@@ -49,7 +52,7 @@ fn mul_hi(x: u64, y: u128) -> u128 {
     ((u128::from(x) * (y & u128::from(u64::MAX))) >> 64) + u128::from(x) * (y >> 64)
 }
 
-/// Exact `floor(n / d)` for many `n < 2^63` and one `d < 2^63`: a reciprocal computed
+/// Exact `floor(n / d)` for many `n < 2^63` and one `d >= 1`: a reciprocal computed
 /// once, then a multiply and one branch-free correction per quotient (division by an
 /// invariant integer), so that the per-subnet loop does not occupy the divider.
 struct Reciprocal {
@@ -58,16 +61,17 @@ struct Reciprocal {
 }
 
 impl Reciprocal {
+    /// `inv = min(floor(2^64 / d), 2^64 - 1)`. The estimate `floor(n inv / 2^64)` is then
+    /// below `n / d` by less than `n / 2^64 < 1/2`, so it is `q` or `q - 1` (for `d = 1`
+    /// too, where it is `n - 1` for `n >= 1`), and one correction makes it exact.
     fn new(d: u64) -> Self {
-        // inv = floor(2^64 / d); for n < 2^63 the estimate below is q or q - 1.
-        Self { d, inv: if d <= 1 { 0 } else { u64::try_from((1u128 << 64) / u128::from(d)).unwrap_or(u64::MAX) } }
+        debug_assert!(d >= 1);
+        Self { d, inv: u64::try_from((1u128 << 64) / u128::from(d.max(1))).unwrap_or(u64::MAX) }
     }
     #[inline]
     #[allow(clippy::cast_possible_truncation)]
     fn div(&self, n: u64) -> u64 {
-        if self.d <= 1 {
-            return if self.d == 1 { n } else { 0 };
-        }
+        debug_assert!(n < 1 << 63);
         let q = ((u128::from(n) * u128::from(self.inv)) >> 64) as u64;
         q + u64::from(n - q * self.d >= self.d)
     }
@@ -81,21 +85,35 @@ fn div_narrow(n: u128, d: u128) -> u64 {
     (n / d) as u64
 }
 
-pub(super) fn run(w: &mut World) -> Result<(), EngineError> {
+/// The per-block constants, before the totals.
+fn block_constants(w: &World) -> Block {
     let p = &w.params;
-    let mode = p.emission_mode;
-    let mut blk = Block {
+    let moving_alpha_bits = (u128::from(p.moving_alpha.0) << 64) / PPB;
+    let ema_halving = u128::from(p.ema_halving_blocks);
+    let ah = moving_alpha_bits.checked_mul(ema_halving).and_then(|ah| u64::try_from(ah).ok());
+    Block {
         b: i64::try_from(w.block).unwrap_or(i64::MAX),
         e: emission(w.total_issuance),
         n_emit: 0,
         tau_r: p.tao_weight.apply(w.total_root),
         owner_cut: p.owner_cut,
         min_liquidity: p.min_pool_liquidity.0,
-        moving_alpha_bits: (u128::from(p.moving_alpha.0) << 64) / PPB,
-        ema_halving: u128::from(p.ema_halving_blocks),
+        moving_alpha_bits,
+        ema_halving,
+        ema_halving_u64: p.ema_halving_blocks.min(1 << 40),
+        beta_ah: match (u64::try_from(moving_alpha_bits), ah) {
+            (Ok(a), Some(ah)) if ema_halving <= 1 << 40 => Some((a, ah)),
+            _ => None,
+        },
         sum: 0,
         flow_shift: 0,
-    };
+    }
+}
+
+pub(super) fn run(w: &mut World) -> Result<(), EngineError> {
+    let mut blk = block_constants(w);
+    let p = &w.params;
+    let mode = p.emission_mode;
     // Shares come from the moving prices (or flows, or votes) before this block's
     // updates: one pass for the totals, then the main pass.
     let mut starts = false;
@@ -128,16 +146,20 @@ pub(super) fn run(w: &mut World) -> Result<(), EngineError> {
     if blk.n_emit == 0 {
         return Ok(());
     }
+    // The common case, shares by moving prices with root stake present, runs without the
+    // per-subnet tests for an empty share denominator and a zero root weight.
+    let fast = blk.sum != 0 && blk.tau_r != 0;
     let minted = match mode {
-        EmissionMode::Price => pass::<PRICE>(w, &blk, None),
-        EmissionMode::Flow => pass::<FLOW>(w, &blk, None),
+        EmissionMode::Price if fast => pass::<PRICE, true>(w, &blk, None),
+        EmissionMode::Price => pass::<PRICE, false>(w, &blk, None),
+        EmissionMode::Flow => pass::<FLOW, false>(w, &blk, None),
         EmissionMode::RootVote => {
             if starts || w.root_vote.is_none() {
                 w.root_vote = Some(root_vote_numerators(w));
             }
             let votes = w.root_vote.take().unwrap_or_default();
             blk.sum = votes.first().copied().unwrap_or(0);
-            let minted = pass::<ROOT_VOTE>(w, &blk, Some(&votes));
+            let minted = pass::<ROOT_VOTE, false>(w, &blk, Some(&votes));
             w.root_vote = Some(votes);
             minted
         }
@@ -155,6 +177,14 @@ fn m32(s: &Subnet) -> u128 {
     s.moving_price.to_bits() >> 32
 }
 
+/// [`m32`] as a `u64`: exact, since `m <= 1` makes it at most 2^32.
+#[inline]
+#[allow(clippy::cast_possible_truncation)]
+fn m32_u64(s: &Subnet) -> u64 {
+    debug_assert!(m32(s) <= 1 << 32);
+    (s.moving_price.to_bits() >> 32) as u64
+}
+
 #[inline]
 fn positive_flow(s: &Subnet) -> u128 {
     u128::try_from(s.flow_ema.to_bits().max(0)).unwrap_or(0)
@@ -165,26 +195,27 @@ fn narrow(x: u128) -> u64 {
     u64::try_from(x).unwrap_or(u64::MAX)
 }
 
-/// The main pass over emitting subnets; returns the TAO minted.
-fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> Option<u64> {
+/// The main pass over emitting subnets; returns the TAO minted. `FAST` promises a
+/// non-zero share denominator and root weight (`blk.sum != 0`, `blk.tau_r != 0`).
+fn pass<const MODE: u8, const FAST: bool>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> Option<u64> {
     let e = blk.e;
     let mut minted: u64 = 0;
     // Values shared by many subnets: `a_i` is the same for every subnet before its first
     // halving, and legacy subnets share a first-emission block.
     let mut owner_cache: (u64, u64) = (u64::MAX, 0);
     let mut beta_cache: (i64, u64) = (i64::MIN, 0);
-    let share = Reciprocal::new(narrow(blk.sum));
+    let share = Reciprocal::new(narrow(blk.sum).max(1));
     for s in w.subnets.iter_mut().flatten() {
         if s.first_emission > blk.b {
             continue;
         }
         // 1. This subnet's part of E.
-        let e_i: u64 = if blk.sum == 0 {
+        let e_i: u64 = if !FAST && blk.sum == 0 {
             e / blk.n_emit
         } else {
             match MODE {
                 // E * m32 <= 2^30 * 2^32 < 2^63, and the sum over <= 1024 subnets < 2^43.
-                PRICE => share.div(e * narrow(m32(s))),
+                PRICE => share.div(e * m32_u64(s)),
                 FLOW => {
                     narrow(u128::from(e) * (positive_flow(s) >> blk.flow_shift) / (blk.sum >> blk.flow_shift).max(1))
                 }
@@ -198,7 +229,9 @@ fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> O
         let (t, a) = (s.tao, s.alpha_in);
         let cap = if MODE == FLOW { a_i.min(e) } else { a_i };
         let wide_in = u128::from(e_i) * u128::from(a);
-        let (alpha_in, tao_in) = if a == 0 || t == 0 {
+        // An empty pool takes the cap (and all the TAO). With `t == 0` the capped test
+        // below holds, which gives the same outside flow mode.
+        let (alpha_in, tao_in) = if a == 0 || (MODE == FLOW && t == 0) {
             (cap, e_i)
         } else if wide_in >= (u128::from(cap) + 1) * u128::from(t) {
             // Capped (alpha_in > cap, tested without a division). Price and root_vote:
@@ -236,7 +269,7 @@ fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> O
         let owner = owner_cache.1;
         let r = a_i - owner;
         let half = r / 2;
-        let root_alpha = if blk.tau_r == 0 {
+        let root_alpha = if !FAST && blk.tau_r == 0 {
             0
         } else {
             let den = u128::from(blk.tau_r) + u128::from(s.alpha_in) + u128::from(s.alpha_out);
@@ -276,32 +309,44 @@ fn pass<const MODE: u8>(w: &mut World, blk: &Block, votes: Option<&[u128]>) -> O
     Some(minted)
 }
 
-/// `beta = moving_alpha * n / (n + H)` in 64.64 bits, `n = b - first_emission + 1`.
+/// `beta = moving_alpha * n / (n + H)` in 64.64 bits, `n = b - first_emission + 1`
+/// (clamped to `1..=2^40`).
+#[inline]
 fn beta(blk: &Block, first_emission: i64) -> u64 {
-    let n = (i128::from(blk.b) - i128::from(first_emission) + 1).clamp(1, 1 << 40);
-    let n = u128::try_from(n).unwrap_or(1);
+    // b - first_emission + 1, at least 1 (a negative difference is a subnet not yet
+    // emitting) and at most 2^40.
+    let n = u64::try_from(blk.b.saturating_sub(first_emission)).map_or(1, |x| x.saturating_add(1).min(1 << 40));
     // floor(a n / (n + H)) = a - ceil(a H / (n + H)): one 64-bit division when a H fits.
-    let ah = blk.moving_alpha_bits * blk.ema_halving;
-    let v = match (u64::try_from(ah), u64::try_from(n + blk.ema_halving)) {
-        (Ok(ah), Ok(d)) => blk.moving_alpha_bits - u128::from(ah.div_ceil(d)),
-        _ => blk.moving_alpha_bits * n / (n + blk.ema_halving),
-    };
-    // beta < 1 unless moving_alpha = 1 and H = 0; it is kept just below 1 then.
-    narrow(v)
+    match blk.beta_ah {
+        Some((a, ah)) => a - ah.div_ceil(n + blk.ema_halving_u64),
+        None => {
+            let n = u128::from(n);
+            // beta < 1 unless moving_alpha = 1 and H = 0; it is kept just below 1 then.
+            narrow(blk.moving_alpha_bits * n / (n + blk.ema_halving))
+        }
+    }
 }
 
 /// `m <- beta * min(p, 1) + (1 - beta) * m`, moving `m` toward the price by the
 /// truncated step `floor(beta * |min(p, 1) - m|)`.
 #[inline]
 fn update_moving_price(s: &mut Subnet, beta: u64) {
-    // Below 1, T < A, so the quotient fits in 64 bits.
-    let pc = if s.tao >= s.alpha_in {
-        ONE_BITS
-    } else {
-        u128::from(div_narrow(u128::from(s.tao) << 64, u128::from(s.alpha_in)))
-    };
     let m = s.moving_price.to_bits();
-    let new = if pc >= m { m + mul_hi(beta, pc - m) } else { m - mul_hi(beta, m - pc) };
+    let new = if s.tao < s.alpha_in && m < ONE_BITS {
+        // Both below 1 (the price's quotient fits in 64 bits since T < A): the step in
+        // 64-bit words, `floor(beta d / 2^64)` for `d < 2^64`, never past `p`.
+        let pc = div_narrow(u128::from(s.tao) << 64, u128::from(s.alpha_in));
+        let m = narrow(m);
+        let step = |d: u64| narrow((u128::from(beta) * u128::from(d)) >> 64);
+        u128::from(if pc >= m { m + step(pc - m) } else { m - step(m - pc) })
+    } else {
+        let pc = if s.tao >= s.alpha_in {
+            ONE_BITS
+        } else {
+            u128::from(div_narrow(u128::from(s.tao) << 64, u128::from(s.alpha_in)))
+        };
+        if pc >= m { m + mul_hi(beta, pc - m) } else { m - mul_hi(beta, m - pc) }
+    };
     s.moving_price = super::math::U64F64::from_bits(new);
 }
 
@@ -354,6 +399,86 @@ mod tests {
             s.miners.clear();
         }
         World::new(&init).unwrap()
+    }
+
+    #[test]
+    fn reciprocal_division_is_exact() {
+        let mut rng = crate::engine::rng::Stream::new(7, "reciprocal");
+        for d in [1u64, 2, 3, 7, 1000, (1 << 32) + 1, (1 << 43) - 1, (1 << 62) + 3] {
+            let r = Reciprocal::new(d);
+            for n in [0u64, 1, d - 1, d, d + 1, (1 << 62) - 1, (1 << 63) - 1] {
+                assert_eq!(r.div(n), n / d, "{n} / {d}");
+            }
+            for _ in 0..2000 {
+                let n = rng.next_u64() >> 1;
+                assert_eq!(r.div(n), n / d, "{n} / {d}");
+            }
+        }
+    }
+
+    #[test]
+    fn beta_matches_the_128_bit_formula() {
+        let mut w = world(&[(TAO, TAO, 0.5)], 0);
+        for (alpha_ppb, h) in [(3_000, 201_600), (1_000_000_000, 0), (1_000_000_000, 5), (999_999_999, 1 << 40), (1, 1)]
+        {
+            w.params.moving_alpha = crate::engine::amount::Ppb(alpha_ppb);
+            w.params.ema_halving_blocks = h;
+            for b in [0i64, 1, 201_599, 5_000_000] {
+                w.block = u64::try_from(b).unwrap();
+                let blk = block_constants(&w);
+                for first in [i64::MIN, -100_000, 0, b - 1, b, b + 1, i64::MAX] {
+                    let n = (i128::from(b) - i128::from(first) + 1).clamp(1, 1 << 40);
+                    let a = (u128::from(alpha_ppb) << 64) / PPB;
+                    let n = u128::try_from(n).unwrap();
+                    let want = narrow(a * n / (n + u128::from(h)));
+                    assert_eq!(beta(&blk, first), want, "alpha {alpha_ppb} H {h} b {b} first {first}");
+                }
+            }
+        }
+    }
+
+    /// The moving-price step of rules.md §5 written directly in 128 bits.
+    fn reference_moving_price(t: u64, a: u64, m: u128, beta: u64) -> u128 {
+        let p = if t >= a { ONE_BITS } else { (u128::from(t) << 64) / u128::from(a) };
+        let step = |d: u128| {
+            let (hi, lo) = (d >> 64, d & u128::from(u64::MAX));
+            u128::from(beta) * hi + ((u128::from(beta) * lo) >> 64)
+        };
+        if p >= m { m + step(p - m) } else { m - step(m - p) }
+    }
+
+    #[test]
+    fn moving_price_step_matches_the_128_bit_formula() {
+        let mut rng = crate::engine::rng::Stream::new(11, "moving price");
+        let mut s = world(&[(TAO, TAO, 0.5)], 0).subnet(1).unwrap().clone();
+        let mut cases: Vec<(u64, u64, u128, u64)> = vec![
+            (1, 2, 0, u64::MAX),
+            (1, 2, ONE_BITS, u64::MAX),
+            (2, 1, 0, u64::MAX),
+            (2, 1, ONE_BITS, 1 << 63),
+            (5, 5, ONE_BITS - 1, 12_345),
+            (u64::MAX - 1, u64::MAX, ONE_BITS, u64::MAX),
+            (u64::MAX - 1, u64::MAX, 0, u64::MAX),
+        ];
+        for _ in 0..20_000 {
+            let a = rng.next_u64() >> (rng.next_u64() % 40);
+            let t = rng.next_u64() >> (rng.next_u64() % 40);
+            let m = match rng.next_u64() % 4 {
+                0 => ONE_BITS,
+                1 => 0,
+                _ => u128::from(rng.next_u64()),
+            };
+            cases.push((t, a.max(1), m, rng.next_u64() >> (rng.next_u64() % 64)));
+        }
+        for (t, a, m, beta) in cases {
+            (s.tao, s.alpha_in, s.moving_price) = (t, a, U64F64::from_bits(m));
+            update_moving_price(&mut s, beta);
+            assert_eq!(
+                s.moving_price.to_bits(),
+                reference_moving_price(t, a, m, beta),
+                "T {t} A {a} m {m} beta {beta}"
+            );
+        }
     }
 
     #[test]
