@@ -203,7 +203,8 @@ fn pass<const MODE: u8, const FAST: bool>(w: &mut World, blk: &Block, votes: Opt
     // Values shared by many subnets: `a_i` is the same for every subnet before its first
     // halving, and legacy subnets share a first-emission block.
     let mut owner_cache: (u64, u64) = (u64::MAX, 0);
-    let mut beta_cache: (i64, u64) = (i64::MIN, 0);
+    // Primed with a real entry (not a marker a subnet could match): `i64::MIN`'s beta.
+    let mut beta_cache: (i64, u64) = (i64::MIN, beta(blk, i64::MIN));
     let share = Reciprocal::new(narrow(blk.sum).max(1));
     for s in w.subnets.iter_mut().flatten() {
         if s.first_emission > blk.b {
@@ -437,6 +438,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_subnet_that_started_at_the_earliest_block_gets_its_beta() {
+        // first_emission = i64::MIN: n is clamped to 2^40, so beta is just below
+        // moving_alpha and the moving price moves toward the price (p = 2, capped at 1).
+        let mut w = world(&[(1000 * TAO, 500 * TAO, 0.0)], 0);
+        w.subnets[1].as_mut().unwrap().first_emission = i64::MIN;
+        run(&mut w).unwrap();
+        let a = (3_000u128 << 64) / PPB;
+        let n = 1u128 << 40;
+        let want = narrow(a * n / (n + 201_600));
+        // m = 0 and p = 1: the step is beta itself.
+        assert_eq!(w.subnet(1).unwrap().moving_price.to_bits(), u128::from(want));
+    }
+
+    #[test]
+    fn all_moving_prices_zero_with_root_stake_share_equally_and_pay_root() {
+        let mut w = world(&[(100 * TAO, 1000 * TAO, 0.0), (100 * TAO, 1000 * TAO, 0.0)], 1000 * TAO);
+        run(&mut w).unwrap();
+        for n in [1, 2] {
+            let s = w.subnet(n).unwrap();
+            assert_eq!(s.last_emission, 500_000_000);
+            assert!(s.pending_root_tao > 0, "SN{n} pays root dividends");
+        }
+        w.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn a_pool_without_tao_takes_the_cap_and_all_the_tao() {
+        for mode in [EmissionMode::Price, EmissionMode::RootVote, EmissionMode::Flow] {
+            let mut w = world(&[(100 * TAO, 1000 * TAO, 0.5)], 0);
+            w.params.emission_mode = mode;
+            let s = w.subnets[1].as_mut().unwrap();
+            s.tao = 0;
+            s.flow = i128::from(TAO);
+            run(&mut w).unwrap();
+            let s = w.subnet(1).unwrap();
+            // a_i = 1 alpha (the cap); E = 1 TAO, all of it this subnet's.
+            assert_eq!((s.tao, s.alpha_in), (TAO, 1001 * TAO), "{mode:?}");
+        }
+    }
+
     /// The moving-price step of rules.md §5 written directly in 128 bits.
     fn reference_moving_price(t: u64, a: u64, m: u128, beta: u64) -> u128 {
         let p = if t >= a { ONE_BITS } else { (u128::from(t) << 64) / u128::from(a) };
@@ -459,6 +501,8 @@ mod tests {
             (5, 5, ONE_BITS - 1, 12_345),
             (u64::MAX - 1, u64::MAX, ONE_BITS, u64::MAX),
             (u64::MAX - 1, u64::MAX, 0, u64::MAX),
+            (0, 0, 0, u64::MAX),
+            (0, 0, ONE_BITS - 5, 1 << 40),
         ];
         for _ in 0..20_000 {
             let a = rng.next_u64() >> (rng.next_u64() % 40);
@@ -468,7 +512,7 @@ mod tests {
                 1 => 0,
                 _ => u128::from(rng.next_u64()),
             };
-            cases.push((t, a.max(1), m, rng.next_u64() >> (rng.next_u64() % 64)));
+            cases.push((t, a, m, rng.next_u64() >> (rng.next_u64() % 64)));
         }
         for (t, a, m, beta) in cases {
             (s.tao, s.alpha_in, s.moving_price) = (t, a, U64F64::from_bits(m));
