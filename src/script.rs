@@ -275,10 +275,13 @@ pub enum ScriptError {
         fault: Fault,
     },
     /// No `on_tick` function.
-    #[error("{name}: no on_tick(w) function: a strategy must define `function on_tick(w) ... end`")]
+    #[error("{name}: no on_tick(w) function{hint}: a strategy must define `function on_tick(w) ... end`")]
     NoOnTick {
         /// The file.
         name: String,
+        /// A global function whose name looks like `on_tick` misspelt, as
+        /// ` (it defines 'onTick': did you mean on_tick?)`, or empty.
+        hint: String,
     },
     /// A bad `cadence`.
     #[error("{name}: cadence must be a whole number of blocks >= 1 (got {got})")]
@@ -405,10 +408,25 @@ impl Strategy {
         }
         match s.lua.globals().raw_get::<Value>("on_tick") {
             Ok(Value::Function(_)) => {}
-            _ => return Err(ScriptError::NoOnTick { name: s.file.clone() }),
+            _ => {
+                let hint = misspelt_hooks(&s.lua)
+                    .into_iter()
+                    .find(|(_, hook)| *hook == "on_tick")
+                    .map(|(g, _)| format!(" (it defines '{}': did you mean on_tick?)", crate::text::escape_hidden(&g)))
+                    .unwrap_or_default();
+                return Err(ScriptError::NoOnTick { name: s.file.clone(), hint });
+            }
         }
         s.cadence = s.read_cadence().map_err(|got| ScriptError::BadCadence { name: s.cadence_origin.clone(), got })?;
         Ok(s)
+    }
+
+    /// Globals whose names look like a misspelt hook the strategy does not define
+    /// (`Init`, `ontick`, `cadance`), with the hook each looks like, sorted: the game
+    /// never calls or reads them.
+    #[must_use]
+    pub fn misspelt_hooks(&self) -> Vec<(String, &'static str)> {
+        misspelt_hooks(&self.lua)
     }
 
     /// The global `cadence` as last read (after load and after `init`), if set.
@@ -656,6 +674,33 @@ fn lua_type(v: &Value) -> &'static str {
         Value::Error(_) => "userdata",
         other => other.type_name(),
     }
+}
+
+/// The names the game reads from a strategy, and what each must be.
+const HOOKS: [(&str, bool); 3] = [("on_tick", true), ("init", true), ("cadence", false)];
+
+/// See [`Strategy::misspelt_hooks`]: a function for `on_tick` and `init`, a number for
+/// `cadence`, named like the hook in another case or without its `_`, or one edit away.
+fn misspelt_hooks(lua: &Lua) -> Vec<(String, &'static str)> {
+    let g = lua.globals();
+    let mut out = Vec::new();
+    for (k, v) in g.pairs::<Value, Value>().flatten() {
+        let Value::String(k) = k else { continue };
+        let Ok(k) = k.to_str().map(|k| k.to_string()) else { continue };
+        for (hook, function) in HOOKS {
+            if k == hook || !matches!(g.raw_get::<Value>(hook), Ok(Value::Nil)) {
+                continue;
+            }
+            let fits = if function { v.is_function() } else { v.is_number() || v.is_integer() };
+            let squash = |s: &str| s.to_ascii_lowercase().replace('_', "");
+            let near = k.chars().count() <= 16 && crate::text::distance(&k.to_ascii_lowercase(), hook) <= 1;
+            if fits && (squash(&k) == squash(hook) || near) {
+                out.push((k.clone(), hook));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 #[cfg(test)]

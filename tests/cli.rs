@@ -1457,4 +1457,63 @@ fn check_runs_as_many_turns_as_asked() {
     for bad in ["0", "1001", "-3", "two"] {
         refused(&run(&["check", "momentum", "--turns", bad]), "give a whole number of turns from 1 to 1000");
     }
+    // A name that is nothing at all says so, with or without --turns; a folder is a folder.
+    refused(&run(&["check", "no_such_bot", "--turns", "1"]), "no file, built-in map or shipped strategy has this name");
+    let dir = tempfile::tempdir().expect("tempdir");
+    refused(
+        &run_in(dir.path(), &["check", ".", "--turns", "1"]),
+        "this is a folder; check takes one map (.toml) or one strategy (.lua) at a time",
+    );
+}
+
+/// Options follow the last `.lua:`, so a path with a colon keeps it (a Windows drive, or
+/// a file name with a colon).
+#[test]
+fn a_strategy_path_with_a_colon_takes_options() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = "function init(cfg)\n\
+               \x20 local o = dtao.options(cfg.options, { size = { default = 1, min = 1, max = 9 } })\n\
+               \x20 dtao.log('size ' .. o.size)\n\
+               end\n\
+               function on_tick(w) end\n";
+    std::fs::write(dir.path().join("a:b.lua"), src).expect("write");
+    let o = run_in(dir.path(), &["check", "a:b.lua:size=3", "--turns", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("size 3"), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = run_in(dir.path(), &["sim", "--map", "tutorial", "--blocks", "10", "--bot", "a:b.lua:size=4"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// `check` names globals that look like misspelt hooks, which the game would ignore.
+#[test]
+fn check_notes_misspelt_hooks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("bot.lua"), "cadance = 10\nfunction Init(cfg) end\nfunction on_tick(w) end\n")
+        .expect("write");
+    let o = run_in(dir.path(), &["check", "bot.lua"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: bot.lua: 'Init' looks like init misspelt: the game calls the function 'init'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: bot.lua: 'cadance' looks like cadence misspelt: the game reads the global cadence"),
+        "{err}"
+    );
+}
+
+/// A bot whose every turn faults places no orders and keeps its TAO: a tournament says
+/// so when it ranks above one that never faulted.
+#[test]
+fn a_tournament_explains_a_faulting_bot_above_a_clean_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("typo.lua"), "cadence = 300\nfunction on_tick(w) return w.subnetz[1].price end\n")
+        .expect("write");
+    let args = ["tournament", "--strategies", "typo.lua", "momentum", "--maps", "tutorial", "--matches", "2"];
+    let o = run_in(dir.path(), &[&args[..], &["--blocks", "1200"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("faults in 2 of 2 matches"), "{err}");
+    assert!(err.contains("ranks above strategies that never faulted"), "{err}");
 }

@@ -379,7 +379,21 @@ fn messages_name_the_file_the_strategy_was_loaded_from() {
     let e = load("error('boom')\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
     assert_eq!(e.to_string(), "dir/my_bot.lua: loading failed: error: dir/my_bot.lua:1: boom");
     let e = load("x = 1").map(|_| ()).expect_err("loaded");
-    assert_eq!(e, ScriptError::NoOnTick { name: "dir/my_bot.lua".into() });
+    assert_eq!(e, ScriptError::NoOnTick { name: "dir/my_bot.lua".into(), hint: String::new() });
+    let e = load("function onTick(w) end").map(|_| ()).expect_err("loaded");
+    assert_eq!(
+        e.to_string(),
+        "dir/my_bot.lua: no on_tick(w) function (it defines 'onTick': did you mean on_tick?): a strategy must \
+         define `function on_tick(w) ... end`"
+    );
+    // Misspelt hooks that would be silently ignored are found; names that only look
+    // alike, defined hooks, and values of the wrong kind are not.
+    let s = load("cadance = 10\nfunction Init(cfg) end\nfunction on_tick(w) end").expect("load");
+    assert_eq!(s.misspelt_hooks(), vec![("Init".to_string(), "init"), ("cadance".to_string(), "cadence")]);
+    let s = load("cadence = 10\nInit = 3\nfunction unitize() end\nfunction on_tick(w) end").expect("load");
+    assert_eq!(s.misspelt_hooks(), Vec::<(String, &str)>::new());
+    let s = load("function init(cfg) end\nfunction Init(cfg) end\nfunction on_tick(w) end").expect("load");
+    assert_eq!(s.misspelt_hooks(), Vec::<(String, &str)>::new());
     let e = load("cadence = 0\nfunction on_tick(w) end").map(|_| ()).expect_err("loaded");
     // With the line of its one assignment, or the lines of all when it cannot tell which.
     assert!(e.to_string().starts_with("dir/my_bot.lua:1: cadence"), "{e}");

@@ -20,7 +20,7 @@ pub fn run(file: &Path, given: Option<&str>, turns: Option<u64>) -> CliResult {
     // A strategy with options (`momentum:lookback=8`, `bot.lua:x=1`) is checked with them.
     // (`momentum:` or `momentum:x` too: reading it says what is wrong with the options.)
     if !file.exists() {
-        if let Some((base, _)) = file.to_str().and_then(|f| f.split_once(':')) {
+        if let Some((base, _)) = file.to_str().and_then(crate::session::lua::split_options) {
             let base = Path::new(base);
             let lua = base.extension().is_some_and(|x| x.eq_ignore_ascii_case("lua"));
             // (`dip:size=3` for this folder's dip.lua: reading it says to name the file.)
@@ -56,6 +56,20 @@ pub fn run(file: &Path, given: Option<&str>, turns: Option<u64>) -> CliResult {
             }
         }
     }
+    let path = file.to_string_lossy();
+    if !file.exists() && file.extension().is_none() && file.components().count() == 1 {
+        if let Some(name) = file.to_str().filter(|n| !crate::scenario::builtins().iter().any(|b| b.name == *n)) {
+            return Err(unknown_name(name));
+        }
+    }
+    if file.is_dir() {
+        return Err(CliError::input(format!(
+            "{}: this is a folder; check takes one map (.toml) or one strategy (.lua) at a time, such as \
+             dtao-arena check {}",
+            super::shown_path(file),
+            super::shell_word(&super::shown_path(&file.join("my_bot.lua")))
+        )));
+    }
     if given.is_some() || turns.is_some() {
         let flag = if given.is_some() {
             "--map is for a strategy (the map its turns run on)"
@@ -68,12 +82,6 @@ pub fn run(file: &Path, given: Option<&str>, turns: Option<u64>) -> CliResult {
             super::shown_path(file),
             super::shell_word(&super::shown_path(file))
         )));
-    }
-    let path = file.to_string_lossy();
-    if !file.exists() && file.extension().is_none() && file.components().count() == 1 {
-        if let Some(name) = file.to_str().filter(|n| !crate::scenario::builtins().iter().any(|b| b.name == *n)) {
-            return Err(unknown_name(name));
-        }
     }
     let map = crate::scenario::load(&path)?;
     let w = crate::engine::World::new(&map.init).map_err(|e| CliError::input(format!("{path}: {e}")))?;
@@ -188,6 +196,16 @@ const CHECK_LOG_LINES: usize = 10;
 fn check_strategy(file: &Path, map_name: &str, wanted: u64) -> CliResult {
     let entrant = super::strategy::read(file).map_err(|e| map_hint(file, e))?;
     let actor = super::strategy::actor(&entrant, 1, 0).map_err(|e| map_hint(file, e))?;
+    for (global, hook) in actor.strategy().misspelt_hooks() {
+        let what = if hook == "cadence" { "reads the global cadence" } else { "calls the function" };
+        note!(
+            "note: {}: '{}' looks like {hook} misspelt: the game {what} '{hook}' (lower case, as written here), so \
+             '{}' is never used",
+            super::shown_path(file),
+            crate::text::escape_hidden(&global),
+            crate::text::escape_hidden(&global)
+        );
+    }
     let map = crate::scenario::load(map_name)?;
     let on_map =
         if map_name == DEFAULT_MAP { "the tutorial map".to_string() } else { format!("the map '{}'", map.init.name) };

@@ -55,9 +55,11 @@ pub fn read(path: &Path) -> Result<Entrant, CliError> {
         )));
     }
     // The name is printed in tables and logs: a file name's control characters show as
-    // escapes, never as terminal commands.
-    let name =
-        path.file_stem().map_or_else(|| "strategy".to_string(), |s| crate::text::escape_hidden(&s.to_string_lossy()));
+    // escapes, never as terminal commands. A colon would read as the start of options
+    // (`NAME:key=value`) in a seat's name, so it shows as `_`.
+    let name = path
+        .file_stem()
+        .map_or_else(|| "strategy".to_string(), |s| crate::text::escape_hidden(&s.to_string_lossy()).replace(':', "_"));
     Ok(Entrant { name, source, file: path.display().to_string(), seat_name: None })
 }
 

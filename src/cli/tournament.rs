@@ -196,6 +196,9 @@ pub fn run(a: &TournamentArgs) -> CliResult {
     if let Some(text) = forfeit_above_note(&board) {
         note!("{text}");
     }
+    if let Some(text) = fault_above_note(&board) {
+        note!("{text}");
+    }
     let names: Vec<String> = plan.maps.iter().map(|m| m.init.name.clone()).collect();
     let per_map = tournament::by_map(&plan.entrants, &names, &rows);
     if per_map.len() > 1 {
@@ -333,6 +336,32 @@ fn forfeit_above_note(board: &[tournament::Standing]) -> Option<String> {
             "{} {} above strategies that played every match: a forfeited bot keeps what it held when it stopped \
              (its starting TAO, if it never traded), which beats any strategy that lost TAO; such a rank is not \
              merit",
+            crate::text::and_list(&above),
+            if above.len() == 1 { "ranks" } else { "rank" }
+        )
+    })
+}
+
+/// When a strategy that faulted at least once a match on average (without forfeiting)
+/// ranks above one that never faulted: a turn that faults places no orders, so such a
+/// bot mostly holds what it started with, which beats any strategy that lost TAO.
+fn fault_above_note(board: &[tournament::Standing]) -> Option<String> {
+    let clean = |o: &tournament::Standing| o.faults == 0 && o.forfeits == 0;
+    let below = |s: &tournament::Standing| board.iter().any(|o| o.rank > s.rank && clean(o));
+    let matches = |n: usize| crate::text::count(n, "match", "matches");
+    let faults = |s: &tournament::Standing| usize::try_from(s.faults).unwrap_or(usize::MAX);
+    let above: Vec<String> = board
+        .iter()
+        .filter(|s| s.forfeits == 0 && s.faults > 0 && faults(s) >= s.matches && below(s))
+        .map(|s| {
+            format!("{} ({} in {})", s.strategy, crate::text::count(faults(s), "fault", "faults"), matches(s.matches))
+        })
+        .collect();
+    (!above.is_empty()).then(|| {
+        format!(
+            "{} {} above strategies that never faulted: a turn that faults places no orders, so a bot that faults \
+             often mostly holds what it started with, which beats any strategy that lost TAO; see its faults with \
+             dtao-arena check FILE before reading its rank as merit",
             crate::text::and_list(&above),
             if above.len() == 1 { "ranks" } else { "rank" }
         )
@@ -547,7 +576,7 @@ fn check_out_dir(a: &TournamentArgs, dir: &Path) -> CliResult {
 
 #[cfg(test)]
 mod tests {
-    use super::{forfeit_above_note, percent};
+    use super::{fault_above_note, forfeit_above_note, percent};
     use crate::tournament::Standing;
 
     fn standing(rank: usize, strategy: &str, mean_roi: f64, forfeits: usize) -> Standing {
@@ -576,6 +605,19 @@ mod tests {
         // Two of them: the verb agrees.
         let board = [standing(1, "a", 0.0, 1), standing(1, "b", 0.0, 2), standing(3, "c", -0.1, 0)];
         assert!(forfeit_above_note(&board).is_some_and(|n| n.contains("b (forfeited 2 of 2) rank above")));
+    }
+
+    #[test]
+    fn a_faulting_strategy_above_one_that_never_faulted_is_explained() {
+        let faulty = |rank, faults| Standing { faults, ..standing(rank, "typo", 0.0, 0) };
+        let board = [faulty(1, 6), standing(2, "momentum", -0.0125, 0)];
+        let note = fault_above_note(&board).expect("said");
+        assert!(note.starts_with("typo (6 faults in 2 matches) ranks above strategies that never faulted"), "{note}");
+        // A fault now and then (fewer than one a match) is not worth a note.
+        assert_eq!(fault_above_note(&[faulty(1, 1), standing(2, "momentum", -0.0125, 0)]), None);
+        // Below the clean ones, or with none clean below it: nothing to explain.
+        assert_eq!(fault_above_note(&[standing(1, "momentum", 0.02, 0), faulty(2, 6)]), None);
+        assert_eq!(fault_above_note(&[faulty(1, 6), faulty(2, 4)]), None);
     }
 
     #[test]

@@ -446,6 +446,12 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
              other code; see the README's \"The sandbox\")"
         ));
     }
+    if msg.contains("nil value (field 'dump')") || msg.contains("nil value (method 'dump')") {
+        msg.push_str(
+            " (string.dump is not available to strategies: they cannot make or load bytecode; to sell alpha, call \
+             dtao.dump)",
+        );
+    }
     if msg.len() > 500 {
         let mut cut = 500;
         while !msg.is_char_boundary(cut) {

@@ -487,6 +487,18 @@ fn sizes_and_counts_read_well() {
 }
 
 #[test]
+fn string_dump_is_named_in_its_fault() {
+    for code in ["local b = string.dump(function() end)", "local b = ('x'):dump()"] {
+        let out = tick(code);
+        assert!(
+            matches!(&out.fault, Some(Fault::Error(m)) if m.contains("string.dump is not available to strategies")),
+            "{code}: {:?}",
+            out.fault
+        );
+    }
+}
+
+#[test]
 fn every_removed_global_is_gone_and_named_in_its_fault() {
     let shared = Rc::new(Shared::new(Limits::default(), 1, "g.lua", "g"));
     let (lua, _) = sandbox::new_state(&shared).expect("state");

@@ -62,6 +62,21 @@ impl LuaActor {
 /// A strategy's options: `(key, value)` in the order written.
 pub type Options = Vec<(String, String)>;
 
+/// Where a strategy's name ends and its options begin: after a `.lua:` (the last one), so
+/// that a path with a colon, such as `C:\bots\dip.lua:size=3` or `bots/a:b.lua:x=1`, keeps
+/// it; a name ending in `.lua` has none; otherwise at the first colon (`momentum:x=1`).
+#[must_use]
+pub fn split_options(name: &str) -> Option<(&str, &str)> {
+    let lower = name.to_ascii_lowercase();
+    if let Some(at) = lower.rfind(".lua:") {
+        return Some((&name[..at + 4], &name[at + 5..]));
+    }
+    if lower.ends_with(".lua") {
+        return None;
+    }
+    name.split_once(':')
+}
+
 /// Splits `name:key=value,key=value` into the name and its options (in the order
 /// written). `None` when there is no colon; an error names what is wrong with the options.
 ///
@@ -69,7 +84,7 @@ pub type Options = Vec<(String, String)>;
 /// A pair without `=`, an empty key, a key that is not letters, digits and `_`, a key
 /// given twice.
 pub fn options_in_name(name: &str) -> Option<Result<(&str, Options), String>> {
-    let (base, list) = name.split_once(':')?;
+    let (base, list) = split_options(name)?;
     let parse = || {
         if base.trim().is_empty() {
             return Err(
@@ -139,6 +154,12 @@ mod tests {
     #[test]
     fn options_ride_on_the_seat_name() {
         assert!(options_in_name("momentum").is_none());
+        // A path with a colon keeps it: the options begin after `.lua:`.
+        assert_eq!(split_options("C:\\bots\\my bot.lua:x=1"), Some(("C:\\bots\\my bot.lua", "x=1")));
+        assert_eq!(split_options("bots/a:b.LUA:x=1,y=2"), Some(("bots/a:b.LUA", "x=1,y=2")));
+        assert_eq!(split_options("C:\\bots\\dip.lua"), None);
+        assert_eq!(split_options("bots/a:b.lua"), None);
+        assert_eq!(split_options("dip:size=3"), Some(("dip", "size=3")));
         let (base, o) = options_in_name("momentum:lookback=8, entry=0.02").unwrap().unwrap();
         assert_eq!(base, "momentum");
         assert_eq!(o, vec![("lookback".into(), "8".into()), ("entry".into(), "0.02".into())]);
