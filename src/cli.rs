@@ -265,8 +265,9 @@ Examples:
   dtao-arena replay day.dtrec                  watch it (space, +/-, t to seek, n next event)
   dtao-arena replay day.dtrec --verify         re-simulate it and check every state hash
   dtao-arena replay day.dtrec --verify --json > final.json    the `sim --json` report
+  dtao-arena replay day.dtrec --log > log.txt  every line of the match log, whole
 
-Exit codes with --verify: 0 verified, 1 the match diverged, 2 the file is not a valid
+Exit codes with --verify (and --json, --log): 0 verified, 1 the match diverged, 2 the file is not a valid
 recording (cut short, damaged or from a newer version).";
 
 const SERVE_AFTER_HELP: &str = "\

@@ -808,15 +808,24 @@ fn check_says_how_to_read_the_log_lines_it_leaves_out() {
     let o = run_in(dir.path(), &["check", "chatty.lua"]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     let hint = "... and 90 more log lines (after the first 10, only faults and rejected orders are shown; to read \
-                them all, record the same run and watch its Log: ";
+                them all, record the same run and print its log: ";
     assert!(out.contains(hint), "{out}");
-    // The command it gives runs.
-    let cmd = out.split("its Log: ").nth(1).and_then(|s| s.split(", then").next()).expect("a command");
+    // The commands it gives run, headless, and the second prints every line.
+    let cmd = out.split("its log: ").nth(1).and_then(|s| s.split(", then").next()).expect("a command");
     let words: Vec<&str> = cmd.split_whitespace().skip(1).collect();
     assert_eq!(words[0], "sim", "{cmd}");
     let o = run_in(dir.path(), &words);
     assert!(o.status.success(), "{cmd}: {}", stderr(&o));
     assert!(dir.path().join("check.dtrec").is_file());
+    let then = out.split(", then ").nth(1).and_then(|s| s.split(')').next()).expect("a second command");
+    assert_eq!(then, "dtao-arena replay check.dtrec --log");
+    let o = run_in(dir.path(), &["replay", "check.dtrec", "--log"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let log = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(log.matches("] chatty: line ").count(), 100, "{log}");
+    assert!(log.contains("[block 41] chatty: line 20"), "{log}");
+    // It is a headless re-run: --json is the other one, not both.
+    refused(&run_in(dir.path(), &["replay", "check.dtrec", "--log", "--json"]), "cannot be used with");
 }
 
 #[test]

@@ -314,8 +314,8 @@ fn more_lines(hidden: usize, map_name: &str, file: &Path, end: u64) -> Option<St
     (hidden > 0).then(|| {
         format!(
             "  ... and {hidden} more log line{} (after the first {CHECK_LOG_LINES}, only faults and rejected orders \
-             are shown; to read them all, record the same run and watch its Log: dtao-arena sim --map {} --bot {} \
-             --blocks {} --record check.dtrec, then dtao-arena replay check.dtrec)",
+             are shown; to read them all, record the same run and print its log: dtao-arena sim --map {} --bot {} \
+             --blocks {} --record check.dtrec, then dtao-arena replay check.dtrec --log)",
             if hidden == 1 { "" } else { "s" },
             super::shell_word(map_name),
             super::shell_word(&file.display().to_string()),

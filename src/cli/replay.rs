@@ -19,13 +19,18 @@ pub struct ReplayArgs {
     /// final report as JSON (the `sim --json` format) instead of opening the game.
     #[arg(long)]
     pub json: bool,
+    /// Re-simulate headlessly (checking every hash, as --verify does) and print every
+    /// line of the match log, whole, as `[block N] NAME: text` (the bots' own lines,
+    /// their faults and the map's narration), instead of opening the game.
+    #[arg(long, conflicts_with = "json")]
+    pub log: bool,
 }
 
 pub fn run(a: &ReplayArgs) -> CliResult {
     let rec = recfile::read(&a.file)?;
     let file = super::shown_path(&a.file);
     let mut session = Session::from_recording(&rec, None).map_err(|e| CliError::input(format!("'{file}': {e}")))?;
-    if !a.verify && !a.json {
+    if !a.verify && !a.json && !a.log {
         drop(session);
         return super::play::watch(rec);
     }
@@ -45,6 +50,12 @@ pub fn run(a: &ReplayArgs) -> CliResult {
         return Err(CliError::runtime(format!("'{file}': verification failed: {d}")));
     }
     let (checked, _) = session.checked();
+    if a.log {
+        for l in session.log() {
+            out!("[block {}] {}: {}", l.block, crate::text::escape_hidden(&l.who), crate::text::escape_hidden(&l.text));
+        }
+        return Ok(());
+    }
     if a.json {
         let rep = crate::session::report::session_report(&session);
         let text = serde_json::to_string_pretty(&rep).map_err(|e| CliError::runtime(e.to_string()))?;

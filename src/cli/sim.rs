@@ -176,8 +176,13 @@ pub fn run(a: &SimArgs) -> CliResult {
         }
         if lines.len() > shown && !a.json {
             let watch = match &a.record {
-                Some(p) => format!("watch them: dtao-arena replay {}", super::shell_word(&p.display().to_string())),
-                None => "record the match with --record FILE, then watch it: dtao-arena replay FILE".to_string(),
+                Some(p) => {
+                    let f = super::shell_word(&p.display().to_string());
+                    format!("watch them: dtao-arena replay {f}, or print them all: dtao-arena replay {f} --log")
+                }
+                None => "record the match with --record FILE, then watch it: dtao-arena replay FILE, or print every \
+                         line: dtao-arena replay FILE --log"
+                    .to_string(),
             };
             note!("... and {} more bot log lines ({watch})", lines.len() - shown);
         }
