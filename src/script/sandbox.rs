@@ -764,7 +764,21 @@ fn helpers(lua: &Lua, h: &Table, shared: &Rc<Shared>) -> mlua::Result<()> {
             // Lua copies the pieces one at a time (and the separators): four copies cost
             // about an instruction, and each 64 bytes another.
             let copies = count.saturating_mul(if lsep > 0 { 2 } else { 1 });
-            Ok(sh.charge(lua, copies / 4 + bytes / BYTES_PER_INSTRUCTION).err())
+            let cost = copies / 4 + bytes / BYTES_PER_INSTRUCTION;
+            // More than a whole call's budget: say so here, not as a loop at this line.
+            let budget = sh.limits.instructions_per_call;
+            if cost > budget {
+                let t = crate::text::thousands;
+                return Ok(Some(format!(
+                    "string.rep: {} copies of {} cost about {} instructions, more than one call's budget of {}; \
+                     repeat a longer piece fewer times, such as string.rep(string.rep(s, 1000), n // 1000)",
+                    t(count),
+                    if l == 1 { "1 byte".to_string() } else { format!("{} bytes", t(l)) },
+                    t(cost),
+                    t(budget)
+                )));
+            }
+            Ok(sh.charge(lua, cost).err())
         })?,
     )?;
 

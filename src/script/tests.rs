@@ -487,6 +487,19 @@ fn sizes_and_counts_read_well() {
 }
 
 #[test]
+fn a_string_rep_over_the_whole_budget_says_so_not_loop() {
+    let out = tick("local s = string.rep('y', 4000000)");
+    assert!(
+        matches!(&out.fault, Some(Fault::Error(m)) if m.contains("unit.lua:2: string.rep: 4,000,000 copies of 1 byte cost about 1,062,500 instructions, more than one call's budget of 1,000,000")),
+        "{:?}",
+        out.fault
+    );
+    // A longer piece fewer times, the same 4 MB, fits.
+    let out = tick("local s = string.rep(string.rep('y', 1000), 4000)");
+    assert!(out.fault.is_none(), "{:?}", out.fault);
+}
+
+#[test]
 fn string_dump_is_named_in_its_fault() {
     for code in ["local b = string.dump(function() end)", "local b = ('x'):dump()"] {
         let out = tick(code);
