@@ -558,10 +558,20 @@ impl Strategy {
                 Ok(_) if late => Err(Fault::WallClock { limit_ms: shared.limits.wall_clock_ms, at: None }),
                 Ok(values) => match values.iter().find(|v| !v.is_nil()) {
                     None => Ok(()),
-                    Some(v) => Err(Fault::BadReturn(format!(
-                        "returned a {} value; on_tick and init must return nothing (place orders with dtao.stake(...) and friends)",
-                        lua_type(v)
-                    ))),
+                    Some(v) => {
+                        // Where the function that returned it is written (a Lua function
+                        // of the strategy's own file).
+                        let info = f.info();
+                        let at = match (info.source.as_deref().and_then(|s| s.strip_prefix('@')), info.line_defined) {
+                            (Some(file), Some(line)) => format!("{file}:{line}: "),
+                            _ => String::new(),
+                        };
+                        Err(Fault::BadReturn(format!(
+                            "{at}{entry} returned a {} value; on_tick and init must return nothing (place orders \
+                             with dtao.stake(...) and friends)",
+                            lua_type(v)
+                        )))
+                    }
                 },
                 Err(e) => Err(shared.classify(&e)),
             })

@@ -138,7 +138,8 @@ hostile! {
     order_flood: "order_flood.lua" => Fault::TooManyOrders { limit: 32, at: Some(at) } if at == "tests/lua/hostile/order_flood.lua:8",
     order_flood_pcall: "order_flood_pcall.lua" => Fault::TooManyOrders { limit: 32, at: Some(_) },
     runtime_error: "runtime_error.lua" => Fault::Error(m) if m.starts_with("tests/lua/hostile/runtime_error.lua:9:"),
-    bad_return_table: "bad_return_table.lua" => Fault::BadReturn(m) if m.contains("table"),
+    bad_return_table: "bad_return_table.lua" => Fault::BadReturn(m) if m.contains("table")
+        && m.contains("bad_return_table.lua:5: on_tick returned a table value"),
     bad_return_number: "bad_return_number.lua" => Fault::BadReturn(m) if m.contains("number"),
     write_view: "write_view.lua" => Fault::Error(m) if m.contains("read-only (cannot set 'me')"),
     forbidden_io: "forbidden_io.lua" => Fault::Error(m) if m.contains("global 'io'") && m.contains("'io' is not available to strategies: they cannot reach files"),

@@ -434,6 +434,13 @@ pub(crate) fn error_message(e: &mlua::Error) -> String {
             msg = format!("{rest}{}", raised_at(&raw));
         }
     }
+    if msg.contains("attempt to yield from outside a coroutine") {
+        msg = format!(
+            "{msg}{}: on_tick and init run outside any coroutine; yield only inside one the strategy made with \
+             coroutine.wrap or coroutine.create",
+            raised_at(&raw)
+        );
+    }
     if msg.starts_with("C stack overflow") {
         msg.push_str(
             ": calls nested too deeply (a metamethod such as __tostring or __index that calls itself without end?)",

@@ -486,13 +486,18 @@ fn sizes_and_counts_read_well() {
     assert_eq!(sandbox::memory_size(1500), "1,500 bytes");
 }
 
+/// Runs `code` as an `on_tick` body and checks that it faults with an error saying `says`.
+fn error_says(code: &str, says: &str) {
+    let out = tick(code);
+    assert!(matches!(&out.fault, Some(Fault::Error(m)) if m.contains(says)), "{code}: {:?}", out.fault);
+}
+
 #[test]
 fn a_string_rep_over_the_whole_budget_says_so_not_loop() {
-    let out = tick("local s = string.rep('y', 4000000)");
-    assert!(
-        matches!(&out.fault, Some(Fault::Error(m)) if m.contains("unit.lua:2: string.rep: 4,000,000 copies of 1 byte cost about 1,062,500 instructions, more than one call's budget of 1,000,000")),
-        "{:?}",
-        out.fault
+    error_says(
+        "local s = string.rep('y', 4000000)",
+        "unit.lua:2: string.rep: 4,000,000 copies of 1 byte cost about 1,062,500 instructions, more than one call's \
+         budget of 1,000,000",
     );
     // A longer piece fewer times, the same 4 MB, fits.
     let out = tick("local s = string.rep(string.rep('y', 1000), 4000)");
@@ -500,14 +505,17 @@ fn a_string_rep_over_the_whole_budget_says_so_not_loop() {
 }
 
 #[test]
+fn a_yield_outside_a_coroutine_says_where_and_why() {
+    error_says(
+        "local x = 1\ncoroutine.yield()",
+        "attempt to yield from outside a coroutine (at unit.lua:3): on_tick and init run outside any coroutine",
+    );
+}
+
+#[test]
 fn string_dump_is_named_in_its_fault() {
     for code in ["local b = string.dump(function() end)", "local b = ('x'):dump()"] {
-        let out = tick(code);
-        assert!(
-            matches!(&out.fault, Some(Fault::Error(m)) if m.contains("string.dump is not available to strategies")),
-            "{code}: {:?}",
-            out.fault
-        );
+        error_says(code, "string.dump is not available to strategies");
     }
 }
 
