@@ -693,16 +693,15 @@ const HOOKS: [(&str, bool); 3] = [("on_tick", true), ("init", true), ("cadence",
 /// `cadence`, named like the hook in another case or without its `_`, or one edit away.
 fn misspelt_hooks(lua: &Lua) -> Vec<(String, &'static str)> {
     let g = lua.globals();
+    let missing: Vec<(&'static str, bool)> =
+        HOOKS.into_iter().filter(|(hook, _)| matches!(g.raw_get::<Value>(*hook), Ok(Value::Nil))).collect();
+    let squash = |s: &str| s.to_ascii_lowercase().replace('_', "");
     let mut out = Vec::new();
     for (k, v) in g.pairs::<Value, Value>().flatten() {
         let Value::String(k) = k else { continue };
         let Ok(k) = k.to_str().map(|k| k.to_string()) else { continue };
-        for (hook, function) in HOOKS {
-            if k == hook || !matches!(g.raw_get::<Value>(hook), Ok(Value::Nil)) {
-                continue;
-            }
+        for &(hook, function) in &missing {
             let fits = if function { v.is_function() } else { v.is_number() || v.is_integer() };
-            let squash = |s: &str| s.to_ascii_lowercase().replace('_', "");
             let near = k.chars().count() <= 16 && crate::text::distance(&k.to_ascii_lowercase(), hook) <= 1;
             if fits && (squash(&k) == squash(hook) || near) {
                 out.push((k.clone(), hook));
