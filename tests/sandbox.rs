@@ -127,7 +127,9 @@ hostile! {
     memory_concat: "memory_concat.lua" => Fault::Memory { limit: 67_108_864, .. },
     memory_table: "memory_table.lua" => Fault::Memory { at: Some(at), .. } if at == "tests/lua/hostile/memory_table.lua:10",
     memory_pcall: "memory_pcall.lua" => Fault::Memory { .. },
-    memory_hoard: "memory_hoard.lua" => Fault::Memory { at: Some(at), .. } if at == "tests/lua/hostile/memory_hoard.lua:14",
+    // (Near the limit: a line of the loop, which one depends on the state's size.)
+    memory_hoard: "memory_hoard.lua" => Fault::Memory { at: Some(at), .. }
+        if at == "tests/lua/hostile/memory_hoard.lua:13" || at == "tests/lua/hostile/memory_hoard.lua:14",
     memory_concat_table: "memory_concat_table.lua" => Fault::Memory { .. },
     memory_rep: "memory_rep.lua" => Fault::Error(m) if m.contains("string.rep") && m.contains("memory_rep.lua:8:"),
     gsub_catastrophic: "gsub_catastrophic.lua" => Fault::Error(m) if m.contains("pattern too complex"),
@@ -711,6 +713,12 @@ fn results_report_applied_and_rejected_orders() {
         function on_tick(w)
           for i, r in ipairs(w.results) do
             dtao.log(i, r.kind, r.ok, r.netuid, r.reason or "-", r.alpha_in or "-", r.text)
+            -- A field no result has is a misspelling, named (a result's own absent
+            -- fields, as `reason` of an applied order, are nil).
+            local ok, e = pcall(function() return r.resaon end)
+            if ok or not e:find("no field 'resaon' in a result of w.results (did you mean 'reason'?)", 1, true) then
+              error("not strict: " .. tostring(e))
+            end
           end
           if w.block == 0 then
             dtao.stake(1, 10)

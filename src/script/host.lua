@@ -920,6 +920,12 @@ local SUBNET_META = strict("a subnet", {
 })
 local ACCOUNT_META = strict("an account of w.accounts",
   { "id", "name", "kind", "free", "root", "score", "alpha", "policy" })
+-- Every field a result can have (each order kind sets its own; `reason` when refused,
+-- the fill's when applied): reading one it lacks gives nil, a name no result has raises.
+local RESULT_META = strict("a result of w.results", {
+  "block", "kind", "text", "ok", "reason", "netuid", "tao", "alpha", "limit", "from", "to", "name",
+  "mechanism", "policy", "tao_in", "tao_out", "alpha_in", "alpha_out", "fee",
+})
 
 local W = {}
 VIEW_W = W
@@ -1085,7 +1091,7 @@ local function refresh(buf, nsub, block, total_root, total_issuance, lock_cost, 
   if results == nil then
     W.results = EMPTY
   else
-    for i = 1, #results do results[i] = make_ro(results[i]) end
+    for i = 1, #results do results[i] = make_ro(setmetatable_raw(results[i], RESULT_META)) end
     W.results = make_ro(results)
   end
   local v = { ... }
