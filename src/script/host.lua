@@ -476,17 +476,14 @@ table.sort = function(t, comp)
   return reraise(pcall_raw(sort, t, comp))
 end
 
-local pairs_raw_sorted
+local VIEW_W -- (section 8) `w`, whose `accounts` is built on first use: a traversal builds it
 local function pairs_sorted(t)
   local mm = metafield(t, "__pairs")
   if mm ~= nil then
     local f, s, c = mm(t)
     return f, s, c
   end
-  return pairs_raw_sorted(t)
-end
--- `pairs` over the table's own keys, in sorted order, whatever its metatable says.
-function pairs_raw_sorted(t)
+  if t == VIEW_W then local _ = t.accounts end
   if type(t) ~= "table" then
     error("bad argument #1 to 'pairs' (table expected, got " .. type(t) .. ")", 2)
   end
@@ -520,7 +517,6 @@ pairs = pairs_sorted
 -- `next(t)` starts anew.
 local NEXT_KEYS = setmetatable_raw({}, { __mode = "k" })
 local PDATA -- (section 5) a view proxy's data: `next` on the view goes through it
-local VIEW_W -- (below) `w`, whose `accounts` is built on first use: a traversal builds it
 local function next_sorted(t, k)
   if type(t) ~= "table" then
     error("bad argument #1 to 'next' (table expected, got " .. type(t) .. ")", 2)
@@ -1025,11 +1021,6 @@ setmetatable_raw(W, {
     end
     rawset_raw(t, "accounts", ACCOUNTS_P)
     return ACCOUNTS_P
-  end,
-  -- `pairs(w)` lists `accounts` too, which is built on first use.
-  __pairs = function(t)
-    local _ = t.accounts
-    return pairs_raw_sorted(t)
   end,
 })
 
